@@ -1,0 +1,54 @@
+import { frameKeyOfRef } from '../snapshot/refs.js';
+import { staleRef } from '../snapshot/outline.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { guard } from './guard.js';
+import type { PageState } from './pageState.js';
+
+/**
+ * Builds the expression that runs the caller's function in the page. It is evaluated through
+ * DevTools (so the page's CSP does not block it) and returns JSON text: elements become a short
+ * tag description, cycles "[Circular]", functions "[Function]".
+ */
+function expressionFor(source: string, ref: string | undefined): string {
+  return `(async () => {
+  const fn = (${source}\n);
+  if (typeof fn !== 'function') throw new TypeError('evaluate expects a function, such as () => document.title, not ' + typeof fn);
+  let el;
+  if (${JSON.stringify(ref ?? null)} !== null) {
+    const registry = window[Symbol.for('legible.refs')];
+    el = registry && registry.refs.get(${JSON.stringify(ref ?? '')})?.deref();
+    if (!el || !el.isConnected) return { stale: true };
+  }
+  const value = await fn(el);
+  const seen = new WeakSet();
+  const json = JSON.stringify(value, (key, v) => {
+    if (typeof Element !== 'undefined' && v instanceof Element) {
+      return '<' + v.tagName.toLowerCase() + (v.id ? '#' + v.id : '') + (v.classList.length ? '.' + [...v.classList].join('.') : '') + '>';
+    }
+    if (typeof v === 'bigint') return v.toString() + 'n';
+    if (typeof v === 'function') return '[Function]';
+    if (v && typeof v === 'object') { if (seen.has(v)) return '[Circular]'; seen.add(v); }
+    return v;
+  });
+  return { json: json === undefined ? 'undefined' : json };
+})()`;
+}
+
+/** Runs a function source in the page (optionally with an element by ref) and returns its JSON. */
+export async function evaluateFunction(state: PageState, source: string, ref?: string): Promise<string> {
+  const frame = state.page.frame(ref ? frameKeyOfRef(ref) : '');
+  if (!frame) throw staleRef(ref ?? '');
+  let result: { stale?: boolean; json?: string };
+  try {
+    result = (await guard(state.page, frame.evaluateExpression(expressionFor(source, ref)), state.callTimeout, 'The evaluated function')) as typeof result;
+  } catch (error) {
+    if (error instanceof LegibleError) throw error;
+    const message = errorMessage(error).split('\n')[0] ?? '';
+    throw new LegibleError(
+      `The function threw: ${message}`,
+      /SyntaxError|Unexpected/.test(message) ? 'Pass a function expression such as () => document.title or (el) => el.value.' : undefined,
+    );
+  }
+  if (result.stale) throw staleRef(ref ?? '');
+  return result.json ?? 'undefined';
+}

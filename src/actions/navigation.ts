@@ -1,0 +1,82 @@
+import type { LoadResult } from '../cdp/pageDriver.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { performAction, type Effects } from './perform.js';
+import type { PageState } from './pageState.js';
+
+export type HistoryMove = 'back' | 'forward' | 'reload';
+
+export interface NavigationReport {
+  effects: Effects;
+  load: LoadResult | undefined;
+}
+
+/** Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs. */
+export function normaliseUrl(input: string): string {
+  const url = input.trim();
+  if (/^javascript:/i.test(url)) {
+    throw new LegibleError('navigate does not run javascript: URLs.', 'Use the evaluate tool to run code in the page.');
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^[\w.-]+:\d+/.test(url)) return url;
+  return `http://${url}`;
+}
+
+const NET_ERRORS: [RegExp, (url: string) => [string, string]][] = [
+  [/ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED/, (u) => [`The host of ${u} could not be resolved (DNS lookup failed).`, 'Check the spelling of the URL; for a local server use localhost or 127.0.0.1.']],
+  [/ERR_CONNECTION_REFUSED/, (u) => [`Nothing is listening at ${u} (connection refused).`, 'Start the dev server, or check the port in the URL.']],
+  [/ERR_CONNECTION_TIMED_OUT|ERR_TIMED_OUT|ERR_ADDRESS_UNREACHABLE|ERR_INTERNET_DISCONNECTED|ERR_NETWORK_ACCESS_DENIED/, (u) => [`${u} could not be reached (the connection timed out or the address is unreachable).`, 'Check that the server is up and reachable from this machine.']],
+  [/ERR_CERT_|ERR_SSL_/, (u) => [`The TLS certificate of ${u} was rejected.`, 'For a local dev server with a self-signed certificate, start Legible with --chrome-arg=--ignore-certificate-errors.']],
+  [/ERR_ABORTED/, (u) => [`Loading ${u} was aborted (a download, a 204 response, or another navigation replaced it).`, 'Take a snapshot to see where the page is now.']],
+  [/ERR_INVALID_URL|invalid URL|Cannot navigate to invalid URL/i, (u) => [`${u} is not a valid URL.`, 'Give a full URL such as http://localhost:3000/.']],
+  [/ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED/, (u) => [`The server at ${u} closed the connection without an answer.`, 'Check the server log; it may have crashed while answering.']],
+];
+
+function explainLoadError(error: unknown, url: string, timeout: number): LegibleError {
+  const text = errorMessage(error);
+  if (/timeout/i.test(text) && /exceeded|Timeout/.test(text)) {
+    return new LegibleError(
+      `${url} did not finish loading within ${timeout} ms; the page stays as far as it got.`,
+      'Take a snapshot to see what loaded, or check the network tool for the requests that hang.',
+    );
+  }
+  for (const [pattern, explain] of NET_ERRORS) {
+    if (pattern.test(text)) {
+      const [message, hint] = explain(url);
+      return new LegibleError(message, hint, { cause: error });
+    }
+  }
+  return new LegibleError(`Could not load ${url}: ${text}`, undefined, { cause: error });
+}
+
+/**
+ * Loads a URL (or moves in history) and reports what the load produced. A beforeunload prompt
+ * on the page being left is accepted, since leaving is what was asked.
+ */
+export async function navigate(state: PageState, target: { url: string } | { go: HistoryMove }, timeout: number): Promise<NavigationReport> {
+  const { page } = state;
+  const label = 'url' in target ? target.url : target.go;
+  let load: LoadResult | undefined;
+  let failure: unknown;
+  const offDialog = page.onDialog((dialog) => {
+    if (dialog.type === 'beforeunload') void page.handleDialog(true).catch(() => undefined);
+  });
+  try {
+    const effects = await performAction(
+      state,
+      async () => {
+        try {
+          load = 'url' in target ? await page.goto(target.url, timeout) : await page.history(target.go, timeout);
+        } catch (error) {
+          failure = error;
+        }
+      },
+      { diff: false, limits: { networkMs: 2_000, domMs: 500 } },
+    );
+    if (failure) throw explainLoadError(failure, label, timeout);
+    if ('go' in target && target.go !== 'reload' && load === undefined && !effects.dialog) {
+      throw new LegibleError(`There is no page to go ${target.go} to in this tab's history.`);
+    }
+    return { effects, load };
+  } finally {
+    offDialog();
+  }
+}

@@ -1,0 +1,55 @@
+import type { DialogInfo, PageDriver } from '../cdp/pageDriver.js';
+import { ConsoleLog } from '../capture/consoleLog.js';
+import { NetworkLog } from '../capture/networkLog.js';
+import { RefCounter, takeOutline, type Outline } from '../snapshot/outline.js';
+import { Mutex } from '../util/mutex.js';
+import { guard } from './guard.js';
+
+/**
+ * Everything Legible remembers about one tab: its logs, its ref counter, the last outline it
+ * showed (the "before" of the next action's diff), and a mutex that serialises tool calls on it.
+ */
+export class PageState {
+  readonly mutex = new Mutex();
+  readonly refs = new RefCounter();
+  /** Bumped when the main frame commits a new document. */
+  documentVersion = 0;
+  private last: { outline: Outline; version: number } | undefined;
+  readonly dialogs: DialogInfo[] = [];
+
+  private constructor(
+    readonly page: PageDriver,
+    readonly console: ConsoleLog,
+    readonly network: NetworkLog,
+    /** Upper bound for one call into the page, in ms. */
+    readonly callTimeout: number,
+  ) {
+    page.onCdp('Page.frameNavigated', (event: { frame: { parentId?: string } }) => {
+      if (!event.frame.parentId) this.documentVersion++;
+    });
+    page.onDialog((dialog) => {
+      this.dialogs.push(dialog);
+      if (this.dialogs.length > 50) this.dialogs.shift();
+    });
+  }
+
+  static async attach(page: PageDriver, callTimeout: number): Promise<PageState> {
+    const [console, network] = await Promise.all([ConsoleLog.attach(page), NetworkLog.attach(page)]);
+    const state = new PageState(page, console, network, callTimeout);
+    await page.send('Page.enable');
+    return state;
+  }
+
+  /** Walks the page now and remembers the result as the latest outline. */
+  async outline(rootRef?: string): Promise<Outline> {
+    const version = this.documentVersion;
+    const outline = await guard(this.page, takeOutline(this.page, this.refs, rootRef), this.callTimeout, 'Reading the page outline');
+    if (!rootRef) this.last = { outline, version };
+    return outline;
+  }
+
+  /** The last full outline, if it still belongs to the current document. */
+  lastOutline(): Outline | undefined {
+    return this.last && this.last.version === this.documentVersion ? this.last.outline : undefined;
+  }
+}

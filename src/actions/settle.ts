@@ -1,0 +1,116 @@
+import type { NetworkEntry, NetworkLog } from '../capture/networkLog.js';
+import type { PageDriver } from '../cdp/pageDriver.js';
+import { sleep, withTimeout } from '../util/time.js';
+
+/** How long the DOM must stay unchanged before an action counts as settled. */
+const DOM_QUIET_MS = 80;
+/** Time for requests set off by timers or promise callbacks to start. */
+const GRACE_MS = 25;
+
+export interface SettleLimits {
+  /** Upper bound for waiting on requests the action started. */
+  networkMs: number;
+  /** Upper bound for waiting on the DOM to go quiet. */
+  domMs: number;
+  /** Upper bound for a new document to finish loading. */
+  loadMs: number;
+}
+
+export const DEFAULT_SETTLE: SettleLimits = { networkMs: 5_000, domMs: 1_500, loadMs: 10_000 };
+
+/** Installed before an action: records when the DOM last changed. Runs in the page. */
+export function installMutationClock(): void {
+  const key = Symbol.for('legible.mutations');
+  const host = window as unknown as Record<symbol, { last: number; observer: MutationObserver } | undefined>;
+  host[key]?.observer.disconnect();
+  const clock = { last: performance.now(), observer: new MutationObserver(() => (clock.last = performance.now())) };
+  clock.observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  Object.defineProperty(window, key, { value: clock, configurable: true, enumerable: false });
+}
+
+/**
+ * Resolves in the page once the DOM has been quiet for `quietMs`, or after `maxMs`. Returns
+ * 'quiet', 'busy' (still changing at the limit), or 'new-document' (the clock is gone: the page
+ * navigated and the new document is loading or loaded).
+ */
+export function waitForDomQuiet(quietMs: number, maxMs: number): Promise<string> {
+  const clock = (window as unknown as Record<symbol, { last: number } | undefined>)[Symbol.for('legible.mutations')];
+  if (!clock) return Promise.resolve(document.readyState === 'complete' ? 'new-document' : 'loading');
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const check = () => {
+      const now = performance.now();
+      if (now - clock.last >= quietMs) return resolve('quiet');
+      if (now - start >= maxMs) return resolve('busy');
+      setTimeout(check, Math.max(5, quietMs - (now - clock.last)));
+    };
+    check();
+  });
+}
+
+/** Waits until no request started after `since` is in flight, or until `maxMs`. */
+export function waitForNetworkIdle(network: NetworkLog, mark: number, since: number, maxMs: number, stop: () => boolean): Promise<NetworkEntry[]> {
+  return new Promise((resolve) => {
+    const deadline = setTimeout(finish, maxMs);
+    const off = network.onChange(check);
+    function finish() {
+      clearTimeout(deadline);
+      off();
+      resolve(network.inflightSince(mark, since));
+    }
+    function check() {
+      if (stop() || network.inflightSince(mark, since).length === 0) finish();
+    }
+    check();
+  });
+}
+
+export interface SettleResult {
+  /** Requests still loading when waiting stopped. */
+  pending: NetworkEntry[];
+  /** 'quiet', or what made waiting stop early ('busy', 'dialog', 'timeout'). */
+  dom: string;
+}
+
+/**
+ * Waits for what an action set off: requests it started, a new document it navigated to, and
+ * DOM mutations going quiet. Every wait is bounded; an open dialog stops waiting at once.
+ */
+export async function settle(page: PageDriver, network: NetworkLog, mark: number, since: number, limits: SettleLimits): Promise<SettleResult> {
+  const dialogOpen = () => page.dialog() !== undefined;
+  const deadline = Date.now() + limits.networkMs + limits.domMs;
+  await sleep(GRACE_MS);
+  let pending: NetworkEntry[] = [];
+  let dom = 'quiet';
+  for (let round = 0; round < 20; round++) {
+    if (dialogOpen()) return { pending, dom: 'dialog' };
+    pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen);
+    if (dialogOpen()) return { pending, dom: 'dialog' };
+    const budget = Math.max(0, Math.min(limits.domMs, deadline - Date.now()));
+    dom = await withTimeout(
+      page.unlessDialog(page.mainFrame().evaluate(waitForDomQuiet, DOM_QUIET_MS, budget)),
+      budget + 2_000,
+      'Waiting for the page to go quiet',
+    ).catch((error: unknown) => (error instanceof Error && error.name === 'TimeoutError' ? Promise.reject(error) : 'new-document'));
+    if (dom === 'dialog') return { pending, dom };
+    if (dom === 'loading' || dom === 'new-document') {
+      // A navigation replaced the document: wait for its load, then watch the new DOM.
+      await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
+      await page.mainFrame().evaluate(installMutationClock).catch(() => undefined);
+      continue;
+    }
+    if (network.inflightSince(mark, since).length === 0 || Date.now() >= deadline) break;
+  }
+  return { pending: network.inflightSince(mark, since), dom: Date.now() >= deadline && dom !== 'quiet' ? 'timeout' : dom };
+}
+
+async function waitForLoad(page: PageDriver, maxMs: number): Promise<void> {
+  const end = Date.now() + maxMs;
+  while (Date.now() < end && !page.dialog()) {
+    const state = await withTimeout(page.unlessDialog(page.mainFrame().evaluate(() => document.readyState)), 2_000, 'Reading the load state').catch(
+      () => 'loading',
+    );
+    if (state === 'complete') return;
+    await sleep(25);
+  }
+}

@@ -1,0 +1,207 @@
+import type { Protocol } from 'devtools-protocol';
+import type { PageDriver } from '../cdp/pageDriver.js';
+
+export interface NetworkEntry {
+  /** Short id for the network tool: r1, r2, … */
+  id: string;
+  requestId: string;
+  method: string;
+  url: string;
+  resourceType: string;
+  status?: number;
+  statusText?: string;
+  mimeType?: string;
+  startedAt: number;
+  endedAt?: number;
+  /** Bytes on the wire, when the load finished. */
+  size?: number;
+  /** Network error text (net::ERR_…) or block reason. */
+  failure?: string;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  hasPostData: boolean;
+  postData?: string;
+  seq: number;
+}
+
+/** Resource types whose in-flight requests an action waits for. */
+const AWAITED = new Set(['Document', 'XHR', 'Fetch', 'Script', 'Stylesheet', 'Other', 'Image', 'Font']);
+
+export function isFailed(entry: NetworkEntry): boolean {
+  return !!entry.failure || (entry.status !== undefined && entry.status >= 400);
+}
+
+export function isFinished(entry: NetworkEntry): boolean {
+  return entry.endedAt !== undefined;
+}
+
+/**
+ * The requests of one page, from Legible's own CDP session: method, URL, status, type, timing,
+ * size, headers and failures. Bounded; counts what it dropped. Also knows which requests are in
+ * flight, so an action can wait for the ones it set off.
+ */
+export class NetworkLog {
+  private readonly entries = new Map<string, NetworkEntry>();
+  private readonly byRequestId = new Map<string, NetworkEntry>();
+  private readonly inflight = new Set<NetworkEntry>();
+  private readonly waiters = new Set<() => void>();
+  private nextId = 1;
+  private seq = 0;
+  private dropped = 0;
+  private readCursor = 0;
+
+  constructor(
+    private readonly page: PageDriver,
+    private readonly capacity = 1000,
+  ) {}
+
+  static async attach(page: PageDriver, capacity?: number): Promise<NetworkLog> {
+    const log = new NetworkLog(page, capacity);
+    page.onCdp('Network.requestWillBeSent', (event: Protocol.Network.RequestWillBeSentEvent) => log.onRequest(event));
+    page.onCdp('Network.requestWillBeSentExtraInfo', (event: Protocol.Network.RequestWillBeSentExtraInfoEvent) => {
+      const entry = log.byRequestId.get(event.requestId);
+      if (entry) Object.assign(entry.requestHeaders, event.headers);
+    });
+    page.onCdp('Network.responseReceived', (event: Protocol.Network.ResponseReceivedEvent) => {
+      const entry = log.byRequestId.get(event.requestId);
+      if (!entry) return;
+      entry.status = event.response.status;
+      entry.statusText = event.response.statusText;
+      entry.mimeType = event.response.mimeType;
+      Object.assign(entry.responseHeaders, event.response.headers);
+      log.touch(entry);
+    });
+    page.onCdp('Network.responseReceivedExtraInfo', (event: Protocol.Network.ResponseReceivedExtraInfoEvent) => {
+      const entry = log.byRequestId.get(event.requestId);
+      if (entry) Object.assign(entry.responseHeaders, event.headers);
+    });
+    page.onCdp('Network.loadingFinished', (event: Protocol.Network.LoadingFinishedEvent) => {
+      const entry = log.byRequestId.get(event.requestId);
+      if (!entry) return;
+      entry.size = event.encodedDataLength;
+      log.finish(entry);
+    });
+    page.onCdp('Network.loadingFailed', (event: Protocol.Network.LoadingFailedEvent) => {
+      const entry = log.byRequestId.get(event.requestId);
+      if (!entry) return;
+      entry.failure = event.blockedReason ? `blocked: ${event.blockedReason}` : event.canceled ? 'canceled' : event.errorText;
+      log.finish(entry);
+    });
+    await page.send('Network.enable', { maxPostDataSize: 65_536 });
+    return log;
+  }
+
+  private onRequest(event: Protocol.Network.RequestWillBeSentEvent): void {
+    if (event.request.url.startsWith('data:')) return;
+    const previous = this.byRequestId.get(event.requestId);
+    if (previous && event.redirectResponse) {
+      previous.status = event.redirectResponse.status;
+      previous.statusText = event.redirectResponse.statusText;
+      Object.assign(previous.responseHeaders, event.redirectResponse.headers);
+      this.finish(previous);
+    }
+    const entry: NetworkEntry = {
+      id: `r${this.nextId++}`,
+      requestId: event.requestId,
+      method: event.request.method,
+      url: event.request.url,
+      resourceType: event.type ?? 'Other',
+      startedAt: Date.now(),
+      requestHeaders: { ...event.request.headers },
+      responseHeaders: {},
+      hasPostData: !!event.request.hasPostData,
+      postData: event.request.postData,
+      seq: ++this.seq,
+    };
+    this.entries.set(entry.id, entry);
+    this.byRequestId.set(event.requestId, entry);
+    if (AWAITED.has(entry.resourceType)) this.inflight.add(entry);
+    if (this.entries.size > this.capacity) {
+      const [oldestId, oldest] = this.entries.entries().next().value as [string, NetworkEntry];
+      this.entries.delete(oldestId);
+      if (this.byRequestId.get(oldest.requestId) === oldest) this.byRequestId.delete(oldest.requestId);
+      this.inflight.delete(oldest);
+      this.dropped++;
+    }
+    this.notify();
+  }
+
+  private touch(entry: NetworkEntry): void {
+    entry.seq = ++this.seq;
+  }
+
+  private finish(entry: NetworkEntry): void {
+    entry.endedAt ??= Date.now();
+    this.touch(entry);
+    this.inflight.delete(entry);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Calls `listener` whenever a request starts or ends; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.waiters.add(listener);
+    return () => this.waiters.delete(listener);
+  }
+
+  /** Requests still loading that started after sequence number `seq`. */
+  inflightSince(seq: number, startedAfter: number): NetworkEntry[] {
+    return [...this.inflight].filter((entry) => entry.startedAt >= startedAfter || entry.seq > seq);
+  }
+
+  /** Forgets in-flight state (after a navigation, requests of the old document never finish). */
+  clearInflight(): void {
+    this.inflight.clear();
+    this.notify();
+  }
+
+  mark(): number {
+    return this.seq;
+  }
+
+  since(seq: number): NetworkEntry[] {
+    return [...this.entries.values()].filter((entry) => entry.seq > seq);
+  }
+
+  readNew(): NetworkEntry[] {
+    const entries = this.since(this.readCursor);
+    this.readCursor = this.seq;
+    return entries;
+  }
+
+  all(): NetworkEntry[] {
+    this.readCursor = this.seq;
+    return [...this.entries.values()];
+  }
+
+  get(id: string): NetworkEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** The response body, if Chrome still has it. */
+  async responseBody(entry: NetworkEntry): Promise<{ body: Buffer; base64: boolean } | undefined> {
+    try {
+      const result = await this.page.send<Protocol.Network.GetResponseBodyResponse>('Network.getResponseBody', { requestId: entry.requestId });
+      return { body: Buffer.from(result.body, result.base64Encoded ? 'base64' : 'utf8'), base64: result.base64Encoded };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async requestBody(entry: NetworkEntry): Promise<string | undefined> {
+    if (entry.postData !== undefined || !entry.hasPostData) return entry.postData;
+    try {
+      const result = await this.page.send<Protocol.Network.GetRequestPostDataResponse>('Network.getRequestPostData', { requestId: entry.requestId });
+      return result.postData;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import CDP from 'chrome-remote-interface';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Config } from '../config/config.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { withTimeout } from '../util/time.js';
+import { findChrome } from './findChrome.js';
+
+export interface Connection {
+  browser: Browser;
+  /** True when Legible launched the browser and so may close it. */
+  owned: boolean;
+  description: string;
+}
+
+/**
+ * Flags for a quiet, isolated Chromium. The network flags stop Chromium from calling home,
+ * which on a closed network floods the log with refused connections.
+ */
+export function launchArgs(config: Config): string[] {
+  const args = [
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    '--no-default-browser-check',
+    '--mute-audio',
+    '--hide-scrollbars',
+  ];
+  if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
+  return [...args, ...config.chromeArgs];
+}
+
+async function launch(config: Config): Promise<Connection> {
+  const executablePath = findChrome(config.executablePath);
+  try {
+    const browser = await puppeteer.launch({
+      executablePath,
+      headless: !config.headed,
+      pipe: true,
+      args: launchArgs(config),
+      defaultViewport: config.viewport,
+      userDataDir: config.userDataDir,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      timeout: 30_000,
+      protocolTimeout: 60_000,
+    });
+    return { browser, owned: true, description: `launched ${executablePath}` };
+  } catch (error) {
+    throw new LegibleError(
+      `Could not launch the browser at ${executablePath}: ${errorMessage(error).split('\n')[0]}`,
+      'Check that the binary runs (try `chromium --headless --version`), pass another with --executable-path, or add flags with --chrome-arg.',
+      { cause: error },
+    );
+  }
+}
+
+/** Asks the DevTools HTTP endpoint for the browser's WebSocket address. */
+async function wsFromBrowserUrl(browserUrl: string): Promise<string> {
+  const url = new URL(browserUrl);
+  try {
+    const version = await withTimeout(
+      CDP.Version({ host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), secure: url.protocol === 'https:' }),
+      5_000,
+      `Asking ${browserUrl} for its DevTools endpoint`,
+    );
+    if (!version.webSocketDebuggerUrl) throw new Error('the answer had no webSocketDebuggerUrl');
+    return version.webSocketDebuggerUrl;
+  } catch (error) {
+    throw new LegibleError(
+      `No browser with remote debugging answered at ${browserUrl} (${errorMessage(error)}).`,
+      'Start Chrome (or the Electron app) with --remote-debugging-port=9222 and check the address, or drop --browser-url to let Legible launch its own browser.',
+      { cause: error },
+    );
+  }
+}
+
+async function attach(endpoint: string, label: string): Promise<Connection> {
+  try {
+    const browser = await puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null, protocolTimeout: 60_000 });
+    return { browser, owned: false, description: `attached to ${label}` };
+  } catch (error) {
+    throw new LegibleError(
+      `Could not attach to the browser at ${label}: ${errorMessage(error)}`,
+      'Check that the browser still runs with remote debugging enabled and that the address is right.',
+      { cause: error },
+    );
+  }
+}
+
+/** Launches a browser, or attaches to one when the config names an endpoint. */
+export async function connectBrowser(config: Config): Promise<Connection> {
+  if (config.wsEndpoint) return attach(config.wsEndpoint, config.wsEndpoint);
+  if (config.browserUrl) return attach(await wsFromBrowserUrl(config.browserUrl), config.browserUrl);
+  return launch(config);
+}

@@ -1,0 +1,48 @@
+import { LegibleError } from '../util/errors.js';
+
+/** Friendly spellings mapped to the key names Chromium's input layer expects. */
+const ALIASES: Record<string, string> = {
+  ctrl: 'Control',
+  control: 'Control',
+  cmd: 'Meta',
+  command: 'Meta',
+  meta: 'Meta',
+  win: 'Meta',
+  super: 'Meta',
+  option: 'Alt',
+  alt: 'Alt',
+  shift: 'Shift',
+  esc: 'Escape',
+  escape: 'Escape',
+  del: 'Delete',
+  delete: 'Delete',
+  return: 'Enter',
+  enter: 'Enter',
+  space: 'Space',
+  tab: 'Tab',
+  backspace: 'Backspace',
+  up: 'ArrowUp',
+  down: 'ArrowDown',
+  left: 'ArrowLeft',
+  right: 'ArrowRight',
+  pageup: 'PageUp',
+  pagedown: 'PageDown',
+  home: 'Home',
+  end: 'End',
+  plus: '+',
+};
+
+/** Splits `Control+Shift+K` into ['Control', 'Shift', 'K'], normalising common aliases. */
+export function parseKeyCombo(combo: string): string[] {
+  const trimmed = combo.trim();
+  if (!trimmed) throw new LegibleError('The key is empty.', 'Give a key such as Enter or a combo such as Control+A.');
+  // A lone "+" or a combo ending in "+" ("Control++") means the plus key itself.
+  const parts = trimmed === '+' ? ['+'] : trimmed.endsWith('++') ? [...trimmed.slice(0, -2).split('+'), '+'] : trimmed.split('+');
+  if (parts.some((part) => part.trim() === '')) {
+    throw new LegibleError(`${JSON.stringify(combo)} is not a key combo.`, 'Write combos as Modifier+Key, for example Control+A.');
+  }
+  return parts.map((part) => {
+    const name = part.trim();
+    return ALIASES[name.toLowerCase()] ?? name;
+  });
+}

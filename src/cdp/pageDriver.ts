@@ -1,0 +1,241 @@
+import type { CDPSession, Dialog, Frame, HTTPResponse, KeyInput, Page } from 'puppeteer-core';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { withTimeout } from '../util/time.js';
+import { FrameDriver } from './frameDriver.js';
+import { parseKeyCombo } from './keys.js';
+
+export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
+
+export interface DialogInfo {
+  type: DialogType;
+  message: string;
+  defaultValue: string;
+  openedAt: number;
+}
+
+export interface LoadResult {
+  status: number | null;
+  url: string;
+}
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * One browser tab as the upper layers see it: frames, raw CDP on Legible's own session, input,
+ * navigation, dialogs and screenshots. The only place that touches a puppeteer Page.
+ */
+export class PageDriver {
+  private readonly frameKeys = new WeakMap<Frame, string>();
+  private nextFrame = 1;
+  private openDialog: { info: DialogInfo; dialog: Dialog } | undefined;
+  private readonly dialogListeners = new Set<Listener<DialogInfo>>();
+  private crashed = false;
+
+  private constructor(
+    readonly id: string,
+    private readonly page: Page,
+    private readonly session: CDPSession,
+  ) {
+    page.on('dialog', (dialog) => {
+      const info: DialogInfo = {
+        type: dialog.type() as DialogType,
+        message: dialog.message(),
+        defaultValue: dialog.defaultValue(),
+        openedAt: Date.now(),
+      };
+      this.openDialog = { info, dialog };
+      for (const listener of this.dialogListeners) listener(info);
+    });
+    page.on('error', () => {
+      this.crashed = true;
+    });
+  }
+
+  static async create(id: string, page: Page): Promise<PageDriver> {
+    const session = await page.createCDPSession();
+    return new PageDriver(id, page, session);
+  }
+
+  url(): string {
+    return this.page.url();
+  }
+
+  /** The title as the browser knows it: no page JavaScript runs, so it works while a dialog is open. */
+  async title(): Promise<string> {
+    const { targetInfo } = await this.send<{ targetInfo: { title: string; url: string } }>('Target.getTargetInfo');
+    return targetInfo.title === targetInfo.url.replace(/^https?:\/\//, '') ? '' : targetInfo.title;
+  }
+
+  isClosed(): boolean {
+    return this.page.isClosed();
+  }
+
+  /** Throws a helpful error when the page cannot take commands. */
+  assertUsable(): void {
+    if (this.page.isClosed()) {
+      throw new LegibleError(`Page ${this.id} is closed.`, 'List the open pages with the pages tool and pick another, or open a new one.');
+    }
+    if (this.crashed) {
+      throw new LegibleError(
+        `Page ${this.id} crashed (its renderer process died).`,
+        'Reload it with navigate {"go":"reload"}, navigate to a URL, or close it with the pages tool.',
+      );
+    }
+  }
+
+  markRecovered(): void {
+    this.crashed = false;
+  }
+
+  /** Sends a raw CDP command on Legible's own session to this page. */
+  send<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return this.session.send(method as never, params as never) as Promise<T>;
+  }
+
+  /** Listens to a raw CDP event on Legible's own session; returns the unsubscribe function. */
+  onCdp(event: string, handler: (params: never) => void): () => void {
+    this.session.on(event as never, handler as never);
+    return () => this.session.off(event as never, handler as never);
+  }
+
+  /** Stops whatever script is running in the page (for example an endless loop). */
+  async terminateScript(): Promise<void> {
+    await withTimeout(this.send('Runtime.terminateExecution'), 2_000, 'Stopping the page script').catch(() => undefined);
+  }
+
+  keyOf = (frame: Frame): string => {
+    if (frame === this.page.mainFrame()) return '';
+    let key = this.frameKeys.get(frame);
+    if (!key) {
+      key = `f${this.nextFrame++}`;
+      this.frameKeys.set(frame, key);
+    }
+    return key;
+  };
+
+  mainFrame(): FrameDriver {
+    return new FrameDriver(this.page.mainFrame(), this.page, '', this.keyOf);
+  }
+
+  frames(): FrameDriver[] {
+    return this.page
+      .frames()
+      .filter((frame) => !frame.detached)
+      .map((frame) => new FrameDriver(frame, this.page, this.keyOf(frame), this.keyOf));
+  }
+
+  frame(key: string): FrameDriver | undefined {
+    return this.frames().find((frame) => frame.key === key);
+  }
+
+  // --- dialogs ---------------------------------------------------------------------------
+
+  onDialog(listener: Listener<DialogInfo>): () => void {
+    this.dialogListeners.add(listener);
+    return () => this.dialogListeners.delete(listener);
+  }
+
+  dialog(): DialogInfo | undefined {
+    return this.openDialog?.info;
+  }
+
+  async handleDialog(accept: boolean, promptText?: string): Promise<DialogInfo> {
+    const open = this.openDialog;
+    if (!open) throw new LegibleError('No dialog is open on this page.');
+    this.openDialog = undefined;
+    try {
+      if (accept) await open.dialog.accept(promptText);
+      else await open.dialog.dismiss();
+    } catch (error) {
+      // The dialog may have been closed by the page itself (navigation); nothing is left to do.
+      if (!/not open|No dialog/i.test(errorMessage(error))) throw error;
+    }
+    return open.info;
+  }
+
+  // --- navigation --------------------------------------------------------------------------
+
+  async goto(url: string, timeout: number): Promise<LoadResult> {
+    return this.load(() => this.page.goto(url, { waitUntil: 'load', timeout }));
+  }
+
+  async history(direction: 'back' | 'forward' | 'reload', timeout: number): Promise<LoadResult> {
+    const options = { waitUntil: 'load' as const, timeout };
+    return this.load(() =>
+      direction === 'back'
+        ? this.page.goBack(options)
+        : direction === 'forward'
+          ? this.page.goForward(options)
+          : this.page.reload(options),
+    );
+  }
+
+  private async load(go: () => Promise<HTTPResponse | null>): Promise<LoadResult> {
+    const response = await go();
+    this.crashed = false;
+    return { status: response ? response.status() : null, url: this.page.url() };
+  }
+
+  // --- input -------------------------------------------------------------------------------
+
+  /** Presses a key or a combo such as `Control+A` or `Shift+ArrowDown`. */
+  async press(combo: string): Promise<void> {
+    const keys = parseKeyCombo(combo);
+    const modifiers = keys.slice(0, -1) as KeyInput[];
+    const key = keys[keys.length - 1] as KeyInput;
+    try {
+      for (const modifier of modifiers) await this.page.keyboard.down(modifier);
+      await this.page.keyboard.press(key);
+    } catch (error) {
+      throw new LegibleError(
+        `Could not press ${JSON.stringify(combo)}: ${errorMessage(error)}`,
+        'Use key names such as Enter, Tab, Escape, ArrowDown, Backspace, a, or combos such as Control+A or Shift+Tab.',
+      );
+    } finally {
+      for (const modifier of modifiers.reverse()) await this.page.keyboard.up(modifier).catch(() => undefined);
+    }
+  }
+
+  // --- screenshots and tabs ----------------------------------------------------------------
+
+  async screenshot(fullPage: boolean): Promise<Buffer> {
+    return Buffer.from(await this.page.screenshot({ type: 'png', fullPage, captureBeyondViewport: fullPage }));
+  }
+
+  viewport(): { width: number; height: number } | null {
+    return this.page.viewport();
+  }
+
+  async bringToFront(): Promise<void> {
+    await this.page.bringToFront();
+  }
+
+  async close(): Promise<void> {
+    if (this.page.isClosed()) return;
+    this.openDialog = undefined;
+    await this.page.close({ runBeforeUnload: false });
+  }
+
+  onClose(listener: () => void): void {
+    this.page.once('close', listener);
+  }
+
+  onPopup(listener: () => void): () => void {
+    this.page.on('popup', listener);
+    return () => this.page.off('popup', listener);
+  }
+
+  /** Resolves with 'dialog' as soon as a dialog opens (a dialog blocks the page's JavaScript). */
+  unlessDialog<T>(promise: Promise<T>): Promise<T | 'dialog'> {
+    if (this.openDialog) {
+      promise.catch(() => undefined);
+      return Promise.resolve('dialog');
+    }
+    let off: () => void = () => undefined;
+    const opened = new Promise<'dialog'>((resolve) => {
+      off = this.onDialog(() => resolve('dialog'));
+    });
+    promise.catch(() => undefined);
+    return Promise.race([promise, opened]).finally(off);
+  }
+}

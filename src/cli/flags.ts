@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { ZodError } from 'zod';
+import { parseConfig, type Config } from '../config/config.js';
+import { LegibleError } from '../util/errors.js';
+
+export const USAGE = `Usage: legible-mcp [options]
+
+Starts the Legible MCP server on stdio.
+
+Browser:
+  --executable-path PATH   Chromium/Chrome binary (else CHROME_PATH, else the usual paths)
+  --headed                 Show the browser window (default: headless)
+  --viewport WxH           Viewport size (default 1280x720)
+  --user-data-dir DIR      Browser profile to use (default: a fresh temporary one, deleted on exit)
+  --chrome-arg ARG         Extra browser flag; repeat for more
+  --browser-url URL        Attach to a browser started with --remote-debugging-port (e.g. http://127.0.0.1:9222)
+  --ws-endpoint URL        Attach to a browser's DevTools WebSocket (ws://...)
+
+Server:
+  --no-evaluate            Remove the evaluate tool
+  --output-dir DIR         Where screenshots and saved files go (default ./recordings)
+  --navigation-timeout MS  Upper bound for a page load (default 15000)
+  --page-timeout MS        Upper bound for one call into the page (default 10000)
+  -h, --help               Show this help
+  -v, --version            Show the version
+`;
+
+export type CliCommand = { kind: 'serve'; config: Config } | { kind: 'help' } | { kind: 'version' };
+
+function number(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${JSON.stringify(value)}.`);
+  return parsed;
+}
+
+/** Parses the command line into a validated config; throws LegibleError with a readable message. */
+export function parseFlags(argv: string[]): CliCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'executable-path': { type: 'string' },
+        headed: { type: 'boolean' },
+        viewport: { type: 'string' },
+        'user-data-dir': { type: 'string' },
+        'chrome-arg': { type: 'string', multiple: true },
+        'browser-url': { type: 'string' },
+        'ws-endpoint': { type: 'string' },
+        'no-evaluate': { type: 'boolean' },
+        'output-dir': { type: 'string' },
+        'navigation-timeout': { type: 'string' },
+        'page-timeout': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    }));
+  } catch (error) {
+    throw new LegibleError(error instanceof Error ? error.message : String(error), 'Run legible-mcp --help for the options.');
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  try {
+    return {
+      kind: 'serve',
+      config: parseConfig({
+        executablePath: values['executable-path'],
+        headed: values.headed ?? false,
+        viewport: values.viewport,
+        userDataDir: values['user-data-dir'],
+        chromeArgs: values['chrome-arg'] ?? [],
+        browserUrl: values['browser-url'],
+        wsEndpoint: values['ws-endpoint'],
+        evaluate: !values['no-evaluate'],
+        outputDir: values['output-dir'],
+        navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
+        pageTimeout: number(values['page-timeout'], '--page-timeout'),
+      }),
+    };
+  } catch (error) {
+    if (error instanceof ZodError) {
+      const problems = error.issues.map((issue) => `${issue.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${issue.message}`);
+      throw new LegibleError(`Invalid options: ${problems.join('; ')}.`, 'Run legible-mcp --help for the options.');
+    }
+    throw error;
+  }
+}

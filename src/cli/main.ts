@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createServer, SERVER_VERSION } from '../server/createServer.js';
+import { LegibleError } from '../util/errors.js';
+import { logWarn } from '../util/log.js';
+import { parseFlags, USAGE } from './flags.js';
+
+async function main(): Promise<void> {
+  let command;
+  try {
+    command = parseFlags(process.argv.slice(2));
+  } catch (error) {
+    const message = error instanceof LegibleError ? `${error.message}${error.hint ? `\n${error.hint}` : ''}` : String(error);
+    process.stderr.write(`legible-mcp: ${message}\n`);
+    process.exit(2);
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return;
+  }
+  const legible = createServer(command.config);
+  let closing = false;
+  const shutdown = async (code: number) => {
+    if (closing) return;
+    closing = true;
+    const force = setTimeout(() => process.exit(code), 5_000);
+    force.unref();
+    await legible.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(130));
+  process.on('SIGTERM', () => void shutdown(143));
+  process.stdin.on('end', () => void shutdown(0));
+  process.stdin.on('close', () => void shutdown(0));
+  // A fault in a tool must never take the server down.
+  process.on('uncaughtException', (error) => logWarn(`uncaught: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (reason) => logWarn(`unhandled rejection: ${String(reason)}`));
+  const transport = new StdioServerTransport();
+  transport.onclose = () => void shutdown(0);
+  await legible.server.connect(transport);
+}
+
+void main();

@@ -1,0 +1,53 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Config } from '../config/config.js';
+import { toolsFor } from '../tools/registry.js';
+import { runTool } from './runTool.js';
+import { ServerContext } from './serverContext.js';
+import { annotations, inputSchema, listedSchema } from './toolSchema.js';
+
+export const SERVER_NAME = 'legible';
+export const SERVER_VERSION = '0.1.0';
+
+export interface LegibleServer {
+  server: McpServer;
+  context: ServerContext;
+  close(): Promise<void>;
+}
+
+/** Builds the MCP server: one registered tool per definition, all run through runTool. */
+export function createServer(config: Config): LegibleServer {
+  const context = new ServerContext(config);
+  const server = new McpServer(
+    { name: SERVER_NAME, version: SERVER_VERSION },
+    {
+      instructions:
+        'Legible drives a Chromium browser. navigate to a URL, read the page with snapshot (refs like e12), act with click/type/press_key/select_option; every action reports what changed, new console errors and failed requests.',
+    },
+  );
+  const tools = toolsFor(config);
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      { title: tool.title, description: tool.description, inputSchema: inputSchema(tool), annotations: annotations(tool) },
+      (args: Record<string, unknown>) => runTool(tool, args, context),
+    );
+  }
+  // Our own tools/list: the same tools, with compact schemas (see listedSchema).
+  const listed = tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: listedSchema(tool),
+    annotations: annotations(tool),
+  }));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  return {
+    server,
+    context,
+    async close() {
+      await context.close();
+      await server.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ToolResponse } from '../tools/response.js';
+import type { AnyTool } from '../tools/tool.js';
+import { dialogTool } from '../tools/dialogTool.js';
+import { LegibleError } from '../util/errors.js';
+import { withTimeout } from '../util/time.js';
+import type { ServerContext } from './serverContext.js';
+
+/** No tool call may take longer than this, whatever goes wrong below. */
+const HARD_LIMIT_MS = 120_000;
+
+/**
+ * Runs one tool call: finds its page, serialises calls on that page, refuses politely while a
+ * dialog is open (unless the tool answers dialogs), and turns every failure into an isError
+ * result that says what to do next. Never throws.
+ */
+export async function runTool(tool: AnyTool, args: Record<string, unknown>, context: ServerContext): Promise<CallToolResult> {
+  const response = new ToolResponse();
+  const { page: pageId, ...params } = args as { page?: string } & Record<string, unknown>;
+  try {
+    await withTimeout(
+      (async () => {
+        if (tool.scope === 'browser') {
+          await tool.handle({ params, context, response, state: undefined as never });
+          return;
+        }
+        const state = await context.page(pageId);
+        await state.mutex.run(async () => {
+          state.page.assertUsable();
+          const dialog = state.page.dialog();
+          if (dialog && !tool.handlesDialogs) {
+            throw new LegibleError(
+              `A ${dialog.type} dialog is open on ${state.page.id} (${JSON.stringify(dialog.message)}) and blocks the page.`,
+              `Answer it first with ${dialogTool.name} {"accept":true} or {"accept":false}.`,
+            );
+          }
+          await tool.handle({ params, context, response, state });
+        });
+      })(),
+      HARD_LIMIT_MS,
+      `The ${tool.name} call`,
+      { hint: 'The browser may be stuck; try again, or reload the page with navigate {"go":"reload"}.' },
+    );
+  } catch (error) {
+    response.error(error);
+  }
+  for (const notice of context.session.takeNotices()) response.notice(notice);
+  return response.build();
+}

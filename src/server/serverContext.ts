@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises';
+import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { PageState } from '../actions/pageState.js';
+import type { Config } from '../config/config.js';
+import { BrowserSession } from '../cdp/browserSession.js';
+import type { ToolContext } from '../tools/context.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+
+/** The server's state behind the ToolContext view: the browser session and each page's state. */
+export class ServerContext implements ToolContext {
+  readonly session: BrowserSession;
+  private readonly states = new Map<string, PageState>();
+  private readonly outputDir: string;
+
+  constructor(readonly config: Config) {
+    this.outputDir = resolve(config.outputDir);
+    this.session = new BrowserSession(config, {
+      pageOpened: async (page) => {
+        this.states.set(page.id, await PageState.attach(page, config.pageTimeout));
+      },
+      pageClosed: (page) => {
+        this.states.delete(page.id);
+      },
+    });
+  }
+
+  private stateOf(id: string): PageState {
+    const state = this.states.get(id);
+    if (!state) throw new LegibleError(`Page ${id} is not ready.`, 'Try again, or list pages with the pages tool.');
+    return state;
+  }
+
+  async page(id?: string): Promise<PageState> {
+    return this.stateOf((await this.session.page(id)).id);
+  }
+
+  async pages(): Promise<PageState[]> {
+    return (await this.session.pages()).map((page) => this.stateOf(page.id));
+  }
+
+  selectedPageId(): string | undefined {
+    return this.session.selectedPageId();
+  }
+
+  async selectPage(id: string): Promise<PageState> {
+    return this.stateOf((await this.session.select(id)).id);
+  }
+
+  async newPage(): Promise<PageState> {
+    return this.stateOf((await this.session.newPage()).id);
+  }
+
+  async outputPath(stem: string, extension: string, requested?: string): Promise<string> {
+    let path: string;
+    if (requested) {
+      path = resolve(this.outputDir, requested);
+      const inside = relative(this.outputDir, path);
+      if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
+        throw new LegibleError(
+          `The path ${JSON.stringify(requested)} leads outside the output folder (${this.outputDir}).`,
+          'Give a file name or a relative path inside the output folder, such as "shots/cart.png".',
+        );
+      }
+      if (!extname(path)) path += `.${extension}`;
+    } else {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      path = resolve(this.outputDir, `${stem}-${stamp}.${extension}`);
+    }
+    try {
+      await mkdir(resolve(path, '..'), { recursive: true });
+    } catch (error) {
+      throw new LegibleError(`Could not create the output folder for ${path}: ${errorMessage(error)}`, 'Check that the output folder (--output-dir) is writable.');
+    }
+    return path;
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+}

@@ -1,0 +1,49 @@
+import type { OutlineLine } from './outline.js';
+import { formatLine, subtreeEnds } from './render.js';
+
+const MAX_MATCHES = 20;
+const SUBTREE_LINES = 8;
+
+/**
+ * Finds outline lines containing `query` (case-insensitive) and shows each with its ancestors
+ * (for context) and the start of its subtree (so the refs of a matching row's buttons are there).
+ */
+export function searchOutline(lines: readonly OutlineLine[], query: string, budget: number): { text: string; matches: number } {
+  const needle = query.toLowerCase();
+  const matches: number[] = [];
+  lines.forEach((line, i) => {
+    if (line.body.toLowerCase().includes(needle)) matches.push(i);
+  });
+  if (!matches.length) return { text: '', matches: 0 };
+
+  const end = subtreeEnds(lines);
+  const parent = new Array<number>(lines.length).fill(-1);
+  const stack: number[] = [];
+  lines.forEach((line, i) => {
+    while (stack.length && lines[stack[stack.length - 1]!]!.depth >= line.depth) stack.pop();
+    parent[i] = stack.length ? stack[stack.length - 1]! : -1;
+    stack.push(i);
+  });
+
+  const show = new Set<number>();
+  const shownMatches = matches.filter((i) => !matches.some((m) => m !== i && m < i && i < end[m]!));
+  for (const i of shownMatches.slice(0, MAX_MATCHES)) {
+    for (let p = parent[i]!; p >= 0; p = parent[p]!) show.add(p);
+    for (let j = i; j < Math.min(end[i]!, i + SUBTREE_LINES); j++) show.add(j);
+  }
+  const out: string[] = [];
+  let used = 0;
+  for (const i of [...show].sort((a, b) => a - b)) {
+    const line = formatLine(lines[i]!.depth, lines[i]!.body);
+    if (used + line.length > budget) {
+      out.push('[cut to fit the budget: narrow the search]');
+      break;
+    }
+    out.push(line);
+    used += line.length + 1;
+  }
+  if (shownMatches.length > MAX_MATCHES) {
+    out.push(`[${shownMatches.length - MAX_MATCHES} more matches not shown: narrow the search]`);
+  }
+  return { text: out.join('\n'), matches: shownMatches.length };
+}

@@ -1,0 +1,18 @@
+import type { PageState } from '../actions/pageState.js';
+import type { Config } from '../config/config.js';
+
+/** What a tool handler may use: a narrow, read-mostly view of the server's state. */
+export interface ToolContext {
+  readonly config: Config;
+  /** The named page, or the selected one (launching the browser and opening a tab if needed). */
+  page(id?: string): Promise<PageState>;
+  pages(): Promise<PageState[]>;
+  selectedPageId(): string | undefined;
+  selectPage(id: string): Promise<PageState>;
+  newPage(): Promise<PageState>;
+  /**
+   * A path for an output file inside the output folder. `requested` (from the caller) must stay
+   * inside it; without it a unique name is made from `stem` and `extension`.
+   */
+  outputPath(stem: string, extension: string, requested?: string): Promise<string>;
+}

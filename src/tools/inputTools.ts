@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { selectOptions, typeInto } from '../actions/elements.js';
+import { performAction } from '../actions/perform.js';
+import { resolveRef } from '../snapshot/refs.js';
+import { quote } from '../util/text.js';
+import { describeRef, refParam, reportEffects } from './common.js';
+import { defineTool } from './tool.js';
+
+export const clickTool = defineTool({
+  name: 'click',
+  title: 'Click',
+  description:
+    'Click an element by its snapshot ref, then wait for what the click set off (navigation, requests, DOM updates) and report the effects: outline changes, new console errors, failed requests, dialogs. Usually no snapshot is needed afterwards.',
+  input: {
+    ref: refParam,
+    double: z.boolean().optional().describe('Double-click.'),
+    button: z.enum(['left', 'right', 'middle']).optional().describe('Mouse button (default left).'),
+  },
+  kind: 'action',
+  scope: 'page',
+  async handle({ params, state, response }) {
+    const element = await resolveRef(state.page, params.ref);
+    const target = describeRef(state, params.ref);
+    const effects = await performAction(state, () => element.click({ button: params.button, clickCount: params.double ? 2 : 1 }), {
+      what: `Clicking ${target}`,
+    }).finally(() => element.dispose());
+    reportEffects(response, `Clicked ${target}.`, effects);
+  },
+});
+
+export const typeTool = defineTool({
+  name: 'type',
+  title: 'Type text',
+  description:
+    'Type text into a field by ref, replacing what it holds unless clear is false; submit presses Enter afterwards. Reports the effects like click.',
+  input: {
+    ref: refParam,
+    text: z.string().describe('Text to type.'),
+    submit: z.boolean().optional().describe('Press Enter after typing.'),
+    clear: z.boolean().optional().describe('Clear the field first (default true).'),
+  },
+  kind: 'action',
+  scope: 'page',
+  async handle({ params, state, response }) {
+    const element = await resolveRef(state.page, params.ref);
+    const target = describeRef(state, params.ref);
+    const effects = await performAction(
+      state,
+      () => typeInto(state.page, element, params.text, { clear: params.clear ?? true, submit: params.submit ?? false }),
+      { what: `Typing into ${target}` },
+    ).finally(() => element.dispose());
+    reportEffects(response, `Typed ${quote(params.text.length > 80 ? `${params.text.slice(0, 80)}…` : params.text)} into ${target}${params.submit ? ' and pressed Enter' : ''}.`, effects);
+  },
+});
+
+export const pressKeyTool = defineTool({
+  name: 'press_key',
+  title: 'Press key',
+  description:
+    'Press a key or combo on the focused element, e.g. Enter, Escape, Tab, ArrowDown, Control+A, Shift+Tab. Reports the effects like click.',
+  input: {
+    key: z.string().min(1).describe('Key name or Modifier+Key combo.'),
+  },
+  kind: 'action',
+  scope: 'page',
+  async handle({ params, state, response }) {
+    const effects = await performAction(state, () => state.page.press(params.key), { what: `Pressing ${params.key}` });
+    reportEffects(response, `Pressed ${params.key}.`, effects);
+  },
+});
+
+export const hoverTool = defineTool({
+  name: 'hover',
+  title: 'Hover',
+  description: 'Move the mouse over an element by ref (to open menus or tooltips). Reports the effects like click.',
+  input: { ref: refParam },
+  kind: 'action',
+  scope: 'page',
+  async handle({ params, state, response }) {
+    const element = await resolveRef(state.page, params.ref);
+    const target = describeRef(state, params.ref);
+    const effects = await performAction(state, () => element.hover(), { what: `Hovering ${target}` }).finally(() => element.dispose());
+    reportEffects(response, `Hovered ${target}.`, effects);
+  },
+});
+
+export const selectOptionTool = defineTool({
+  name: 'select_option',
+  title: 'Select option',
+  description:
+    'Choose options in a <select> by ref, matching each by value or visible label (several for a multi-select). Reports the effects like click.',
+  input: {
+    ref: refParam,
+    values: z.array(z.string()).min(1).describe('Option values or labels.'),
+  },
+  kind: 'action',
+  scope: 'page',
+  async handle({ params, state, response }) {
+    const element = await resolveRef(state.page, params.ref);
+    const target = describeRef(state, params.ref);
+    let chosen: string[] = [];
+    const effects = await performAction(
+      state,
+      async () => {
+        chosen = await selectOptions(element, params.values);
+      },
+      { what: `Selecting in ${target}` },
+    ).finally(() => element.dispose());
+    reportEffects(response, `Selected ${chosen.map(quote).join(', ')} in ${target}.`, effects);
+  },
+});

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { navigate, normaliseUrl } from '../actions/navigation.js';
+import { LegibleError } from '../util/errors.js';
+import { quote } from '../util/text.js';
+import { reportEffects } from './common.js';
+import { defineTool } from './tool.js';
+
+export const navigateTool = defineTool({
+  name: 'navigate',
+  title: 'Navigate',
+  description:
+    'Load a URL in the page, or go back, forward or reload. Waits for the load to settle and returns the title, URL, HTTP status, and the console errors and failed requests the load produced. Take a snapshot next to see the page.',
+  input: {
+    url: z.string().min(1).optional().describe('URL to open, e.g. http://localhost:3000/.'),
+    go: z.enum(['back', 'forward', 'reload']).optional().describe('Move in history instead of opening a URL.'),
+  },
+  kind: 'action',
+  openWorld: true,
+  scope: 'page',
+  handlesDialogs: true,
+  async handle({ params, state, context, response }) {
+    if (!params.url === !params.go) {
+      throw new LegibleError('Give exactly one of "url" or "go".', 'For example navigate {"url":"http://localhost:3000/"} or navigate {"go":"back"}.');
+    }
+    if (state.page.dialog()) {
+      // Leaving the page answers its dialog: dismiss it so the navigation can go ahead.
+      await state.page.handleDialog(false).catch(() => undefined);
+    }
+    const target = params.url ? { url: normaliseUrl(params.url) } : { go: params.go! };
+    const { effects, load } = await navigate(state, target, context.config.navigationTimeout);
+    const status = load?.status ? ` (HTTP ${load.status})` : '';
+    const title = effects.titleAfter ? ` ${quote(effects.titleAfter)}` : '';
+    reportEffects(response, `Loaded ${effects.urlAfter}${title}${status}.`, { ...effects, urlBefore: effects.urlAfter, titleBefore: effects.titleAfter, navigated: false });
+    if (load?.status && load.status >= 400) {
+      response.text(`Note: the server answered ${load.status}; the page shows its error page.`);
+    }
+  },
+});

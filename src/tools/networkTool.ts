@@ -1,0 +1,100 @@
+import { writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { isFailed, type NetworkEntry, type NetworkLog } from '../capture/networkLog.js';
+import { formatBytes, formatRequest } from '../format/networkFormat.js';
+import { LegibleError } from '../util/errors.js';
+import { plural, truncate } from '../util/text.js';
+import type { ToolContext } from './context.js';
+import type { ToolResponse } from './response.js';
+import { defineTool } from './tool.js';
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+const MAX_LIST = 80;
+const BODY_PREVIEW = 2_000;
+
+function formatHeaders(headers: Record<string, string>, reveal: boolean): string {
+  const lines = Object.entries(headers).map(([name, value]) =>
+    `  ${name}: ${!reveal && SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted: pass showSecrets to see it]' : truncate(value, 300)}`,
+  );
+  return lines.length ? lines.join('\n') : '  (none)';
+}
+
+function isText(mimeType: string | undefined): boolean {
+  return !mimeType || /^text\/|json|xml|javascript|ecmascript|x-www-form-urlencoded|svg/.test(mimeType);
+}
+
+async function showDetails(entry: NetworkEntry, log: NetworkLog, options: { reveal: boolean; save: boolean }, context: ToolContext, response: ToolResponse) {
+  response.text(formatRequest(entry));
+  response.text(`URL: ${entry.url}`);
+  response.text(`Request headers:\n${formatHeaders(entry.requestHeaders, options.reveal)}`);
+  const requestBody = await log.requestBody(entry);
+  if (requestBody !== undefined) response.text(`Request body (${formatBytes(Buffer.byteLength(requestBody))}):\n${truncate(requestBody, BODY_PREVIEW)}`);
+  response.text(`Response headers:\n${formatHeaders(entry.responseHeaders, options.reveal)}`);
+  if (!entry.endedAt) {
+    response.text('Response body: not available yet (the request is still loading).');
+    return;
+  }
+  const body = await log.responseBody(entry);
+  if (!body) {
+    response.text('Response body: not available (none, a redirect, or the browser no longer keeps it).');
+    return;
+  }
+  if (isText(entry.mimeType)) {
+    response.text(`Response body (${formatBytes(body.body.length)}, ${entry.mimeType ?? 'unknown type'}):\n${truncate(body.body.toString('utf8'), BODY_PREVIEW)}`);
+  } else {
+    response.text(`Response body: ${formatBytes(body.body.length)} of ${entry.mimeType} (binary; save it to a file with saveBody).`);
+  }
+  if (options.save) {
+    const extension = entry.mimeType?.includes('json') ? 'json' : entry.mimeType?.includes('html') ? 'html' : isText(entry.mimeType) ? 'txt' : 'bin';
+    const file = await context.outputPath(`body-${entry.id}`, extension);
+    await writeFile(file, body.body);
+    response.text(`Saved the whole body to ${file}`);
+    response.fileLink(file, entry.mimeType ?? 'application/octet-stream');
+  }
+}
+
+export const networkTool = defineTool({
+  name: 'network',
+  title: 'Network',
+  description:
+    'Requests of the page: method, URL, status, type, duration, size; failures (status >= 400, network errors, blocked) start with ✗. By default only what is new since the last network call. With id, the details of one request: headers (Authorization and cookies redacted unless showSecrets) and request/response bodies (truncated; saveBody writes the whole body to a file).',
+  input: {
+    id: z.string().regex(/^r\d+$/, 'request ids look like r12').optional().describe('Request id (r12) for its details.'),
+    failed: z.boolean().optional().describe('Only failed requests.'),
+    filter: z.string().min(1).optional().describe('Only URLs containing this text.'),
+    all: z.boolean().optional().describe('Everything since the page opened, not just what is new.'),
+    showSecrets: z.boolean().optional().describe('Show Authorization and cookie headers.'),
+    saveBody: z.boolean().optional().describe('With id: save the whole response body to a file.'),
+  },
+  kind: 'read',
+  scope: 'page',
+  handlesDialogs: true,
+  async handle({ params, state, context, response }) {
+    const log = state.network;
+    if (params.id) {
+      const entry = log.get(params.id);
+      if (!entry) {
+        throw new LegibleError(`There is no request ${params.id} on this page (ids are per page; old ones may have been dropped).`, 'List requests with network {"all":true} to see the ids.');
+      }
+      await showDetails(entry, log, { reveal: params.showSecrets ?? false, save: params.saveBody ?? false }, context, response);
+      return;
+    }
+    if (params.saveBody) throw new LegibleError('saveBody needs the id of one request.', 'Call network {"id":"r12","saveBody":true}.');
+    let entries = params.all ? log.all() : log.readNew();
+    const total = entries.length;
+    if (params.failed) entries = entries.filter(isFailed);
+    if (params.filter) entries = entries.filter((entry) => entry.url.includes(params.filter!));
+    const scope = params.all ? 'since the page opened' : 'new since the last network call';
+    if (!entries.length) {
+      response.text(`No requests ${scope}${total ? ` match the filter (${plural(total, 'request')} without it)` : ''}.`);
+    } else {
+      const failed = entries.filter(isFailed).length;
+      const shown = entries.slice(-MAX_LIST);
+      const base = state.page.url();
+      response.text(`${plural(entries.length, 'request')} ${scope}${failed ? `, ${failed} failed` : ''}${entries.length > shown.length ? ` (oldest ${entries.length - shown.length} not shown)` : ''}:`);
+      response.text(shown.map((entry) => formatRequest(entry, base)).join('\n'));
+      response.text('Details of one: network {"id":"r…"}.');
+    }
+    if (log.droppedCount()) response.text(`(${log.droppedCount()} older requests were dropped from the bounded buffer.)`);
+  },
+});

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { navigate, normaliseUrl } from '../actions/navigation.js';
+import { LegibleError } from '../util/errors.js';
+import { quote } from '../util/text.js';
+import type { ToolContext } from './context.js';
+import type { ToolResponse } from './response.js';
+import { defineTool } from './tool.js';
+
+async function list(context: ToolContext, response: ToolResponse): Promise<void> {
+  const pages = await context.pages();
+  const selected = context.selectedPageId();
+  const lines = await Promise.all(
+    pages.map(async (state) => {
+      const title = await state.page.title().catch(() => '');
+      const dialog = state.page.dialog() ? ` [${state.page.dialog()!.type} dialog open]` : '';
+      return `${state.page.id === selected ? '*' : ' '} ${state.page.id} ${state.page.url()}${title ? ` ${quote(title)}` : ''}${dialog}`;
+    }),
+  );
+  response.text(lines.length ? `Pages (* = selected):\n${lines.join('\n')}` : 'No pages are open.');
+}
+
+export const pagesTool = defineTool({
+  name: 'pages',
+  title: 'Pages (tabs)',
+  description:
+    'List, open, select or close tabs. Other tools act on the selected tab unless given a page id. new opens a tab (optionally at url) and selects it.',
+  input: {
+    action: z.enum(['list', 'new', 'select', 'close']).describe('What to do.'),
+    id: z.string().optional().describe('Page id (p1, p2, …) for select and close.'),
+    url: z.string().optional().describe('For new: URL to open.'),
+  },
+  kind: 'action',
+  scope: 'browser',
+  async handle({ params, context, response }) {
+    if ((params.action === 'select' || params.action === 'close') && !params.id) {
+      throw new LegibleError(`pages ${params.action} needs an id.`, 'List the pages with pages {"action":"list"} to see their ids.');
+    }
+    if (params.action === 'new') {
+      const state = await context.newPage();
+      if (params.url) {
+        const { load } = await navigate(state, { url: normaliseUrl(params.url) }, context.config.navigationTimeout);
+        response.text(`Opened ${state.page.id} at ${state.page.url()}${load?.status ? ` (HTTP ${load.status})` : ''}.`);
+      } else {
+        response.text(`Opened ${state.page.id}.`);
+      }
+    } else if (params.action === 'select') {
+      const state = await context.selectPage(params.id!);
+      response.text(`Selected ${state.page.id}.`);
+    } else if (params.action === 'close') {
+      const state = await context.page(params.id);
+      await state.page.close();
+      response.text(`Closed ${params.id}.`);
+    }
+    await list(context, response);
+  },
+});

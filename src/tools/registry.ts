@@ -1,0 +1,35 @@
+import type { Config } from '../config/config.js';
+import { consoleTool } from './consoleTool.js';
+import { dialogTool } from './dialogTool.js';
+import { evaluateTool } from './evaluateTool.js';
+import { clickTool, hoverTool, pressKeyTool, selectOptionTool, typeTool } from './inputTools.js';
+import { navigateTool } from './navigateTools.js';
+import { networkTool } from './networkTool.js';
+import { pagesTool } from './pagesTool.js';
+import { screenshotTool } from './screenshotTool.js';
+import { snapshotTool } from './snapshotTool.js';
+import type { AnyTool } from './tool.js';
+import { waitForTool } from './waitTool.js';
+
+/** Every tool, in the order tools/list shows them. */
+export const ALL_TOOLS: readonly AnyTool[] = [
+  navigateTool,
+  snapshotTool,
+  clickTool,
+  typeTool,
+  pressKeyTool,
+  hoverTool,
+  selectOptionTool,
+  waitForTool,
+  screenshotTool,
+  consoleTool,
+  networkTool,
+  evaluateTool,
+  pagesTool,
+  dialogTool,
+] as unknown as AnyTool[];
+
+/** The tools this configuration offers (--no-evaluate removes evaluate). */
+export function toolsFor(config: Pick<Config, 'evaluate'>): AnyTool[] {
+  return ALL_TOOLS.filter((tool) => config.evaluate || tool.name !== evaluateTool.name);
+}

@@ -1,0 +1,58 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+
+type Content = CallToolResult['content'][number];
+
+/**
+ * Collects what a handler wants to say (text sections, images, links to files) and renders one
+ * MCP result. Handlers never build content arrays themselves.
+ */
+export class ToolResponse {
+  private readonly sections: string[] = [];
+  private readonly extra: Content[] = [];
+  private failed = false;
+
+  text(section: string): this {
+    if (section) this.sections.push(section);
+    return this;
+  }
+
+  image(data: Buffer, mimeType: string): this {
+    this.extra.push({ type: 'image', data: data.toString('base64'), mimeType });
+    return this;
+  }
+
+  fileLink(path: string, mimeType: string, description?: string): this {
+    const name = path.split('/').pop() ?? path;
+    this.extra.push({ type: 'resource_link', uri: `file://${path}`, name, mimeType, ...(description ? { description } : {}) });
+    return this;
+  }
+
+  error(error: unknown): this {
+    this.failed = true;
+    if (error instanceof LegibleError) {
+      this.sections.push(error.hint ? `Error: ${error.message}\nNext: ${error.hint}` : `Error: ${error.message}`);
+    } else {
+      this.sections.push(`Error: ${errorMessage(error)}`);
+    }
+    return this;
+  }
+
+  /** Puts a notice (for example: the browser was relaunched) before everything else. */
+  notice(text: string): this {
+    this.sections.unshift(`Notice: ${text}`);
+    return this;
+  }
+
+  isError(): boolean {
+    return this.failed;
+  }
+
+  build(): CallToolResult {
+    const content: Content[] = [];
+    if (this.sections.length) content.push({ type: 'text', text: this.sections.join('\n') });
+    content.push(...this.extra);
+    if (!content.length) content.push({ type: 'text', text: 'Done.' });
+    return this.failed ? { content, isError: true } : { content };
+  }
+}

@@ -1,0 +1,55 @@
+import { writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { encodeImage } from '../media/image.js';
+import { resolveRef } from '../snapshot/refs.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { formatBytes } from '../format/networkFormat.js';
+import { defineTool } from './tool.js';
+
+/** About what a model reads well; larger images cost tokens without adding detail. */
+const MAX_EDGE = 1280;
+
+export const screenshotTool = defineTool({
+  name: 'screenshot',
+  title: 'Screenshot',
+  description:
+    'Capture the viewport, the full page, or one element by ref, returned as an image (downscaled to 1280 px on the long edge, WebP). With path, also saves it in the output folder and returns the file path. Prefer snapshot for finding and acting on elements; use screenshots to check how things look.',
+  input: {
+    ref: z.string().optional().describe('Capture only this element.'),
+    fullPage: z.boolean().optional().describe('Capture the whole scrollable page.'),
+    path: z.string().min(1).optional().describe('File name to save under the output folder, e.g. "cart.png" (format from the extension: png, jpeg or webp).'),
+  },
+  kind: 'read',
+  scope: 'page',
+  async handle({ params, state, context, response }) {
+    if (params.ref && params.fullPage) throw new LegibleError('Give ref or fullPage, not both.');
+    let raw: Buffer;
+    if (params.ref) {
+      const element = await resolveRef(state.page, params.ref);
+      try {
+        raw = await element.screenshot();
+      } finally {
+        await element.dispose();
+      }
+    } else {
+      raw = await state.page.screenshot(params.fullPage ?? false);
+    }
+    const image = await encodeImage(raw, { maxEdge: MAX_EDGE, format: 'webp', quality: 80 });
+    const what = params.ref ? `element ${params.ref}` : params.fullPage ? 'full page' : 'viewport';
+    const scaled = image.width !== image.sourceWidth ? ` (downscaled from ${image.sourceWidth}×${image.sourceHeight})` : '';
+    response.text(`Screenshot of the ${what}: ${image.width}×${image.height}${scaled}, ${formatBytes(image.data.length)} WebP.`);
+    response.image(image.data, image.mimeType);
+    if (params.path) {
+      const extension = /\.(png|jpe?g|webp)$/i.exec(params.path)?.[1]?.toLowerCase().replace('jpg', 'jpeg') ?? 'png';
+      const file = await context.outputPath('screenshot', extension === 'jpeg' ? 'jpg' : extension, params.path);
+      const full = await encodeImage(raw, { maxEdge: 16_384, format: extension as 'png' | 'jpeg' | 'webp', quality: 90 });
+      try {
+        await writeFile(file, full.data);
+      } catch (error) {
+        throw new LegibleError(`Could not save the screenshot to ${file}: ${errorMessage(error)}`, 'Check that the output folder is writable and has space, or pick another path.');
+      }
+      response.text(`Saved at full size (${full.width}×${full.height}) to ${file}`);
+      response.fileLink(file, full.mimeType);
+    }
+  },
+});

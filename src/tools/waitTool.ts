@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { waitInPage } from '../actions/elements.js';
+import { performAction } from '../actions/perform.js';
+import { frameKeyOfRef } from '../snapshot/refs.js';
+import { LegibleError } from '../util/errors.js';
+import { quote } from '../util/text.js';
+import { reportEffects } from './common.js';
+import { defineTool } from './tool.js';
+
+export const waitForTool = defineTool({
+  name: 'wait_for',
+  title: 'Wait for',
+  description:
+    'Wait until text appears on the page (or disappears, with gone), or until an element by ref is visible (or gone). Returns what changed since the last snapshot or action. Fails with the page state when the timeout passes.',
+  input: {
+    text: z.string().min(1).optional().describe('Text to wait for.'),
+    ref: z.string().optional().describe('Element ref to wait for.'),
+    gone: z.boolean().optional().describe('Wait for the text or element to disappear instead.'),
+    timeout: z.number().int().min(0).max(60_000).optional().describe('Milliseconds, default 5000.'),
+  },
+  kind: 'read',
+  scope: 'page',
+  async handle({ params, state, response }) {
+    if (!params.text === !params.ref) {
+      throw new LegibleError('Give exactly one of "text" or "ref".', 'For example wait_for {"text":"Saved"} or wait_for {"ref":"e12","gone":true}.');
+    }
+    if (params.ref && frameKeyOfRef(params.ref) !== '') {
+      throw new LegibleError('wait_for with a ref works on main-frame elements only.', 'Wait for text instead, or poll with snapshot.');
+    }
+    const timeout = params.timeout ?? 5_000;
+    const gone = params.gone ?? false;
+    const what = params.text ? `text ${quote(params.text)}` : `element ${params.ref}`;
+    let met = false;
+    const effects = await performAction(
+      state,
+      async () => {
+        met = await state.page.mainFrame().evaluate(waitInPage, { text: params.text, ref: params.ref, gone }, timeout);
+      },
+      { timeoutMs: timeout + state.callTimeout, what: `Waiting for ${what}` },
+    );
+    if (!met && !effects.dialog) {
+      throw new LegibleError(
+        `The ${what} was still ${gone ? 'there' : 'not there'} after ${timeout} ms.`,
+        'Take a snapshot to see the page, check the console and network tools for errors, or wait longer.',
+      );
+    }
+    reportEffects(response, effects.dialog ? `Stopped waiting: a dialog opened.` : `The ${what} ${gone ? 'is gone' : 'is there'}.`, effects);
+  },
+});

@@ -1,0 +1,33 @@
+import { TimeoutError } from './errors.js';
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Races `promise` against a timer. On timeout it rejects with a TimeoutError (after running
+ * `onTimeout`, for example to stop a runaway script); the original promise's later failure is
+ * swallowed so it cannot surface as an unhandled rejection.
+ */
+export async function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  options: { hint?: string; onTimeout?: () => unknown } = {},
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  promise.catch(() => undefined);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      Promise.resolve()
+        .then(() => options.onTimeout?.())
+        .catch(() => undefined)
+        .finally(() => reject(new TimeoutError(what, ms, options.hint)));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+const PRODUCTS = ['Red shoes', 'Blue shoes', 'Green hat', 'Yellow scarf', 'Black boots'].map((name, i) => ({ name, price: `$${(i + 1) * 10}` }));
+
+/** A table page with `rows` rows, each with a button and a link (used for size and speed checks). */
+export function tablePage(rows: number): string {
+  const body: string[] = [];
+  for (let i = 1; i <= rows; i++) {
+    body.push(`<tr><td>${i}</td><td>Item ${i}</td><td><button onclick="this.textContent='Opened ${i}'">Open ${i}</button> <a href="/item/${i}">Details ${i}</a></td></tr>`);
+  }
+  return `<!doctype html><html><head><title>Table ${rows}</title></head><body><h1>Inventory</h1><table><thead><tr><th>#</th><th>Name</th><th>Actions</th></tr></thead><tbody>${body.join('')}</tbody></table></body></html>`;
+}
+
+type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+
+const ROUTES: Record<string, Route> = {
+  '/api/search': (_req, res, url) => {
+    const q = (url.searchParams.get('q') ?? '').toLowerCase();
+    const items = PRODUCTS.filter((p) => p.name.toLowerCase().includes(q));
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(items));
+    }, 150);
+  },
+  '/api/cart': (_req, res) => {
+    res.writeHead(500, { 'content-type': 'application/json', 'set-cookie': 'session=abc123' });
+    res.end(JSON.stringify({ error: 'cart service down' }));
+  },
+  '/table': (_req, res, url) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(tablePage(Number(url.searchParams.get('rows') ?? 100)));
+  },
+  '/never': () => {
+    // never answers: for load timeouts
+  },
+  '/status/404': (_req, res) => {
+    res.writeHead(404, { 'content-type': 'text/html' });
+    res.end('<!doctype html><title>Not found</title><h1>404 Not found</h1>');
+  },
+};
+
+export interface FixtureServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Serves test/fixtures and a few API routes on 127.0.0.1 at a random port. */
+export async function startFixtureServer(): Promise<FixtureServer> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = ROUTES[url.pathname];
+    if (route) return void route(req, res, url);
+    const name = url.pathname === '/' ? 'shop.html' : url.pathname.slice(1);
+    if (name.includes('..')) {
+      res.writeHead(400).end();
+      return;
+    }
+    readFile(join(FIXTURES, name)).then(
+      (data) => {
+        const type = name.endsWith('.html') ? 'text/html' : name.endsWith('.js') ? 'text/javascript' : name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+        res.writeHead(200, { 'content-type': type });
+        res.end(data);
+      },
+      () => {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found');
+      },
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
