@@ -3,7 +3,8 @@ import type { NetworkEntry } from '../capture/networkLog.js';
 import type { DialogInfo } from '../cdp/pageDriver.js';
 import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
-import { errorMessage } from '../util/errors.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
 import { DEFAULT_SETTLE, installMutationClock, settle, type SettleLimits } from './settle.js';
@@ -57,7 +58,9 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const dialogsBefore = state.dialogs.length;
   let popups = 0;
   const offPopup = page.onPopup(() => popups++);
-  await page.unlessDialog(page.mainFrame().evaluate(installMutationClock)).catch(() => undefined);
+  if (!page.isCrashed()) {
+    await withTimeout(page.unlessDialog(page.mainFrame().evaluate(installMutationClock)), 2_000, 'Watching the DOM').catch(() => undefined);
+  }
 
   // A dialog blocks the action's own promise (the click does not return until it closes), so
   // the action races the dialog; its later result is ignored.
@@ -75,6 +78,12 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const settled = await settle(page, state.network, networkMark, started, limits);
   offPopup();
 
+  if (page.isCrashed()) {
+    throw new LegibleError(
+      `The page crashed during the action (its renderer process died).`,
+      'Reload it with navigate {"go":"reload"} or navigate to a URL; the console tool may show what led up to it.',
+    );
+  }
   const navigated = state.documentVersion !== version;
   let outline: Outline | undefined;
   let diff: OutlineDiff | undefined;

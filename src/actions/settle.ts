@@ -91,7 +91,8 @@ export async function settle(page: PageDriver, network: NetworkLog, mark: number
       page.unlessDialog(page.mainFrame().evaluate(waitForDomQuiet, DOM_QUIET_MS, budget)),
       budget + 2_000,
       'Waiting for the page to go quiet',
-    ).catch((error: unknown) => (error instanceof Error && error.name === 'TimeoutError' ? Promise.reject(error) : 'new-document'));
+    ).catch((error: unknown) => (error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'new-document'));
+    if (dom === 'timeout') return { pending: network.inflightSince(mark, since), dom };
     if (dom === 'dialog') return { pending, dom };
     if (dom === 'loading' || dom === 'new-document') {
       // A navigation replaced the document: wait for its load, then watch the new DOM.

@@ -70,12 +70,16 @@ export class PageDriver {
     return this.page.isClosed();
   }
 
+  isCrashed(): boolean {
+    return this.crashed;
+  }
+
   /** Throws a helpful error when the page cannot take commands. */
-  assertUsable(): void {
+  assertUsable(options: { allowCrashed?: boolean } = {}): void {
     if (this.page.isClosed()) {
       throw new LegibleError(`Page ${this.id} is closed.`, 'List the open pages with the pages tool and pick another, or open a new one.');
     }
-    if (this.crashed) {
+    if (this.crashed && !options.allowCrashed) {
       throw new LegibleError(
         `Page ${this.id} crashed (its renderer process died).`,
         'Reload it with navigate {"go":"reload"}, navigate to a URL, or close it with the pages tool.',

@@ -26,7 +26,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
         }
         const state = await context.page(pageId);
         await state.mutex.run(async () => {
-          state.page.assertUsable();
+          state.page.assertUsable({ allowCrashed: tool.revivesCrashedPage });
           const dialog = state.page.dialog();
           if (dialog && !tool.handlesDialogs) {
             throw new LegibleError(

@@ -1,7 +1,7 @@
 import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
-import { refOfElement, walkPage, type WalkNode } from './walker.js';
+import { refOfElement, walkPage } from './walker.js';
 
 /** One line of the outline. `ref` is '' for text lines. */
 export interface OutlineLine {
@@ -29,7 +29,14 @@ export class RefCounter {
   }
 }
 
-const toLine = ([depth, ref, role, body]: WalkNode, shift: number): OutlineLine => ({ depth: depth + shift, ref, role, body });
+/** Decodes the walker's tab-separated lines (bodies never hold tabs: the walker squashes white space). */
+function decode(lines: string, shift: number): OutlineLine[] {
+  if (!lines) return [];
+  return lines.split('\n').map((row) => {
+    const [depth, ref, role, body] = row.split('\t') as [string, string, string, string];
+    return { depth: Number(depth) + shift, ref, role, body };
+  });
+}
 
 async function walkFrame(frame: FrameDriver, counter: RefCounter, rootRef?: string) {
   const result = await frame.evaluate(walkPage, { prefix: frame.key, start: counter.startFor(frame.key), rootRef });
@@ -48,7 +55,7 @@ export async function takeOutline(page: PageDriver, counter: RefCounter, rootRef
   if (!rootFrame) throw staleRef(rootRef ?? '');
   const main = await walkFrame(rootFrame, counter, rootRef);
   if (!main.found) throw staleRef(rootRef ?? '');
-  const lines = main.nodes.map((node) => toLine(node, 0));
+  const lines = decode(main.lines, 0);
 
   // Child frames, parents before children, each inserted after its <iframe> line.
   const pending = frames.filter((frame) => frame.key !== rootKey);
@@ -77,7 +84,7 @@ async function spliceFrame(frame: FrameDriver, lines: OutlineLine[], counter: Re
   if (at < 0) return; // the iframe is hidden or outside the walked subtree
   const result = await walkFrame(frame, counter);
   const depth = lines[at]!.depth + 1;
-  lines.splice(at + 1, 0, ...result.nodes.map((node) => toLine(node, depth)));
+  lines.splice(at + 1, 0, ...decode(result.lines, depth));
 }
 
 export function staleRef(ref: string): LegibleError {

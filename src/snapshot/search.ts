@@ -3,6 +3,9 @@ import { formatLine, subtreeEnds } from './render.js';
 
 const MAX_MATCHES = 20;
 const SUBTREE_LINES = 8;
+/** A match inside one of these is shown with the whole item, so its sibling controls are there too. */
+const ITEMS = new Set(['row', 'listitem', 'article', 'option', 'treeitem', 'menuitem']);
+const ITEM_REACH = 3;
 
 /**
  * Finds outline lines containing `query` (case-insensitive) and shows each with its ancestors
@@ -27,9 +30,17 @@ export function searchOutline(lines: readonly OutlineLine[], query: string, budg
 
   const show = new Set<number>();
   const shownMatches = matches.filter((i) => !matches.some((m) => m !== i && m < i && i < end[m]!));
-  for (const i of shownMatches.slice(0, MAX_MATCHES)) {
-    for (let p = parent[i]!; p >= 0; p = parent[p]!) show.add(p);
-    for (let j = i; j < Math.min(end[i]!, i + SUBTREE_LINES); j++) show.add(j);
+  for (const match of shownMatches.slice(0, MAX_MATCHES)) {
+    let top = match;
+    for (let p = parent[match]!, hops = 0; p >= 0 && hops < ITEM_REACH; p = parent[p]!, hops++) {
+      if (ITEMS.has(lines[p]!.role)) {
+        top = p;
+        break;
+      }
+    }
+    for (let p = parent[top]!; p >= 0; p = parent[p]!) show.add(p);
+    const limit = Math.max(match + SUBTREE_LINES, top + SUBTREE_LINES);
+    for (let j = top; j < Math.min(end[top]!, limit); j++) show.add(j);
   }
   const out: string[] = [];
   let used = 0;

@@ -18,6 +18,7 @@ export const navigateTool = defineTool({
   openWorld: true,
   scope: 'page',
   handlesDialogs: true,
+  revivesCrashedPage: true,
   async handle({ params, state, context, response }) {
     if (!params.url === !params.go) {
       throw new LegibleError('Give exactly one of "url" or "go".', 'For example navigate {"url":"http://localhost:3000/"} or navigate {"go":"back"}.');
@@ -30,7 +31,15 @@ export const navigateTool = defineTool({
     const { effects, load } = await navigate(state, target, context.config.navigationTimeout);
     const status = load?.status ? ` (HTTP ${load.status})` : '';
     const title = effects.titleAfter ? ` ${quote(effects.titleAfter)}` : '';
-    reportEffects(response, `Loaded ${effects.urlAfter}${title}${status}.`, { ...effects, urlBefore: effects.urlAfter, titleBefore: effects.titleAfter, navigated: false });
+    // The headline already gives the document's status; the report lists the rest of the load.
+    const network = effects.network.filter((entry) => !(entry.resourceType === 'Document' && entry.url === effects.urlAfter && !entry.failure));
+    reportEffects(response, `Loaded ${effects.urlAfter}${title}${status}.`, {
+      ...effects,
+      network,
+      urlBefore: effects.urlAfter,
+      titleBefore: effects.titleAfter,
+      navigated: false,
+    });
     if (load?.status && load.status >= 400) {
       response.text(`Note: the server answered ${load.status}; the page shows its error page.`);
     }

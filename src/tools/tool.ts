@@ -21,6 +21,8 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
    */
   scope: 'page' | 'browser';
   handlesDialogs?: boolean;
+  /** May run on a page whose renderer crashed (navigate reloads it). */
+  revivesCrashedPage?: boolean;
   handle(call: ToolCall<Shape>): Promise<void>;
 }
 
