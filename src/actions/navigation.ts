@@ -69,7 +69,7 @@ export async function navigate(state: PageState, target: { url: string } | { go:
           failure = error;
         }
       },
-      { diff: false, limits: { networkMs: 2_000, domMs: 500 } },
+      { diff: false, limits: { networkMs: 2_000, domMs: 500 }, timeoutMs: timeout + 5_000, what: 'url' in target ? `Opening ${target.url}` : `Going ${target.go}` },
     );
     if (failure) throw explainLoadError(failure, label, timeout);
     if ('go' in target && target.go !== 'reload' && load === undefined && !effects.dialog) {

@@ -1,6 +1,7 @@
 import type { DialogInfo, PageDriver } from '../cdp/pageDriver.js';
 import { ConsoleLog } from '../capture/consoleLog.js';
 import { NetworkLog } from '../capture/networkLog.js';
+import type { Recorder } from '../recording/recorder.js';
 import { RefCounter, takeOutline, type Outline } from '../snapshot/outline.js';
 import { Mutex } from '../util/mutex.js';
 import { guard } from './guard.js';
@@ -16,6 +17,12 @@ export class PageState {
   documentVersion = 0;
   private last: { outline: Outline; version: number } | undefined;
   readonly dialogs: DialogInfo[] = [];
+  /** Recent actions (wall-clock ms and a short label), for recordings' timelines and captions. */
+  readonly actions: { at: number; label: string }[] = [];
+  /** The recording running on this page, if any. */
+  recorder: Recorder | undefined;
+  /** The URL the running recording started on. */
+  recordingUrl: string | undefined;
 
   private constructor(
     readonly page: PageDriver,
@@ -38,6 +45,11 @@ export class PageState {
     const state = new PageState(page, console, network, callTimeout);
     await page.send('Page.enable');
     return state;
+  }
+
+  logAction(label: string): void {
+    this.actions.push({ at: Date.now(), label });
+    if (this.actions.length > 500) this.actions.shift();
   }
 
   /** Walks the page now and remembers the result as the latest outline. */

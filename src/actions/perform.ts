@@ -49,13 +49,15 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const { page } = state;
   const started = Date.now();
   const wantDiff = options.diff ?? true;
-  const before = wantDiff ? (state.lastOutline() ?? (await state.outline())) : undefined;
+  // While a dialog is open the page's JavaScript is blocked, so no outline can be read before.
+  const before = wantDiff ? (state.lastOutline() ?? (page.dialog() ? undefined : await state.outline())) : undefined;
   const version = state.documentVersion;
   const urlBefore = page.url();
   const titleBefore = await page.title().catch(() => '');
   const consoleMark = state.console.mark();
   const networkMark = state.network.mark();
   const dialogsBefore = state.dialogs.length;
+  if (options.what) state.logAction(options.what);
   let popups = 0;
   const offPopup = page.onPopup(() => popups++);
   if (!page.isCrashed()) {

@@ -38,6 +38,10 @@ export class BrowserSession {
     return this.notices.splice(0);
   }
 
+  addNotice(text: string): void {
+    this.notices.push(text);
+  }
+
   isConnected(): boolean {
     return this.browser?.connected ?? false;
   }

@@ -26,6 +26,8 @@ export function launchArgs(config: Config): string[] {
     '--no-default-browser-check',
     '--mute-audio',
     '--hide-scrollbars',
+    // A page restored from the back/forward cache replays its old console messages as new ones.
+    '--disable-features=BackForwardCache',
   ];
   if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
   return [...args, ...config.chromeArgs];

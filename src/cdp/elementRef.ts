@@ -104,7 +104,8 @@ export class ElementRef {
     return this.handle.evaluate(fn as never, ...(args as unknown as never[])) as Promise<Awaited<R>>;
   }
 
+  /** Does not wait for the browser: while a dialog is open it answers only after the dialog closes. */
   async dispose(): Promise<void> {
-    await this.handle.dispose().catch(() => undefined);
+    void this.handle.dispose().catch(() => undefined);
   }
 }

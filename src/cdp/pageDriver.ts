@@ -175,7 +175,11 @@ export class PageDriver {
   }
 
   private async load(go: () => Promise<HTTPResponse | null>): Promise<LoadResult> {
-    const response = await go();
+    const response = await go().catch(async (error: unknown) => {
+      // A timed-out load keeps going, and DevTools holds back every command to the page until it commits.
+      if (/timeout/i.test(errorMessage(error))) await withTimeout(this.send('Page.stopLoading'), 2_000, 'Stopping the load').catch(() => undefined);
+      throw error;
+    });
     this.crashed = false;
     return { status: response ? response.status() : null, url: this.page.url() };
   }

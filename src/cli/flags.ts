@@ -30,7 +30,9 @@ export type CliCommand = { kind: 'serve'; config: Config } | { kind: 'help' } | 
 function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${JSON.stringify(value)}.`);
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+  }
   return parsed;
 }
 

@@ -3,6 +3,8 @@ import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { PageState } from '../actions/pageState.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
+import { finishRecording } from '../recording/finish.js';
+import { RecordingStore } from '../recording/store.js';
 import type { ToolContext } from '../tools/context.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 
@@ -11,15 +13,20 @@ export class ServerContext implements ToolContext {
   readonly session: BrowserSession;
   private readonly states = new Map<string, PageState>();
   private readonly outputDir: string;
+  private readonly store: RecordingStore;
+  private readonly pendingWork: Promise<void>[] = [];
 
   constructor(readonly config: Config) {
     this.outputDir = resolve(config.outputDir);
+    this.store = new RecordingStore(this.outputDir);
     this.session = new BrowserSession(config, {
       pageOpened: async (page) => {
         this.states.set(page.id, await PageState.attach(page, config.pageTimeout));
       },
       pageClosed: (page) => {
+        const state = this.states.get(page.id);
         this.states.delete(page.id);
+        if (state?.recorder) this.finishOrphan(state);
       },
     });
   }
@@ -74,7 +81,27 @@ export class ServerContext implements ToolContext {
     return path;
   }
 
+  /** A page closed (or its browser died) while recording: keep what was recorded and say so. */
+  private finishOrphan(state: PageState): void {
+    const recorder = state.recorder!;
+    state.recorder = undefined;
+    recorder.interrupt(`page ${state.page.id} closed during the recording`);
+    this.pendingWork.push(
+      finishRecording(recorder, state.actions, state.recordingUrl ?? '', this.store).then(
+        ({ info }) => this.session.addNotice(`Recording ${JSON.stringify(info.label)} stopped because its page closed; the partial video is at ${info.video}.`),
+        (error: unknown) => this.session.addNotice(`Recording ${JSON.stringify(recorder.label())} was lost when its page closed: ${errorMessage(error)}`),
+      ),
+    );
+  }
+
+  recordings(): RecordingStore {
+    return this.store;
+  }
+
   async close(): Promise<void> {
+    // Recordings still running when the client goes away are finished, not thrown away.
+    for (const state of this.states.values()) if (state.recorder) this.finishOrphan(state);
+    await Promise.allSettled(this.pendingWork);
     await this.session.close();
   }
 }

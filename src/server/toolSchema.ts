@@ -27,6 +27,11 @@ export function inputSchema(tool: AnyTool): z.ZodObject {
 export function listedSchema(tool: AnyTool): Record<string, unknown> {
   const schema = z.toJSONSchema(inputSchema(tool), { io: 'input' }) as Record<string, unknown>;
   delete schema.$schema;
+  // .int() adds ±2^53 bounds that say nothing to a model and cost characters on every turn.
+  for (const property of Object.values((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) {
+    if (property.maximum === Number.MAX_SAFE_INTEGER) delete property.maximum;
+    if (property.minimum === Number.MIN_SAFE_INTEGER) delete property.minimum;
+  }
   return schema;
 }
 

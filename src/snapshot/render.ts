@@ -106,6 +106,9 @@ export function renderOutline(lines: readonly OutlineLine[], options: RenderOpti
     used += line.length + 1;
   }
   const nextOffset = i < out.length ? i : undefined;
+  if (!shown.length && out.length) {
+    return { text: `[offset ${offset} is past the end: the outline has ${out.length} lines; use an offset below that]`, shown: 0, total: out.length, collapsedRuns };
+  }
   let text = shown.join('\n');
   if (nextOffset !== undefined) {
     const scope = options.scopeRef ? `"ref":"${options.scopeRef}",` : '';

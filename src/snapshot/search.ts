@@ -15,7 +15,8 @@ export function searchOutline(lines: readonly OutlineLine[], query: string, budg
   const needle = query.toLowerCase();
   const matches: number[] = [];
   lines.forEach((line, i) => {
-    if (line.body.toLowerCase().includes(needle)) matches.push(i);
+    // Refs are not content: "e1" should not match every [ref=e1…].
+    if (line.body.replace(/ \[ref=[^\]]+\]/, '').toLowerCase().includes(needle)) matches.push(i);
   });
   if (!matches.length) return { text: '', matches: 0 };
 
@@ -29,7 +30,14 @@ export function searchOutline(lines: readonly OutlineLine[], query: string, budg
   });
 
   const show = new Set<number>();
-  const shownMatches = matches.filter((i) => !matches.some((m) => m !== i && m < i && i < end[m]!));
+  // A match inside an earlier match's subtree is shown with it. Matches are in order, so one pass does.
+  const shownMatches: number[] = [];
+  let coveredUntil = -1;
+  for (const i of matches) {
+    if (i < coveredUntil) continue;
+    shownMatches.push(i);
+    coveredUntil = end[i]!;
+  }
   for (const match of shownMatches.slice(0, MAX_MATCHES)) {
     let top = match;
     for (let p = parent[match]!, hops = 0; p >= 0 && hops < ITEM_REACH; p = parent[p]!, hops++) {

@@ -196,7 +196,7 @@ export function walkPage(options: WalkOptions): WalkResult {
     const aria = (name: string) => el.getAttribute(name);
     const input = el as HTMLInputElement;
     if (role === 'heading') {
-      const level = aria('aria-level') ?? (/^H([1-6])$/.exec(el.tagName)?.[1] ?? '');
+      const level = (aria('aria-level') ?? /^H([1-6])$/.exec(el.tagName)?.[1] ?? '').replace(/\D/g, '').slice(0, 2);
       if (level) out.push(`[level=${level}]`);
     }
     if (role === 'checkbox' || role === 'radio' || role === 'switch' || role.startsWith('menuitem')) {
@@ -223,8 +223,8 @@ export function walkPage(options: WalkOptions): WalkResult {
       }
       if (value) out.push(`[value=${q(cut(value, NAME_MAX))}]`);
     } else if (role === 'progressbar' || role === 'meter') {
-      const value = aria('aria-valuenow') ?? String((el as HTMLProgressElement).value ?? '');
-      if (value) out.push(`[value=${value}]`);
+      const value = cut(squash(aria('aria-valuenow') ?? String((el as HTMLProgressElement).value ?? '')), 20);
+      if (value) out.push(`[value=${q(value)}]`);
     }
     if (role === 'link') {
       const href = (el as HTMLAnchorElement).href;

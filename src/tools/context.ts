@@ -1,5 +1,6 @@
 import type { PageState } from '../actions/pageState.js';
 import type { Config } from '../config/config.js';
+import type { RecordingStore } from '../recording/store.js';
 
 /** What a tool handler may use: a narrow, read-mostly view of the server's state. */
 export interface ToolContext {
@@ -15,4 +16,6 @@ export interface ToolContext {
    * inside it; without it a unique name is made from `stem` and `extension`.
    */
   outputPath(stem: string, extension: string, requested?: string): Promise<string>;
+  /** Finished recordings in the output folder. */
+  recordings(): RecordingStore;
 }

@@ -47,7 +47,7 @@ export const typeTool = defineTool({
     const effects = await performAction(
       state,
       () => typeInto(state.page, element, params.text, { clear: params.clear ?? true, submit: params.submit ?? false }),
-      { what: `Typing into ${target}` },
+      { what: `Typing ${quote(params.text.length > 40 ? `${params.text.slice(0, 40)}…` : params.text)} into ${target}${params.submit ? ' + Enter' : ''}` },
     ).finally(() => element.dispose());
     reportEffects(response, `Typed ${quote(params.text.length > 80 ? `${params.text.slice(0, 80)}…` : params.text)} into ${target}${params.submit ? ' and pressed Enter' : ''}.`, effects);
   },
@@ -104,7 +104,7 @@ export const selectOptionTool = defineTool({
       async () => {
         chosen = await selectOptions(element, params.values);
       },
-      { what: `Selecting in ${target}` },
+      { what: `Selecting ${params.values.map(quote).join(', ')} in ${target}` },
     ).finally(() => element.dispose());
     reportEffects(response, `Selected ${chosen.map(quote).join(', ')} in ${target}.`, effects);
   },

@@ -27,9 +27,10 @@ export const pagesTool = defineTool({
   input: {
     action: z.enum(['list', 'new', 'select', 'close']).describe('What to do.'),
     id: z.string().optional().describe('Page id (p1, p2, …) for select and close.'),
-    url: z.string().optional().describe('For new: URL to open.'),
+    url: z.string().min(1).optional().describe('For new: URL to open.'),
   },
   kind: 'action',
+  openWorld: true,
   scope: 'browser',
   async handle({ params, context, response }) {
     if ((params.action === 'select' || params.action === 'close') && !params.id) {

@@ -6,6 +6,7 @@ import { clickTool, hoverTool, pressKeyTool, selectOptionTool, typeTool } from '
 import { navigateTool } from './navigateTools.js';
 import { networkTool } from './networkTool.js';
 import { pagesTool } from './pagesTool.js';
+import { recordCompareTool, recordStartTool, recordStopTool } from './recordTools.js';
 import { screenshotTool } from './screenshotTool.js';
 import { snapshotTool } from './snapshotTool.js';
 import type { AnyTool } from './tool.js';
@@ -27,6 +28,9 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   evaluateTool,
   pagesTool,
   dialogTool,
+  recordStartTool,
+  recordStopTool,
+  recordCompareTool,
 ] as unknown as AnyTool[];
 
 /** The tools this configuration offers (--no-evaluate removes evaluate). */

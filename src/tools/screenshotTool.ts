@@ -40,7 +40,11 @@ export const screenshotTool = defineTool({
     response.text(`Screenshot of the ${what}: ${image.width}×${image.height}${scaled}, ${formatBytes(image.data.length)} WebP.`);
     response.image(image.data, image.mimeType);
     if (params.path) {
-      const extension = /\.(png|jpe?g|webp)$/i.exec(params.path)?.[1]?.toLowerCase().replace('jpg', 'jpeg') ?? 'png';
+      const given = /\.([a-z0-9]+)$/i.exec(params.path)?.[1]?.toLowerCase();
+      if (given && !['png', 'jpg', 'jpeg', 'webp'].includes(given)) {
+        throw new LegibleError(`Screenshots are saved as png, jpeg or webp, not .${given}.`, 'End the path in .png, .jpg or .webp (or give no extension for png).');
+      }
+      const extension = given ? given.replace('jpg', 'jpeg') : 'png';
       const file = await context.outputPath('screenshot', extension === 'jpeg' ? 'jpg' : extension, params.path);
       const full = await encodeImage(raw, { maxEdge: 16_384, format: extension as 'png' | 'jpeg' | 'webp', quality: 90 });
       try {

@@ -1,0 +1,6 @@
+import sharp from 'sharp';
+
+/** Cuts a rectangle out of an image (PNG in, PNG out). */
+export async function cropImage(image: Buffer, left: number, top: number, width: number, height: number): Promise<Buffer> {
+  return sharp(image).extract({ left, top, width, height }).png().toBuffer();
+}

@@ -1,0 +1,107 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { LegibleError } from '../util/errors.js';
+
+let cached: string | null | undefined;
+
+function runs(path: string): boolean {
+  try {
+    return spawnSync(path, ['-hide_banner', '-version'], { timeout: 5_000 }).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds ffmpeg: FFMPEG_PATH, then the optional `ffmpeg-static` package (its binary download
+ * fails on machines without general internet, so it may be absent), then `ffmpeg` on the PATH.
+ */
+export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FFMPEG_PATH) {
+    if (runs(env.FFMPEG_PATH)) return env.FFMPEG_PATH;
+    throw new LegibleError(`FFMPEG_PATH points at ${env.FFMPEG_PATH}, which does not run.`, 'Point FFMPEG_PATH at a working ffmpeg binary, or unset it to use ffmpeg from the PATH.');
+  }
+  if (cached !== undefined && cached !== null) return cached;
+  const candidates: string[] = [];
+  try {
+    const fromPackage = createRequire(import.meta.url)('ffmpeg-static') as string | null;
+    if (fromPackage && existsSync(fromPackage)) candidates.push(fromPackage);
+  } catch {
+    // ffmpeg-static is optional
+  }
+  candidates.push('ffmpeg');
+  cached = candidates.find(runs) ?? null;
+  if (!cached) {
+    throw new LegibleError(
+      'Recording needs ffmpeg, and none was found (FFMPEG_PATH, the ffmpeg-static package, or ffmpeg on the PATH).',
+      'Install it (Debian/Ubuntu: apt-get install -y ffmpeg; macOS: brew install ffmpeg) or set FFMPEG_PATH. The other tools work without it.',
+    );
+  }
+  return cached;
+}
+
+/** ffprobe next to the ffmpeg in use, or on the PATH. */
+export function findFfprobe(env: NodeJS.ProcessEnv = process.env): string {
+  const ffmpeg = findFfmpeg(env);
+  const sibling = ffmpeg.replace(/ffmpeg(\.exe)?$/, 'ffprobe$1');
+  return sibling !== ffmpeg && existsSync(sibling) ? sibling : 'ffprobe';
+}
+
+export interface FfmpegRun {
+  process: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) once ffmpeg has exited. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+/** Starts ffmpeg with the given arguments; stderr is kept (bounded) for error messages. */
+export function runFfmpeg(args: string[], options: { stdin?: boolean } = {}): FfmpegRun {
+  const base = ['-hide_banner', '-loglevel', 'error', ...(options.stdin ? [] : ['-nostdin'])];
+  const child = spawn(findFfmpeg(), [...base, ...args], {
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+    child.on('error', (error) => resolve({ code: -1, signal: null, stderr: `${stderr}\n${error.message}` }));
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  child.stdin?.on('error', () => undefined);
+  return { process: child, done };
+}
+
+export interface ProbeResult {
+  durationSec: number;
+  frames: number;
+  fps: number;
+  width: number;
+  height: number;
+  codec: string;
+}
+
+/** Reads duration, frame count, frame rate and size of a video with ffprobe. */
+export function probeVideo(path: string): ProbeResult {
+  const result = spawnSync(
+    findFfprobe(),
+    ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=codec_name,width,height,r_frame_rate,nb_read_packets:format=duration', '-of', 'json', path],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  if (result.status !== 0) throw new LegibleError(`ffprobe could not read ${path}: ${result.stderr.trim()}`);
+  const parsed = JSON.parse(result.stdout) as {
+    streams: { codec_name: string; width: number; height: number; r_frame_rate: string; nb_read_packets: string }[];
+    format: { duration: string };
+  };
+  const stream = parsed.streams[0];
+  if (!stream) throw new LegibleError(`${path} has no video stream.`);
+  const [num, den] = stream.r_frame_rate.split('/').map(Number) as [number, number];
+  return {
+    durationSec: Number(parsed.format.duration),
+    frames: Number(stream.nb_read_packets),
+    fps: den ? num / den : num,
+    width: stream.width,
+    height: stream.height,
+    codec: stream.codec_name,
+  };
+}

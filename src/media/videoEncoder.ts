@@ -1,0 +1,161 @@
+import { rename, rm, stat } from 'node:fs/promises';
+import { LegibleError } from '../util/errors.js';
+import { runFfmpeg, type FfmpegRun } from './ffmpeg.js';
+
+export type VideoFormat = 'mp4' | 'webm';
+
+export interface EncoderOptions {
+  path: string;
+  fps: number;
+  format: VideoFormat;
+  /** Output width and height (made even); frames are scaled to fit, keeping their aspect ratio. */
+  width: number;
+  height: number;
+}
+
+export interface EncodedVideo {
+  path: string;
+  frames: number;
+  durationMs: number;
+  bytes: number;
+}
+
+function codecArgs(format: VideoFormat): string[] {
+  return format === 'webm'
+    ? ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-b:v', '0', '-crf', '36']
+    : // zerolatency: no lookahead or B-frames, so each frame is encoded as it comes and stop is quick.
+      ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-crf', '26', '-movflags', '+faststart'];
+}
+
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
+/**
+ * Streams JPEG frames into ffmpeg at a constant frame rate, placing each frame by its own
+ * timestamp: a frame is repeated until the next one's time comes, so still periods are held and
+ * the video plays in real time. Frames are written straight to ffmpeg's stdin, never kept.
+ * Writes to `<path>.partial` and renames on success, so a broken file never looks finished.
+ */
+export class VideoEncoder {
+  private readonly run: FfmpegRun;
+  private readonly interval: number;
+  private readonly partial: string;
+  private current: Buffer | undefined;
+  private written = 0;
+  private startMs: number | undefined;
+  private failure: string | undefined;
+  private finishing = false;
+  /** Writes happen in order, each waiting for ffmpeg to drain, so memory stays bounded. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: EncoderOptions) {
+    this.interval = 1000 / options.fps;
+    this.partial = `${options.path}.partial`;
+    const width = even(options.width);
+    const height = even(options.height);
+    this.run = runFfmpeg(
+      [
+        '-y',
+        '-f', 'image2pipe', '-c:v', 'mjpeg', '-framerate', String(options.fps), '-i', '-',
+        '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=white,format=yuv420p`,
+        '-r', String(options.fps),
+        ...codecArgs(options.format),
+        '-f', options.format,
+        this.partial,
+      ],
+      { stdin: true },
+    );
+    void this.run.done.then(({ code, signal, stderr }) => {
+      if (code !== 0 && !this.finishing) this.failure = `ffmpeg stopped (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').pop() ?? ''}`;
+    });
+  }
+
+  /** Why the encoder failed, if it did. */
+  failed(): string | undefined {
+    return this.failure;
+  }
+
+  /** Adds a frame shown from `atMs` (wall-clock ms) until the next frame's time. */
+  addFrame(jpeg: Buffer, atMs: number): void {
+    if (this.failure || this.finishing) return;
+    this.startMs ??= atMs;
+    const previous = this.current ?? jpeg;
+    this.current = jpeg;
+    this.chain = this.chain.then(() => this.fillUntil(atMs, previous));
+  }
+
+  /**
+   * Called on a timer during still periods (the browser sends no frames while nothing changes):
+   * writes the held frame up to a little before `nowMs`, so the work is spread out and stop
+   * does not face a burst. The margin leaves room for frames that arrive late.
+   */
+  hold(nowMs: number, marginMs = 200): void {
+    const frame = this.current;
+    if (!frame || this.failure || this.finishing) return;
+    this.chain = this.chain.then(() => this.fillUntil(nowMs - marginMs, frame));
+  }
+
+  /** Writes `frame` for every tick before `atMs`. */
+  private async fillUntil(atMs: number, frame: Buffer): Promise<void> {
+    const start = this.startMs ?? atMs;
+    while (!this.failure && start + this.written * this.interval < atMs - 1e-6) {
+      await this.write(frame);
+    }
+  }
+
+  private async write(frame: Buffer): Promise<void> {
+    const stdin = this.run.process.stdin;
+    if (!stdin || stdin.destroyed || !stdin.writable) {
+      this.failure ??= 'ffmpeg closed its input';
+      return;
+    }
+    this.written++;
+    if (!stdin.write(frame)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stdin.off('drain', done);
+          stdin.off('close', done);
+          resolve();
+        };
+        stdin.on('drain', done);
+        stdin.on('close', done);
+      });
+    }
+  }
+
+  /** Bytes waiting for ffmpeg to read them (to watch memory). */
+  backlog(): number {
+    return this.run.process.stdin?.writableLength ?? 0;
+  }
+
+  /** Holds the last frame until `endMs`, closes the stream and waits for ffmpeg to finish. */
+  async finish(endMs: number, timeoutMs = 30_000): Promise<EncodedVideo> {
+    const last = this.current;
+    this.finishing = true;
+    if (last) {
+      await this.chain;
+      await this.fillUntil(endMs, last);
+      if (this.written === 0) await this.write(last);
+    }
+    const failedBefore = this.failure;
+    this.run.process.stdin?.end();
+    const timer = setTimeout(() => this.run.process.kill('SIGKILL'), timeoutMs);
+    const { code, signal, stderr } = await this.run.done;
+    clearTimeout(timer);
+    if (failedBefore || code !== 0 || !this.current) {
+      await rm(this.partial, { force: true });
+      const reason = failedBefore ?? (!this.current ? 'no frame was captured' : `ffmpeg ${signal ?? `exit code ${code}`}: ${stderr.trim().split('\n').pop() ?? ''}`);
+      throw new LegibleError(`The video could not be finished: ${reason}. No file was kept.`, 'Check that ffmpeg works (ffmpeg -version) and the output folder has space, then record again.');
+    }
+    await rename(this.partial, this.options.path);
+    const { size } = await stat(this.options.path);
+    return { path: this.options.path, frames: this.written, durationMs: this.written * this.interval, bytes: size };
+  }
+
+  /** Stops ffmpeg and removes the partial file. */
+  async abort(): Promise<void> {
+    this.finishing = true;
+    this.run.process.kill('SIGKILL');
+    await this.run.done;
+    await rm(this.partial, { force: true });
+  }
+}

@@ -1,0 +1,69 @@
+import type { ActionMark } from './store.js';
+
+/** One stretch of the output timeline: each side plays [start, end) of its own video, frozen on its last frame to fill `length`. */
+export interface Segment {
+  left: { start: number; end: number };
+  right: { start: number; end: number };
+  /** Output length in ms: the longer of the two (0 when two actions came at the same moment). */
+  length: number;
+}
+
+export interface Alignment {
+  segments: Segment[];
+  /** True when both recordings had the same actions, so they were kept in step action by action. */
+  inStep: boolean;
+  /** Captions on the output timeline. */
+  captions: { at: number; until: number; text: string }[];
+  durationMs: number;
+}
+
+/** Action labels without element refs or typed text, which differ between runs of the same steps. */
+export function normaliseAction(label: string): string {
+  return label
+    .replace(/\s*\[(?:ref=)?f?\d*e\d+\]/g, '')
+    .replace(/^Typing ".*?" into/, 'Typing into')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+const CAPTION_MS = 2_500;
+
+/**
+ * Lines two recordings up. When both contain the same sequence of actions, each action starts at
+ * the same moment on both sides (the side that got there first holds its frame); otherwise they
+ * are aligned at the start only.
+ */
+export function alignRecordings(left: { durationMs: number; actions: ActionMark[] }, right: { durationMs: number; actions: ActionMark[] }): Alignment {
+  const inStep =
+    left.actions.length > 0 &&
+    left.actions.length === right.actions.length &&
+    left.actions.every((action, i) => normaliseAction(action.label) === normaliseAction(right.actions[i]!.label));
+  const clamp = (at: number, duration: number) => Math.max(0, Math.min(at, duration));
+  const leftMarks = inStep ? left.actions.map((a) => clamp(a.at, left.durationMs)) : [];
+  const rightMarks = inStep ? right.actions.map((a) => clamp(a.at, right.durationMs)) : [];
+  const leftBounds = [0, ...leftMarks, left.durationMs];
+  const rightBounds = [0, ...rightMarks, right.durationMs];
+  const segments: Segment[] = [];
+  for (let i = 0; i < leftBounds.length - 1; i++) {
+    const l = { start: leftBounds[i]!, end: Math.max(leftBounds[i]!, leftBounds[i + 1]!) };
+    const r = { start: rightBounds[i]!, end: Math.max(rightBounds[i]!, rightBounds[i + 1]!) };
+    const length = Math.max(l.end - l.start, r.end - r.start);
+    segments.push({ left: l, right: r, length });
+  }
+  const durationMs = segments.reduce((sum, s) => sum + s.length, 0);
+  const captions: Alignment['captions'] = [];
+  if (inStep) {
+    let t = segments.length ? segments[0]!.length : 0;
+    left.actions.forEach((action, i) => {
+      const next = i + 1 < segments.length ? segments[i + 1]!.length : CAPTION_MS;
+      captions.push({ at: t, until: t + Math.min(CAPTION_MS, Math.max(next, 800)), text: action.label.replace(/\s*\[(?:ref=)?f?\d*e\d+\]/g, '') });
+      t += i + 1 < segments.length ? segments[i + 1]!.length : 0;
+    });
+  } else {
+    for (const [side, actions] of [['left', left.actions], ['right', right.actions]] as const) {
+      for (const action of actions) captions.push({ at: action.at, until: action.at + CAPTION_MS, text: `${side === 'left' ? '◀' : '▶'} ${action.label.replace(/\s*\[(?:ref=)?f?\d*e\d+\]/g, '')}` });
+    }
+  }
+  return { segments, inStep, captions, durationMs };
+}

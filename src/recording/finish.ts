@@ -1,0 +1,46 @@
+import { writeFile } from 'node:fs/promises';
+import { buildFilmstrip } from './filmstrip.js';
+import type { Recorder } from './recorder.js';
+import type { RecordingInfo, RecordingStore } from './store.js';
+
+export interface FinishedRecording {
+  info: RecordingInfo;
+  filmstrip: { data: Buffer; tiles: number };
+  sourceFrames: number;
+  /** Time from the stop request to a finished file, in ms. */
+  stopMs: number;
+}
+
+/**
+ * Stops a recorder, writes its filmstrip next to the video, and saves the recording's sidecar.
+ * `actions` are the page's action log in wall-clock ms; those inside the recording are kept.
+ */
+export async function finishRecording(recorder: Recorder, actions: { at: number; label: string }[], url: string, store: RecordingStore): Promise<FinishedRecording> {
+  const stoppedAt = Date.now();
+  const result = await recorder.stop();
+  const marks = actions
+    .filter((action) => action.at >= result.startedAt && action.at <= result.endedAt)
+    .map((action) => ({ at: action.at - result.startedAt, label: action.label }));
+  const filmstrip = await buildFilmstrip(result.keyFrames, marks, result.durationMs);
+  const stripPath = result.path.replace(/\.(mp4|webm)$/, '.filmstrip.webp');
+  await writeFile(stripPath, filmstrip.data);
+  const info: RecordingInfo = {
+    id: result.path.split(/[\\/]/).pop()!.replace(/\.(mp4|webm)$/, ''),
+    label: recorder.label(),
+    video: result.path,
+    filmstrip: stripPath,
+    format: recorder.options.format,
+    fps: recorder.options.fps,
+    width: recorder.options.width,
+    height: recorder.options.height,
+    durationMs: result.durationMs,
+    frames: result.frames,
+    bytes: result.bytes,
+    startedAt: result.startedAt,
+    url,
+    actions: marks,
+    interruption: result.interruption,
+  };
+  await store.save(info);
+  return { info, filmstrip, sourceFrames: result.sourceFrames, stopMs: Date.now() - stoppedAt };
+}

@@ -1,0 +1,73 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const actionMarkSchema = z.object({
+  /** Milliseconds from the start of the recording. */
+  at: z.number(),
+  label: z.string(),
+});
+export type ActionMark = z.infer<typeof actionMarkSchema>;
+
+export const recordingInfoSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  video: z.string(),
+  filmstrip: z.string().optional(),
+  format: z.enum(['mp4', 'webm']),
+  fps: z.number(),
+  width: z.number(),
+  height: z.number(),
+  durationMs: z.number(),
+  frames: z.number(),
+  bytes: z.number(),
+  startedAt: z.number(),
+  url: z.string(),
+  actions: z.array(actionMarkSchema),
+  interruption: z.string().optional(),
+});
+export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
+
+/**
+ * Finished recordings, each a video plus a `<id>.json` sidecar in the output folder, so they can
+ * be found by label or id (also by a later server run) and listed as resources.
+ */
+export class RecordingStore {
+  private readonly byId = new Map<string, RecordingInfo>();
+  private loaded = false;
+
+  constructor(private readonly dir: string) {}
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    this.loaded = true;
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith('.recording.json'))) {
+      try {
+        const info = recordingInfoSchema.parse(JSON.parse(await readFile(join(this.dir, name), 'utf8')));
+        if (!this.byId.has(info.id)) this.byId.set(info.id, info);
+      } catch {
+        // not ours, or damaged: skip it
+      }
+    }
+  }
+
+  async save(info: RecordingInfo): Promise<void> {
+    await this.load();
+    this.byId.set(info.id, info);
+    await writeFile(join(this.dir, `${info.id}.recording.json`), `${JSON.stringify(info, null, 2)}\n`);
+  }
+
+  /** By id, or the latest recording with that label. */
+  async find(idOrLabel: string): Promise<RecordingInfo | undefined> {
+    await this.load();
+    const exact = this.byId.get(idOrLabel);
+    if (exact) return exact;
+    return [...this.byId.values()].filter((info) => info.label === idOrLabel).sort((a, b) => b.startedAt - a.startedAt)[0];
+  }
+
+  async list(): Promise<RecordingInfo[]> {
+    await this.load();
+    return [...this.byId.values()].sort((a, b) => a.startedAt - b.startedAt);
+  }
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { findFfmpeg } from '../media/ffmpeg.js';
+import { compareRecordings } from '../recording/compare.js';
+import { seconds } from '../recording/filmstrip.js';
+import { finishRecording } from '../recording/finish.js';
+import { Recorder } from '../recording/recorder.js';
+import { formatBytes } from '../format/networkFormat.js';
+import { LegibleError } from '../util/errors.js';
+import { quote } from '../util/text.js';
+import { writeFile } from 'node:fs/promises';
+import { defineTool } from './tool.js';
+
+const labelParam = z
+  .string()
+  .regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores')
+  .describe('Name for the recording, e.g. "before" or "after".');
+
+export const recordStartTool = defineTool({
+  name: 'record_start',
+  title: 'Start recording',
+  description:
+    'Start recording a video of the page (for example label "before" while reproducing a bug, "after" once fixed). Actions taken meanwhile are timestamped. Stop with record_stop; compare two recordings with record_compare.',
+  input: {
+    label: labelParam.optional(),
+    fps: z.number().int().min(1).max(30).optional().describe('Frames per second, default 25.'),
+    size: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720').optional().describe('Video size WxH, default the viewport.'),
+    format: z.enum(['mp4', 'webm']).optional().describe('mp4 (H.264, default) or webm (VP9).'),
+  },
+  kind: 'action',
+  scope: 'page',
+  async handle({ params, state, context, response }) {
+    if (state.recorder) {
+      throw new LegibleError(`Page ${state.page.id} is already recording (${quote(state.recorder.label())}).`, 'Stop it with record_stop first; one recording runs per page.');
+    }
+    findFfmpeg();
+    const label = params.label ?? 'recording';
+    const format = params.format ?? 'mp4';
+    const viewport = state.page.viewport() ?? context.config.viewport;
+    const [width, height] = params.size ? (params.size.split('x').map(Number) as [number, number]) : [viewport.width, viewport.height];
+    const path = await context.outputPath(label, format);
+    state.recorder = await Recorder.start(state.page, { label, path, fps: params.fps ?? 25, format, width, height });
+    state.recordingUrl = state.page.url();
+    response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${params.fps ?? 25} fps, ${format}). Act on the page, then call record_stop.`);
+  },
+});
+
+export const recordStopTool = defineTool({
+  name: 'record_stop',
+  title: 'Stop recording',
+  description:
+    'Stop the recording of the page and finish the video. Returns its path, duration, frame count and size, the actions taken with their times, and a filmstrip image of the key moments (where the picture changed), each stamped with its time and the preceding action.',
+  input: {},
+  kind: 'action',
+  scope: 'page',
+  handlesDialogs: true,
+  async handle({ state, context, response }) {
+    const recorder = state.recorder;
+    if (!recorder) throw new LegibleError(`Nothing is recording on page ${state.page.id}.`, 'Start a recording with record_start first.');
+    state.recorder = undefined;
+    const { info, filmstrip, sourceFrames, stopMs } = await finishRecording(recorder, state.actions, state.recordingUrl ?? state.page.url(), context.recordings());
+    const lines = [
+      `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${info.frames} frames at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
+      `Video: ${info.video}`,
+      `Filmstrip: ${info.filmstrip} (${filmstrip.tiles} moments)`,
+    ];
+    if (info.interruption) lines.push(`Partial: ${info.interruption}; the video covers what was recorded until then.`);
+    lines.push(info.actions.length ? `Actions:\n${info.actions.map((a) => `  ${seconds(a.at)} ${a.label}`).join('\n')}` : 'Actions: none during the recording.');
+    response.text(lines.join('\n'));
+    response.image(filmstrip.data, 'image/webp');
+    response.fileLink(info.video, info.format === 'webm' ? 'video/webm' : 'video/mp4', `Recording ${info.label}`);
+  },
+});
+
+export const recordCompareTool = defineTool({
+  name: 'record_compare',
+  title: 'Compare recordings',
+  description:
+    'Put two recordings side by side (default: the latest "before" and "after"), each half labelled, kept in step action by action when both took the same actions, with action captions. Returns the video path and a comparison filmstrip: one row per recording, same moments.',
+  input: {
+    a: z.string().min(1).optional().describe('Left recording: label or id (default "before").'),
+    b: z.string().min(1).optional().describe('Right recording: label or id (default "after").'),
+    captions: z.boolean().optional().describe('Burn action captions into the video (default true).'),
+  },
+  kind: 'action',
+  scope: 'browser',
+  async handle({ params, context, response }) {
+    findFfmpeg();
+    const store = context.recordings();
+    const find = async (key: string) => {
+      const info = await store.find(key);
+      if (!info) {
+        const known = (await store.list()).map((r) => r.label);
+        throw new LegibleError(
+          `There is no recording ${quote(key)}.`,
+          known.length ? `Recordings: ${[...new Set(known)].join(', ')} (labels) — or record one with record_start/record_stop.` : 'Record one with record_start and record_stop first.',
+        );
+      }
+      return info;
+    };
+    const left = await find(params.a ?? 'before');
+    const right = await find(params.b ?? 'after');
+    if (left.id === right.id) throw new LegibleError('Both sides are the same recording.', 'Name two different recordings with a and b.');
+    const output = await context.outputPath(`compare-${left.label}-vs-${right.label}`, 'mp4');
+    const comparison = await compareRecordings(left, right, { output, captions: params.captions ?? true });
+    const stripPath = output.replace(/\.mp4$/, '.filmstrip.webp');
+    await writeFile(stripPath, comparison.filmstrip.data);
+    response.text(
+      [
+        `Compared ${quote(left.label)} (${seconds(left.durationMs)}) with ${quote(right.label)} (${seconds(right.durationMs)}): ${seconds(comparison.alignment.durationMs)} side by side, ${comparison.width}×${comparison.height}, ${formatBytes(comparison.bytes)}.`,
+        comparison.alignment.inStep
+          ? `Kept in step at each of the ${comparison.alignment.captions.length} actions both took.`
+          : 'The two took different actions, so they are aligned at the start only.',
+        `Video: ${comparison.video}`,
+        `Filmstrip: ${stripPath}`,
+      ].join('\n'),
+    );
+    response.image(comparison.filmstrip.data, 'image/webp');
+    response.fileLink(comparison.video, 'video/mp4', `${left.label} vs ${right.label}`);
+  },
+});

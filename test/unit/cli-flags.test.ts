@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { parseFlags, USAGE } from '../../src/cli/flags.js';
+import { LegibleError } from '../../src/util/errors.js';
+
+function failure(argv: string[]): LegibleError {
+  try {
+    parseFlags(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(LegibleError);
+    return error as LegibleError;
+  }
+  throw new Error(`parseFlags(${JSON.stringify(argv)}) should have failed`);
+}
+
+function config(argv: string[]) {
+  const command = parseFlags(argv);
+  if (command.kind !== 'serve') throw new Error(`expected serve, got ${command.kind}`);
+  return command.config;
+}
+
+describe('parseFlags', () => {
+  it('serves with the defaults when given nothing', () => {
+    expect(config([])).toEqual({
+      headed: false,
+      viewport: { width: 1280, height: 720 },
+      chromeArgs: [],
+      evaluate: true,
+      outputDir: 'recordings',
+      navigationTimeout: 15_000,
+      pageTimeout: 10_000,
+    });
+  });
+
+  it('reads every browser and server flag', () => {
+    expect(
+      config([
+        '--executable-path', '/usr/bin/chromium',
+        '--headed',
+        '--viewport', '800x600',
+        '--user-data-dir', '/tmp/profile',
+        '--chrome-arg=--lang=de',
+        '--chrome-arg', 'ignore-certificate-errors',
+        '--no-evaluate',
+        '--output-dir', 'out',
+        '--navigation-timeout', '30000',
+        '--page-timeout', '2500',
+      ]),
+    ).toEqual({
+      executablePath: '/usr/bin/chromium',
+      headed: true,
+      viewport: { width: 800, height: 600 },
+      userDataDir: '/tmp/profile',
+      chromeArgs: ['--lang=de', 'ignore-certificate-errors'],
+      evaluate: false,
+      outputDir: 'out',
+      navigationTimeout: 30_000,
+      pageTimeout: 2_500,
+    });
+  });
+
+  it('attaches to a running browser by URL or WebSocket', () => {
+    expect(config(['--browser-url', 'http://127.0.0.1:9222']).browserUrl).toBe('http://127.0.0.1:9222');
+    expect(config(['--ws-endpoint', 'ws://127.0.0.1:9222/devtools/browser/abc']).wsEndpoint).toBe('ws://127.0.0.1:9222/devtools/browser/abc');
+  });
+
+  it('answers --help and --version', () => {
+    expect(parseFlags(['--help'])).toEqual({ kind: 'help' });
+    expect(parseFlags(['-h'])).toEqual({ kind: 'help' });
+    expect(parseFlags(['--version'])).toEqual({ kind: 'version' });
+    expect(parseFlags(['-v'])).toEqual({ kind: 'version' });
+  });
+
+  it('refuses a bad viewport, naming the flag and the expected form', () => {
+    for (const viewport of ['800by600', '800x', 'x600', '1x1']) {
+      const error = failure(['--viewport', viewport]);
+      expect(error.message).toBe('Invalid options: --viewport: viewport must look like 1280x720.');
+      expect(error.hint).toBe('Run legible-mcp --help for the options.');
+    }
+  });
+
+  it('refuses an unknown flag and points to --help', () => {
+    const error = failure(['--frobnicate']);
+    expect(error.message).toContain("'--frobnicate'");
+    expect(error.hint).toBe('Run legible-mcp --help for the options.');
+  });
+
+  it('refuses positional arguments', () => {
+    expect(failure(['http://localhost:3000']).message).toMatch(/positional/);
+  });
+
+  it('refuses timeouts that are not whole positive numbers', () => {
+    for (const value of ['abc', '0', '-5', '1.5']) {
+      expect(failure([`--page-timeout=${value}`]).message).toBe(`--page-timeout takes a whole number of milliseconds, not ${JSON.stringify(value)}.`);
+    }
+    expect(failure(['--navigation-timeout', 'soon']).message).toContain('--navigation-timeout');
+  });
+
+  it('refuses both ways of attaching at once, and endpoints of the wrong kind', () => {
+    expect(failure(['--browser-url', 'http://127.0.0.1:9222', '--ws-endpoint', 'ws://127.0.0.1:9222/x']).message).toBe(
+      'Invalid options: give either --browser-url or --ws-endpoint, not both.',
+    );
+    expect(failure(['--ws-endpoint', 'http://127.0.0.1:9222']).message).toMatch(/^Invalid options: --ws-endpoint: /);
+    expect(failure(['--browser-url', 'ws://127.0.0.1:9222']).message).toMatch(/^Invalid options: --browser-url: /);
+  });
+
+  it('accepts every flag that USAGE lists', () => {
+    const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
+    expect(flags.length).toBeGreaterThan(10);
+    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en' };
+    for (const { flag, value } of flags) {
+      const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
+      const argv = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
+      expect(() => parseFlags(argv), `${argv.join(' ')} is in USAGE but parseFlags refuses it`).not.toThrow();
+    }
+  });
+});

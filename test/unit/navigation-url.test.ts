@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseUrl } from '../../src/actions/navigation.js';
+import { LegibleError } from '../../src/util/errors.js';
+
+describe('normaliseUrl', () => {
+  it('keeps URLs that have a scheme', () => {
+    expect(normaliseUrl('http://localhost:3000/cart')).toBe('http://localhost:3000/cart');
+    expect(normaliseUrl('https://example.com/a?b=c#d')).toBe('https://example.com/a?b=c#d');
+    expect(normaliseUrl('about:blank')).toBe('about:blank');
+    expect(normaliseUrl('file:///tmp/page.html')).toBe('file:///tmp/page.html');
+    expect(normaliseUrl('data:text/html,<h1>hi</h1>')).toBe('data:text/html,<h1>hi</h1>');
+  });
+
+  it('adds http:// to a bare host, with or without a port', () => {
+    expect(normaliseUrl('localhost:3000/x')).toBe('http://localhost:3000/x');
+    expect(normaliseUrl('localhost:5173')).toBe('http://localhost:5173');
+    expect(normaliseUrl('127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/');
+    expect(normaliseUrl('example.com')).toBe('http://example.com');
+    expect(normaliseUrl('localhost')).toBe('http://localhost');
+  });
+
+  it('trims white space', () => {
+    expect(normaliseUrl('  https://a.example/  ')).toBe('https://a.example/');
+    expect(normaliseUrl(' localhost:3000 ')).toBe('http://localhost:3000');
+  });
+
+  it('refuses javascript: URLs and points to evaluate', () => {
+    for (const url of ['javascript:alert(1)', ' JavaScript:void(0)']) {
+      expect(() => normaliseUrl(url)).toThrow(LegibleError);
+      try {
+        normaliseUrl(url);
+      } catch (error) {
+        expect((error as LegibleError).hint).toContain('evaluate');
+      }
+    }
+  });
+});
