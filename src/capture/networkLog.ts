@@ -45,6 +45,7 @@ export class NetworkLog {
   private readonly byRequestId = new Map<string, NetworkEntry>();
   private readonly inflight = new Set<NetworkEntry>();
   private readonly waiters = new Set<() => void>();
+  private readonly earlyHeaders = new Map<string, Record<string, string>>();
   private nextId = 1;
   private seq = 0;
   private dropped = 0;
@@ -61,6 +62,8 @@ export class NetworkLog {
     page.onCdp('Network.requestWillBeSentExtraInfo', (event: Protocol.Network.RequestWillBeSentExtraInfoEvent) => {
       const entry = log.byRequestId.get(event.requestId);
       if (entry) Object.assign(entry.requestHeaders, event.headers);
+      // The extra info (cookies, the headers as sent) may come before requestWillBeSent.
+      else if (log.earlyHeaders.set(event.requestId, event.headers).size > 100) log.earlyHeaders.delete(log.earlyHeaders.keys().next().value!);
     });
     page.onCdp('Network.responseReceived', (event: Protocol.Network.ResponseReceivedEvent) => {
       const entry = log.byRequestId.get(event.requestId);
@@ -115,6 +118,11 @@ export class NetworkLog {
     };
     this.entries.set(entry.id, entry);
     this.byRequestId.set(event.requestId, entry);
+    const early = this.earlyHeaders.get(event.requestId);
+    if (early) {
+      Object.assign(entry.requestHeaders, early);
+      this.earlyHeaders.delete(event.requestId);
+    }
     if (AWAITED.has(entry.resourceType)) this.inflight.add(entry);
     if (this.entries.size > this.capacity) {
       const [oldestId, oldest] = this.entries.entries().next().value as [string, NetworkEntry];

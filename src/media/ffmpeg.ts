@@ -48,6 +48,15 @@ export function findFfprobe(env: NodeJS.ProcessEnv = process.env): string {
   return sibling !== ffmpeg && existsSync(sibling) ? sibling : 'ffprobe';
 }
 
+/**
+ * Encoder arguments for an output format. `live` is for encoding while recording: no lookahead
+ * or B-frames, so each frame is encoded as it comes and finishing is quick.
+ */
+export function codecArgs(format: 'mp4' | 'webm', options: { live?: boolean } = {}): string[] {
+  if (format === 'webm') return ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-b:v', '0', '-crf', '36'];
+  return ['-c:v', 'libx264', '-preset', 'veryfast', ...(options.live ? ['-tune', 'zerolatency'] : []), '-crf', '26', '-movflags', '+faststart'];
+}
+
 export interface FfmpegRun {
   process: ChildProcess;
   /** Resolves with the exit code (or the signal's name) once ffmpeg has exited. */

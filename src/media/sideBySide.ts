@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LegibleError } from '../util/errors.js';
-import { runFfmpeg } from './ffmpeg.js';
+import { codecArgs, runFfmpeg } from './ffmpeg.js';
+import { captionFilters, fontOption, sec } from './captions.js';
 import type { VideoFormat } from './videoEncoder.js';
 
 export interface SideBySidePlan {
@@ -18,18 +19,10 @@ export interface SideBySidePlan {
   height?: number;
 }
 
-const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf'];
 export const CAPTION_BAR = 48;
 /** Bar above each half that carries its label, so the label never covers the page. */
 export const LABEL_BAR = 40;
 
-async function fontOption(): Promise<string> {
-  const { existsSync } = await import('node:fs');
-  const file = FONT_CANDIDATES.find((path) => existsSync(path));
-  return file ? `fontfile=${file}` : 'font=Sans';
-}
-
-const sec = (ms: number) => (ms / 1000).toFixed(3);
 
 /**
  * Renders two recordings side by side, each half labelled, with optional captions in a bar
@@ -40,7 +33,7 @@ export async function renderSideBySide(plan: SideBySidePlan): Promise<void> {
   const width = Math.round((height * 16) / 9 / 2) * 2;
   const work = await mkdtemp(join(tmpdir(), 'legible-compare-'));
   try {
-    const font = await fontOption();
+    const font = fontOption();
     const text = async (name: string, value: string) => {
       const file = join(work, `${name}.txt`);
       await writeFile(file, value);
@@ -78,16 +71,10 @@ export async function renderSideBySide(plan: SideBySidePlan): Promise<void> {
           `drawtext=${font}:textfile=${labelFile}:x=12:y=8:fontsize=24:fontcolor=white[${side}]`,
       );
     }
-    let graph = `[left][right]hstack=inputs=2,drawbox=x=iw/2-1:y=0:w=2:h=ih:color=white:t=fill,pad=iw:ih+${CAPTION_BAR}:0:0:color=0x1f2328`;
-    for (const [i, caption] of plan.captions.entries()) {
-      const file = await text(`caption${i}`, caption.text);
-      graph += `,drawtext=${font}:textfile=${file}:x=16:y=h-${CAPTION_BAR - 12}:fontsize=24:fontcolor=white:enable='between(t,${sec(caption.at)},${sec(caption.until)})'`;
-    }
-    filters.push(`${graph},format=yuv420p[out]`);
-    const codec =
-      plan.format === 'webm'
-        ? ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-b:v', '0', '-crf', '36']
-        : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-movflags', '+faststart'];
+    const captions = await captionFilters(plan.captions, work, { y: `h-${CAPTION_BAR - 12}`, size: 24, box: false });
+    const graph = [`[left][right]hstack=inputs=2`, `drawbox=x=iw/2-1:y=0:w=2:h=ih:color=white:t=fill`, `pad=iw:ih+${CAPTION_BAR}:0:0:color=0x1f2328`, ...captions, 'format=yuv420p'];
+    filters.push(`${graph.join(',')}[out]`);
+    const codec = codecArgs(plan.format);
     const run = runFfmpeg(['-y', '-i', plan.left.path, '-i', plan.right.path, '-filter_complex', filters.join(';'), '-map', '[out]', '-r', String(plan.fps), ...codec, plan.output]);
     const timer = setTimeout(() => run.process.kill('SIGKILL'), 120_000);
     const result = await run.done;

@@ -1,6 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { LegibleError } from '../util/errors.js';
-import { runFfmpeg, type FfmpegRun } from './ffmpeg.js';
+import { codecArgs, runFfmpeg, type FfmpegRun } from './ffmpeg.js';
 
 export type VideoFormat = 'mp4' | 'webm';
 
@@ -20,12 +20,6 @@ export interface EncodedVideo {
   bytes: number;
 }
 
-function codecArgs(format: VideoFormat): string[] {
-  return format === 'webm'
-    ? ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-b:v', '0', '-crf', '36']
-    : // zerolatency: no lookahead or B-frames, so each frame is encoded as it comes and stop is quick.
-      ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-crf', '26', '-movflags', '+faststart'];
-}
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 
@@ -58,7 +52,7 @@ export class VideoEncoder {
         '-f', 'image2pipe', '-c:v', 'mjpeg', '-framerate', String(options.fps), '-i', '-',
         '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=white,format=yuv420p`,
         '-r', String(options.fps),
-        ...codecArgs(options.format),
+        ...codecArgs(options.format, { live: true }),
         '-f', options.format,
         this.partial,
       ],

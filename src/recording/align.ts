@@ -17,10 +17,14 @@ export interface Alignment {
   durationMs: number;
 }
 
+/** An action label without its element ref ("Clicking button "Go" [e12]" → "Clicking button "Go""). */
+export function stripRefs(label: string): string {
+  return label.replace(/\s*\[(?:ref=)?f?\d*e\d+\]/g, '');
+}
+
 /** Action labels without element refs or typed text, which differ between runs of the same steps. */
 export function normaliseAction(label: string): string {
-  return label
-    .replace(/\s*\[(?:ref=)?f?\d*e\d+\]/g, '')
+  return stripRefs(label)
     .replace(/^Typing ".*?" into/, 'Typing into')
     .replace(/\s+/g, ' ')
     .trim()
@@ -57,12 +61,12 @@ export function alignRecordings(left: { durationMs: number; actions: ActionMark[
     let t = segments.length ? segments[0]!.length : 0;
     left.actions.forEach((action, i) => {
       const next = i + 1 < segments.length ? segments[i + 1]!.length : CAPTION_MS;
-      captions.push({ at: t, until: t + Math.min(CAPTION_MS, Math.max(next, 800)), text: action.label.replace(/\s*\[(?:ref=)?f?\d*e\d+\]/g, '') });
+      captions.push({ at: t, until: t + Math.min(CAPTION_MS, Math.max(next, 800)), text: stripRefs(action.label) });
       t += i + 1 < segments.length ? segments[i + 1]!.length : 0;
     });
   } else {
     for (const [side, actions] of [['left', left.actions], ['right', right.actions]] as const) {
-      for (const action of actions) captions.push({ at: action.at, until: action.at + CAPTION_MS, text: `${side === 'left' ? '◀' : '▶'} ${action.label.replace(/\s*\[(?:ref=)?f?\d*e\d+\]/g, '')}` });
+      for (const action of actions) captions.push({ at: action.at, until: action.at + CAPTION_MS, text: `${side === 'left' ? '◀' : '▶'} ${stripRefs(action.label)}` });
     }
   }
   return { segments, inStep, captions, durationMs };

@@ -1,4 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { burnCaptions } from '../media/captions.js';
+import { stripRefs } from './align.js';
 import { buildFilmstrip } from './filmstrip.js';
 import type { Recorder } from './recorder.js';
 import type { RecordingInfo, RecordingStore } from './store.js';
@@ -21,6 +23,13 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
   const marks = actions
     .filter((action) => action.at >= result.startedAt && action.at <= result.endedAt)
     .map((action) => ({ at: action.at - result.startedAt, label: action.label }));
+  if (recorder.options.captions) {
+    await burnCaptions(
+      result.path,
+      marks.map((mark, i) => ({ at: mark.at, until: Math.min(marks[i + 1]?.at ?? Infinity, mark.at + 2_500), text: stripRefs(mark.label) })),
+    );
+    result.bytes = (await stat(result.path)).size;
+  }
   const filmstrip = await buildFilmstrip(result.keyFrames, marks, result.durationMs);
   const stripPath = result.path.replace(/\.(mp4|webm)$/, '.filmstrip.webp');
   await writeFile(stripPath, filmstrip.data);

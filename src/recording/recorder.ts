@@ -11,6 +11,8 @@ export interface RecorderOptions {
   format: VideoFormat;
   width: number;
   height: number;
+  /** Burn the actions' captions into the video when it is finished. */
+  captions: boolean;
 }
 
 interface ScreencastFrame {
@@ -124,6 +126,18 @@ export class Recorder {
       });
   }
 
+  private async captureStill(): Promise<void> {
+    try {
+      const shot = await this.page.send<{ data: string }>('Page.captureScreenshot', { format: 'jpeg', quality: 85 });
+      const jpeg = Buffer.from(shot.data, 'base64');
+      this.sourceFrames++;
+      this.encoder.addFrame(jpeg, this.startedAt);
+      this.keyFrames.offer({ jpeg, at: 0, change: Infinity });
+    } catch {
+      // the page is gone: finish reports that no frame was captured
+    }
+  }
+
   private dispose(): void {
     clearInterval(this.holdTimer);
     for (const off of this.offs) off();
@@ -133,7 +147,11 @@ export class Recorder {
   async stop(): Promise<RecordingResult> {
     const endedAt = Date.now();
     this.dispose();
-    if (!this.page.isClosed()) await this.page.send('Page.stopScreencast').catch(() => undefined);
+    if (!this.page.isClosed()) {
+      await this.page.send('Page.stopScreencast').catch(() => undefined);
+      // A still page may not have sent its first frame yet: take one picture so the video shows it.
+      if (this.sourceFrames === 0) await this.captureStill();
+    }
     while (this.analysing) await new Promise((resolve) => setTimeout(resolve, 10));
     const video = await this.encoder.finish(endedAt);
     return {

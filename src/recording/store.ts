@@ -2,6 +2,13 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
+/** Recordings and their filmstrips are MCP resources under this prefix (see server/resources.ts). */
+export const RECORDING_URI_PREFIX = 'legible://recordings/';
+
+export function recordingUri(path: string): string {
+  return `${RECORDING_URI_PREFIX}${path.split(/[\\/]/).pop()}`;
+}
+
 export const actionMarkSchema = z.object({
   /** Milliseconds from the start of the recording. */
   at: z.number(),
@@ -34,6 +41,8 @@ export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
  */
 export class RecordingStore {
   private readonly byId = new Map<string, RecordingInfo>();
+  /** Other files made from recordings (comparisons), for listing as resources. */
+  private readonly extras: { path: string; description: string }[] = [];
   private loaded = false;
 
   constructor(private readonly dir: string) {}
@@ -64,6 +73,14 @@ export class RecordingStore {
     const exact = this.byId.get(idOrLabel);
     if (exact) return exact;
     return [...this.byId.values()].filter((info) => info.label === idOrLabel).sort((a, b) => b.startedAt - a.startedAt)[0];
+  }
+
+  addFile(path: string, description: string): void {
+    this.extras.push({ path, description });
+  }
+
+  files(): { path: string; description: string }[] {
+    return [...this.extras];
   }
 
   async list(): Promise<RecordingInfo[]> {

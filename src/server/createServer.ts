@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config/config.js';
 import { toolsFor } from '../tools/registry.js';
+import { registerRecordingResources } from './resources.js';
 import { runTool } from './runTool.js';
 import { ServerContext } from './serverContext.js';
 import { annotations, inputSchema, listedSchema } from './toolSchema.js';
@@ -42,6 +43,7 @@ export function createServer(config: Config): LegibleServer {
     annotations: annotations(tool),
   }));
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  registerRecordingResources(server, context.recordings());
   return {
     server,
     context,

@@ -44,6 +44,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
   } catch (error) {
     response.error(error);
   }
+  await context.drainPending();
   for (const notice of context.session.takeNotices()) response.notice(notice);
   return response.build();
 }

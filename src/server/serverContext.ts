@@ -94,6 +94,11 @@ export class ServerContext implements ToolContext {
     );
   }
 
+  /** Waits for background work (recordings finished because their page closed) so its notices are ready. */
+  async drainPending(): Promise<void> {
+    await Promise.allSettled(this.pendingWork.splice(0));
+  }
+
   recordings(): RecordingStore {
     return this.store;
   }

@@ -4,10 +4,12 @@ import { compareRecordings } from '../recording/compare.js';
 import { seconds } from '../recording/filmstrip.js';
 import { finishRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
+import { recordingUri } from '../recording/store.js';
 import { formatBytes } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { quote } from '../util/text.js';
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { defineTool } from './tool.js';
 
 const labelParam = z
@@ -25,6 +27,7 @@ export const recordStartTool = defineTool({
     fps: z.number().int().min(1).max(30).optional().describe('Frames per second, default 25.'),
     size: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720').optional().describe('Video size WxH, default the viewport.'),
     format: z.enum(['mp4', 'webm']).optional().describe('mp4 (H.264, default) or webm (VP9).'),
+    captions: z.boolean().optional().describe('Burn action captions into the video (default false).'),
   },
   kind: 'action',
   scope: 'page',
@@ -38,7 +41,7 @@ export const recordStartTool = defineTool({
     const viewport = state.page.viewport() ?? context.config.viewport;
     const [width, height] = params.size ? (params.size.split('x').map(Number) as [number, number]) : [viewport.width, viewport.height];
     const path = await context.outputPath(label, format);
-    state.recorder = await Recorder.start(state.page, { label, path, fps: params.fps ?? 25, format, width, height });
+    state.recorder = await Recorder.start(state.page, { label, path, fps: params.fps ?? 25, format, width, height, captions: params.captions ?? false });
     state.recordingUrl = state.page.url();
     response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${params.fps ?? 25} fps, ${format}). Act on the page, then call record_stop.`);
   },
@@ -67,7 +70,7 @@ export const recordStopTool = defineTool({
     lines.push(info.actions.length ? `Actions:\n${info.actions.map((a) => `  ${seconds(a.at)} ${a.label}`).join('\n')}` : 'Actions: none during the recording.');
     response.text(lines.join('\n'));
     response.image(filmstrip.data, 'image/webp');
-    response.fileLink(info.video, info.format === 'webm' ? 'video/webm' : 'video/mp4', `Recording ${info.label}`);
+    response.resourceLink(recordingUri(info.video), basename(info.video), info.format === 'webm' ? 'video/webm' : 'video/mp4', `Recording ${info.label}`);
   },
 });
 
@@ -115,6 +118,8 @@ export const recordCompareTool = defineTool({
       ].join('\n'),
     );
     response.image(comparison.filmstrip.data, 'image/webp');
-    response.fileLink(comparison.video, 'video/mp4', `${left.label} vs ${right.label}`);
+    store.addFile(comparison.video, `Side-by-side video: ${left.label} vs ${right.label}`);
+    store.addFile(stripPath, `Comparison filmstrip: ${left.label} vs ${right.label}`);
+    response.resourceLink(recordingUri(comparison.video), basename(comparison.video), 'video/mp4', `${left.label} vs ${right.label}`);
   },
 });

@@ -28,6 +28,12 @@ export class ToolResponse {
     return this;
   }
 
+  /** A link to an MCP resource the client can read (recordings and filmstrips). */
+  resourceLink(uri: string, name: string, mimeType: string, description?: string): this {
+    this.extra.push({ type: 'resource_link', uri, name, mimeType, ...(description ? { description } : {}) });
+    return this;
+  }
+
   error(error: unknown): this {
     this.failed = true;
     if (error instanceof LegibleError) {

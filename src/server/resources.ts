@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { RECORDING_URI_PREFIX, type RecordingInfo, type RecordingStore } from '../recording/store.js';
+import { LegibleError } from '../util/errors.js';
+
+
+function mimeOf(file: string): string {
+  if (file.endsWith('.webm')) return 'video/webm';
+  if (file.endsWith('.webp')) return 'image/webp';
+  return 'video/mp4';
+}
+
+interface ListedFile {
+  name: string;
+  path: string;
+  description: string;
+}
+
+/** Every file of a recording (video, filmstrip). */
+function filesOf(info: RecordingInfo): ListedFile[] {
+  const about = `of recording "${info.label}" (${(info.durationMs / 1000).toFixed(1)} s)`;
+  const files = [{ name: basename(info.video), path: info.video, description: `Video ${about}` }];
+  if (info.filmstrip) files.push({ name: basename(info.filmstrip), path: info.filmstrip, description: `Filmstrip ${about}` });
+  return files;
+}
+
+async function allFiles(store: RecordingStore): Promise<ListedFile[]> {
+  const extras = store.files().map((file) => ({ name: basename(file.path), ...file }));
+  return [...(await store.list()).flatMap(filesOf), ...extras];
+}
+
+/** Lists recordings' videos and filmstrips as MCP resources, and serves them when read. */
+export function registerRecordingResources(server: McpServer, store: RecordingStore): void {
+  server.registerResource(
+    'recordings',
+    new ResourceTemplate(`${RECORDING_URI_PREFIX}{file}`, {
+      list: async () => ({
+        resources: (await allFiles(store)).map((file) => ({
+          uri: `${RECORDING_URI_PREFIX}${file.name}`,
+          name: file.name,
+          mimeType: mimeOf(file.name),
+          description: file.description,
+        })),
+      }),
+    }),
+    { description: 'Videos and filmstrips made by record_stop and record_compare.' },
+    async (uri, variables) => {
+      const name = String(variables.file);
+      const match = (await allFiles(store)).find((file) => file.name === name);
+      if (!match) throw new LegibleError(`There is no recording file ${JSON.stringify(name)}.`, 'List resources to see the recordings.');
+      const data = await readFile(match.path);
+      return { contents: [{ uri: uri.href, mimeType: mimeOf(name), blob: data.toString('base64') }] };
+    },
+  );
+}

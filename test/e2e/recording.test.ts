@@ -1,0 +1,264 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
+import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+
+function probe(path: string) {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,width,height,r_frame_rate,nb_read_frames:format=duration', '-of', 'json', path], { encoding: 'utf8' });
+  const parsed = JSON.parse(out) as { streams: { codec_name: string; width: number; height: number; r_frame_rate: string; nb_read_frames: string }[]; format: { duration: string } };
+  const stream = parsed.streams[0]!;
+  const [num, den] = stream.r_frame_rate.split('/').map(Number) as [number, number];
+  return { codec: stream.codec_name, width: stream.width, height: stream.height, fps: num / den, frames: Number(stream.nb_read_frames), duration: Number(parsed.format.duration) };
+}
+
+const ref = (text: string, pattern: RegExp): string => {
+  const match = pattern.exec(text);
+  if (!match) throw new Error(`no ${pattern} in:\n${text}`);
+  return match[1]!;
+};
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Mean absolute pixel difference of two regions of an image. */
+async function regionDifference(image: Buffer, a: { left: number; top: number }, b: { left: number; top: number }, size: { width: number; height: number }): Promise<number> {
+  const grab = (at: { left: number; top: number }) => sharp(image).extract({ ...at, ...size }).greyscale().raw().toBuffer();
+  const [x, y] = await Promise.all([grab(a), grab(b)]);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += Math.abs(x[i]! - y[i]!);
+  return sum / x.length;
+}
+
+describe('recording', () => {
+  let fixtures: FixtureServer;
+  let legible: LegibleClient;
+  let out: string;
+
+  beforeAll(async () => {
+    fixtures = await startFixtureServer();
+    out = mkdtempSync(join(tmpdir(), 'legible-rec-'));
+    legible = await startLegible(['--output-dir', out]);
+  });
+  afterAll(async () => {
+    await legible?.close();
+    await fixtures?.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('records an animated page in real time at 25 fps, and stop returns the video and a filmstrip', async () => {
+    await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+    const before = Date.now();
+    const start = await legible.call('record_start', { label: 'anim' });
+    const started = Date.now();
+    expect(start.isError, start.text).toBe(false);
+    await wait(3_000);
+    const stopping = Date.now();
+    const stop = await legible.call('record_stop');
+    const stopped = Date.now();
+    expect(stop.isError, stop.text).toBe(false);
+    const video = ref(stop.text, /Video: (.+\.mp4)/);
+    expect(video.startsWith(out)).toBe(true);
+    const info = probe(video);
+    expect(info.codec).toBe('h264');
+    expect(info.fps).toBe(25);
+    expect(info.width % 2).toBe(0);
+    expect(info.height % 2).toBe(0);
+    expect([info.width, info.height]).toEqual([1280, 720]);
+    // The video covers the time between the two calls: no slow motion, no fast forward.
+    expect(info.duration).toBeGreaterThanOrEqual((stopping - started) / 1000 - 0.1);
+    expect(info.duration).toBeLessThanOrEqual((stopped - before) / 1000 + 0.1);
+    expect(Math.abs(info.frames - info.duration * 25)).toBeLessThanOrEqual(2);
+    // The page animates: the browser sent many distinct frames.
+    expect(Number(ref(stop.text, /\((\d+) from the browser\)/))).toBeGreaterThan(25);
+    expect(stop.images).toHaveLength(1);
+    const meta = await sharp(stop.images[0]!.data).metadata();
+    expect(meta.width).toBeGreaterThan(600);
+    expect(stop.links.some((link) => link.uri.endsWith('.mp4'))).toBe(true);
+    expect(existsSync(ref(stop.text, /Filmstrip: (\S+\.webp)/))).toBe(true);
+  });
+
+  it('shows the state change in the filmstrip and lists the actions with their times', async () => {
+    await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
+    const snapshot = await legible.call('snapshot');
+    await legible.call('record_start', { label: 'search' });
+    await legible.call('type', { ref: ref(snapshot.text, /searchbox "Search products" \[ref=(e\d+)\]/), text: 'shoes' });
+    const click = await legible.call('click', { ref: ref(snapshot.text, /button "Search" \[ref=(e\d+)\]/) });
+    expect(click.text).toContain('Red shoes');
+    await wait(300);
+    const stop = await legible.call('record_stop');
+    expect(stop.isError, stop.text).toBe(false);
+    expect(stop.text).toMatch(/\d+\.\d s Typing "shoes" into searchbox "Search products"/);
+    expect(stop.text).toMatch(/\d+\.\d s Clicking button "Search"/);
+    const moments = Number(ref(stop.text, /\((\d+) moments\)/));
+    expect(moments).toBeGreaterThanOrEqual(2);
+    // First tile (empty results) and last tile (result cards) differ: tiles are 320 px wide, 180 px tall.
+    const sheet = stop.images[0]!.data;
+    const columns = Math.ceil(moments / Math.ceil(moments / 4));
+    const lastColumn = (moments - 1) % columns;
+    const lastRow = Math.floor((moments - 1) / columns);
+    const difference = await regionDifference(sheet, { left: 0, top: 0 }, { left: lastColumn * 326, top: lastRow * 226 }, { width: 320, height: 180 });
+    expect(difference).toBeGreaterThan(1);
+  });
+
+  it('compares before and after side by side, in step action by action, with a two-row filmstrip', async () => {
+    for (const [label, query] of [
+      ['before', 'zzz'],
+      ['after', 'shoes'],
+    ] as const) {
+      await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
+      const snapshot = await legible.call('snapshot');
+      await legible.call('record_start', { label });
+      await legible.call('type', { ref: ref(snapshot.text, /searchbox "Search products" \[ref=(e\d+)\]/), text: query });
+      await legible.call('click', { ref: ref(snapshot.text, /button "Search" \[ref=(e\d+)\]/) });
+      await wait(label === 'before' ? 300 : 900);
+      const stop = await legible.call('record_stop');
+      expect(stop.isError, stop.text).toBe(false);
+    }
+    const compare = await legible.call('record_compare', {});
+    expect(compare.isError, compare.text).toBe(false);
+    expect(compare.text).toContain('Kept in step at each of the 2 actions');
+    const video = ref(compare.text, /Video: (.+\.mp4)/);
+    const info = probe(video);
+    expect([info.width, info.height]).toEqual([1920, 628]);
+    expect(info.fps).toBe(25);
+    const sheet = await sharp(compare.images[0]!.data).metadata();
+    // Two rows of tiles (each 135 px + 40 px caption) and a label column.
+    expect(sheet.height).toBe(2 * 175 + 6);
+    // The left half is labelled "before", the right "after": the label bars differ in colour.
+    const frame = execFileSync('ffmpeg', ['-v', 'error', '-ss', '0.5', '-i', video, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-']);
+    const { data, info: raw } = await sharp(frame).raw().toBuffer({ resolveWithObject: true });
+    const pixel = (x: number, y: number) => Array.from(data.subarray((y * raw.width + x) * raw.channels, (y * raw.width + x) * raw.channels + 3));
+    expect(pixel(900, 5)).not.toEqual(pixel(1860, 5));
+  });
+
+  it('records WebM with burned-in captions, and lists recordings as readable MCP resources', async () => {
+    await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+    const snapshot = await legible.call('snapshot');
+    await legible.call('record_start', { label: 'webm', format: 'webm', captions: true });
+    await legible.call('click', { ref: ref(snapshot.text, /button "Toggle colour" \[ref=(e\d+)\]/) });
+    await wait(1_500);
+    const stop = await legible.call('record_stop');
+    expect(stop.isError, stop.text).toBe(false);
+    const video = ref(stop.text, /Video: (.+\.webm)/);
+    const info = probe(video);
+    expect(info.codec).toBe('vp9');
+    expect(info.duration).toBeGreaterThan(1.4);
+    // The caption bar is drawn at the bottom-left while the click's caption shows: dark box pixels.
+    const frame = execFileSync('ffmpeg', ['-v', 'error', '-ss', '0.6', '-i', video, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', '-']);
+    const { data, info: raw } = await sharp(frame).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const y = raw.height - 30;
+    let dark = 0;
+    for (let x = 10; x < 300; x++) if (data[y * raw.width + x]! < 128) dark++;
+    expect(dark).toBeGreaterThan(100);
+
+    const link = stop.links.find((l) => l.uri.startsWith('legible://recordings/'));
+    expect(link?.uri).toMatch(/\.webm$/);
+    const listed = await legible.client.listResources();
+    const uris = listed.resources.map((resource) => resource.uri);
+    expect(uris).toContain(link!.uri);
+    expect(uris.some((uri) => uri.endsWith('.filmstrip.webp'))).toBe(true);
+    const read = await legible.client.readResource({ uri: link!.uri });
+    const blob = (read.contents[0] as { blob: string }).blob;
+    expect(Buffer.from(blob, 'base64').subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
+  });
+
+  it('explains the faults: double start, stop without start, unknown recording, bad label', async () => {
+    await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
+    const none = await legible.call('record_stop');
+    expect(none.isError).toBe(true);
+    expect(none.text).toContain('Nothing is recording');
+    await legible.call('record_start', { label: 'twice' });
+    const again = await legible.call('record_start', { label: 'twice-again' });
+    expect(again.isError).toBe(true);
+    expect(again.text).toContain('already recording');
+    expect((await legible.call('record_stop')).isError).toBe(false);
+    const missing = await legible.call('record_compare', { a: 'no-such-recording', b: 'after' });
+    expect(missing.isError).toBe(true);
+    expect(missing.text).toContain('There is no recording "no-such-recording"');
+    const bad = await legible.call('record_start', { label: '../escape' });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/label/i);
+  });
+
+  it('keeps a clearly marked partial video when the page closes mid-recording', async () => {
+    const opened = await legible.call('pages', { action: 'new', url: `${fixtures.url}/animated.html` });
+    const id = ref(opened.text, /Opened (p\d+)/);
+    await legible.call('record_start', { label: 'closing', page: id });
+    await wait(800);
+    const next = await legible.call('pages', { action: 'close', id });
+    expect(next.text).toMatch(/Notice: Recording "closing" stopped because its page closed; the partial video is at (\S+\.mp4)/);
+    const video = ref(next.text, /partial video is at (\S+\.mp4)/);
+    expect(probe(video).duration).toBeGreaterThan(0.5);
+  });
+});
+
+describe('recording faults with ffmpeg', () => {
+  let fixtures: FixtureServer;
+  beforeAll(async () => {
+    fixtures = await startFixtureServer();
+  });
+  afterAll(async () => {
+    await fixtures?.close();
+  });
+
+  it('says how to install ffmpeg when there is none, and the other tools keep working', async () => {
+    const legible = await startLegible([], { FFMPEG_PATH: '/nonexistent/ffmpeg' });
+    try {
+      await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
+      const start = await legible.call('record_start');
+      expect(start.isError).toBe(true);
+      expect(start.text).toContain('FFMPEG_PATH');
+      const snapshot = await legible.call('snapshot');
+      expect(snapshot.isError).toBe(false);
+      expect(snapshot.text).toContain('Tiny Shop');
+    } finally {
+      await legible.close();
+    }
+  });
+
+  it('reports ffmpeg killed mid-recording and keeps no broken file', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'legible-kill-'));
+    const legible = await startLegible(['--output-dir', out]);
+    try {
+      await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+      await legible.call('record_start', { label: 'killed' });
+      await wait(500);
+      const ffmpeg = execFileSync('pgrep', ['-f', `${out}/killed`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      expect(ffmpeg.length).toBeGreaterThan(0);
+      for (const pid of ffmpeg) process.kill(Number(pid), 'SIGKILL');
+      await wait(300);
+      const stop = await legible.call('record_stop');
+      expect(stop.isError).toBe(true);
+      expect(stop.text).toContain('No file was kept');
+      expect(readdirSync(out).filter((name) => name.endsWith('.mp4') || name.endsWith('.partial'))).toEqual([]);
+      expect((await legible.call('snapshot')).isError).toBe(false);
+    } finally {
+      await legible.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('gives a clear error for a read-only output folder', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'legible-ro-'));
+    const locked = join(out, 'locked');
+    execFileSync('mkdir', [locked]);
+    chmodSync(locked, 0o500);
+    // root ignores permission bits, so make the folder a file instead: nothing can be created inside.
+    rmSync(locked, { recursive: true });
+    execFileSync('touch', [locked]);
+    const legible = await startLegible(['--output-dir', locked]);
+    try {
+      await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
+      const start = await legible.call('record_start');
+      expect(start.isError).toBe(true);
+      expect(start.text).toMatch(/output folder/i);
+      expect(start.text).toMatch(/writable/);
+    } finally {
+      await legible.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
