@@ -204,6 +204,21 @@ export class PageDriver {
     }
   }
 
+  /** Holds a key down (journeys replay key presses as separate down and up steps). */
+  async keyDown(key: string): Promise<void> {
+    const [name] = parseKeyCombo(key);
+    await this.page.keyboard.down(name as KeyInput);
+  }
+
+  async keyUp(key: string): Promise<void> {
+    const [name] = parseKeyCombo(key);
+    await this.page.keyboard.up(name as KeyInput);
+  }
+
+  async setViewport(width: number, height: number, deviceScaleFactor = 1): Promise<void> {
+    await this.page.setViewport({ width, height, deviceScaleFactor });
+  }
+
   // --- screenshots and tabs ----------------------------------------------------------------
 
   async screenshot(fullPage: boolean): Promise<Buffer> {

@@ -23,7 +23,8 @@ export async function encodeImage(input: Buffer, options: { maxEdge: number; for
   const sourceHeight = meta.height ?? 0;
   const scale = Math.min(1, options.maxEdge / Math.max(sourceWidth, sourceHeight, 1));
   let pipeline = image;
-  if (scale < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.round(sourceWidth * scale)), kernel: 'lanczos3' });
+  // Both bounds: from the width alone, rounding can leave a tall image's height a pixel or two over.
+  if (scale < 1) pipeline = pipeline.resize({ width: options.maxEdge, height: options.maxEdge, fit: 'inside', kernel: 'lanczos3' });
   const quality = options.quality ?? 80;
   if (options.format === 'webp') pipeline = pipeline.webp({ quality, effort: 2 });
   else if (options.format === 'jpeg') pipeline = pipeline.jpeg({ quality, mozjpeg: true });

@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config/config.js';
+import { VERSION } from '../util/version.js';
 import { toolsFor } from '../tools/registry.js';
 import { registerRecordingResources } from './resources.js';
 import { runTool } from './runTool.js';
@@ -8,7 +9,7 @@ import { ServerContext } from './serverContext.js';
 import { annotations, inputSchema, listedSchema } from './toolSchema.js';
 
 export const SERVER_NAME = 'legible';
-export const SERVER_VERSION = '0.1.0';
+export const SERVER_VERSION = VERSION;
 
 export interface LegibleServer {
   server: McpServer;

@@ -1,9 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PageState } from '../actions/pageState.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
+import { JourneyLog } from '../journey/log.js';
+import { JourneyStore } from '../journey/store.js';
 import { finishRecording } from '../recording/finish.js';
+import { RunRegistry } from '../report/runs.js';
 import { RecordingStore } from '../recording/store.js';
 import type { ToolContext } from '../tools/context.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
@@ -15,10 +18,15 @@ export class ServerContext implements ToolContext {
   private readonly outputDir: string;
   private readonly store: RecordingStore;
   private readonly pendingWork: Promise<void>[] = [];
+  private readonly journeyLogs = new Map<string, JourneyLog>();
+  private readonly journeyStore: JourneyStore;
+  private readonly runRegistry: RunRegistry;
 
   constructor(readonly config: Config) {
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
+    this.journeyStore = new JourneyStore(this.outputDir);
+    this.runRegistry = new RunRegistry(join(this.outputDir, 'runs'));
     this.session = new BrowserSession(config, {
       pageOpened: async (page) => {
         this.states.set(page.id, await PageState.attach(page, config.pageTimeout));
@@ -26,6 +34,7 @@ export class ServerContext implements ToolContext {
       pageClosed: (page) => {
         const state = this.states.get(page.id);
         this.states.delete(page.id);
+        this.journeyLogs.delete(page.id);
         if (state?.recorder) this.finishOrphan(state);
       },
     });
@@ -68,7 +77,7 @@ export class ServerContext implements ToolContext {
           'Give a file name or a relative path inside the output folder, such as "shots/cart.png".',
         );
       }
-      if (!extname(path)) path += `.${extension}`;
+      if (!extname(path) && extension) path += `.${extension}`;
     } else {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       path = resolve(this.outputDir, `${stem}-${stamp}.${extension}`);
@@ -101,6 +110,23 @@ export class ServerContext implements ToolContext {
 
   recordings(): RecordingStore {
     return this.store;
+  }
+
+  journey(state: PageState): JourneyLog {
+    let log = this.journeyLogs.get(state.page.id);
+    if (!log) {
+      log = new JourneyLog(state.page.viewport() ?? this.config.viewport);
+      this.journeyLogs.set(state.page.id, log);
+    }
+    return log;
+  }
+
+  journeys(): JourneyStore {
+    return this.journeyStore;
+  }
+
+  runs(): RunRegistry {
+    return this.runRegistry;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Effects } from '../actions/perform.js';
 import type { PageState } from '../actions/pageState.js';
+import type { ElementRef } from '../cdp/elementRef.js';
 import { formatEffects } from '../format/effectsFormat.js';
+import { durableSelectors } from '../journey/selectors.js';
 import type { ToolResponse } from './response.js';
 
 /** Output budgets, in characters. About four characters make a token. */
@@ -18,7 +20,19 @@ export const refParam = z.string().describe('Element ref from a snapshot, e.g. "
 export function describeRef(state: PageState, ref: string): string {
   const line = state.lastOutline()?.lines.find((candidate) => candidate.ref === ref);
   if (!line) return ref;
-  return line.body.replace(/ \[ref=[^\]]+\]/, '').replace(/: .*$/, '').slice(0, 120) + ` [${ref}]`;
+  // Role and name only: states and values ([value="1"]) would be stale once the action ran.
+  const head = /^\S+(?: "(?:[^"\\]|\\.)*")?/.exec(line.body)?.[0] ?? line.body;
+  return `${head.slice(0, 120)} [${ref}]`;
+}
+
+/**
+ * What a journey step needs to find this element again after a reload: durable selectors (never
+ * the ref) and the click offset inside it. Taken before acting, since the action may remove it.
+ */
+export async function journeyTarget(state: PageState, ref: string, element: ElementRef): Promise<{ selectors: string[][]; box: { x: number; y: number } }> {
+  const selectors = await durableSelectors(state, ref, element);
+  const box = await element.box().catch(() => null);
+  return { selectors, box: { x: Math.round((box?.width ?? 2) / 2), y: Math.round((box?.height ?? 2) / 2) } };
 }
 
 /** Writes a one-line headline and the action's effects report. */

@@ -1,5 +1,8 @@
 import type { PageState } from '../actions/pageState.js';
 import type { Config } from '../config/config.js';
+import type { JourneyLog } from '../journey/log.js';
+import type { JourneyStore } from '../journey/store.js';
+import type { RunRegistry } from '../report/runs.js';
 import type { RecordingStore } from '../recording/store.js';
 
 /** What a tool handler may use: a narrow, read-mostly view of the server's state. */
@@ -18,4 +21,9 @@ export interface ToolContext {
   outputPath(stem: string, extension: string, requested?: string): Promise<string>;
   /** Finished recordings in the output folder. */
   recordings(): RecordingStore;
+  /** The steps taken so far on a page, for journey_save. */
+  journey(state: PageState): JourneyLog;
+  journeys(): JourneyStore;
+  /** Journey runs of this session, for report. */
+  runs(): RunRegistry;
 }

@@ -3,7 +3,8 @@ import { selectOptions, typeInto } from '../actions/elements.js';
 import { performAction } from '../actions/perform.js';
 import { resolveRef } from '../snapshot/refs.js';
 import { quote } from '../util/text.js';
-import { describeRef, refParam, reportEffects } from './common.js';
+import { keySteps } from '../journey/log.js';
+import { describeRef, journeyTarget, refParam, reportEffects } from './common.js';
 import { defineTool } from './tool.js';
 
 export const clickTool = defineTool({
@@ -18,12 +19,19 @@ export const clickTool = defineTool({
   },
   kind: 'action',
   scope: 'page',
-  async handle({ params, state, response }) {
+  async handle({ params, state, context, response }) {
     const element = await resolveRef(state.page, params.ref);
     const target = describeRef(state, params.ref);
+    const { selectors, box } = await journeyTarget(state, params.ref, element);
     const effects = await performAction(state, () => element.click({ button: params.button, clickCount: params.double ? 2 : 1 }), {
       what: `Clicking ${target}`,
     }).finally(() => element.dispose());
+    const button = params.button === 'right' ? 'secondary' : params.button === 'middle' ? 'auxiliary' : 'primary';
+    context.journey(state).add(
+      params.double
+        ? { type: 'doubleClick', selectors, offsetX: box.x, offsetY: box.y }
+        : { type: 'click', selectors, offsetX: box.x, offsetY: box.y, ...(button !== 'primary' ? { button } : {}) },
+    );
     reportEffects(response, `Clicked ${target}.`, effects);
   },
 });
@@ -41,14 +49,16 @@ export const typeTool = defineTool({
   },
   kind: 'action',
   scope: 'page',
-  async handle({ params, state, response }) {
+  async handle({ params, state, context, response }) {
     const element = await resolveRef(state.page, params.ref);
     const target = describeRef(state, params.ref);
+    const { selectors } = await journeyTarget(state, params.ref, element);
     const effects = await performAction(
       state,
       () => typeInto(state.page, element, params.text, { clear: params.clear ?? true, submit: params.submit ?? false }),
       { what: `Typing ${quote(params.text.length > 40 ? `${params.text.slice(0, 40)}…` : params.text)} into ${target}${params.submit ? ' + Enter' : ''}` },
     ).finally(() => element.dispose());
+    context.journey(state).add({ type: 'change', selectors, value: params.text }, ...(params.submit ? keySteps('Enter') : []));
     reportEffects(response, `Typed ${quote(params.text.length > 80 ? `${params.text.slice(0, 80)}…` : params.text)} into ${target}${params.submit ? ' and pressed Enter' : ''}.`, effects);
   },
 });
@@ -63,8 +73,9 @@ export const pressKeyTool = defineTool({
   },
   kind: 'action',
   scope: 'page',
-  async handle({ params, state, response }) {
+  async handle({ params, state, context, response }) {
     const effects = await performAction(state, () => state.page.press(params.key), { what: `Pressing ${params.key}` });
+    context.journey(state).add(...keySteps(params.key));
     reportEffects(response, `Pressed ${params.key}.`, effects);
   },
 });
@@ -76,10 +87,12 @@ export const hoverTool = defineTool({
   input: { ref: refParam },
   kind: 'action',
   scope: 'page',
-  async handle({ params, state, response }) {
+  async handle({ params, state, context, response }) {
     const element = await resolveRef(state.page, params.ref);
     const target = describeRef(state, params.ref);
+    const { selectors } = await journeyTarget(state, params.ref, element);
     const effects = await performAction(state, () => element.hover(), { what: `Hovering ${target}` }).finally(() => element.dispose());
+    context.journey(state).add({ type: 'hover', selectors });
     reportEffects(response, `Hovered ${target}.`, effects);
   },
 });
@@ -95,9 +108,10 @@ export const selectOptionTool = defineTool({
   },
   kind: 'action',
   scope: 'page',
-  async handle({ params, state, response }) {
+  async handle({ params, state, context, response }) {
     const element = await resolveRef(state.page, params.ref);
     const target = describeRef(state, params.ref);
+    const { selectors } = await journeyTarget(state, params.ref, element);
     let chosen: string[] = [];
     const effects = await performAction(
       state,
@@ -106,6 +120,7 @@ export const selectOptionTool = defineTool({
       },
       { what: `Selecting ${params.values.map(quote).join(', ')} in ${target}` },
     ).finally(() => element.dispose());
+    if (chosen[0] !== undefined) context.journey(state).add({ type: 'change', selectors, value: chosen[0] });
     reportEffects(response, `Selected ${chosen.map(quote).join(', ')} in ${target}.`, effects);
   },
 });

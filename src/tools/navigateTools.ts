@@ -29,6 +29,8 @@ export const navigateTool = defineTool({
     }
     const target = params.url ? { url: normaliseUrl(params.url) } : { go: params.go! };
     const { effects, load } = await navigate(state, target, context.config.navigationTimeout);
+    // History moves are replayed as a navigation to where they led (Recorder has no back step).
+    context.journey(state).add({ type: 'navigate', url: effects.urlAfter || state.page.url() });
     const status = load?.status ? ` (HTTP ${load.status})` : '';
     const title = effects.titleAfter ? ` ${quote(effects.titleAfter)}` : '';
     // The headline already gives the document's status; the report lists the rest of the load.

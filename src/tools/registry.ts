@@ -6,7 +6,9 @@ import { clickTool, hoverTool, pressKeyTool, selectOptionTool, typeTool } from '
 import { navigateTool } from './navigateTools.js';
 import { networkTool } from './networkTool.js';
 import { pagesTool } from './pagesTool.js';
+import { journeyRunTool, journeySaveTool } from './journeyTools.js';
 import { recordCompareTool, recordStartTool, recordStopTool } from './recordTools.js';
+import { reportTool } from './reportTool.js';
 import { screenshotTool } from './screenshotTool.js';
 import { snapshotTool } from './snapshotTool.js';
 import type { AnyTool } from './tool.js';
@@ -31,6 +33,9 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   recordStartTool,
   recordStopTool,
   recordCompareTool,
+  journeySaveTool,
+  journeyRunTool,
+  reportTool,
 ] as unknown as AnyTool[];
 
 /** The tools this configuration offers (--no-evaluate removes evaluate). */

@@ -4,7 +4,20 @@ import { performAction } from '../actions/perform.js';
 import { frameKeyOfRef } from '../snapshot/refs.js';
 import { LegibleError } from '../util/errors.js';
 import { quote } from '../util/text.js';
-import { reportEffects } from './common.js';
+import { resolveRef } from '../snapshot/refs.js';
+import type { PageState } from '../actions/pageState.js';
+import { journeyTarget, reportEffects } from './common.js';
+
+/** Selectors for a ref's element if it is still there (a "gone" wait may have outlived it). */
+async function selectorsOfRef(state: PageState, ref: string): Promise<string[][] | undefined> {
+  const element = await resolveRef(state.page, ref).catch(() => undefined);
+  if (!element) return undefined;
+  try {
+    return (await journeyTarget(state, ref, element)).selectors;
+  } finally {
+    await element.dispose();
+  }
+}
 import { defineTool } from './tool.js';
 
 export const waitForTool = defineTool({
@@ -20,7 +33,7 @@ export const waitForTool = defineTool({
   },
   kind: 'read',
   scope: 'page',
-  async handle({ params, state, response }) {
+  async handle({ params, state, context, response }) {
     if (!params.text === !params.ref) {
       throw new LegibleError('Give exactly one of "text" or "ref".', 'For example wait_for {"text":"Saved"} or wait_for {"ref":"e12","gone":true}.');
     }
@@ -30,6 +43,8 @@ export const waitForTool = defineTool({
     const timeout = params.timeout ?? 5_000;
     const gone = params.gone ?? false;
     const what = params.text ? `text ${quote(params.text)}` : `element ${params.ref}`;
+    // Taken before waiting: an element waited on to disappear may be gone afterwards.
+    const selectors = params.text ? [[`text/${params.text}`]] : await selectorsOfRef(state, params.ref!);
     let met = false;
     const effects = await performAction(
       state,
@@ -44,6 +59,7 @@ export const waitForTool = defineTool({
         'Take a snapshot to see the page, check the console and network tools for errors, or wait longer.',
       );
     }
+    if (selectors) context.journey(state).add({ type: 'waitForElement', selectors, ...(gone ? { operator: '==' as const, count: 0 } : {}), timeout });
     reportEffects(response, effects.dialog ? `Stopped waiting: a dialog opened.` : `The ${what} ${gone ? 'is gone' : 'is there'}.`, effects);
   },
 });

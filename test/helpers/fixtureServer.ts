@@ -19,6 +19,9 @@ export function tablePage(rows: number): string {
 
 type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
+/** Switches the basket bug of cart.html on and off, so one URL can show the "before" and the "after". */
+export const basket = { fixed: false };
+
 const ROUTES: Record<string, Route> = {
   '/api/search': (_req, res, url) => {
     const q = (url.searchParams.get('q') ?? '').toLowerCase();
@@ -31,6 +34,14 @@ const ROUTES: Record<string, Route> = {
   '/api/cart': (_req, res) => {
     res.writeHead(500, { 'content-type': 'application/json', 'set-cookie': 'session=abc123' });
     res.end(JSON.stringify({ error: 'cart service down' }));
+  },
+  '/api/data': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'server-session=set-cookie-secret; Path=/' });
+    res.end(JSON.stringify({ items: ['alpha', 'beta', 'gamma'], marker: 'body-marker-42' }));
+  },
+  '/api/basket': (_req, res) => {
+    res.writeHead(basket.fixed ? 200 : 500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(basket.fixed ? { items: 1 } : { error: 'basket service down' }));
   },
   '/table': (_req, res, url) => {
     res.writeHead(200, { 'content-type': 'text/html' });

@@ -30,9 +30,13 @@ const LAYERS: Record<string, number> = {
   recording: 3,
   actions: 4,
   format: 5,
-  tools: 6,
-  server: 7,
-  cli: 8,
+  // Journeys (Recorder-format steps, replay, expectations): they drive actions.
+  journey: 5,
+  // Reports (runs, HAR, HTML): they bundle journeys' runs and recordings.
+  report: 6,
+  tools: 7,
+  server: 8,
+  cli: 9,
 };
 
 const ALL = Object.keys(LAYERS);
@@ -208,7 +212,7 @@ describe('the rules themselves', () => {
 
   it('refuse an upward import, with a message that says how to fix it', () => {
     expect(checkImport('src/snapshot/x.ts', { specifier: '../tools/y.js', typeOnly: false })).toEqual([
-      'src/snapshot/x.ts imports ../tools/y.js: snapshot (layer 3) may not depend on tools (layer 6); move the shared code down into snapshot or a lower layer, or pass it in from tools.',
+      'src/snapshot/x.ts imports ../tools/y.js: snapshot (layer 3) may not depend on tools (layer 7); move the shared code down into snapshot or a lower layer, or pass it in from tools.',
     ]);
     // Types count too: a type from a higher layer is still a dependency on it.
     expect(checkImport('src/cdp/x.ts', { specifier: '../actions/pageState.js', typeOnly: true })).toHaveLength(1);

@@ -1,0 +1,91 @@
+import type { PageState } from '../actions/pageState.js';
+import type { ConsoleEntry } from '../capture/consoleLog.js';
+import { isFailed, type NetworkEntry } from '../capture/networkLog.js';
+import { errorMessage } from '../util/errors.js';
+import { withTimeout } from '../util/time.js';
+import type { Expectation } from './schema.js';
+import { countMatches } from './selectors.js';
+
+export interface ExpectationVerdict {
+  expectation: Expectation;
+  description: string;
+  passed: boolean;
+  detail?: string;
+}
+
+/** Browsers ask for /favicon.ico on their own; a missing one is not the app's bug. */
+const isFavicon = (url: string | undefined) => !!url && /\/favicon\.ico(\?|$)/.test(url);
+
+export function describeExpectation(expectation: Expectation): string {
+  switch (expectation.type) {
+    case 'text':
+      return `text ${JSON.stringify(expectation.text)} is ${expectation.visible === false ? 'not ' : ''}visible`;
+    case 'element':
+      return `element ${expectation.selector} is ${expectation.present === false ? 'absent' : 'present'}`;
+    case 'noConsoleErrors':
+      return 'no console errors';
+    case 'noFailedRequests':
+      return expectation.pattern ? `no failed requests matching ${JSON.stringify(expectation.pattern)}` : 'no failed requests';
+    case 'js':
+      return `${expectation.expression} is true`;
+  }
+}
+
+/** Runs in the page: whether the visible text contains `text`. */
+function pageHasText(text: string): boolean {
+  return (document.body?.innerText ?? '').includes(text);
+}
+
+export function consoleErrors(entries: ConsoleEntry[]): ConsoleEntry[] {
+  return entries.filter((entry) => entry.level === 'error' && entry.source !== 'network' && !isFavicon(entry.location?.url));
+}
+
+export function failedRequests(entries: NetworkEntry[]): NetworkEntry[] {
+  return entries.filter((entry) => isFailed(entry) && !isFavicon(entry.url));
+}
+
+function matches(pattern: string, url: string): boolean {
+  const regex = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+  if (regex) {
+    try {
+      return new RegExp(regex[1]!, regex[2]).test(url);
+    } catch {
+      return url.includes(pattern);
+    }
+  }
+  return url.includes(pattern);
+}
+
+/** Checks one expectation against the page now and what the run logged. */
+export async function checkExpectation(state: PageState, expectation: Expectation, log: { console: ConsoleEntry[]; network: NetworkEntry[] }): Promise<ExpectationVerdict> {
+  const description = describeExpectation(expectation);
+  const verdict = (passed: boolean, detail?: string): ExpectationVerdict => ({ expectation, description, passed, detail });
+  try {
+    switch (expectation.type) {
+      case 'text': {
+        const present = await withTimeout(state.page.mainFrame().evaluate(pageHasText, expectation.text), state.callTimeout, 'Reading the page text');
+        const wanted = expectation.visible !== false;
+        return verdict(present === wanted, present === wanted ? undefined : `the text is ${present ? '' : 'not '}on the page`);
+      }
+      case 'element': {
+        const count = await countMatches(state, [expectation.selector]);
+        const wanted = expectation.present !== false;
+        return verdict(wanted ? count > 0 : count === 0, `${count} matching element${count === 1 ? '' : 's'}`);
+      }
+      case 'noConsoleErrors': {
+        const errors = consoleErrors(log.console);
+        return verdict(errors.length === 0, errors.length ? errors.slice(0, 3).map((e) => e.text).join(' | ') : undefined);
+      }
+      case 'noFailedRequests': {
+        const failed = failedRequests(log.network).filter((entry) => !expectation.pattern || matches(expectation.pattern, entry.url));
+        return verdict(failed.length === 0, failed.length ? failed.slice(0, 3).map((e) => `${e.method} ${e.url} → ${e.failure ?? e.status}`).join(' | ') : undefined);
+      }
+      case 'js': {
+        const value = await withTimeout(state.page.mainFrame().evaluateExpression(`(() => Boolean(${expectation.expression}))()`), state.callTimeout, 'The expectation');
+        return verdict(value === true, value === true ? undefined : 'it was false');
+      }
+    }
+  } catch (error) {
+    return verdict(false, `could not check: ${errorMessage(error)}`);
+  }
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { LegibleError } from '../util/errors.js';
+
+/**
+ * Journeys are Chrome DevTools Recorder user flows (the @puppeteer/replay schema): a person can
+ * import one into the Recorder panel and replay it there. Legible's expectations travel in the
+ * same file as `customStep` steps named `legible.expect`, which Recorder keeps but does not run.
+ */
+
+/** Each selector is a chain (for frames and shadow roots); Legible uses the first link. */
+const selectors = z.array(z.union([z.string(), z.array(z.string()).min(1)])).min(1);
+
+export const expectationSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text'), text: z.string().min(1), visible: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('element'), selector: z.string().min(1), present: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('noConsoleErrors') }),
+  z.strictObject({ type: z.literal('noFailedRequests'), pattern: z.string().min(1).optional() }),
+  z.strictObject({ type: z.literal('js'), expression: z.string().min(1) }),
+]);
+export type Expectation = z.infer<typeof expectationSchema>;
+
+export const EXPECT_STEP = 'legible.expect';
+
+const base = { timeout: z.number().optional(), assertedEvents: z.array(z.unknown()).optional() };
+const target = { ...base, selectors, target: z.string().optional(), frame: z.array(z.number()).optional() };
+
+export const stepSchemas = {
+  setViewport: z.object({ type: z.literal('setViewport'), width: z.number(), height: z.number(), deviceScaleFactor: z.number().optional() }).loose(),
+  navigate: z.object({ type: z.literal('navigate'), url: z.string().min(1), ...base }).loose(),
+  click: z.object({ type: z.literal('click'), ...target, offsetX: z.number().optional(), offsetY: z.number().optional(), button: z.enum(['primary', 'auxiliary', 'secondary', 'back', 'forward']).optional() }).loose(),
+  doubleClick: z.object({ type: z.literal('doubleClick'), ...target }).loose(),
+  hover: z.object({ type: z.literal('hover'), ...target }).loose(),
+  change: z.object({ type: z.literal('change'), ...target, value: z.string() }).loose(),
+  keyDown: z.object({ type: z.literal('keyDown'), key: z.string().min(1), ...base }).loose(),
+  keyUp: z.object({ type: z.literal('keyUp'), key: z.string().min(1), ...base }).loose(),
+  scroll: z.object({ type: z.literal('scroll'), x: z.number().optional(), y: z.number().optional(), selectors: selectors.optional() }).loose(),
+  waitForElement: z
+    .object({ type: z.literal('waitForElement'), ...target, operator: z.enum(['>=', '==', '<=']).optional(), count: z.number().int().min(0).optional(), visible: z.boolean().optional() })
+    .loose(),
+  waitForExpression: z.object({ type: z.literal('waitForExpression'), expression: z.string().min(1), ...base }).loose(),
+  customStep: z.object({ type: z.literal('customStep'), name: z.string(), parameters: z.unknown() }).loose(),
+} as const;
+
+export type StepType = keyof typeof stepSchemas;
+export type Step = { [K in StepType]: z.infer<(typeof stepSchemas)[K]> }[StepType];
+/** A step whose type Legible does not run (kept so it can be reported or skipped). */
+export interface UnsupportedStep {
+  type: string;
+  unsupported: true;
+  raw: unknown;
+}
+
+export interface Journey {
+  title: string;
+  steps: (Step | UnsupportedStep)[];
+}
+
+function fail(message: string, hint = 'A journey is a Chrome DevTools Recorder JSON export: {"title": "...", "steps": [{"type": "navigate", "url": "..."}, ...]}.'): never {
+  throw new LegibleError(message, hint);
+}
+
+/** Parses a journey file's text, with errors that name the step and what is wrong with it. */
+export function parseJourney(text: string, source: string): Journey {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    fail(`${source} is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) fail(`${source} is not a user flow: it should be a JSON object with "title" and "steps".`);
+  const flow = data as { title?: unknown; steps?: unknown };
+  if (!Array.isArray(flow.steps)) fail(`${source} is not a user flow: it has no "steps" array.`);
+  const title = typeof flow.title === 'string' && flow.title ? flow.title : source;
+  const steps = flow.steps.map((raw, i) => {
+    const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+    if (typeof type !== 'string') fail(`Step ${i + 1} of ${source} has no "type".`);
+    const schema = (stepSchemas as Record<string, z.ZodType>)[type];
+    if (!schema) return { type, unsupported: true as const, raw };
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      fail(`Step ${i + 1} (${type}) of ${source} is malformed: ${issue?.path.join('.') || 'step'}: ${issue?.message}.`);
+    }
+    if (type === 'customStep') {
+      const custom = parsed.data as { name: string; parameters: unknown };
+      if (custom.name === EXPECT_STEP) {
+        const expectation = expectationSchema.safeParse(custom.parameters);
+        if (!expectation.success) fail(`Step ${i + 1} of ${source} is a Legible expectation that does not parse: ${expectation.error.issues[0]?.message}.`);
+      }
+    }
+    return parsed.data as Step;
+  });
+  return { title, steps };
+}
+
+/** The first selector of each chain, as strings ("aria/Search[role=\"button\"]", "#q", ...). */
+export function flatSelectors(list: z.infer<typeof selectors>): string[] {
+  return list.map((entry) => (Array.isArray(entry) ? entry[entry.length - 1]! : entry));
+}

@@ -1,0 +1,172 @@
+import type { ElementRef } from '../cdp/elementRef.js';
+import type { PageState } from '../actions/pageState.js';
+import { resolveRef } from '../snapshot/refs.js';
+import type { OutlineLine } from '../snapshot/outline.js';
+
+/** Durable ways to find an element again, computed in the page: CSS, XPath, and visible text. */
+export interface DomSelectors {
+  css: string;
+  xpath: string;
+  text?: string;
+}
+
+/** Runs in the page: selectors for `el` that survive a reload (never a snapshot ref). */
+export function domSelectorsFor(el: Element): DomSelectors {
+  const cssEscape = (value: string) => (typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(value) : value.replace(/[^\w-]/g, '\\$&'));
+  const unique = (selector: string) => {
+    try {
+      return document.querySelectorAll(selector).length === 1;
+    } catch {
+      return false;
+    }
+  };
+  const css = (() => {
+    if (el.id && unique(`#${cssEscape(el.id)}`)) return `#${cssEscape(el.id)}`;
+    for (const attr of ['data-testid', 'data-test', 'data-cy', 'name', 'aria-label']) {
+      const value = el.getAttribute(attr);
+      const selector = value ? `${el.tagName.toLowerCase()}[${attr}="${value.replace(/"/g, '\\"')}"]` : '';
+      if (selector && unique(selector)) return selector;
+    }
+    const parts: string[] = [];
+    let node: Element | null = el;
+    while (node && node.nodeType === 1 && node !== document.documentElement) {
+      if (node.id && unique(`#${cssEscape(node.id)}`)) {
+        parts.unshift(`#${cssEscape(node.id)}`);
+        break;
+      }
+      const tag = node.tagName.toLowerCase();
+      const parent: Element | null = node.parentElement;
+      const same = parent ? Array.from(parent.children).filter((child) => child.tagName === node!.tagName) : [];
+      parts.unshift(same.length > 1 ? `${tag}:nth-of-type(${same.indexOf(node) + 1})` : tag);
+      node = parent;
+    }
+    return parts.join(' > ');
+  })();
+  const xpath = (() => {
+    const steps: string[] = [];
+    let node: Element | null = el;
+    while (node && node.nodeType === 1) {
+      const tag = node.tagName.toLowerCase();
+      const parent: Element | null = node.parentElement;
+      const same = parent ? Array.from(parent.children).filter((child) => child.tagName === node!.tagName) : [];
+      steps.unshift(same.length > 1 ? `${tag}[${same.indexOf(node) + 1}]` : tag);
+      node = parent;
+    }
+    return `/${steps.join('/')}`;
+  })();
+  const label = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const text = label && label.length <= 60 && /^(A|BUTTON|SUMMARY|LABEL|OPTION)$/.test(el.tagName) ? label : undefined;
+  return { css, xpath, text };
+}
+
+/** Recorder's ARIA selector for a role and accessible name. */
+export function ariaSelector(role: string, name: string): string {
+  return `aria/${name}[role="${role}"]`;
+}
+
+const ARIA = /^aria\/(.*?)(?:\[role="([^"]+)"\])?$/;
+
+/** The role and name in the outline line of a ref (`button "Search" [ref=e9]`). */
+export function roleAndName(line: OutlineLine): { role: string; name: string } | undefined {
+  const match = /^(\S+) "((?:[^"\\]|\\.)*)"/.exec(line.body);
+  return match ? { role: match[1]!, name: JSON.parse(`"${match[2]!}"`) as string } : undefined;
+}
+
+/** Selectors for a step, best first: ARIA (role and name), CSS, XPath, text. */
+export async function durableSelectors(state: PageState, ref: string, element: ElementRef): Promise<string[][]> {
+  const line = state.lastOutline()?.lines.find((candidate) => candidate.ref === ref);
+  const aria = line ? roleAndName(line) : undefined;
+  const dom = await element.evaluate(domSelectorsFor);
+  const list: string[][] = [];
+  if (aria?.name) list.push([ariaSelector(aria.role, aria.name)]);
+  list.push([dom.css], [`xpath/${dom.xpath}`]);
+  if (dom.text) list.push([`text/${dom.text}`]);
+  return list;
+}
+
+/** Runs in the page: the elements a non-ARIA selector chain matches (CSS through shadow roots, xpath/, text/, pierce/). */
+export function matchDomSelector(chain: string[]): number {
+  const find = (root: ParentNode, selector: string): Element[] => {
+    if (selector.startsWith('xpath/')) {
+      const result = document.evaluate(selector.slice(6), root as Node, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      return Array.from({ length: result.snapshotLength }, (_, i) => result.snapshotItem(i)).filter((n): n is Element => n instanceof Element);
+    }
+    if (selector.startsWith('text/')) {
+      const wanted = selector.slice(5).trim();
+      const all = Array.from(root.querySelectorAll('body *')).filter((el) => !/^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(el.tagName) && (el.textContent ?? '').replace(/\s+/g, ' ').includes(wanted));
+      // The innermost elements that contain the text (as Puppeteer's text/ selector does).
+      return all.filter((el) => !all.some((other) => other !== el && el.contains(other)));
+    }
+    const css = selector.startsWith('pierce/') ? selector.slice(7) : selector;
+    try {
+      return Array.from(root.querySelectorAll(css));
+    } catch {
+      return [];
+    }
+  };
+  let roots: ParentNode[] = [document];
+  let found: Element[] = [];
+  for (const [i, selector] of chain.entries()) {
+    found = roots.flatMap((root) => find(root, selector));
+    if (i < chain.length - 1) roots = found.map((el) => (el.shadowRoot ?? el) as ParentNode);
+  }
+  Object.defineProperty(window, Symbol.for('legible.matched'), { value: found, configurable: true, enumerable: false });
+  return found.length;
+}
+
+/** Runs in the page: the first element of the last matchDomSelector call. */
+export function takeMatched(): Element | null {
+  const matched = (window as unknown as Record<symbol, Element[] | undefined>)[Symbol.for('legible.matched')];
+  return matched?.[0] ?? null;
+}
+
+export interface Resolution {
+  element?: ElementRef;
+  /** How many elements the selector that decided matched (0 when none did). */
+  count: number;
+  selector?: string;
+}
+
+/**
+ * Finds a step's element: ARIA selectors through the page outline (role and accessible name),
+ * the others in the page. The first selector that matches exactly one element wins; if none is
+ * unique, the first that matches any.
+ */
+export async function resolveSelectors(state: PageState, chains: (string | string[])[]): Promise<Resolution> {
+  const list = chains.map((chain) => (Array.isArray(chain) ? chain : [chain]));
+  let outline: OutlineLine[] | undefined;
+  let fallback: Resolution = { count: 0 };
+  for (const chain of list) {
+    const last = chain[chain.length - 1]!;
+    const aria = ARIA.exec(last);
+    if (aria && chain.length === 1) {
+      outline ??= (await state.outline()).lines;
+      const [, name, role] = aria;
+      const hits = outline.filter((line) => {
+        const found = roleAndName(line);
+        return !!found && found.name === name && (!role || found.role === role);
+      });
+      if (hits.length === 1) return { element: await resolveRef(state.page, hits[0]!.ref), count: 1, selector: last };
+      if (hits.length > 1 && !fallback.count) fallback = { count: hits.length, selector: last, element: await resolveRef(state.page, hits[0]!.ref) };
+      continue;
+    }
+    if (aria) continue;
+    const count = await state.page.mainFrame().evaluate(matchDomSelector, chain);
+    if (count === 1) {
+      const element = await state.page.mainFrame().evaluateElement(takeMatched);
+      if (element) return { element, count, selector: chain.join(' >> ') };
+    }
+    if (count > 1 && !fallback.count) {
+      const element = await state.page.mainFrame().evaluateElement(takeMatched);
+      if (element) fallback = { element, count, selector: chain.join(' >> ') };
+    }
+  }
+  return fallback;
+}
+
+/** How many elements the best selector matches, without resolving (for waitForElement). */
+export async function countMatches(state: PageState, chains: (string | string[])[]): Promise<number> {
+  const resolution = await resolveSelectors(state, chains);
+  await resolution.element?.dispose();
+  return resolution.count;
+}

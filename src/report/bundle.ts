@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { compareRecordings } from '../recording/compare.js';
+import type { RecordingStore } from '../recording/store.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { compareRuns, type Change } from './changes.js';
+import { toHar } from './har.js';
+import { renderReport, type ReportModel, type RunFiles } from './html.js';
+import type { RunRecord } from './runs.js';
+
+export interface BuiltReport {
+  dir: string;
+  html: string;
+  har: string[];
+  changes?: Change[];
+  comparison?: string;
+}
+
+function consoleText(run: RunRecord): string {
+  return run.console
+    .map((entry) => {
+      const where = entry.location?.url ? ` (${entry.location.url}:${entry.location.line}:${entry.location.column})` : '';
+      const stack = entry.stack.length ? `\n${entry.stack.map((line) => `    ${line}`).join('\n')}` : '';
+      return `${new Date(entry.firstAt).toISOString()} ${entry.source === 'exception' ? 'exception' : entry.level}: ${entry.text}${where}${entry.count > 1 ? ` ×${entry.count}` : ''}${stack}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Bundles one run, or a before/after pair, into a folder a QA person can open: the journey JSON,
+ * videos, filmstrips and side-by-side comparison, console logs, HAR files and report.html.
+ * Never writes into an existing folder.
+ */
+export async function buildReport(runs: RunRecord[], dir: string, recordings: RecordingStore, version: string): Promise<BuiltReport> {
+  if (existsSync(dir)) throw new LegibleError(`The report folder ${dir} already exists.`, 'Pick another name; reports never overwrite one another.');
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new LegibleError(`Could not create the report folder ${dir}: ${errorMessage(error)}`, 'Check that the output folder is writable.');
+  }
+  const names = runs.length === 2 ? [runs[0]!.label ?? 'before', runs[1]!.label ?? 'after'] : [runs[0]!.label ?? 'run'];
+  if (names[0] === names[1]) names.splice(0, 2, `${names[0]}-1`, `${names[1]}-2`);
+  const journeyFile = 'journey.json';
+  await copyFile(runs[runs.length - 1]!.journeyPath, join(dir, journeyFile)).catch(() => writeFile(join(dir, journeyFile), '{}\n'));
+
+  const model: ReportModel = { title: runs[0]!.title, createdAt: Date.now(), runs: [], journeyFile };
+  const har: string[] = [];
+  for (const [i, run] of runs.entries()) {
+    const name = names[i]!;
+    const files: RunFiles = { har: `${name}.har`, console: `${name}-console.log` };
+    await writeFile(join(dir, files.har), `${JSON.stringify(toHar(run.network, { id: run.id, title: run.title, startedAt: run.startedAt }, version), null, 2)}\n`);
+    har.push(join(dir, files.har));
+    await writeFile(join(dir, files.console), `${consoleText(run)}\n`);
+    const info = run.recording ? await recordings.find(run.recording) : undefined;
+    if (info && existsSync(info.video)) {
+      files.video = `${name}${info.video.slice(info.video.lastIndexOf('.'))}`;
+      await copyFile(info.video, join(dir, files.video));
+      if (info.filmstrip && existsSync(info.filmstrip)) {
+        files.filmstrip = `${name}-filmstrip.webp`;
+        await copyFile(info.filmstrip, join(dir, files.filmstrip));
+      }
+    }
+    await writeFile(join(dir, `${name}-run.json`), `${JSON.stringify(run, null, 2)}\n`);
+    model.runs.push({ run, files, name });
+  }
+  let comparison: string | undefined;
+  if (runs.length === 2) {
+    model.changes = compareRuns(runs[0]!, runs[1]!);
+    const [left, right] = await Promise.all(runs.map((run) => (run.recording ? recordings.find(run.recording) : undefined)));
+    if (left && right) {
+      const video = join(dir, 'side-by-side.mp4');
+      const result = await compareRecordings({ ...left, label: names[0]! }, { ...right, label: names[1]! }, { output: video, captions: true });
+      await writeFile(join(dir, 'side-by-side-filmstrip.webp'), result.filmstrip.data);
+      model.comparison = { video: basename(video), filmstrip: 'side-by-side-filmstrip.webp' };
+      comparison = video;
+    }
+  }
+  const html = join(dir, 'report.html');
+  await writeFile(html, renderReport(model));
+  return { dir, html, har, changes: model.changes, comparison };
+}

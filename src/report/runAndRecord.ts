@@ -1,0 +1,68 @@
+import type { PageState } from '../actions/pageState.js';
+import type { Expectation } from '../journey/schema.js';
+import { runJourney } from '../journey/run.js';
+import type { JourneyStore } from '../journey/store.js';
+import { finishRecording, type FinishedRecording } from '../recording/finish.js';
+import { Recorder } from '../recording/recorder.js';
+import type { RecordingStore } from '../recording/store.js';
+import type { RunRecord, RunRegistry } from './runs.js';
+
+/** What running a journey needs from the server (ServerContext provides it; so does the CLI). */
+export interface RunContext {
+  readonly config: { navigationTimeout: number; viewport: { width: number; height: number } };
+  newPage(): Promise<PageState>;
+  selectPage(id: string): Promise<PageState>;
+  selectedPageId(): string | undefined;
+  outputPath(stem: string, extension: string, requested?: string): Promise<string>;
+  recordings(): RecordingStore;
+  journeys(): JourneyStore;
+  runs(): RunRegistry;
+}
+
+const RECORDING_PACE_MS = 700;
+
+export interface RunRequest {
+  journey: string;
+  record?: string;
+  expect?: Expectation[];
+  unsupported: 'skip' | 'fail';
+}
+
+/**
+ * Loads a journey, replays it on a fresh tab (recording it when asked), registers the run, and
+ * closes the tab, going back to the tab that was selected before.
+ */
+export async function runAndRecord(context: RunContext, request: RunRequest): Promise<{ record: RunRecord; recording?: FinishedRecording }> {
+  const { journey, path } = await context.journeys().load(request.journey);
+  const previous = context.selectedPageId();
+  const state = await context.newPage();
+  let recording: FinishedRecording | undefined;
+  try {
+    if (request.record) {
+      const viewport = state.page.viewport() ?? context.config.viewport;
+      const video = await context.outputPath(request.record, 'mp4');
+      state.recorder = await Recorder.start(state.page, { label: request.record, path: video, fps: 25, format: 'mp4', width: viewport.width, height: viewport.height, captions: true });
+    }
+    const result = await runJourney(state, journey, path, {
+      expect: request.expect,
+      onUnsupported: request.unsupported,
+      navigationTimeout: context.config.navigationTimeout,
+      // A recorded run is for people: hold each state a moment so the video can be followed.
+      paceMs: request.record ? RECORDING_PACE_MS : 0,
+    });
+    if (state.recorder) {
+      const recorder = state.recorder;
+      state.recorder = undefined;
+      recording = await finishRecording(recorder, state.actions, result.url, context.recordings());
+    }
+    const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record });
+    return { record, recording };
+  } finally {
+    if (state.recorder) {
+      await state.recorder.abort().catch(() => undefined);
+      state.recorder = undefined;
+    }
+    await state.page.close().catch(() => undefined);
+    if (previous) await context.selectPage(previous).catch(() => undefined);
+  }
+}

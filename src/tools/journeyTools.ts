@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { describeExpectation } from '../journey/expectations.js';
+import { describeStep } from '../journey/run.js';
+import { expectationSchema } from '../journey/schema.js';
+import { formatRun } from '../report/runText.js';
+import { runAndRecord } from '../report/runAndRecord.js';
+import { LegibleError } from '../util/errors.js';
+import { quote } from '../util/text.js';
+import { defineTool } from './tool.js';
+
+const expectParam = z
+  .array(expectationSchema)
+  .optional()
+  .describe(
+    'What "working" means: {"type":"text","text":"Added","visible":true}, {"type":"element","selector":"aria/Cart[role=\\"status\\"]"}, {"type":"noConsoleErrors"}, {"type":"noFailedRequests","pattern":"/api/"}, {"type":"js","expression":"document.title === \'Shop\'"}.',
+  );
+
+export const journeySaveTool = defineTool({
+  name: 'journey_save',
+  title: 'Save journey',
+  description:
+    'Save the steps taken on the page so far (or since a mark) as a replayable journey: a Chrome DevTools Recorder JSON file (a person can import it into the Recorder panel) with durable element selectors, plus expectations that say what "working" means. mark: true sets the mark instead (later saves start there). Replay it with journey_run.',
+  input: {
+    name: z.string().optional().describe('Journey name, e.g. "cart-500".'),
+    expect: expectParam,
+    mark: z.boolean().optional().describe('Set the mark: later saves start from the next step.'),
+    overwrite: z.boolean().optional().describe('Replace a saved journey of the same name.'),
+  },
+  kind: 'action',
+  scope: 'page',
+  handlesDialogs: true,
+  async handle({ params, state, context, response }) {
+    const log = context.journey(state);
+    if (params.mark) {
+      if (params.name) throw new LegibleError('Give mark or name, not both.', 'Call journey_save {"mark":true} first, then journey_save {"name":"…"} later.');
+      log.mark();
+      response.text(`Marked: the next journey_save starts from the next step (${log.size()} steps recorded so far).`);
+      return;
+    }
+    if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":[{"type":"noFailedRequests"}]}.');
+    const steps = log.sinceMark();
+    if (!steps.length) {
+      throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
+    }
+    const flow = log.toFlow(params.name, params.expect ?? []);
+    const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
+    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
+    if (params.expect?.length) lines.push('Expectations:', ...params.expect.map((e) => `  - ${describeExpectation(e)}`));
+    else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
+    lines.push(`Replay: journey_run {"journey":"${params.name}"}`);
+    response.text(lines.join('\n'));
+    response.fileLink(path, 'application/json');
+  },
+});
+
+export const journeyRunTool = defineTool({
+  name: 'journey_run',
+  title: 'Run journey',
+  description:
+    'Replay a journey (a saved name, or the path of a Chrome DevTools Recorder JSON file) on a fresh tab, optionally recording video under a label (e.g. "before", "after"), and return a verdict per step (passed, failed with the errors and failed requests around it, or target not found) and per expectation. Bundle runs into a QA report with report.',
+  input: {
+    journey: z.string().min(1).describe('Saved journey name or path to a Recorder JSON file.'),
+    record: z.string().regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores').optional().describe('Record a video under this label.'),
+    expect: expectParam,
+    unsupported: z.enum(['skip', 'fail']).optional().describe('Step types Legible does not run: skip (default) or fail.'),
+  },
+  kind: 'action',
+  openWorld: true,
+  scope: 'browser',
+  async handle({ params, context, response }) {
+    const run = await runAndRecord(context, {
+      journey: params.journey,
+      record: params.record,
+      expect: params.expect,
+      unsupported: params.unsupported ?? 'skip',
+    });
+    response.text(formatRun(run.record));
+    if (run.recording) {
+      response.text(`Recording ${quote(run.recording.info.label)}: ${run.recording.info.video}`);
+      response.image(run.recording.filmstrip.data, 'image/webp');
+    }
+    response.text(`Run id: ${run.record.id}. Report: report {"run":"${run.record.id}"}${run.record.label ? ` (or by label: "${run.record.label}")` : ''}.`);
+  },
+});
