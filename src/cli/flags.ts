@@ -16,6 +16,11 @@ Browser:
   --browser-url URL        Attach to a browser started with --remote-debugging-port (e.g. http://127.0.0.1:9222)
   --ws-endpoint URL        Attach to a browser's DevTools WebSocket (ws://...)
 
+Run a journey without an agent (exits 1 when a step or expectation fails):
+  legible-mcp run <journey.json> [--record] [--report DIR] [browser options]
+  --record                 Record a video of the run (needs ffmpeg)
+  --report DIR             Write a QA report folder (report.html, HAR, console log, video)
+
 Server:
   --no-evaluate            Remove the evaluate tool
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
@@ -25,7 +30,11 @@ Server:
   -v, --version            Show the version
 `;
 
-export type CliCommand = { kind: 'serve'; config: Config } | { kind: 'help' } | { kind: 'version' };
+export type CliCommand =
+  | { kind: 'serve'; config: Config }
+  | { kind: 'run'; config: Config; journey: string; record: boolean; report?: string }
+  | { kind: 'help' }
+  | { kind: 'version' };
 
 function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -38,13 +47,17 @@ function number(value: string | undefined, flag: string): number | undefined {
 
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
 export function parseFlags(argv: string[]): CliCommand {
+  const running = argv[0] === 'run';
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
-      args: argv,
+    ({ values, positionals } = parseArgs({
+      args: running ? argv.slice(1) : argv,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: running,
       options: {
+        record: { type: 'boolean' },
+        report: { type: 'string' },
         'executable-path': { type: 'string' },
         headed: { type: 'boolean' },
         viewport: { type: 'string' },
@@ -65,10 +78,14 @@ export function parseFlags(argv: string[]): CliCommand {
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
+  if (!running && (values.record || values.report !== undefined)) {
+    throw new LegibleError('--record and --report go with the run command.', 'Use legible-mcp run <journey.json> --record --report DIR.');
+  }
+  if (running && positionals.length !== 1) {
+    throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
+  }
   try {
-    return {
-      kind: 'serve',
-      config: parseConfig({
+    const config = parseConfig({
         executablePath: values['executable-path'],
         headed: values.headed ?? false,
         viewport: values.viewport,
@@ -80,8 +97,9 @@ export function parseFlags(argv: string[]): CliCommand {
         outputDir: values['output-dir'],
         navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
         pageTimeout: number(values['page-timeout'], '--page-timeout'),
-      }),
-    };
+    });
+    if (running) return { kind: 'run', config, journey: positionals[0]!, record: values.record ?? false, report: values.report };
+    return { kind: 'serve', config };
   } catch (error) {
     if (error instanceof ZodError) {
       const problems = error.issues.map((issue) => `${issue.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${issue.message}`);

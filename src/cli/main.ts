@@ -4,6 +4,7 @@ import { createServer, SERVER_VERSION } from '../server/createServer.js';
 import { LegibleError } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { parseFlags, USAGE } from './flags.js';
+import { runCommand } from './runCommand.js';
 
 async function main(): Promise<void> {
   let command;
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
   if (command.kind === 'version') {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return;
+  }
+  if (command.kind === 'run') {
+    const code = await runCommand(command.config, command.journey, { record: command.record, report: command.report }, (text) => process.stdout.write(`${text}\n`));
+    process.exit(code);
   }
   const legible = createServer(command.config);
   let closing = false;

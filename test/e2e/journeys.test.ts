@@ -1,0 +1,178 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse as parseUserFlow } from '@puppeteer/replay';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basket, startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
+import { SERVER_ENTRY, startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+
+const run = promisify(execFile);
+
+const ref = (text: string, pattern: RegExp): string => {
+  const match = pattern.exec(text);
+  if (!match) throw new Error(`no ${pattern} in:\n${text}`);
+  return match[1]!;
+};
+
+describe('repro journeys', () => {
+  let fixtures: FixtureServer;
+  let legible: LegibleClient;
+  let out: string;
+  let journeyPath: string;
+
+  beforeAll(async () => {
+    basket.fixed = false;
+    fixtures = await startFixtureServer();
+    out = mkdtempSync(join(tmpdir(), 'legible-journeys-'));
+    legible = await startLegible(['--output-dir', out]);
+  });
+  afterAll(async () => {
+    basket.fixed = false;
+    await legible?.close();
+    await fixtures?.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('saves the steps an agent took to reproduce a bug as a Recorder user flow with expectations', async () => {
+    await legible.call('navigate', { url: `${fixtures.url}/cart.html` });
+    const snapshot = await legible.call('snapshot');
+    await legible.call('type', { ref: ref(snapshot.text, /spinbutton "Quantity" \[ref=(e\d+)\]/), text: '2' });
+    const click = await legible.call('click', { ref: ref(snapshot.text, /button "Add to basket" \[ref=(e\d+)\]/) });
+    expect(click.text).toContain('POST /api/basket → 500');
+    const saved = await legible.call('journey_save', {
+      name: 'basket-500',
+      expect: [{ type: 'text', text: 'Added to basket' }, { type: 'noFailedRequests', pattern: '/api/' }, { type: 'noConsoleErrors' }],
+    });
+    expect(saved.isError, saved.text).toBe(false);
+    journeyPath = ref(saved.text, /to (\S+\.json):/);
+    const flow = JSON.parse(readFileSync(journeyPath, 'utf8'));
+    // @puppeteer/replay's own parser accepts it: Chrome DevTools' Recorder can import it.
+    const parsed = parseUserFlow(flow);
+    expect(parsed.title).toBe('basket-500');
+    expect(parsed.steps.map((step) => step.type)).toEqual(['setViewport', 'navigate', 'change', 'click', 'customStep', 'customStep', 'customStep']);
+    const click0 = flow.steps[3];
+    expect(click0.selectors[0]).toEqual(['aria/Add to basket[role="button"]']);
+    expect(JSON.stringify(flow)).not.toMatch(/\[ref=|"e\d+"/);
+    expect(flow.steps[4]).toEqual({ type: 'customStep', name: 'legible.expect', parameters: { type: 'text', text: 'Added to basket' } });
+  });
+
+  it('fails the expectations when replayed against the still-broken app, and passes once fixed', async () => {
+    const before = await legible.call('journey_run', { journey: 'basket-500', record: 'before' });
+    expect(before.isError, before.text).toBe(false);
+    expect(before.text).toContain('Journey "basket-500": FAILED');
+    expect(before.text).toMatch(/✓ 4\. click aria\/Add to basket\[role="button"\]/);
+    expect(before.text).toContain('console: Basket request failed with HTTP 500');
+    expect(before.text).toMatch(/✗ text "Added to basket" is visible/);
+    expect(before.text).toMatch(/✗ no failed requests matching "\/api\/" — POST \S+\/api\/basket → 500/);
+    expect(before.images).toHaveLength(1);
+
+    basket.fixed = true;
+    const after = await legible.call('journey_run', { journey: 'basket-500', record: 'after' });
+    expect(after.text).toContain('Journey "basket-500": PASSED');
+    expect(after.text).toMatch(/✓ text "Added to basket" is visible/);
+  });
+
+  it('bundles the pair into a report whose HTML renders in Chromium and whose HAR parses', async () => {
+    const report = await legible.call('report', { compare: 'after', name: 'basket-report' });
+    expect(report.isError, report.text).toBe(false);
+    expect(report.text).toContain('Changes: 3 fixed, 0 still failing, 0 newly failing.');
+    const html = ref(report.text, /Report: (\S+report\.html)/);
+    const dir = join(html, '..');
+    for (const file of ['journey.json', 'before.mp4', 'after.mp4', 'side-by-side.mp4', 'before.har', 'after.har', 'before-console.log']) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    const har = JSON.parse(readFileSync(join(dir, 'before.har'), 'utf8'));
+    expect(har.log.version).toBe('1.2');
+    const post = har.log.entries.find((entry: { request: { method: string; url: string } }) => entry.request.method === 'POST');
+    expect(post.request.url).toContain('/api/basket');
+    expect(post.response.status).toBe(500);
+    const afterHar = JSON.parse(readFileSync(join(dir, 'after.har'), 'utf8'));
+    expect(afterHar.log.entries.find((entry: { request: { method: string } }) => entry.request.method === 'POST').response.status).toBe(200);
+
+    // Open the report in real Chromium, through Legible itself.
+    await legible.call('navigate', { url: `file://${html}` });
+    const outline = await legible.call('snapshot', { search: 'fixed' });
+    expect(outline.text).toMatch(/cell "fixed"/);
+    const page = await legible.call('snapshot');
+    expect(page.text).toMatch(/heading "What changed"/);
+    expect(page.text).toMatch(/heading "basket-500"/);
+    expect(page.text).toMatch(/heading "before FAILED"/);
+    expect(page.text).toMatch(/heading "after PASSED"/);
+    const shot = await legible.call('screenshot');
+    const { data, info } = await sharp(shot.images[0]!.data).greyscale().raw().toBuffer({ resolveWithObject: true });
+    // Not a blank page: plenty of dark (text) pixels.
+    expect(data.filter((v) => v < 100).length / (info.width * info.height)).toBeGreaterThan(0.005);
+  });
+
+  it('refuses to overwrite a saved journey, and to save with nothing recorded', async () => {
+    const again = await legible.call('journey_save', { name: 'basket-500' });
+    expect(again.isError).toBe(true);
+    expect(again.text).toContain('already exists');
+    const marked = await legible.call('journey_save', { mark: true });
+    expect(marked.text).toContain('Marked');
+    const empty = await legible.call('journey_save', { name: 'empty' });
+    expect(empty.isError).toBe(true);
+    expect(empty.text).toContain('since the mark');
+  });
+
+  it('replays a journey written by hand in Recorder format, skipping or failing unsupported steps as asked', async () => {
+    const flow = {
+      title: 'hand written',
+      steps: [
+        { type: 'navigate', url: `${fixtures.url}/shop.html` },
+        { type: 'emulateNetworkConditions', download: 1000, upload: 1000, latency: 10 },
+        { type: 'click', selectors: [['#q']], offsetX: 5, offsetY: 5 },
+        { type: 'change', selectors: [['#q']], value: 'hat' },
+        { type: 'keyDown', key: 'Enter' },
+        { type: 'keyUp', key: 'Enter' },
+        { type: 'waitForElement', selectors: [['text/1 results for hat']] },
+        { type: 'click', selectors: [['xpath///button[contains(., "Buy Green hat")]']], offsetX: 2, offsetY: 2 },
+      ],
+    };
+    const file = join(out, 'hand.json');
+    writeFileSync(file, JSON.stringify(flow));
+    const skipped = await legible.call('journey_run', { journey: file });
+    expect(skipped.text, skipped.text).toContain('PASSED');
+    expect(skipped.text).toMatch(/- 2\. emulateNetworkConditions \(not supported by Legible\) — skipped/);
+    const failed = await legible.call('journey_run', { journey: file, unsupported: 'fail' });
+    expect(failed.text).toContain('FAILED');
+    expect(failed.text).toMatch(/✗ 2\. emulateNetworkConditions .* — failed: Legible does not run "emulateNetworkConditions" steps/);
+    expect(failed.text).toMatch(/· 3\. click #q — not-run/);
+  });
+
+  it('explains bad journey files and missing targets with the step number', async () => {
+    const bad = join(out, 'bad.json');
+    writeFileSync(bad, '{"title": "x", "steps": [');
+    const notJson = await legible.call('journey_run', { journey: bad });
+    expect(notJson.isError).toBe(true);
+    expect(notJson.text).toContain('is not valid JSON');
+    writeFileSync(bad, JSON.stringify({ name: 'x' }));
+    expect((await legible.call('journey_run', { journey: bad })).text).toContain('has no "steps" array');
+    writeFileSync(bad, JSON.stringify({ title: 'x', steps: [{ type: 'navigate', url: `${fixtures.url}/shop.html` }, { type: 'click', offsetX: 1, offsetY: 1 }] }));
+    expect((await legible.call('journey_run', { journey: bad })).text).toMatch(/Step 2 \(click\) of \S+ is malformed: selectors/);
+    writeFileSync(bad, JSON.stringify({ title: 'gone', steps: [{ type: 'navigate', url: `${fixtures.url}/shop.html` }, { type: 'click', selectors: [['#no-such-button']], offsetX: 1, offsetY: 1, timeout: 500 }] }));
+    const missing = await legible.call('journey_run', { journey: bad });
+    expect(missing.text).toMatch(/\? 2\. click #no-such-button — not-found: no element matches #no-such-button/);
+    const unknown = await legible.call('journey_run', { journey: 'no-such-journey' });
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toContain('Save it first with journey_save');
+  });
+
+  it('re-runs a journey from the command line, exiting non-zero while the bug is there', async () => {
+    basket.fixed = false;
+    const reportDir = join(out, 'cli-report');
+    const broken = await run(process.execPath, [SERVER_ENTRY, 'run', journeyPath, '--output-dir', out, '--report', reportDir]).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('FAILED');
+    expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
+    basket.fixed = true;
+    const fixed = await run(process.execPath, [SERVER_ENTRY, 'run', journeyPath, '--output-dir', out]);
+    expect(fixed.stdout).toContain('PASSED');
+  });
+});
