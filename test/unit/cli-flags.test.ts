@@ -103,13 +103,22 @@ describe('parseFlags', () => {
     expect(failure(['--browser-url', 'ws://127.0.0.1:9222']).message).toMatch(/^Invalid options: --browser-url: /);
   });
 
+  it('parses the run command: one journey file, --record, --report, and the browser flags', () => {
+    expect(parseFlags(['run', 'j.json', '--record', '--report', 'out', '--headed'])).toMatchObject({ kind: 'run', journey: 'j.json', record: true, report: 'out', config: { headed: true } });
+    expect(() => parseFlags(['run'])).toThrow(/run needs a journey file/);
+    expect(() => parseFlags(['run', 'a.json', 'b.json'])).toThrow(/one journey file, not 2/);
+    expect(() => parseFlags(['--record'])).toThrow(/go with the run command/);
+  });
+
   it('accepts every flag that USAGE lists', () => {
     const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
     expect(flags.length).toBeGreaterThan(10);
     const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en' };
     for (const { flag, value } of flags) {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
-      const argv = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
+      const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
+      // --record and --report belong to the run command.
+      const argv = ['--record', '--report'].includes(flag) ? ['run', 'journey.json', ...given] : given;
       expect(() => parseFlags(argv), `${argv.join(' ')} is in USAGE but parseFlags refuses it`).not.toThrow();
     }
   });
