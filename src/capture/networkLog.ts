@@ -31,6 +31,11 @@ export function isFailed(entry: NetworkEntry): boolean {
   return !!entry.failure || (entry.status !== undefined && entry.status >= 400);
 }
 
+/** Browsers ask for /favicon.ico on their own; a missing one is not the app's bug. */
+export function isFavicon(url: string | undefined): boolean {
+  return !!url && /\/favicon\.ico(\?|$)/.test(url);
+}
+
 export function isFinished(entry: NetworkEntry): boolean {
   return entry.endedAt !== undefined;
 }

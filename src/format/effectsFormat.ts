@@ -1,4 +1,4 @@
-import { isFailed, type NetworkEntry } from '../capture/networkLog.js';
+import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js';
 import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
@@ -61,11 +61,6 @@ export function formatEffects(effects: Effects, options: EffectsFormatOptions): 
     out.push('Note: the page kept changing; this report is what it looked like when waiting stopped.');
   }
   return out.join('\n');
-}
-
-/** Browsers ask for /favicon.ico on their own; a missing one is not the app's bug. */
-function isFavicon(url: string | undefined): boolean {
-  return !!url && /\/favicon\.ico(\?|$)/.test(url);
 }
 
 function formatNetworkSection(all: NetworkEntry[], base: string): string {

@@ -1,6 +1,6 @@
 import type { PageState } from '../actions/pageState.js';
 import type { ConsoleEntry } from '../capture/consoleLog.js';
-import { isFailed, type NetworkEntry } from '../capture/networkLog.js';
+import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js';
 import { errorMessage } from '../util/errors.js';
 import { withTimeout } from '../util/time.js';
 import type { Expectation } from './schema.js';
@@ -13,8 +13,6 @@ export interface ExpectationVerdict {
   detail?: string;
 }
 
-/** Browsers ask for /favicon.ico on their own; a missing one is not the app's bug. */
-const isFavicon = (url: string | undefined) => !!url && /\/favicon\.ico(\?|$)/.test(url);
 
 export function describeExpectation(expectation: Expectation): string {
   switch (expectation.type) {
