@@ -1,5 +1,4 @@
-import CDP from 'chrome-remote-interface';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { withTimeout } from '../util/time.js';
@@ -33,8 +32,14 @@ export function launchArgs(config: Config): string[] {
   return [...args, ...config.chromeArgs];
 }
 
+/** puppeteer-core is loaded on first use, so the server answers tools/list without waiting for it. */
+async function loadPuppeteer() {
+  return (await import('puppeteer-core')).default;
+}
+
 async function launch(config: Config): Promise<Connection> {
   const executablePath = findChrome(config.executablePath);
+  const puppeteer = await loadPuppeteer();
   try {
     const browser = await puppeteer.launch({
       executablePath,
@@ -62,6 +67,7 @@ async function launch(config: Config): Promise<Connection> {
 /** Asks the DevTools HTTP endpoint for the browser's WebSocket address. */
 async function wsFromBrowserUrl(browserUrl: string): Promise<string> {
   const url = new URL(browserUrl);
+  const { default: CDP } = await import('chrome-remote-interface');
   try {
     const version = await withTimeout(
       CDP.Version({ host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), secure: url.protocol === 'https:' }),
@@ -80,6 +86,7 @@ async function wsFromBrowserUrl(browserUrl: string): Promise<string> {
 }
 
 async function attach(endpoint: string, label: string): Promise<Connection> {
+  const puppeteer = await loadPuppeteer();
   try {
     const browser = await puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null, protocolTimeout: 60_000 });
     return { browser, owned: false, description: `attached to ${label}` };

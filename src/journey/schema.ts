@@ -21,6 +21,42 @@ export type Expectation = z.infer<typeof expectationSchema>;
 
 export const EXPECT_STEP = 'legible.expect';
 
+/**
+ * Expectations as tool arguments are short strings (they cost far fewer tokens in tools/list than
+ * a JSON schema of the objects): "text:Added", "!text:Error", "element:<selector>", "!element:…",
+ * "noConsoleErrors", "noFailedRequests", "noFailedRequests:<pattern>", "js:<expression>".
+ */
+export function parseExpectation(text: string): Expectation {
+  const trimmed = text.trim();
+  const negated = trimmed.startsWith('!');
+  const body = negated ? trimmed.slice(1) : trimmed;
+  const colon = body.indexOf(':');
+  const kind = colon < 0 ? body : body.slice(0, colon);
+  const arg = colon < 0 ? '' : body.slice(colon + 1).trim();
+  const need = () => {
+    if (!arg) throw new LegibleError(`The expectation ${JSON.stringify(text)} needs something after "${kind}:".`, EXPECTATION_HINT);
+    return arg;
+  };
+  if (negated && kind !== 'text' && kind !== 'element') throw new LegibleError(`Only text and element expectations can be negated with "!", not ${JSON.stringify(text)}.`, EXPECTATION_HINT);
+  switch (kind) {
+    case 'text':
+      return negated ? { type: 'text', text: need(), visible: false } : { type: 'text', text: need() };
+    case 'element':
+      return negated ? { type: 'element', selector: need(), present: false } : { type: 'element', selector: need() };
+    case 'noConsoleErrors':
+      return { type: 'noConsoleErrors' };
+    case 'noFailedRequests':
+      return arg ? { type: 'noFailedRequests', pattern: arg } : { type: 'noFailedRequests' };
+    case 'js':
+      return { type: 'js', expression: need() };
+    default:
+      throw new LegibleError(`Unknown expectation ${JSON.stringify(text)}.`, EXPECTATION_HINT);
+  }
+}
+
+export const EXPECTATION_HINT =
+  'Write expectations as "text:Added to basket", "!text:Error", "element:aria/Total[role=\\"status\\"]", "!element:#spinner", "noConsoleErrors", "noFailedRequests" or "noFailedRequests:/api/", "js:document.title === \'Shop\'".';
+
 const base = { timeout: z.number().optional(), assertedEvents: z.array(z.unknown()).optional() };
 const target = { ...base, selectors, target: z.string().optional(), frame: z.array(z.number()).optional() };
 

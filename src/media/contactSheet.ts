@@ -1,4 +1,5 @@
-import sharp, { type OverlayOptions } from 'sharp';
+import type { OverlayOptions } from 'sharp';
+import { loadSharp } from './loadSharp.js';
 
 export interface Tile {
   image: Buffer;
@@ -51,6 +52,7 @@ function labelSvg(height: number, label: string): Buffer {
  * Rows with a label (comparisons) get a label column; unlabelled tiles wrap after `columns`.
  */
 export async function contactSheet(rows: SheetRow[], options: { columns: number; tileWidth?: number }): Promise<{ data: Buffer; width: number; height: number }> {
+  const sharp = await loadSharp();
   const tileWidth = options.tileWidth ?? TILE_WIDTH;
   const first = rows.find((row) => row.tiles.length)?.tiles[0];
   if (!first) throw new Error('a contact sheet needs at least one tile');

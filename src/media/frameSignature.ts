@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './loadSharp.js';
 
 const SIG_WIDTH = 128;
 const SIG_HEIGHT = 72;
@@ -7,6 +7,7 @@ const PIXEL_THRESHOLD = 24;
 
 /** A tiny greyscale thumbnail of a frame, for telling how much the picture changed. */
 export async function frameSignature(jpeg: Buffer): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   const data = await sharp(jpeg).resize(SIG_WIDTH, SIG_HEIGHT, { fit: 'fill' }).greyscale().raw().toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './loadSharp.js';
 
 export type ImageFormat = 'webp' | 'jpeg' | 'png';
 
@@ -17,6 +17,7 @@ export interface EncodedImage {
  * compactly. WebP keeps text sharp at a fraction of PNG's bytes.
  */
 export async function encodeImage(input: Buffer, options: { maxEdge: number; format: ImageFormat; quality?: number }): Promise<EncodedImage> {
+  const sharp = await loadSharp();
   const image = sharp(input);
   const meta = await image.metadata();
   const sourceWidth = meta.width ?? 0;

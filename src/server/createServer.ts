@@ -35,10 +35,10 @@ export function createServer(config: Config): LegibleServer {
       (args: Record<string, unknown>) => runTool(tool, args, context),
     );
   }
-  // Our own tools/list: the same tools, with compact schemas (see listedSchema).
+  // Our own tools/list: the same tools, with compact schemas (see listedSchema) and no titles
+  // (optional in MCP, and the names already say it): every agent pays for this list every turn.
   const listed = tools.map((tool) => ({
     name: tool.name,
-    title: tool.title,
     description: tool.description,
     inputSchema: listedSchema(tool),
     annotations: annotations(tool),

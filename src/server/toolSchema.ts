@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { AnyTool } from '../tools/tool.js';
 
-const pageParam = z.string().optional().describe('Tab id (p2); default: the selected tab.');
+/** Explained once, in the pages tool's description, rather than in every page tool's schema. */
+const pageParam = z.string().optional();
 
 /** The input shape a tool is called with: page tools also take `page`. */
 export function inputShape(tool: AnyTool): z.ZodRawShape {
@@ -27,17 +28,29 @@ export function inputSchema(tool: AnyTool): z.ZodObject {
 export function listedSchema(tool: AnyTool): Record<string, unknown> {
   const schema = z.toJSONSchema(inputSchema(tool), { io: 'input' }) as Record<string, unknown>;
   delete schema.$schema;
-  // .int() adds ±2^53 bounds that say nothing to a model and cost characters on every turn.
+  // Unknown arguments are still refused (inputSchema is strict); saying so in every schema costs characters.
+  delete schema.additionalProperties;
+  // Checks a model does not need to read (still enforced, with friendlier messages than a
+  // schema's): .int()'s ±2^53, non-empty strings and arrays, name patterns.
   for (const property of Object.values((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) {
     if (property.maximum === Number.MAX_SAFE_INTEGER) delete property.maximum;
     if (property.minimum === Number.MIN_SAFE_INTEGER) delete property.minimum;
+    if (property.minLength === 1) delete property.minLength;
+    if (property.minItems === 1) delete property.minItems;
+    delete property.pattern;
+    const items = property.items as Record<string, unknown> | undefined;
+    if (items?.minLength === 1) delete items.minLength;
   }
   return schema;
 }
 
+/**
+ * MCP's hints, leaving out readOnlyHint when false (its default). destructiveHint and
+ * openWorldHint default to true, so they are always given.
+ */
 export function annotations(tool: AnyTool) {
   return {
-    readOnlyHint: tool.kind === 'read',
+    ...(tool.kind === 'read' ? { readOnlyHint: true } : {}),
     destructiveHint: tool.kind === 'destructive',
     openWorldHint: tool.openWorld ?? false,
   };

@@ -14,7 +14,7 @@ export const BUDGET = {
   newPage: 3_000,
 } as const;
 
-export const refParam = z.string().describe('Element ref from a snapshot, e.g. "e12".');
+export const refParam = z.string().describe('Ref from a snapshot (e12).');
 
 /** `button "Search"` for a ref, from the latest outline (or just the ref when it is not there). */
 export function describeRef(state: PageState, ref: string): string {

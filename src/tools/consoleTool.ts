@@ -11,11 +11,11 @@ export const consoleTool = defineTool({
   name: 'console',
   title: 'Console',
   description:
-    'Console messages of the page (every level), uncaught exceptions and unhandled rejections, with source location and stack; repeats are folded with a count. By default only what is new since the last console call; all lists everything since the page opened.',
+    "Console messages of all levels, uncaught exceptions and unhandled rejections, with location and stack; repeats folded. Default: new since last call.",
   input: {
-    level: z.enum(['error', 'warning', 'info', 'log', 'debug']).optional().describe('Only this level and more severe.'),
-    text: z.string().min(1).optional().describe('Only messages containing this text.'),
-    all: z.boolean().optional().describe('Everything since the page opened, not just what is new.'),
+    level: z.enum(['error', 'warning', 'info', 'log', 'debug']).optional().describe('This level and worse.'),
+    text: z.string().min(1).optional().describe('Containing this text.'),
+    all: z.boolean().optional().describe('All since the page opened.'),
   },
   kind: 'read',
   scope: 'page',

@@ -9,10 +9,10 @@ export const dialogTool = defineTool({
   name: 'dialog',
   title: 'Answer dialog',
   description:
-    'Answer the alert, confirm, prompt or beforeunload dialog that is open on the page (action reports say when one opens). Then reports what the answer set off.',
+    "Answer the open alert, confirm, prompt or beforeunload dialog, then report what the answer set off.",
   input: {
-    accept: z.boolean().describe('true = OK / Leave, false = Cancel.'),
-    text: z.string().optional().describe('For a prompt: the text to enter.'),
+    accept: z.boolean().describe('true = OK, false = Cancel.'),
+    text: z.string().optional(),
   },
   kind: 'action',
   scope: 'page',

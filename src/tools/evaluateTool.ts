@@ -9,10 +9,10 @@ export const evaluateTool = defineTool({
   name: 'evaluate',
   title: 'Evaluate JavaScript',
   description:
-    'Run a JavaScript function in the page and return its result as JSON (awaited if it returns a promise). With ref, the element is passed as the first argument: (el) => el.value. Use it to read state the outline does not show; prefer click and type to act.',
+    "Run a JavaScript function in the page and return its JSON result; with ref the element is its argument.",
   input: {
-    function: z.string().min(1).describe('Function source, e.g. "() => document.title" or "(el) => el.getBoundingClientRect()".'),
-    ref: z.string().optional().describe('Element ref passed as the first argument.'),
+    function: z.string().min(1).describe('e.g. "() => document.title".'),
+    ref: z.string().optional().describe('Element to pass.'),
   },
   kind: 'destructive',
   scope: 'page',

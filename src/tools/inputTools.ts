@@ -11,11 +11,11 @@ export const clickTool = defineTool({
   name: 'click',
   title: 'Click',
   description:
-    'Click an element by its snapshot ref, then wait for what the click set off (navigation, requests, DOM updates) and report the effects: outline changes, new console errors, failed requests, dialogs. Usually no snapshot is needed afterwards.',
+    "Click an element by ref, wait for what it set off, and report the effects: outline changes, new console errors, failed requests, dialogs.",
   input: {
     ref: refParam,
-    double: z.boolean().optional().describe('Double-click.'),
-    button: z.enum(['left', 'right', 'middle']).optional().describe('Mouse button (default left).'),
+    double: z.boolean().optional(),
+    button: z.enum(['left', 'right', 'middle']).optional(),
   },
   kind: 'action',
   scope: 'page',
@@ -40,12 +40,12 @@ export const typeTool = defineTool({
   name: 'type',
   title: 'Type text',
   description:
-    'Type text into a field by ref, replacing what it holds unless clear is false; submit presses Enter afterwards. Reports the effects like click.',
+    "Type into a field by ref (replacing its text unless clear is false); submit presses Enter. Reports effects like click.",
   input: {
     ref: refParam,
-    text: z.string().describe('Text to type.'),
-    submit: z.boolean().optional().describe('Press Enter after typing.'),
-    clear: z.boolean().optional().describe('Clear the field first (default true).'),
+    text: z.string(),
+    submit: z.boolean().optional().describe('Press Enter after.'),
+    clear: z.boolean().optional(),
   },
   kind: 'action',
   scope: 'page',
@@ -67,9 +67,9 @@ export const pressKeyTool = defineTool({
   name: 'press_key',
   title: 'Press key',
   description:
-    'Press a key or combo on the focused element, e.g. Enter, Escape, Tab, ArrowDown, Control+A, Shift+Tab. Reports the effects like click.',
+    "Press a key or combo (Enter, Tab, ArrowDown, Control+A) on the focused element. Reports effects like click.",
   input: {
-    key: z.string().min(1).describe('Key name or Modifier+Key combo.'),
+    key: z.string().min(1).describe('Key or Modifier+Key.'),
   },
   kind: 'action',
   scope: 'page',
@@ -83,7 +83,8 @@ export const pressKeyTool = defineTool({
 export const hoverTool = defineTool({
   name: 'hover',
   title: 'Hover',
-  description: 'Move the mouse over an element by ref (to open menus or tooltips). Reports the effects like click.',
+  description:
+    "Hover an element by ref. Reports effects like click.",
   input: { ref: refParam },
   kind: 'action',
   scope: 'page',
@@ -101,10 +102,10 @@ export const selectOptionTool = defineTool({
   name: 'select_option',
   title: 'Select option',
   description:
-    'Choose options in a <select> by ref, matching each by value or visible label (several for a multi-select). Reports the effects like click.',
+    "Choose <select> options by value or label. Reports effects like click.",
   input: {
     ref: refParam,
-    values: z.array(z.string()).min(1).describe('Option values or labels.'),
+    values: z.array(z.string()).min(1).describe('Values or labels.'),
   },
   kind: 'action',
   scope: 'page',

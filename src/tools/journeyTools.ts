@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeExpectation } from '../journey/expectations.js';
 import { describeStep } from '../journey/run.js';
-import { expectationSchema } from '../journey/schema.js';
+import { parseExpectation } from '../journey/schema.js';
 import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
@@ -9,22 +9,20 @@ import { quote } from '../util/text.js';
 import { defineTool } from './tool.js';
 
 const expectParam = z
-  .array(expectationSchema)
+  .array(z.string().min(1))
   .optional()
-  .describe(
-    'What "working" means: {"type":"text","text":"Added","visible":true}, {"type":"element","selector":"aria/Cart[role=\\"status\\"]"}, {"type":"noConsoleErrors"}, {"type":"noFailedRequests","pattern":"/api/"}, {"type":"js","expression":"document.title === \'Shop\'"}.',
-  );
+  .describe('"text:Added", "!text:Error", "element:<selector>", "!element:…", "noConsoleErrors", "noFailedRequests[:pattern]", "js:<expr>".');
 
 export const journeySaveTool = defineTool({
   name: 'journey_save',
   title: 'Save journey',
   description:
-    'Save the steps taken on the page so far (or since a mark) as a replayable journey: a Chrome DevTools Recorder JSON file (a person can import it into the Recorder panel) with durable element selectors, plus expectations that say what "working" means. mark: true sets the mark instead (later saves start there). Replay it with journey_run.',
+    "Save the steps taken on the page (since the mark) as a replayable Chrome DevTools Recorder journey, with expectations of what \"working\" means.",
   input: {
-    name: z.string().optional().describe('Journey name, e.g. "cart-500".'),
+    name: z.string().optional().describe('e.g. "cart-500".'),
     expect: expectParam,
-    mark: z.boolean().optional().describe('Set the mark: later saves start from the next step.'),
-    overwrite: z.boolean().optional().describe('Replace a saved journey of the same name.'),
+    mark: z.boolean().optional().describe('Set the mark instead of saving.'),
+    overwrite: z.boolean().optional().describe('Replace a saved one.'),
   },
   kind: 'action',
   scope: 'page',
@@ -42,10 +40,11 @@ export const journeySaveTool = defineTool({
     if (!steps.length) {
       throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
     }
-    const flow = log.toFlow(params.name, params.expect ?? []);
+    const expectations = (params.expect ?? []).map(parseExpectation);
+    const flow = log.toFlow(params.name, expectations);
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
     const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
-    if (params.expect?.length) lines.push('Expectations:', ...params.expect.map((e) => `  - ${describeExpectation(e)}`));
+    if (expectations.length) lines.push('Expectations:', ...expectations.map((e) => `  - ${describeExpectation(e)}`));
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
     lines.push(`Replay: journey_run {"journey":"${params.name}"}`);
     response.text(lines.join('\n'));
@@ -57,12 +56,12 @@ export const journeyRunTool = defineTool({
   name: 'journey_run',
   title: 'Run journey',
   description:
-    'Replay a journey (a saved name, or the path of a Chrome DevTools Recorder JSON file) on a fresh tab, optionally recording video under a label (e.g. "before", "after"), and return a verdict per step (passed, failed with the errors and failed requests around it, or target not found) and per expectation. Bundle runs into a QA report with report.',
+    "Replay a journey (name or Recorder JSON path) on a fresh tab, optionally recording it; verdict per step (with errors and failed requests) and per expectation.",
   input: {
-    journey: z.string().min(1).describe('Saved journey name or path to a Recorder JSON file.'),
-    record: z.string().regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores').optional().describe('Record a video under this label.'),
-    expect: expectParam,
-    unsupported: z.enum(['skip', 'fail']).optional().describe('Step types Legible does not run: skip (default) or fail.'),
+    journey: z.string().min(1).describe('Name or file path.'),
+    record: z.string().regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores').optional().describe('Record video under this label.'),
+    expect: z.array(z.string().min(1)).optional().describe('More expectations, as in journey_save.'),
+    unsupported: z.enum(['skip', 'fail']).optional().describe('Unsupported steps: skip (default) or fail.'),
   },
   kind: 'action',
   openWorld: true,
@@ -71,7 +70,7 @@ export const journeyRunTool = defineTool({
     const run = await runAndRecord(context, {
       journey: params.journey,
       record: params.record,
-      expect: params.expect,
+      expect: params.expect?.map(parseExpectation),
       unsupported: params.unsupported ?? 'skip',
     });
     response.text(formatRun(run.record));

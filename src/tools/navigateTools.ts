@@ -9,10 +9,10 @@ export const navigateTool = defineTool({
   name: 'navigate',
   title: 'Navigate',
   description:
-    'Load a URL in the page, or go back, forward or reload. Waits for the load to settle and returns the title, URL, HTTP status, and the console errors and failed requests the load produced. Take a snapshot next to see the page.',
+    "Open a URL, or go back/forward/reload; waits for the load. Returns title, URL, HTTP status, console errors and failed requests.",
   input: {
-    url: z.string().min(1).optional().describe('URL to open, e.g. http://localhost:3000/.'),
-    go: z.enum(['back', 'forward', 'reload']).optional().describe('Move in history instead of opening a URL.'),
+    url: z.string().min(1).optional().describe('URL to open.'),
+    go: z.enum(['back', 'forward', 'reload']).optional().describe('History move instead of url.'),
   },
   kind: 'action',
   openWorld: true,

@@ -23,11 +23,11 @@ export const pagesTool = defineTool({
   name: 'pages',
   title: 'Pages (tabs)',
   description:
-    'List, open, select or close tabs. Other tools act on the selected tab unless given a page id. new opens a tab (optionally at url) and selects it.',
+    "List, open, select or close tabs. Other tools act on the selected tab, or on the one named by their page argument.",
   input: {
-    action: z.enum(['list', 'new', 'select', 'close']).describe('What to do.'),
-    id: z.string().optional().describe('Page id (p1, p2, …) for select and close.'),
-    url: z.string().min(1).optional().describe('For new: URL to open.'),
+    action: z.enum(['list', 'new', 'select', 'close']),
+    id: z.string().optional().describe('Tab id, for select/close.'),
+    url: z.string().min(1).optional(),
   },
   kind: 'action',
   openWorld: true,

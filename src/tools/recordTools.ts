@@ -15,19 +15,19 @@ import { defineTool } from './tool.js';
 const labelParam = z
   .string()
   .regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores')
-  .describe('Name for the recording, e.g. "before" or "after".');
+  .describe('e.g. "before".');
 
 export const recordStartTool = defineTool({
   name: 'record_start',
   title: 'Start recording',
   description:
-    'Start recording a video of the page (for example label "before" while reproducing a bug, "after" once fixed). Actions taken meanwhile are timestamped. Stop with record_stop; compare two recordings with record_compare.',
+    "Start recording the page as video under a label (e.g. \"before\", \"after\"); actions are timestamped.",
   input: {
     label: labelParam.optional(),
-    fps: z.number().int().min(1).max(30).optional().describe('Frames per second, default 25.'),
-    size: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720').optional().describe('Video size WxH, default the viewport.'),
-    format: z.enum(['mp4', 'webm']).optional().describe('mp4 (H.264, default) or webm (VP9).'),
-    captions: z.boolean().optional().describe('Burn action captions into the video (default false).'),
+    fps: z.number().int().min(1).max(30).optional(),
+    size: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720').optional().describe('WxH, default viewport.'),
+    format: z.enum(['mp4', 'webm']).optional().describe('Default mp4 (H.264).'),
+    captions: z.boolean().optional().describe('Burn in action captions.'),
   },
   kind: 'action',
   scope: 'page',
@@ -51,7 +51,7 @@ export const recordStopTool = defineTool({
   name: 'record_stop',
   title: 'Stop recording',
   description:
-    'Stop the recording of the page and finish the video. Returns its path, duration, frame count and size, the actions taken with their times, and a filmstrip image of the key moments (where the picture changed), each stamped with its time and the preceding action.',
+    "Stop recording. Returns the video path, duration, frames, size, the actions with times, and a filmstrip of the key moments.",
   input: {},
   kind: 'action',
   scope: 'page',
@@ -78,11 +78,11 @@ export const recordCompareTool = defineTool({
   name: 'record_compare',
   title: 'Compare recordings',
   description:
-    'Put two recordings side by side (default: the latest "before" and "after"), each half labelled, kept in step action by action when both took the same actions, with action captions. Returns the video path and a comparison filmstrip: one row per recording, same moments.',
+    "Two recordings side by side (default \"before\" and \"after\"), in step action by action, captioned; returns the video and a two-row filmstrip.",
   input: {
-    a: z.string().min(1).optional().describe('Left recording: label or id (default "before").'),
-    b: z.string().min(1).optional().describe('Right recording: label or id (default "after").'),
-    captions: z.boolean().optional().describe('Burn action captions into the video (default true).'),
+    a: z.string().min(1).optional().describe('Left: label or id (default "before").'),
+    b: z.string().min(1).optional().describe('Right: label or id (default "after").'),
+    captions: z.boolean().optional(),
   },
   kind: 'action',
   scope: 'browser',

@@ -8,11 +8,11 @@ export const reportTool = defineTool({
   name: 'report',
   title: 'QA report',
   description:
-    'Bundle a journey run, or a before/after pair of runs, into a folder a QA person can open: report.html (steps with verdicts, videos, filmstrips, console errors, failed requests, and for a pair what was fixed, still failing or newly failing), the journey JSON, a side-by-side video, console logs and HAR files. Runs are named by id (run-2) or recording label (before, after).',
+    "Bundle a run or a before/after pair into a QA folder: report.html (verdicts, videos, filmstrips, errors, what was fixed), journey, side-by-side video, console logs, HAR.",
   input: {
-    run: z.string().min(1).optional().describe('The run (id or label); default the latest, or "before" when compare is given.'),
-    compare: z.string().min(1).optional().describe('A second run to compare with (e.g. "after").'),
-    name: z.string().regex(/^[\w.-]{1,60}$/, 'names are 1-60 letters, digits, dots, dashes or underscores').optional().describe('Folder name under the output folder.'),
+    run: z.string().min(1).optional().describe('Run id or label; default latest (with compare: "before").'),
+    compare: z.string().min(1).optional().describe('Second run, e.g. "after".'),
+    name: z.string().regex(/^[\w.-]{1,60}$/, 'names are 1-60 letters, digits, dots, dashes or underscores').optional(),
   },
   kind: 'action',
   scope: 'browser',

@@ -13,11 +13,11 @@ export const screenshotTool = defineTool({
   name: 'screenshot',
   title: 'Screenshot',
   description:
-    'Capture the viewport, the full page, or one element by ref, returned as an image (downscaled to 1280 px on the long edge, WebP). With path, also saves it in the output folder and returns the file path. Prefer snapshot for finding and acting on elements; use screenshots to check how things look.',
+    "Capture the viewport, full page or an element by ref as an image (WebP, at most 1280 px); path also saves it full size.",
   input: {
-    ref: z.string().optional().describe('Capture only this element.'),
-    fullPage: z.boolean().optional().describe('Capture the whole scrollable page.'),
-    path: z.string().min(1).optional().describe('File name to save under the output folder, e.g. "cart.png" (format from the extension: png, jpeg or webp).'),
+    ref: z.string().optional(),
+    fullPage: z.boolean().optional(),
+    path: z.string().min(1).optional().describe('Save as, e.g. "cart.png".'),
   },
   kind: 'read',
   scope: 'page',

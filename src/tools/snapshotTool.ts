@@ -11,11 +11,11 @@ export const snapshotTool = defineTool({
   name: 'snapshot',
   title: 'Page outline',
   description:
-    'The page as a compact accessibility outline: one line per meaningful element, `- role "name" [ref=eN]` plus states and values, indented by nesting; iframes included. Use the refs with click, type and the other tools. Output is bounded: long runs of similar items are collapsed with a count. To see more, scope to an element with ref (lists all its children, page by page with offset), or search for text to get the matching elements and their refs.',
+    "The page as an accessibility outline: `- role \"name\" [ref=eN]` plus states, indented, iframes included. Long runs of similar items are collapsed. More: ref (a subtree, paged by offset) or search (matches with refs).",
   input: {
-    ref: z.string().optional().describe('Only this element and its descendants, uncollapsed.'),
-    search: z.string().min(1).optional().describe('Find elements whose line contains this text (case-insensitive); shows each with its ancestors and children.'),
-    offset: z.number().int().min(0).optional().describe('First line to show, from a previous "next:" hint.'),
+    ref: z.string().optional().describe('Only this element\'s subtree.'),
+    search: z.string().min(1).optional().describe('Text to find.'),
+    offset: z.number().int().min(0).optional().describe('From a "next:" hint.'),
   },
   kind: 'read',
   scope: 'page',

@@ -24,12 +24,12 @@ export const waitForTool = defineTool({
   name: 'wait_for',
   title: 'Wait for',
   description:
-    'Wait until text appears on the page (or disappears, with gone), or until an element by ref is visible (or gone). Returns what changed since the last snapshot or action. Fails with the page state when the timeout passes.',
+    "Wait until text appears (or is gone), or an element by ref is visible (or gone); report what changed since the last look.",
   input: {
-    text: z.string().min(1).optional().describe('Text to wait for.'),
-    ref: z.string().optional().describe('Element ref to wait for.'),
-    gone: z.boolean().optional().describe('Wait for the text or element to disappear instead.'),
-    timeout: z.number().int().min(0).max(60_000).optional().describe('Milliseconds, default 5000.'),
+    text: z.string().min(1).optional(),
+    ref: z.string().optional(),
+    gone: z.boolean().optional().describe('Wait until it is gone.'),
+    timeout: z.number().int().min(0).max(60_000).optional().describe('ms, default 5000.'),
   },
   kind: 'read',
   scope: 'page',

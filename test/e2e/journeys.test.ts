@@ -44,7 +44,7 @@ describe('repro journeys', () => {
     expect(click.text).toContain('POST /api/basket → 500');
     const saved = await legible.call('journey_save', {
       name: 'basket-500',
-      expect: [{ type: 'text', text: 'Added to basket' }, { type: 'noFailedRequests', pattern: '/api/' }, { type: 'noConsoleErrors' }],
+      expect: ['text:Added to basket', 'noFailedRequests:/api/', 'noConsoleErrors'],
     });
     expect(saved.isError, saved.text).toBe(false);
     journeyPath = ref(saved.text, /to (\S+\.json):/);
@@ -105,6 +105,15 @@ describe('repro journeys', () => {
     const { data, info } = await sharp(shot.images[0]!.data).greyscale().raw().toBuffer({ resolveWithObject: true });
     // Not a blank page: plenty of dark (text) pixels.
     expect(data.filter((v) => v < 100).length / (info.width * info.height)).toBeGreaterThan(0.005);
+  });
+
+  it('explains a malformed expectation', async () => {
+    const bad = await legible.call('journey_save', { name: 'bad-expectation', expect: ['text'] });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toContain('needs something after "text:"');
+    const unknown = await legible.call('journey_run', { journey: 'basket-500', expect: ['colour:red'] });
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toContain('Unknown expectation "colour:red"');
   });
 
   it('refuses to overwrite a saved journey, and to save with nothing recorded', async () => {
