@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { buildReport } from '../report/bundle.js';
@@ -12,6 +13,10 @@ import { VERSION } from '../util/version.js';
  * optionally records it and writes a report. Returns the exit code: 0 passed, 1 failed.
  */
 export async function runCommand(config: Config, journey: string, options: { record: boolean; report?: string }, out: (text: string) => void): Promise<number> {
+  if (options.report && existsSync(resolve(options.report))) {
+    out(`Error: the report folder ${resolve(options.report)} already exists.\nNext: pick a new folder; reports never overwrite one another.`);
+    return 2;
+  }
   const context = new ServerContext(config);
   try {
     const { record, recording } = await runAndRecord(context, { journey, record: options.record ? 'run' : undefined, unsupported: 'skip' });

@@ -7,7 +7,7 @@ import { LegibleError } from '../util/errors.js';
  * same file as `customStep` steps named `legible.expect`, which Recorder keeps but does not run.
  */
 
-/** Each selector is a chain (for frames and shadow roots); Legible uses the first link. */
+/** Each selector is a string or a chain of strings, each link looked up inside the previous one's shadow root. */
 const selectors = z.array(z.union([z.string(), z.array(z.string()).min(1)])).min(1);
 
 export const expectationSchema = z.discriminatedUnion('type', [
@@ -127,9 +127,4 @@ export function parseJourney(text: string, source: string): Journey {
     return parsed.data as Step;
   });
   return { title, steps };
-}
-
-/** The first selector of each chain, as strings ("aria/Search[role=\"button\"]", "#q", ...). */
-export function flatSelectors(list: z.infer<typeof selectors>): string[] {
-  return list.map((entry) => (Array.isArray(entry) ? entry[entry.length - 1]! : entry));
 }

@@ -36,7 +36,7 @@ export const recordingInfoSchema = z.object({
 export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
 
 /**
- * Finished recordings, each a video plus a `<id>.json` sidecar in the output folder, so they can
+ * Finished recordings, each a video plus a `<id>.recording.json` sidecar in the output folder, so they can
  * be found by label or id (also by a later server run) and listed as resources.
  */
 export class RecordingStore {

@@ -10,6 +10,10 @@ function headers(record: Record<string, string>): { name: string; value: string 
   );
 }
 
+function contentType(entry: NetworkEntry): string {
+  return entry.requestHeaders['content-type'] ?? entry.requestHeaders['Content-Type'] ?? 'application/octet-stream';
+}
+
 function query(url: string): { name: string; value: string }[] {
   try {
     return [...new URL(url).searchParams.entries()].map(([name, value]) => ({ name, value }));
@@ -18,9 +22,33 @@ function query(url: string): { name: string; value: string }[] {
   }
 }
 
+const SECRET_FIELD = /pass(word)?|passwd|secret|token|api[-_]?key|credential/i;
+
 /**
- * A HAR 1.2 log of a run's requests, loadable in Chrome DevTools' Network panel. Credentials
- * (Authorization, cookies) are redacted: reports get shared. Bodies are not included.
+ * A request body with secret-looking fields (password, token, api key…) redacted, for JSON and
+ * form-encoded bodies; other bodies are kept as they are.
+ */
+export function redactBody(body: string, contentType: string): string {
+  if (/json/i.test(contentType) || /^\s*[{[]/.test(body)) {
+    try {
+      return JSON.stringify(JSON.parse(body), (key, value: unknown) => (key && SECRET_FIELD.test(key) ? '[redacted]' : value));
+    } catch {
+      return body;
+    }
+  }
+  if (/x-www-form-urlencoded/i.test(contentType)) {
+    const params = new URLSearchParams(body);
+    for (const key of [...params.keys()]) if (SECRET_FIELD.test(key)) params.set(key, '[redacted]');
+    return params.toString();
+  }
+  return body;
+}
+
+/**
+ * A HAR 1.2 log of a run's requests, loadable in Chrome DevTools' Network panel. Reports get
+ * shared, so credentials are redacted: Authorization and cookie headers, and secret-looking
+ * fields of request bodies. Request bodies are kept (they often are the bug); response bodies
+ * are not included.
  */
 export function toHar(entries: NetworkEntry[], page: { id: string; title: string; startedAt: number }, creatorVersion: string): object {
   return {
@@ -44,7 +72,7 @@ export function toHar(entries: NetworkEntry[], page: { id: string; title: string
             cookies: [],
             headersSize: -1,
             bodySize: entry.postData ? Buffer.byteLength(entry.postData) : 0,
-            ...(entry.postData ? { postData: { mimeType: entry.requestHeaders['content-type'] ?? entry.requestHeaders['Content-Type'] ?? 'application/octet-stream', text: entry.postData } } : {}),
+            ...(entry.postData ? { postData: { mimeType: contentType(entry), text: redactBody(entry.postData, contentType(entry)) } } : {}),
           },
           response: {
             status: entry.status ?? 0,

@@ -1,4 +1,5 @@
 import type { StepStatus } from '../journey/run.js';
+import { plural } from '../util/text.js';
 import type { RunRecord } from './runs.js';
 
 const MARKS: Record<StepStatus, string> = { passed: '✓', failed: '✗', 'not-found': '?', skipped: '-', 'not-run': '·' };
@@ -9,7 +10,7 @@ export function formatRun(run: RunRecord): string {
   const failedChecks = run.expectations.filter((e) => !e.passed).length;
   const summary =
     run.verdict === 'passed'
-      ? `${run.steps.length} steps and ${run.expectations.length} expectations passed`
+      ? `${plural(run.steps.length, 'step')} and ${plural(run.expectations.length, 'expectation')} passed`
       : [failedSteps && `${failedSteps} step${failedSteps > 1 ? 's' : ''} failed`, failedChecks && `${failedChecks} expectation${failedChecks > 1 ? 's' : ''} failed`].filter(Boolean).join(', ');
   const lines = [`Journey ${JSON.stringify(run.title)}: ${run.verdict.toUpperCase()} — ${summary} (${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s).`, 'Steps:'];
   for (const step of run.steps) {

@@ -24,7 +24,7 @@ export function createServer(config: Config): LegibleServer {
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
       instructions:
-        'Legible drives a Chromium browser. navigate to a URL, read the page with snapshot (refs like e12), act with click/type/press_key/select_option; every action reports what changed, new console errors and failed requests.',
+        'Legible drives a Chromium browser. navigate to a URL, read the page with snapshot (refs like e12), act with click/type/press_key/select_option; every action reports what changed, new console errors and failed requests. To prove a fix: journey_save the steps that reproduce a bug, journey_run them with record "before" and, after the fix, "after", then report.',
     },
   );
   const tools = toolsFor(config);

@@ -39,7 +39,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
           await tool.handle({ params, context, response, state });
         });
       })(),
-      HARD_LIMIT_MS,
+      tool.timeoutMs ?? HARD_LIMIT_MS,
       `The ${tool.name} call`,
       { hint: 'The browser may be stuck; try again, or reload the page with navigate {"go":"reload"}.' },
     );

@@ -66,6 +66,8 @@ export const journeyRunTool = defineTool({
   kind: 'action',
   openWorld: true,
   scope: 'browser',
+  // A recorded run holds each step for the video; long journeys need more than the default limit.
+  timeoutMs: 15 * 60_000,
   async handle({ params, context, response }) {
     const run = await runAndRecord(context, {
       journey: params.journey,

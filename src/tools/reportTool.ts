@@ -40,7 +40,10 @@ export const reportTool = defineTool({
       lines.push(`Changes: ${count('fixed')} fixed, ${count('still failing')} still failing, ${count('newly failing')} newly failing.`);
       for (const change of built.changes.filter((c) => c.kind !== 'still passing')) lines.push(`  ${change.kind}: ${change.what}`);
     }
-    if (built.comparison) lines.push(`Side by side: ${built.comparison}`);
+    if (built.comparison) {
+      lines.push(`Side by side: ${built.comparison}`);
+      context.recordings().addFile(built.comparison, `Side-by-side video of report ${params.name ?? first.title}`);
+    }
     lines.push(`Network (HAR, loads in DevTools' Network panel): ${built.har.join(', ')}`);
     response.text(lines.join('\n'));
     response.fileLink(built.html, 'text/html', 'QA report');

@@ -21,6 +21,8 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
    */
   scope: 'page' | 'browser';
   handlesDialogs?: boolean;
+  /** Upper bound for one call, when the default (two minutes) is too short (journey runs). */
+  timeoutMs?: number;
   /** May run on a page whose renderer crashed (navigate reloads it). */
   revivesCrashedPage?: boolean;
   handle(call: ToolCall<Shape>): Promise<void>;

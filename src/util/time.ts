@@ -16,9 +16,11 @@ export async function withTimeout<T>(
   options: { hint?: string; onTimeout?: () => unknown } = {},
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   promise.catch(() => undefined);
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      timedOut = true;
       Promise.resolve()
         .then(() => options.onTimeout?.())
         .catch(() => undefined)
@@ -26,7 +28,12 @@ export async function withTimeout<T>(
     }, ms);
   });
   try {
-    return await Promise.race([promise, timeout]);
+    // Once timed out, the timeout wins even if onTimeout (stopping a stuck script) lets the promise settle.
+    const settled = promise.then(
+      (value) => (timedOut ? timeout : value),
+      (error: unknown) => (timedOut ? timeout : Promise.reject(error)),
+    );
+    return await Promise.race([settled, timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -3,7 +3,7 @@
  * `import('x')` types) of every src/**\/*.ts file with the TypeScript parser.
  *
  *   util(0) < config(1) < cdp(2), media(2) < snapshot(3), capture(3), recording(3) < actions(4)
- *   < format(5) < tools(6) < server(7) < cli(8)
+ *   < format(5), journey(5) < report(6) < tools(7) < server(8) < cli(9)
  *
  * A module may import from its own layer and lower ones. Layers of the same rank are siblings and
  * may not import each other. Each third-party library belongs to the layers listed in PACKAGES.
