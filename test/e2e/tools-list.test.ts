@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+
+const CORE_TOOLS = [
+  'navigate',
+  'snapshot',
+  'click',
+  'type',
+  'press_key',
+  'hover',
+  'select_option',
+  'wait_for',
+  'screenshot',
+  'console',
+  'network',
+  'evaluate',
+  'pages',
+  'dialog',
+];
+
+type ListedTool = Awaited<ReturnType<LegibleClient['client']['listTools']>>['tools'][number];
+
+describe('tools/list', () => {
+  let legible: LegibleClient;
+  let tools: ListedTool[];
+
+  beforeAll(async () => {
+    legible = await startLegible();
+    tools = (await legible.client.listTools()).tools;
+  });
+  afterAll(async () => {
+    await legible?.close();
+  });
+
+  it('offers the 14 browser tools, in registry order', () => {
+    const names = tools.map((tool) => tool.name);
+    for (const name of CORE_TOOLS) expect(names).toContain(name);
+    expect(names.filter((name) => CORE_TOOLS.includes(name))).toEqual(CORE_TOOLS);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  // Titles are left out on purpose (optional in MCP; every agent pays for tools/list on every
+  // turn), and readOnlyHint only appears when true, its default being false.
+  it('gives every tool a real description and annotations', () => {
+    for (const tool of tools) {
+      expect(tool.description, tool.name).toMatch(/\w+ \w+/);
+      expect(tool.description!.length, tool.name).toBeGreaterThan(20);
+      expect(tool.annotations, tool.name).toBeDefined();
+      expect(typeof tool.annotations!.destructiveHint, tool.name).toBe('boolean');
+      expect(typeof tool.annotations!.openWorldHint, tool.name).toBe('boolean');
+      expect([undefined, true], tool.name).toContain(tool.annotations!.readOnlyHint);
+    }
+  });
+
+  it('marks reads as read-only, evaluate as destructive and navigate as open-world', () => {
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    for (const name of ['snapshot', 'console', 'network', 'screenshot', 'wait_for']) {
+      expect(byName.get(name)!.annotations!.readOnlyHint, name).toBe(true);
+    }
+    for (const name of ['click', 'type', 'navigate', 'dialog']) {
+      expect(byName.get(name)!.annotations!.readOnlyHint ?? false, name).toBe(false);
+    }
+    expect(byName.get('evaluate')!.annotations!.destructiveHint).toBe(true);
+    expect(byName.get('snapshot')!.annotations!.destructiveHint).toBe(false);
+    expect(byName.get('navigate')!.annotations!.openWorldHint).toBe(true);
+    expect(byName.get('click')!.annotations!.openWorldHint).toBe(false);
+  });
+
+  it('publishes input schemas; page tools take a page argument', () => {
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    for (const name of CORE_TOOLS) {
+      const schema = byName.get(name)!.inputSchema as { type: string; properties?: Record<string, unknown>; required?: string[] };
+      expect(schema.type, name).toBe('object');
+      if (name !== 'pages') expect(Object.keys(schema.properties ?? {}), name).toContain('page');
+    }
+    expect(Object.keys((byName.get('pages')!.inputSchema as { properties: object }).properties)).not.toContain('page');
+    const click = byName.get('click')!.inputSchema as { required?: string[] };
+    expect(click.required).toContain('ref');
+    const pages = byName.get('pages')!.inputSchema as { properties: Record<string, { enum?: string[] }> };
+    expect(pages.properties.action!.enum).toEqual(['list', 'new', 'select', 'close']);
+  });
+
+  it('rejects an unknown argument with a message naming the known ones', async () => {
+    const result = await legible.call('snapshot', { bogus: 1 });
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('"bogus"');
+    expect(result.text).toMatch(/snapshot takes ref, search, offset, page/);
+
+    const click = await legible.call('click', { ref: 'e1', force: true });
+    expect(click.isError).toBe(true);
+    expect(click.text).toContain('"force"');
+    expect(click.text).toMatch(/click takes ref, double, button, page/);
+  });
+});
+
+describe('tools/list with --no-evaluate', () => {
+  let legible: LegibleClient;
+
+  beforeAll(async () => {
+    legible = await startLegible(['--no-evaluate']);
+  });
+  afterAll(async () => {
+    await legible?.close();
+  });
+
+  it('leaves out evaluate and keeps the other tools', async () => {
+    const names = (await legible.client.listTools()).tools.map((tool) => tool.name);
+    expect(names).not.toContain('evaluate');
+    for (const name of CORE_TOOLS.filter((n) => n !== 'evaluate')) expect(names).toContain(name);
+  });
+
+  it('does not run evaluate when called anyway', async () => {
+    const result = await legible.call('evaluate', { function: '() => 1 + 1' });
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('Tool evaluate not found');
+  });
+});
