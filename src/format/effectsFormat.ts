@@ -2,7 +2,7 @@ import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js
 import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
-import { plural, quote } from '../util/text.js';
+import { article, plural, quote } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
 
@@ -30,7 +30,7 @@ export function formatEffects(effects: Effects, options: EffectsFormatOptions): 
   if (effects.dialog) {
     const prompt = effects.dialog.type === 'prompt' ? ` (default ${quote(effects.dialog.defaultValue)})` : '';
     out.push(
-      `Dialog: a ${effects.dialog.type} opened: ${quote(effects.dialog.message)}${prompt}. It blocks the page until answered: call dialog {"accept":true} or {"accept":false}.`,
+      `Dialog: ${article(effects.dialog.type)} opened: ${quote(effects.dialog.message)}${prompt}. It blocks the page until answered: call dialog {"accept":true} or {"accept":false}.`,
     );
   }
 

@@ -6,6 +6,7 @@ import type { ConsoleEntry } from '../capture/consoleLog.js';
 import type { NetworkEntry } from '../capture/networkLog.js';
 import type { ElementRef } from '../cdp/elementRef.js';
 import { errorMessage } from '../util/errors.js';
+import { article } from '../util/text.js';
 import { sleep, withTimeout } from '../util/time.js';
 import { checkExpectation, consoleErrors, failedRequests, type ExpectationVerdict } from './expectations.js';
 import { EXPECT_STEP, expectationSchema, type Expectation, type Journey, type Step, type UnsupportedStep } from './schema.js';
@@ -198,7 +199,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
           verdict.failedRequests = failedRequests(outcome.effects.network);
           if (outcome.effects.dialog) {
             await state.page.handleDialog(true).catch(() => undefined);
-            verdict.reason = `a ${outcome.effects.dialog.type} dialog opened (${JSON.stringify(outcome.effects.dialog.message)}) and was accepted`;
+            verdict.reason = `${article(outcome.effects.dialog.type)} dialog opened (${JSON.stringify(outcome.effects.dialog.message)}) and was accepted`;
           }
         }
       } catch (error) {

@@ -93,10 +93,12 @@ export async function grabFrame(path: string, atMs: number): Promise<Buffer> {
   const work = await mkdtemp(join(tmpdir(), 'legible-frame-'));
   const out = join(work, 'frame.png');
   try {
-    const run = runFfmpeg(['-y', '-ss', sec(Math.max(0, atMs)), '-i', path, '-frames:v', '1', out]);
-    const result = await run.done;
-    if (result.code !== 0) throw new LegibleError(`ffmpeg could not read a frame of ${path} at ${sec(atMs)} s: ${result.stderr.trim()}`);
+    const { existsSync } = await import('node:fs');
     const { readFile } = await import('node:fs/promises');
+    let result = await runFfmpeg(['-y', '-ss', sec(Math.max(0, atMs)), '-i', path, '-frames:v', '1', out]).done;
+    // Past the last frame ffmpeg writes nothing: take the last frame instead.
+    if (result.code === 0 && !existsSync(out)) result = await runFfmpeg(['-y', '-sseof', '-0.3', '-i', path, '-frames:v', '1', out]).done;
+    if (result.code !== 0 || !existsSync(out)) throw new LegibleError(`ffmpeg could not read a frame of ${path} at ${sec(atMs)} s: ${result.stderr.trim() || 'no frame there'}`);
     return await readFile(out);
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -3,8 +3,21 @@ import { ToolResponse } from '../tools/response.js';
 import type { AnyTool } from '../tools/tool.js';
 import { dialogTool } from '../tools/dialogTool.js';
 import { LegibleError } from '../util/errors.js';
+import { article } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 import type { ServerContext } from './serverContext.js';
+
+/** The browser died while the call was talking to it: say so, since the next call recovers. */
+function explainBrowserLoss(error: unknown): unknown {
+  const text = error instanceof Error ? error.message : String(error);
+  if (error instanceof LegibleError || !/Target closed|Session closed|Connection closed|Browser has disconnected|Navigating frame was detached/i.test(text)) return error;
+  return new LegibleError(
+    `The browser or the tab went away during the call (${text.split('\n')[0]}).`,
+    'Call again: Legible launches a new browser if it crashed; take a snapshot to see where things stand.',
+  );
+}
 
 /** No tool call may take longer than this, whatever goes wrong below. */
 const HARD_LIMIT_MS = 120_000;
@@ -30,7 +43,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
           const dialog = state.page.dialog();
           if (dialog && !tool.handlesDialogs) {
             throw new LegibleError(
-              `A ${dialog.type} dialog is open on ${state.page.id} (${JSON.stringify(dialog.message)}) and blocks the page.`,
+              `${capitalise(article(dialog.type))} dialog is open on ${state.page.id} (${JSON.stringify(dialog.message)}) and blocks the page.`,
               `Answer it first with ${dialogTool.name} {"accept":true} or {"accept":false}.`,
             );
           }
@@ -44,7 +57,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
       { hint: 'The browser may be stuck; try again, or reload the page with navigate {"go":"reload"}.' },
     );
   } catch (error) {
-    response.error(error);
+    response.error(explainBrowserLoss(error));
   }
   await context.drainPending();
   for (const notice of context.session.takeNotices()) response.notice(notice);

@@ -23,6 +23,13 @@ export const screenshotTool = defineTool({
   scope: 'page',
   async handle({ params, state, context, response }) {
     if (params.ref && params.fullPage) throw new LegibleError('Give ref or fullPage, not both.');
+    // Check the path before capturing, so a bad one fails fast and alone.
+    const given = params.path ? /\.([a-z0-9]+)$/i.exec(params.path)?.[1]?.toLowerCase() : undefined;
+    if (given && !['png', 'jpg', 'jpeg', 'webp'].includes(given)) {
+      throw new LegibleError(`Screenshots are saved as png, jpeg or webp, not .${given}.`, 'End the path in .png, .jpg or .webp (or give no extension for png).');
+    }
+    const extension = given ? given.replace('jpg', 'jpeg') : 'png';
+    const file = params.path ? await context.outputPath('screenshot', extension === 'jpeg' ? 'jpg' : extension, params.path) : undefined;
     let raw: Buffer;
     if (params.ref) {
       const element = await resolveRef(state.page, params.ref);
@@ -39,13 +46,7 @@ export const screenshotTool = defineTool({
     const scaled = image.width !== image.sourceWidth ? ` (downscaled from ${image.sourceWidth}×${image.sourceHeight})` : '';
     response.text(`Screenshot of the ${what}: ${image.width}×${image.height}${scaled}, ${formatBytes(image.data.length)} WebP.`);
     response.image(image.data, image.mimeType);
-    if (params.path) {
-      const given = /\.([a-z0-9]+)$/i.exec(params.path)?.[1]?.toLowerCase();
-      if (given && !['png', 'jpg', 'jpeg', 'webp'].includes(given)) {
-        throw new LegibleError(`Screenshots are saved as png, jpeg or webp, not .${given}.`, 'End the path in .png, .jpg or .webp (or give no extension for png).');
-      }
-      const extension = given ? given.replace('jpg', 'jpeg') : 'png';
-      const file = await context.outputPath('screenshot', extension === 'jpeg' ? 'jpg' : extension, params.path);
+    if (file) {
       const full = await encodeImage(raw, { maxEdge: 16_384, format: extension as 'png' | 'jpeg' | 'webp', quality: 90 });
       try {
         await writeFile(file, full.data);

@@ -31,3 +31,8 @@ export function shortUrl(url: string, base?: string): string {
   }
   return truncate(url, 200);
 }
+
+/** "a confirm", "an alert": the article for a word. */
+export function article(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}

@@ -51,6 +51,9 @@ describe('navigate', () => {
     const forward = await legible.call('navigate', { go: 'forward' });
     expect(forward.isError, forward.text).toBe(false);
     expect(forward.text).toContain(`Loaded ${fixtures.url}/form.html "Form"`);
+    const beyond = await legible.call('navigate', { go: 'forward' });
+    expect(beyond.isError).toBe(true);
+    expect(beyond.text).toContain("There is no page to go forward to in this tab's history.");
 
     // A reload makes a new document: the typed value is gone afterwards.
     const before = await snapshot();
