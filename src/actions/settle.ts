@@ -2,10 +2,17 @@ import type { NetworkEntry, NetworkLog } from '../capture/networkLog.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { sleep, withTimeout } from '../util/time.js';
 
-/** How long the DOM must stay unchanged before an action counts as settled. */
-const DOM_QUIET_MS = 80;
-/** Time for requests set off by timers or promise callbacks to start. */
-const GRACE_MS = 25;
+/**
+ * How long the DOM must stay unchanged before an action counts as settled. Renders that follow a
+ * response come within a task or an animation frame of it; requests are awaited separately, so
+ * this window only has to cover those, not the network.
+ */
+const DOM_QUIET_MS = 40;
+/**
+ * A head start for the request events of what the action set off to reach Legible. A request
+ * seen later is still waited for: the loop below checks again after the DOM went quiet.
+ */
+const GRACE_MS = 10;
 
 export interface SettleLimits {
   /** Upper bound for waiting on requests the action started. */

@@ -2,6 +2,7 @@ import type { Browser, Page, Target } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
+import { withTimeout } from '../util/time.js';
 import { connectBrowser } from './connect.js';
 import { PageDriver } from './pageDriver.js';
 
@@ -24,6 +25,8 @@ export class BrowserSession {
   private readonly byPage = new WeakMap<Page, PageDriver>();
   private readonly adopting = new Map<Page, Promise<PageDriver>>();
   private selectedId: string | undefined;
+  /** The tab last brought to the front, while that is still known to be true. */
+  private frontId: string | undefined;
   private nextPage = 1;
   private lost = false;
   private readonly notices: string[] = [];
@@ -84,6 +87,7 @@ export class BrowserSession {
     for (const page of this.pagesById.values()) this.hooks.pageClosed(page);
     this.pagesById.clear();
     this.selectedId = undefined;
+    this.frontId = undefined;
   }
 
   /** Starts tracking a puppeteer page (idempotent). */
@@ -100,6 +104,7 @@ export class BrowserSession {
 
   private async track(page: Page): Promise<PageDriver> {
     const driver = await PageDriver.create(`p${this.nextPage++}`, page);
+    this.frontId = undefined; // a new tab may have taken the front
     await this.hooks.pageOpened(driver);
     this.byPage.set(page, driver);
     this.pagesById.set(driver.id, driver);
@@ -146,8 +151,18 @@ export class BrowserSession {
   async select(id: string): Promise<PageDriver> {
     const page = await this.page(id);
     this.selectedId = id;
-    await page.bringToFront().catch(() => undefined);
+    await this.toFront(page);
     return page;
+  }
+
+  /**
+   * Makes `page` the front tab: a background tab renders no frames, so a click or a screenshot
+   * there would wait forever. Skipped when it is already in front (a CDP round trip saved per call).
+   */
+  async toFront(page: PageDriver): Promise<void> {
+    if (this.frontId === page.id) return;
+    await withTimeout(page.bringToFront(), 2_000, 'Showing the tab').catch(() => undefined);
+    this.frontId = page.id;
   }
 
   selectedPageId(): string | undefined {

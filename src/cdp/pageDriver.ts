@@ -225,7 +225,16 @@ export class PageDriver {
     return Buffer.from(await this.page.screenshot({ type: 'png', fullPage, captureBeyondViewport: fullPage }));
   }
 
-  viewport(): { width: number; height: number } | null {
+  /**
+   * The viewport as the browser encodes it (WebP or JPEG), straight from CDP: no scrolling, no
+   * viewport juggling, no decoding here. The fastest capture there is.
+   */
+  async captureViewport(format: 'webp' | 'jpeg', quality: number): Promise<Buffer> {
+    const { data } = await this.send<{ data: string }>('Page.captureScreenshot', { format, quality, optimizeForSpeed: true });
+    return Buffer.from(data, 'base64');
+  }
+
+  viewport(): { width: number; height: number; deviceScaleFactor?: number } | null {
     return this.page.viewport();
   }
 

@@ -47,8 +47,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
               `Answer it first with ${dialogTool.name} {"accept":true} or {"accept":false}.`,
             );
           }
-          // A background tab renders no frames, so a click or screenshot there would wait forever.
-          await withTimeout(state.page.bringToFront(), 2_000, 'Showing the tab').catch(() => undefined);
+          await context.session.toFront(state.page);
           await tool.handle({ params, context, response, state });
         });
       })(),

@@ -30,6 +30,14 @@ export const screenshotTool = defineTool({
     }
     const extension = given ? given.replace('jpg', 'jpeg') : 'png';
     const file = params.path ? await context.outputPath('screenshot', extension === 'jpeg' ? 'jpg' : extension, params.path) : undefined;
+    const viewport = state.page.viewport();
+    if (!params.ref && !params.fullPage && !file && viewport && Math.max(viewport.width, viewport.height) <= MAX_EDGE && (viewport.deviceScaleFactor ?? 1) === 1) {
+      // The common case needs no resizing: the browser encodes WebP itself, with no decode and re-encode here.
+      const data = await state.page.captureViewport('webp', 80);
+      response.text(`Screenshot of the viewport: ${viewport.width}×${viewport.height}, ${formatBytes(data.length)} WebP.`);
+      response.image(data, 'image/webp');
+      return;
+    }
     let raw: Buffer;
     if (params.ref) {
       const element = await resolveRef(state.page, params.ref);

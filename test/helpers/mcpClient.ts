@@ -3,7 +3,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SERVER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'main.js');
+/** The bundle the legible-mcp bin runs: tests drive exactly what users get. */
+export const SERVER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'legible.mjs');
 
 export interface ToolResult {
   text: string;

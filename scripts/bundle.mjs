@@ -1,0 +1,21 @@
+// Bundles the compiled server (dist/cli/main.js) into one file, dist/legible.mjs, which the
+// `legible-mcp` bin runs. Why: resolving and loading the ~280 small modules of zod, the MCP SDK
+// and ajv one by one is most of the start-up time, and an agent waits for tools/list on every
+// session. puppeteer-core, sharp and chrome-remote-interface stay external: they are loaded
+// lazily, on the first call that needs them.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['dist/cli/main.js'],
+  outfile: 'dist/legible.mjs',
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['puppeteer-core', 'sharp', 'chrome-remote-interface', 'ffmpeg-static'],
+  // CommonJS dependencies inside the bundle call require(); give them one.
+  banner: { js: "import { createRequire as __legibleRequire } from 'node:module'; const require = __legibleRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
