@@ -12,6 +12,8 @@ export interface NetworkEntry {
   statusText?: string;
   mimeType?: string;
   startedAt: number;
+  /** When the response headers came. */
+  respondedAt?: number;
   endedAt?: number;
   /** Bytes on the wire, when the load finished. */
   size?: number;
@@ -23,6 +25,13 @@ export interface NetworkEntry {
   postData?: string;
   seq: number;
 }
+
+/**
+ * A response whose body is not read by the page never finishes loading (a fetch whose error
+ * status made the app skip .json(), say). Past this long after its headers, it no longer holds
+ * an action's report back.
+ */
+const UNREAD_BODY_MS = 300;
 
 /** Resource types whose in-flight requests an action waits for. */
 const AWAITED = new Set(['Document', 'XHR', 'Fetch', 'Script', 'Stylesheet', 'Other', 'Image', 'Font']);
@@ -75,6 +84,7 @@ export class NetworkLog {
       if (!entry) return;
       entry.status = event.response.status;
       entry.statusText = event.response.statusText;
+      entry.respondedAt = Date.now();
       entry.mimeType = event.response.mimeType;
       Object.assign(entry.responseHeaders, event.response.headers);
       log.touch(entry);
@@ -160,9 +170,12 @@ export class NetworkLog {
     return () => this.waiters.delete(listener);
   }
 
-  /** Requests still loading that started after sequence number `seq`. */
+  /** Requests still loading that started after sequence number `seq` (see UNREAD_BODY_MS). */
   inflightSince(seq: number, startedAfter: number): NetworkEntry[] {
-    return [...this.inflight].filter((entry) => entry.startedAt >= startedAfter || entry.seq > seq);
+    const now = Date.now();
+    return [...this.inflight].filter(
+      (entry) => (entry.startedAt >= startedAfter || entry.seq > seq) && !(entry.respondedAt !== undefined && now - entry.respondedAt > UNREAD_BODY_MS),
+    );
   }
 
   /** Forgets in-flight state (after a navigation, requests of the old document never finish). */
