@@ -4,6 +4,7 @@ import type { DialogInfo } from '../cdp/pageDriver.js';
 import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { logDebug } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
@@ -70,6 +71,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const dialogOpened = new Promise<void>((resolve) => {
     offDialog = page.onDialog(() => resolve());
   });
+  const tAct = Date.now();
   const acting = action();
   try {
     await guard(page, Promise.race([acting, dialogOpened]), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action');
@@ -77,7 +79,9 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     offDialog();
   }
   const limits = { ...DEFAULT_SETTLE, ...options.limits };
+  const tSettle = Date.now();
   const settled = await settle(page, state.network, networkMark, started, limits);
+  const tSettled = Date.now();
   offPopup();
 
   if (page.isCrashed()) {
@@ -98,6 +102,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
       void errorMessage(error);
     }
   }
+  logDebug(`${options.what ?? 'action'}: before ${tAct - started} ms, act ${tSettle - tAct} ms, settle ${tSettled - tSettle} ms (${settled.dom}), after ${Date.now() - tSettled} ms`);
   const dialog = state.dialogs.length > dialogsBefore ? state.dialogs[state.dialogs.length - 1] : undefined;
   return {
     urlBefore,

@@ -7,7 +7,7 @@ import { sleep, withTimeout } from '../util/time.js';
  * response come within a task or an animation frame of it; requests are awaited separately, so
  * this window only has to cover those, not the network.
  */
-const DOM_QUIET_MS = 40;
+const DOM_QUIET_MS = 30;
 /**
  * A head start for the request events of what the action set off to reach Legible. A request
  * seen later is still waited for: the loop below checks again after the DOM went quiet.

@@ -3,6 +3,7 @@ import { ToolResponse } from '../tools/response.js';
 import type { AnyTool } from '../tools/tool.js';
 import { dialogTool } from '../tools/dialogTool.js';
 import { LegibleError } from '../util/errors.js';
+import { afterToolCall } from './idleGc.js';
 import { article } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
 
@@ -60,5 +61,6 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
   }
   await context.drainPending();
   for (const notice of context.session.takeNotices()) response.notice(notice);
+  afterToolCall();
   return response.build();
 }

@@ -1,0 +1,120 @@
+// npm run bench: runs the journey against Legible and the two peer servers, one after another,
+// alternating their order over the reps (each rep a fresh server process), then prints the table
+// and writes bench/results/<timestamp>.json.
+//
+//   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
+//                      [--record-seconds S] [--no-memory] [--keep]
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startFixtures } from './fixtures.mjs';
+import { runJourney } from './journey.mjs';
+import { measureActionMemory } from './memory.mjs';
+import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
+import { ROOT, SERVERS } from './servers.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    reps: { type: 'string' },
+    quick: { type: 'boolean' },
+    servers: { type: 'string' },
+    'record-seconds': { type: 'string' },
+    'no-memory': { type: 'boolean' },
+    keep: { type: 'boolean' },
+  },
+});
+
+const reps = flags.quick ? 1 : Number(flags.reps ?? 3);
+const recordSeconds = Number(flags['record-seconds'] ?? 10);
+if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps takes a whole number ≥ 1, not ${flags.reps}`);
+const wanted = flags.servers?.split(',').map((s) => s.trim());
+const servers = wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
+if (!servers.length) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const run = (command, args) => {
+  try {
+    return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+};
+const version = (command, args) => run(command, args)?.split('\n')[0];
+
+const startedAt = new Date();
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  kernel: release(),
+  node: process.version,
+  chromium: version(process.env.CHROME_PATH ?? '/usr/bin/chromium', ['--version']),
+  ffmpeg: version('ffmpeg', ['-version']),
+  // Other work on the machine skews the timings: the 1-minute load average before and after.
+  loadAtStart: loadavg()[0],
+};
+// What was measured: the commit, and whether src/ differed from it (the build is of the work tree).
+const legibleSource = { commit: run('git', ['rev-parse', 'HEAD']), srcChanged: !!run('git', ['status', '--porcelain', '--', 'src']) };
+log(`Bench: ${reps} rep(s) of ${servers.map((s) => `${s.name} ${s.version}`).join(', ')}; ${machine.cpus} cores, Node ${machine.node}, ${machine.chromium}`);
+
+const fixtures = await startFixtures();
+const work = await mkdtemp(join(tmpdir(), 'legible-bench-'));
+const results = [];
+const recordingUnavailable = {};
+let memory;
+try {
+  for (let rep = 0; rep < reps; rep++) {
+    const order = rep % 2 === 0 ? servers : [...servers].reverse();
+    for (const server of order) {
+      const began = performance.now();
+      log(`rep ${rep + 1}/${reps}: ${server.name} …`);
+      const result = await runJourney(server, { fixtures, outDir: join(work, `${server.id}-${rep}`), recordSeconds, rep, recordingUnavailable: recordingUnavailable[server.id] });
+      if (result.recording?.available === false) recordingUnavailable[server.id] ??= result.recording.note;
+      result.order = order.indexOf(server);
+      result.wallS = (performance.now() - began) / 1000;
+      result.loadAfter = loadavg()[0];
+      results.push(result);
+      const errors = Object.entries(result.errors);
+      log(`  done in ${result.wallS.toFixed(1)} s${errors.length ? `; failed steps: ${errors.map(([step, e]) => `${step} (${e})`).join('; ')}` : ''}`);
+    }
+  }
+  const legible = servers.find((s) => s.id === 'legible');
+  if (legible && !flags['no-memory']) {
+    log('Legible memory: 500 actions …');
+    const began = performance.now();
+    memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
+} finally {
+  await fixtures.close();
+  if (!flags.keep) await rm(work, { recursive: true, force: true });
+  else log(`Kept the servers' output under ${work}`);
+}
+
+machine.loadAtEnd = loadavg()[0];
+const summary = summarize(servers, results, memory);
+const table = formatTable(servers, summary);
+const notes = formatNotes(servers, results, memory);
+const finishedAt = new Date();
+const path = await writeResults(join(ROOT, 'bench', 'results'), {
+  startedAt: startedAt.toISOString(),
+  finishedAt: finishedAt.toISOString(),
+  durationS: (finishedAt - startedAt) / 1000,
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory },
+  machine,
+  legibleSource,
+  servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
+  summary,
+  memory,
+  reps: results,
+});
+
+console.log(
+  `\nLegible benchmark — medians over ${reps} rep(s); ${machine.cpus} cores, Node ${machine.node}, ${machine.chromium ?? 'Chromium ?'}; ` +
+    `load average ${machine.loadAtStart.toFixed(1)} at the start, ${machine.loadAtEnd.toFixed(1)} at the end\n`,
+);
+console.log(table);
+if (notes) console.log(`\nNotes:\n${notes}`);
+console.log(`\nFull results: ${path} (${((finishedAt - startedAt) / 1000).toFixed(0)} s)`);

@@ -1,0 +1,32 @@
+// Reads a video file's duration, frame count and frame rate with ffprobe.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const rate = (fraction) => {
+  const [n, d] = String(fraction ?? '').split('/').map(Number);
+  return d ? n / d : n || undefined;
+};
+
+/** { durationS, frames, fps (frames / duration), streamFps (avg_frame_rate), codec, width, height } */
+export async function probeVideo(path) {
+  const { stdout } = await run(
+    'ffprobe',
+    ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,avg_frame_rate,nb_read_frames,duration:format=duration', '-of', 'json', path],
+    { timeout: 60_000 },
+  );
+  const info = JSON.parse(stdout);
+  const stream = info.streams?.[0] ?? {};
+  const durationS = Number(stream.duration ?? info.format?.duration);
+  const frames = Number(stream.nb_read_frames);
+  return {
+    durationS,
+    frames,
+    fps: durationS > 0 ? frames / durationS : undefined,
+    streamFps: rate(stream.avg_frame_rate),
+    codec: stream.codec_name,
+    width: stream.width,
+    height: stream.height,
+  };
+}
