@@ -50,7 +50,7 @@ export class VideoEncoder {
       [
         '-y',
         '-f', 'image2pipe', '-c:v', 'mjpeg', '-framerate', String(options.fps), '-i', '-',
-        '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=white,format=yuv420p`,
+        '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1,format=yuv420p`,
         '-r', String(options.fps),
         ...codecArgs(options.format, { live: true }),
         '-f', options.format,

@@ -165,6 +165,16 @@ describe('recording', () => {
     expect(Buffer.from(blob, 'base64').subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
   });
 
+  it('makes odd sizes even, with square pixels', async () => {
+    await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+    await legible.call('record_start', { label: 'odd', size: '1001x601' });
+    await wait(400);
+    const stop = await legible.call('record_stop');
+    const video = ref(stop.text, /Video: (.+\.mp4)/);
+    const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height,sample_aspect_ratio', '-of', 'csv=p=0', video], { encoding: 'utf8' }).trim();
+    expect(out).toBe('1002,602,1:1');
+  });
+
   it('explains the faults: double start, stop without start, unknown recording, bad label', async () => {
     await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
     const none = await legible.call('record_stop');
