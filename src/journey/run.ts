@@ -53,10 +53,16 @@ export interface RunOptions {
 
 const SELECTOR_STEPS = new Set(['click', 'doubleClick', 'hover', 'change', 'waitForElement']);
 
+/** A selector as a person reads it: `aria/Add[role="button"]` becomes `button "Add"`. */
+function readableSelector(selector: string): string {
+  const aria = /^aria\/(.*?)\[role="([^"]+)"\]$/.exec(selector);
+  return aria ? `${aria[2]} ${JSON.stringify(aria[1])}` : selector;
+}
+
 export function describeStep(step: Step | UnsupportedStep): string {
   if ('unsupported' in step) return `${step.type} (not supported by Legible)`;
   const selectors = (step as { selectors?: (string | string[])[] }).selectors;
-  const target = selectors?.length ? ` ${[selectors[0]!].flat()[0]}` : '';
+  const target = selectors?.length ? ` ${readableSelector([selectors[0]!].flat()[0]!)}` : '';
   switch (step.type) {
     case 'navigate':
       return `navigate to ${step.url}`;

@@ -70,7 +70,8 @@ export async function buildReport(runs: RunRecord[], dir: string, recordings: Re
     const [left, right] = await Promise.all(runs.map((run) => (run.recording ? recordings.find(run.recording) : undefined)));
     if (left && right) {
       const video = join(dir, 'side-by-side.mp4');
-      const result = await compareRecordings({ ...left, label: names[0]! }, { ...right, label: names[1]! }, { output: video, captions: true });
+      // Journey recordings carry their own captions, burned into each half already.
+      const result = await compareRecordings({ ...left, label: names[0]! }, { ...right, label: names[1]! }, { output: video, captions: false });
       await writeFile(join(dir, 'side-by-side-filmstrip.webp'), result.filmstrip.data);
       model.comparison = { video: basename(video), filmstrip: 'side-by-side-filmstrip.webp' };
       comparison = video;
