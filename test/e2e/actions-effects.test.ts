@@ -1,38 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { refOf } from '../helpers/e2e.js';
-import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+import { describe, expect, it } from 'vitest';
+import { refOf, useLegible } from '../helpers/e2e.js';
 
-let fixtures: FixtureServer;
-let legible: LegibleClient;
-
-beforeAll(async () => {
-  fixtures = await startFixtureServer();
-  legible = await startLegible();
-});
-afterAll(async () => {
-  await legible?.close();
-  await fixtures?.close();
-});
-
-/** Navigates and returns a fresh snapshot of the page. */
-async function openAndSnapshot(path: string): Promise<string> {
-  const nav = await legible.call('navigate', { url: `${fixtures.url}${path}` });
-  expect(nav.isError, nav.text).toBe(false);
-  const snap = await legible.call('snapshot');
-  expect(snap.isError, snap.text).toBe(false);
-  return snap.text;
-}
+const e2e = useLegible();
+const { openAndSnapshot } = e2e;
 
 describe('effects reported by actions', () => {
   it('a search click reports the results, the status change and the request, without a snapshot', async () => {
     const page = await openAndSnapshot('/shop.html');
-    const typed = await legible.call('type', { ref: refOf(page, 'searchbox', 'Search products'), text: 'shoes' });
+    const typed = await e2e.legible.call('type', { ref: refOf(page, 'searchbox', 'Search products'), text: 'shoes' });
     expect(typed.isError, typed.text).toBe(false);
     expect(typed.text).toContain('Typed "shoes" into searchbox "Search products"');
     expect(typed.text).toContain('[value="shoes"]');
 
-    const click = await legible.call('click', { ref: refOf(page, 'button', 'Search') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Search') });
     expect(click.isError, click.text).toBe(false);
     expect(click.text).toContain('Clicked button "Search"');
     expect(click.text).toMatch(/\+ .*heading "Red shoes"/);
@@ -46,7 +26,7 @@ describe('effects reported by actions', () => {
 
   it('a failing request and its console error show up in the click result', async () => {
     const page = await openAndSnapshot('/shop.html');
-    const click = await legible.call('click', { ref: refOf(page, 'button', 'Add to cart') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Add to cart') });
     expect(click.isError, click.text).toBe(false);
     expect(click.text).toMatch(/✗ r\d+ POST \/api\/cart → 500/);
     expect(click.text).toContain('1 failed');
@@ -58,7 +38,7 @@ describe('effects reported by actions', () => {
 
   it('an uncaught exception shows up in the click result', async () => {
     const page = await openAndSnapshot('/shop.html');
-    const click = await legible.call('click', { ref: refOf(page, 'button', 'Explode') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Explode') });
     expect(click.isError, click.text).toBe(false);
     expect(click.text).toMatch(/exception: Uncaught TypeError: Cannot read properties of undefined \(reading 'items'\) \(\/shop\.html:\d+:\d+\)/);
     expect(click.text).toContain('Changes: none in the outline.');
@@ -66,7 +46,7 @@ describe('effects reported by actions', () => {
 
   it('a click that changes nothing says so', async () => {
     const page = await openAndSnapshot('/hover.html');
-    const click = await legible.call('click', { ref: refOf(page, 'heading', 'Hover menu') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'heading', 'Hover menu') });
     expect(click.isError, click.text).toBe(false);
     expect(click.text).toContain('Changes: none in the outline.');
     expect(click.text).not.toContain('Console:');
@@ -74,18 +54,18 @@ describe('effects reported by actions', () => {
 
   it('a click on a link reports the new page', async () => {
     const page = await openAndSnapshot('/table?rows=3');
-    const click = await legible.call('click', { ref: refOf(page, 'link', 'Details 2') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'link', 'Details 2') });
     expect(click.isError, click.text).toBe(false);
-    expect(click.text).toContain(`Page: ${fixtures.url}/item/2`);
-    expect(click.text).toContain(`(was ${fixtures.url}/table?rows=3)`);
+    expect(click.text).toContain(`Page: ${e2e.fixtures.url}/item/2`);
+    expect(click.text).toContain(`(was ${e2e.fixtures.url}/table?rows=3)`);
   });
 });
 
 describe('keyboard, mouse and selects', () => {
   it('press_key Enter submits the form after typing', async () => {
     const page = await openAndSnapshot('/form.html');
-    await legible.call('type', { ref: refOf(page, 'textbox', 'Your name'), text: 'Ada' });
-    const press = await legible.call('press_key', { key: 'Enter' });
+    await e2e.legible.call('type', { ref: refOf(page, 'textbox', 'Your name'), text: 'Ada' });
+    const press = await e2e.legible.call('press_key', { key: 'Enter' });
     expect(press.isError, press.text).toBe(false);
     expect(press.text).toContain('Pressed Enter.');
     expect(press.text).toMatch(/~ - status \[ref=e\d+\]: Submitted: Ada/);
@@ -93,7 +73,7 @@ describe('keyboard, mouse and selects', () => {
 
   it('type with submit presses Enter itself', async () => {
     const page = await openAndSnapshot('/form.html');
-    const typed = await legible.call('type', { ref: refOf(page, 'textbox', 'Your name'), text: 'Lin', submit: true });
+    const typed = await e2e.legible.call('type', { ref: refOf(page, 'textbox', 'Your name'), text: 'Lin', submit: true });
     expect(typed.isError, typed.text).toBe(false);
     expect(typed.text).toContain('and pressed Enter');
     expect(typed.text).toContain('Submitted: Lin');
@@ -102,16 +82,16 @@ describe('keyboard, mouse and selects', () => {
   it('type replaces the field by default and appends with clear:false', async () => {
     const page = await openAndSnapshot('/form.html');
     const ref = refOf(page, 'textbox', 'Your name');
-    await legible.call('type', { ref, text: 'first' });
-    const replaced = await legible.call('type', { ref, text: 'second' });
+    await e2e.legible.call('type', { ref, text: 'first' });
+    const replaced = await e2e.legible.call('type', { ref, text: 'second' });
     expect(replaced.text).toContain('[value="second"]');
-    const appended = await legible.call('type', { ref, text: '+more', clear: false });
+    const appended = await e2e.legible.call('type', { ref, text: '+more', clear: false });
     expect(appended.text).toContain('[value="second+more"]');
   });
 
   it('type refuses an element that takes no text', async () => {
     const page = await openAndSnapshot('/form.html');
-    const result = await legible.call('type', { ref: refOf(page, 'button', 'Sign up'), text: 'x' });
+    const result = await e2e.legible.call('type', { ref: refOf(page, 'button', 'Sign up'), text: 'x' });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('does not take text');
   });
@@ -119,15 +99,15 @@ describe('keyboard, mouse and selects', () => {
   it('press_key handles combos and rejects unknown keys', async () => {
     const page = await openAndSnapshot('/form.html');
     const ref = refOf(page, 'textbox', 'Your name');
-    await legible.call('type', { ref, text: 'abc' });
-    const selectAll = await legible.call('press_key', { key: 'Control+A' });
+    await e2e.legible.call('type', { ref, text: 'abc' });
+    const selectAll = await e2e.legible.call('press_key', { key: 'Control+A' });
     expect(selectAll.isError, selectAll.text).toBe(false);
-    await legible.call('press_key', { key: 'Backspace' });
-    const after = await legible.call('snapshot');
+    await e2e.legible.call('press_key', { key: 'Backspace' });
+    const after = await e2e.legible.call('snapshot');
     expect(after.text).toContain(`textbox "Your name" [ref=${ref}]`);
     expect(after.text).not.toContain('[value="abc"]');
 
-    const bad = await legible.call('press_key', { key: 'NoSuchKey' });
+    const bad = await e2e.legible.call('press_key', { key: 'NoSuchKey' });
     expect(bad.isError).toBe(true);
     expect(bad.text).toContain('NoSuchKey');
   });
@@ -136,12 +116,12 @@ describe('keyboard, mouse and selects', () => {
     const page = await openAndSnapshot('/hover.html');
     expect(page).not.toContain('Export as PDF');
     expect(page).not.toContain('Shortcut');
-    const menu = await legible.call('hover', { ref: refOf(page, 'button', 'File menu') });
+    const menu = await e2e.legible.call('hover', { ref: refOf(page, 'button', 'File menu') });
     expect(menu.isError, menu.text).toBe(false);
     expect(menu.text).toContain('Hovered button "File menu"');
     expect(menu.text).toMatch(/\+ .*link "Export as PDF" \[ref=e\d+\] \[url=\/hover\.html#export\]/);
 
-    const tip = await legible.call('hover', { ref: refOf(page, 'button', 'Help icon') });
+    const tip = await e2e.legible.call('hover', { ref: refOf(page, 'button', 'Help icon') });
     expect(tip.isError, tip.text).toBe(false);
     expect(tip.text).toMatch(/\+ - tooltip "Shortcut: Ctrl\+H"/);
     // The menu closed when the mouse left it.
@@ -153,12 +133,12 @@ describe('keyboard, mouse and selects', () => {
     const ref = refOf(page, 'combobox', 'Favourite colour');
     expect(page).toContain('[value="Choose…"]');
 
-    const byLabel = await legible.call('select_option', { ref, values: ['Green'] });
+    const byLabel = await e2e.legible.call('select_option', { ref, values: ['Green'] });
     expect(byLabel.isError, byLabel.text).toBe(false);
     expect(byLabel.text).toContain(`combobox "Favourite colour" [ref=${ref}] [value="Green"]`);
     expect(byLabel.text).toContain('Picked g');
 
-    const byValue = await legible.call('select_option', { ref, values: ['b'] });
+    const byValue = await e2e.legible.call('select_option', { ref, values: ['b'] });
     expect(byValue.isError, byValue.text).toBe(false);
     expect(byValue.text).toContain(`combobox "Favourite colour" [ref=${ref}] [value="Blue"]`);
     expect(byValue.text).toContain('Picked b');
@@ -166,16 +146,16 @@ describe('keyboard, mouse and selects', () => {
 
   it('select_option with an unknown option lists the options', async () => {
     const page = await openAndSnapshot('/form.html');
-    const result = await legible.call('select_option', { ref: refOf(page, 'combobox', 'Favourite colour'), values: ['Purple'] });
+    const result = await e2e.legible.call('select_option', { ref: refOf(page, 'combobox', 'Favourite colour'), values: ['Purple'] });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('No option matches "Purple"');
     expect(result.text).toContain('"Red", "Green", "Blue"');
-    expect((await legible.call('snapshot')).text).toContain('[value="Choose…"]');
+    expect((await e2e.legible.call('snapshot')).text).toContain('[value="Choose…"]');
   });
 
   it('select_option refuses an element that is not a select', async () => {
     const page = await openAndSnapshot('/form.html');
-    const result = await legible.call('select_option', { ref: refOf(page, 'textbox', 'Your name'), values: ['x'] });
+    const result = await e2e.legible.call('select_option', { ref: refOf(page, 'textbox', 'Your name'), values: ['x'] });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('<select>');
   });
@@ -184,41 +164,41 @@ describe('keyboard, mouse and selects', () => {
 describe('wait_for', () => {
   it('waits for text that a timer adds', async () => {
     const page = await openAndSnapshot('/dynamic.html');
-    await legible.call('click', { ref: refOf(page, 'button', 'Prepare report') });
-    const wait = await legible.call('wait_for', { text: 'Report is ready' });
+    await e2e.legible.call('click', { ref: refOf(page, 'button', 'Prepare report') });
+    const wait = await e2e.legible.call('wait_for', { text: 'Report is ready' });
     expect(wait.isError, wait.text).toBe(false);
     expect(wait.text).toContain('The text "Report is ready" is there.');
-    expect((await legible.call('snapshot')).text).toMatch(/- paragraph \[ref=e\d+\]: Report is ready/);
+    expect((await e2e.legible.call('snapshot')).text).toMatch(/- paragraph \[ref=e\d+\]: Report is ready/);
   });
 
   it('waits for text to go away', async () => {
     const page = await openAndSnapshot('/dynamic.html');
     expect(page).toContain('Loading spinner');
-    await legible.call('click', { ref: refOf(page, 'button', 'Stop spinner') });
-    const wait = await legible.call('wait_for', { text: 'Loading spinner', gone: true });
+    await e2e.legible.call('click', { ref: refOf(page, 'button', 'Stop spinner') });
+    const wait = await e2e.legible.call('wait_for', { text: 'Loading spinner', gone: true });
     expect(wait.isError, wait.text).toBe(false);
     expect(wait.text).toContain('The text "Loading spinner" is gone.');
-    expect((await legible.call('snapshot')).text).not.toContain('Loading spinner');
+    expect((await e2e.legible.call('snapshot')).text).not.toContain('Loading spinner');
   });
 
   it('waits for an element by ref to go away', async () => {
     const page = await openAndSnapshot('/dynamic.html');
     const spinner = /paragraph \[ref=(e\d+)\]: Loading spinner/.exec(page)![1]!;
-    await legible.call('click', { ref: refOf(page, 'button', 'Stop spinner') });
-    const wait = await legible.call('wait_for', { ref: spinner, gone: true });
+    await e2e.legible.call('click', { ref: refOf(page, 'button', 'Stop spinner') });
+    const wait = await e2e.legible.call('wait_for', { ref: spinner, gone: true });
     expect(wait.isError, wait.text).toBe(false);
     expect(wait.text).toContain(`The element ${spinner} is gone.`);
   });
 
   it('fails with a clear error when the timeout passes', async () => {
     await openAndSnapshot('/dynamic.html');
-    const wait = await legible.call('wait_for', { text: 'Never appears', timeout: 500 });
+    const wait = await e2e.legible.call('wait_for', { text: 'Never appears', timeout: 500 });
     expect(wait.isError).toBe(true);
     expect(wait.text).toContain('The text "Never appears" was still not there after 500 ms.');
   });
 
   it('needs exactly one of text or ref', async () => {
-    const wait = await legible.call('wait_for', {});
+    const wait = await e2e.legible.call('wait_for', {});
     expect(wait.isError).toBe(true);
     expect(wait.text).toContain('Give exactly one of "text" or "ref"');
   });

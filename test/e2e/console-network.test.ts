@@ -1,31 +1,11 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { refOf, tempDir } from '../helpers/e2e.js';
-import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+import { describe, expect, it } from 'vitest';
+import { refOf, useLegible } from '../helpers/e2e.js';
 
-let fixtures: FixtureServer;
-let legible: LegibleClient;
-let outputDir: string;
-
-beforeAll(async () => {
-  outputDir = await tempDir('console-network');
-  fixtures = await startFixtureServer();
-  legible = await startLegible(['--output-dir', outputDir]);
-});
-afterAll(async () => {
-  await legible?.close();
-  await fixtures?.close();
-  if (outputDir) await rm(outputDir, { recursive: true, force: true });
-});
-
-async function open(path: string): Promise<string> {
-  const nav = await legible.call('navigate', { url: `${fixtures.url}${path}` });
-  expect(nav.isError, nav.text).toBe(false);
-  return nav.text;
-}
+const e2e = useLegible({ outputDir: 'console-network' });
+const { open, call } = e2e;
 
 /** The id of the newest listed request whose line contains `what`. */
 function lastId(list: string, what: string): string {
@@ -33,12 +13,6 @@ function lastId(list: string, what: string): string {
   const id = ids[ids.length - 1];
   if (!id) throw new Error(`No ${what} in:\n${list}`);
   return id;
-}
-
-async function call(tool: string, args: Record<string, unknown> = {}): Promise<string> {
-  const result = await legible.call(tool, args);
-  expect(result.isError, result.text).toBe(false);
-  return result.text;
 }
 
 describe('console', () => {
@@ -61,7 +35,7 @@ describe('console', () => {
 
   it('folds repeated messages into one line with a count', async () => {
     // A new tab, since each tab's log counts everything since the tab opened.
-    const opened = await call('pages', { action: 'new', url: `${fixtures.url}/console.html` });
+    const opened = await call('pages', { action: 'new', url: `${e2e.fixtures.url}/console.html` });
     const id = /Opened (p\d+)/.exec(opened)![1]!;
     try {
       const text = await call('console', { all: true, text: 'repeated' });
@@ -169,7 +143,7 @@ describe('network', () => {
     const list = await call('network', { all: true, filter: 'api/data' });
     const id = lastId(list, 'GET /api/data');
     const text = await call('network', { id });
-    expect(text).toContain(`URL: ${fixtures.url}/api/data`);
+    expect(text).toContain(`URL: ${e2e.fixtures.url}/api/data`);
     expect(text).toMatch(/authorization: \[redacted: pass showSecrets to see it\]/i);
     expect(text).toMatch(/^ {2}cookie: \[redacted/im);
     expect(text).toMatch(/set-cookie: \[redacted/i);
@@ -203,10 +177,10 @@ describe('network', () => {
     await open('/network.html');
     const list = await call('network', { all: true, filter: 'api/data' });
     const id = lastId(list, 'GET /api/data');
-    const result = await legible.call('network', { id, saveBody: true });
+    const result = await e2e.legible.call('network', { id, saveBody: true });
     expect(result.isError, result.text).toBe(false);
     const saved = /Saved the whole body to (\S+)/.exec(result.text)![1]!;
-    expect(relative(outputDir, saved).startsWith('..')).toBe(false);
+    expect(relative(e2e.outputDir, saved).startsWith('..')).toBe(false);
     expect(saved.endsWith('.json')).toBe(true);
     const body = JSON.parse(await readFile(saved, 'utf8')) as { items: string[]; marker: string };
     expect(body).toEqual({ items: ['alpha', 'beta', 'gamma'], marker: 'body-marker-42' });
@@ -216,13 +190,13 @@ describe('network', () => {
 
   it('says so for an unknown request id, and saveBody without an id', async () => {
     await open('/network.html');
-    const unknown = await legible.call('network', { id: 'r9999' });
+    const unknown = await e2e.legible.call('network', { id: 'r9999' });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain('There is no request r9999');
-    const noId = await legible.call('network', { saveBody: true });
+    const noId = await e2e.legible.call('network', { saveBody: true });
     expect(noId.isError).toBe(true);
     expect(noId.text).toContain('saveBody needs the id');
-    const badId = await legible.call('network', { id: '12' });
+    const badId = await e2e.legible.call('network', { id: '12' });
     expect(badId.isError).toBe(true);
     expect(badId.text).toContain('request ids look like r12');
   });

@@ -1,34 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { refOf } from '../helpers/e2e.js';
-import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+import { describe, expect, it } from 'vitest';
+import { refOf, useLegible } from '../helpers/e2e.js';
 
-let fixtures: FixtureServer;
-let legible: LegibleClient;
-
-beforeAll(async () => {
-  fixtures = await startFixtureServer();
-  legible = await startLegible();
-});
-afterAll(async () => {
-  await legible?.close();
-  await fixtures?.close();
-});
-
-async function openAndSnapshot(path: string): Promise<string> {
-  const nav = await legible.call('navigate', { url: `${fixtures.url}${path}` });
-  expect(nav.isError, nav.text).toBe(false);
-  const snap = await legible.call('snapshot');
-  expect(snap.isError, snap.text).toBe(false);
-  return snap.text;
-}
+const e2e = useLegible();
+const { openAndSnapshot } = e2e;
 
 // The per-test timeouts are well under the browser's 60 s protocol timeout: a call that waits on
 // the blocked page instead of reporting the dialog fails the test rather than just being slow.
 describe('dialogs', () => {
   it('reports a confirm opened by a click, refuses other page tools, and reports what the answer did', { timeout: 20_000 }, async () => {
     const page = await openAndSnapshot('/shop.html');
-    const click = await legible.call('click', { ref: refOf(page, 'button', 'Delete') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Delete') });
     expect(click.isError, click.text).toBe(false);
     expect(click.text).toContain('Clicked button "Delete"');
     expect(click.text).toContain('Dialog: a confirm opened: "Really delete?"');
@@ -40,7 +21,7 @@ describe('dialogs', () => {
       ['evaluate', { function: '() => 1' }],
       ['screenshot', {}],
     ] as const) {
-      const refused = await legible.call(tool, args);
+      const refused = await e2e.legible.call(tool, args);
       expect(refused.isError, tool).toBe(true);
       expect(refused.text, tool).toContain('A confirm dialog is open');
       expect(refused.text, tool).toContain('"Really delete?"');
@@ -48,27 +29,27 @@ describe('dialogs', () => {
     }
 
     // Reading the logs still works while the dialog is open.
-    const console = await legible.call('console', { all: true });
+    const console = await e2e.legible.call('console', { all: true });
     expect(console.isError, console.text).toBe(false);
 
-    const pages = await legible.call('pages', { action: 'list' });
+    const pages = await e2e.legible.call('pages', { action: 'list' });
     expect(pages.text).toContain('[confirm dialog open]');
 
-    const answer = await legible.call('dialog', { accept: false });
+    const answer = await e2e.legible.call('dialog', { accept: false });
     expect(answer.isError, answer.text).toBe(false);
     expect(answer.text).toContain('Dismissed the confirm "Really delete?".');
     expect(answer.text).toMatch(/~ - status \[ref=e\d+\]: Kept/);
 
-    const snapshot = await legible.call('snapshot');
+    const snapshot = await e2e.legible.call('snapshot');
     expect(snapshot.isError).toBe(false);
     expect(snapshot.text).toContain(': Kept');
   });
 
   it('accepting a confirm lets the page go the other way', { timeout: 20_000 }, async () => {
     const page = await openAndSnapshot('/shop.html');
-    const click = await legible.call('click', { ref: refOf(page, 'button', 'Delete') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Delete') });
     expect(click.text).toContain('a confirm opened');
-    const answer = await legible.call('dialog', { accept: true });
+    const answer = await e2e.legible.call('dialog', { accept: true });
     expect(answer.isError, answer.text).toBe(false);
     expect(answer.text).toContain('Accepted the confirm');
     expect(answer.text).toMatch(/~ - status \[ref=e\d+\]: Deleted/);
@@ -76,45 +57,45 @@ describe('dialogs', () => {
 
   it('answers a prompt with text', { timeout: 20_000 }, async () => {
     const page = await openAndSnapshot('/dialogs.html');
-    const click = await legible.call('click', { ref: refOf(page, 'button', 'Ask name') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Ask name') });
     expect(click.text).toContain('Dialog: a prompt opened: "What is your name?" (default "Bob")');
-    const answer = await legible.call('dialog', { accept: true, text: 'Zed' });
+    const answer = await e2e.legible.call('dialog', { accept: true, text: 'Zed' });
     expect(answer.isError, answer.text).toBe(false);
     expect(answer.text).toContain('Hello Zed');
   });
 
   it('reports an alert and what closing it set off', { timeout: 20_000 }, async () => {
     const page = await openAndSnapshot('/dialogs.html');
-    const click = await legible.call('click', { ref: refOf(page, 'button', 'Warn me') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Warn me') });
     expect(click.text).toContain('"Careful now"');
     expect(click.text).toMatch(/an? alert opened/);
-    const answer = await legible.call('dialog', { accept: true });
+    const answer = await e2e.legible.call('dialog', { accept: true });
     expect(answer.isError, answer.text).toBe(false);
     expect(answer.text).toContain('Alert closed');
   });
 
   it('says so when there is no dialog to answer', async () => {
     await openAndSnapshot('/dialogs.html');
-    const answer = await legible.call('dialog', { accept: true });
+    const answer = await e2e.legible.call('dialog', { accept: true });
     expect(answer.isError).toBe(true);
     expect(answer.text).toContain('No dialog is open');
   });
 
   it('does not hang navigate on an alert during page load; answering it lets the load finish', { timeout: 20_000 }, async () => {
-    const nav = await legible.call('navigate', { url: `${fixtures.url}/alert-on-load.html` });
+    const nav = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/alert-on-load.html` });
     expect(nav.isError, nav.text).toBe(false);
-    expect(nav.text).toContain(`${fixtures.url}/alert-on-load.html`);
+    expect(nav.text).toContain(`${e2e.fixtures.url}/alert-on-load.html`);
     expect(nav.text).toContain('"Welcome to the alert page"');
 
-    const refused = await legible.call('snapshot');
+    const refused = await e2e.legible.call('snapshot');
     expect(refused.isError).toBe(true);
     expect(refused.text).toContain('dialog is open');
 
-    const answer = await legible.call('dialog', { accept: true });
+    const answer = await e2e.legible.call('dialog', { accept: true });
     expect(answer.isError, answer.text).toBe(false);
     expect(answer.text).toContain('Accepted the alert "Welcome to the alert page".');
 
-    const snapshot = await legible.call('snapshot');
+    const snapshot = await e2e.legible.call('snapshot');
     expect(snapshot.isError, snapshot.text).toBe(false);
     expect(snapshot.text).toContain('"Alert on load"');
     expect(snapshot.text).toContain('After the alert');
@@ -122,11 +103,11 @@ describe('dialogs', () => {
 
   it('navigating away from an open dialog dismisses it', { timeout: 20_000 }, async () => {
     const page = await openAndSnapshot('/shop.html');
-    await legible.call('click', { ref: refOf(page, 'button', 'Delete') });
-    const nav = await legible.call('navigate', { url: `${fixtures.url}/form.html` });
+    await e2e.legible.call('click', { ref: refOf(page, 'button', 'Delete') });
+    const nav = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/form.html` });
     expect(nav.isError, nav.text).toBe(false);
     expect(nav.text).toContain('"Form"');
-    const snapshot = await legible.call('snapshot');
+    const snapshot = await e2e.legible.call('snapshot');
     expect(snapshot.isError, snapshot.text).toBe(false);
     expect(snapshot.text).toContain('heading "Sign up"');
   });

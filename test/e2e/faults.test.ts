@@ -1,32 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { isAlive, refOf, waitForExit } from '../helpers/e2e.js';
-import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
-
-let fixtures: FixtureServer;
-let legible: LegibleClient;
-let serverPid: number;
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isAlive, refOf, useLegible, waitForExit } from '../helpers/e2e.js';
 
 // A navigation timeout above the page timeout: a slow load must not be mistaken for a stuck script.
-beforeAll(async () => {
-  fixtures = await startFixtureServer();
-  legible = await startLegible(['--page-timeout', '3000', '--navigation-timeout', '4000']);
-  serverPid = legible.pid()!;
+const e2e = useLegible({ args: ['--page-timeout', '3000', '--navigation-timeout', '4000'] });
+const { openAndSnapshot } = e2e;
+let serverPid: number;
+
+beforeAll(() => {
+  serverPid = e2e.legible.pid()!;
   expect(serverPid).toBeGreaterThan(0);
 });
-afterAll(async () => {
-  await legible?.close();
-  await fixtures?.close();
-});
-
-async function openAndSnapshot(path: string): Promise<string> {
-  const nav = await legible.call('navigate', { url: `${fixtures.url}${path}` });
-  expect(nav.isError, nav.text).toBe(false);
-  const snap = await legible.call('snapshot');
-  expect(snap.isError, snap.text).toBe(false);
-  return snap.text;
-}
 
 /** The browser processes the server launched (its direct children). */
 function browserChildren(pid: number): number[] {
@@ -46,28 +30,28 @@ function browserChildren(pid: number): number[] {
 describe('a page stuck in an endless loop', () => {
   it('fails the click within the page timeout, and the page answers again afterwards', { timeout: 30_000 }, async () => {
     const page = await openAndSnapshot('/loop.html');
-    const click = await legible.call('click', { ref: refOf(page, 'button', 'Spin forever') });
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Spin forever') });
     expect(click.isError, click.text).toBe(true);
     expect(click.text).toContain('did not finish within 3000 ms');
     expect(click.text).toContain('seems stuck');
 
-    const after = await legible.call('snapshot');
+    const after = await e2e.legible.call('snapshot');
     expect(after.isError, after.text).toBe(false);
     expect(after.text).toContain('Still here');
-    const evaluate = await legible.call('evaluate', { function: '() => 6 * 7' });
+    const evaluate = await e2e.legible.call('evaluate', { function: '() => 6 * 7' });
     expect(evaluate.text).toBe('42');
 
-    const nav = await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
+    const nav = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/shop.html` });
     expect(nav.isError, nav.text).toBe(false);
     expect(nav.text).toContain('"Tiny Shop"');
   });
 
   it('stops an endless loop in evaluate too', { timeout: 30_000 }, async () => {
     await openAndSnapshot('/shop.html');
-    const stuck = await legible.call('evaluate', { function: '() => { while (true) {} }' });
+    const stuck = await e2e.legible.call('evaluate', { function: '() => { while (true) {} }' });
     expect(stuck.isError, stuck.text).toBe(true);
     expect(stuck.text).toContain('did not finish within 3000 ms');
-    const after = await legible.call('evaluate', { function: '() => document.title' });
+    const after = await e2e.legible.call('evaluate', { function: '() => document.title' });
     expect(after.isError, after.text).toBe(false);
     expect(after.text).toBe('"Tiny Shop"');
   });
@@ -76,11 +60,11 @@ describe('a page stuck in an endless loop', () => {
 describe('slow loads', () => {
   it('reports a load that outlasts the page timeout as a load timeout, not a stuck script', { timeout: 30_000 }, async () => {
     await openAndSnapshot('/form.html');
-    const nav = await legible.call('navigate', { url: `${fixtures.url}/never` });
+    const nav = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/never` });
     expect(nav.isError).toBe(true);
     expect(nav.text).toContain('did not finish loading within 4000 ms');
     expect(nav.text).not.toContain('seems stuck');
-    const after = await legible.call('snapshot');
+    const after = await e2e.legible.call('snapshot');
     expect(after.isError, after.text).toBe(false);
     expect(after.text).toContain('heading "Sign up"');
   });
@@ -108,7 +92,7 @@ describe('bad arguments', () => {
   ];
 
   it.each(cases)('%s %j is an error result naming the argument', async (tool, args, names) => {
-    const result = await legible.call(tool, args);
+    const result = await e2e.legible.call(tool, args);
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(names);
   });
@@ -127,12 +111,12 @@ describe('a browser crash', () => {
     for (const child of children) process.kill(child, 'SIGKILL');
     for (const child of children) await waitForExit(child);
 
-    const nav = await legible.call('navigate', { url: `${fixtures.url}/form.html` });
+    const nav = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/form.html` });
     expect(nav.isError, nav.text).toBe(false);
     expect(nav.text).toMatch(/^Notice: .*browser.*(crashed|closed).*launched a new one/m);
-    expect(nav.text).toContain(`Loaded ${fixtures.url}/form.html "Form" (HTTP 200).`);
+    expect(nav.text).toContain(`Loaded ${e2e.fixtures.url}/form.html "Form" (HTTP 200).`);
 
-    const snap = await legible.call('snapshot');
+    const snap = await e2e.legible.call('snapshot');
     expect(snap.isError, snap.text).toBe(false);
     expect(snap.text).toContain('heading "Sign up"');
     expect(snap.text).not.toContain('Notice:');
@@ -142,17 +126,17 @@ describe('a browser crash', () => {
     expect(relaunched.some((pid) => children.includes(pid))).toBe(false);
 
     // Everything still works on the new browser.
-    const page = await legible.call('pages', { action: 'list' });
+    const page = await e2e.legible.call('pages', { action: 'list' });
     expect(page.text).toMatch(/^\* p\d+ .*\/form\.html "Form"$/m);
-    const typed = await legible.call('type', { ref: refOf(snap.text, 'textbox', 'Your name'), text: 'Back again', submit: true });
+    const typed = await e2e.legible.call('type', { ref: refOf(snap.text, 'textbox', 'Your name'), text: 'Back again', submit: true });
     expect(typed.isError, typed.text).toBe(false);
     expect(typed.text).toContain('Submitted: Back again');
   });
 
   it('keeps the server process alive through all of the above', async () => {
     expect(isAlive(serverPid)).toBe(true);
-    expect(legible.pid()).toBe(serverPid);
-    const list = await legible.client.listTools();
+    expect(e2e.legible.pid()).toBe(serverPid);
+    const list = await e2e.legible.client.listTools();
     expect(list.tools.length).toBeGreaterThanOrEqual(14);
   });
 });

@@ -1,53 +1,38 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseUserFlow } from '@puppeteer/replay';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basket, startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { SERVER_ENTRY, startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+import { groupOf, useLegible } from '../helpers/e2e.js';
+import { basket } from '../helpers/fixtureServer.js';
+import { SERVER_ENTRY } from '../helpers/mcpClient.js';
 
 const run = promisify(execFile);
 
-const ref = (text: string, pattern: RegExp): string => {
-  const match = pattern.exec(text);
-  if (!match) throw new Error(`no ${pattern} in:\n${text}`);
-  return match[1]!;
-};
-
 describe('repro journeys', () => {
-  let fixtures: FixtureServer;
-  let legible: LegibleClient;
-  let out: string;
+  beforeAll(() => {
+    basket.fixed = false;
+  });
+  afterAll(() => {
+    basket.fixed = false;
+  });
+  const e2e = useLegible({ outputDir: 'journeys' });
   let journeyPath: string;
 
-  beforeAll(async () => {
-    basket.fixed = false;
-    fixtures = await startFixtureServer();
-    out = mkdtempSync(join(tmpdir(), 'legible-journeys-'));
-    legible = await startLegible(['--output-dir', out]);
-  });
-  afterAll(async () => {
-    basket.fixed = false;
-    await legible?.close();
-    await fixtures?.close();
-    rmSync(out, { recursive: true, force: true });
-  });
-
   it('saves the steps an agent took to reproduce a bug as a Recorder user flow with expectations', async () => {
-    await legible.call('navigate', { url: `${fixtures.url}/cart.html` });
-    const snapshot = await legible.call('snapshot');
-    await legible.call('type', { ref: ref(snapshot.text, /spinbutton "Quantity" \[ref=(e\d+)\]/), text: '2' });
-    const click = await legible.call('click', { ref: ref(snapshot.text, /button "Add to basket" \[ref=(e\d+)\]/) });
+    await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/cart.html` });
+    const snapshot = await e2e.legible.call('snapshot');
+    await e2e.legible.call('type', { ref: groupOf(snapshot.text, /spinbutton "Quantity" \[ref=(e\d+)\]/), text: '2' });
+    const click = await e2e.legible.call('click', { ref: groupOf(snapshot.text, /button "Add to basket" \[ref=(e\d+)\]/) });
     expect(click.text).toContain('POST /api/basket → 500');
-    const saved = await legible.call('journey_save', {
+    const saved = await e2e.legible.call('journey_save', {
       name: 'basket-500',
       expect: ['text:Added to basket', 'noFailedRequests:/api/', 'noConsoleErrors'],
     });
     expect(saved.isError, saved.text).toBe(false);
-    journeyPath = ref(saved.text, /to (\S+\.json):/);
+    journeyPath = groupOf(saved.text, /to (\S+\.json):/);
     const flow = JSON.parse(readFileSync(journeyPath, 'utf8'));
     // @puppeteer/replay's own parser accepts it: Chrome DevTools' Recorder can import it.
     const parsed = parseUserFlow(flow);
@@ -60,7 +45,7 @@ describe('repro journeys', () => {
   });
 
   it('fails the expectations when replayed against the still-broken app, and passes once fixed', async () => {
-    const before = await legible.call('journey_run', { journey: 'basket-500', record: 'before' });
+    const before = await e2e.legible.call('journey_run', { journey: 'basket-500', record: 'before' });
     expect(before.isError, before.text).toBe(false);
     expect(before.text).toContain('Journey "basket-500": FAILED');
     expect(before.text).toMatch(/✓ 4\. click button "Add to basket"/);
@@ -70,16 +55,16 @@ describe('repro journeys', () => {
     expect(before.images).toHaveLength(1);
 
     basket.fixed = true;
-    const after = await legible.call('journey_run', { journey: 'basket-500', record: 'after' });
+    const after = await e2e.legible.call('journey_run', { journey: 'basket-500', record: 'after' });
     expect(after.text).toContain('Journey "basket-500": PASSED');
     expect(after.text).toMatch(/✓ text "Added to basket" is visible/);
   });
 
   it('bundles the pair into a report whose HTML renders in Chromium and whose HAR parses', async () => {
-    const report = await legible.call('report', { compare: 'after', name: 'basket-report' });
+    const report = await e2e.legible.call('report', { compare: 'after', name: 'basket-report' });
     expect(report.isError, report.text).toBe(false);
     expect(report.text).toContain('Changes: 3 fixed, 0 still failing, 0 newly failing.');
-    const html = ref(report.text, /Report: (\S+report\.html)/);
+    const html = groupOf(report.text, /Report: (\S+report\.html)/);
     const dir = join(html, '..');
     for (const file of ['journey.json', 'before.mp4', 'after.mp4', 'side-by-side.mp4', 'before.har', 'after.har', 'before-console.log']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
@@ -93,36 +78,36 @@ describe('repro journeys', () => {
     expect(afterHar.log.entries.find((entry: { request: { method: string } }) => entry.request.method === 'POST').response.status).toBe(200);
 
     // Open the report in real Chromium, through Legible itself.
-    await legible.call('navigate', { url: `file://${html}` });
-    const outline = await legible.call('snapshot', { search: 'fixed' });
+    await e2e.legible.call('navigate', { url: `file://${html}` });
+    const outline = await e2e.legible.call('snapshot', { search: 'fixed' });
     expect(outline.text).toMatch(/cell "fixed"/);
-    const page = await legible.call('snapshot');
+    const page = await e2e.legible.call('snapshot');
     expect(page.text).toMatch(/heading "What changed"/);
     expect(page.text).toMatch(/heading "basket-500"/);
     expect(page.text).toMatch(/heading "before FAILED"/);
     expect(page.text).toMatch(/heading "after PASSED"/);
-    const shot = await legible.call('screenshot');
+    const shot = await e2e.legible.call('screenshot');
     const { data, info } = await sharp(shot.images[0]!.data).greyscale().raw().toBuffer({ resolveWithObject: true });
     // Not a blank page: plenty of dark (text) pixels.
     expect(data.filter((v) => v < 100).length / (info.width * info.height)).toBeGreaterThan(0.005);
   });
 
   it('explains a malformed expectation', async () => {
-    const bad = await legible.call('journey_save', { name: 'bad-expectation', expect: ['text'] });
+    const bad = await e2e.legible.call('journey_save', { name: 'bad-expectation', expect: ['text'] });
     expect(bad.isError).toBe(true);
     expect(bad.text).toContain('needs something after "text:"');
-    const unknown = await legible.call('journey_run', { journey: 'basket-500', expect: ['colour:red'] });
+    const unknown = await e2e.legible.call('journey_run', { journey: 'basket-500', expect: ['colour:red'] });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain('Unknown expectation "colour:red"');
   });
 
   it('refuses to overwrite a saved journey, and to save with nothing recorded', async () => {
-    const again = await legible.call('journey_save', { name: 'basket-500' });
+    const again = await e2e.legible.call('journey_save', { name: 'basket-500' });
     expect(again.isError).toBe(true);
     expect(again.text).toContain('already exists');
-    const marked = await legible.call('journey_save', { mark: true });
+    const marked = await e2e.legible.call('journey_save', { mark: true });
     expect(marked.text).toContain('Marked');
-    const empty = await legible.call('journey_save', { name: 'empty' });
+    const empty = await e2e.legible.call('journey_save', { name: 'empty' });
     expect(empty.isError).toBe(true);
     expect(empty.text).toContain('since the mark');
   });
@@ -131,7 +116,7 @@ describe('repro journeys', () => {
     const flow = {
       title: 'hand written',
       steps: [
-        { type: 'navigate', url: `${fixtures.url}/shop.html` },
+        { type: 'navigate', url: `${e2e.fixtures.url}/shop.html` },
         { type: 'emulateNetworkConditions', download: 1000, upload: 1000, latency: 10 },
         { type: 'click', selectors: [['#q']], offsetX: 5, offsetY: 5 },
         { type: 'change', selectors: [['#q']], value: 'hat' },
@@ -141,39 +126,39 @@ describe('repro journeys', () => {
         { type: 'click', selectors: [['xpath///button[contains(., "Buy Green hat")]']], offsetX: 2, offsetY: 2 },
       ],
     };
-    const file = join(out, 'hand.json');
+    const file = join(e2e.outputDir, 'hand.json');
     writeFileSync(file, JSON.stringify(flow));
-    const skipped = await legible.call('journey_run', { journey: file });
+    const skipped = await e2e.legible.call('journey_run', { journey: file });
     expect(skipped.text, skipped.text).toContain('PASSED');
     expect(skipped.text).toMatch(/- 2\. emulateNetworkConditions \(not supported by Legible\) — skipped/);
-    const failed = await legible.call('journey_run', { journey: file, unsupported: 'fail' });
+    const failed = await e2e.legible.call('journey_run', { journey: file, unsupported: 'fail' });
     expect(failed.text).toContain('FAILED');
     expect(failed.text).toMatch(/✗ 2\. emulateNetworkConditions .* — failed: Legible does not run "emulateNetworkConditions" steps/);
     expect(failed.text).toMatch(/· 3\. click #q — not-run/);
   });
 
   it('explains bad journey files and missing targets with the step number', async () => {
-    const bad = join(out, 'bad.json');
+    const bad = join(e2e.outputDir, 'bad.json');
     writeFileSync(bad, '{"title": "x", "steps": [');
-    const notJson = await legible.call('journey_run', { journey: bad });
+    const notJson = await e2e.legible.call('journey_run', { journey: bad });
     expect(notJson.isError).toBe(true);
     expect(notJson.text).toContain('is not valid JSON');
     writeFileSync(bad, JSON.stringify({ name: 'x' }));
-    expect((await legible.call('journey_run', { journey: bad })).text).toContain('has no "steps" array');
-    writeFileSync(bad, JSON.stringify({ title: 'x', steps: [{ type: 'navigate', url: `${fixtures.url}/shop.html` }, { type: 'click', offsetX: 1, offsetY: 1 }] }));
-    expect((await legible.call('journey_run', { journey: bad })).text).toMatch(/Step 2 \(click\) of \S+ is malformed: selectors/);
-    writeFileSync(bad, JSON.stringify({ title: 'gone', steps: [{ type: 'navigate', url: `${fixtures.url}/shop.html` }, { type: 'click', selectors: [['#no-such-button']], offsetX: 1, offsetY: 1, timeout: 500 }] }));
-    const missing = await legible.call('journey_run', { journey: bad });
+    expect((await e2e.legible.call('journey_run', { journey: bad })).text).toContain('has no "steps" array');
+    writeFileSync(bad, JSON.stringify({ title: 'x', steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }, { type: 'click', offsetX: 1, offsetY: 1 }] }));
+    expect((await e2e.legible.call('journey_run', { journey: bad })).text).toMatch(/Step 2 \(click\) of \S+ is malformed: selectors/);
+    writeFileSync(bad, JSON.stringify({ title: 'gone', steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }, { type: 'click', selectors: [['#no-such-button']], offsetX: 1, offsetY: 1, timeout: 500 }] }));
+    const missing = await e2e.legible.call('journey_run', { journey: bad });
     expect(missing.text).toMatch(/\? 2\. click #no-such-button — not-found: no element matches #no-such-button/);
-    const unknown = await legible.call('journey_run', { journey: 'no-such-journey' });
+    const unknown = await e2e.legible.call('journey_run', { journey: 'no-such-journey' });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain('Save it first with journey_save');
   });
 
   it('re-runs a journey from the command line, exiting non-zero while the bug is there', async () => {
     basket.fixed = false;
-    const reportDir = join(out, 'cli-report');
-    const broken = await run(process.execPath, [SERVER_ENTRY, 'run', journeyPath, '--output-dir', out, '--report', reportDir]).then(
+    const reportDir = join(e2e.outputDir, 'cli-report');
+    const broken = await run(process.execPath, [SERVER_ENTRY, 'run', journeyPath, '--output-dir', e2e.outputDir, '--report', reportDir]).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => error,
     );
@@ -181,7 +166,7 @@ describe('repro journeys', () => {
     expect(broken.stdout).toContain('FAILED');
     expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
     basket.fixed = true;
-    const fixed = await run(process.execPath, [SERVER_ENTRY, 'run', journeyPath, '--output-dir', out]);
+    const fixed = await run(process.execPath, [SERVER_ENTRY, 'run', journeyPath, '--output-dir', e2e.outputDir]);
     expect(fixed.stdout).toContain('PASSED');
   });
 });

@@ -1,40 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { closedPort, refOf, refOfRole } from '../helpers/e2e.js';
-import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+import { describe, expect, it } from 'vitest';
+import { closedPort, refOf, refOfRole, useLegible } from '../helpers/e2e.js';
+import { startLegible } from '../helpers/mcpClient.js';
 
-let fixtures: FixtureServer;
-let legible: LegibleClient;
-
-beforeAll(async () => {
-  fixtures = await startFixtureServer();
-  legible = await startLegible();
-});
-afterAll(async () => {
-  await legible?.close();
-  await fixtures?.close();
-});
-
-async function open(path: string): Promise<string> {
-  const result = await legible.call('navigate', { url: `${fixtures.url}${path}` });
-  expect(result.isError, result.text).toBe(false);
-  return result.text;
-}
-
-async function snapshot(args: Record<string, unknown> = {}): Promise<string> {
-  const result = await legible.call('snapshot', args);
-  expect(result.isError, result.text).toBe(false);
-  return result.text;
-}
+const e2e = useLegible();
+const { open, snapshot } = e2e;
 
 describe('navigate', () => {
   it('reports the URL, title and HTTP status of the loaded page', async () => {
     const text = await open('/shop.html');
-    expect(text).toContain(`Loaded ${fixtures.url}/shop.html "Tiny Shop" (HTTP 200).`);
+    expect(text).toContain(`Loaded ${e2e.fixtures.url}/shop.html "Tiny Shop" (HTTP 200).`);
   });
 
   it('reports a 404 page as 404', async () => {
-    const result = await legible.call('navigate', { url: `${fixtures.url}/status/404` });
+    const result = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/status/404` });
     expect(result.isError).toBe(false);
     expect(result.text).toContain('"Not found" (HTTP 404)');
     expect(result.text).toContain('the server answered 404');
@@ -43,25 +21,25 @@ describe('navigate', () => {
   it('goes back, forward and reloads', async () => {
     await open('/shop.html');
     await open('/form.html');
-    const back = await legible.call('navigate', { go: 'back' });
+    const back = await e2e.legible.call('navigate', { go: 'back' });
     expect(back.isError, back.text).toBe(false);
-    expect(back.text).toContain(`Loaded ${fixtures.url}/shop.html "Tiny Shop"`);
+    expect(back.text).toContain(`Loaded ${e2e.fixtures.url}/shop.html "Tiny Shop"`);
     expect(await snapshot()).toContain('heading "Tiny Shop"');
 
-    const forward = await legible.call('navigate', { go: 'forward' });
+    const forward = await e2e.legible.call('navigate', { go: 'forward' });
     expect(forward.isError, forward.text).toBe(false);
-    expect(forward.text).toContain(`Loaded ${fixtures.url}/form.html "Form"`);
-    const beyond = await legible.call('navigate', { go: 'forward' });
+    expect(forward.text).toContain(`Loaded ${e2e.fixtures.url}/form.html "Form"`);
+    const beyond = await e2e.legible.call('navigate', { go: 'forward' });
     expect(beyond.isError).toBe(true);
     expect(beyond.text).toContain("There is no page to go forward to in this tab's history.");
 
     // A reload makes a new document: the typed value is gone afterwards.
     const before = await snapshot();
-    await legible.call('type', { ref: refOf(before, 'textbox', 'Your name'), text: 'Grace' });
+    await e2e.legible.call('type', { ref: refOf(before, 'textbox', 'Your name'), text: 'Grace' });
     expect(await snapshot()).toContain('[value="Grace"]');
-    const reload = await legible.call('navigate', { go: 'reload' });
+    const reload = await e2e.legible.call('navigate', { go: 'reload' });
     expect(reload.isError, reload.text).toBe(false);
-    expect(reload.text).toContain(`Loaded ${fixtures.url}/form.html "Form" (HTTP 200).`);
+    expect(reload.text).toContain(`Loaded ${e2e.fixtures.url}/form.html "Form" (HTTP 200).`);
     const after = await snapshot();
     expect(after).toContain('textbox "Your name"');
     expect(after).not.toContain('[value="Grace"]');
@@ -70,10 +48,10 @@ describe('navigate', () => {
   it('does not report old console errors as new when going back', async () => {
     const shop = await open('/shop.html');
     expect(shop).not.toContain('TypeError');
-    const explode = await legible.call('click', { ref: refOf(await snapshot(), 'button', 'Explode') });
+    const explode = await e2e.legible.call('click', { ref: refOf(await snapshot(), 'button', 'Explode') });
     expect(explode.text).toContain('Uncaught TypeError');
     await open('/form.html');
-    const back = await legible.call('navigate', { go: 'back' });
+    const back = await e2e.legible.call('navigate', { go: 'back' });
     expect(back.isError, back.text).toBe(false);
     expect(back.text).toContain('shop.html');
     expect(back.text).not.toContain('TypeError');
@@ -81,14 +59,14 @@ describe('navigate', () => {
 
   it('says nothing is listening when the connection is refused', async () => {
     const port = await closedPort();
-    const result = await legible.call('navigate', { url: `http://127.0.0.1:${port}/` });
+    const result = await e2e.legible.call('navigate', { url: `http://127.0.0.1:${port}/` });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('Nothing is listening');
     expect(result.text).toContain(`127.0.0.1:${port}`);
   });
 
   it('explains a DNS failure', async () => {
-    const result = await legible.call('navigate', { url: 'http://nonexistent.invalid/' });
+    const result = await e2e.legible.call('navigate', { url: 'http://nonexistent.invalid/' });
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(/could not be resolved/);
     expect(result.text).toContain('nonexistent.invalid');
@@ -98,16 +76,16 @@ describe('navigate', () => {
     // Its own server: a 2 s navigation timeout would be too tight for the DNS test above.
     const quick = await startLegible(['--navigation-timeout', '2000']);
     try {
-      const form = await quick.call('navigate', { url: `${fixtures.url}/form.html` });
+      const form = await quick.call('navigate', { url: `${e2e.fixtures.url}/form.html` });
       expect(form.isError, form.text).toBe(false);
-      const result = await quick.call('navigate', { url: `${fixtures.url}/never` });
+      const result = await quick.call('navigate', { url: `${e2e.fixtures.url}/never` });
       expect(result.isError).toBe(true);
-      expect(result.text).toContain(`${fixtures.url}/never did not finish loading within 2000 ms`);
+      expect(result.text).toContain(`${e2e.fixtures.url}/never did not finish loading within 2000 ms`);
       // The tab still answers afterwards.
       const text = await quick.call('snapshot');
       expect(text.isError, text.text).toBe(false);
       expect(text.text).toContain('heading "Sign up"');
-      const shop = await quick.call('navigate', { url: `${fixtures.url}/shop.html` });
+      const shop = await quick.call('navigate', { url: `${e2e.fixtures.url}/shop.html` });
       expect(shop.isError, shop.text).toBe(false);
       expect(shop.text).toContain('"Tiny Shop"');
     } finally {
@@ -116,18 +94,18 @@ describe('navigate', () => {
   });
 
   it('refuses javascript: URLs', async () => {
-    const result = await legible.call('navigate', { url: 'javascript:document.title="pwned"' });
+    const result = await e2e.legible.call('navigate', { url: 'javascript:document.title="pwned"' });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('javascript: URLs');
-    const title = await legible.call('evaluate', { function: '() => document.title' });
+    const title = await e2e.legible.call('evaluate', { function: '() => document.title' });
     expect(title.text).not.toContain('pwned');
   });
 
   it('refuses url and go together, and neither', async () => {
-    const both = await legible.call('navigate', { url: `${fixtures.url}/shop.html`, go: 'back' });
+    const both = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/shop.html`, go: 'back' });
     expect(both.isError).toBe(true);
     expect(both.text).toContain('Give exactly one of "url" or "go"');
-    const neither = await legible.call('navigate', {});
+    const neither = await e2e.legible.call('navigate', {});
     expect(neither.isError).toBe(true);
     expect(neither.text).toContain('Give exactly one of "url" or "go"');
   });
@@ -137,7 +115,7 @@ describe('snapshot', () => {
   it('shows one `- role "name" [ref=eN]` line per element, with heading levels and link URLs', async () => {
     await open('/shop.html');
     const text = await snapshot();
-    expect(text).toContain(`Page: ${fixtures.url}/shop.html "Tiny Shop"`);
+    expect(text).toContain(`Page: ${e2e.fixtures.url}/shop.html "Tiny Shop"`);
     expect(text).toMatch(/^- banner \[ref=e\d+\]$/m);
     expect(text).toMatch(/^ {2}- heading "Tiny Shop" \[ref=e\d+\] \[level=1\]$/m);
     expect(text).toMatch(/- heading "Danger zone" \[ref=e\d+\] \[level=2\]/);
@@ -158,8 +136,8 @@ describe('snapshot', () => {
     expect(second).toBe(first);
     // And across actions: an element keeps its ref after other parts of the page change.
     const search = refOf(first, 'button', 'Search');
-    await legible.call('type', { ref: refOf(first, 'searchbox', 'Search products'), text: 'hat' });
-    await legible.call('click', { ref: search });
+    await e2e.legible.call('type', { ref: refOf(first, 'searchbox', 'Search products'), text: 'hat' });
+    await e2e.legible.call('click', { ref: search });
     const third = await snapshot();
     expect(refOf(third, 'button', 'Search')).toBe(search);
     expect(refOf(third, 'heading', 'Tiny Shop')).toBe(refOf(first, 'heading', 'Tiny Shop'));
@@ -169,10 +147,10 @@ describe('snapshot', () => {
   it('shows a checkbox as checked after clicking it', async () => {
     await open('/shop.html');
     const ref = refOf(await snapshot(), 'checkbox', 'I agree');
-    const click = await legible.call('click', { ref });
+    const click = await e2e.legible.call('click', { ref });
     expect(click.text).toContain(`checkbox "I agree" [ref=${ref}] [checked]`);
     expect(await snapshot()).toContain(`checkbox "I agree" [ref=${ref}] [checked]`);
-    await legible.call('click', { ref });
+    await e2e.legible.call('click', { ref });
     const unchecked = await snapshot();
     expect(unchecked).toContain(`checkbox "I agree" [ref=${ref}]`);
     expect(unchecked).not.toContain('[checked]');
@@ -182,8 +160,8 @@ describe('snapshot', () => {
     await open('/shop.html');
     const text = await snapshot();
     expect(text).toContain(`combobox "Size" [ref=${refOf(text, 'combobox', 'Size')}] [value="Small"]`);
-    await legible.call('type', { ref: refOf(text, 'searchbox', 'Search products'), text: 'boots' });
-    await legible.call('select_option', { ref: refOf(text, 'combobox', 'Size'), values: ['Large'] });
+    await e2e.legible.call('type', { ref: refOf(text, 'searchbox', 'Search products'), text: 'boots' });
+    await e2e.legible.call('select_option', { ref: refOf(text, 'combobox', 'Size'), values: ['Large'] });
     const after = await snapshot();
     expect(after).toMatch(/searchbox "Search products" \[ref=e\d+\] \[value="boots"\]/);
     expect(after).toMatch(/combobox "Size" \[ref=e\d+\] \[value="Large"\]/);
@@ -197,20 +175,20 @@ describe('snapshot', () => {
     expect(text).toMatch(/… 99\d more row/);
     expect(text).not.toContain('Open 777');
 
-    const found = await legible.call('snapshot', { search: 'Open 777' });
+    const found = await e2e.legible.call('snapshot', { search: 'Open 777' });
     expect(found.isError, found.text).toBe(false);
     expect(found.text).toContain('1 match for "Open 777"');
     expect(found.text).not.toContain('Open 776');
     const ref = refOf(found.text, 'button', 'Open 777');
 
-    const click = await legible.call('click', { ref });
+    const click = await e2e.legible.call('click', { ref });
     expect(click.isError, click.text).toBe(false);
     expect(click.text).toContain(`button "Opened 777" [ref=${ref}]`);
   });
 
   it('says when a search matches nothing', async () => {
     await open('/table?rows=20');
-    const result = await legible.call('snapshot', { search: 'Open 9999' });
+    const result = await e2e.legible.call('snapshot', { search: 'Open 9999' });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('Nothing on the page');
   });
@@ -218,7 +196,7 @@ describe('snapshot', () => {
   it('pages through a scoped snapshot of the table with offset', async () => {
     await open('/table?rows=1000');
     const table = refOfRole(await snapshot(), 'table');
-    const first = await legible.call('snapshot', { ref: table });
+    const first = await e2e.legible.call('snapshot', { ref: table });
     expect(first.isError, first.text).toBe(false);
     expect(first.text).toContain(`table [ref=${table}]`);
     // Scoped snapshots are not collapsed: row 10 is listed.
@@ -228,7 +206,7 @@ describe('snapshot', () => {
     const numbers = (text: string) => [...text.matchAll(/button "Open (\d+)"/g)].map((m) => Number(m[1]));
     const firstRows = numbers(first.text);
 
-    const second = await legible.call('snapshot', { ref: table, offset: Number(next![1]) });
+    const second = await e2e.legible.call('snapshot', { ref: table, offset: Number(next![1]) });
     expect(second.isError, second.text).toBe(false);
     const secondRows = numbers(second.text);
     expect(secondRows.length).toBeGreaterThan(5);
@@ -246,7 +224,7 @@ describe('snapshot', () => {
     expect(inner).toMatch(/^f\d+e\d+$/);
     expect(text).toMatch(/^ {2}- heading "Inside the frame" \[ref=f\d+e\d+\] \[level=2\]$/m);
 
-    const click = await legible.call('click', { ref: inner });
+    const click = await e2e.legible.call('click', { ref: inner });
     expect(click.isError, click.text).toBe(false);
     expect(click.text).toContain(`button "Frame clicked" [ref=${inner}]`);
     expect(await snapshot()).toContain(`button "Frame clicked" [ref=${inner}]`);
@@ -255,10 +233,10 @@ describe('snapshot', () => {
   it('refuses a ref whose element the page removed, asking for a new snapshot', async () => {
     await open('/dynamic.html');
     const ref = refOf(await snapshot(), 'button', 'Remove me');
-    const first = await legible.call('click', { ref });
+    const first = await e2e.legible.call('click', { ref });
     expect(first.isError, first.text).toBe(false);
     expect(first.text).toContain(`- button "Remove me" [ref=${ref}]`); // shown as removed
-    const again = await legible.call('click', { ref });
+    const again = await e2e.legible.call('click', { ref });
     expect(again.isError).toBe(true);
     expect(again.text).toContain(`Ref "${ref}" does not match any element`);
     expect(again.text).toContain('Take a new snapshot');
@@ -269,9 +247,9 @@ describe('snapshot', () => {
     const text = await snapshot();
     const outer = refOf(text, 'button', 'Outer button');
     const inner = refOf(text, 'button', 'Frame button');
-    await legible.call('navigate', { go: 'reload' });
+    await e2e.legible.call('navigate', { go: 'reload' });
     for (const ref of [outer, inner]) {
-      const result = await legible.call('click', { ref });
+      const result = await e2e.legible.call('click', { ref });
       expect(result.isError, ref).toBe(true);
       expect(result.text).toContain('Take a new snapshot');
     }
@@ -280,7 +258,7 @@ describe('snapshot', () => {
   });
 
   it('rejects something that is not a ref', async () => {
-    const result = await legible.call('click', { ref: 'button' });
+    const result = await e2e.legible.call('click', { ref: 'button' });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('"button" is not an element ref');
   });

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupOf, useLegible } from '../helpers/e2e.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+import { startLegible } from '../helpers/mcpClient.js';
 
 function probe(path: string) {
   const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,width,height,r_frame_rate,nb_read_frames:format=duration', '-of', 'json', path], { encoding: 'utf8' });
@@ -14,12 +15,6 @@ function probe(path: string) {
   const [num, den] = stream.r_frame_rate.split('/').map(Number) as [number, number];
   return { codec: stream.codec_name, width: stream.width, height: stream.height, fps: num / den, frames: Number(stream.nb_read_frames), duration: Number(parsed.format.duration) };
 }
-
-const ref = (text: string, pattern: RegExp): string => {
-  const match = pattern.exec(text);
-  if (!match) throw new Error(`no ${pattern} in:\n${text}`);
-  return match[1]!;
-};
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,34 +28,21 @@ async function regionDifference(image: Buffer, a: { left: number; top: number },
 }
 
 describe('recording', () => {
-  let fixtures: FixtureServer;
-  let legible: LegibleClient;
-  let out: string;
-
-  beforeAll(async () => {
-    fixtures = await startFixtureServer();
-    out = mkdtempSync(join(tmpdir(), 'legible-rec-'));
-    legible = await startLegible(['--output-dir', out]);
-  });
-  afterAll(async () => {
-    await legible?.close();
-    await fixtures?.close();
-    rmSync(out, { recursive: true, force: true });
-  });
+  const e2e = useLegible({ outputDir: 'rec' });
 
   it('records an animated page in real time at 25 fps, and stop returns the video and a filmstrip', async () => {
-    await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+    await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/animated.html` });
     const before = Date.now();
-    const start = await legible.call('record_start', { label: 'anim' });
+    const start = await e2e.legible.call('record_start', { label: 'anim' });
     const started = Date.now();
     expect(start.isError, start.text).toBe(false);
     await wait(3_000);
     const stopping = Date.now();
-    const stop = await legible.call('record_stop');
+    const stop = await e2e.legible.call('record_stop');
     const stopped = Date.now();
     expect(stop.isError, stop.text).toBe(false);
-    const video = ref(stop.text, /Video: (.+\.mp4)/);
-    expect(video.startsWith(out)).toBe(true);
+    const video = groupOf(stop.text, /Video: (.+\.mp4)/);
+    expect(video.startsWith(e2e.outputDir)).toBe(true);
     const info = probe(video);
     expect(info.codec).toBe('h264');
     expect(info.fps).toBe(25);
@@ -72,27 +54,27 @@ describe('recording', () => {
     expect(info.duration).toBeLessThanOrEqual((stopped - before) / 1000 + 0.1);
     expect(Math.abs(info.frames - info.duration * 25)).toBeLessThanOrEqual(2);
     // The page animates: the browser sent many distinct frames.
-    expect(Number(ref(stop.text, /\((\d+) from the browser\)/))).toBeGreaterThan(25);
+    expect(Number(groupOf(stop.text, /\((\d+) from the browser\)/))).toBeGreaterThan(25);
     expect(stop.images).toHaveLength(1);
     const meta = await sharp(stop.images[0]!.data).metadata();
     expect(meta.width).toBeGreaterThan(600);
     expect(stop.links.some((link) => link.uri.endsWith('.mp4'))).toBe(true);
-    expect(existsSync(ref(stop.text, /Filmstrip: (\S+\.webp)/))).toBe(true);
+    expect(existsSync(groupOf(stop.text, /Filmstrip: (\S+\.webp)/))).toBe(true);
   });
 
   it('shows the state change in the filmstrip and lists the actions with their times', async () => {
-    await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
-    const snapshot = await legible.call('snapshot');
-    await legible.call('record_start', { label: 'search' });
-    await legible.call('type', { ref: ref(snapshot.text, /searchbox "Search products" \[ref=(e\d+)\]/), text: 'shoes' });
-    const click = await legible.call('click', { ref: ref(snapshot.text, /button "Search" \[ref=(e\d+)\]/) });
+    await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/shop.html` });
+    const snapshot = await e2e.legible.call('snapshot');
+    await e2e.legible.call('record_start', { label: 'search' });
+    await e2e.legible.call('type', { ref: groupOf(snapshot.text, /searchbox "Search products" \[ref=(e\d+)\]/), text: 'shoes' });
+    const click = await e2e.legible.call('click', { ref: groupOf(snapshot.text, /button "Search" \[ref=(e\d+)\]/) });
     expect(click.text).toContain('Red shoes');
     await wait(300);
-    const stop = await legible.call('record_stop');
+    const stop = await e2e.legible.call('record_stop');
     expect(stop.isError, stop.text).toBe(false);
     expect(stop.text).toMatch(/\d+\.\d s Typing "shoes" into searchbox "Search products"/);
     expect(stop.text).toMatch(/\d+\.\d s Clicking button "Search"/);
-    const moments = Number(ref(stop.text, /\((\d+) moments\)/));
+    const moments = Number(groupOf(stop.text, /\((\d+) moments\)/));
     expect(moments).toBeGreaterThanOrEqual(2);
     // First tile (empty results) and last tile (result cards) differ: tiles are 320 px wide, 180 px tall.
     const sheet = stop.images[0]!.data;
@@ -108,19 +90,19 @@ describe('recording', () => {
       ['before', 'zzz'],
       ['after', 'shoes'],
     ] as const) {
-      await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
-      const snapshot = await legible.call('snapshot');
-      await legible.call('record_start', { label });
-      await legible.call('type', { ref: ref(snapshot.text, /searchbox "Search products" \[ref=(e\d+)\]/), text: query });
-      await legible.call('click', { ref: ref(snapshot.text, /button "Search" \[ref=(e\d+)\]/) });
+      await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/shop.html` });
+      const snapshot = await e2e.legible.call('snapshot');
+      await e2e.legible.call('record_start', { label });
+      await e2e.legible.call('type', { ref: groupOf(snapshot.text, /searchbox "Search products" \[ref=(e\d+)\]/), text: query });
+      await e2e.legible.call('click', { ref: groupOf(snapshot.text, /button "Search" \[ref=(e\d+)\]/) });
       await wait(label === 'before' ? 300 : 900);
-      const stop = await legible.call('record_stop');
+      const stop = await e2e.legible.call('record_stop');
       expect(stop.isError, stop.text).toBe(false);
     }
-    const compare = await legible.call('record_compare', {});
+    const compare = await e2e.legible.call('record_compare', {});
     expect(compare.isError, compare.text).toBe(false);
     expect(compare.text).toContain('Kept in step at each of the 2 actions');
-    const video = ref(compare.text, /Video: (.+\.mp4)/);
+    const video = groupOf(compare.text, /Video: (.+\.mp4)/);
     const info = probe(video);
     expect([info.width, info.height]).toEqual([1920, 628]);
     expect(info.fps).toBe(25);
@@ -135,14 +117,14 @@ describe('recording', () => {
   });
 
   it('records WebM with burned-in captions, and lists recordings as readable MCP resources', async () => {
-    await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
-    const snapshot = await legible.call('snapshot');
-    await legible.call('record_start', { label: 'webm', format: 'webm', captions: true });
-    await legible.call('click', { ref: ref(snapshot.text, /button "Toggle colour" \[ref=(e\d+)\]/) });
+    await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/animated.html` });
+    const snapshot = await e2e.legible.call('snapshot');
+    await e2e.legible.call('record_start', { label: 'webm', format: 'webm', captions: true });
+    await e2e.legible.call('click', { ref: groupOf(snapshot.text, /button "Toggle colour" \[ref=(e\d+)\]/) });
     await wait(1_500);
-    const stop = await legible.call('record_stop');
+    const stop = await e2e.legible.call('record_stop');
     expect(stop.isError, stop.text).toBe(false);
-    const video = ref(stop.text, /Video: (.+\.webm)/);
+    const video = groupOf(stop.text, /Video: (.+\.webm)/);
     const info = probe(video);
     expect(info.codec).toBe('vp9');
     expect(info.duration).toBeGreaterThan(1.4);
@@ -156,51 +138,51 @@ describe('recording', () => {
 
     const link = stop.links.find((l) => l.uri.startsWith('legible://recordings/'));
     expect(link?.uri).toMatch(/\.webm$/);
-    const listed = await legible.client.listResources();
+    const listed = await e2e.legible.client.listResources();
     const uris = listed.resources.map((resource) => resource.uri);
     expect(uris).toContain(link!.uri);
     expect(uris.some((uri) => uri.endsWith('.filmstrip.webp'))).toBe(true);
-    const read = await legible.client.readResource({ uri: link!.uri });
+    const read = await e2e.legible.client.readResource({ uri: link!.uri });
     const blob = (read.contents[0] as { blob: string }).blob;
     expect(Buffer.from(blob, 'base64').subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
   });
 
   it('makes odd sizes even, with square pixels', async () => {
-    await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
-    await legible.call('record_start', { label: 'odd', size: '1001x601' });
+    await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/animated.html` });
+    await e2e.legible.call('record_start', { label: 'odd', size: '1001x601' });
     await wait(400);
-    const stop = await legible.call('record_stop');
-    const video = ref(stop.text, /Video: (.+\.mp4)/);
+    const stop = await e2e.legible.call('record_stop');
+    const video = groupOf(stop.text, /Video: (.+\.mp4)/);
     const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height,sample_aspect_ratio', '-of', 'csv=p=0', video], { encoding: 'utf8' }).trim();
     expect(out).toBe('1002,602,1:1');
   });
 
   it('explains the faults: double start, stop without start, unknown recording, bad label', async () => {
-    await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
-    const none = await legible.call('record_stop');
+    await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/shop.html` });
+    const none = await e2e.legible.call('record_stop');
     expect(none.isError).toBe(true);
     expect(none.text).toContain('Nothing is recording');
-    await legible.call('record_start', { label: 'twice' });
-    const again = await legible.call('record_start', { label: 'twice-again' });
+    await e2e.legible.call('record_start', { label: 'twice' });
+    const again = await e2e.legible.call('record_start', { label: 'twice-again' });
     expect(again.isError).toBe(true);
     expect(again.text).toContain('already recording');
-    expect((await legible.call('record_stop')).isError).toBe(false);
-    const missing = await legible.call('record_compare', { a: 'no-such-recording', b: 'after' });
+    expect((await e2e.legible.call('record_stop')).isError).toBe(false);
+    const missing = await e2e.legible.call('record_compare', { a: 'no-such-recording', b: 'after' });
     expect(missing.isError).toBe(true);
     expect(missing.text).toContain('There is no recording "no-such-recording"');
-    const bad = await legible.call('record_start', { label: '../escape' });
+    const bad = await e2e.legible.call('record_start', { label: '../escape' });
     expect(bad.isError).toBe(true);
     expect(bad.text).toMatch(/label/i);
   });
 
   it('keeps a clearly marked partial video when the page closes mid-recording', async () => {
-    const opened = await legible.call('pages', { action: 'new', url: `${fixtures.url}/animated.html` });
-    const id = ref(opened.text, /Opened (p\d+)/);
-    await legible.call('record_start', { label: 'closing', page: id });
+    const opened = await e2e.legible.call('pages', { action: 'new', url: `${e2e.fixtures.url}/animated.html` });
+    const id = groupOf(opened.text, /Opened (p\d+)/);
+    await e2e.legible.call('record_start', { label: 'closing', page: id });
     await wait(800);
-    const next = await legible.call('pages', { action: 'close', id });
+    const next = await e2e.legible.call('pages', { action: 'close', id });
     expect(next.text).toMatch(/Notice: Recording "closing" stopped because its page closed; the partial video is at (\S+\.mp4)/);
-    const video = ref(next.text, /partial video is at (\S+\.mp4)/);
+    const video = groupOf(next.text, /partial video is at (\S+\.mp4)/);
     expect(probe(video).duration).toBeGreaterThan(0.5);
   });
 });

@@ -1,37 +1,12 @@
-import { access, readFile, rm } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { refOf, tempDir } from '../helpers/e2e.js';
-import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+import { describe, expect, it } from 'vitest';
+import { refOf, useLegible } from '../helpers/e2e.js';
 
-let fixtures: FixtureServer;
-let legible: LegibleClient;
-let outputDir: string;
-
-beforeAll(async () => {
-  outputDir = await tempDir('screens');
-  fixtures = await startFixtureServer();
-  legible = await startLegible(['--output-dir', outputDir]);
-});
-afterAll(async () => {
-  await legible?.close();
-  await fixtures?.close();
-  if (outputDir) await rm(outputDir, { recursive: true, force: true });
-});
-
-async function open(path: string): Promise<void> {
-  const nav = await legible.call('navigate', { url: `${fixtures.url}${path}` });
-  expect(nav.isError, nav.text).toBe(false);
-}
-
-async function call(tool: string, args: Record<string, unknown> = {}): Promise<string> {
-  const result = await legible.call(tool, args);
-  expect(result.isError, result.text).toBe(false);
-  return result.text;
-}
+const e2e = useLegible({ outputDir: 'screens' });
+const { open, call } = e2e;
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -43,7 +18,7 @@ async function exists(path: string): Promise<boolean> {
 describe('screenshot', () => {
   it('returns a decodable image of the viewport, at most 1280 px wide', async () => {
     await open('/shop.html');
-    const result = await legible.call('screenshot');
+    const result = await e2e.legible.call('screenshot');
     expect(result.isError, result.text).toBe(false);
     expect(result.images).toHaveLength(1);
     const image = result.images[0]!;
@@ -60,9 +35,9 @@ describe('screenshot', () => {
 
   it('captures the full page of a long table, taller than the viewport', async () => {
     await open('/table?rows=200');
-    const viewport = await sharp((await legible.call('screenshot')).images[0]!.data).metadata();
+    const viewport = await sharp((await e2e.legible.call('screenshot')).images[0]!.data).metadata();
     expect(viewport.width!).toBeGreaterThan(viewport.height!);
-    const result = await legible.call('screenshot', { fullPage: true });
+    const result = await e2e.legible.call('screenshot', { fullPage: true });
     expect(result.isError, result.text).toBe(false);
     expect(result.text).toContain('Screenshot of the full page');
     const meta = await sharp(result.images[0]!.data).metadata();
@@ -73,7 +48,7 @@ describe('screenshot', () => {
   it('captures one element by ref', async () => {
     await open('/shop.html');
     const page = await call('snapshot');
-    const result = await legible.call('screenshot', { ref: refOf(page, 'button', 'Search') });
+    const result = await e2e.legible.call('screenshot', { ref: refOf(page, 'button', 'Search') });
     expect(result.isError, result.text).toBe(false);
     expect(result.text).toContain('Screenshot of the element');
     const meta = await sharp(result.images[0]!.data).metadata();
@@ -84,19 +59,19 @@ describe('screenshot', () => {
   it('refuses ref and fullPage together, and a stale ref', async () => {
     await open('/shop.html');
     const page = await call('snapshot');
-    const both = await legible.call('screenshot', { ref: refOf(page, 'button', 'Search'), fullPage: true });
+    const both = await e2e.legible.call('screenshot', { ref: refOf(page, 'button', 'Search'), fullPage: true });
     expect(both.isError).toBe(true);
     expect(both.text).toContain('Give ref or fullPage, not both');
-    const stale = await legible.call('screenshot', { ref: 'e999999' });
+    const stale = await e2e.legible.call('screenshot', { ref: 'e999999' });
     expect(stale.isError).toBe(true);
     expect(stale.text).toContain('Take a new snapshot');
   });
 
   it('saves a file inside the output folder when given a path', async () => {
     await open('/shop.html');
-    const result = await legible.call('screenshot', { path: 'shots/shop.png' });
+    const result = await e2e.legible.call('screenshot', { path: 'shots/shop.png' });
     expect(result.isError, result.text).toBe(false);
-    const file = join(outputDir, 'shots', 'shop.png');
+    const file = join(e2e.outputDir, 'shots', 'shop.png');
     expect(result.text).toContain(`to ${file}`);
     const meta = await sharp(await readFile(file)).metadata();
     expect(meta.format).toBe('png');
@@ -107,13 +82,13 @@ describe('screenshot', () => {
 
   it('refuses a path that leads outside the output folder', async () => {
     await open('/shop.html');
-    const escape = join('..', `${relative(dirname(outputDir), outputDir)}-escaped.png`);
-    const result = await legible.call('screenshot', { path: escape });
+    const escape = join('..', `${relative(dirname(e2e.outputDir), e2e.outputDir)}-escaped.png`);
+    const result = await e2e.legible.call('screenshot', { path: escape });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('leads outside the output folder');
-    expect(await exists(join(dirname(outputDir), `${relative(dirname(outputDir), outputDir)}-escaped.png`))).toBe(false);
+    expect(await exists(join(dirname(e2e.outputDir), `${relative(dirname(e2e.outputDir), e2e.outputDir)}-escaped.png`))).toBe(false);
 
-    const absolute = await legible.call('screenshot', { path: '/tmp/legible-absolute-escape.png' });
+    const absolute = await e2e.legible.call('screenshot', { path: '/tmp/legible-absolute-escape.png' });
     expect(absolute.isError).toBe(true);
     expect(absolute.text).toContain('leads outside the output folder');
     expect(await exists('/tmp/legible-absolute-escape.png')).toBe(false);
@@ -144,19 +119,19 @@ describe('evaluate', () => {
 
   it('reports a throwing function as an error', async () => {
     await open('/shop.html');
-    const result = await legible.call('evaluate', { function: '() => { throw new Error("kaboom 42") }' });
+    const result = await e2e.legible.call('evaluate', { function: '() => { throw new Error("kaboom 42") }' });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('The function threw: kaboom 42');
   });
 
   it('explains a syntax error and a non-function', async () => {
     await open('/shop.html');
-    const syntax = await legible.call('evaluate', { function: '() => {' });
+    const syntax = await e2e.legible.call('evaluate', { function: '() => {' });
     expect(syntax.isError).toBe(true);
     expect(syntax.text).toMatch(/Unexpected|SyntaxError/);
     expect(syntax.text).toContain('Pass a function expression such as () => document.title');
 
-    const notFunction = await legible.call('evaluate', { function: '42' });
+    const notFunction = await e2e.legible.call('evaluate', { function: '42' });
     expect(notFunction.isError).toBe(true);
     expect(notFunction.text).toContain('evaluate expects a function');
   });
@@ -168,7 +143,7 @@ describe('pages', () => {
     const before = await call('pages', { action: 'list' });
     const first = /^\* (p\d+) .*shop\.html "Tiny Shop"$/m.exec(before)![1]!;
 
-    const opened = await call('pages', { action: 'new', url: `${fixtures.url}/form.html` });
+    const opened = await call('pages', { action: 'new', url: `${e2e.fixtures.url}/form.html` });
     const second = /Opened (p\d+) at .*\/form\.html \(HTTP 200\)/.exec(opened)![1]!;
     expect(second).not.toBe(first);
     expect(opened).toMatch(new RegExp(`^  ${first} .*/shop\\.html "Tiny Shop"$`, 'm'));
@@ -204,16 +179,16 @@ describe('pages', () => {
   });
 
   it('refuses an unknown page id, and select or close without an id', async () => {
-    const unknown = await legible.call('snapshot', { page: 'p999' });
+    const unknown = await e2e.legible.call('snapshot', { page: 'p999' });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain('There is no page "p999"');
     expect(unknown.text).toMatch(/Open pages: p\d+/);
 
-    const select = await legible.call('pages', { action: 'select', id: 'p999' });
+    const select = await e2e.legible.call('pages', { action: 'select', id: 'p999' });
     expect(select.isError).toBe(true);
     expect(select.text).toContain('There is no page "p999"');
 
-    const close = await legible.call('pages', { action: 'close' });
+    const close = await e2e.legible.call('pages', { action: 'close' });
     expect(close.isError).toBe(true);
     expect(close.text).toContain('pages close needs an id');
   });

@@ -1,7 +1,82 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startFixtureServer, type FixtureServer } from './fixtureServer.js';
+import { startLegible, type LegibleClient } from './mcpClient.js';
+
+export interface E2eOptions {
+  /** Command-line flags for the server. */
+  args?: string[];
+  /** Extra environment for the server. */
+  env?: Record<string, string>;
+  /** Give the server `--output-dir` in a fresh temporary folder (`legible-<prefix>-…`), removed afterwards. */
+  outputDir?: string;
+}
+
+/** A fixture server and a Legible server for the tests of one file or describe block. */
+export interface E2e {
+  readonly fixtures: FixtureServer;
+  readonly legible: LegibleClient;
+  /** The `--output-dir` folder (only with the `outputDir` option). */
+  readonly outputDir: string;
+  /** Calls a tool, expects no error, and returns the text. */
+  call(tool: string, args?: Record<string, unknown>): Promise<string>;
+  /** Navigates to a fixture path, expects no error, and returns the navigate report. */
+  open(path: string): Promise<string>;
+  /** Takes a snapshot, expects no error, and returns it. */
+  snapshot(args?: Record<string, unknown>): Promise<string>;
+  /** Navigates to a fixture path and returns a fresh snapshot of the page. */
+  openAndSnapshot(path: string): Promise<string>;
+}
+
+/**
+ * Starts the fixture server and Legible before the tests of the current file (or describe block)
+ * and stops both after them. Use the returned object's members inside tests and hooks only.
+ */
+export function useLegible(options: E2eOptions = {}): E2e {
+  let fixtures: FixtureServer | undefined;
+  let legible: LegibleClient | undefined;
+  let outputDir: string | undefined;
+  beforeAll(async () => {
+    if (options.outputDir !== undefined) outputDir = await tempDir(options.outputDir);
+    fixtures = await startFixtureServer();
+    legible = await startLegible([...(outputDir ? ['--output-dir', outputDir] : []), ...(options.args ?? [])], options.env);
+  });
+  afterAll(async () => {
+    await legible?.close();
+    await fixtures?.close();
+    if (outputDir) await rm(outputDir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not there: use it inside a test or hook, after useLegible's beforeAll`);
+    return value;
+  };
+  const e2e: E2e = {
+    get fixtures() {
+      return started(fixtures, 'the fixture server');
+    },
+    get legible() {
+      return started(legible, 'the Legible server');
+    },
+    get outputDir() {
+      return started(outputDir, 'the output folder (pass the outputDir option)');
+    },
+    async call(tool, args = {}) {
+      const result = await e2e.legible.call(tool, args);
+      expect(result.isError, result.text).toBe(false);
+      return result.text;
+    },
+    open: (path) => e2e.call('navigate', { url: `${e2e.fixtures.url}${path}` }),
+    snapshot: (args = {}) => e2e.call('snapshot', args),
+    async openAndSnapshot(path) {
+      await e2e.open(path);
+      return e2e.snapshot();
+    },
+  };
+  return e2e;
+}
 
 /** The ref of the outline line `role "name" [ref=…]` (also inside diff lines such as `~ - …`). */
 export function refOf(text: string, role: string, name: string): string {
@@ -15,6 +90,13 @@ export function refOf(text: string, role: string, name: string): string {
 export function refOfRole(text: string, role: string): string {
   const match = new RegExp(`- ${role}(?: "[^"]*")? \\[ref=((?:f\\d+)?e\\d+)\\]`).exec(text);
   if (!match) throw new Error(`No ${role} in:\n${text}`);
+  return match[1]!;
+}
+
+/** The first group of `pattern` in `text` (a path, an id or a count in a tool's report). */
+export function groupOf(text: string, pattern: RegExp): string {
+  const match = pattern.exec(text);
+  if (!match) throw new Error(`no ${pattern} in:\n${text}`);
   return match[1]!;
 }
 

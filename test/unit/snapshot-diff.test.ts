@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { diffOutlines, isEmptyDiff, renderDiff } from '../../src/snapshot/diff.js';
+import type { OutlineLine } from '../../src/snapshot/outline.js';
 import { outline } from './support/outline.js';
 
-const before = outline(`
+const CART = `
   main [ref=e1]
     heading "Cart" [ref=e2] [level=1]
     list [ref=e3]
@@ -10,27 +11,38 @@ const before = outline(`
       listitem [ref=e5]: Red mug
     paragraph [ref=e6]: 2 items
     button "Checkout" [ref=e7]
-`);
+`;
+
+/**
+ * The cart outline with the line of each given ref replaced by the given outline text (which may
+ * hold several lines, indented relative to the line it replaces).
+ */
+function cart(replace: Record<string, string> = {}): OutlineLine[] {
+  const unused = new Set(Object.keys(replace));
+  const rows = CART.split('\n').flatMap((row) => {
+    const ref = /\[ref=([^\]]+)\]/.exec(row)?.[1];
+    if (ref === undefined || !(ref in replace)) return [row];
+    unused.delete(ref);
+    const indent = /^ */.exec(row)![0];
+    return replace[ref]!.split('\n').map((line) => indent + line);
+  });
+  if (unused.size) throw new Error(`no line with ref ${[...unused].join(', ')} in the cart`);
+  return outline(rows.join('\n'));
+}
+
+const before = cart();
 
 const bodies = (lines: { body: string }[]) => lines.map((line) => line.body);
 
 describe('diffOutlines', () => {
   it('finds nothing between equal outlines', () => {
-    const diff = diffOutlines(before, outline(before.map((l) => `${'  '.repeat(l.depth)}${l.body}`).join('\n')));
+    const diff = diffOutlines(before, cart());
     expect(isEmptyDiff(diff)).toBe(true);
     expect(diff.replaced).toBe(false);
   });
 
   it('reports added, removed and changed lines by ref', () => {
-    const after = outline(`
-      main [ref=e1]
-        heading "Cart" [ref=e2] [level=1]
-        list [ref=e3]
-          listitem [ref=e4]: Blue mug
-          listitem [ref=e8]: Green mug
-        paragraph [ref=e6]: 2 items
-        button "Checkout" [ref=e7] [disabled]
-    `);
+    const after = cart({ e5: 'listitem [ref=e8]: Green mug', e7: 'button "Checkout" [ref=e7] [disabled]' });
     const diff = diffOutlines(before, after);
     expect(bodies(diff.added)).toEqual(['listitem [ref=e8]: Green mug']);
     expect(bodies(diff.removed)).toEqual(['listitem [ref=e5]: Red mug']);
@@ -42,26 +54,10 @@ describe('diffOutlines', () => {
   });
 
   it('ignores focus moving, but not a real change that comes with it', () => {
-    const focusOnly = outline(`
-      main [ref=e1]
-        heading "Cart" [ref=e2] [level=1]
-        list [ref=e3]
-          listitem [ref=e4]: Blue mug
-          listitem [ref=e5]: Red mug
-        paragraph [ref=e6]: 2 items
-        button "Checkout" [ref=e7] [focused]
-    `);
+    const focusOnly = cart({ e7: 'button "Checkout" [ref=e7] [focused]' });
     expect(isEmptyDiff(diffOutlines(before, focusOnly))).toBe(true);
 
-    const focusAndChange = outline(`
-      main [ref=e1]
-        heading "Cart" [ref=e2] [level=1]
-        list [ref=e3]
-          listitem [ref=e4]: Blue mug
-          listitem [ref=e5]: Red mug
-        paragraph [ref=e6]: 2 items
-        button "Checkout" [ref=e7] [focused] [expanded]
-    `);
+    const focusAndChange = cart({ e7: 'button "Checkout" [ref=e7] [focused] [expanded]' });
     const diff = diffOutlines(before, focusAndChange);
     expect(diff.changed).toHaveLength(1);
     expect(diff.changed[0]!.after.body).toBe('button "Checkout" [ref=e7] [expanded]');
@@ -112,17 +108,10 @@ describe('diffOutlines', () => {
 
 describe('renderDiff', () => {
   it('marks added lines with +, changed with ~ and removed with -', () => {
-    const after = outline(`
-      main [ref=e1]
-        heading "Cart" [ref=e2] [level=1]
-        list [ref=e3]
-          listitem [ref=e4]: Blue mug
-          listitem [ref=e8]
-            text: Green mug
-            button "Remove" [ref=e9]
-        paragraph [ref=e6]: 3 items
-        button "Checkout" [ref=e7]
-    `);
+    const after = cart({
+      e5: ['listitem [ref=e8]', '  text: Green mug', '  button "Remove" [ref=e9]'].join('\n'),
+      e6: 'paragraph [ref=e6]: 3 items',
+    });
     expect(renderDiff(diffOutlines(before, after), 2_000)).toBe(
       [
         '+ - listitem [ref=e8]',
