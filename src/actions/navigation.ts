@@ -71,13 +71,12 @@ export async function navigate(state: PageState, target: { url: string } | { go:
       },
       { diff: false, limits: { networkMs: 2_000, domMs: 500 }, timeoutMs: timeout + 5_000, what: 'url' in target ? `Opening ${target.url}` : `Going ${target.go}` },
     );
-    if (failure && 'go' in target && /History entry to navigate to not found/i.test(errorMessage(failure))) {
-      throw new LegibleError(`There is no page to go ${target.go} to in this tab's history.`);
-    }
+    // Nothing to go to: the browser says so, or (puppeteer's goBack/goForward) just loads nothing.
+    const noHistory =
+      'go' in target &&
+      (failure ? /History entry to navigate to not found/i.test(errorMessage(failure)) : target.go !== 'reload' && load === undefined && !effects.dialog);
+    if (noHistory) throw new LegibleError(`There is no page to go ${target.go} to in this tab's history.`);
     if (failure) throw explainLoadError(failure, label, timeout);
-    if ('go' in target && target.go !== 'reload' && load === undefined && !effects.dialog) {
-      throw new LegibleError(`There is no page to go ${target.go} to in this tab's history.`);
-    }
     return { effects, load };
   } finally {
     offDialog();

@@ -2,7 +2,7 @@ import type { DialogInfo, PageDriver } from '../cdp/pageDriver.js';
 import { ConsoleLog } from '../capture/consoleLog.js';
 import { NetworkLog } from '../capture/networkLog.js';
 import type { Recorder } from '../recording/recorder.js';
-import { RefCounter, takeOutline, type Outline } from '../snapshot/outline.js';
+import { RefCounter, takeOutline, type Outline, type OutlineLine } from '../snapshot/outline.js';
 import { Mutex } from '../util/mutex.js';
 import { guard } from './guard.js';
 
@@ -21,8 +21,6 @@ export class PageState {
   readonly actions: { at: number; label: string }[] = [];
   /** The recording running on this page, if any. */
   recorder: Recorder | undefined;
-  /** The URL the running recording started on. */
-  recordingUrl: string | undefined;
 
   private constructor(
     readonly page: PageDriver,
@@ -63,5 +61,10 @@ export class PageState {
   /** The last full outline, if it still belongs to the current document. */
   lastOutline(): Outline | undefined {
     return this.last && this.last.version === this.documentVersion ? this.last.outline : undefined;
+  }
+
+  /** The line of a ref in the last full outline (how the agent saw that element), if it is there. */
+  lineOf(ref: string): OutlineLine | undefined {
+    return this.lastOutline()?.lines.find((line) => line.ref === ref);
   }
 }

@@ -5,10 +5,9 @@ import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
-import { withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
-import { DEFAULT_SETTLE, installMutationClock, settle, type SettleLimits } from './settle.js';
+import { DEFAULT_SETTLE, settle, watchDom, type SettleLimits } from './settle.js';
 
 /** What an action set off, for the effects report. */
 export interface Effects {
@@ -61,9 +60,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   if (options.what) state.logAction(options.what);
   let popups = 0;
   const offPopup = page.onPopup(() => popups++);
-  if (!page.isCrashed()) {
-    await withTimeout(page.unlessDialog(page.mainFrame().evaluate(installMutationClock)), 2_000, 'Watching the DOM').catch(() => undefined);
-  }
+  if (!page.isCrashed()) await watchDom(page);
 
   // A dialog blocks the action's own promise (the click does not return until it closes), so
   // the action races the dialog; its later result is ignored.
@@ -99,7 +96,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
       if (before && !navigated) diff = diffOutlines(before.lines, outline.lines);
     } catch (error) {
       // The page may be mid-navigation; the report still carries the rest.
-      void errorMessage(error);
+      logDebug(`no outline after ${options.what ?? 'the action'}: ${errorMessage(error)}`);
     }
   }
   logDebug(`${options.what ?? 'action'}: before ${tAct - started} ms, act ${tSettle - tAct} ms, settle ${tSettled - tSettle} ms (${settled.dom}), after ${Date.now() - tSettled} ms`);
@@ -108,7 +105,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     urlBefore,
     urlAfter: page.url(),
     titleBefore,
-    titleAfter: page.dialog() ? titleBefore : await page.title().catch(() => titleBefore),
+    titleAfter: await page.title().catch(() => titleBefore),
     navigated,
     diff,
     outline,

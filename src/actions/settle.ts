@@ -36,6 +36,14 @@ export function installMutationClock(): void {
 }
 
 /**
+ * Installs the mutation clock in the main frame. Bounded, and given up as soon as a dialog opens:
+ * a dialog blocks the page's JavaScript, so the evaluation would wait for the dialog to close.
+ */
+export async function watchDom(page: PageDriver): Promise<void> {
+  await withTimeout(page.unlessDialog(page.mainFrame().evaluate(installMutationClock)), 2_000, 'Watching the DOM').catch(() => undefined);
+}
+
+/**
  * Resolves in the page once the DOM has been quiet for `quietMs`, or after `maxMs`. Returns
  * 'quiet', 'busy' (still changing at the limit), or 'new-document' (the clock is gone: the page
  * navigated and the new document is loading or loaded).
@@ -107,7 +115,7 @@ export async function settle(page: PageDriver, network: NetworkLog, mark: number
     if (dom === 'loading' || dom === 'new-document') {
       // A navigation replaced the document: wait for its load, then watch the new DOM.
       await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
-      await page.mainFrame().evaluate(installMutationClock).catch(() => undefined);
+      await watchDom(page);
       continue;
     }
     if (network.inflightSince(mark, since).length === 0 || Date.now() >= deadline) break;

@@ -1,5 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
 import type { PageDriver } from '../cdp/pageDriver.js';
+import { isFavicon } from './networkLog.js';
 import { formatConsoleArgs, formatStack, topFrame, type SourceLocation } from './remoteObject.js';
 
 export type ConsoleLevel = 'error' | 'warning' | 'info' | 'log' | 'debug';
@@ -16,6 +17,14 @@ export interface ConsoleEntry {
   lastAt: number;
   /** Sequence number of the latest occurrence: "since" filters use it. */
   seq: number;
+}
+
+/**
+ * Whether an entry says something about the app: not the browser's "Failed to load resource" echo
+ * of a failed request (reports list the request itself), nor about a favicon it asked for on its own.
+ */
+export function isAppMessage(entry: ConsoleEntry): boolean {
+  return entry.source !== 'network' && !isFavicon(entry.location?.url);
 }
 
 const LEVELS: Record<string, ConsoleLevel> = {

@@ -1,3 +1,4 @@
+import { isAppMessage } from '../capture/consoleLog.js';
 import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js';
 import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
@@ -44,7 +45,7 @@ export function formatEffects(effects: Effects, options: EffectsFormatOptions): 
   }
 
   // "Failed to load resource" messages repeat the failed requests listed under Network.
-  const problems = effects.console.filter((entry) => isProblem(entry) && entry.source !== 'network' && !isFavicon(entry.location?.url));
+  const problems = effects.console.filter((entry) => isProblem(entry) && isAppMessage(entry));
   if (problems.length) {
     const shown = problems.slice(0, MAX_CONSOLE).map((entry) => `  ${formatConsoleEntry(entry, { base, max: 200 })}`);
     if (problems.length > MAX_CONSOLE) shown.push(`  … ${problems.length - MAX_CONSOLE} more: see the console tool`);

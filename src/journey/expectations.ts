@@ -1,5 +1,5 @@
 import type { PageState } from '../actions/pageState.js';
-import type { ConsoleEntry } from '../capture/consoleLog.js';
+import { isAppMessage, type ConsoleEntry } from '../capture/consoleLog.js';
 import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js';
 import { errorMessage } from '../util/errors.js';
 import { withTimeout } from '../util/time.js';
@@ -35,7 +35,7 @@ function pageHasText(text: string): boolean {
 }
 
 export function consoleErrors(entries: ConsoleEntry[]): ConsoleEntry[] {
-  return entries.filter((entry) => entry.level === 'error' && entry.source !== 'network' && !isFavicon(entry.location?.url));
+  return entries.filter((entry) => entry.level === 'error' && isAppMessage(entry));
 }
 
 export function failedRequests(entries: NetworkEntry[]): NetworkEntry[] {

@@ -51,7 +51,8 @@ export interface RunOptions {
   paceMs?: number;
 }
 
-const SELECTOR_STEPS = new Set(['click', 'doubleClick', 'hover', 'change', 'waitForElement']);
+/** Steps that find an element by its selectors and act on it. */
+const ELEMENT_STEPS = new Set(['click', 'doubleClick', 'hover', 'change']);
 
 /** A selector as a person reads it: `aria/Add[role="button"]` becomes `button "Add"`. */
 function readableSelector(selector: string): string {
@@ -84,14 +85,19 @@ export function describeStep(step: Step | UnsupportedStep): string {
   }
 }
 
-async function findElement(state: PageState, selectors: (string | string[])[], timeout: number): Promise<ElementRef | undefined> {
+/** Asks `probe` every 150 ms until `done` holds for its answer or `timeout` ms have passed; returns the last answer. */
+async function poll<T>(probe: () => Promise<T>, done: (answer: T) => boolean, timeout: number): Promise<T> {
   const end = Date.now() + timeout;
   for (;;) {
-    const found = await resolveSelectors(state, selectors).catch(() => ({ element: undefined }));
-    if (found.element) return found.element;
-    if (Date.now() >= end) return undefined;
+    const answer = await probe();
+    if (done(answer) || Date.now() >= end) return answer;
     await sleep(150);
   }
+}
+
+async function findElement(state: PageState, selectors: (string | string[])[], timeout: number): Promise<ElementRef | undefined> {
+  const found = await poll(() => resolveSelectors(state, selectors).catch(() => ({ element: undefined })), (answer) => !!answer.element, timeout);
+  return found.element;
 }
 
 function compare(count: number, operator: '>=' | '==' | '<=', wanted: number): boolean {
@@ -102,7 +108,7 @@ function compare(count: number, operator: '>=' | '==' | '<=', wanted: number): b
 async function runStep(state: PageState, step: Step, options: RunOptions): Promise<{ effects?: Effects; status?: StepStatus; reason?: string }> {
   const own = (step as { timeout?: unknown }).timeout;
   const findTimeout = typeof own === 'number' && own > 0 ? own : (options.findTimeout ?? 5_000);
-  if (SELECTOR_STEPS.has(step.type) && step.type !== 'waitForElement') {
+  if (ELEMENT_STEPS.has(step.type)) {
     const selectors = (step as { selectors: (string | string[])[] }).selectors;
     const element = await findElement(state, selectors, findTimeout);
     if (!element) return { status: 'not-found', reason: `no element matches ${selectors.map((s) => [s].flat().join(' >> ')).join(' or ')}` };
@@ -143,23 +149,19 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
     case 'waitForElement': {
       const operator = step.operator ?? '>=';
       const wanted = step.count ?? 1;
-      const end = Date.now() + findTimeout;
-      let count = 0;
-      for (;;) {
-        count = await countMatches(state, step.selectors).catch(() => 0);
-        if (compare(count, operator, wanted)) return {};
-        if (Date.now() >= end) return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}` };
-        await sleep(150);
-      }
+      const count = await poll(() => countMatches(state, step.selectors).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout);
+      if (compare(count, operator, wanted)) return {};
+      return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}` };
     }
     case 'waitForExpression': {
-      const end = Date.now() + findTimeout;
-      for (;;) {
-        const value = await withTimeout(state.page.mainFrame().evaluateExpression(`(async () => Boolean(await (${step.expression})))()`), state.callTimeout, 'The expression').catch(() => false);
-        if (value === true) return {};
-        if (Date.now() >= end) return { status: 'failed', reason: `still false after ${findTimeout} ms` };
-        await sleep(150);
-      }
+      const expression = `(async () => Boolean(await (${step.expression})))()`;
+      const value = await poll(
+        () => withTimeout(state.page.mainFrame().evaluateExpression(expression), state.callTimeout, 'The expression').catch(() => false),
+        (answer) => answer === true,
+        findTimeout,
+      );
+      if (value === true) return {};
+      return { status: 'failed', reason: `still false after ${findTimeout} ms` };
     }
     default:
       return { status: 'skipped', reason: 'nothing to do' };

@@ -20,6 +20,11 @@ export function domSelectorsFor(el: Element): DomSelectors {
       return false;
     }
   };
+  /** The element's place among its parent's children of the same tag (1-based), when it has such siblings. */
+  const nthOfTag = (node: Element): number | undefined => {
+    const same = node.parentElement ? Array.from(node.parentElement.children).filter((child) => child.tagName === node.tagName) : [];
+    return same.length > 1 ? same.indexOf(node) + 1 : undefined;
+  };
   const css = (() => {
     if (el.id && unique(`#${cssEscape(el.id)}`)) return `#${cssEscape(el.id)}`;
     for (const attr of ['data-testid', 'data-test', 'data-cy', 'name', 'aria-label']) {
@@ -35,10 +40,9 @@ export function domSelectorsFor(el: Element): DomSelectors {
         break;
       }
       const tag = node.tagName.toLowerCase();
-      const parent: Element | null = node.parentElement;
-      const same = parent ? Array.from(parent.children).filter((child) => child.tagName === node!.tagName) : [];
-      parts.unshift(same.length > 1 ? `${tag}:nth-of-type(${same.indexOf(node) + 1})` : tag);
-      node = parent;
+      const nth = nthOfTag(node);
+      parts.unshift(nth ? `${tag}:nth-of-type(${nth})` : tag);
+      node = node.parentElement;
     }
     return parts.join(' > ');
   })();
@@ -47,10 +51,9 @@ export function domSelectorsFor(el: Element): DomSelectors {
     let node: Element | null = el;
     while (node && node.nodeType === 1) {
       const tag = node.tagName.toLowerCase();
-      const parent: Element | null = node.parentElement;
-      const same = parent ? Array.from(parent.children).filter((child) => child.tagName === node!.tagName) : [];
-      steps.unshift(same.length > 1 ? `${tag}[${same.indexOf(node) + 1}]` : tag);
-      node = parent;
+      const nth = nthOfTag(node);
+      steps.unshift(nth ? `${tag}[${nth}]` : tag);
+      node = node.parentElement;
     }
     return `/${steps.join('/')}`;
   })();
@@ -74,7 +77,7 @@ export function roleAndName(line: OutlineLine): { role: string; name: string } |
 
 /** Selectors for a step, best first: ARIA (role and name), CSS, XPath, text. */
 export async function durableSelectors(state: PageState, ref: string, element: ElementRef): Promise<string[][]> {
-  const line = state.lastOutline()?.lines.find((candidate) => candidate.ref === ref);
+  const line = state.lineOf(ref);
   const aria = line ? roleAndName(line) : undefined;
   const dom = await element.evaluate(domSelectorsFor);
   const list: string[][] = [];

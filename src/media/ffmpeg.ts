@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { LegibleError } from '../util/errors.js';
 
 let cached: string | null | undefined;
+/** The FFMPEG_PATH already seen to run: each ffmpeg run asks again, and checking spawns ffmpeg synchronously. */
+let checkedEnvPath: string | undefined;
 
 function runs(path: string): boolean {
   try {
@@ -19,7 +21,8 @@ function runs(path: string): boolean {
  */
 export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FFMPEG_PATH) {
-    if (runs(env.FFMPEG_PATH)) return env.FFMPEG_PATH;
+    if (env.FFMPEG_PATH === checkedEnvPath) return checkedEnvPath;
+    if (runs(env.FFMPEG_PATH)) return (checkedEnvPath = env.FFMPEG_PATH);
     throw new LegibleError(`FFMPEG_PATH points at ${env.FFMPEG_PATH}, which does not run.`, 'Point FFMPEG_PATH at a working ffmpeg binary, or unset it to use ffmpeg from the PATH.');
   }
   if (cached !== undefined && cached !== null) return cached;

@@ -116,11 +116,6 @@ export class VideoEncoder {
     }
   }
 
-  /** Bytes waiting for ffmpeg to read them (to watch memory). */
-  backlog(): number {
-    return this.run.process.stdin?.writableLength ?? 0;
-  }
-
   /** Holds the last frame until `endMs`, closes the stream and waits for ffmpeg to finish. */
   async finish(endMs: number, timeoutMs = 30_000): Promise<EncodedVideo> {
     const last = this.current;

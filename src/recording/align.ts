@@ -60,9 +60,10 @@ export function alignRecordings(left: { durationMs: number; actions: ActionMark[
   if (inStep) {
     let t = segments.length ? segments[0]!.length : 0;
     left.actions.forEach((action, i) => {
-      const next = i + 1 < segments.length ? segments[i + 1]!.length : CAPTION_MS;
-      captions.push({ at: t, until: t + Math.min(CAPTION_MS, Math.max(next, 800)), text: stripRefs(action.label) });
-      t += i + 1 < segments.length ? segments[i + 1]!.length : 0;
+      // The segment this action starts: its caption lasts about as long (2.5 s at most, 0.8 s at least).
+      const following = segments[i + 1]?.length;
+      captions.push({ at: t, until: t + Math.min(CAPTION_MS, Math.max(following ?? CAPTION_MS, 800)), text: stripRefs(action.label) });
+      t += following ?? 0;
     });
   } else {
     for (const [side, actions] of [['left', left.actions], ['right', right.actions]] as const) {

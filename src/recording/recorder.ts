@@ -38,6 +38,8 @@ export interface RecordingResult extends EncodedVideo {
  */
 export class Recorder {
   readonly startedAt = Date.now();
+  /** The page's URL when the recording started. */
+  readonly startUrl: string;
   private readonly encoder: VideoEncoder;
   private readonly keyFrames = new KeyFrames();
   private readonly offs: (() => void)[] = [];
@@ -53,6 +55,7 @@ export class Recorder {
     private readonly page: PageDriver,
     readonly options: RecorderOptions,
   ) {
+    this.startUrl = page.url();
     this.encoder = new VideoEncoder({ path: options.path, fps: options.fps, format: options.format, width: options.width, height: options.height });
     this.holdTimer = setInterval(() => this.encoder.hold(Date.now()), 250);
     this.holdTimer.unref();

@@ -3,12 +3,12 @@ import { ToolResponse } from '../tools/response.js';
 import type { AnyTool } from '../tools/tool.js';
 import { dialogTool } from '../tools/dialogTool.js';
 import { LegibleError } from '../util/errors.js';
-import { afterToolCall } from './idleGc.js';
 import { article } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
+import { afterToolCall } from './idleGc.js';
+import type { ServerContext } from './serverContext.js';
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-import type { ServerContext } from './serverContext.js';
 
 /** The browser died while the call was talking to it: say so, since the next call recovers. */
 function explainBrowserLoss(error: unknown): unknown {

@@ -96,7 +96,7 @@ export class ServerContext implements ToolContext {
     state.recorder = undefined;
     recorder.interrupt(`page ${state.page.id} closed during the recording`);
     this.pendingWork.push(
-      finishRecording(recorder, state.actions, state.recordingUrl ?? '', this.store).then(
+      finishRecording(recorder, state.actions, recorder.startUrl, this.store).then(
         ({ info }) => this.session.addNotice(`Recording ${JSON.stringify(info.label)} stopped because its page closed; the partial video is at ${info.video}.`),
         (error: unknown) => this.session.addNotice(`Recording ${JSON.stringify(recorder.label())} was lost when its page closed: ${errorMessage(error)}`),
       ),

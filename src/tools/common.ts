@@ -16,9 +16,12 @@ export const BUDGET = {
 
 export const refParam = z.string().describe('Ref from a snapshot (e12).');
 
+/** A recording's label ("before", "after"), as record_start and journey_run take it. */
+export const recordingLabel = z.string().regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores');
+
 /** `button "Search"` for a ref, from the latest outline (or just the ref when it is not there). */
 export function describeRef(state: PageState, ref: string): string {
-  const line = state.lastOutline()?.lines.find((candidate) => candidate.ref === ref);
+  const line = state.lineOf(ref);
   if (!line) return ref;
   // Role and name only: states and values ([value="1"]) would be stale once the action ran.
   const head = /^\S+(?: "(?:[^"\\]|\\.)*")?/.exec(line.body)?.[0] ?? line.body;
@@ -27,12 +30,16 @@ export function describeRef(state: PageState, ref: string): string {
 
 /**
  * What a journey step needs to find this element again after a reload: durable selectors (never
- * the ref) and the click offset inside it. Taken before acting, since the action may remove it.
+ * the ref). Taken before acting, since the action may remove it.
  */
-export async function journeyTarget(state: PageState, ref: string, element: ElementRef): Promise<{ selectors: string[][]; box: { x: number; y: number } }> {
-  const selectors = await durableSelectors(state, ref, element);
+export async function journeyTarget(state: PageState, ref: string, element: ElementRef): Promise<{ selectors: string[][] }> {
+  return { selectors: await durableSelectors(state, ref, element) };
+}
+
+/** A click step's offset: the middle of the element (only click steps have one, so only click measures it). */
+export async function clickOffset(element: ElementRef): Promise<{ x: number; y: number }> {
   const box = await element.box().catch(() => null);
-  return { selectors, box: { x: Math.round((box?.width ?? 2) / 2), y: Math.round((box?.height ?? 2) / 2) } };
+  return { x: Math.round((box?.width ?? 2) / 2), y: Math.round((box?.height ?? 2) / 2) };
 }
 
 /** Writes a one-line headline and the action's effects report. */

@@ -4,7 +4,7 @@ import { performAction } from '../actions/perform.js';
 import { resolveRef } from '../snapshot/refs.js';
 import { quote } from '../util/text.js';
 import { keySteps } from '../journey/log.js';
-import { describeRef, journeyTarget, refParam, reportEffects } from './common.js';
+import { clickOffset, describeRef, journeyTarget, refParam, reportEffects } from './common.js';
 import { defineTool } from './tool.js';
 
 export const clickTool = defineTool({
@@ -22,7 +22,8 @@ export const clickTool = defineTool({
   async handle({ params, state, context, response }) {
     const element = await resolveRef(state.page, params.ref);
     const target = describeRef(state, params.ref);
-    const { selectors, box } = await journeyTarget(state, params.ref, element);
+    const { selectors } = await journeyTarget(state, params.ref, element);
+    const box = await clickOffset(element);
     const effects = await performAction(state, () => element.click({ button: params.button, clickCount: params.double ? 2 : 1 }), {
       what: `Clicking ${target}`,
     }).finally(() => element.dispose());

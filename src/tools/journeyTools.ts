@@ -6,6 +6,7 @@ import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
 import { quote } from '../util/text.js';
+import { recordingLabel } from './common.js';
 import { defineTool } from './tool.js';
 
 const expectParam = z
@@ -59,7 +60,7 @@ export const journeyRunTool = defineTool({
     "Replay a journey (name or Recorder JSON path) on a fresh tab, optionally recording it; verdict per step (with errors and failed requests) and per expectation.",
   input: {
     journey: z.string().min(1).describe('Name or file path.'),
-    record: z.string().regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores').optional().describe('Record video under this label.'),
+    record: recordingLabel.optional().describe('Record video under this label.'),
     expect: z.array(z.string().min(1)).optional().describe('More expectations, as in journey_save.'),
     unsupported: z.enum(['skip', 'fail']).optional().describe('Unsupported steps: skip (default) or fail.'),
   },

@@ -10,12 +10,10 @@ import { LegibleError } from '../util/errors.js';
 import { quote } from '../util/text.js';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { recordingLabel } from './common.js';
 import { defineTool } from './tool.js';
 
-const labelParam = z
-  .string()
-  .regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores')
-  .describe('e.g. "before".');
+const labelParam = recordingLabel.describe('e.g. "before".');
 
 export const recordStartTool = defineTool({
   name: 'record_start',
@@ -42,7 +40,6 @@ export const recordStartTool = defineTool({
     const [width, height] = params.size ? (params.size.split('x').map(Number) as [number, number]) : [viewport.width, viewport.height];
     const path = await context.outputPath(label, format);
     state.recorder = await Recorder.start(state.page, { label, path, fps: params.fps ?? 25, format, width, height, captions: params.captions ?? false });
-    state.recordingUrl = state.page.url();
     response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${params.fps ?? 25} fps, ${format}). Act on the page, then call record_stop.`);
   },
 });
@@ -60,7 +57,7 @@ export const recordStopTool = defineTool({
     const recorder = state.recorder;
     if (!recorder) throw new LegibleError(`Nothing is recording on page ${state.page.id}.`, 'Start a recording with record_start first.');
     state.recorder = undefined;
-    const { info, filmstrip, sourceFrames, stopMs } = await finishRecording(recorder, state.actions, state.recordingUrl ?? state.page.url(), context.recordings());
+    const { info, filmstrip, sourceFrames, stopMs } = await finishRecording(recorder, state.actions, recorder.startUrl, context.recordings());
     const lines = [
       `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${info.frames} frames at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
       `Video: ${info.video}`,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { waitInPage } from '../actions/elements.js';
 import { performAction } from '../actions/perform.js';
-import { frameKeyOfRef } from '../snapshot/refs.js';
+import type { PageState } from '../actions/pageState.js';
+import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
 import { LegibleError } from '../util/errors.js';
 import { quote } from '../util/text.js';
-import { resolveRef } from '../snapshot/refs.js';
-import type { PageState } from '../actions/pageState.js';
 import { journeyTarget, reportEffects } from './common.js';
+import { defineTool } from './tool.js';
 
 /** Selectors for a ref's element if it is still there (a "gone" wait may have outlived it). */
 async function selectorsOfRef(state: PageState, ref: string): Promise<string[][] | undefined> {
@@ -18,7 +18,6 @@ async function selectorsOfRef(state: PageState, ref: string): Promise<string[][]
     await element.dispose();
   }
 }
-import { defineTool } from './tool.js';
 
 export const waitForTool = defineTool({
   name: 'wait_for',

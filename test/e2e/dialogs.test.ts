@@ -101,6 +101,16 @@ describe('dialogs', () => {
     expect(snapshot.text).toContain('After the alert');
   });
 
+  it('reports an alert that opens while the page a click went to is still loading, without waiting for an answer', { timeout: 20_000 }, async () => {
+    const page = await openAndSnapshot('/alert-while-loading.html');
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'link', 'Open the slow version') });
+    expect(click.isError, click.text).toBe(false);
+    expect(click.text).toContain('Dialog: an alert opened: "Still loading"');
+    const answer = await e2e.legible.call('dialog', { accept: true });
+    expect(answer.isError, answer.text).toBe(false);
+    expect(answer.text).toContain('Accepted the alert "Still loading".');
+  });
+
   it('navigating away from an open dialog dismisses it', { timeout: 20_000 }, async () => {
     const page = await openAndSnapshot('/shop.html');
     await e2e.legible.call('click', { ref: refOf(page, 'button', 'Delete') });
