@@ -138,7 +138,9 @@ export interface Resolution {
 export async function resolveSelectors(state: PageState, chains: (string | string[])[]): Promise<Resolution> {
   const list = chains.map((chain) => (Array.isArray(chain) ? chain : [chain]));
   let outline: OutlineLine[] | undefined;
-  let fallback: Resolution = { count: 0 };
+  // The first selector that matched more than one element, kept (as a ref or a chain) in case
+  // no selector matches exactly one; resolved only then, so nothing is fetched and left behind.
+  let fallback: { count: number; selector: string; resolve: () => Promise<ElementRef | null> } | undefined;
   for (const chain of list) {
     const last = chain[chain.length - 1]!;
     const aria = ARIA.exec(last);
@@ -150,7 +152,7 @@ export async function resolveSelectors(state: PageState, chains: (string | strin
         return !!found && found.name === name && (!role || found.role === role);
       });
       if (hits.length === 1) return { element: await resolveRef(state.page, hits[0]!.ref), count: 1, selector: last };
-      if (hits.length > 1 && !fallback.count) fallback = { count: hits.length, selector: last, element: await resolveRef(state.page, hits[0]!.ref) };
+      if (hits.length > 1) fallback ??= { count: hits.length, selector: last, resolve: () => resolveRef(state.page, hits[0]!.ref) };
       continue;
     }
     if (aria) continue;
@@ -159,12 +161,17 @@ export async function resolveSelectors(state: PageState, chains: (string | strin
       const element = await state.page.mainFrame().evaluateElement(takeMatched);
       if (element) return { element, count, selector: chain.join(' >> ') };
     }
-    if (count > 1 && !fallback.count) {
-      const element = await state.page.mainFrame().evaluateElement(takeMatched);
-      if (element) fallback = { element, count, selector: chain.join(' >> ') };
+    if (count > 1) {
+      fallback ??= {
+        count,
+        selector: chain.join(' >> '),
+        resolve: async () => (await state.page.mainFrame().evaluate(matchDomSelector, chain)) > 0 ? state.page.mainFrame().evaluateElement(takeMatched) : null,
+      };
     }
   }
-  return fallback;
+  if (!fallback) return { count: 0 };
+  const element = (await fallback.resolve()) ?? undefined;
+  return element ? { element, count: fallback.count, selector: fallback.selector } : { count: 0 };
 }
 
 /** How many elements the best selector matches, without resolving (for waitForElement). */
