@@ -86,17 +86,17 @@ export function parseFlags(argv: string[]): CliCommand {
   }
   try {
     const config = parseConfig({
-        executablePath: values['executable-path'],
-        headed: values.headed ?? false,
-        viewport: values.viewport,
-        userDataDir: values['user-data-dir'],
-        chromeArgs: values['chrome-arg'] ?? [],
-        browserUrl: values['browser-url'],
-        wsEndpoint: values['ws-endpoint'],
-        evaluate: !values['no-evaluate'],
-        outputDir: values['output-dir'],
-        navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
-        pageTimeout: number(values['page-timeout'], '--page-timeout'),
+      executablePath: values['executable-path'],
+      headed: values.headed ?? false,
+      viewport: values.viewport,
+      userDataDir: values['user-data-dir'],
+      chromeArgs: values['chrome-arg'] ?? [],
+      browserUrl: values['browser-url'],
+      wsEndpoint: values['ws-endpoint'],
+      evaluate: !values['no-evaluate'],
+      outputDir: values['output-dir'],
+      navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
+      pageTimeout: number(values['page-timeout'], '--page-timeout'),
     });
     if (running) return { kind: 'run', config, journey: positionals[0]!, record: values.record ?? false, report: values.report };
     return { kind: 'serve', config };

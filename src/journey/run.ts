@@ -10,7 +10,7 @@ import { article } from '../util/text.js';
 import { sleep, withTimeout } from '../util/time.js';
 import { checkExpectation, consoleErrors, failedRequests, type ExpectationVerdict } from './expectations.js';
 import { EXPECT_STEP, expectationSchema, type Expectation, type Journey, type Step, type UnsupportedStep } from './schema.js';
-import { countMatches, resolveSelectors } from './selectors.js';
+import { countMatches, parseAriaSelector, resolveSelectors } from './selectors.js';
 
 export type StepStatus = 'passed' | 'failed' | 'not-found' | 'skipped' | 'not-run';
 
@@ -56,8 +56,8 @@ const ELEMENT_STEPS = new Set(['click', 'doubleClick', 'hover', 'change']);
 
 /** A selector as a person reads it: `aria/Add[role="button"]` becomes `button "Add"`. */
 function readableSelector(selector: string): string {
-  const aria = /^aria\/(.*?)\[role="([^"]+)"\]$/.exec(selector);
-  return aria ? `${aria[2]} ${JSON.stringify(aria[1])}` : selector;
+  const aria = parseAriaSelector(selector);
+  return aria?.role ? `${aria.role} ${JSON.stringify(aria.name)}` : selector;
 }
 
 export function describeStep(step: Step | UnsupportedStep): string {

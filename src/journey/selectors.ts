@@ -69,6 +69,12 @@ export function ariaSelector(role: string, name: string): string {
 
 const ARIA = /^aria\/(.*?)(?:\[role="([^"]+)"\])?$/;
 
+/** The name and role of an ARIA selector (`aria/Add[role="button"]`), or undefined for other selectors. */
+export function parseAriaSelector(selector: string): { name: string; role?: string } | undefined {
+  const match = ARIA.exec(selector);
+  return match ? { name: match[1]!, role: match[2] } : undefined;
+}
+
 /** The role and name in the outline line of a ref (`button "Search" [ref=e9]`). */
 export function roleAndName(line: OutlineLine): { role: string; name: string } | undefined {
   const match = /^(\S+) "((?:[^"\\]|\\.)*)"/.exec(line.body);
@@ -143,10 +149,10 @@ export async function resolveSelectors(state: PageState, chains: (string | strin
   let fallback: { count: number; selector: string; resolve: () => Promise<ElementRef | null> } | undefined;
   for (const chain of list) {
     const last = chain[chain.length - 1]!;
-    const aria = ARIA.exec(last);
+    const aria = parseAriaSelector(last);
     if (aria && chain.length === 1) {
       outline ??= (await state.outline()).lines;
-      const [, name, role] = aria;
+      const { name, role } = aria;
       const hits = outline.filter((line) => {
         const found = roleAndName(line);
         return !!found && found.name === name && (!role || found.role === role);

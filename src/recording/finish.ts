@@ -1,4 +1,5 @@
 import { stat, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { burnCaptions } from '../media/captions.js';
 import { stripRefs } from './align.js';
 import { buildFilmstrip } from './filmstrip.js';
@@ -34,7 +35,7 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
   const stripPath = result.path.replace(/\.(mp4|webm)$/, '.filmstrip.webp');
   await writeFile(stripPath, filmstrip.data);
   const info: RecordingInfo = {
-    id: result.path.split(/[\\/]/).pop()!.replace(/\.(mp4|webm)$/, ''),
+    id: basename(result.path).replace(/\.(mp4|webm)$/, ''),
     label: recorder.label(),
     video: result.path,
     filmstrip: stripPath,

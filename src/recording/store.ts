@@ -1,12 +1,19 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 
 /** Recordings and their filmstrips are MCP resources under this prefix (see server/resources.ts). */
 export const RECORDING_URI_PREFIX = 'legible://recordings/';
 
 export function recordingUri(path: string): string {
-  return `${RECORDING_URI_PREFIX}${path.split(/[\\/]/).pop()}`;
+  return `${RECORDING_URI_PREFIX}${basename(path)}`;
+}
+
+/** The MIME type of a recording's file: its video, or its filmstrip. */
+export function recordingMime(path: string): string {
+  if (path.endsWith('.webm')) return 'video/webm';
+  if (path.endsWith('.webp')) return 'image/webp';
+  return 'video/mp4';
 }
 
 export const actionMarkSchema = z.object({

@@ -1,15 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { RECORDING_URI_PREFIX, type RecordingInfo, type RecordingStore } from '../recording/store.js';
+import { RECORDING_URI_PREFIX, recordingMime, type RecordingInfo, type RecordingStore } from '../recording/store.js';
 import { LegibleError } from '../util/errors.js';
 
-
-function mimeOf(file: string): string {
-  if (file.endsWith('.webm')) return 'video/webm';
-  if (file.endsWith('.webp')) return 'image/webp';
-  return 'video/mp4';
-}
 
 interface ListedFile {
   name: string;
@@ -39,7 +33,7 @@ export function registerRecordingResources(server: McpServer, store: RecordingSt
         resources: (await allFiles(store)).map((file) => ({
           uri: `${RECORDING_URI_PREFIX}${file.name}`,
           name: file.name,
-          mimeType: mimeOf(file.name),
+          mimeType: recordingMime(file.name),
           description: file.description,
         })),
       }),
@@ -50,7 +44,7 @@ export function registerRecordingResources(server: McpServer, store: RecordingSt
       const match = (await allFiles(store)).find((file) => file.name === name);
       if (!match) throw new LegibleError(`There is no recording file ${JSON.stringify(name)}.`, 'List resources to see the recordings.');
       const data = await readFile(match.path);
-      return { contents: [{ uri: uri.href, mimeType: mimeOf(name), blob: data.toString('base64') }] };
+      return { contents: [{ uri: uri.href, mimeType: recordingMime(name), blob: data.toString('base64') }] };
     },
   );
 }

@@ -4,7 +4,7 @@ import { compareRecordings } from '../recording/compare.js';
 import { seconds } from '../recording/filmstrip.js';
 import { finishRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
-import { recordingUri } from '../recording/store.js';
+import { recordingMime, recordingUri } from '../recording/store.js';
 import { formatBytes } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { quote } from '../util/text.js';
@@ -67,7 +67,7 @@ export const recordStopTool = defineTool({
     lines.push(info.actions.length ? `Actions:\n${info.actions.map((a) => `  ${seconds(a.at)} ${a.label}`).join('\n')}` : 'Actions: none during the recording.');
     response.text(lines.join('\n'));
     response.image(filmstrip.data, 'image/webp');
-    response.resourceLink(recordingUri(info.video), basename(info.video), info.format === 'webm' ? 'video/webm' : 'video/mp4', `Recording ${info.label}`);
+    response.resourceLink(recordingUri(info.video), basename(info.video), recordingMime(info.video), `Recording ${info.label}`);
   },
 });
 
@@ -117,6 +117,6 @@ export const recordCompareTool = defineTool({
     response.image(comparison.filmstrip.data, 'image/webp');
     store.addFile(comparison.video, `Side-by-side video: ${left.label} vs ${right.label}`);
     store.addFile(stripPath, `Comparison filmstrip: ${left.label} vs ${right.label}`);
-    response.resourceLink(recordingUri(comparison.video), basename(comparison.video), 'video/mp4', `${left.label} vs ${right.label}`);
+    response.resourceLink(recordingUri(comparison.video), basename(comparison.video), recordingMime(comparison.video), `${left.label} vs ${right.label}`);
   },
 });
