@@ -23,8 +23,16 @@ export interface NetworkEntry {
   responseHeaders: Record<string, string>;
   hasPostData: boolean;
   postData?: string;
+  /**
+   * Whether the network stack's extra info (the raw headers: Cookie, Set-Cookie, …) has come.
+   * Chrome says in responseReceived whether it will; it can come a few ms after loadingFinished.
+   */
+  extraInfo: 'none' | 'expected' | 'received';
   seq: number;
 }
+
+/** How long the network tool waits for extra info that Chrome announced but has not sent yet. */
+const EXTRA_INFO_WAIT_MS = 1_000;
 
 /**
  * A response whose body is not read by the page never finishes loading (a fetch whose error
@@ -59,7 +67,8 @@ export class NetworkLog {
   private readonly byRequestId = new Map<string, NetworkEntry>();
   private readonly inflight = new Set<NetworkEntry>();
   private readonly waiters = new Set<() => void>();
-  private readonly earlyHeaders = new Map<string, Record<string, string>>();
+  /** Extra-info headers whose request has not been announced yet, by CDP request id (bounded). */
+  private readonly earlyHeaders = new Map<string, Pick<NetworkEntry, 'requestHeaders' | 'responseHeaders'>>();
   private nextId = 1;
   private seq = 0;
   private dropped = 0;
@@ -73,12 +82,11 @@ export class NetworkLog {
   static async attach(page: PageDriver, capacity?: number): Promise<NetworkLog> {
     const log = new NetworkLog(page, capacity);
     page.onCdp('Network.requestWillBeSent', (event: Protocol.Network.RequestWillBeSentEvent) => log.onRequest(event));
-    page.onCdp('Network.requestWillBeSentExtraInfo', (event: Protocol.Network.RequestWillBeSentExtraInfoEvent) => {
-      const entry = log.byRequestId.get(event.requestId);
-      if (entry) Object.assign(entry.requestHeaders, event.headers);
-      // The extra info (cookies, the headers as sent) may come before requestWillBeSent.
-      else if (log.earlyHeaders.set(event.requestId, event.headers).size > 100) log.earlyHeaders.delete(log.earlyHeaders.keys().next().value!);
-    });
+    // Extra info (cookies, the headers as sent and received) comes from the network stack and may
+    // arrive before requestWillBeSent: a fast local response can even beat it with its own.
+    page.onCdp('Network.requestWillBeSentExtraInfo', (event: Protocol.Network.RequestWillBeSentExtraInfoEvent) =>
+      log.addExtraHeaders(event.requestId, 'requestHeaders', event.headers),
+    );
     page.onCdp('Network.responseReceived', (event: Protocol.Network.ResponseReceivedEvent) => {
       const entry = log.byRequestId.get(event.requestId);
       if (!entry) return;
@@ -86,13 +94,13 @@ export class NetworkLog {
       entry.statusText = event.response.statusText;
       entry.respondedAt = Date.now();
       entry.mimeType = event.response.mimeType;
+      if (event.hasExtraInfo && entry.extraInfo === 'none') entry.extraInfo = 'expected';
       Object.assign(entry.responseHeaders, event.response.headers);
       log.touch(entry);
     });
-    page.onCdp('Network.responseReceivedExtraInfo', (event: Protocol.Network.ResponseReceivedExtraInfoEvent) => {
-      const entry = log.byRequestId.get(event.requestId);
-      if (entry) Object.assign(entry.responseHeaders, event.headers);
-    });
+    page.onCdp('Network.responseReceivedExtraInfo', (event: Protocol.Network.ResponseReceivedExtraInfoEvent) =>
+      log.addExtraHeaders(event.requestId, 'responseHeaders', event.headers),
+    );
     page.onCdp('Network.loadingFinished', (event: Protocol.Network.LoadingFinishedEvent) => {
       const entry = log.byRequestId.get(event.requestId);
       if (!entry) return;
@@ -129,13 +137,16 @@ export class NetworkLog {
       responseHeaders: {},
       hasPostData: !!event.request.hasPostData,
       postData: event.request.postData,
+      extraInfo: 'none',
       seq: ++this.seq,
     };
     this.entries.set(entry.id, entry);
     this.byRequestId.set(event.requestId, entry);
     const early = this.earlyHeaders.get(event.requestId);
     if (early) {
-      Object.assign(entry.requestHeaders, early);
+      Object.assign(entry.requestHeaders, early.requestHeaders);
+      Object.assign(entry.responseHeaders, early.responseHeaders);
+      if (Object.keys(early.responseHeaders).length) entry.extraInfo = 'received';
       this.earlyHeaders.delete(event.requestId);
     }
     if (AWAITED.has(entry.resourceType)) this.inflight.add(entry);
@@ -147,6 +158,25 @@ export class NetworkLog {
       this.dropped++;
     }
     this.notify();
+  }
+
+  private addExtraHeaders(requestId: string, side: 'requestHeaders' | 'responseHeaders', headers: Protocol.Network.Headers): void {
+    const entry = this.byRequestId.get(requestId);
+    if (entry) {
+      Object.assign(entry[side], headers);
+      if (side === 'responseHeaders') {
+        entry.extraInfo = 'received';
+        this.notify();
+      }
+      return;
+    }
+    let early = this.earlyHeaders.get(requestId);
+    if (!early) {
+      early = { requestHeaders: {}, responseHeaders: {} };
+      this.earlyHeaders.set(requestId, early);
+      if (this.earlyHeaders.size > 100) this.earlyHeaders.delete(this.earlyHeaders.keys().next().value!);
+    }
+    Object.assign(early[side], headers);
   }
 
   private touch(entry: NetworkEntry): void {
@@ -209,6 +239,22 @@ export class NetworkLog {
 
   droppedCount(): number {
     return this.dropped;
+  }
+
+  /** Waits (briefly) for the raw headers of a request whose extra info Chrome announced but has not sent. */
+  async completeHeaders(entry: NetworkEntry, timeoutMs = EXTRA_INFO_WAIT_MS): Promise<void> {
+    if (entry.extraInfo !== 'expected') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      const off = this.onChange(() => {
+        if (entry.extraInfo !== 'expected') done();
+      });
+    });
   }
 
   /** The response body, if Chrome still has it. */

@@ -3,7 +3,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LegibleError } from '../util/errors.js';
-import { codecArgs, runFfmpeg } from './ffmpeg.js';
+import { codecArgs, ffmpegReason, runFfmpeg } from './ffmpeg.js';
 
 export interface Caption {
   /** Start and end on the video's timeline, in ms. */
@@ -48,7 +48,7 @@ export async function burnCaptions(path: string, captions: Caption[]): Promise<v
     const codec = codecArgs(path.endsWith('.webm') ? 'webm' : 'mp4');
     const run = runFfmpeg(['-y', '-i', path, '-vf', filters.join(','), ...codec, output]);
     const result = await run.done;
-    if (result.code !== 0) throw new LegibleError(`ffmpeg could not burn the captions in: ${result.stderr.trim().split('\n').pop() ?? ''}`, 'Record again without captions.');
+    if (result.code !== 0) throw new LegibleError(`ffmpeg could not burn the captions in: ${ffmpegReason(result.stderr)}`, 'Record again without captions.');
     await rename(output, path).catch(async () => {
       // across file systems: copy then remove
       const { copyFile } = await import('node:fs/promises');

@@ -66,6 +66,15 @@ export interface FfmpegRun {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
+const OUTPUT_WRITE_ERROR = /Error writing trailer|Error closing file|No space left on device|Disk quota exceeded|Input\/output error/i;
+const ROOT_CAUSE = /No space left on device|Disk quota exceeded|Input\/output error|Permission denied|Read-only file system/i;
+
+/** The line of ffmpeg's error output that says why it failed: the root cause if it named one, else its last word. */
+export function ffmpegReason(stderr: string): string {
+  const lines = stderr.trim().split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines.find((line) => ROOT_CAUSE.test(line)) ?? lines.at(-1) ?? 'no error output';
+}
+
 /** Starts ffmpeg with the given arguments; stderr is kept (bounded) for error messages. */
 export function runFfmpeg(args: string[], options: { stdin?: boolean } = {}): FfmpegRun {
   const base = ['-hide_banner', '-loglevel', 'error', ...(options.stdin ? [] : ['-nostdin'])];
@@ -78,7 +87,9 @@ export function runFfmpeg(args: string[], options: { stdin?: boolean } = {}): Ff
   });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
     child.on('error', (error) => resolve({ code: -1, signal: null, stderr: `${stderr}\n${error.message}` }));
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    // ffmpeg 5 exits 0 even when it could not write the end of the file (a full disk leaves an MP4
+    // without its index): such a run counts as failed.
+    child.on('close', (code, signal) => resolve({ code: code === 0 && OUTPUT_WRITE_ERROR.test(stderr) ? 1 : code, signal, stderr }));
   });
   child.stdin?.on('error', () => undefined);
   return { process: child, done };

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LegibleError } from '../util/errors.js';
-import { codecArgs, runFfmpeg } from './ffmpeg.js';
+import { codecArgs, ffmpegReason, runFfmpeg } from './ffmpeg.js';
 import { captionFilters, fontOption, sec } from './captions.js';
 import type { VideoFormat } from './videoEncoder.js';
 
@@ -81,7 +81,7 @@ export async function renderSideBySide(plan: SideBySidePlan): Promise<void> {
     clearTimeout(timer);
     if (result.code !== 0) {
       await rm(plan.output, { force: true });
-      throw new LegibleError(`ffmpeg could not render the comparison: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
+      throw new LegibleError(`ffmpeg could not render the comparison: ${ffmpegReason(result.stderr)}`);
     }
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { LegibleError } from '../util/errors.js';
-import { codecArgs, runFfmpeg, type FfmpegRun } from './ffmpeg.js';
+import { codecArgs, ffmpegReason, runFfmpeg, type FfmpegRun } from './ffmpeg.js';
 
 export type VideoFormat = 'mp4' | 'webm';
 
@@ -49,6 +49,9 @@ export class VideoEncoder {
     this.run = runFfmpeg(
       [
         '-y',
+        // Frames are JPEGs of a known type: no probing, so ffmpeg encodes from the first frame on
+        // (its default 5 MB probe held a still page's whole recording back until stop).
+        '-probesize', '32', '-analyzeduration', '0',
         '-f', 'image2pipe', '-c:v', 'mjpeg', '-framerate', String(options.fps), '-i', '-',
         '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1,format=yuv420p`,
         '-r', String(options.fps),
@@ -59,7 +62,7 @@ export class VideoEncoder {
       { stdin: true },
     );
     void this.run.done.then(({ code, signal, stderr }) => {
-      if (code !== 0 && !this.finishing) this.failure = `ffmpeg stopped (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').pop() ?? ''}`;
+      if (code !== 0 && !this.finishing) this.failure = `ffmpeg stopped (${signal ?? `exit code ${code}`}): ${ffmpegReason(stderr)}`;
     });
   }
 
@@ -132,7 +135,7 @@ export class VideoEncoder {
     clearTimeout(timer);
     if (failedBefore || code !== 0 || !this.current) {
       await rm(this.partial, { force: true });
-      const reason = failedBefore ?? (!this.current ? 'no frame was captured' : `ffmpeg ${signal ?? `exit code ${code}`}: ${stderr.trim().split('\n').pop() ?? ''}`);
+      const reason = failedBefore ?? (!this.current ? 'no frame was captured' : `ffmpeg ${signal ?? `exit code ${code}`}: ${ffmpegReason(stderr)}`);
       throw new LegibleError(`The video could not be finished: ${reason}. No file was kept.`, 'Check that ffmpeg works (ffmpeg -version) and the output folder has space, then record again.');
     }
     await rename(this.partial, this.options.path);

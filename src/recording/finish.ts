@@ -1,7 +1,9 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { burnCaptions } from '../media/captions.js';
 import { stripRefs } from './align.js';
+import { fileSystemHint } from '../util/disk.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
 import { buildFilmstrip } from './filmstrip.js';
 import type { Recorder } from './recorder.js';
 import type { RecordingInfo, RecordingStore } from './store.js';
@@ -33,7 +35,16 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
   }
   const filmstrip = await buildFilmstrip(result.keyFrames, marks, result.durationMs);
   const stripPath = result.path.replace(/\.(mp4|webm)$/, '.filmstrip.webp');
-  await writeFile(stripPath, filmstrip.data);
+  try {
+    await writeFile(stripPath, filmstrip.data);
+  } catch (error) {
+    // A half-written filmstrip must not look finished; the video itself is whole.
+    await rm(stripPath, { force: true });
+    throw new LegibleError(
+      `The video was saved at ${result.path}, but its filmstrip could not be written: ${errorMessage(error)}.`,
+      fileSystemHint(error) ?? 'Check that the output folder is writable and has space, then record again.',
+    );
+  }
   const info: RecordingInfo = {
     id: basename(result.path).replace(/\.(mp4|webm)$/, ''),
     label: recorder.label(),
@@ -51,6 +62,13 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
     actions: marks,
     interruption: result.interruption,
   };
-  await store.save(info);
+  try {
+    await store.save(info);
+  } catch (error) {
+    throw new LegibleError(
+      `The video (${result.path}) and filmstrip were saved, but the recording's details could not be, so record_compare and report will not find it: ${errorMessage(error)}.`,
+      fileSystemHint(error) ?? 'Check that the output folder is writable and has space, then record again.',
+    );
+  }
   return { info, filmstrip, sourceFrames: result.sourceFrames, stopMs: Date.now() - stoppedAt };
 }

@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 
@@ -70,8 +70,14 @@ export class RecordingStore {
 
   async save(info: RecordingInfo): Promise<void> {
     await this.load();
+    const file = join(this.dir, `${info.id}.recording.json`);
+    try {
+      await writeFile(file, `${JSON.stringify(info, null, 2)}\n`);
+    } catch (error) {
+      await rm(file, { force: true });
+      throw error;
+    }
     this.byId.set(info.id, info);
-    await writeFile(join(this.dir, `${info.id}.recording.json`), `${JSON.stringify(info, null, 2)}\n`);
   }
 
   /** By id, or the latest recording with that label. */

@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ToolResponse } from '../tools/response.js';
 import type { AnyTool } from '../tools/tool.js';
 import { dialogTool } from '../tools/dialogTool.js';
+import { fileSystemHint } from '../util/disk.js';
 import { LegibleError } from '../util/errors.js';
 import { article } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
@@ -10,14 +11,21 @@ import type { ServerContext } from './serverContext.js';
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** The browser died while the call was talking to it: say so, since the next call recovers. */
-function explainBrowserLoss(error: unknown): unknown {
+/**
+ * Gives a failure that is not a LegibleError a next step: the browser died while the call was
+ * talking to it (the next call recovers), or the file system refused a write (full, read-only).
+ */
+function explainFailure(error: unknown): unknown {
+  if (error instanceof LegibleError) return error;
   const text = error instanceof Error ? error.message : String(error);
-  if (error instanceof LegibleError || !/Target closed|Session closed|Connection closed|Browser has disconnected|Navigating frame was detached/i.test(text)) return error;
-  return new LegibleError(
-    `The browser or the tab went away during the call (${text.split('\n')[0]}).`,
-    'Call again: Legible launches a new browser if it crashed; take a snapshot to see where things stand.',
-  );
+  if (/Target closed|Session closed|Connection closed|Browser has disconnected|Navigating frame was detached/i.test(text)) {
+    return new LegibleError(
+      `The browser or the tab went away during the call (${text.split('\n')[0]}).`,
+      'Call again: Legible launches a new browser if it crashed; take a snapshot to see where things stand.',
+    );
+  }
+  const hint = fileSystemHint(error);
+  return hint ? new LegibleError(`Could not write a file: ${text}.`, hint) : error;
 }
 
 /** No tool call may take longer than this, whatever goes wrong below. */
@@ -57,7 +65,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
       { hint: 'The browser may be stuck; try again, or reload the page with navigate {"go":"reload"}.' },
     );
   } catch (error) {
-    response.error(explainBrowserLoss(error));
+    response.error(explainFailure(error));
   }
   await context.drainPending();
   for (const notice of context.session.takeNotices()) response.notice(notice);

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
 import { JourneyLog } from '../journey/log.js';
 import { JourneyStore } from '../journey/store.js';
-import { finishRecording } from '../recording/finish.js';
+import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { RunRegistry } from '../report/runs.js';
 import { RecordingStore } from '../recording/store.js';
 import type { ToolContext } from '../tools/context.js';
@@ -18,6 +18,8 @@ export class ServerContext implements ToolContext {
   private readonly outputDir: string;
   private readonly store: RecordingStore;
   private readonly pendingWork: Promise<void>[] = [];
+  /** Recordings finished because their page closed, kept for record_stop (bounded). */
+  private readonly interrupted: FinishedRecording[] = [];
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private readonly journeyStore: JourneyStore;
   private readonly runRegistry: RunRegistry;
@@ -97,7 +99,10 @@ export class ServerContext implements ToolContext {
     recorder.interrupt(`page ${state.page.id} closed during the recording`);
     this.pendingWork.push(
       finishRecording(recorder, state.actions, recorder.startUrl, this.store).then(
-        ({ info }) => this.session.addNotice(`Recording ${JSON.stringify(info.label)} stopped because its page closed; the partial video is at ${info.video}.`),
+        (finished) => {
+          if (this.interrupted.push(finished) > 5) this.interrupted.shift();
+          this.session.addNotice(`Recording ${JSON.stringify(finished.info.label)} stopped because its page closed; the partial video is at ${finished.info.video}.`);
+        },
         (error: unknown) => this.session.addNotice(`Recording ${JSON.stringify(recorder.label())} was lost when its page closed: ${errorMessage(error)}`),
       ),
     );
@@ -106,6 +111,11 @@ export class ServerContext implements ToolContext {
   /** Waits for background work (recordings finished because their page closed) so its notices are ready. */
   async drainPending(): Promise<void> {
     await Promise.allSettled(this.pendingWork.splice(0));
+  }
+
+  async takeInterruptedRecording(): Promise<FinishedRecording | undefined> {
+    await this.drainPending();
+    return this.interrupted.shift();
   }
 
   recordings(): RecordingStore {

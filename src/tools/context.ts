@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { JourneyLog } from '../journey/log.js';
 import type { JourneyStore } from '../journey/store.js';
 import type { RunRegistry } from '../report/runs.js';
+import type { FinishedRecording } from '../recording/finish.js';
 import type { RecordingStore } from '../recording/store.js';
 
 /** What a tool handler may use: a narrow, read-mostly view of the server's state. */
@@ -21,6 +22,11 @@ export interface ToolContext {
   outputPath(stem: string, extension: string, requested?: string): Promise<string>;
   /** Finished recordings in the output folder. */
   recordings(): RecordingStore;
+  /**
+   * The oldest recording that stopped on its own because its page closed or its browser died,
+   * and that record_stop has not returned yet (once finished writing); undefined when none.
+   */
+  takeInterruptedRecording(): Promise<FinishedRecording | undefined>;
   /** The steps taken so far on a page, for journey_save. */
   journey(state: PageState): JourneyLog;
   journeys(): JourneyStore;

@@ -24,6 +24,7 @@ function isText(mimeType: string | undefined): boolean {
 }
 
 async function showDetails(entry: NetworkEntry, log: NetworkLog, options: { reveal: boolean; save: boolean }, context: ToolContext, response: ToolResponse) {
+  await log.completeHeaders(entry);
   response.text(formatRequest(entry));
   response.text(`URL: ${entry.url}`);
   response.text(`Request headers:\n${formatHeaders(entry.requestHeaders, options.reveal)}`);

@@ -2,16 +2,21 @@ import { z } from 'zod';
 import { findFfmpeg } from '../media/ffmpeg.js';
 import { compareRecordings } from '../recording/compare.js';
 import { seconds } from '../recording/filmstrip.js';
-import { finishRecording } from '../recording/finish.js';
+import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
 import { recordingMime, recordingUri } from '../recording/store.js';
 import { formatBytes } from '../format/networkFormat.js';
+import { freeBytes } from '../util/disk.js';
 import { LegibleError } from '../util/errors.js';
 import { quote } from '../util/text.js';
 import { writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { recordingLabel } from './common.js';
+import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
+
+/** Below this much free space, record_start refuses at once rather than fail at record_stop. */
+const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
 const labelParam = recordingLabel.describe('e.g. "before".');
 
@@ -39,6 +44,13 @@ export const recordStartTool = defineTool({
     const viewport = state.page.viewport() ?? context.config.viewport;
     const [width, height] = params.size ? (params.size.split('x').map(Number) as [number, number]) : [viewport.width, viewport.height];
     const path = await context.outputPath(label, format);
+    const free = await freeBytes(dirname(path));
+    if (free !== undefined && free < MIN_FREE_BYTES) {
+      throw new LegibleError(
+        `The output folder ${dirname(path)} has only ${formatBytes(free)} free, too little to record a video.`,
+        'Free some space there, or start the server with another --output-dir.',
+      );
+    }
     state.recorder = await Recorder.start(state.page, { label, path, fps: params.fps ?? 25, format, width, height, captions: params.captions ?? false });
     response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${params.fps ?? 25} fps, ${format}). Act on the page, then call record_stop.`);
   },
@@ -55,21 +67,30 @@ export const recordStopTool = defineTool({
   handlesDialogs: true,
   async handle({ state, context, response }) {
     const recorder = state.recorder;
-    if (!recorder) throw new LegibleError(`Nothing is recording on page ${state.page.id}.`, 'Start a recording with record_start first.');
-    state.recorder = undefined;
-    const { info, filmstrip, sourceFrames, stopMs } = await finishRecording(recorder, state.actions, recorder.startUrl, context.recordings());
-    const lines = [
-      `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${info.frames} frames at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
-      `Video: ${info.video}`,
-      `Filmstrip: ${info.filmstrip} (${filmstrip.tiles} moments)`,
-    ];
-    if (info.interruption) lines.push(`Partial: ${info.interruption}; the video covers what was recorded until then.`);
-    lines.push(info.actions.length ? `Actions:\n${info.actions.map((a) => `  ${seconds(a.at)} ${a.label}`).join('\n')}` : 'Actions: none during the recording.');
-    response.text(lines.join('\n'));
-    response.image(filmstrip.data, 'image/webp');
-    response.resourceLink(recordingUri(info.video), basename(info.video), recordingMime(info.video), `Recording ${info.label}`);
+    if (recorder) {
+      state.recorder = undefined;
+      reportRecording(await finishRecording(recorder, state.actions, recorder.startUrl, context.recordings()), response);
+      return;
+    }
+    // A recording whose page closed (or whose browser crashed) was finished then: hand it over now.
+    const interrupted = await context.takeInterruptedRecording();
+    if (!interrupted) throw new LegibleError(`Nothing is recording on page ${state.page.id}.`, 'Start a recording with record_start first.');
+    reportRecording(interrupted, response);
   },
 });
+
+function reportRecording({ info, filmstrip, sourceFrames, stopMs }: FinishedRecording, response: ToolResponse): void {
+  const lines = [
+    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${info.frames} frames at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
+    `Video: ${info.video}`,
+    `Filmstrip: ${info.filmstrip} (${filmstrip.tiles} moments)`,
+  ];
+  if (info.interruption) lines.push(`Partial: ${info.interruption}; the video covers what was recorded until then.`);
+  lines.push(info.actions.length ? `Actions:\n${info.actions.map((a) => `  ${seconds(a.at)} ${a.label}`).join('\n')}` : 'Actions: none during the recording.');
+  response.text(lines.join('\n'));
+  response.image(filmstrip.data, 'image/webp');
+  response.resourceLink(recordingUri(info.video), basename(info.video), recordingMime(info.video), `Recording ${info.label}`);
+}
 
 export const recordCompareTool = defineTool({
   name: 'record_compare',

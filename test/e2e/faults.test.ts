@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, refOf, useLegible, waitForExit } from '../helpers/e2e.js';
+import { browserChildren, isAlive, killBrowser, refOf, useLegible } from '../helpers/e2e.js';
 
 // A navigation timeout above the page timeout: a slow load must not be mistaken for a stuck script.
 const e2e = useLegible({ args: ['--page-timeout', '3000', '--navigation-timeout', '4000'] });
@@ -11,21 +10,6 @@ beforeAll(() => {
   serverPid = e2e.legible.pid()!;
   expect(serverPid).toBeGreaterThan(0);
 });
-
-/** The browser processes the server launched (its direct children). */
-function browserChildren(pid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['--ppid', String(pid), '-o', 'pid=,comm='], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
-  return out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([child, comm]) => child && /chrom/i.test(comm ?? ''))
-    .map(([child]) => Number(child));
-}
 
 describe('a page stuck in an endless loop', () => {
   it('fails the click within the page timeout, and the page answers again afterwards', { timeout: 30_000 }, async () => {
@@ -106,10 +90,8 @@ describe('bad arguments', () => {
 describe('a browser crash', () => {
   it('relaunches the browser on the next call and says so', { timeout: 60_000 }, async () => {
     await openAndSnapshot('/shop.html');
-    const children = browserChildren(serverPid);
+    const children = await killBrowser(serverPid);
     expect(children.length, 'the server should have launched a browser').toBeGreaterThan(0);
-    for (const child of children) process.kill(child, 'SIGKILL');
-    for (const child of children) await waitForExit(child);
 
     const nav = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/form.html` });
     expect(nav.isError, nav.text).toBe(false);

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupOf, useLegible } from '../helpers/e2e.js';
+import { groupOf, killBrowser, useLegible } from '../helpers/e2e.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
 import { startLegible } from '../helpers/mcpClient.js';
 
@@ -14,6 +14,33 @@ function probe(path: string) {
   const stream = parsed.streams[0]!;
   const [num, den] = stream.r_frame_rate.split('/').map(Number) as [number, number];
   return { codec: stream.codec_name, width: stream.width, height: stream.height, fps: num / den, frames: Number(stream.nb_read_frames), duration: Number(parsed.format.duration) };
+}
+
+/** One frame of a video as a PNG. */
+function frameAt(path: string, at: number): Promise<Buffer> {
+  return Promise.resolve(execFileSync('ffmpeg', ['-v', 'error', '-ss', at.toFixed(2), '-i', path, '-frames:v', '1', '-f', 'image2pipe', '-vcodec', 'png', '-']));
+}
+
+/** Mean absolute pixel difference of two images of the same size. */
+async function imageDifference(a: Buffer, b: Buffer): Promise<number> {
+  const [x, y] = await Promise.all([a, b].map((image) => sharp(image).greyscale().raw().toBuffer()));
+  let sum = 0;
+  for (let i = 0; i < x!.length; i++) sum += Math.abs(x![i]! - y![i]!);
+  return sum / x!.length;
+}
+
+/** Whether this machine lets the tests mount a small tmpfs (root in a container usually may) to fill a disk. */
+function canMountTmpfs(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'legible-mount-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -229,6 +256,106 @@ describe('recording faults with ffmpeg', () => {
       expect((await legible.call('snapshot')).isError).toBe(false);
     } finally {
       await legible.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps recording across navigations, same site and cross site', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'legible-nav-'));
+    const legible = await startLegible(['--output-dir', out]);
+    try {
+      await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+      await legible.call('record_start', { label: 'moving' });
+      await wait(600);
+      expect((await legible.call('navigate', { url: `${fixtures.url}/shop.html` })).isError).toBe(false);
+      await wait(600);
+      // localhost is another site than 127.0.0.1: Chromium moves the tab to a new renderer process.
+      const crossSite = `${fixtures.url.replace('127.0.0.1', 'localhost')}/animated.html`;
+      expect((await legible.call('navigate', { url: crossSite })).isError).toBe(false);
+      await wait(600);
+      const stop = await legible.call('record_stop');
+      expect(stop.isError, stop.text).toBe(false);
+      expect(stop.text).not.toContain('Partial');
+      expect(stop.text).toMatch(/s Opening .*\/shop\.html\n\s+\d+\.\d s Opening .*localhost.*\/animated\.html/);
+      const path = groupOf(stop.text, /Video: (\S+\.mp4)/);
+      const video = probe(path);
+      expect(video.duration).toBeGreaterThan(1.8);
+      // Frames kept coming from the new renderer: the box still moves in the last 0.4 s (a
+      // screencast that stopped at the navigation would have held one frame to the end).
+      const [late, last] = await Promise.all([frameAt(path, video.duration - 0.45), frameAt(path, video.duration - 0.05)]);
+      expect(await imageDifference(late, last)).toBeGreaterThan(0.5);
+    } finally {
+      await legible.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('returns the partial video from record_stop when the browser crashed mid-recording', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'legible-crash-'));
+    const legible = await startLegible(['--output-dir', out]);
+    try {
+      await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+      await legible.call('record_start', { label: 'crashed' });
+      await wait(800);
+      expect((await killBrowser(legible.pid()!)).length).toBeGreaterThan(0);
+      const stop = await legible.call('record_stop');
+      expect(stop.isError, stop.text).toBe(false);
+      expect(stop.text).toMatch(/Notice: .*browser.*(crashed|closed).*launched a new one/);
+      expect(stop.text).toMatch(/Partial: page p\d+ closed during the recording/);
+      expect(stop.images).toHaveLength(1);
+      const video = probe(groupOf(stop.text, /Video: (\S+\.mp4)/));
+      expect(video.duration).toBeGreaterThan(0.5);
+      expect(readdirSync(out).filter((name) => name.endsWith('.partial'))).toEqual([]);
+      // Handed over once; the new browser works and can record again.
+      const again = await legible.call('record_stop');
+      expect(again.isError).toBe(true);
+      expect(again.text).toContain('Nothing is recording');
+      await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+      expect((await legible.call('record_start', { label: 'after-crash' })).isError).toBe(false);
+      await wait(300);
+      expect((await legible.call('record_stop')).isError).toBe(false);
+    } finally {
+      await legible.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!canMountTmpfs())('says when the output folder is full, and keeps no broken file', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'legible-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', out]);
+    const legible = await startLegible(['--output-dir', out]);
+    try {
+      await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
+      expect((await legible.call('record_start', { label: 'full' })).isError).toBe(false);
+      // Long enough for ffmpeg to have begun the file, which then cannot be finished.
+      await wait(1_000);
+      // Fill the disk while it records (dd stops with "No space left on device").
+      spawnSync('dd', ['if=/dev/zero', `of=${join(out, 'filler')}`, 'bs=64k']);
+      await wait(500);
+      const stop = await legible.call('record_stop');
+      expect(stop.isError, stop.text).toBe(true);
+      expect(stop.text).toContain('No space left on device');
+      expect(stop.text).toContain('No file was kept');
+      expect(stop.text).toMatch(/^Next: .*space/m);
+      // ffmpeg 5 exits 0 with an MP4 that has no index: nothing of the kind may be left looking finished.
+      expect(readdirSync(out)).toEqual(['filler']);
+
+      // Removing the broken video freed its space: fill that too.
+      spawnSync('dd', ['if=/dev/zero', `of=${join(out, 'filler-2')}`, 'bs=4k']);
+      const start = await legible.call('record_start', { label: 'again' });
+      expect(start.isError).toBe(true);
+      expect(start.text).toMatch(/has only .* free, too little to record/);
+      expect(start.text).toContain('--output-dir');
+      const shot = await legible.call('screenshot', { path: 'shot.png' });
+      expect(shot.isError).toBe(true);
+      expect(shot.text).toMatch(/Could not save the screenshot .*no space left/i);
+      const save = await legible.call('journey_save', { name: 'full' });
+      expect(save.isError).toBe(true);
+      expect(save.text).toMatch(/^Next: .*space/m);
+      expect((await legible.call('snapshot')).isError).toBe(false);
+    } finally {
+      await legible.close();
+      execFileSync('umount', [out]);
       rmSync(out, { recursive: true, force: true });
     }
   });

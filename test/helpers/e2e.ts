@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -129,4 +130,27 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void
     if (Date.now() > deadline) throw new Error(`process ${pid} still alive after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** The browser processes the server launched (its direct children). */
+export function browserChildren(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['--ppid', String(pid), '-o', 'pid=,comm='], { encoding: 'utf8' });
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([child, comm]) => child && /chrom/i.test(comm ?? ''))
+    .map(([child]) => Number(child));
+}
+
+/** Kills the browser a server launched, as a crash would, and waits until it is gone. */
+export async function killBrowser(serverPid: number): Promise<number[]> {
+  const children = browserChildren(serverPid);
+  for (const child of children) process.kill(child, 'SIGKILL');
+  for (const child of children) await waitForExit(child);
+  return children;
 }

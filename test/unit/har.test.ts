@@ -18,6 +18,7 @@ const entry = (over: Partial<NetworkEntry>): NetworkEntry => ({
   responseHeaders: { 'set-cookie': 'sid=2', 'content-type': 'application/json' },
   hasPostData: true,
   postData: JSON.stringify({ user: 'ann', password: 'hunter2', nested: { apiKey: 'k' } }),
+  extraInfo: 'received',
   seq: 1,
   ...over,
 });

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { NetworkLog } from '../../src/capture/networkLog.js';
+import type { PageDriver } from '../../src/cdp/pageDriver.js';
+
+/**
+ * Chrome's network stack sends the raw headers (Cookie, Set-Cookie) in "extra info" events whose
+ * order against the renderer's events is not fixed: measured on a local server, about 1 load in
+ * 20 gets them before requestWillBeSent, and about 1 in 30 after loadingFinished. These tests
+ * replay each order into a NetworkLog through a stand-in for the CDP session.
+ */
+class FakeCdp {
+  private readonly handlers = new Map<string, (params: never) => void>();
+  readonly driver = {
+    onCdp: (event: string, handler: (params: never) => void) => {
+      this.handlers.set(event, handler);
+      return () => this.handlers.delete(event);
+    },
+    send: async () => ({}),
+  } as unknown as PageDriver;
+
+  emit(event: string, params: unknown): void {
+    this.handlers.get(`Network.${event}`)?.(params as never);
+  }
+}
+
+const REQUEST = { requestId: 'R1', type: 'Fetch', request: { url: 'http://127.0.0.1/api/data', method: 'GET', headers: { accept: '*/*' } } };
+const RESPONSE = { requestId: 'R1', hasExtraInfo: true, response: { status: 200, statusText: 'OK', mimeType: 'application/json', headers: { 'content-type': 'application/json' } } };
+const REQUEST_EXTRA = { requestId: 'R1', headers: { cookie: 'token=1' } };
+const RESPONSE_EXTRA = { requestId: 'R1', headers: { 'set-cookie': 'session=2', 'content-type': 'application/json' } };
+const FINISHED = { requestId: 'R1', encodedDataLength: 60 };
+
+async function logOf(cdp: FakeCdp): Promise<NetworkLog> {
+  return NetworkLog.attach(cdp.driver);
+}
+
+describe('NetworkLog extra info', () => {
+  it('keeps raw headers that arrive before the request itself', async () => {
+    const cdp = new FakeCdp();
+    const log = await logOf(cdp);
+    cdp.emit('requestWillBeSentExtraInfo', REQUEST_EXTRA);
+    cdp.emit('responseReceivedExtraInfo', RESPONSE_EXTRA);
+    cdp.emit('requestWillBeSent', REQUEST);
+    cdp.emit('responseReceived', RESPONSE);
+    cdp.emit('loadingFinished', FINISHED);
+    const [entry] = log.all();
+    expect(entry!.requestHeaders.cookie).toBe('token=1');
+    expect(entry!.responseHeaders['set-cookie']).toBe('session=2');
+    expect(entry!.extraInfo).toBe('received');
+  });
+
+  it('waits for raw headers announced by the response that come after loadingFinished', async () => {
+    const cdp = new FakeCdp();
+    const log = await logOf(cdp);
+    cdp.emit('requestWillBeSent', REQUEST);
+    cdp.emit('responseReceived', RESPONSE);
+    cdp.emit('loadingFinished', FINISHED);
+    const [entry] = log.all();
+    expect(entry!.extraInfo).toBe('expected');
+    setTimeout(() => {
+      cdp.emit('requestWillBeSentExtraInfo', REQUEST_EXTRA);
+      cdp.emit('responseReceivedExtraInfo', RESPONSE_EXTRA);
+    }, 30);
+    await log.completeHeaders(entry!);
+    expect(entry!.responseHeaders['set-cookie']).toBe('session=2');
+    expect(entry!.requestHeaders.cookie).toBe('token=1');
+  });
+
+  it('does not wait when Chrome said no extra info would come, and gives up on one that never does', async () => {
+    const cdp = new FakeCdp();
+    const log = await logOf(cdp);
+    cdp.emit('requestWillBeSent', REQUEST);
+    cdp.emit('responseReceived', { ...RESPONSE, hasExtraInfo: false });
+    const [entry] = log.all();
+    // Would hang past the test's timeout if it waited for extra info that was never announced.
+    await log.completeHeaders(entry!, 60_000);
+    expect(entry!.extraInfo).toBe('none');
+
+    cdp.emit('requestWillBeSent', { ...REQUEST, requestId: 'R2' });
+    cdp.emit('responseReceived', { ...RESPONSE, requestId: 'R2' });
+    const second = log.all()[1]!;
+    await log.completeHeaders(second, 40);
+    expect(second.extraInfo).toBe('expected');
+    expect(second.status).toBe(200);
+  });
+});
