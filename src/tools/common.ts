@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { Effects } from '../actions/perform.js';
+import { performAction, type Effects } from '../actions/perform.js';
 import type { PageState } from '../actions/pageState.js';
 import type { ElementRef } from '../cdp/elementRef.js';
 import { formatEffects } from '../format/effectsFormat.js';
 import { durableSelectors } from '../journey/selectors.js';
+import { resolveRef } from '../snapshot/refs.js';
 import type { ToolResponse } from './response.js';
 
 /** Output budgets, in characters. About four characters make a token. */
@@ -34,6 +35,41 @@ export function describeRef(state: PageState, ref: string): string {
  */
 export async function journeyTarget(state: PageState, ref: string, element: ElementRef): Promise<{ selectors: string[][] }> {
   return { selectors: await durableSelectors(state, ref, element) };
+}
+
+/** What an action on one element leaves for its report and its journey step. */
+export interface ElementAction<T> {
+  /** `button "Search" [e12]`. */
+  target: string;
+  /** Durable selectors for the journey step (taken before acting: the action may remove the element). */
+  selectors: string[][];
+  effects: Effects;
+  /** What `act` returned; undefined when it did not finish (a dialog opened and blocks the page). */
+  result: T | undefined;
+}
+
+/**
+ * The one path of click, type, hover and select_option: find the ref's element, describe it,
+ * take its durable selectors, run `act` on it as one performAction, and let go of it whatever
+ * happens. `what` names the action for timeouts and recordings (given the target's description).
+ */
+export async function actOnRef<T>(state: PageState, ref: string, what: (target: string) => string, act: (element: ElementRef) => Promise<T>): Promise<ElementAction<T>> {
+  const element = await resolveRef(state.page, ref);
+  try {
+    const target = describeRef(state, ref);
+    const { selectors } = await journeyTarget(state, ref, element);
+    let result: T | undefined;
+    const effects = await performAction(
+      state,
+      async () => {
+        result = await act(element);
+      },
+      { what: what(target) },
+    );
+    return { target, selectors, effects, result };
+  } finally {
+    await element.dispose();
+  }
 }
 
 /** A click step's offset: the middle of the element (only click steps have one, so only click measures it). */

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { selectOptions, typeInto } from '../actions/elements.js';
 import { performAction } from '../actions/perform.js';
-import { resolveRef } from '../snapshot/refs.js';
 import { quote } from '../util/text.js';
 import { keySteps } from '../journey/log.js';
-import { clickOffset, describeRef, journeyTarget, refParam, reportEffects } from './common.js';
+import { actOnRef, clickOffset, refParam, reportEffects } from './common.js';
 import { defineTool } from './tool.js';
 
 export const clickTool = defineTool({
@@ -20,13 +19,12 @@ export const clickTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const element = await resolveRef(state.page, params.ref);
-    const target = describeRef(state, params.ref);
-    const { selectors } = await journeyTarget(state, params.ref, element);
-    const box = await clickOffset(element);
-    const effects = await performAction(state, () => element.click({ button: params.button, clickCount: params.double ? 2 : 1 }), {
-      what: `Clicking ${target}`,
-    }).finally(() => element.dispose());
+    // Measured before clicking: a click that opens a dialog does not return until it is answered.
+    let box = { x: 1, y: 1 };
+    const { target, selectors, effects } = await actOnRef(state, params.ref, (target) => `Clicking ${target}`, async (element) => {
+      box = await clickOffset(element);
+      await element.click({ button: params.button, clickCount: params.double ? 2 : 1 });
+    });
     const button = params.button === 'right' ? 'secondary' : params.button === 'middle' ? 'auxiliary' : 'primary';
     context.journey(state).add(
       params.double
@@ -51,14 +49,12 @@ export const typeTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const element = await resolveRef(state.page, params.ref);
-    const target = describeRef(state, params.ref);
-    const { selectors } = await journeyTarget(state, params.ref, element);
-    const effects = await performAction(
+    const { target, selectors, effects } = await actOnRef(
       state,
-      () => typeInto(state.page, element, params.text, { clear: params.clear ?? true, submit: params.submit ?? false }),
-      { what: `Typing ${quote(params.text.length > 40 ? `${params.text.slice(0, 40)}…` : params.text)} into ${target}${params.submit ? ' + Enter' : ''}` },
-    ).finally(() => element.dispose());
+      params.ref,
+      (target) => `Typing ${quote(params.text.length > 40 ? `${params.text.slice(0, 40)}…` : params.text)} into ${target}${params.submit ? ' + Enter' : ''}`,
+      (element) => typeInto(state.page, element, params.text, { clear: params.clear ?? true, submit: params.submit ?? false }),
+    );
     context.journey(state).add({ type: 'change', selectors, value: params.text }, ...(params.submit ? keySteps('Enter') : []));
     reportEffects(response, `Typed ${quote(params.text.length > 80 ? `${params.text.slice(0, 80)}…` : params.text)} into ${target}${params.submit ? ' and pressed Enter' : ''}.`, effects);
   },
@@ -90,10 +86,7 @@ export const hoverTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const element = await resolveRef(state.page, params.ref);
-    const target = describeRef(state, params.ref);
-    const { selectors } = await journeyTarget(state, params.ref, element);
-    const effects = await performAction(state, () => element.hover(), { what: `Hovering ${target}` }).finally(() => element.dispose());
+    const { target, selectors, effects } = await actOnRef(state, params.ref, (target) => `Hovering ${target}`, (element) => element.hover());
     context.journey(state).add({ type: 'hover', selectors });
     reportEffects(response, `Hovered ${target}.`, effects);
   },
@@ -111,17 +104,12 @@ export const selectOptionTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const element = await resolveRef(state.page, params.ref);
-    const target = describeRef(state, params.ref);
-    const { selectors } = await journeyTarget(state, params.ref, element);
-    let chosen: string[] = [];
-    const effects = await performAction(
+    const { target, selectors, effects, result: chosen = [] } = await actOnRef(
       state,
-      async () => {
-        chosen = await selectOptions(element, params.values);
-      },
-      { what: `Selecting ${params.values.map(quote).join(', ')} in ${target}` },
-    ).finally(() => element.dispose());
+      params.ref,
+      (target) => `Selecting ${params.values.map(quote).join(', ')} in ${target}`,
+      (element) => selectOptions(element, params.values),
+    );
     if (chosen[0] !== undefined) context.journey(state).add({ type: 'change', selectors, value: chosen[0] });
     reportEffects(response, `Selected ${chosen.map(quote).join(', ')} in ${target}.`, effects);
   },

@@ -271,4 +271,16 @@ describe('snapshot', () => {
     expect(text).not.toContain('Secret aria hidden');
     expect(text).not.toContain('Secret visibility hidden');
   });
+
+  it('names an element by the text it shows: hidden parts left out, image alt and child labels in', async () => {
+    await open('/dynamic.html');
+    const text = await snapshot();
+    expect(text).toMatch(/button "Save" \[ref=e\d+\]/);
+    expect(text).not.toContain('stale');
+    // Visually hidden (screen-reader-only) text is part of the name; an aria-hidden icon is not.
+    expect(text).toMatch(/button "Delete row 3" \[ref=e\d+\]/);
+    expect(text).not.toContain('trash-icon');
+    expect(text).toMatch(/link "Home" \[ref=e\d+\] \[url=\/home\]/);
+    expect(text).toMatch(/button "Close" \[ref=e\d+\]/);
+  });
 });
