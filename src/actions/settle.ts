@@ -68,8 +68,8 @@ export function waitForNetworkIdle(network: NetworkLog, mark: number, since: num
   return new Promise((resolve) => {
     const deadline = setTimeout(finish, maxMs);
     const off = network.onChange(check);
-    // Requests can stop counting without an event (an unread body); look again now and then.
-    const poll = setInterval(check, 100);
+    // Requests can stop counting without an event (a body that stopped arriving); look again often.
+    const poll = setInterval(check, 20);
     function finish() {
       clearTimeout(deadline);
       clearInterval(poll);

@@ -14,6 +14,8 @@ export interface NetworkEntry {
   startedAt: number;
   /** When the response headers came. */
   respondedAt?: number;
+  /** When the latest piece of the response body came. */
+  dataAt?: number;
   endedAt?: number;
   /** Bytes on the wire, when the load finished. */
   size?: number;
@@ -35,10 +37,13 @@ export interface NetworkEntry {
 const EXTRA_INFO_WAIT_MS = 1_000;
 
 /**
- * A response whose body is not read by the page never finishes loading (a fetch whose error
- * status made the app skip .json(), say). Past this long after its headers, it no longer holds
- * an action's report back.
+ * A response whose body the page never reads may never finish loading (a POST whose error status
+ * made the app skip .json(), say): Chrome receives the body (Network.dataReceived) but sends no
+ * loadingFinished. Such a response stops holding an action's report back once no body data has
+ * come for BODY_IDLE_MS, or, if none came at all, UNREAD_BODY_MS after its headers. A body that
+ * is still streaming in keeps counting.
  */
+const BODY_IDLE_MS = 80;
 const UNREAD_BODY_MS = 300;
 
 /** Resource types whose in-flight requests an action waits for. */
@@ -51,6 +56,12 @@ export function isFailed(entry: NetworkEntry): boolean {
 /** Browsers ask for /favicon.ico on their own; a missing one is not the app's bug. */
 export function isFavicon(url: string | undefined): boolean {
   return !!url && /\/favicon\.ico(\?|$)/.test(url);
+}
+
+/** Headers came and the body has stopped arriving (or never started): see BODY_IDLE_MS. */
+function bodyStalled(entry: NetworkEntry, now: number): boolean {
+  if (entry.respondedAt === undefined) return false;
+  return entry.dataAt !== undefined ? now - entry.dataAt > BODY_IDLE_MS : now - entry.respondedAt > UNREAD_BODY_MS;
 }
 
 export function isFinished(entry: NetworkEntry): boolean {
@@ -101,6 +112,10 @@ export class NetworkLog {
     page.onCdp('Network.responseReceivedExtraInfo', (event: Protocol.Network.ResponseReceivedExtraInfoEvent) =>
       log.addExtraHeaders(event.requestId, 'responseHeaders', event.headers),
     );
+    page.onCdp('Network.dataReceived', (event: Protocol.Network.DataReceivedEvent) => {
+      const entry = log.byRequestId.get(event.requestId);
+      if (entry && entry.endedAt === undefined) entry.dataAt = Date.now();
+    });
     page.onCdp('Network.loadingFinished', (event: Protocol.Network.LoadingFinishedEvent) => {
       const entry = log.byRequestId.get(event.requestId);
       if (!entry) return;
@@ -200,12 +215,10 @@ export class NetworkLog {
     return () => this.waiters.delete(listener);
   }
 
-  /** Requests still loading that started after sequence number `seq` (see UNREAD_BODY_MS). */
+  /** Requests still loading that started after sequence number `seq` (see BODY_IDLE_MS). */
   inflightSince(seq: number, startedAfter: number): NetworkEntry[] {
     const now = Date.now();
-    return [...this.inflight].filter(
-      (entry) => (entry.startedAt >= startedAfter || entry.seq > seq) && !(entry.respondedAt !== undefined && now - entry.respondedAt > UNREAD_BODY_MS),
-    );
+    return [...this.inflight].filter((entry) => (entry.startedAt >= startedAfter || entry.seq > seq) && !bodyStalled(entry, now));
   }
 
   /** Forgets in-flight state (after a navigation, requests of the old document never finish). */

@@ -86,6 +86,10 @@ export function describeStep(step: Step | UnsupportedStep): string {
 }
 
 /** Asks `probe` every 150 ms until `done` holds for its answer or `timeout` ms have passed; returns the last answer. */
+/** Expectations about the page (text, element, js), checked again until they hold for at most this long, as Playwright's assertions do. */
+const EXPECT_WAIT_MS = 1_500;
+const ON_PAGE = new Set<Expectation['type']>(['text', 'element', 'js']);
+
 async function poll<T>(probe: () => Promise<T>, done: (answer: T) => boolean, timeout: number): Promise<T> {
   const end = Date.now() + timeout;
   for (;;) {
@@ -220,9 +224,16 @@ export async function runJourney(state: PageState, journey: Journey, source: str
     if (verdict.status === 'failed' || verdict.status === 'not-found') stopped = true;
     steps.push(verdict);
   }
+  const all = [...expectations, ...(options.expect ?? [])];
+  // What the page shows first, each given a moment to come true (the app may still be rendering);
+  // then the logs, read after that moment so late errors count too. Verdicts keep the given order.
+  const onPage = new Map<Expectation, ExpectationVerdict>();
+  for (const expectation of all.filter((e) => ON_PAGE.has(e.type))) {
+    onPage.set(expectation, await poll(() => checkExpectation(state, expectation, { console: [], network: [] }), (verdict) => verdict.passed, EXPECT_WAIT_MS));
+  }
   const log = { console: state.console.since(consoleMark), network: state.network.since(networkMark) };
   const checked: ExpectationVerdict[] = [];
-  for (const expectation of [...expectations, ...(options.expect ?? [])]) checked.push(await checkExpectation(state, expectation, log));
+  for (const expectation of all) checked.push(onPage.get(expectation) ?? (await checkExpectation(state, expectation, log)));
   const passed = steps.every((step) => step.status === 'passed' || step.status === 'skipped') && checked.every((check) => check.passed);
   return {
     title: journey.title,

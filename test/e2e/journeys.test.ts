@@ -137,6 +137,28 @@ describe('repro journeys', () => {
     expect(failed.text).toMatch(/· 3\. click #q — not-run/);
   });
 
+  it('gives expectations about the page a moment to come true, and keeps their order', async () => {
+    // "Prepare report" adds its text a second after the click, long after the click has settled.
+    const flow = {
+      title: 'slow report',
+      steps: [
+        { type: 'navigate', url: `${e2e.fixtures.url}/dynamic.html` },
+        { type: 'click', selectors: [['aria/Prepare report[role="button"]']], offsetX: 5, offsetY: 5 },
+        { type: 'customStep', name: 'legible.expect', parameters: { type: 'noConsoleErrors' } },
+        { type: 'customStep', name: 'legible.expect', parameters: { type: 'text', text: 'Report is ready' } },
+      ],
+    };
+    const file = join(e2e.outputDir, 'slow-report.json');
+    writeFileSync(file, JSON.stringify(flow));
+    const run = await e2e.legible.call('journey_run', { journey: file, expect: ['!text:Report failed'] });
+    expect(run.text, run.text).toContain('PASSED');
+    const lines = run.text.split('\n');
+    const at = (what: string) => lines.findIndex((line) => line.includes(what));
+    expect(at('no console errors')).toBeGreaterThan(-1);
+    expect(at('no console errors')).toBeLessThan(at('"Report is ready" is visible'));
+    expect(at('"Report is ready" is visible')).toBeLessThan(at('"Report failed" is not visible'));
+  });
+
   it('explains bad journey files and missing targets with the step number', async () => {
     const bad = join(e2e.outputDir, 'bad.json');
     writeFileSync(bad, '{"title": "x", "steps": [');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NetworkLog } from '../../src/capture/networkLog.js';
 import type { PageDriver } from '../../src/cdp/pageDriver.js';
 
@@ -81,5 +81,57 @@ describe('NetworkLog extra info', () => {
     await log.completeHeaders(second, 40);
     expect(second.extraInfo).toBe('expected');
     expect(second.status).toBe(200);
+  });
+});
+
+describe('NetworkLog in-flight requests', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const inflight = (log: NetworkLog) => log.inflightSince(0, 0).map((entry) => entry.url);
+
+  it('stops waiting for a body that came in full but never finished loading (an unread error response)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
+    const cdp = new FakeCdp();
+    const log = await logOf(cdp);
+    cdp.emit('requestWillBeSent', REQUEST);
+    expect(inflight(log)).toEqual([REQUEST.request.url]);
+    cdp.emit('responseReceived', RESPONSE);
+    cdp.emit('dataReceived', { requestId: 'R1', dataLength: 16, encodedDataLength: 27 });
+    vi.setSystemTime(1_000_050);
+    expect(inflight(log)).toHaveLength(1);
+    vi.setSystemTime(1_000_100);
+    expect(inflight(log)).toEqual([]);
+  });
+
+  it('keeps waiting while a body is still streaming in, past the unread limit', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
+    const cdp = new FakeCdp();
+    const log = await logOf(cdp);
+    cdp.emit('requestWillBeSent', REQUEST);
+    cdp.emit('responseReceived', RESPONSE);
+    for (let t = 40; t <= 600; t += 40) {
+      vi.setSystemTime(1_000_000 + t);
+      cdp.emit('dataReceived', { requestId: 'R1', dataLength: 1000, encodedDataLength: 1000 });
+      expect(inflight(log)).toHaveLength(1);
+    }
+    cdp.emit('loadingFinished', FINISHED);
+    expect(inflight(log)).toEqual([]);
+  });
+
+  it('gives a response whose body never starts 300 ms after its headers', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
+    const cdp = new FakeCdp();
+    const log = await logOf(cdp);
+    cdp.emit('requestWillBeSent', REQUEST);
+    cdp.emit('responseReceived', RESPONSE);
+    vi.setSystemTime(1_000_250);
+    expect(inflight(log)).toHaveLength(1);
+    vi.setSystemTime(1_000_301);
+    expect(inflight(log)).toEqual([]);
   });
 });
