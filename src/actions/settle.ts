@@ -70,14 +70,26 @@ export function waitForNetworkIdle(network: NetworkLog, mark: number, since: num
     const off = network.onChange(check);
     // Requests can stop counting without an event (a body that stopped arriving); look again often.
     const poll = setInterval(check, 20);
+    let finished = false;
     function finish() {
+      if (finished) return;
+      finished = true;
       clearTimeout(deadline);
       clearInterval(poll);
       off();
       resolve(network.inflightSince(mark, since));
     }
+    let confirming = false;
     function check() {
-      if (stop() || network.inflightSince(mark, since).length === 0) finish();
+      if (stop()) return finish();
+      if (confirming || network.inflightSince(mark, since).length > 0) return;
+      // Idle by the clock: first let any CDP messages already waiting on the socket in (a timer
+      // can fire before pending I/O is read when this process was busy), then look again.
+      confirming = true;
+      setImmediate(() => {
+        confirming = false;
+        if (network.inflightSince(mark, since).length === 0) finish();
+      });
     }
     check();
   });

@@ -41,10 +41,11 @@ const EXTRA_INFO_WAIT_MS = 1_000;
  * made the app skip .json(), say): Chrome receives the body (Network.dataReceived) but sends no
  * loadingFinished. Such a response stops holding an action's report back once no body data has
  * come for BODY_IDLE_MS, or, if none came at all, UNREAD_BODY_MS after its headers. A body that
- * is still streaming in keeps counting.
+ * keeps streaming in (a chat reply, a download) counts for at most STREAMING_BODY_MS.
  */
-const BODY_IDLE_MS = 80;
+const BODY_IDLE_MS = 100;
 const UNREAD_BODY_MS = 300;
+const STREAMING_BODY_MS = 1_000;
 
 /** Resource types whose in-flight requests an action waits for. */
 const AWAITED = new Set(['Document', 'XHR', 'Fetch', 'Script', 'Stylesheet', 'Other', 'Image', 'Font']);
@@ -61,6 +62,7 @@ export function isFavicon(url: string | undefined): boolean {
 /** Headers came and the body has stopped arriving (or never started): see BODY_IDLE_MS. */
 function bodyStalled(entry: NetworkEntry, now: number): boolean {
   if (entry.respondedAt === undefined) return false;
+  if (now - entry.respondedAt > STREAMING_BODY_MS) return true;
   return entry.dataAt !== undefined ? now - entry.dataAt > BODY_IDLE_MS : now - entry.respondedAt > UNREAD_BODY_MS;
 }
 
@@ -78,6 +80,8 @@ export class NetworkLog {
   private readonly byRequestId = new Map<string, NetworkEntry>();
   private readonly inflight = new Set<NetworkEntry>();
   private readonly waiters = new Set<() => void>();
+  /** Hops (a request and its redirects share an id) whose announced raw response headers have not come, by CDP request id. */
+  private readonly awaitingExtraInfo = new Map<string, NetworkEntry[]>();
   /** Extra-info headers whose request has not been announced yet, by CDP request id (bounded). */
   private readonly earlyHeaders = new Map<string, Pick<NetworkEntry, 'requestHeaders' | 'responseHeaders'>>();
   private nextId = 1;
@@ -105,7 +109,7 @@ export class NetworkLog {
       entry.statusText = event.response.statusText;
       entry.respondedAt = Date.now();
       entry.mimeType = event.response.mimeType;
-      if (event.hasExtraInfo && entry.extraInfo === 'none') entry.extraInfo = 'expected';
+      if (event.hasExtraInfo && entry.extraInfo === 'none') log.expectExtraInfo(entry);
       Object.assign(entry.responseHeaders, event.response.headers);
       log.touch(entry);
     });
@@ -139,6 +143,8 @@ export class NetworkLog {
       previous.status = event.redirectResponse.status;
       previous.statusText = event.redirectResponse.statusText;
       Object.assign(previous.responseHeaders, event.redirectResponse.headers);
+      // The redirect's own raw headers (its Set-Cookie) may still come, after this next hop's start.
+      if (event.redirectHasExtraInfo && previous.extraInfo === 'none') this.expectExtraInfo(previous);
       this.finish(previous);
     }
     const entry: NetworkEntry = {
@@ -169,14 +175,27 @@ export class NetworkLog {
       const [oldestId, oldest] = this.entries.entries().next().value as [string, NetworkEntry];
       this.entries.delete(oldestId);
       if (this.byRequestId.get(oldest.requestId) === oldest) this.byRequestId.delete(oldest.requestId);
+      this.awaitingExtraInfo.delete(oldest.requestId);
       this.inflight.delete(oldest);
       this.dropped++;
     }
     this.notify();
   }
 
+  /** Chrome announced raw headers for this response (or redirect) that have not come yet. */
+  private expectExtraInfo(entry: NetworkEntry): void {
+    entry.extraInfo = 'expected';
+    const waiting = this.awaitingExtraInfo.get(entry.requestId);
+    if (waiting) waiting.push(entry);
+    else this.awaitingExtraInfo.set(entry.requestId, [entry]);
+  }
+
   private addExtraHeaders(requestId: string, side: 'requestHeaders' | 'responseHeaders', headers: Protocol.Network.Headers): void {
-    const entry = this.byRequestId.get(requestId);
+    // Raw response headers go to the oldest hop that was announced to have some (a redirect's
+    // can come after the next hop started), else to the request's current hop.
+    const waiting = side === 'responseHeaders' ? this.awaitingExtraInfo.get(requestId) : undefined;
+    const entry = waiting?.shift() ?? this.byRequestId.get(requestId);
+    if (waiting && !waiting.length) this.awaitingExtraInfo.delete(requestId);
     if (entry) {
       Object.assign(entry[side], headers);
       if (side === 'responseHeaders') {

@@ -85,11 +85,14 @@ export function describeStep(step: Step | UnsupportedStep): string {
   }
 }
 
-/** Asks `probe` every 150 ms until `done` holds for its answer or `timeout` ms have passed; returns the last answer. */
-/** Expectations about the page (text, element, js), checked again until they hold for at most this long, as Playwright's assertions do. */
+/**
+ * Expectations about the page (text, element, js) are checked again until they hold, as
+ * Playwright's assertions are, for at most this long in all (only when every step passed).
+ */
 const EXPECT_WAIT_MS = 1_500;
 const ON_PAGE = new Set<Expectation['type']>(['text', 'element', 'js']);
 
+/** Asks `probe` every 150 ms until `done` holds for its answer or `timeout` ms have passed; returns the last answer. */
 async function poll<T>(probe: () => Promise<T>, done: (answer: T) => boolean, timeout: number): Promise<T> {
   const end = Date.now() + timeout;
   for (;;) {
@@ -225,11 +228,13 @@ export async function runJourney(state: PageState, journey: Journey, source: str
     steps.push(verdict);
   }
   const all = [...expectations, ...(options.expect ?? [])];
-  // What the page shows first, each given a moment to come true (the app may still be rendering);
-  // then the logs, read after that moment so late errors count too. Verdicts keep the given order.
+  // What the page shows first, given a moment to come true (the app may still be rendering); then
+  // the logs, read after that moment so late errors count too. Verdicts keep the given order.
   const onPage = new Map<Expectation, ExpectationVerdict>();
+  const waitUntil = stopped ? 0 : Date.now() + EXPECT_WAIT_MS;
   for (const expectation of all.filter((e) => ON_PAGE.has(e.type))) {
-    onPage.set(expectation, await poll(() => checkExpectation(state, expectation, { console: [], network: [] }), (verdict) => verdict.passed, EXPECT_WAIT_MS));
+    const check = () => checkExpectation(state, expectation, { console: [], network: [] });
+    onPage.set(expectation, await poll(check, (verdict) => verdict.passed, Math.max(0, waitUntil - Date.now())));
   }
   const log = { console: state.console.since(consoleMark), network: state.network.since(networkMark) };
   const checked: ExpectationVerdict[] = [];

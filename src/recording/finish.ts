@@ -39,9 +39,9 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
     await writeFile(stripPath, filmstrip.data);
   } catch (error) {
     // A half-written filmstrip must not look finished; the video itself is whole.
-    await rm(stripPath, { force: true });
+    await rm(stripPath, { force: true }).catch(() => undefined);
     throw new LegibleError(
-      `The video was saved at ${result.path}, but its filmstrip could not be written: ${errorMessage(error)}.`,
+      `The video was saved at ${result.path}, but its filmstrip could not be written (${errorMessage(error)}), so record_compare and report will not find the recording.`,
       fileSystemHint(error) ?? 'Check that the output folder is writable and has space, then record again.',
     );
   }

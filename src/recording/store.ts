@@ -74,7 +74,7 @@ export class RecordingStore {
     try {
       await writeFile(file, `${JSON.stringify(info, null, 2)}\n`);
     } catch (error) {
-      await rm(file, { force: true });
+      await rm(file, { force: true }).catch(() => undefined);
       throw error;
     }
     this.byId.set(info.id, info);

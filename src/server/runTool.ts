@@ -25,7 +25,7 @@ function explainFailure(error: unknown): unknown {
     );
   }
   const hint = fileSystemHint(error);
-  return hint ? new LegibleError(`Could not write a file: ${text}.`, hint) : error;
+  return hint ? new LegibleError(`A file operation failed: ${text}.`, hint) : error;
 }
 
 /** No tool call may take longer than this, whatever goes wrong below. */

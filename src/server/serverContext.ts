@@ -17,7 +17,8 @@ export class ServerContext implements ToolContext {
   private readonly states = new Map<string, PageState>();
   private readonly outputDir: string;
   private readonly store: RecordingStore;
-  private readonly pendingWork: Promise<void>[] = [];
+  /** Background work (recordings finished because their page closed), until it settles. */
+  private readonly pendingWork = new Set<Promise<void>>();
   /** Recordings finished because their page closed, kept for record_stop (bounded). */
   private readonly interrupted: FinishedRecording[] = [];
   private readonly journeyLogs = new Map<string, JourneyLog>();
@@ -97,25 +98,29 @@ export class ServerContext implements ToolContext {
     const recorder = state.recorder!;
     state.recorder = undefined;
     recorder.interrupt(`page ${state.page.id} closed during the recording`);
-    this.pendingWork.push(
-      finishRecording(recorder, state.actions, recorder.startUrl, this.store).then(
-        (finished) => {
-          if (this.interrupted.push(finished) > 5) this.interrupted.shift();
-          this.session.addNotice(`Recording ${JSON.stringify(finished.info.label)} stopped because its page closed; the partial video is at ${finished.info.video}.`);
-        },
-        (error: unknown) => this.session.addNotice(`Recording ${JSON.stringify(recorder.label())} was lost when its page closed: ${errorMessage(error)}`),
-      ),
+    const work = finishRecording(recorder, state.actions, recorder.startUrl, this.store).then(
+      (finished) => {
+        if (this.interrupted.push(finished) > 5) this.interrupted.shift();
+        this.session.addNotice(`Recording ${JSON.stringify(finished.info.label)} stopped because its page closed; the partial video is at ${finished.info.video}.`);
+      },
+      (error: unknown) => this.session.addNotice(`Recording ${JSON.stringify(recorder.label())} was lost when its page closed: ${errorMessage(error)}`),
     );
+    this.pendingWork.add(work);
+    void work.finally(() => this.pendingWork.delete(work));
   }
 
   /** Waits for background work (recordings finished because their page closed) so its notices are ready. */
   async drainPending(): Promise<void> {
-    await Promise.allSettled(this.pendingWork.splice(0));
+    await Promise.allSettled([...this.pendingWork]);
   }
 
   async takeInterruptedRecording(): Promise<FinishedRecording | undefined> {
     await this.drainPending();
     return this.interrupted.shift();
+  }
+
+  forgetInterruptedRecordings(): void {
+    this.interrupted.length = 0;
   }
 
   recordings(): RecordingStore {
@@ -142,7 +147,7 @@ export class ServerContext implements ToolContext {
   async close(): Promise<void> {
     // Recordings still running when the client goes away are finished, not thrown away.
     for (const state of this.states.values()) if (state.recorder) this.finishOrphan(state);
-    await Promise.allSettled(this.pendingWork);
+    await Promise.allSettled([...this.pendingWork]);
     await this.session.close();
   }
 }

@@ -147,6 +147,11 @@ export function walkPage(options: WalkOptions): WalkResult {
       if (node.nodeType !== Node.ELEMENT_NODE) continue;
       const child = node as Element;
       if (SKIP.has(child.tagName) || child.tagName === 'INPUT' || child.tagName === 'SELECT' || child.tagName === 'TEXTAREA') continue;
+      if (child.tagName.toLowerCase() === 'title' && child.parentElement?.tagName.toLowerCase() === 'svg') {
+        // An icon's <title> has no box of its own, yet names the icon (and so its button).
+        if (child.parentElement.getAttribute('aria-hidden') !== 'true') text += ` ${child.textContent ?? ''} `;
+        continue;
+      }
       if (!visible(child) && getComputedStyle(child).display !== 'contents') continue;
       const label = child.getAttribute('aria-label');
       if (label) text += ` ${label} `;

@@ -27,6 +27,8 @@ export interface ToolContext {
    * and that record_stop has not returned yet (once finished writing); undefined when none.
    */
   takeInterruptedRecording(): Promise<FinishedRecording | undefined>;
+  /** A new recording started: older interrupted ones are no longer record_stop's to return. */
+  forgetInterruptedRecordings(): void;
   /** The steps taken so far on a page, for journey_save. */
   journey(state: PageState): JourneyLog;
   journeys(): JourneyStore;

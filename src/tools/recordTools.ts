@@ -51,6 +51,7 @@ export const recordStartTool = defineTool({
         'Free some space there, or start the server with another --output-dir.',
       );
     }
+    context.forgetInterruptedRecordings();
     state.recorder = await Recorder.start(state.page, { label, path, fps: params.fps ?? 25, format, width, height, captions: params.captions ?? false });
     response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${params.fps ?? 25} fps, ${format}). Act on the page, then call record_stop.`);
   },
@@ -60,7 +61,7 @@ export const recordStopTool = defineTool({
   name: 'record_stop',
   title: 'Stop recording',
   description:
-    "Stop recording. Returns the video path, duration, frames, size, the actions with times, and a filmstrip of the key moments.",
+    "Stop recording (or collect one cut short by its page closing). Returns the video path, duration, frames, size, the actions with times, and a filmstrip of the key moments.",
   input: {},
   kind: 'action',
   scope: 'page',
@@ -75,6 +76,7 @@ export const recordStopTool = defineTool({
     // A recording whose page closed (or whose browser crashed) was finished then: hand it over now.
     const interrupted = await context.takeInterruptedRecording();
     if (!interrupted) throw new LegibleError(`Nothing is recording on page ${state.page.id}.`, 'Start a recording with record_start first.');
+    response.text(`Page ${state.page.id} is not recording; here is recording ${quote(interrupted.info.label)}, which its page's closing cut short.`);
     reportRecording(interrupted, response);
   },
 });

@@ -14,8 +14,8 @@ const FILE_SYSTEM_HINTS: Record<string, string> = {
   ENOSPC: 'The disk is full: free some space, or start the server with another --output-dir.',
   EDQUOT: 'The disk quota is used up: free some space, or start the server with another --output-dir.',
   EROFS: 'That file system is read-only: start the server with a writable --output-dir.',
-  EACCES: 'Legible may not write there: start the server with a writable --output-dir.',
-  EPERM: 'Legible may not write there: start the server with a writable --output-dir.',
+  EACCES: 'Permission denied: use files Legible may read, and a writable --output-dir.',
+  EPERM: 'Permission denied: use files Legible may read, and a writable --output-dir.',
   EMFILE: 'Too many files are open: close some pages or restart the server.',
 };
 

@@ -282,5 +282,6 @@ describe('snapshot', () => {
     expect(text).not.toContain('trash-icon');
     expect(text).toMatch(/link "Home" \[ref=e\d+\] \[url=\/home\]/);
     expect(text).toMatch(/button "Close" \[ref=e\d+\]/);
+    expect(text).toMatch(/button "Settings" \[ref=e\d+\]/);
   });
 });

@@ -60,7 +60,8 @@ describe('NetworkLog extra info', () => {
       cdp.emit('requestWillBeSentExtraInfo', REQUEST_EXTRA);
       cdp.emit('responseReceivedExtraInfo', RESPONSE_EXTRA);
     }, 30);
-    await log.completeHeaders(entry!);
+    // Returns when the headers come (it would hang past the test's timeout if it waited it out).
+    await log.completeHeaders(entry!, 60_000);
     expect(entry!.responseHeaders['set-cookie']).toBe('session=2');
     expect(entry!.requestHeaders.cookie).toBe('token=1');
   });
@@ -100,24 +101,28 @@ describe('NetworkLog in-flight requests', () => {
     expect(inflight(log)).toEqual([REQUEST.request.url]);
     cdp.emit('responseReceived', RESPONSE);
     cdp.emit('dataReceived', { requestId: 'R1', dataLength: 16, encodedDataLength: 27 });
-    vi.setSystemTime(1_000_050);
+    vi.setSystemTime(1_000_090);
     expect(inflight(log)).toHaveLength(1);
-    vi.setSystemTime(1_000_100);
+    vi.setSystemTime(1_000_101);
     expect(inflight(log)).toEqual([]);
   });
 
-  it('keeps waiting while a body is still streaming in, past the unread limit', async () => {
+  it('keeps waiting while a body is still streaming in, past the unread limit, up to a second', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(1_000_000);
     const cdp = new FakeCdp();
     const log = await logOf(cdp);
     cdp.emit('requestWillBeSent', REQUEST);
     cdp.emit('responseReceived', RESPONSE);
-    for (let t = 40; t <= 600; t += 40) {
+    for (let t = 40; t <= 960; t += 40) {
       vi.setSystemTime(1_000_000 + t);
       cdp.emit('dataReceived', { requestId: 'R1', dataLength: 1000, encodedDataLength: 1000 });
       expect(inflight(log)).toHaveLength(1);
     }
+    // A stream that never ends holds an action back for at most a second after its headers.
+    vi.setSystemTime(1_001_001);
+    cdp.emit('dataReceived', { requestId: 'R1', dataLength: 1000, encodedDataLength: 1000 });
+    expect(inflight(log)).toEqual([]);
     cdp.emit('loadingFinished', FINISHED);
     expect(inflight(log)).toEqual([]);
   });
@@ -133,5 +138,30 @@ describe('NetworkLog in-flight requests', () => {
     expect(inflight(log)).toHaveLength(1);
     vi.setSystemTime(1_000_301);
     expect(inflight(log)).toEqual([]);
+  });
+});
+
+describe('NetworkLog redirects', () => {
+  it("gives a redirect's late raw headers to the redirect, not to the next hop", async () => {
+    const cdp = new FakeCdp();
+    const log = await logOf(cdp);
+    cdp.emit('requestWillBeSent', { ...REQUEST, request: { ...REQUEST.request, url: 'http://127.0.0.1/login', method: 'POST' } });
+    cdp.emit('requestWillBeSent', {
+      ...REQUEST,
+      request: { ...REQUEST.request, url: 'http://127.0.0.1/home' },
+      redirectHasExtraInfo: true,
+      redirectResponse: { status: 302, statusText: 'Found', headers: { location: '/home' } },
+    });
+    // The 302's Set-Cookie comes only now, after the next hop started; then the next hop's own.
+    cdp.emit('responseReceivedExtraInfo', { requestId: 'R1', headers: { 'set-cookie': 'sid=new', location: '/home' } });
+    cdp.emit('responseReceived', RESPONSE);
+    const [login, home] = log.all();
+    expect(login!.status).toBe(302);
+    expect(login!.responseHeaders['set-cookie']).toBe('sid=new');
+    expect(home!.extraInfo).toBe('expected');
+    expect(home!.responseHeaders['set-cookie']).toBeUndefined();
+    cdp.emit('responseReceivedExtraInfo', RESPONSE_EXTRA);
+    expect(home!.responseHeaders['set-cookie']).toBe('session=2');
+    expect(home!.extraInfo).toBe('received');
   });
 });
