@@ -42,6 +42,9 @@ export const recordingInfoSchema = z.object({
 });
 export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
 
+/** record_compare's output names: compare-<a>-vs-<b>-<time>.mp4 (or .webm, or .filmstrip.webp). */
+const COMPARISON_FILE = /^compare-(.+?)-vs-(.+)-\d{4}-\d\d-\d\dT[\dZ-]+\.(filmstrip\.webp|mp4|webm)$/;
+
 /**
  * Finished recordings, each a video plus a `<id>.recording.json` sidecar in the output folder, so they can
  * be found by label or id (also by a later server run) and listed as resources.
@@ -58,6 +61,11 @@ export class RecordingStore {
     if (this.loaded) return;
     this.loaded = true;
     const names = await readdir(this.dir).catch(() => [] as string[]);
+    // Side-by-side videos and their filmstrips from earlier runs of the server are listed again.
+    for (const name of names) {
+      const compared = COMPARISON_FILE.exec(name);
+      if (compared) this.addFile(join(this.dir, name), `${compared[3] === 'filmstrip.webp' ? 'Comparison filmstrip' : 'Side-by-side video'}: ${compared[1]} vs ${compared[2]}`);
+    }
     for (const name of names.filter((n) => n.endsWith('.recording.json'))) {
       try {
         const info = recordingInfoSchema.parse(JSON.parse(await readFile(join(this.dir, name), 'utf8')));
@@ -89,10 +97,11 @@ export class RecordingStore {
   }
 
   addFile(path: string, description: string): void {
-    this.extras.push({ path, description });
+    if (!this.extras.some((file) => file.path === path)) this.extras.push({ path, description });
   }
 
-  files(): { path: string; description: string }[] {
+  async files(): Promise<{ path: string; description: string }[]> {
+    await this.load();
     return [...this.extras];
   }
 

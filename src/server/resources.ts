@@ -20,7 +20,7 @@ function filesOf(info: RecordingInfo): ListedFile[] {
 }
 
 async function allFiles(store: RecordingStore): Promise<ListedFile[]> {
-  const extras = store.files().map((file) => ({ name: basename(file.path), ...file }));
+  const extras = (await store.files()).map((file) => ({ name: basename(file.path), ...file }));
   return [...(await store.list()).flatMap(filesOf), ...extras];
 }
 

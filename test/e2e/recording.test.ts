@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupOf, killBrowser, useLegible } from '../helpers/e2e.js';
@@ -141,6 +141,20 @@ describe('recording', () => {
     const { data, info: raw } = await sharp(frame).raw().toBuffer({ resolveWithObject: true });
     const pixel = (x: number, y: number) => Array.from(data.subarray((y * raw.width + x) * raw.channels, (y * raw.width + x) * raw.channels + 3));
     expect(pixel(900, 5)).not.toEqual(pixel(1860, 5));
+
+    // A server started later on the same output folder still lists the comparison as resources.
+    const later = await startLegible(['--output-dir', e2e.outputDir]);
+    try {
+      const { resources } = await later.client.listResources();
+      const names = resources.map((resource) => resource.name);
+      expect(names).toContain(basename(video));
+      expect(names).toContain(basename(video).replace(/\.mp4$/, '.filmstrip.webp'));
+      expect(resources.find((resource) => resource.name === basename(video))!.description).toBe('Side-by-side video: before vs after');
+      const read = await later.client.readResource({ uri: `legible://recordings/${basename(video)}` });
+      expect((read.contents[0] as { blob: string }).blob.length).toBeGreaterThan(1000);
+    } finally {
+      await later.close();
+    }
   });
 
   it('records WebM with burned-in captions, and lists recordings as readable MCP resources', async () => {
