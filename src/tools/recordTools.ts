@@ -131,7 +131,9 @@ export const recordCompareTool = defineTool({
       [
         `Compared ${quote(left.label)} (${seconds(left.durationMs)}) with ${quote(right.label)} (${seconds(right.durationMs)}): ${seconds(comparison.alignment.durationMs)} side by side, ${comparison.width}×${comparison.height}, ${formatBytes(comparison.bytes)}.`,
         comparison.alignment.inStep
-          ? `Kept in step at each of the ${comparison.alignment.captions.length} actions both took.`
+          ? comparison.alignment.captions.length === 1
+            ? 'Kept in step at the one action both took.'
+            : `Kept in step at each of the ${comparison.alignment.captions.length} actions both took.`
           : 'The two took different actions, so they are aligned at the start only.',
         `Video: ${comparison.video}`,
         `Filmstrip: ${stripPath}`,
