@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupOf, killBrowser, useLegible } from '../helpers/e2e.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
-import { startLegible } from '../helpers/mcpClient.js';
+import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 
 function probe(path: string) {
   const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,width,height,r_frame_rate,nb_read_frames:format=duration', '-of', 'json', path], { encoding: 'utf8' });
@@ -40,6 +40,18 @@ function canMountTmpfs(): boolean {
     return false;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `body` against a Legible server of its own whose output folder is a fresh temporary one, removed after. */
+async function withOwnServer(prefix: string, body: (legible: LegibleClient, out: string) => Promise<void>): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), `legible-${prefix}-`));
+  const legible = await startLegible(['--output-dir', out]);
+  try {
+    await body(legible, out);
+  } finally {
+    await legible.close();
+    rmSync(out, { recursive: true, force: true });
   }
 }
 
@@ -253,9 +265,7 @@ describe('recording faults with ffmpeg', () => {
   });
 
   it('reports ffmpeg killed mid-recording and keeps no broken file', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'legible-kill-'));
-    const legible = await startLegible(['--output-dir', out]);
-    try {
+    await withOwnServer('kill', async (legible, out) => {
       await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
       await legible.call('record_start', { label: 'killed' });
       await wait(500);
@@ -268,16 +278,11 @@ describe('recording faults with ffmpeg', () => {
       expect(stop.text).toContain('No file was kept');
       expect(readdirSync(out).filter((name) => name.endsWith('.mp4') || name.endsWith('.partial'))).toEqual([]);
       expect((await legible.call('snapshot')).isError).toBe(false);
-    } finally {
-      await legible.close();
-      rmSync(out, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps recording across navigations, same site and cross site', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'legible-nav-'));
-    const legible = await startLegible(['--output-dir', out]);
-    try {
+    await withOwnServer('nav', async (legible) => {
       await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
       await legible.call('record_start', { label: 'moving' });
       await wait(600);
@@ -299,16 +304,11 @@ describe('recording faults with ffmpeg', () => {
       const crossSiteAt = Number(groupOf(stop.text, /(\d+\.\d) s Opening http:\/\/localhost/));
       const [early, last] = await Promise.all([frameAt(path, crossSiteAt + 0.1), frameAt(path, video.duration - 0.05)]);
       expect(await imageDifference(early, last)).toBeGreaterThan(0.5);
-    } finally {
-      await legible.close();
-      rmSync(out, { recursive: true, force: true });
-    }
+    });
   });
 
   it('returns the partial video from record_stop when the browser crashed mid-recording', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'legible-crash-'));
-    const legible = await startLegible(['--output-dir', out]);
-    try {
+    await withOwnServer('crash', async (legible, out) => {
       await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
       await legible.call('record_start', { label: 'crashed' });
       await wait(800);
@@ -330,10 +330,7 @@ describe('recording faults with ffmpeg', () => {
       expect((await legible.call('record_start', { label: 'after-crash' })).isError).toBe(false);
       await wait(300);
       expect((await legible.call('record_stop')).isError).toBe(false);
-    } finally {
-      await legible.close();
-      rmSync(out, { recursive: true, force: true });
-    }
+    });
   });
 
   it.skipIf(!canMountTmpfs())('says when the output folder is full, and keeps no broken file', async () => {

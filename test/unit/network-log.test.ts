@@ -92,12 +92,18 @@ describe('NetworkLog in-flight requests', () => {
 
   const inflight = (log: NetworkLog) => log.inflightSince(0, 0).map((entry) => entry.url);
 
-  it('stops waiting for a body that came in full but never finished loading (an unread error response)', async () => {
+  /** A log whose clock reads 1,000,000 ms when REQUEST starts. */
+  async function requestAtOneMillion(): Promise<{ cdp: FakeCdp; log: NetworkLog }> {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(1_000_000);
     const cdp = new FakeCdp();
     const log = await logOf(cdp);
     cdp.emit('requestWillBeSent', REQUEST);
+    return { cdp, log };
+  }
+
+  it('stops waiting for a body that came in full but never finished loading (an unread error response)', async () => {
+    const { cdp, log } = await requestAtOneMillion();
     expect(inflight(log)).toEqual([REQUEST.request.url]);
     cdp.emit('responseReceived', RESPONSE);
     cdp.emit('dataReceived', { requestId: 'R1', dataLength: 16, encodedDataLength: 27 });
@@ -108,11 +114,7 @@ describe('NetworkLog in-flight requests', () => {
   });
 
   it('keeps waiting while a body is still streaming in, past the unread limit, up to a second', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(1_000_000);
-    const cdp = new FakeCdp();
-    const log = await logOf(cdp);
-    cdp.emit('requestWillBeSent', REQUEST);
+    const { cdp, log } = await requestAtOneMillion();
     cdp.emit('responseReceived', RESPONSE);
     for (let t = 40; t <= 960; t += 40) {
       vi.setSystemTime(1_000_000 + t);
@@ -128,11 +130,7 @@ describe('NetworkLog in-flight requests', () => {
   });
 
   it('gives a response whose body never starts 300 ms after its headers', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(1_000_000);
-    const cdp = new FakeCdp();
-    const log = await logOf(cdp);
-    cdp.emit('requestWillBeSent', REQUEST);
+    const { cdp, log } = await requestAtOneMillion();
     cdp.emit('responseReceived', RESPONSE);
     vi.setSystemTime(1_000_250);
     expect(inflight(log)).toHaveLength(1);
