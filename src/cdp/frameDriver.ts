@@ -28,6 +28,18 @@ export class FrameDriver {
     return parent ? this.keyOf(parent) : null;
   }
 
+  /**
+   * Where the frame sits: the index among its parent's child frames at each level down from the
+   * main frame ([] for the main frame), as a Chrome DevTools Recorder step's `frame` says it.
+   */
+  path(): number[] {
+    const path: number[] = [];
+    for (let frame = this.frame, parent = frame.parentFrame(); parent; frame = parent, parent = frame.parentFrame()) {
+      path.unshift(parent.childFrames().indexOf(frame));
+    }
+    return path;
+  }
+
   evaluate<F extends PageFunction>(fn: F, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> {
     return this.frame.evaluate(fn as never, ...(args as never[])) as Promise<Awaited<ReturnType<F>>>;
   }

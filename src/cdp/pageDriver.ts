@@ -132,6 +132,13 @@ export class PageDriver {
     return this.frames().find((frame) => frame.key === key);
   }
 
+  /** The frame at a Recorder step's `frame` path (child-frame indices from the main frame), if it is there. */
+  frameAtPath(path: readonly number[]): FrameDriver | undefined {
+    let frame: Frame | undefined = this.page.mainFrame();
+    for (const index of path) frame = frame?.childFrames()[index];
+    return frame && !frame.detached ? new FrameDriver(frame, this.page, this.keyOf(frame), this.keyOf) : undefined;
+  }
+
   // --- dialogs ---------------------------------------------------------------------------
 
   onDialog(listener: Listener<DialogInfo>): () => void {

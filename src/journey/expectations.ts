@@ -61,7 +61,9 @@ export async function checkExpectation(state: PageState, expectation: Expectatio
   try {
     switch (expectation.type) {
       case 'text': {
-        const present = await withTimeout(state.page.mainFrame().evaluate(pageHasText, expectation.text), state.callTimeout, 'Reading the page text');
+        // Text inside iframes counts too: a person sees it on the page.
+        const inFrames = state.page.frames().map((frame) => frame.evaluate(pageHasText, expectation.text).catch(() => false));
+        const present = (await withTimeout(Promise.all(inFrames), state.callTimeout, 'Reading the page text')).some(Boolean);
         const wanted = expectation.visible !== false;
         return verdict(present === wanted, present === wanted ? undefined : `the text is ${present ? '' : 'not '}on the page`);
       }

@@ -102,8 +102,8 @@ async function poll<T>(probe: () => Promise<T>, done: (answer: T) => boolean, ti
   }
 }
 
-async function findElement(state: PageState, selectors: (string | string[])[], timeout: number): Promise<ElementRef | undefined> {
-  const found = await poll(() => resolveSelectors(state, selectors).catch(() => ({ element: undefined })), (answer) => !!answer.element, timeout);
+async function findElement(state: PageState, selectors: (string | string[])[], frame: number[] | undefined, timeout: number): Promise<ElementRef | undefined> {
+  const found = await poll(() => resolveSelectors(state, selectors, frame).catch(() => ({ element: undefined })), (answer) => !!answer.element, timeout);
   return found.element;
 }
 
@@ -116,9 +116,12 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
   const own = (step as { timeout?: unknown }).timeout;
   const findTimeout = typeof own === 'number' && own > 0 ? own : (options.findTimeout ?? 5_000);
   if (ELEMENT_STEPS.has(step.type)) {
-    const selectors = (step as { selectors: (string | string[])[] }).selectors;
-    const element = await findElement(state, selectors, findTimeout);
-    if (!element) return { status: 'not-found', reason: `no element matches ${selectors.map((s) => [s].flat().join(' >> ')).join(' or ')}` };
+    const { selectors, frame } = step as { selectors: (string | string[])[]; frame?: number[] };
+    const element = await findElement(state, selectors, frame, findTimeout);
+    if (!element) {
+      const where = frame?.length ? (state.page.frameAtPath(frame) ? ` in frame [${frame.join(', ')}]` : `: there is no frame [${frame.join(', ')}]`) : '';
+      return { status: 'not-found', reason: `no element matches ${selectors.map((s) => [s].flat().join(' >> ')).join(' or ')}${where}` };
+    }
     try {
       const effects = await performAction(
         state,
@@ -156,7 +159,7 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
     case 'waitForElement': {
       const operator = step.operator ?? '>=';
       const wanted = step.count ?? 1;
-      const count = await poll(() => countMatches(state, step.selectors).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout);
+      const count = await poll(() => countMatches(state, step.selectors, step.frame).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout);
       if (compare(count, operator, wanted)) return {};
       return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}` };
     }

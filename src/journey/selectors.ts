@@ -1,6 +1,6 @@
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { PageState } from '../actions/pageState.js';
-import { resolveRef } from '../snapshot/refs.js';
+import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
 import type { OutlineLine } from '../snapshot/outline.js';
 
 /** Durable ways to find an element again, computed in the page: CSS, XPath, and visible text. */
@@ -141,8 +141,12 @@ export interface Resolution {
  * the others in the page. The first selector that matches exactly one element wins; if none is
  * unique, the first that matches any.
  */
-export async function resolveSelectors(state: PageState, chains: (string | string[])[]): Promise<Resolution> {
+export async function resolveSelectors(state: PageState, chains: (string | string[])[], framePath: readonly number[] = []): Promise<Resolution> {
   const list = chains.map((chain) => (Array.isArray(chain) ? chain : [chain]));
+  // A step inside an iframe names the frame; its selectors hold in that frame's document.
+  const frame = state.page.frameAtPath(framePath);
+  if (!frame) return { count: 0 };
+  const inFrame = (ref: string) => frameKeyOfRef(ref) === frame.key;
   let outline: OutlineLine[] | undefined;
   // The first selector that matched more than one element, kept (as a ref or a chain) in case
   // no selector matches exactly one; resolved only then, so nothing is fetched and left behind.
@@ -155,23 +159,23 @@ export async function resolveSelectors(state: PageState, chains: (string | strin
       const { name, role } = aria;
       const hits = outline.filter((line) => {
         const found = roleAndName(line);
-        return !!found && found.name === name && (!role || found.role === role);
+        return !!found && found.name === name && (!role || found.role === role) && inFrame(line.ref);
       });
       if (hits.length === 1) return { element: await resolveRef(state.page, hits[0]!.ref), count: 1, selector: last };
       if (hits.length > 1) fallback ??= { count: hits.length, selector: last, resolve: () => resolveRef(state.page, hits[0]!.ref) };
       continue;
     }
     if (aria) continue;
-    const count = await state.page.mainFrame().evaluate(matchDomSelector, chain);
+    const count = await frame.evaluate(matchDomSelector, chain);
     if (count === 1) {
-      const element = await state.page.mainFrame().evaluateElement(takeMatched);
+      const element = await frame.evaluateElement(takeMatched);
       if (element) return { element, count, selector: chain.join(' >> ') };
     }
     if (count > 1) {
       fallback ??= {
         count,
         selector: chain.join(' >> '),
-        resolve: async () => (await state.page.mainFrame().evaluate(matchDomSelector, chain)) > 0 ? state.page.mainFrame().evaluateElement(takeMatched) : null,
+        resolve: async () => ((await frame.evaluate(matchDomSelector, chain)) > 0 ? frame.evaluateElement(takeMatched) : null),
       };
     }
   }
@@ -181,8 +185,8 @@ export async function resolveSelectors(state: PageState, chains: (string | strin
 }
 
 /** How many elements the best selector matches, without resolving (for waitForElement). */
-export async function countMatches(state: PageState, chains: (string | string[])[]): Promise<number> {
-  const resolution = await resolveSelectors(state, chains);
+export async function countMatches(state: PageState, chains: (string | string[])[], framePath: readonly number[] = []): Promise<number> {
+  const resolution = await resolveSelectors(state, chains, framePath);
   await resolution.element?.dispose();
   return resolution.count;
 }

@@ -4,7 +4,7 @@ import type { PageState } from '../actions/pageState.js';
 import type { ElementRef } from '../cdp/elementRef.js';
 import { formatEffects } from '../format/effectsFormat.js';
 import { durableSelectors } from '../journey/selectors.js';
-import { resolveRef } from '../snapshot/refs.js';
+import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
 import type { ToolResponse } from './response.js';
 
 /** Output budgets, in characters. About four characters make a token. */
@@ -33,16 +33,26 @@ export function describeRef(state: PageState, ref: string): string {
  * What a journey step needs to find this element again after a reload: durable selectors (never
  * the ref). Taken before acting, since the action may remove it.
  */
-export async function journeyTarget(state: PageState, ref: string, element: ElementRef): Promise<{ selectors: string[][] }> {
-  return { selectors: await durableSelectors(state, ref, element) };
+export async function journeyTarget(state: PageState, ref: string, element: ElementRef): Promise<StepLocator> {
+  const selectors = await durableSelectors(state, ref, element);
+  const key = frameKeyOfRef(ref);
+  // Inside an iframe, the selectors hold in that frame's document: the step says which frame.
+  const frame = key ? state.page.frame(key)?.path() : undefined;
+  return frame?.length ? { selectors, frame } : { selectors };
+}
+
+/** How a Recorder step finds its element: selectors, and for an element inside an iframe, the frame's path. */
+export interface StepLocator {
+  selectors: string[][];
+  frame?: number[];
 }
 
 /** What an action on one element leaves for its report and its journey step. */
 export interface ElementAction<T> {
   /** `button "Search" [e12]`. */
   target: string;
-  /** Durable selectors for the journey step (taken before acting: the action may remove the element). */
-  selectors: string[][];
+  /** Durable selectors (and frame) for the journey step, taken before acting: the action may remove the element. */
+  locator: StepLocator;
   effects: Effects;
   /** What `act` returned; undefined when it did not finish (a dialog opened and blocks the page). */
   result: T | undefined;
@@ -57,7 +67,7 @@ export async function actOnRef<T>(state: PageState, ref: string, what: (target: 
   const element = await resolveRef(state.page, ref);
   try {
     const target = describeRef(state, ref);
-    const { selectors } = await journeyTarget(state, ref, element);
+    const locator = await journeyTarget(state, ref, element);
     let result: T | undefined;
     const effects = await performAction(
       state,
@@ -66,7 +76,7 @@ export async function actOnRef<T>(state: PageState, ref: string, what: (target: 
       },
       { what: what(target) },
     );
-    return { target, selectors, effects, result };
+    return { target, locator, effects, result };
   } finally {
     await element.dispose();
   }

@@ -21,15 +21,15 @@ export const clickTool = defineTool({
   async handle({ params, state, context, response }) {
     // Measured before clicking: a click that opens a dialog does not return until it is answered.
     let box = { x: 1, y: 1 };
-    const { target, selectors, effects } = await actOnRef(state, params.ref, (target) => `Clicking ${target}`, async (element) => {
+    const { target, locator, effects } = await actOnRef(state, params.ref, (target) => `Clicking ${target}`, async (element) => {
       box = await clickOffset(element);
       await element.click({ button: params.button, clickCount: params.double ? 2 : 1 });
     });
     const button = params.button === 'right' ? 'secondary' : params.button === 'middle' ? 'auxiliary' : 'primary';
     context.journey(state).add(
       params.double
-        ? { type: 'doubleClick', selectors, offsetX: box.x, offsetY: box.y }
-        : { type: 'click', selectors, offsetX: box.x, offsetY: box.y, ...(button !== 'primary' ? { button } : {}) },
+        ? { type: 'doubleClick', ...locator, offsetX: box.x, offsetY: box.y }
+        : { type: 'click', ...locator, offsetX: box.x, offsetY: box.y, ...(button !== 'primary' ? { button } : {}) },
     );
     reportEffects(response, `Clicked ${target}.`, effects);
   },
@@ -49,13 +49,13 @@ export const typeTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const { target, selectors, effects } = await actOnRef(
+    const { target, locator, effects } = await actOnRef(
       state,
       params.ref,
       (target) => `Typing ${quote(params.text.length > 40 ? `${params.text.slice(0, 40)}…` : params.text)} into ${target}${params.submit ? ' + Enter' : ''}`,
       (element) => typeInto(state.page, element, params.text, { clear: params.clear ?? true, submit: params.submit ?? false }),
     );
-    context.journey(state).add({ type: 'change', selectors, value: params.text }, ...(params.submit ? keySteps('Enter') : []));
+    context.journey(state).add({ type: 'change', ...locator, value: params.text }, ...(params.submit ? keySteps('Enter') : []));
     reportEffects(response, `Typed ${quote(params.text.length > 80 ? `${params.text.slice(0, 80)}…` : params.text)} into ${target}${params.submit ? ' and pressed Enter' : ''}.`, effects);
   },
 });
@@ -86,8 +86,8 @@ export const hoverTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const { target, selectors, effects } = await actOnRef(state, params.ref, (target) => `Hovering ${target}`, (element) => element.hover());
-    context.journey(state).add({ type: 'hover', selectors });
+    const { target, locator, effects } = await actOnRef(state, params.ref, (target) => `Hovering ${target}`, (element) => element.hover());
+    context.journey(state).add({ type: 'hover', ...locator });
     reportEffects(response, `Hovered ${target}.`, effects);
   },
 });
@@ -104,13 +104,13 @@ export const selectOptionTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const { target, selectors, effects, result: chosen = [] } = await actOnRef(
+    const { target, locator, effects, result: chosen = [] } = await actOnRef(
       state,
       params.ref,
       (target) => `Selecting ${params.values.map(quote).join(', ')} in ${target}`,
       (element) => selectOptions(element, params.values),
     );
-    if (chosen[0] !== undefined) context.journey(state).add({ type: 'change', selectors, value: chosen[0] });
+    if (chosen[0] !== undefined) context.journey(state).add({ type: 'change', ...locator, value: chosen[0] });
     reportEffects(response, `Selected ${chosen.map(quote).join(', ')} in ${target}.`, effects);
   },
 });

@@ -5,15 +5,15 @@ import type { PageState } from '../actions/pageState.js';
 import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
 import { LegibleError } from '../util/errors.js';
 import { quote } from '../util/text.js';
-import { journeyTarget, reportEffects } from './common.js';
+import { journeyTarget, reportEffects, type StepLocator } from './common.js';
 import { defineTool } from './tool.js';
 
 /** Selectors for a ref's element if it is still there (a "gone" wait may have outlived it). */
-async function selectorsOfRef(state: PageState, ref: string): Promise<string[][] | undefined> {
+async function locatorOfRef(state: PageState, ref: string): Promise<StepLocator | undefined> {
   const element = await resolveRef(state.page, ref).catch(() => undefined);
   if (!element) return undefined;
   try {
-    return (await journeyTarget(state, ref, element)).selectors;
+    return await journeyTarget(state, ref, element);
   } finally {
     await element.dispose();
   }
@@ -36,19 +36,19 @@ export const waitForTool = defineTool({
     if (!params.text === !params.ref) {
       throw new LegibleError('Give exactly one of "text" or "ref".', 'For example wait_for {"text":"Saved"} or wait_for {"ref":"e12","gone":true}.');
     }
-    if (params.ref && frameKeyOfRef(params.ref) !== '') {
-      throw new LegibleError('wait_for with a ref works on main-frame elements only.', 'Wait for text instead, or poll with snapshot.');
-    }
+    // A ref waits in its own frame (an iframe's refs start with f); text in the main frame.
+    const frame = params.ref ? state.page.frame(frameKeyOfRef(params.ref)) : state.page.mainFrame();
     const timeout = params.timeout ?? 5_000;
     const gone = params.gone ?? false;
     const what = params.text ? `text ${quote(params.text)}` : `element ${params.ref}`;
     // Taken before waiting: an element waited on to disappear may be gone afterwards.
-    const selectors = params.text ? [[`text/${params.text}`]] : await selectorsOfRef(state, params.ref!);
+    const locator = params.text ? { selectors: [[`text/${params.text}`]] } : await locatorOfRef(state, params.ref!);
     let met = false;
     const effects = await performAction(
       state,
       async () => {
-        met = await state.page.mainFrame().evaluate(waitInPage, { text: params.text, ref: params.ref, gone }, timeout);
+        // A frame that went away took its elements with it.
+        met = frame ? await frame.evaluate(waitInPage, { text: params.text, ref: params.ref, gone }, timeout) : gone;
       },
       { timeoutMs: timeout + state.callTimeout, what: `Waiting for ${what}` },
     );
@@ -58,7 +58,7 @@ export const waitForTool = defineTool({
         'Take a snapshot to see the page, check the console and network tools for errors, or wait longer.',
       );
     }
-    if (selectors) context.journey(state).add({ type: 'waitForElement', selectors, ...(gone ? { operator: '==' as const, count: 0 } : {}), timeout });
+    if (locator) context.journey(state).add({ type: 'waitForElement', ...locator, ...(gone ? { operator: '==' as const, count: 0 } : {}), timeout });
     reportEffects(response, effects.dialog ? `Stopped waiting: a dialog opened.` : `The ${what} ${gone ? 'is gone' : 'is there'}.`, effects);
   },
 });

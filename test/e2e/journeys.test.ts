@@ -159,6 +159,35 @@ describe('repro journeys', () => {
     expect(at('"Report is ready" is visible')).toBeLessThan(at('"Report failed" is not visible'));
   });
 
+  it('records and replays steps inside an iframe with the frame they happened in', async () => {
+    const page = await e2e.openAndSnapshot('/frames.html');
+    // Both frames have a "Frame button"; the one in the second frame is clicked.
+    const second = page.slice(page.indexOf('iframe "Second frame"'));
+    const ref = groupOf(second, /button "Frame button" \[ref=(f\d+e\d+)\]/);
+    const click = await e2e.call('click', { ref });
+    expect(click).toContain('Clicked in second');
+    expect((await e2e.legible.call('wait_for', { ref })).isError).toBe(false);
+    const saved = await e2e.call('journey_save', { name: 'framed', expect: ['text:Clicked in second', '!text:Clicked in first'] });
+    const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8'));
+    expect(parseUserFlow(flow).steps.map((step) => step.type)).toEqual(['setViewport', 'navigate', 'click', 'waitForElement', 'customStep', 'customStep']);
+    const [, , clickStep, waitStep] = flow.steps;
+    expect(clickStep.frame).toEqual([1]);
+    expect(waitStep.frame).toEqual([1]);
+    expect(clickStep.selectors[0]).toEqual(['aria/Frame button[role="button"]']);
+    // The CSS selector holds in the frame's own document.
+    expect(clickStep.selectors[1]).toEqual(['body > button']);
+
+    const run = await e2e.call('journey_run', { journey: 'framed' });
+    expect(run, run).toContain('PASSED');
+    expect(run).toMatch(/✓ text "Clicked in second" is visible\n  ✓ text "Clicked in first" is not visible/);
+
+    // A frame the page does not have: the step says so.
+    const file = join(e2e.outputDir, 'no-frame.json');
+    writeFileSync(file, JSON.stringify({ title: 'no frame', steps: [flow.steps[1], { ...clickStep, frame: [5], timeout: 300 }] }));
+    const missing = await e2e.call('journey_run', { journey: file });
+    expect(missing).toMatch(/2\. click .* — not-found: no element matches .*: there is no frame \[5\]/);
+  });
+
   it('explains bad journey files and missing targets with the step number', async () => {
     const bad = join(e2e.outputDir, 'bad.json');
     writeFileSync(bad, '{"title": "x", "steps": [');
