@@ -34,6 +34,20 @@ function expressionFor(source: string, ref: string | undefined): string {
 })()`;
 }
 
+/**
+ * Why the source does not parse as a JavaScript expression, if it does not: compiled here (by
+ * V8, never run) once the page has failed it, so a typo reads as one rather than as something the
+ * function threw. Only asked after a failure: this Node's V8 may be older than the page's.
+ */
+function syntaxError(source: string): string | undefined {
+  try {
+    new Function(`return (${source}\n);`);
+    return undefined;
+  } catch (error) {
+    return error instanceof SyntaxError ? error.message : undefined;
+  }
+}
+
 /** Runs a function source in the page (optionally with an element by ref) and returns its JSON. */
 export async function evaluateFunction(state: PageState, source: string, ref?: string): Promise<string> {
   const frame = state.page.frame(ref ? frameKeyOfRef(ref) : '');
@@ -44,6 +58,8 @@ export async function evaluateFunction(state: PageState, source: string, ref?: s
   } catch (error) {
     if (error instanceof LegibleError) throw error;
     const message = errorMessage(error).split('\n')[0] ?? '';
+    const invalid = syntaxError(source);
+    if (invalid) throw new LegibleError(`The function is not valid JavaScript: ${invalid}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
     throw new LegibleError(
       `The function threw: ${message}`,
       /SyntaxError|Unexpected/.test(message) ? 'Pass a function expression such as () => document.title or (el) => el.value.' : undefined,

@@ -10,13 +10,25 @@ export interface NavigationReport {
   load: LoadResult | undefined;
 }
 
-/** Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs. */
+/** The schemes a tab can open; Chromium only offers to download (or ignores) the rest, such as ftp:. */
+const SCHEMES = new Set(['http', 'https', 'file', 'about', 'data', 'blob', 'chrome']);
+
+/** Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs, other schemes and text that is no URL. */
 export function normaliseUrl(input: string): string {
   const url = input.trim();
   if (/^javascript:/i.test(url)) {
     throw new LegibleError('navigate does not run javascript: URLs.', 'Use the evaluate tool to run code in the page.');
   }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^[\w.-]+:\d+/.test(url)) return url;
+  if (/\s/.test(url) && !/^data:/i.test(url)) {
+    throw new LegibleError(`${JSON.stringify(input)} is not a URL (it has spaces).`, 'Give a URL such as http://localhost:3000/cart; encode spaces in a path as %20.');
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme && !/^[\w.-]+:\d+/.test(url)) {
+    if (!SCHEMES.has(scheme)) {
+      throw new LegibleError(`navigate does not open ${scheme}: URLs.`, 'Give an http, https, file, about or data URL.');
+    }
+    return url;
+  }
   return `http://${url}`;
 }
 
@@ -27,6 +39,7 @@ const NET_ERRORS: [RegExp, (url: string) => [string, string]][] = [
   [/ERR_CERT_|ERR_SSL_/, (u) => [`The TLS certificate of ${u} was rejected.`, 'For a local dev server with a self-signed certificate, start Legible with --chrome-arg=--ignore-certificate-errors.']],
   [/ERR_ABORTED/, (u) => [`Loading ${u} was aborted (a download, a 204 response, or another navigation replaced it).`, 'Take a snapshot to see where the page is now.']],
   [/ERR_INVALID_URL|invalid URL|Cannot navigate to invalid URL/i, (u) => [`${u} is not a valid URL.`, 'Give a full URL such as http://localhost:3000/.']],
+  [/ERR_UNSAFE_PORT/, (u) => [`Chromium refuses to load ${u}: its port is on the browser's list of unsafe ports (ports of mail, FTP and other services).`, 'Serve the app on another port, such as 3000 or 8080.']],
   [/ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED/, (u) => [`The server at ${u} closed the connection without an answer.`, 'Check the server log; it may have crashed while answering.']],
 ];
 
@@ -44,7 +57,12 @@ function explainLoadError(error: unknown, url: string, timeout: number): Legible
       return new LegibleError(message, hint, { cause: error });
     }
   }
-  return new LegibleError(`Could not load ${url}: ${text}`, undefined, { cause: error });
+  const code = /net::(ERR_[A-Z_]+)/.exec(text)?.[1];
+  return new LegibleError(
+    `Could not load ${url}: ${text}`,
+    code ? `${code} is Chromium's network error for this load: check the URL and that the server answers it, then navigate again.` : undefined,
+    { cause: error },
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { parseJourney, type Journey } from './schema.js';
@@ -35,6 +35,12 @@ export class JourneyStore {
     return path;
   }
 
+  /** The names of the saved journeys (up to 20, sorted). */
+  async names(): Promise<string[]> {
+    const files = await readdir(this.dir).catch(() => [] as string[]);
+    return files.filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -5)).sort().slice(0, 20);
+  }
+
   /** A saved name, or a path to any Recorder JSON file (for example one a person exported). */
   async load(nameOrPath: string): Promise<{ journey: Journey; path: string }> {
     const looksLikePath = nameOrPath.endsWith('.json') || nameOrPath.includes('/') || nameOrPath.includes('\\');
@@ -43,9 +49,17 @@ export class JourneyStore {
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
+      const missing = (error as { code?: string }).code === 'ENOENT';
+      if (missing && !looksLikePath) {
+        const saved = await this.names();
+        throw new LegibleError(
+          `There is no saved journey ${JSON.stringify(nameOrPath)} (looked for ${path}).`,
+          saved.length ? `Saved journeys: ${saved.join(', ')}. Or save this one first with journey_save, or give the path of a Recorder JSON file.` : 'Save it first with journey_save, or give the path of a Recorder JSON file.',
+        );
+      }
       throw new LegibleError(
-        `Could not read the journey ${JSON.stringify(nameOrPath)} (${path}): ${errorMessage(error)}`,
-        looksLikePath ? 'Check the path.' : 'Save it first with journey_save, or give the path of a Recorder JSON file.',
+        missing ? `There is no journey file at ${path}.` : `Could not read the journey ${JSON.stringify(nameOrPath)} (${path}): ${errorMessage(error)}`,
+        'Check the path: a journey is a Chrome DevTools Recorder JSON file.',
       );
     }
     return { journey: parseJourney(text, path), path };

@@ -8,7 +8,7 @@ import { recordingMime, recordingUri } from '../recording/store.js';
 import { formatBytes } from '../format/networkFormat.js';
 import { freeBytes } from '../util/disk.js';
 import { LegibleError } from '../util/errors.js';
-import { quote } from '../util/text.js';
+import { plural, quote } from '../util/text.js';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { recordingLabel } from './common.js';
@@ -83,7 +83,7 @@ export const recordStopTool = defineTool({
 
 function reportRecording({ info, filmstrip, sourceFrames, stopMs }: FinishedRecording, response: ToolResponse): void {
   const lines = [
-    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${info.frames} frames at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
+    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
     `Video: ${info.video}`,
     `Filmstrip: ${info.filmstrip} (${filmstrip.tiles} moments)`,
   ];

@@ -203,7 +203,10 @@ describe('repro journeys', () => {
     expect(missing.text).toMatch(/\? 2\. click #no-such-button — not-found: no element matches #no-such-button/);
     const unknown = await e2e.legible.call('journey_run', { journey: 'no-such-journey' });
     expect(unknown.isError).toBe(true);
-    expect(unknown.text).toContain('Save it first with journey_save');
+    expect(unknown.text).toContain('There is no saved journey "no-such-journey"');
+    expect(unknown.text).toMatch(/^Next: Saved journeys: .*basket-500/m);
+    const noFile = await e2e.legible.call('journey_run', { journey: join(e2e.outputDir, 'missing.json') });
+    expect(noFile.text).toMatch(/There is no journey file at .*missing\.json/);
   });
 
   it('re-runs a journey from the command line, exiting non-zero while the bug is there', async () => {

@@ -65,6 +65,13 @@ describe('navigate', () => {
     expect(result.text).toContain(`127.0.0.1:${port}`);
   });
 
+  it("explains a port Chromium refuses to load", async () => {
+    const result = await e2e.legible.call('navigate', { url: 'http://127.0.0.1:6000/' });
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('unsafe ports');
+    expect(result.text).toMatch(/^Next: Serve the app on another port/m);
+  });
+
   it('explains a DNS failure', async () => {
     const result = await e2e.legible.call('navigate', { url: 'http://nonexistent.invalid/' });
     expect(result.isError).toBe(true);

@@ -128,7 +128,12 @@ describe('evaluate', () => {
     await open('/shop.html');
     const syntax = await e2e.legible.call('evaluate', { function: '() => {' });
     expect(syntax.isError).toBe(true);
-    expect(syntax.text).toMatch(/Unexpected|SyntaxError/);
+    expect(syntax.text).toMatch(/The function is not valid JavaScript: Unexpected/);
+    const prose = await e2e.legible.call('evaluate', { function: 'this is not js' });
+    expect(prose.text).toContain("The function is not valid JavaScript: Unexpected identifier 'is'");
+    // A SyntaxError the function throws while running is still something it threw.
+    const thrown = await e2e.legible.call('evaluate', { function: '() => JSON.parse("{")' });
+    expect(thrown.text).toMatch(/The function threw: .*JSON/);
     expect(syntax.text).toContain('Pass a function expression such as () => document.title');
 
     const notFunction = await e2e.legible.call('evaluate', { function: '42' });

@@ -25,6 +25,10 @@ describe('normaliseUrl', () => {
   });
 
   it('refuses javascript: URLs and points to evaluate', () => {
+    expect(() => normaliseUrl('ftp://files.example/a.txt')).toThrow('navigate does not open ftp: URLs.');
+    expect(() => normaliseUrl('mailto:someone@example.com')).toThrow('navigate does not open mailto: URLs.');
+    expect(() => normaliseUrl('not a url')).toThrow('"not a url" is not a URL (it has spaces).');
+    expect(normaliseUrl('data:text/html,<p>two words</p>')).toBe('data:text/html,<p>two words</p>');
     for (const url of ['javascript:alert(1)', ' JavaScript:void(0)']) {
       expect(() => normaliseUrl(url)).toThrow(LegibleError);
       try {
