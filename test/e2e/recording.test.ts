@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
@@ -208,6 +208,38 @@ describe('recording', () => {
     const video = groupOf(stop.text, /Video: (.+\.mp4)/);
     const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height,sample_aspect_ratio', '-of', 'csv=p=0', video], { encoding: 'utf8' }).trim();
     expect(out).toBe('1002,602,1:1');
+  });
+
+  it('keeps square pixels at device scale factor 2, letterboxed into the video size', async () => {
+    const file = join(e2e.outputDir, 'dsf2.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        title: 'dsf 2',
+        steps: [
+          { type: 'setViewport', width: 800, height: 600, deviceScaleFactor: 2, isMobile: false, hasTouch: false, isLandscape: true },
+          { type: 'navigate', url: 'data:text/html,<body style="margin:40px"><div style="width:120px;height:120px;background:%23d1242f"></div>' },
+          { type: 'waitForExpression', expression: 'new Promise((done) => setTimeout(() => done(true), 300))' },
+        ],
+      }),
+    );
+    const run = await e2e.legible.call('journey_run', { journey: file, record: 'dsf2' });
+    expect(run.isError, run.text).toBe(false);
+    const video = groupOf(run.text, /(\S+dsf2\S*\.mp4)/);
+    const info = probe(video);
+    expect([info.width, info.height]).toEqual([1280, 720]);
+    // The 120×120 CSS px box is square in the video: no stretching from the 2x frames.
+    const { data, info: raw } = await sharp(await frameAt(video, info.duration - 0.1)).raw().toBuffer({ resolveWithObject: true });
+    let [left, right, top, bottom] = [raw.width, -1, raw.height, -1];
+    for (let y = 0; y < raw.height; y++) {
+      for (let x = 0; x < raw.width; x++) {
+        const i = (y * raw.width + x) * raw.channels;
+        if (data[i]! > 170 && data[i + 1]! < 80 && data[i + 2]! < 80) [left, right, top, bottom] = [Math.min(left, x), Math.max(right, x), Math.min(top, y), Math.max(bottom, y)];
+      }
+    }
+    const [width, height] = [right - left + 1, bottom - top + 1];
+    expect(height, 'the red box should be in the frame').toBeGreaterThan(50);
+    expect(Math.abs(width - height)).toBeLessThanOrEqual(Math.ceil(height * 0.05));
   });
 
   it('explains the faults: double start, stop without start, unknown recording, bad label', async () => {
