@@ -141,7 +141,9 @@ export interface Resolution {
  * the others in the page. The first selector that matches exactly one element wins; if none is
  * unique, the first that matches any.
  */
-export async function resolveSelectors(state: PageState, chains: (string | string[])[], framePath: readonly number[] = []): Promise<Resolution> {
+export async function resolveSelectors(state: PageState, chains: (string | string[])[], framePath: readonly number[] = [], options: { count?: boolean } = {}): Promise<Resolution> {
+  // Counting only (waitForElement): the deciding selector and its count, no element fetched.
+  const counting = options.count ?? false;
   const list = chains.map((chain) => (Array.isArray(chain) ? chain : [chain]));
   // A step inside an iframe names the frame; its selectors hold in that frame's document.
   const frame = state.page.frameAtPath(framePath);
@@ -161,12 +163,13 @@ export async function resolveSelectors(state: PageState, chains: (string | strin
         const found = roleAndName(line);
         return !!found && found.name === name && (!role || found.role === role) && inFrame(line.ref);
       });
-      if (hits.length === 1) return { element: await resolveRef(state.page, hits[0]!.ref), count: 1, selector: last };
+      if (hits.length === 1) return counting ? { count: 1, selector: last } : { element: await resolveRef(state.page, hits[0]!.ref), count: 1, selector: last };
       if (hits.length > 1) fallback ??= { count: hits.length, selector: last, resolve: () => resolveRef(state.page, hits[0]!.ref) };
       continue;
     }
     if (aria) continue;
     const count = await frame.evaluate(matchDomSelector, chain);
+    if (count === 1 && counting) return { count, selector: chain.join(' >> ') };
     if (count === 1) {
       const element = await frame.evaluateElement(takeMatched);
       if (element) return { element, count, selector: chain.join(' >> ') };
@@ -180,13 +183,12 @@ export async function resolveSelectors(state: PageState, chains: (string | strin
     }
   }
   if (!fallback) return { count: 0 };
+  if (counting) return { count: fallback.count, selector: fallback.selector };
   const element = (await fallback.resolve()) ?? undefined;
   return element ? { element, count: fallback.count, selector: fallback.selector } : { count: 0 };
 }
 
-/** How many elements the best selector matches, without resolving (for waitForElement). */
+/** How many elements the best selector matches, without fetching any (for waitForElement). */
 export async function countMatches(state: PageState, chains: (string | string[])[], framePath: readonly number[] = []): Promise<number> {
-  const resolution = await resolveSelectors(state, chains, framePath);
-  await resolution.element?.dispose();
-  return resolution.count;
+  return (await resolveSelectors(state, chains, framePath, { count: true })).count;
 }
