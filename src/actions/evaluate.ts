@@ -41,7 +41,9 @@ function expressionFor(source: string, ref: string | undefined): string {
  */
 function syntaxError(source: string): string | undefined {
   try {
-    new Function(`return (${source}\n);`);
+    // The page runs the source inside an async function, so `await` is fine in it.
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as FunctionConstructor;
+    new AsyncFunction(`return (${source}\n);`);
     return undefined;
   } catch (error) {
     return error instanceof SyntaxError ? error.message : undefined;
@@ -60,10 +62,7 @@ export async function evaluateFunction(state: PageState, source: string, ref?: s
     const message = errorMessage(error).split('\n')[0] ?? '';
     const invalid = syntaxError(source);
     if (invalid) throw new LegibleError(`The function is not valid JavaScript: ${invalid}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
-    throw new LegibleError(
-      `The function threw: ${message}`,
-      /SyntaxError|Unexpected/.test(message) ? 'Pass a function expression such as () => document.title or (el) => el.value.' : undefined,
-    );
+    throw new LegibleError(`The function threw: ${message}`);
   }
   if (result.stale) throw staleRef(ref ?? '');
   return result.json ?? 'undefined';

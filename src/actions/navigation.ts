@@ -13,14 +13,11 @@ export interface NavigationReport {
 /** The schemes a tab can open; Chromium only offers to download (or ignores) the rest, such as ftp:. */
 const SCHEMES = new Set(['http', 'https', 'file', 'about', 'data', 'blob', 'chrome']);
 
-/** Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs, other schemes and text that is no URL. */
+/** Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs, schemes a tab cannot open, and text that is no URL. */
 export function normaliseUrl(input: string): string {
   const url = input.trim();
   if (/^javascript:/i.test(url)) {
     throw new LegibleError('navigate does not run javascript: URLs.', 'Use the evaluate tool to run code in the page.');
-  }
-  if (/\s/.test(url) && !/^data:/i.test(url)) {
-    throw new LegibleError(`${JSON.stringify(input)} is not a URL (it has spaces).`, 'Give a URL such as http://localhost:3000/cart; encode spaces in a path as %20.');
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme && !/^[\w.-]+:\d+/.test(url)) {
@@ -28,6 +25,10 @@ export function normaliseUrl(input: string): string {
       throw new LegibleError(`navigate does not open ${scheme}: URLs.`, 'Give an http, https, file, about or data URL.');
     }
     return url;
+  }
+  // A bare host has no spaces before its path ("localhost:3000/search?q=red shoes" is fine).
+  if (/\s/.test(url.split(/[/?#]/)[0]!)) {
+    throw new LegibleError(`${JSON.stringify(input)} is not a URL.`, 'Give a URL such as http://localhost:3000/cart.');
   }
   return `http://${url}`;
 }
@@ -57,7 +58,7 @@ function explainLoadError(error: unknown, url: string, timeout: number): Legible
       return new LegibleError(message, hint, { cause: error });
     }
   }
-  const code = /net::(ERR_[A-Z_]+)/.exec(text)?.[1];
+  const code = /net::(ERR_[A-Z0-9_]+)/.exec(text)?.[1];
   return new LegibleError(
     `Could not load ${url}: ${text}`,
     code ? `${code} is Chromium's network error for this load: check the URL and that the server answers it, then navigate again.` : undefined,

@@ -62,8 +62,11 @@ export async function checkExpectation(state: PageState, expectation: Expectatio
     switch (expectation.type) {
       case 'text': {
         // Text inside iframes counts too: a person sees it on the page.
-        const inFrames = state.page.frames().map((frame) => frame.evaluate(pageHasText, expectation.text).catch(() => false));
-        const present = (await withTimeout(Promise.all(inFrames), state.callTimeout, 'Reading the page text')).some(Boolean);
+        // Each frame on its own clock: a hung third-party frame counts as not showing the text.
+        const inFrames = state.page.frames().map((frame) =>
+          withTimeout(frame.evaluate(pageHasText, expectation.text), state.callTimeout, 'Reading the page text').catch(() => false),
+        );
+        const present = (await Promise.all(inFrames)).some(Boolean);
         const wanted = expectation.visible !== false;
         return verdict(present === wanted, present === wanted ? undefined : `the text is ${present ? '' : 'not '}on the page`);
       }

@@ -161,7 +161,8 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
       const wanted = step.count ?? 1;
       const count = await poll(() => countMatches(state, step.selectors, step.frame).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout);
       if (compare(count, operator, wanted)) return {};
-      return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}` };
+      const noFrame = step.frame?.length && !state.page.frameAtPath(step.frame) ? ` (there is no frame [${step.frame.join(', ')}])` : '';
+      return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}${noFrame}` };
     }
     case 'waitForExpression': {
       const expression = `(async () => Boolean(await (${step.expression})))()`;

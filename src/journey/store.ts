@@ -35,10 +35,11 @@ export class JourneyStore {
     return path;
   }
 
-  /** The names of the saved journeys (up to 20, sorted). */
+  /** The names of the saved journeys, sorted (the first 20, then how many more). */
   async names(): Promise<string[]> {
     const files = await readdir(this.dir).catch(() => [] as string[]);
-    return files.filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -5)).sort().slice(0, 20);
+    const names = files.filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -5)).sort();
+    return names.length > 20 ? [...names.slice(0, 20), `and ${names.length - 20} more`] : names;
   }
 
   /** A saved name, or a path to any Recorder JSON file (for example one a person exported). */
@@ -57,9 +58,10 @@ export class JourneyStore {
           saved.length ? `Saved journeys: ${saved.join(', ')}. Or save this one first with journey_save, or give the path of a Recorder JSON file.` : 'Save it first with journey_save, or give the path of a Recorder JSON file.',
         );
       }
+      const saved = missing ? await this.names() : [];
       throw new LegibleError(
         missing ? `There is no journey file at ${path}.` : `Could not read the journey ${JSON.stringify(nameOrPath)} (${path}): ${errorMessage(error)}`,
-        'Check the path: a journey is a Chrome DevTools Recorder JSON file.',
+        `Check the path: a journey is a Chrome DevTools Recorder JSON file.${saved.length ? ` Saved journeys (by name, without .json): ${saved.join(', ')}.` : ''}`,
       );
     }
     return { journey: parseJourney(text, path), path };

@@ -53,13 +53,17 @@ export class RecordingStore {
   private readonly byId = new Map<string, RecordingInfo>();
   /** Other files made from recordings (comparisons), for listing as resources. */
   private readonly extras: { path: string; description: string }[] = [];
-  private loaded = false;
+  private loading: Promise<void> | undefined;
 
   constructor(private readonly dir: string) {}
 
-  private async load(): Promise<void> {
-    if (this.loaded) return;
-    this.loaded = true;
+  /** Reads the folder once; every caller waits for that same read, so none sees half of it. */
+  private load(): Promise<void> {
+    this.loading ??= this.readFolder();
+    return this.loading;
+  }
+
+  private async readFolder(): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     // Side-by-side videos and their filmstrips from earlier runs of the server are listed again.
     for (const name of names) {

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { waitInPage } from '../actions/elements.js';
 import { performAction } from '../actions/perform.js';
 import type { PageState } from '../actions/pageState.js';
+import { staleRef } from '../snapshot/outline.js';
 import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
 import { quote } from '../util/text.js';
 import { journeyTarget, reportEffects, type StepLocator } from './common.js';
 import { defineTool } from './tool.js';
@@ -38,6 +39,7 @@ export const waitForTool = defineTool({
     }
     // A ref waits in its own frame (an iframe's refs start with f); text in the main frame.
     const frame = params.ref ? state.page.frame(frameKeyOfRef(params.ref)) : state.page.mainFrame();
+    if (!frame && !params.gone) throw staleRef(params.ref!);
     const timeout = params.timeout ?? 5_000;
     const gone = params.gone ?? false;
     const what = params.text ? `text ${quote(params.text)}` : `element ${params.ref}`;
@@ -47,8 +49,13 @@ export const waitForTool = defineTool({
     const effects = await performAction(
       state,
       async () => {
-        // A frame that went away took its elements with it.
-        met = frame ? await frame.evaluate(waitInPage, { text: params.text, ref: params.ref, gone }, timeout) : gone;
+        // A frame that went away (or navigated while waiting) took its elements with it.
+        met = frame
+          ? await frame.evaluate(waitInPage, { text: params.text, ref: params.ref, gone }, timeout).catch((error: unknown) => {
+              if (gone && params.ref && /context was destroyed|detached|Cannot find context/i.test(errorMessage(error))) return true;
+              throw error;
+            })
+          : gone;
       },
       { timeoutMs: timeout + state.callTimeout, what: `Waiting for ${what}` },
     );

@@ -181,6 +181,15 @@ describe('repro journeys', () => {
     expect(run, run).toContain('PASSED');
     expect(run).toMatch(/✓ text "Clicked in second" is visible\n  ✓ text "Clicked in first" is not visible/);
 
+    // Waiting for an element in a frame that goes away while waiting: it is gone, not an error.
+    await e2e.call('click', { ref: groupOf(page, /button "Remove second frame" \[ref=(e\d+)\]/) });
+    const gone = await e2e.legible.call('wait_for', { ref, gone: true });
+    expect(gone.isError, gone.text).toBe(false);
+    expect(gone.text).toContain(`The element ${ref} is gone.`);
+    const stale = await e2e.legible.call('wait_for', { ref });
+    expect(stale.isError).toBe(true);
+    expect(stale.text).toContain('Take a new snapshot');
+
     // A frame the page does not have: the step says so.
     const file = join(e2e.outputDir, 'no-frame.json');
     writeFileSync(file, JSON.stringify({ title: 'no frame', steps: [flow.steps[1], { ...clickStep, frame: [5], timeout: 300 }] }));

@@ -25,10 +25,6 @@ describe('normaliseUrl', () => {
   });
 
   it('refuses javascript: URLs and points to evaluate', () => {
-    expect(() => normaliseUrl('ftp://files.example/a.txt')).toThrow('navigate does not open ftp: URLs.');
-    expect(() => normaliseUrl('mailto:someone@example.com')).toThrow('navigate does not open mailto: URLs.');
-    expect(() => normaliseUrl('not a url')).toThrow('"not a url" is not a URL (it has spaces).');
-    expect(normaliseUrl('data:text/html,<p>two words</p>')).toBe('data:text/html,<p>two words</p>');
     for (const url of ['javascript:alert(1)', ' JavaScript:void(0)']) {
       expect(() => normaliseUrl(url)).toThrow(LegibleError);
       try {
@@ -37,5 +33,15 @@ describe('normaliseUrl', () => {
         expect((error as LegibleError).hint).toContain('evaluate');
       }
     }
+  });
+
+  it('refuses schemes a tab cannot open and text that is no URL, but not URLs with spaces in them', () => {
+    expect(() => normaliseUrl('ftp://files.example/a.txt')).toThrow('navigate does not open ftp: URLs.');
+    expect(() => normaliseUrl('mailto:someone@example.com')).toThrow('navigate does not open mailto: URLs.');
+    expect(() => normaliseUrl('not a url')).toThrow('"not a url" is not a URL.');
+    expect(normaliseUrl('data:text/html,<p>two words</p>')).toBe('data:text/html,<p>two words</p>');
+    expect(normaliseUrl('file:///home/me/My Site/index.html')).toBe('file:///home/me/My Site/index.html');
+    expect(normaliseUrl('http://localhost:3000/search?q=red shoes')).toBe('http://localhost:3000/search?q=red shoes');
+    expect(normaliseUrl('localhost:3000/search?q=red shoes')).toBe('http://localhost:3000/search?q=red shoes');
   });
 });
