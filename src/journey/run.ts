@@ -102,6 +102,11 @@ async function poll<T>(probe: () => Promise<T>, done: (answer: T) => boolean, ti
   }
 }
 
+/** "there is no frame [1, 0]" when a step names a frame the page does not have; undefined otherwise. */
+function missingFrame(state: PageState, frame: number[] | undefined): string | undefined {
+  return frame?.length && !state.page.frameAtPath(frame) ? `there is no frame [${frame.join(', ')}]` : undefined;
+}
+
 async function findElement(state: PageState, selectors: (string | string[])[], frame: number[] | undefined, timeout: number): Promise<ElementRef | undefined> {
   const found = await poll(() => resolveSelectors(state, selectors, frame).catch(() => ({ element: undefined })), (answer) => !!answer.element, timeout);
   return found.element;
@@ -119,7 +124,8 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
     const { selectors, frame } = step as { selectors: (string | string[])[]; frame?: number[] };
     const element = await findElement(state, selectors, frame, findTimeout);
     if (!element) {
-      const where = frame?.length ? (state.page.frameAtPath(frame) ? ` in frame [${frame.join(', ')}]` : `: there is no frame [${frame.join(', ')}]`) : '';
+      const noFrame = missingFrame(state, frame);
+      const where = noFrame ? `: ${noFrame}` : frame?.length ? ` in frame [${frame.join(', ')}]` : '';
       return { status: 'not-found', reason: `no element matches ${selectors.map((s) => [s].flat().join(' >> ')).join(' or ')}${where}` };
     }
     try {
@@ -161,8 +167,8 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
       const wanted = step.count ?? 1;
       const count = await poll(() => countMatches(state, step.selectors, step.frame).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout);
       if (compare(count, operator, wanted)) return {};
-      const noFrame = step.frame?.length && !state.page.frameAtPath(step.frame) ? ` (there is no frame [${step.frame.join(', ')}])` : '';
-      return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}${noFrame}` };
+      const noFrame = missingFrame(state, step.frame);
+      return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}${noFrame ? ` (${noFrame})` : ''}` };
     }
     case 'waitForExpression': {
       const expression = `(async () => Boolean(await (${step.expression})))()`;

@@ -51,14 +51,13 @@ export class JourneyStore {
       text = await readFile(path, 'utf8');
     } catch (error) {
       const missing = (error as { code?: string }).code === 'ENOENT';
+      const saved = missing ? await this.names() : [];
       if (missing && !looksLikePath) {
-        const saved = await this.names();
         throw new LegibleError(
           `There is no saved journey ${JSON.stringify(nameOrPath)} (looked for ${path}).`,
-          saved.length ? `Saved journeys: ${saved.join(', ')}. Or save this one first with journey_save, or give the path of a Recorder JSON file.` : 'Save it first with journey_save, or give the path of a Recorder JSON file.',
+          `${saved.length ? `Saved journeys: ${saved.join(', ')}. Or save this one` : 'Save it'} first with journey_save, or give the path of a Recorder JSON file.`,
         );
       }
-      const saved = missing ? await this.names() : [];
       throw new LegibleError(
         missing ? `There is no journey file at ${path}.` : `Could not read the journey ${JSON.stringify(nameOrPath)} (${path}): ${errorMessage(error)}`,
         `Check the path: a journey is a Chrome DevTools Recorder JSON file.${saved.length ? ` Saved journeys (by name, without .json): ${saved.join(', ')}.` : ''}`,

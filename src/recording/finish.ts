@@ -16,6 +16,8 @@ export interface FinishedRecording {
   stopMs: number;
 }
 
+const WRITE_HINT = 'Check that the output folder is writable and has space, then record again.';
+
 /**
  * Stops a recorder, writes its filmstrip next to the video, and saves the recording's sidecar.
  * `actions` are the page's action log in wall-clock ms; those inside the recording are kept.
@@ -42,7 +44,7 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
     await rm(stripPath, { force: true }).catch(() => undefined);
     throw new LegibleError(
       `The video was saved at ${result.path}, but its filmstrip could not be written (${errorMessage(error)}), so record_compare and report will not find the recording.`,
-      fileSystemHint(error) ?? 'Check that the output folder is writable and has space, then record again.',
+      fileSystemHint(error) ?? WRITE_HINT,
     );
   }
   const info: RecordingInfo = {
@@ -67,7 +69,7 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
   } catch (error) {
     throw new LegibleError(
       `The video (${result.path}) and filmstrip were saved, but the recording's details could not be, so record_compare and report will not find it: ${errorMessage(error)}.`,
-      fileSystemHint(error) ?? 'Check that the output folder is writable and has space, then record again.',
+      fileSystemHint(error) ?? WRITE_HINT,
     );
   }
   return { info, filmstrip, sourceFrames: result.sourceFrames, stopMs: Date.now() - stoppedAt };
