@@ -11,6 +11,11 @@ export interface EncoderOptions {
   /** Output width and height (made even); frames are scaled to fit, keeping their aspect ratio. */
   width: number;
   height: number;
+  /**
+   * Wall-clock ms where the video starts. The first frame is shown from here: the browser may
+   * take a while to send it, and the video must still cover the whole recording.
+   */
+  startMs?: number;
 }
 
 export interface EncodedVideo {
@@ -43,6 +48,7 @@ export class VideoEncoder {
 
   constructor(private readonly options: EncoderOptions) {
     this.interval = 1000 / options.fps;
+    this.startMs = options.startMs;
     this.partial = `${options.path}.partial`;
     const width = even(options.width);
     const height = even(options.height);

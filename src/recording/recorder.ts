@@ -56,7 +56,7 @@ export class Recorder {
     readonly options: RecorderOptions,
   ) {
     this.startUrl = page.url();
-    this.encoder = new VideoEncoder({ path: options.path, fps: options.fps, format: options.format, width: options.width, height: options.height });
+    this.encoder = new VideoEncoder({ path: options.path, fps: options.fps, format: options.format, width: options.width, height: options.height, startMs: this.startedAt });
     this.holdTimer = setInterval(() => this.encoder.hold(Date.now()), 250);
     this.holdTimer.unref();
   }
