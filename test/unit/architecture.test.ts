@@ -2,7 +2,8 @@
  * Enforces the layering of src/ by reading every import (static, re-export, dynamic and
  * `import('x')` types) of every src/**\/*.ts file with the TypeScript parser.
  *
- *   util(0) < config(1) < cdp(2), media(2) < snapshot(3), capture(3), recording(3) < actions(4)
+ *   util(0) < config(1) < cdp(2), media(2), telemetry(2) < snapshot(3), capture(3), recording(3),
+ *   apps(3) < actions(4)
  *   < format(5), journey(5) < report(6) < tools(7) < server(8) < cli(9)
  *
  * A module may import from its own layer and lower ones. Layers of the same rank are siblings and
@@ -24,10 +25,14 @@ const LAYERS: Record<string, number> = {
   config: 1,
   cdp: 2,
   media: 2,
+  // Telemetry (the apps' logs, spans and metrics; LogQL, TraceQL, PromQL; OTLP): pure data, no browser.
+  telemetry: 2,
   snapshot: 3,
   capture: 3,
   // Recording (screencast -> video, filmstrips, comparisons): it uses cdp, media and util.
   recording: 3,
+  // The apps under test (legible.config.json, processes, ports, readiness); their output goes to telemetry.
+  apps: 3,
   actions: 4,
   format: 5,
   // Journeys (Recorder-format steps, replay, expectations): they drive actions.
