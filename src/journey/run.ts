@@ -6,10 +6,12 @@ import type { ConsoleEntry } from '../capture/consoleLog.js';
 import type { NetworkEntry } from '../capture/networkLog.js';
 import type { ElementRef } from '../cdp/elementRef.js';
 import { errorMessage } from '../util/errors.js';
+import { maskTyped } from '../util/redact.js';
 import { article } from '../util/text.js';
 import { sleep, withTimeout } from '../util/time.js';
 import { checkExpectation, consoleErrors, failedRequests, type ExpectationVerdict } from './expectations.js';
 import { EXPECT_STEP, expectationSchema, type Expectation, type Journey, type Step, type UnsupportedStep } from './schema.js';
+import { fillSecrets, missingSecret, passwordVariable } from './secrets.js';
 import { countMatches, parseAriaSelector, resolveSelectors } from './selectors.js';
 
 export type StepStatus = 'passed' | 'failed' | 'not-found' | 'skipped' | 'not-run';
@@ -49,6 +51,8 @@ export interface RunOptions {
   findTimeout?: number;
   /** Pause after each acting step, so a recording shows each state long enough to follow. */
   paceMs?: number;
+  /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
+  secret?: (variable: string) => string | undefined;
 }
 
 /** Steps that find an element by its selectors and act on it. */
@@ -117,9 +121,13 @@ function compare(count: number, operator: '>=' | '==' | '<=', wanted: number): b
 }
 
 /** Runs one supported step; returns the action's effects (when it acted) or throws. */
-async function runStep(state: PageState, step: Step, options: RunOptions): Promise<{ effects?: Effects; status?: StepStatus; reason?: string }> {
+async function runStep(state: PageState, step: Step, options: RunOptions): Promise<{ effects?: Effects; status?: StepStatus; reason?: string; description?: string }> {
   const own = (step as { timeout?: unknown }).timeout;
   const findTimeout = typeof own === 'number' && own > 0 ? own : (options.findTimeout ?? 5_000);
+  // Secrets the step refers to (journey/secrets.ts), filled in before anything runs.
+  const filled = step.type === 'change' || step.type === 'navigate' ? fillSecrets(step.type === 'change' ? step.value : step.url, options.secret ?? ((name) => process.env[name])) : undefined;
+  if (filled?.missing) return { status: 'failed', reason: missingSecret(filled.missing) };
+  const value = filled?.value ?? '';
   if (ELEMENT_STEPS.has(step.type)) {
     const { selectors, frame } = step as { selectors: (string | string[])[]; frame?: number[] };
     const element = await findElement(state, selectors, frame, findTimeout);
@@ -128,6 +136,9 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
       const where = noFrame ? `: ${noFrame}` : frame?.length ? ` in frame [${frame.join(', ')}]` : '';
       return { status: 'not-found', reason: `no element matches ${selectors.map((s) => [s].flat().join(' >> ')).join(' or ')}${where}` };
     }
+    // A password typed from the file itself is masked in the step's description, as the snapshot masks it.
+    const masked = step.type === 'change' && value === step.value && (await passwordVariable(element).catch(() => undefined));
+    const description = masked && step.type === 'change' ? describeStep({ ...step, value: maskTyped(step.value) }) : undefined;
     try {
       const effects = await performAction(
         state,
@@ -137,13 +148,13 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
           else if (step.type === 'hover') await element.hover();
           else if (step.type === 'change') {
             const isSelect = await element.evaluate((el) => el instanceof HTMLSelectElement);
-            if (isSelect) await selectOptions(element, [step.value]);
-            else await typeInto(state.page, element, step.value, { clear: true, submit: false });
+            if (isSelect) await selectOptions(element, [value]);
+            else await typeInto(state.page, element, value, { clear: true, submit: false });
           }
         },
-        { what: describeStep(step) },
+        { what: description ?? describeStep(step) },
       );
-      return { effects };
+      return { effects, description };
     } finally {
       await element.dispose();
     }
@@ -153,7 +164,7 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
       await state.page.setViewport(step.width, step.height, step.deviceScaleFactor ?? 1);
       return {};
     case 'navigate':
-      return { effects: (await navigate(state, { url: step.url }, options.navigationTimeout)).effects };
+      return { effects: (await navigate(state, { url: value }, options.navigationTimeout)).effects };
     case 'keyDown':
       await state.page.keyDown(step.key);
       return {};
@@ -219,6 +230,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
         const outcome = await runStep(state, step, options);
         if (outcome.status) verdict.status = outcome.status;
         if (outcome.reason) verdict.reason = outcome.reason;
+        if (outcome.description) verdict.description = outcome.description;
         if (outcome.effects) {
           verdict.errors = consoleErrors(outcome.effects.console);
           verdict.failedRequests = failedRequests(outcome.effects.network);

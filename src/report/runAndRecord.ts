@@ -1,6 +1,7 @@
 import type { PageState } from '../actions/pageState.js';
 import type { Expectation } from '../journey/schema.js';
 import { runJourney } from '../journey/run.js';
+import type { SessionSecrets } from '../journey/secrets.js';
 import type { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
@@ -9,7 +10,7 @@ import type { RunRecord, RunRegistry } from './runs.js';
 
 /** What running a journey needs from the server (ServerContext provides it; so does the CLI). */
 export interface RunContext {
-  readonly config: { navigationTimeout: number; viewport: { width: number; height: number } };
+  readonly config: { navigationTimeout: number; viewport: { width: number; height: number }};
   newPage(): Promise<PageState>;
   selectPage(id: string): Promise<PageState>;
   selectedPageId(): string | undefined;
@@ -17,6 +18,8 @@ export interface RunContext {
   recordings(): RecordingStore;
   journeys(): JourneyStore;
   runs(): RunRegistry;
+  /** Secrets typed in this session, for journeys that refer to them (see journey/secrets.ts). */
+  secrets(): SessionSecrets;
 }
 
 const RECORDING_PACE_MS = 700;
@@ -47,6 +50,7 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       expect: request.expect,
       onUnsupported: request.unsupported,
       navigationTimeout: context.config.navigationTimeout,
+      secret: (variable) => context.secrets().lookup(variable),
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
     });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { describeExpectation } from '../journey/expectations.js';
 import { describeStep } from '../journey/run.js';
-import { parseExpectation } from '../journey/schema.js';
+import { parseExpectation, type Step } from '../journey/schema.js';
+import { protectFlow } from '../journey/secrets.js';
 import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
+import { SECRET_REFERENCE } from '../util/redact.js';
 import { quote } from '../util/text.js';
 import { recordingLabel } from './common.js';
 import { defineTool } from './tool.js';
@@ -42,11 +44,17 @@ export const journeySaveTool = defineTool({
       throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
     }
     const expectations = (params.expect ?? []).map(parseExpectation);
-    const flow = log.toFlow(params.name, expectations);
+    // The file keeps references to secrets; this session keeps their values, so it can replay at once.
+    const { flow, secrets } = protectFlow(log.toFlow(params.name, expectations));
+    for (const [variable, value] of secrets) context.secrets().remember(variable, value);
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
-    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
+    const flowSteps = (flow as { steps: Step[] }).steps;
+    const saved = flowSteps.slice(flowSteps.length - expectations.length - steps.length, flowSteps.length - expectations.length);
+    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...saved.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
     if (expectations.length) lines.push('Expectations:', ...expectations.map((e) => `  - ${describeExpectation(e)}`));
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
+    const variables = [...new Set([...JSON.stringify(flow).matchAll(SECRET_REFERENCE)].map((match) => match[1]!))];
+    if (variables.length) lines.push(`Secrets are kept out of the file: replay reads ${variables.join(', ')} from the environment (this session remembers their values).`);
     lines.push(`Replay: journey_run {"journey":"${params.name}"}`);
     response.text(lines.join('\n'));
     response.fileLink(path, 'application/json');
