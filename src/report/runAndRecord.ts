@@ -1,4 +1,5 @@
 import type { PageState } from '../actions/pageState.js';
+import { refusePageScript } from '../journey/pageScript.js';
 import type { Expectation } from '../journey/schema.js';
 import { runJourney } from '../journey/run.js';
 import type { SessionSecrets } from '../journey/secrets.js';
@@ -10,7 +11,7 @@ import type { RunRecord, RunRegistry } from './runs.js';
 
 /** What running a journey needs from the server (ServerContext provides it; so does the CLI). */
 export interface RunContext {
-  readonly config: { navigationTimeout: number; viewport: { width: number; height: number }};
+  readonly config: { navigationTimeout: number; viewport: { width: number; height: number }; evaluate: boolean };
   newPage(): Promise<PageState>;
   selectPage(id: string): Promise<PageState>;
   selectedPageId(): string | undefined;
@@ -37,6 +38,7 @@ export interface RunRequest {
  */
 export async function runAndRecord(context: RunContext, request: RunRequest): Promise<{ record: RunRecord; recording?: FinishedRecording }> {
   const { journey, path } = await context.journeys().load(request.journey);
+  if (!context.config.evaluate) refusePageScript(journey, request.expect);
   const previous = context.selectedPageId();
   const state = await context.newPage();
   let recording: FinishedRecording | undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeExpectation } from '../journey/expectations.js';
+import { refusePageScript } from '../journey/pageScript.js';
 import { describeStep } from '../journey/run.js';
 import { parseExpectation, type Step } from '../journey/schema.js';
 import { protectFlow } from '../journey/secrets.js';
@@ -44,6 +45,7 @@ export const journeySaveTool = defineTool({
       throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
     }
     const expectations = (params.expect ?? []).map(parseExpectation);
+    if (!context.config.evaluate) refusePageScript({ steps }, expectations);
     // The file keeps references to secrets; this session keeps their values, so it can replay at once.
     const { flow, secrets } = protectFlow(log.toFlow(params.name, expectations));
     for (const [variable, value] of secrets) context.secrets().remember(variable, value);

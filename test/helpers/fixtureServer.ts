@@ -25,6 +25,9 @@ export const basket = { fixed: false };
 /** The JSON bodies login.html posted to /api/login, oldest first (the secrets test reads the typed password). */
 export const logins: { user?: string; password?: string }[] = [];
 
+/** Requests to /pwned?route=…: page JavaScript ran (the --no-evaluate test asserts there are none). */
+export const pwned: string[] = [];
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -70,6 +73,10 @@ const ROUTES: Record<string, Route> = {
   '/api/notes': async (req, res) => {
     await readBody(req);
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  },
+  '/pwned': (_req, res, url) => {
+    pwned.push(url.searchParams.get('route') ?? '?');
+    res.writeHead(204).end();
   },
   '/table': (_req, res, url) => {
     res.writeHead(200, { 'content-type': 'text/html' });
