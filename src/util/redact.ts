@@ -50,8 +50,12 @@ function decode(text: string): string {
 const SCHEME_CREDENTIAL = /\b(Bearer|Basic)\s+(?=[A-Za-z0-9\-._~+/]*(?:[0-9\-._~+/]|[a-z][A-Z]))[A-Za-z0-9\-._~+/]{8,}=*/g;
 /** `name=value` as in query strings, form bodies, text/plain bodies and log lines. */
 const PAIR = /(^|[?&#;,\s])([^=&#;,\s?"']{1,100})=([^&#;,\s"']*)/g;
-/** `"name": "value"`, `'name': value`, `name: "value"` as in JSON or a JavaScript object logged as text. */
-const JSON_PAIR = /(["']?)([\w.-]{1,100})\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;}\]&]+)/g;
+/**
+ * `"name": "value"`, `'name': value`, `name: "value"` as in JSON or a JavaScript object logged as
+ * text. A name starts where a word does (the lookbehind): without it, a 1 MB run of letters took
+ * 750 ms, each position trying up to 100 name lengths; with it, 3 ms.
+ */
+const JSON_PAIR = /(?<![\w.-])(["']?)([\w.-]{1,100})\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;}\]&]+)/g;
 /** The password of `https://user:password@host/`. */
 const URL_PASSWORD = /(\/\/[^/\s:@]+:)([^@\s/]+)@/g;
 
