@@ -1,10 +1,11 @@
-import type { Browser, Page, Target } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page, Target } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
 import { connectBrowser } from './connect.js';
 import { PageDriver } from './pageDriver.js';
+import type { SharedBrowser } from './sharedBrowser.js';
 
 export interface SessionHooks {
   /** Called once for every page Legible starts tracking, before any tool sees it. */
@@ -19,7 +20,11 @@ export interface SessionHooks {
  */
 export class BrowserSession {
   private browser: Browser | undefined;
+  /** Where tabs open: the browser itself, or (over a shared browser) this session's own context. */
+  private scope: Browser | BrowserContext | undefined;
   private owned = false;
+  /** Stops listening to a shared browser this session no longer uses. */
+  private forget: (() => void) | undefined;
   private connecting: Promise<Browser> | undefined;
   private readonly pagesById = new Map<string, PageDriver>();
   private readonly byPage = new WeakMap<Page, PageDriver>();
@@ -31,9 +36,14 @@ export class BrowserSession {
   private lost = false;
   private readonly notices: string[] = [];
 
+  /**
+   * With `shared`, the session opens its tabs in an isolated browser context (own cookies,
+   * storage and tabs) of that browser, and closing the session closes only the context.
+   */
   constructor(
     private readonly config: Config,
     private readonly hooks: SessionHooks,
+    private readonly shared?: SharedBrowser,
   ) {}
 
   /** Messages the next tool result should carry (for example: the browser was relaunched). */
@@ -58,25 +68,29 @@ export class BrowserSession {
   }
 
   private async connect(): Promise<Browser> {
-    const connection = await connectBrowser(this.config);
+    const connection = this.shared ? await this.shared.connect() : await connectBrowser(this.config);
     const browser = connection.browser;
+    const scope = this.shared ? await browser.createBrowserContext() : browser;
     this.browser = browser;
-    this.owned = connection.owned;
+    this.scope = scope;
+    this.owned = connection.owned && !this.shared;
     if (this.lost) {
       this.notices.push(
         `The browser had closed or crashed; Legible ${connection.owned ? 'launched a new one' : 'attached again'}. Pages, refs and logs from before are gone.`,
       );
       this.lost = false;
     }
-    browser.on('disconnected', () => this.onDisconnected(browser));
-    browser.on('targetcreated', (target: Target) => {
+    const gone = () => this.onDisconnected(browser);
+    browser.on('disconnected', gone);
+    this.forget = () => browser.off('disconnected', gone);
+    scope.on('targetcreated', (target: Target) => {
       if (target.type() !== 'page') return;
       void target
         .page()
         .then((page) => (page ? this.adopt(page) : undefined))
         .catch((error: unknown) => logWarn(`could not track a new tab: ${String(error)}`));
     });
-    for (const page of await browser.pages()) await this.adopt(page);
+    for (const page of await scope.pages()) await this.adopt(page);
     return browser;
   }
 
@@ -125,7 +139,7 @@ export class BrowserSession {
 
   /** The page a tool should act on: the one named, or the selected one (opening one if none). */
   async page(id?: string): Promise<PageDriver> {
-    const browser = await this.ensureBrowser();
+    await this.ensureBrowser();
     await Promise.all(this.adopting.values());
     if (id) {
       const page = this.pagesById.get(id);
@@ -139,12 +153,12 @@ export class BrowserSession {
     }
     const selected = this.selectedId ? this.pagesById.get(this.selectedId) : undefined;
     if (selected) return selected;
-    return this.adopt(await browser.newPage()).then((page) => this.select(page.id));
+    return this.adopt(await this.scope!.newPage()).then((page) => this.select(page.id));
   }
 
   async newPage(): Promise<PageDriver> {
-    const browser = await this.ensureBrowser();
-    const page = await this.adopt(await browser.newPage());
+    await this.ensureBrowser();
+    const page = await this.adopt(await this.scope!.newPage());
     return this.select(page.id);
   }
 
@@ -172,8 +186,18 @@ export class BrowserSession {
   /** Closes the browser if Legible launched it; only disconnects from one it attached to. */
   async close(): Promise<void> {
     const browser = this.browser;
+    const scope = this.scope;
     this.browser = undefined;
+    this.scope = undefined;
     if (!browser) return;
+    if (this.shared) {
+      this.forget?.();
+      // Only this session's context: its tabs, cookies and storage go; the browser stays.
+      if (scope && scope !== browser && browser.connected) await (scope as BrowserContext).close().catch(() => undefined);
+      for (const page of this.pagesById.values()) this.hooks.pageClosed(page);
+      this.pagesById.clear();
+      return;
+    }
     if (this.owned) await browser.close().catch(() => undefined);
     else await browser.disconnect().catch(() => undefined);
   }

@@ -59,7 +59,7 @@ async function launch(config: Config): Promise<Connection> {
     throw new LegibleError(
       `Could not launch the browser at ${executablePath}: ${errorMessage(error).split('\n')[0]}`,
       'Check that the binary runs (try `chromium --headless --version`), pass another with --executable-path, or add flags with --chrome-arg.',
-      { cause: error },
+      { cause: error, kind: 'environment' },
     );
   }
 }
@@ -80,7 +80,7 @@ async function wsFromBrowserUrl(browserUrl: string): Promise<string> {
     throw new LegibleError(
       `No browser with remote debugging answered at ${browserUrl} (${errorMessage(error)}).`,
       'Start Chrome (or the Electron app) with --remote-debugging-port=9222 and check the address, or drop --browser-url to let Legible launch its own browser.',
-      { cause: error },
+      { cause: error, kind: 'environment' },
     );
   }
 }
@@ -94,7 +94,7 @@ async function attach(endpoint: string, label: string): Promise<Connection> {
     throw new LegibleError(
       `Could not attach to the browser at ${label}: ${errorMessage(error)}`,
       'Check that the browser still runs with remote debugging enabled and that the address is right.',
-      { cause: error },
+      { cause: error, kind: 'environment' },
     );
   }
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
+import { MODE_OPTIONS, modeOf } from './modeFlags.js';
 
 export const USAGE = `Usage: legible-mcp [options]
 
@@ -21,6 +22,15 @@ Run a journey without an agent (exits 1 when a step or expectation fails):
   --record                 Record a video of the run (needs ffmpeg)
   --report DIR             Write a QA report folder (report.html, HAR, console log, video)
 
+Share a browser with the legible command line, or serve MCP over HTTP:
+  --daemon                 Use this workspace's daemon (the one legible starts) instead of an own browser
+  --session NAME           With --daemon: which of the workspace's daemons (default "default")
+  --port N                 Serve MCP over Streamable HTTP at http://HOST:N/mcp (0: any free port)
+  --host HOST              Address to listen on (default 127.0.0.1; others need a token)
+  --token TOKEN            Require "Authorization: Bearer TOKEN" (else LEGIBLE_TOKEN, if set)
+  --allowed-origin ORIGIN  Accept browser requests from this Origin too; repeat for more
+  --idle-timeout TIME      End an HTTP session, or stop a daemon, after this long unused (default 30m)
+
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
                            tool; js: expectations, waitForExpression steps, javascript: URLs refused
@@ -31,8 +41,19 @@ Server:
   -v, --version            Show the version
 `;
 
+export interface HttpOptions {
+  port: number;
+  host: string;
+  token?: string;
+  allowedOrigins: string[];
+  idleTimeoutMs: number;
+}
+
 export type CliCommand =
   | { kind: 'serve'; config: Config }
+  | { kind: 'http'; config: Config; http: HttpOptions }
+  | { kind: 'proxy'; session: string; daemonArgs: string[] }
+  | { kind: 'daemon'; config: Config; workspace: string; session: string; idleTimeoutMs: number }
   | { kind: 'run'; config: Config; journey: string; record: boolean; report?: string }
   | { kind: 'help' }
   | { kind: 'version' };
@@ -49,11 +70,12 @@ function number(value: string | undefined, flag: string): number | undefined {
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
 export function parseFlags(argv: string[]): CliCommand {
   const running = argv[0] === 'run';
+  const daemon = argv[0] === 'daemon';
   let values;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: running ? argv.slice(1) : argv,
+      args: running || daemon ? argv.slice(1) : argv,
       strict: true,
       allowPositionals: running,
       options: {
@@ -70,6 +92,7 @@ export function parseFlags(argv: string[]): CliCommand {
         'output-dir': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
+        ...MODE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -100,7 +123,7 @@ export function parseFlags(argv: string[]): CliCommand {
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
     });
     if (running) return { kind: 'run', config, journey: positionals[0]!, record: values.record ?? false, report: values.report };
-    return { kind: 'serve', config };
+    return modeOf(values, argv, config, daemon);
   } catch (error) {
     if (error instanceof ZodError) {
       const problems = error.issues.map((issue) => `${issue.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${issue.message}`);

@@ -22,10 +22,11 @@ function explainFailure(error: unknown): unknown {
     return new LegibleError(
       `The browser or the tab went away during the call (${text.split('\n')[0]}).`,
       'Call again: Legible launches a new browser if it crashed; take a snapshot to see where things stand.',
+      { kind: 'environment' },
     );
   }
   const hint = fileSystemHint(error);
-  return hint ? new LegibleError(`A file operation failed: ${text}.`, hint) : error;
+  return hint ? new LegibleError(`A file operation failed: ${text}.`, hint, { kind: 'environment' }) : error;
 }
 
 /** No tool call may take longer than this, whatever goes wrong below. */

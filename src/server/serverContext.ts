@@ -3,6 +3,7 @@ import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PageState } from '../actions/pageState.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
+import type { SharedBrowser } from '../cdp/sharedBrowser.js';
 import { JourneyLog } from '../journey/log.js';
 import { SessionSecrets } from '../journey/secrets.js';
 import { JourneyStore } from '../journey/store.js';
@@ -27,7 +28,11 @@ export class ServerContext implements ToolContext {
   private readonly runRegistry: RunRegistry;
   private readonly sessionSecrets = new SessionSecrets();
 
-  constructor(readonly config: Config) {
+  /** With `shared`, tabs open in an own, isolated context of that browser (an HTTP session's). */
+  constructor(
+    readonly config: Config,
+    shared?: SharedBrowser,
+  ) {
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
     this.journeyStore = new JourneyStore(this.outputDir);
@@ -42,7 +47,7 @@ export class ServerContext implements ToolContext {
         this.journeyLogs.delete(page.id);
         if (state?.recorder) this.finishOrphan(state);
       },
-    });
+    }, shared);
   }
 
   private stateOf(id: string): PageState {
@@ -148,6 +153,11 @@ export class ServerContext implements ToolContext {
 
   secrets(): SessionSecrets {
     return this.sessionSecrets;
+  }
+
+  /** The tabs open now, without launching a browser (the daemon's status). */
+  openPages(): { id: string; url: string }[] {
+    return [...this.states.values()].map((state) => ({ id: state.page.id, url: state.page.url() }));
   }
 
   async close(): Promise<void> {

@@ -87,6 +87,7 @@ export const journeyRunTool = defineTool({
       unsupported: params.unsupported ?? 'skip',
     });
     response.text(formatRun(run.record));
+    if (run.record.verdict !== 'passed') response.verdictFailed();
     if (run.recording) {
       response.text(`Recording ${quote(run.recording.info.label)}: ${run.recording.info.video}`);
       response.image(run.recording.filmstrip.data, 'image/webp');

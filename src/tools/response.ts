@@ -1,5 +1,12 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { LegibleError, errorMessage, type FailureKind } from '../util/errors.js';
+
+/**
+ * The `_meta` key that says how a call failed: an error's kind, or "verdict" for a call that did
+ * its work and found a failure (a journey run that failed). The `legible` command line turns it
+ * into its exit code; MCP clients may ignore it.
+ */
+export const FAILURE_META = 'legible/failure';
 
 type Content = CallToolResult['content'][number];
 
@@ -11,6 +18,7 @@ export class ToolResponse {
   private readonly sections: string[] = [];
   private readonly extra: Content[] = [];
   private failed = false;
+  private failure: FailureKind | 'verdict' | undefined;
 
   text(section: string): this {
     if (section) this.sections.push(section);
@@ -36,11 +44,18 @@ export class ToolResponse {
 
   error(error: unknown): this {
     this.failed = true;
+    this.failure = error instanceof LegibleError ? error.kind : 'action';
     if (error instanceof LegibleError) {
       this.sections.push(error.hint ? `Error: ${error.message}\nNext: ${error.hint}` : `Error: ${error.message}`);
     } else {
       this.sections.push(`Error: ${errorMessage(error)}`);
     }
+    return this;
+  }
+
+  /** The call did its work and what it checked failed (a journey's verdict); not an error. */
+  verdictFailed(): this {
+    this.failure ??= 'verdict';
     return this;
   }
 
@@ -59,6 +74,7 @@ export class ToolResponse {
     if (this.sections.length) content.push({ type: 'text', text: this.sections.join('\n') });
     content.push(...this.extra);
     if (!content.length) content.push({ type: 'text', text: 'Done.' });
-    return this.failed ? { content, isError: true } : { content };
+    const meta = this.failure ? { _meta: { [FAILURE_META]: this.failure } } : {};
+    return this.failed ? { content, isError: true, ...meta } : { content, ...meta };
   }
 }

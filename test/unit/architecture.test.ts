@@ -4,7 +4,8 @@
  *
  *   util(0) < config(1) < cdp(2), media(2), telemetry(2) < snapshot(3), capture(3), recording(3),
  *   apps(3) < actions(4)
- *   < format(5), journey(5) < report(6) < tools(7) < server(8) < cli(9)
+ *   < format(5), journey(5) < report(6) < tools(7) < server(8) < daemon(9), http(9)
+ *   < cli(10), shell(10)
  *
  * A module may import from its own layer and lower ones. Layers of the same rank are siblings and
  * may not import each other. Each third-party library belongs to the layers listed in PACKAGES.
@@ -41,7 +42,15 @@ const LAYERS: Record<string, number> = {
   report: 6,
   tools: 7,
   server: 8,
-  cli: 9,
+  // The per-workspace daemon (a Unix socket, one MCP server per connection over one shared
+  // ServerContext) and how a client finds, starts and reaches it.
+  daemon: 9,
+  // MCP over Streamable HTTP: sessions, each with an isolated browser context; Host/Origin/token checks.
+  http: 9,
+  // legible-mcp: flags, stdio, `run`, and the modes above.
+  cli: 10,
+  // legible: the command line for the shell; must load no zod, no MCP SDK, no puppeteer-core.
+  shell: 10,
 };
 
 const ALL = Object.keys(LAYERS);
@@ -61,11 +70,12 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
   },
   sharp: { layers: ['media'], instead: 'call a function of src/media (encodeImage), or add one there' },
   '@modelcontextprotocol/sdk': {
-    layers: ['tools', 'server', 'cli'],
+    layers: ['tools', 'server', 'daemon', 'http', 'cli'],
     instead: 'return plain data and let src/tools (ToolResponse) or src/server turn it into MCP types',
   },
   'devtools-protocol': { layers: ALL, instead: '', typesOnly: true },
-  zod: { layers: ALL, instead: '' },
+  // The shell command line must start fast: it gets its commands from a JSON manifest instead.
+  zod: { layers: ALL.filter((layer) => layer !== 'shell'), instead: 'the legible command line loads no zod: validate by hand, or leave it to the daemon' },
 };
 
 /** Any package with ffmpeg in its name (fluent-ffmpeg, ffmpeg-static, @ffmpeg-installer/ffmpeg, …). */
@@ -255,7 +265,7 @@ describe('the rules themselves', () => {
     expect(checkImport('src/server/x.ts', { specifier: '@modelcontextprotocol/sdk/server/mcp.js', typeOnly: false })).toEqual([]);
     expect(checkImport('src/tools/x.ts', { specifier: '@modelcontextprotocol/sdk/types.js', typeOnly: true })).toEqual([]);
     expect(checkImport('src/format/x.ts', { specifier: '@modelcontextprotocol/sdk/types.js', typeOnly: true })[0]).toContain(
-      'may be used only under src/tools, src/server, src/cli',
+      'may be used only under src/tools, src/server, src/daemon, src/http, src/cli',
     );
   });
 

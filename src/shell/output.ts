@@ -1,0 +1,93 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A tool's answer as the command line prints it: the same text the MCP tool returns, images
+ * written to files (a terminal shows no pictures; an agent opens the file), links to files named
+ * when the text does not name them already; and the exit code.
+ */
+
+/** The exit codes: the command did what it said; the action itself failed; a usage or environment error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The `_meta` key of tool results that says how a call failed (src/tools/response.ts FAILURE_META). */
+const FAILURE_META = 'legible/failure';
+
+export interface CallResult {
+  content?: { type: string; text?: string; data?: string; mimeType?: string; uri?: string; name?: string }[];
+  isError?: boolean;
+  _meta?: Record<string, unknown>;
+}
+
+export interface Printed {
+  exitCode: number;
+  text: string;
+  /** Files the command line wrote (images). */
+  images: string[];
+  /** Files the answer links to that its text does not name. */
+  files: string[];
+  failure?: string;
+}
+
+/**
+ * 0 when the call did what it said (a click that worked, whatever its request answered); 1 when
+ * the action failed (no such element, a stale ref, a timeout) or a journey's verdict failed; 2
+ * for a usage or environment error. An error without Legible's mark comes from the protocol layer
+ * (arguments the tool's schema refused, an unknown tool): a usage error.
+ */
+export function exitCodeOf(result: CallResult): { code: number; failure?: string } {
+  const failure = typeof result._meta?.[FAILURE_META] === 'string' ? (result._meta[FAILURE_META] as string) : undefined;
+  if (failure === 'action' || failure === 'verdict') return { code: EXIT.failed, failure };
+  if (failure === 'usage' || failure === 'environment') return { code: EXIT.usage, failure };
+  if (result.isError) return { code: EXIT.usage, failure: 'usage' };
+  return { code: EXIT.ok };
+}
+
+const EXTENSIONS: Record<string, string> = { 'image/webp': 'webp', 'image/png': 'png', 'image/jpeg': 'jpg' };
+
+/**
+ * The SDK's message for arguments the schema refused is a JSON dump of zod's issues; a person
+ * wants one line per problem.
+ */
+function tidyProtocolError(text: string): string {
+  const match = /^MCP error -?\d+: Input validation error: Invalid arguments for tool (\S+): ([\s\S]*)$/.exec(text);
+  if (!match) return text.replace(/^MCP error -?\d+: /, 'Error: ');
+  try {
+    const issues = JSON.parse(match[2]!) as { path?: (string | number)[]; message: string }[];
+    return `Error: ${issues.map((issue) => `${issue.path?.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`).join('; ')}.\nNext: run legible ${match[1]!.replace(/_/g, ' ')} --help for its arguments.`;
+  } catch {
+    return `Error: ${match[2]}`;
+  }
+}
+
+/** Renders one answer; writes its images into `imageDir`, named after `stem`. */
+export function printResult(result: CallResult, imageDir: string, stem: string): Printed {
+  const { code, failure } = exitCodeOf(result);
+  const lines: string[] = [];
+  const images: string[] = [];
+  const files: string[] = [];
+  const content = result.content ?? [];
+  const texts = content.filter((c) => c.type === 'text').map((c) => c.text ?? '');
+  const fromProtocol = result.isError && !failure;
+  lines.push(...(fromProtocol ? texts.map(tidyProtocolError) : texts));
+  const said = texts.join('\n');
+  let n = 0;
+  for (const item of content) {
+    if (item.type === 'image' && item.data) {
+      mkdirSync(imageDir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const path = join(imageDir, `${stem}-${stamp}${n++ ? `-${n}` : ''}.${EXTENSIONS[item.mimeType ?? ''] ?? 'bin'}`);
+      writeFileSync(path, Buffer.from(item.data, 'base64'));
+      images.push(path);
+      lines.push(`Image: ${path}`);
+    } else if (item.type === 'resource_link' && item.uri) {
+      const path = item.uri.startsWith('file://') ? fileURLToPath(item.uri) : item.uri;
+      const name = item.name ?? path;
+      if (said.includes(path) || said.includes(name)) continue;
+      files.push(path);
+      lines.push(`File: ${path}`);
+    }
+  }
+  return { exitCode: code, text: lines.join('\n'), images, files, ...(failure ? { failure } : {}) };
+}
