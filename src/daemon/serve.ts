@@ -166,6 +166,8 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     };
   }
 
+  // Written before listening: a client that connects may read it at once (the output folder).
+  writeState(paths, state);
   await new Promise<void>((ready, fail) => {
     server.once('error', fail);
     server.listen(paths.socket, () => {
@@ -174,7 +176,6 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     });
   });
   await chmod(paths.socket, 0o600);
-  writeState(paths, state);
   say(`pid ${process.pid} serves ${options.workspace} (session ${options.session}) on ${paths.socket}; stops after ${formatDuration(options.idleTimeoutMs)} idle.`);
   armIdle();
 

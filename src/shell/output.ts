@@ -47,30 +47,26 @@ export function exitCodeOf(result: CallResult): { code: number; failure?: string
 const EXTENSIONS: Record<string, string> = { 'image/webp': 'webp', 'image/png': 'png', 'image/jpeg': 'jpg' };
 
 /**
- * The SDK's message for arguments the schema refused is a JSON dump of zod's issues; a person
- * wants one line per problem.
+ * The SDK's message for arguments the tool's schema refused ("MCP error -32602: Input validation
+ * error: Invalid arguments for tool wait_for: Too big: …") as one line in Legible's form.
  */
-function tidyProtocolError(text: string): string {
-  const match = /^MCP error -?\d+: Input validation error: Invalid arguments for tool (\S+): ([\s\S]*)$/.exec(text);
-  if (!match) return text.replace(/^MCP error -?\d+: /, 'Error: ');
-  try {
-    const issues = JSON.parse(match[2]!) as { path?: (string | number)[]; message: string }[];
-    return `Error: ${issues.map((issue) => `${issue.path?.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`).join('; ')}.\nNext: run legible ${match[1]!.replace(/_/g, ' ')} --help for its arguments.`;
-  } catch {
-    return `Error: ${match[2]}`;
-  }
+function tidyProtocolError(text: string, command: string): string {
+  const match = /^MCP error -?\d+: Input validation error: Invalid arguments for tool \S+: ([\s\S]*)$/.exec(text.trim());
+  if (!match) return `Error: ${text.replace(/^MCP error -?\d+: /, '')}`;
+  return `Error: ${match[1]!.replace(/\s+/g, ' ').replace(/\.?$/, '.')}\nNext: run legible ${command} --help for its arguments.`;
 }
 
 /** Renders one answer; writes its images into `imageDir`, named after `stem`. */
-export function printResult(result: CallResult, imageDir: string, stem: string): Printed {
+export function printResult(result: CallResult, imageDir: string, command: string): Printed {
+  const stem = command.replace(/ /g, '-');
   const { code, failure } = exitCodeOf(result);
   const lines: string[] = [];
   const images: string[] = [];
   const files: string[] = [];
   const content = result.content ?? [];
   const texts = content.filter((c) => c.type === 'text').map((c) => c.text ?? '');
-  const fromProtocol = result.isError && !failure;
-  lines.push(...(fromProtocol ? texts.map(tidyProtocolError) : texts));
+  const fromProtocol = result.isError && result._meta?.[FAILURE_META] === undefined;
+  lines.push(...(fromProtocol ? texts.map((text) => tidyProtocolError(text, command)) : texts));
   const said = texts.join('\n');
   let n = 0;
   for (const item of content) {

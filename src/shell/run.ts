@@ -42,7 +42,7 @@ export function errorOutcome(command: string, error: unknown, notices: string[] 
 async function callTool(connection: DaemonConnection, planned: Planned, imageDir: string): Promise<Printed> {
   try {
     const result = await connection.request<CallResult>('tools/call', { name: planned.command.tool, arguments: planned.args });
-    return printResult(result, imageDir, planned.command.words.join('-'));
+    return printResult(result, imageDir, planned.command.words.join(' '));
   } catch (error) {
     if (error instanceof RpcError) {
       throw new LegibleError(`The daemon refused the call: ${error.message}`, 'Run legible daemon stop, then the command again (a newer Legible may have been installed).', { kind: 'environment' });
