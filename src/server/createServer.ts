@@ -32,6 +32,18 @@ export function createServer(config: Config): LegibleServer {
   };
 }
 
+const schemas = new WeakMap<AnyTool, ReturnType<typeof inputSchema>>();
+
+/** A tool's input schema, made once per process (schemas are immutable). */
+function strictSchema(tool: AnyTool): ReturnType<typeof inputSchema> {
+  let schema = schemas.get(tool);
+  if (!schema) {
+    schema = inputSchema(tool);
+    schemas.set(tool, schema);
+  }
+  return schema;
+}
+
 type Listing = { name: string; description: string; inputSchema: Record<string, unknown>; annotations: ReturnType<typeof annotations> };
 const listings = new WeakMap<AnyTool, Listing>();
 
@@ -62,7 +74,7 @@ export function createMcpServer(context: ServerContext): McpServer {
   for (const tool of tools) {
     server.registerTool(
       tool.name,
-      { title: tool.title, description: tool.description, inputSchema: inputSchema(tool), annotations: annotations(tool) },
+      { title: tool.title, description: tool.description, inputSchema: strictSchema(tool), annotations: annotations(tool) },
       (args: Record<string, unknown>) => runTool(tool, args, context),
     );
   }
