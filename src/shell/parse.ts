@@ -33,12 +33,17 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The candidates closest to `word` (at most three), best first. */
+/** The candidates closest to `word` (at most three), best first: a typo of the whole, or of its start. */
 export function closest(word: string, candidates: string[]): string[] {
-  const scored = candidates
-    .map((candidate) => ({ candidate, score: candidate.startsWith(word) || word.startsWith(candidate) ? 0.5 : distance(word, candidate) }))
-    .filter(({ candidate, score }) => score <= Math.max(2, Math.floor(candidate.length / 3)))
-    .sort((x, y) => x.score - y.score);
+  const score = (candidate: string) => {
+    if (candidate.startsWith(word) || word.startsWith(candidate)) return 0.5;
+    const whole = distance(word, candidate);
+    if (whole <= Math.max(2, Math.floor(candidate.length / 3))) return whole;
+    const start = word.length >= 3 ? distance(word, candidate.slice(0, word.length)) : Infinity;
+    return start <= 1 ? start + 0.5 : Infinity;
+  };
+  const scored = candidates.map((candidate) => ({ candidate, score: score(candidate) })).filter(({ score }) => score !== Infinity);
+  scored.sort((x, y) => x.score - y.score);
   return [...new Set(scored.map((s) => s.candidate))].slice(0, 3);
 }
 

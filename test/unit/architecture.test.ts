@@ -346,6 +346,32 @@ describe('src/ follows the layering', () => {
     expect(problems, `Layering violations (see ARCHITECTURE.md):\n${problems.join('\n')}`).toEqual([]);
   });
 
+  it('keeps every package out of the legible command line, including through the modules it imports', () => {
+    // A warm `legible snapshot` must cost little more than starting Node: no zod, no MCP SDK, no
+    // puppeteer-core, however indirectly (scripts/bundle.mjs checks the bundle the same way).
+    const byPath = new Map(files.map((file) => [file.path, file]));
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    const stack = ['src/shell/main.ts'];
+    while (stack.length) {
+      const path = stack.pop()!;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const file = byPath.get(path);
+      if (!file) {
+        problems.push(`${path} is imported but not found`);
+        continue;
+      }
+      for (const ref of importsOf(file.path, file.text).imports) {
+        if (ref.typeOnly) continue;
+        if (ref.specifier.startsWith('.')) stack.push(posix.normalize(posix.join(posix.dirname(path), ref.specifier)).replace(/\.js$/, '.ts'));
+        else if (!ref.specifier.startsWith('node:') && !BUILTINS.has(ref.specifier)) problems.push(`${path} imports ${ref.specifier} (line ${ref.line}), which the legible command line would then load`);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(5);
+    expect(problems, 'Move what the command line needs into a module that uses only Node built-ins (see src/shell/manifest.ts).').toEqual([]);
+  });
+
   it('reports files over 400 lines (a soft limit: look for the seam)', () => {
     const long = files
       .map((file) => ({ path: file.path, lines: file.text.split('\n').length }))
