@@ -49,14 +49,17 @@ export const typeTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const { target, locator, effects } = await actOnRef(
+    const { target, locator, effects, result } = await actOnRef(
       state,
       params.ref,
       (target) => `Typing ${quote(params.text.length > 40 ? `${params.text.slice(0, 40)}…` : params.text)} into ${target}${params.submit ? ' + Enter' : ''}`,
       (element) => typeInto(state.page, element, params.text, { clear: params.clear ?? true, submit: params.submit ?? false }),
     );
     context.journey(state).add({ type: 'change', ...locator, value: params.text }, ...(params.submit ? keySteps('Enter') : []));
-    reportEffects(response, `Typed ${quote(params.text.length > 80 ? `${params.text.slice(0, 80)}…` : params.text)} into ${target}${params.submit ? ' and pressed Enter' : ''}.`, effects);
+    // "Typed", or for a date, colour, slider or checkbox the verb of what was done to it ("Set", "Checked").
+    const verb = result ?? 'Typed';
+    const what = verb === 'Checked' || verb === 'Unchecked' ? `${verb} ${target}` : `${verb} ${quote(params.text.length > 80 ? `${params.text.slice(0, 80)}…` : params.text)} ${verb === 'Set' ? 'in' : 'into'} ${target}`;
+    reportEffects(response, `${what}${params.submit ? ' and pressed Enter' : ''}.`, effects);
   },
 });
 

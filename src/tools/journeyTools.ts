@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { describeExpectation } from '../journey/expectations.js';
-import { describeStep } from '../journey/run.js';
-import { parseExpectation } from '../journey/schema.js';
+import { describeStep } from '../journey/describe.js';
+import { checkSelectors, describeExpectation } from '../journey/expectations.js';
+import { EXPECTATION_HINT, parseExpectation } from '../journey/schema.js';
 import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
@@ -36,12 +36,14 @@ export const journeySaveTool = defineTool({
       response.text(`Marked: the next journey_save starts from the next step (${log.size()} steps recorded so far).`);
       return;
     }
-    if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":[{"type":"noFailedRequests"}]}.');
+    if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":["noFailedRequests"]}.');
     const steps = log.sinceMark();
     if (!steps.length) {
       throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
     }
     const expectations = (params.expect ?? []).map(parseExpectation);
+    // Selectors are checked by the page's own parser now, not at the journey's first run.
+    await checkSelectors(state, expectations, EXPECTATION_HINT);
     const flow = log.toFlow(params.name, expectations);
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
     const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
