@@ -13,23 +13,24 @@ const STEP_LINES = 60;
 /** At most this many "not checked" lines; the rest are counted. */
 const UNCHECKED_LINES = 20;
 
+/** "1 step passed, 2 failed": the counts that are not zero, the noun on the first. */
+function counted(noun: string, counts: [number, string][]): string {
+  return counts
+    .filter(([count]) => count > 0)
+    .map(([count, what], i) => (i === 0 ? `${plural(count, noun)} ${what}` : `${count} ${what}`))
+    .join(', ');
+}
+
 function summary(run: RunRecord): string {
   const { steps, expectations } = run.counts;
-  const parts = [`${plural(steps.passed, 'step')} passed`];
-  if (steps.failed) parts.push(`${steps.failed} failed`);
-  if (steps.notChecked) parts.push(`${steps.notChecked} not checked`);
-  if (steps.notRun) parts.push(`${steps.notRun} not run`);
-  if (steps.skipped) parts.push(`${steps.skipped} skipped`);
-  const checks = [`${plural(expectations.passed, 'expectation')} passed`];
-  if (expectations.failed) checks.push(`${expectations.failed} failed`);
-  if (expectations.notChecked) checks.push(`${expectations.notChecked} not checked`);
-  const counted = `${parts.join(', ')}${run.expectations.length ? `; ${checks.join(', ')}` : ''}`;
   if (run.verdict === 'error') return `the journey never reached its first page: ${run.environment}`;
   if (run.checkedNothing) {
-    const why = run.steps.length ? [steps.notRun && `${plural(steps.notRun, 'step')} not run`, steps.skipped && `${steps.skipped} skipped`].filter(Boolean).join(', ') : '';
+    const why = counted('step', [[steps.notRun, 'not run'], [steps.skipped, 'skipped']]);
     return `nothing was checked: ${why || (run.steps.length ? 'no step acted or asserted anything' : 'the journey has no steps')}`;
   }
-  return counted;
+  const stepText = counted('step', [[steps.passed, 'passed'], [steps.failed, 'failed'], [steps.notChecked, 'not checked'], [steps.notRun, 'not run'], [steps.skipped, 'skipped']]);
+  const checkText = counted('expectation', [[expectations.passed, 'passed'], [expectations.failed, 'failed'], [expectations.notChecked, 'not checked']]);
+  return [stepText, checkText].filter(Boolean).join('; ');
 }
 
 function stepLine(step: StepVerdict): string {

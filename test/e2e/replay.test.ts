@@ -191,13 +191,16 @@ describe('replaying Recorder flows', () => {
       { type: 'click', target: 'main', selectors: [['#mouse']], offsetX: 4, offsetY: 4, deviceType: 'touch' },
       // An asserted event of a kind Recorder may write one day (today's parser refuses it).
       { type: 'click', target: 'main', selectors: [['#mouse']], offsetX: 4, offsetY: 4, assertedEvents: [{ type: 'download' }] },
+      // A field no Recorder version writes today.
+      { type: 'hover', target: 'main', selectors: [['#mouse']], pressure: 0.5 },
     ], { recorderValid: false });
     expect(run).toMatch(/INCOMPLETE/);
     expect(run).not.toMatch(/PASSED/);
     expect(run).toMatch(/2\. custom step lighthouse — not run: /);
     expect(run).toMatch(/3\. click #mouse — not checked: deviceType "touch"/);
     expect(run).toMatch(/4\. click #mouse — not checked: assertedEvents type "download"/);
-    expect(run).not.toMatch(/✓ [234]\./);
+    expect(run).toMatch(/5\. hover #mouse — not checked: field "pressure"/);
+    expect(run).not.toMatch(/✓ [2-5]\./);
   });
 
   it('does not pass a journey that checked nothing, and counts run, skipped and failed steps apart', async () => {
