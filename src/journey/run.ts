@@ -50,7 +50,7 @@ export interface RunOptions {
   /** Pause after each acting step, so a recording shows each state long enough to follow. */
   paceMs?: number;
   /** The browser's open tabs, for steps whose target is another tab (a popup) or an out-of-process frame. */
-  tabs?: TabLister;
+  tabs: TabLister;
 }
 
 /**
@@ -178,7 +178,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
   const startedAt = Date.now();
   // Logs that count for the run: the journey's own tab's since now, and those of every other tab
   // it ran steps in: since now for a tab that was already open, from its start for one the run opened.
-  const openBefore = new Set((await options.tabs?.().catch(() => []))?.map((tab) => tab.page.id));
+  const openBefore = new Set((await options.tabs().catch(() => [] as PageState[])).map((tab) => tab.page.id));
   const marks = new Map<PageState, { console: number; network: number }>();
   const enter = (tab: PageState) => {
     if (marks.has(tab)) return;

@@ -32,9 +32,8 @@ export type TabLister = () => Promise<PageState[]>;
  * Finds a step's target, waiting up to `timeout` ms for it to appear (a popup opens a moment
  * after the click). Returns the scope, or why there is none.
  */
-export async function findTarget(main: PageState, target: string | undefined, tabs: TabLister | undefined, timeout: number): Promise<StepScope | string> {
+export async function findTarget(main: PageState, target: string | undefined, tabs: TabLister, timeout: number): Promise<StepScope | string> {
   if (!target || target === 'main') return main.page.isClosed() ? 'the journey closed its own tab' : { state: main };
-  if (!tabs) return `steps in other tabs (${target}) can only run where Legible sees the browser's tabs`;
   const look = async (): Promise<StepScope | undefined> => {
     const open = (await tabs()).filter((state) => !state.page.isClosed());
     const tab = open.find((state) => state.page.url() === target);

@@ -100,8 +100,12 @@ export async function loadRunRecord(pathOrFolder: string): Promise<RunRecord> {
     throw new LegibleError(`${path} is not a Legible run record (${issue?.path.join('.') || 'record'}: ${issue?.message}).`, HINT);
   }
   const record = parsed.data as unknown as RunRecord;
-  for (const check of record.expectations as ExpectationVerdict[]) check.status ??= check.passed ? 'passed' : 'failed';
-  if (!record.counts) Object.assign(record, decideVerdict(record.steps, record.expectations), { verdict: record.verdict });
-  record.unchecked ??= [];
+  if (!record.counts) {
+    // A record from before verdicts counted what was not checked: its expectations had no
+    // status, "skipped" meant a step Legible does not run and "not-run" one after a failure.
+    for (const check of record.expectations as ExpectationVerdict[]) check.status ??= check.passed ? 'passed' : 'failed';
+    for (const step of record.steps) step.status = step.status === 'skipped' ? 'not-run' : step.status === 'not-run' ? 'skipped' : step.status;
+    Object.assign(record, decideVerdict(record.steps, record.expectations), { verdict: record.verdict });
+  }
   return record;
 }
