@@ -28,7 +28,8 @@ Run a journey without an agent:
   --allow-unchecked        Pass an incomplete run that checked something; list what it did not
 
 Server:
-  --no-evaluate            Remove the evaluate tool
+  --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
+                           tool; js: expectations, waitForExpression steps, javascript: URLs refused
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)

@@ -1,9 +1,11 @@
 import { selectOptions, typeInto } from '../actions/elements.js';
 import { performAction, type Effects } from '../actions/perform.js';
 import type { ElementRef, MouseButton } from '../cdp/elementRef.js';
+import { maskTyped } from '../util/redact.js';
 import { describeStep } from './describe.js';
 import { poll } from './poll.js';
 import type { Step } from './schema.js';
+import { passwordVariable } from './secrets.js';
 import { resolveSelectors } from './selectors.js';
 import { frameIn, missingFrame, type StepScope } from './targets.js';
 
@@ -14,6 +16,8 @@ export interface StepOutcome {
   reason?: string;
   /** Fields of the step that Legible did not honour. */
   unchecked?: string[];
+  /** The step as the report shows it, when that differs from its own description (a masked password). */
+  description?: string;
 }
 
 type ElementStep = Extract<Step, { type: 'click' | 'doubleClick' | 'hover' | 'change' }> | (Extract<Step, { type: 'scroll' }> & { selectors: (string | string[])[] });
@@ -31,8 +35,11 @@ async function findElement(scope: StepScope, selectors: (string | string[])[], p
   return found.element;
 }
 
-/** Steps that find an element by its selectors and act on it: click, doubleClick, hover, change, and scroll of an element. */
-export async function runElementStep(scope: StepScope, step: ElementStep, timeout: number): Promise<StepOutcome> {
+/**
+ * Steps that find an element by its selectors and act on it: click, doubleClick, hover, change
+ * (with `value`: the step's value with its secrets filled in), and scroll of an element.
+ */
+export async function runElementStep(scope: StepScope, step: ElementStep, timeout: number, value?: string): Promise<StepOutcome> {
   const { selectors, frame } = step;
   const element = await findElement(scope, selectors, frame, timeout);
   if (!element) {
@@ -44,6 +51,10 @@ export async function runElementStep(scope: StepScope, step: ElementStep, timeou
   if ((step.type === 'click' || step.type === 'doubleClick') && step.deviceType && step.deviceType !== 'mouse') {
     unchecked.push(`deviceType "${step.deviceType}" (clicked with the mouse)`);
   }
+  // A password typed from the file itself is masked in the step's description, as the snapshot masks it.
+  const typed = step.type === 'change' ? (value ?? step.value) : '';
+  const masked = step.type === 'change' && typed === step.value && (await passwordVariable(element).catch(() => undefined));
+  const description = masked && step.type === 'change' ? describeStep({ ...step, value: maskTyped(step.value) }) : undefined;
   try {
     const effects = await performAction(
       scope.state,
@@ -59,17 +70,17 @@ export async function runElementStep(scope: StepScope, step: ElementStep, timeou
             await element.hover();
             break;
           case 'change':
-            if (await element.evaluate((el) => el instanceof HTMLSelectElement)) await selectOptions(element, [step.value]);
-            else await typeInto(scope.state.page, element, step.value, { clear: true, submit: false });
+            if (await element.evaluate((el) => el instanceof HTMLSelectElement)) await selectOptions(element, [typed]);
+            else await typeInto(scope.state.page, element, typed, { clear: true, submit: false });
             break;
           case 'scroll':
             await element.evaluate((el, x, y) => el.scrollTo({ left: x, top: y, behavior: 'instant' }), step.x ?? 0, step.y ?? 0);
             break;
         }
       },
-      { what: describeStep(step) },
+      { what: description ?? describeStep(step) },
     );
-    return { effects, unchecked };
+    return { effects, unchecked, description };
   } finally {
     await element.dispose();
   }

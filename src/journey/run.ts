@@ -12,6 +12,7 @@ import { runElementStep, type StepOutcome } from './elementSteps.js';
 import { checkExpectation, checkSelectors, consoleErrors, failedRequests, notChecked, type ExpectationVerdict } from './expectations.js';
 import { poll } from './poll.js';
 import { EXPECTATION_HINT, EXPECT_STEP, expectationSchema, unknownFields, type Expectation, type Journey, type Step } from './schema.js';
+import { fillSecrets, missingSecret } from './secrets.js';
 import { findTarget, frameIn, showTab, type StepScope, type TabLister } from './targets.js';
 import { decideVerdict, type Counts, type StepVerdict, type Verdict } from './verdict.js';
 import { waitForElement, waitForExpression } from './waitSteps.js';
@@ -51,6 +52,8 @@ export interface RunOptions {
   paceMs?: number;
   /** The browser's open tabs, for steps whose target is another tab (a popup) or an out-of-process frame. */
   tabs: TabLister;
+  /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
+  secret?: (variable: string) => string | undefined;
 }
 
 /**
@@ -81,12 +84,16 @@ interface Replay {
 async function runStep(scope: StepScope, step: Step, timeout: number, replay: Replay, index: number): Promise<StepOutcome> {
   const { options } = replay;
   const { state } = scope;
+  // Secrets the step refers to (journey/secrets.ts), filled in before anything runs.
+  const filled = step.type === 'change' || step.type === 'navigate' ? fillSecrets(step.type === 'change' ? step.value : step.url, options.secret ?? ((name) => process.env[name])) : undefined;
+  if (filled?.missing) return { status: 'failed', reason: missingSecret(filled.missing) };
   switch (step.type) {
     case 'click':
     case 'doubleClick':
     case 'hover':
-    case 'change':
       return runElementStep(scope, step, timeout);
+    case 'change':
+      return runElementStep(scope, step, timeout, filled?.value);
     case 'scroll':
       if (step.selectors) return runElementStep(scope, { ...step, selectors: step.selectors }, timeout);
       {
@@ -102,7 +109,7 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
       await state.page.emulateNetworkConditions(step);
       return {};
     case 'navigate':
-      return { effects: (await navigate(state, { url: step.url }, options.navigationTimeout)).effects };
+      return { effects: (await navigate(state, { url: filled?.value ?? step.url }, options.navigationTimeout)).effects };
     case 'keyDown':
       await state.page.keyDown(step.key);
       return {};
@@ -145,6 +152,7 @@ async function runOne(replay: Replay, step: Step, verdict: StepVerdict, timeout:
   const outcome = await runStep(scope, step, timeout, replay, verdict.index);
   if (outcome.status) verdict.status = outcome.status;
   if (outcome.reason) verdict.reason = outcome.reason;
+  if (outcome.description) verdict.description = outcome.description;
   const unchecked = [...(outcome.unchecked ?? []), ...unknownFields(step).map((field) => `field ${JSON.stringify(field)}`)];
   if (outcome.effects) {
     verdict.errors = consoleErrors(outcome.effects.console);

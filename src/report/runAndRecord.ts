@@ -1,6 +1,8 @@
 import type { PageState } from '../actions/pageState.js';
+import { refusePageScript } from '../journey/pageScript.js';
 import type { Expectation } from '../journey/schema.js';
 import { runJourney } from '../journey/run.js';
+import type { SessionSecrets } from '../journey/secrets.js';
 import type { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
@@ -9,7 +11,7 @@ import type { RunRecord, RunRegistry } from './runs.js';
 
 /** What running a journey needs from the server (ServerContext provides it; so does the CLI). */
 export interface RunContext {
-  readonly config: { navigationTimeout: number; viewport: { width: number; height: number } };
+  readonly config: { navigationTimeout: number; viewport: { width: number; height: number }; evaluate: boolean };
   newPage(): Promise<PageState>;
   /** Every open tab (a journey's steps may run in a popup it opened). */
   pages(): Promise<PageState[]>;
@@ -19,6 +21,8 @@ export interface RunContext {
   recordings(): RecordingStore;
   journeys(): JourneyStore;
   runs(): RunRegistry;
+  /** Secrets typed in this session, for journeys that refer to them (see journey/secrets.ts). */
+  secrets(): SessionSecrets;
 }
 
 const RECORDING_PACE_MS = 700;
@@ -51,6 +55,7 @@ async function closeOpenedBy(context: RunContext, state: PageState): Promise<voi
  */
 export async function runAndRecord(context: RunContext, request: RunRequest): Promise<{ record: RunRecord; recording?: FinishedRecording }> {
   const { journey, path } = await context.journeys().load(request.journey);
+  if (!context.config.evaluate) refusePageScript(journey, request.expect);
   const previous = context.selectedPageId();
   const state = await context.newPage();
   let recording: FinishedRecording | undefined;
@@ -64,6 +69,7 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       expect: request.expect,
       onUnsupported: request.unsupported,
       navigationTimeout: context.config.navigationTimeout,
+      secret: (variable) => context.secrets().lookup(variable),
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
       tabs: () => context.pages(),

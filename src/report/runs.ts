@@ -1,10 +1,12 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { redactConsoleEntry, redactRequest } from '../capture/redactEntries.js';
 import type { ExpectationVerdict } from '../journey/expectations.js';
 import type { RunResult } from '../journey/run.js';
 import { decideVerdict } from '../journey/verdict.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { redactJson, redactText, redactUrl } from '../util/redact.js';
 
 /** A journey run as the report needs it: the verdicts, the logs, and what was recorded. */
 export interface RunRecord extends RunResult {
@@ -17,7 +19,38 @@ export interface RunRecord extends RunResult {
   label?: string;
 }
 
-/** The runs of this session, numbered run-1, run-2, …; each is also written as JSON. */
+/**
+ * A run as it may be kept, written and shown: every URL, header, body, console text, step and
+ * expectation through util/redact. The registry holds only this, so the runs/ files, reports and
+ * journey_run's answer all carry the same redacted record.
+ */
+export function redactRun(result: RunResult): RunResult {
+  return {
+    ...result,
+    title: redactText(result.title),
+    url: redactUrl(result.url),
+    steps: result.steps.map((step) => ({
+      ...step,
+      description: redactText(step.description),
+      ...(step.reason !== undefined ? { reason: redactText(step.reason) } : {}),
+      ...(step.unchecked ? { unchecked: step.unchecked.map(redactText) } : {}),
+      errors: step.errors.map(redactConsoleEntry),
+      failedRequests: step.failedRequests.map(redactRequest),
+    })),
+    expectations: result.expectations.map((check) => ({
+      ...check,
+      expectation: redactJson(check.expectation) as typeof check.expectation,
+      description: redactText(check.description),
+      ...(check.detail !== undefined ? { detail: redactText(check.detail) } : {}),
+    })),
+    unchecked: result.unchecked.map(redactText),
+    ...(result.environment !== undefined ? { environment: redactText(result.environment) } : {}),
+    console: result.console.map(redactConsoleEntry),
+    network: result.network.map(redactRequest),
+  };
+}
+
+/** The runs of this session, numbered run-1, run-2, …, redacted (redactRun); each is also written as JSON. */
 export class RunRegistry {
   private readonly runs = new Map<string, RunRecord>();
   private next = 1;
@@ -25,7 +58,7 @@ export class RunRegistry {
   constructor(private readonly dir: string) {}
 
   async add(result: RunResult, extra: { journeyPath: string; recording?: string; label?: string }): Promise<RunRecord> {
-    const record: RunRecord = { ...result, ...extra, id: `run-${this.next++}` };
+    const record: RunRecord = { ...redactRun(result), ...extra, id: `run-${this.next++}` };
     this.runs.set(record.id, record);
     await mkdir(this.dir, { recursive: true }).catch(() => undefined);
     await writeFile(join(this.dir, `${record.id}-${result.startedAt}.json`), `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
