@@ -6,7 +6,7 @@ import { describeStep } from './describe.js';
 import { poll } from './poll.js';
 import type { Step } from './schema.js';
 import { passwordVariable } from './secrets.js';
-import { resolveSelectors } from './selectors.js';
+import { InvalidSelectorError, resolveSelectors } from './selectors.js';
 import { frameIn, missingFrame, type StepScope } from './targets.js';
 
 /** What running one step came to; no status means it passed. */
@@ -26,12 +26,16 @@ type ElementStep = Extract<Step, { type: 'click' | 'doubleClick' | 'hover' | 'ch
 const BUTTONS: Record<string, MouseButton> = { primary: 'left', auxiliary: 'middle', secondary: 'right', back: 'back', forward: 'forward' };
 
 async function findElement(scope: StepScope, selectors: (string | string[])[], path: number[] | undefined, timeout: number): Promise<ElementRef | undefined> {
+  // A page between documents answers with errors for a moment: asked again. Selectors that do not parse never will.
   const found = await poll(
-    () => resolveSelectors(scope.state, selectors, frameIn(scope, path)).catch((error: unknown) => ({ element: undefined, error })),
-    (answer) => !!answer.element || 'error' in answer,
+    () =>
+      resolveSelectors(scope.state, selectors, frameIn(scope, path)).catch((error: unknown) => {
+        if (error instanceof InvalidSelectorError) throw error;
+        return { element: undefined };
+      }),
+    (answer) => !!answer.element,
     timeout,
   );
-  if ('error' in found) throw found.error;
   return found.element;
 }
 

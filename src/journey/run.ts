@@ -94,14 +94,13 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
       return runElementStep(scope, step, timeout);
     case 'change':
       return runElementStep(scope, step, timeout, filled?.value);
-    case 'scroll':
+    case 'scroll': {
       if (step.selectors) return runElementStep(scope, { ...step, selectors: step.selectors }, timeout);
-      {
-        const frame = frameIn(scope, step.frame);
-        if (!frame) return { status: 'failed', reason: `there is no frame [${step.frame?.join(', ')}]` };
-        await frame.evaluate((x: number, y: number) => window.scrollTo({ left: x, top: y, behavior: 'instant' }), step.x ?? 0, step.y ?? 0);
-      }
+      const frame = frameIn(scope, step.frame);
+      if (!frame) return { status: 'failed', reason: `there is no frame [${step.frame?.join(', ')}]` };
+      await frame.evaluate((x: number, y: number) => window.scrollTo({ left: x, top: y, behavior: 'instant' }), step.x ?? 0, step.y ?? 0);
       return {};
+    }
     case 'setViewport':
       await state.page.setViewport(step.width, step.height, step.deviceScaleFactor ?? 1, { isMobile: step.isMobile, hasTouch: step.hasTouch, isLandscape: step.isLandscape });
       return {};

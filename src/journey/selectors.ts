@@ -213,12 +213,15 @@ export interface Resolution {
   selector?: string;
 }
 
-/** A step whose selectors all fail to parse: nothing could ever match them. */
-function invalidSelectors(invalid: string[]): LegibleError {
-  return new LegibleError(
-    `${invalid.map((s) => JSON.stringify(truncate(s, 100))).join(' and ')} ${invalid.length > 1 ? 'are not valid selectors' : 'is not a valid selector'}.`,
-    'Use CSS, or aria/<name>, xpath/<path>, text/<text> or pierce/<css>, as Chrome DevTools Recorder writes them.',
-  );
+/** Selectors that all fail to parse: nothing could ever match them, so waiting is pointless. */
+export class InvalidSelectorError extends LegibleError {
+  constructor(invalid: string[]) {
+    super(
+      `${invalid.map((s) => JSON.stringify(truncate(s, 100))).join(' and ')} ${invalid.length > 1 ? 'are not valid selectors' : 'is not a valid selector'}.`,
+      'Use CSS, or aria/<name>, xpath/<path>, text/<text> or pierce/<css>, as Chrome DevTools Recorder writes them.',
+    );
+    this.name = 'InvalidSelectorError';
+  }
 }
 
 /**
@@ -255,7 +258,7 @@ async function decide(state: PageState, chains: (string | string[])[], frame: Fr
     if (count === 1) return candidate;
     if (count > 1) fallback ??= candidate;
   }
-  if (!fallback && invalid.length === list.length) throw invalidSelectors(invalid);
+  if (!fallback && invalid.length === list.length) throw new InvalidSelectorError(invalid);
   return fallback;
 }
 

@@ -2,7 +2,7 @@ import { withTimeout } from '../util/time.js';
 import type { StepOutcome } from './elementSteps.js';
 import { poll } from './poll.js';
 import type { Step } from './schema.js';
-import { inspectMatches, type Inspection } from './selectors.js';
+import { InvalidSelectorError, inspectMatches, type Inspection } from './selectors.js';
 import { frameIn, missingFrame, type StepScope } from './targets.js';
 
 type WaitForElement = Extract<Step, { type: 'waitForElement' }>;
@@ -21,15 +21,15 @@ export async function waitForElement(scope: StepScope, step: WaitForElement, tim
   const wanted = step.count ?? 1;
   const shown = step.visible !== false;
   const holds = (found: Inspection) => compare(found.visible, operator, wanted) && !found.mismatch;
-  type Probe = Inspection & { selector?: string; error?: unknown };
-  const probe = (): Promise<Probe> =>
-    inspectMatches(scope.state, step.selectors, frameIn(scope, step.frame), { properties: step.properties, attributes: step.attributes }).catch((error: unknown) => ({
-      visible: 0,
-      total: 0,
-      error,
-    }));
-  const found = await poll(probe, (answer) => answer.error !== undefined || holds(answer) === shown, timeout);
-  if (found.error !== undefined) throw found.error;
+  // A page between documents answers with errors for a moment: undefined, and asked again (it
+  // never counts as "no match", which would pass a visible:false step). Selectors that do not parse never will.
+  const probe = (): Promise<(Inspection & { selector?: string }) | undefined> =>
+    inspectMatches(scope.state, step.selectors, frameIn(scope, step.frame), { properties: step.properties, attributes: step.attributes }).catch((error: unknown) => {
+      if (error instanceof InvalidSelectorError) throw error;
+      return undefined;
+    });
+  const found = await poll(probe, (answer) => !!answer && holds(answer) === shown, timeout);
+  if (!found) return { status: 'failed', reason: `the page could not be read for ${timeout} ms` };
   if (holds(found) === shown) return {};
   const noFrame = missingFrame(scope, step.frame);
   const selector = found.selector ?? [step.selectors[0]!].flat().join(' >> ');

@@ -67,6 +67,10 @@ describe('replaying Recorder flows', () => {
     expect(hidden).toMatch(/✗ 2\. wait for #status.*hidden.* — failed: /);
     const wrongValue = await replay('wrong value', [open('/replay.html', 'Replay'), { type: 'waitForElement', target: 'main', selectors: [['#name']], properties: { value: 'Grace' }, timeout: 400 }]);
     expect(wrongValue).toMatch(/✗ 2\. wait for #name.* — failed: .*value is "Ada", wanted "Grace"/);
+    // A selector that does not parse fails at once, rather than waiting for a match that cannot come.
+    const broken = await replay('broken selector', [open('/replay.html', 'Replay'), { type: 'waitForElement', target: 'main', selectors: [['#panel[']], visible: false, timeout: 5000 }]);
+    expect(broken).toMatch(/✗ 2\. wait for #panel\[ to be hidden — failed: "#panel\[" is not a valid selector/);
+    expect(broken).toMatch(/FAILED — .*\(0\.\d s\)/);
   });
 
   it('change sets dates, times, colours, ranges, checkboxes and radios as a user would, and the app sees it', async () => {
