@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     process.exit(await runMode(command));
   }
   if (command.kind === 'run') {
-    const code = await runCommand(command.config, command.journey, { record: command.record, report: command.report }, (text) => process.stdout.write(`${text}\n`));
+    const code = await runCommand(command.config, command.journey, command.run, (text) => process.stdout.write(`${text}\n`));
     process.exit(code);
   }
   const legible = createServer(command.config);

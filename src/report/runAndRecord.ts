@@ -13,6 +13,8 @@ import type { RunRecord, RunRegistry } from './runs.js';
 export interface RunContext {
   readonly config: { navigationTimeout: number; viewport: { width: number; height: number }; evaluate: boolean };
   newPage(): Promise<PageState>;
+  /** Every open tab (a journey's steps may run in a popup it opened). */
+  pages(): Promise<PageState[]>;
   selectPage(id: string): Promise<PageState>;
   selectedPageId(): string | undefined;
   outputPath(stem: string, extension: string, requested?: string): Promise<string>;
@@ -27,9 +29,24 @@ const RECORDING_PACE_MS = 700;
 
 export interface RunRequest {
   journey: string;
+  /** Record a video under this label. */
   record?: string;
+  /** The run's label, when it is not recorded ("before", "after"); a recording's label otherwise. */
+  label?: string;
   expect?: Expectation[];
   unsupported: 'skip' | 'fail';
+}
+
+/** Closes the tabs the journey's tab opened (popups), and the ones those opened, so a run leaves no tab behind. */
+async function closeOpenedBy(context: RunContext, state: PageState): Promise<void> {
+  const openers = [state];
+  const open = await context.pages().catch(() => [] as PageState[]);
+  for (let i = 0; i < openers.length; i++) {
+    for (const tab of open) {
+      if (!openers.includes(tab) && tab.page.openedBy(openers[i]!.page)) openers.push(tab);
+    }
+  }
+  await Promise.all(openers.slice(1).map((tab) => tab.page.close().catch(() => undefined)));
 }
 
 /**
@@ -55,19 +72,21 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       secret: (variable) => context.secrets().lookup(variable),
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
+      tabs: () => context.pages(),
     });
     if (state.recorder) {
       const recorder = state.recorder;
       state.recorder = undefined;
       recording = await finishRecording(recorder, state.actions, result.url, context.recordings());
     }
-    const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record });
+    const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record ?? request.label });
     return { record, recording };
   } finally {
     if (state.recorder) {
       await state.recorder.abort().catch(() => undefined);
       state.recorder = undefined;
     }
+    await closeOpenedBy(context, state);
     await state.page.close().catch(() => undefined);
     if (previous) await context.selectPage(previous).catch(() => undefined);
   }

@@ -54,7 +54,7 @@ export const typeTool = defineTool({
     // A password field's value is masked, as the snapshot masks it; journeys refer to it by variable.
     let secret: string | undefined;
     const shown = (max: number) => (secret ? maskTyped(params.text) : params.text.length > max ? `${params.text.slice(0, max)}…` : params.text);
-    const { target, locator, effects } = await actOnRef(
+    const { target, locator, effects, result } = await actOnRef(
       state,
       params.ref,
       async (target, element) => {
@@ -66,7 +66,10 @@ export const typeTool = defineTool({
     if (secret) context.secrets().remember(secret, params.text);
     context.journey(state).add({ type: 'change', ...locator, value: secret ? secretReference(secret) : params.text }, ...(params.submit ? keySteps('Enter') : []));
     const note = secret ? ` (a password: journeys keep ${secretReference(secret)} instead)` : '';
-    reportEffects(response, `Typed ${quote(shown(80))} into ${target}${params.submit ? ' and pressed Enter' : ''}${note}.`, effects);
+    // "Typed", or for a date, colour, slider or checkbox the verb of what was done to it ("Set", "Checked").
+    const verb = result ?? 'Typed';
+    const what = verb === 'Checked' || verb === 'Unchecked' ? `${verb} ${target}` : `${verb} ${quote(shown(80))} ${verb === 'Set' ? 'in' : 'into'} ${target}`;
+    reportEffects(response, `${what}${params.submit ? ' and pressed Enter' : ''}${note}.`, effects);
   },
 });
 

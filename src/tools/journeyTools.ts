@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { describeExpectation } from '../journey/expectations.js';
+import { describeStep } from '../journey/describe.js';
+import { checkSelectors, describeExpectation } from '../journey/expectations.js';
 import { refusePageScript } from '../journey/pageScript.js';
-import { describeStep } from '../journey/run.js';
-import { parseExpectation, type Step } from '../journey/schema.js';
+import { EXPECTATION_HINT, parseExpectation, type Step } from '../journey/schema.js';
 import { protectFlow } from '../journey/secrets.js';
 import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
@@ -39,13 +39,15 @@ export const journeySaveTool = defineTool({
       response.text(`Marked: the next journey_save starts from the next step (${log.size()} steps recorded so far).`);
       return;
     }
-    if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":[{"type":"noFailedRequests"}]}.');
+    if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":["noFailedRequests"]}.');
     const steps = log.sinceMark();
     if (!steps.length) {
       throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
     }
     const expectations = (params.expect ?? []).map(parseExpectation);
     if (!context.config.evaluate) refusePageScript({ steps }, expectations);
+    // Selectors are checked by the page's own parser now, not at the journey's first run.
+    await checkSelectors(state, expectations, EXPECTATION_HINT);
     // The file keeps references to secrets; this session keeps their values, so it can replay at once.
     const { flow, secrets } = protectFlow(log.toFlow(params.name, expectations));
     for (const [variable, value] of secrets) context.secrets().remember(variable, value);

@@ -104,22 +104,76 @@ describe('parseFlags', () => {
   });
 
   it('parses the run command: one journey file, --record, --report, and the browser flags', () => {
-    expect(parseFlags(['run', 'j.json', '--record', '--report', 'out', '--headed'])).toMatchObject({ kind: 'run', journey: 'j.json', record: true, report: 'out', config: { headed: true } });
+    expect(parseFlags(['run', 'j.json', '--record', '--report', 'out', '--headed'])).toMatchObject({
+      kind: 'run',
+      journey: 'j.json',
+      run: { record: true, report: 'out', allowUnchecked: false },
+      config: { headed: true },
+    });
     expect(() => parseFlags(['run'])).toThrow(/run needs a journey file/);
     expect(() => parseFlags(['run', 'a.json', 'b.json'])).toThrow(/one journey file, not 2/);
-    expect(() => parseFlags(['--record'])).toThrow(/go with the run command/);
+    expect(() => parseFlags(['--record'])).toThrow(/--record goes with the run command/);
+    expect(() => parseFlags(['--label', 'x', '--allow-unchecked'])).toThrow(/--label, --allow-unchecked go with the run command/);
+  });
+
+  it('parses a labelled run compared with an earlier one, and refuses what cannot work', () => {
+    expect(parseFlags(['run', 'j.json', '--label', 'after', '--compare-with', 'before-report', '--report', 'cmp', '--allow-unchecked'])).toMatchObject({
+      kind: 'run',
+      run: { label: 'after', compareWith: 'before-report', report: 'cmp', allowUnchecked: true, record: false },
+    });
+    expect(failure(['run', 'j.json', '--compare-with', 'before-report']).message).toMatch(/--report DIR is missing/);
+    expect(failure(['run', 'j.json', '--label', 'a/b']).message).toMatch(/--label takes 1-40 letters/);
   });
 
   it('accepts every flag that USAGE lists', () => {
     const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
     expect(flags.length).toBeGreaterThan(10);
-    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en' };
+    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en', N: '0', TIME: '30m', ORIGIN: 'https://ide.example', HOST: '127.0.0.1', TOKEN: 't' };
+    // These need a companion: HTTP options go with --port, --session with --daemon.
+    const companion: Record<string, string[]> = { '--host': ['--port', '0'], '--token': ['--port', '0'], '--allowed-origin': ['--port', '0'], '--idle-timeout': ['--port', '0'], '--session': ['--daemon'] };
     for (const { flag, value } of flags) {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
       const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
-      // --record and --report belong to the run command.
-      const argv = ['--record', '--report'].includes(flag) ? ['run', 'journey.json', ...given] : given;
+      // These belong to the run command (and --compare-with needs a report to write into).
+      const runOnly = ['--record', '--report', '--label', '--compare-with', '--allow-unchecked'];
+      const argv = runOnly.includes(flag) ? ['run', 'journey.json', ...given, ...(flag === '--compare-with' ? ['--report', 'out'] : [])] : [...given, ...(companion[flag] ?? [])];
       expect(() => parseFlags(argv), `${argv.join(' ')} is in USAGE but parseFlags refuses it`).not.toThrow();
     }
+  });
+});
+
+describe('the serving modes', () => {
+  const mode = (...argv: string[]) => parseFlags(argv) as { kind: string } & Record<string, unknown>;
+  const refused = (...argv: string[]) => {
+    try {
+      parseFlags(argv);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${argv.join(' ')} was accepted`);
+  };
+
+  it('serves HTTP with --port, on loopback unless a token is set', () => {
+    expect(mode('--port', '0')).toMatchObject({ kind: 'http', http: { port: 0, host: '127.0.0.1', allowedOrigins: [], idleTimeoutMs: 1_800_000 } });
+    expect(mode('--port', '8080', '--allowed-origin', 'https://ide.example/path', '--idle-timeout', '90s')).toMatchObject({ http: { allowedOrigins: ['https://ide.example'], idleTimeoutMs: 90_000 } });
+    expect(refused('--port', '0', '--host', '0.0.0.0')).toContain('Refusing to serve on 0.0.0.0 without a token');
+    expect(mode('--port', '0', '--host', '0.0.0.0', '--token', 'secret')).toMatchObject({ http: { host: '0.0.0.0', token: 'secret' } });
+    expect(refused('--port', 'eighty')).toContain('--port takes a port number');
+    expect(refused('--allowed-origin', 'x', '--port', '0')).toContain('--allowed-origin takes an origin');
+    expect(refused('--host', '127.0.0.1')).toContain('--host goes with --port');
+    expect(refused('--idle-timeout', 'soon', '--port', '0')).toContain('--idle-timeout takes a duration');
+  });
+
+  it('proxies to the daemon with --daemon, passing it the browser flags', () => {
+    expect(mode('--daemon', '--headed', '--session', 'review')).toEqual({ kind: 'proxy', session: 'review', daemonArgs: ['--headed'] });
+    expect(refused('--daemon', '--port', '0')).toContain('--daemon serves over stdio');
+    expect(refused('--session', 'x')).toContain('--session goes with --daemon');
+    expect(refused('run', 'j.json', '--daemon')).toContain('it does not take --daemon');
+  });
+
+  it('runs the daemon itself with `daemon`', () => {
+    expect(mode('daemon', '--workspace', '/tmp', '--session', 's1', '--idle-timeout', '10')).toMatchObject({ kind: 'daemon', session: 's1', idleTimeoutMs: 600_000 });
+    expect(refused('daemon', '--port', '0')).toContain('legible-mcp daemon does not take --port');
+    expect(refused('--workspace', '/tmp')).toContain('--workspace goes with legible-mcp daemon');
   });
 });
