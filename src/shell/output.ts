@@ -32,14 +32,15 @@ export interface Printed {
 
 /**
  * 0 when the call did what it said (a click that worked, whatever its request answered); 1 when
- * the action failed (no such element, a stale ref, a timeout) or a journey's verdict failed; 2
- * for a usage or environment error. An error without Legible's mark comes from the protocol layer
+ * the action failed (no such element, a stale ref, a timeout) or a journey failed; 2 for a usage
+ * or environment error, and for a journey run that checked too little to tell (as `legible-mcp
+ * run` exits). An error without Legible's mark comes from the protocol layer
  * (arguments the tool's schema refused, an unknown tool): a usage error.
  */
 export function exitCodeOf(result: CallResult): { code: number; failure?: string } {
   const failure = typeof result._meta?.[FAILURE_META] === 'string' ? (result._meta[FAILURE_META] as string) : undefined;
   if (failure === 'action' || failure === 'verdict') return { code: EXIT.failed, failure };
-  if (failure === 'usage' || failure === 'environment') return { code: EXIT.usage, failure };
+  if (failure === 'usage' || failure === 'environment' || failure === 'unchecked') return { code: EXIT.usage, failure };
   if (result.isError) return { code: EXIT.usage, failure: 'usage' };
   return { code: EXIT.ok };
 }

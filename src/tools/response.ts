@@ -2,9 +2,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LegibleError, errorMessage, type FailureKind } from '../util/errors.js';
 
 /**
- * The `_meta` key that says how a call failed: an error's kind, or "verdict" for a call that did
- * its work and found a failure (a journey run that failed). The `legible` command line turns it
- * into its exit code; MCP clients may ignore it.
+ * The `_meta` key that says how a call failed: an error's kind, or "verdict" / "unchecked" for a
+ * journey run that found a bug / could not tell. The `legible` command line turns it into its
+ * exit code (1, or 2 for usage, environment and unchecked); MCP clients may ignore it.
  */
 export const FAILURE_META = 'legible/failure';
 
@@ -18,7 +18,7 @@ export class ToolResponse {
   private readonly sections: string[] = [];
   private readonly extra: Content[] = [];
   private failed = false;
-  private failure: FailureKind | 'verdict' | undefined;
+  private failure: FailureKind | 'verdict' | 'unchecked' | undefined;
 
   text(section: string): this {
     if (section) this.sections.push(section);
@@ -53,9 +53,12 @@ export class ToolResponse {
     return this;
   }
 
-  /** The call did its work and what it checked failed (a journey's verdict); not an error. */
-  verdictFailed(): this {
-    this.failure ??= 'verdict';
+  /**
+   * The call did its work but the verdict is not "passed" (a journey run): `failed` found a bug,
+   * `unchecked` could not tell (incomplete, or the app was unreachable). Not an error.
+   */
+  verdict(outcome: 'failed' | 'unchecked'): this {
+    this.failure ??= outcome === 'failed' ? 'verdict' : 'unchecked';
     return this;
   }
 

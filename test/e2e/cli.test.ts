@@ -67,6 +67,17 @@ describe('the shop task', () => {
     expect(clicked.stdout).toMatch(/✗ r\d+ POST \/api\/cart → 500 Internal Server Error/);
   });
 
+  it('saves and replays the journey: exit 1 when its verdict is FAILED', async () => {
+    const saved = await ws.run(['journey', 'save', 'cart-500', '--expect', 'noFailedRequests:api/cart']);
+    expect(saved.code, saved.stdout).toBe(0);
+    expect(saved.stdout).toContain('Saved journey "cart-500"');
+    const replayed = await ws.run(['--json', 'journey', 'run', 'cart-500']);
+    expect(replayed.code, replayed.stdout).toBe(1);
+    const result = JSON.parse(replayed.stdout) as { text: string; failure: string };
+    expect(result.failure).toBe('verdict');
+    expect(result.text).toMatch(/Journey "cart-500": FAILED/);
+  });
+
   it('prints JSON with --json, and exits 1 when the action fails (a stale ref)', async () => {
     const json = await ws.run(['--json', 'console', '--all']);
     expect(json.code).toBe(0);

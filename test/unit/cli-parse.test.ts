@@ -86,6 +86,7 @@ describe('exit codes', () => {
     expect(exitCodeOf({ _meta: { 'legible/failure': 'verdict' } }).code).toBe(1);
     expect(exitCodeOf({ isError: true, _meta: { 'legible/failure': 'environment' } }).code).toBe(2);
     expect(exitCodeOf({ isError: true, _meta: { 'legible/failure': 'usage' } }).code).toBe(2);
+    expect(exitCodeOf({ _meta: { 'legible/failure': 'unchecked' } }).code).toBe(2);
     expect(exitCodeOf({ isError: true }).code).toBe(2); // refused by the protocol layer (schema, unknown tool)
   });
 
