@@ -3,13 +3,17 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--keep]
+//                      [--record-seconds S] [--no-memory] [--no-cli] [--keep]
+// Then the command-line rows (bench/cli.mjs: legible, agent-browser, @playwright/cli) and MCP over
+// HTTP against stdio (bench/http.mjs), unless --no-cli.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFixtures } from './fixtures.mjs';
+import { formatCliTable, runCliBench } from './cli.mjs';
+import { formatHttpTable, runHttpBench } from './http.mjs';
 import { runJourney } from './journey.mjs';
 import { measureActionMemory } from './memory.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
@@ -22,6 +26,7 @@ const { values: flags } = parseArgs({
     servers: { type: 'string' },
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
+    'no-cli': { type: 'boolean' },
     keep: { type: 'boolean' },
   },
 });
@@ -64,6 +69,8 @@ const work = await mkdtemp(join(tmpdir(), 'legible-bench-'));
 const results = [];
 const recordingUnavailable = {};
 let memory;
+let cli;
+let http;
 try {
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
@@ -87,6 +94,10 @@ try {
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
+  if (!flags['no-cli']) {
+    cli = await runCliBench({ fixtures, reps });
+    http = await runHttpBench({ fixtures, reps });
+  }
 } finally {
   await fixtures.close();
   if (!flags.keep) await rm(work, { recursive: true, force: true });
@@ -108,6 +119,8 @@ const path = await writeResults(join(ROOT, 'bench', 'results'), {
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
+  cli,
+  http,
   reps: results,
 });
 
@@ -117,4 +130,6 @@ console.log(
 );
 console.log(table);
 if (notes) console.log(`\nNotes:\n${notes}`);
+if (cli) console.log(`\nCommand lines (medians over ${reps} rep(s)):\n\n${formatCliTable(cli)}`);
+if (http) console.log(`\nMCP over Streamable HTTP against stdio:\n\n${formatHttpTable(http)}`);
 console.log(`\nFull results: ${path} (${((finishedAt - startedAt) / 1000).toFixed(0)} s)`);

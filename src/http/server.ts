@@ -89,6 +89,9 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // Plain JSON answers rather than an SSE stream per request: Legible sends no notifications
+      // during a call, and a stream costs each call several milliseconds more.
+      enableJsonResponse: true,
       onsessioninitialized: (sessionId) => {
         session = { id: sessionId, transport, server, context, lastUsed: Date.now(), busy: 0 };
         sessions.set(sessionId, session);
