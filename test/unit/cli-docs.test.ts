@@ -13,7 +13,7 @@ import { renderCliDocs } from '../../scripts/gen-cli-docs.mjs';
 import * as schemaModule from '../../src/server/toolSchema.js';
 import * as commandsModule from '../../src/shell/commands.js';
 import * as helpModule from '../../src/shell/help.js';
-import { parseArguments } from '../../src/shell/parse.js';
+import { findCommand, parseArguments, splitWords } from '../../src/shell/parse.js';
 import * as registry from '../../src/tools/registry.js';
 import { VERSION } from '../../src/util/version.js';
 
@@ -67,5 +67,27 @@ describe('the commands', () => {
     expect(parseArguments(added[0]!, ['web', '--wait-ms', '500', '--no-restart']).args).toEqual({ name: 'web', waitMs: 500, restart: false });
     expect(parseArguments(added[1]!, ['{app="web"} |= "error"']).args).toEqual({ query: '{app="web"} |= "error"' });
     expect(commandsModule.usageLine(added[0]!)).toBe('legible app start <name> [--wait-ms N] [--restart]');
+  });
+});
+
+describe('skills/legible/SKILL.md', () => {
+  const skill = readFileSync(join(ROOT, 'skills', 'legible', 'SKILL.md'), 'utf8');
+
+  it('is a skill file: name and description up front, at most about 4,000 characters', () => {
+    expect(skill).toMatch(/^---\nname: legible\ndescription: [^\n]{40,1024}\n---\n/);
+    expect(skill.length).toBeLessThanOrEqual(4_000);
+  });
+
+  it('teaches only commands that exist, with arguments they take', () => {
+    const lines = [...skill.matchAll(/(?:^|`)(legible [^`\n#]+?)(?=`|\s+#|$)/gm)].map((match) => match[1]!.trim());
+    expect(lines.length).toBeGreaterThan(15);
+    for (const line of lines) {
+      const words = splitWords(line.replace(/<(\w+)>/g, 'x')).slice(1).filter((word) => word !== '…' && !word.endsWith('…'));
+      if (['batch', 'daemon', 'skill'].includes(words[0]!) || words.includes('--help') || !words.length) continue;
+      expect(() => {
+        const { command, rest } = findCommand(commands, words);
+        parseArguments(command, rest);
+      }, line).not.toThrow();
+    }
   });
 });
