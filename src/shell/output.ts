@@ -53,7 +53,11 @@ const EXTENSIONS: Record<string, string> = { 'image/webp': 'webp', 'image/png': 
  */
 function tidyProtocolError(text: string, command: string): string {
   const match = /^MCP error -?\d+: Input validation error: Invalid arguments for tool \S+: ([\s\S]*)$/.exec(text.trim());
-  if (!match) return `Error: ${text.replace(/^MCP error -?\d+: /, '')}`;
+  if (!match) {
+    const missing = /Tool (\S+) not found/.exec(text);
+    if (missing) return `Error: This daemon does not offer ${missing[1]} (it was started with --no-evaluate, or by another version of Legible).\nNext: legible daemon stop, then run the command again.`;
+    return `Error: ${text.replace(/^MCP error -?\d+: /, '')}`;
+  }
   return `Error: ${match[1]!.replace(/\s+/g, ' ').replace(/\.?$/, '.')}\nNext: run legible ${command} --help for its arguments.`;
 }
 

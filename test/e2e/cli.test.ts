@@ -153,14 +153,19 @@ describe('the shop task', () => {
 });
 
 describe('the daemon', () => {
-  it('is restarted by the next command when it was killed, which says so', async () => {
+  it('is restarted by the next command when it was killed mid-call, which says so', async () => {
     const ws = await workspace('cli-kill');
     expect((await ws.run(['open', `${fixtures.url}/shop.html`])).code).toBe(0);
     const pid = ws.daemonPid()!;
     expect(pid).toBeGreaterThan(0);
     const browser = childrenOf(pid);
     expect(browser.length).toBeGreaterThan(0);
+    const slow = ws.run(['eval', 'async () => { await new Promise((r) => setTimeout(r, 8000)); return 1; }']);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     process.kill(pid, 'SIGKILL');
+    const cut = await slow;
+    expect(cut.code).toBe(2);
+    expect(cut.stdout).toContain('Error: The Legible daemon stopped during the call (it crashed or was killed); the call\'s outcome is unknown.');
     await waitForExit(pid);
     for (const child of browser) await waitForExit(child, 15_000); // the browser does not outlive it
     const next = await ws.run(['snapshot']);
