@@ -8,7 +8,7 @@ import { formatValue, newSeries, PromQLEvalError, VectorBuilder, type StepSeries
  * Aggregation operators over an instant vector, column-wise: each input series belongs to one
  * group (its labels by/without the grouping), and each group accumulates step by step in the
  * order Prometheus 2.42 does (input order; first value taken as is; NaN handling of min/max;
- * topk/bottomk with Go's heap, so ties keep the same series).
+ * topk/bottomk with Go's heap operations, so ties keep the same series).
  */
 
 export interface AggregateInput {
@@ -181,8 +181,13 @@ function topk(input: AggregateInput): StepSeries[] {
         const top = value(0);
         const replace = bottom ? top > x || (Number.isNaN(top) && !Number.isNaN(x)) : top < x || (Number.isNaN(top) && !Number.isNaN(x));
         if (replace) {
-          heap[0] = index;
-          if (k > 1 && !down(0, heap.length)) up(0);
+          // What Prometheus 2.42 was measured to do on ties: pop the smallest, then push the new
+          // element (heap.Pop + heap.Push), not overwrite the top and fix it.
+          const last = heap.length - 1;
+          swap(0, last);
+          down(0, last);
+          heap[last] = index;
+          up(last);
         }
       }
       for (const index of heap) {

@@ -44,8 +44,6 @@ interface RangeInput {
   runs: SampleRun[];
   refs: Float64Array;
   rangeMs: number;
-  /** The argument has `@`: Prometheus evaluates it once, at the first step. */
-  invariant: boolean;
 }
 
 export class Evaluator {
@@ -157,7 +155,7 @@ export class Evaluator {
       const { selector, rangeMs } = expr;
       const refs = this.refTimes(selector.offsetMs, selector.at);
       const runs = this.load(selector, refs[0]! - rangeMs, refs[this.steps - 1]!).map(withoutStale);
-      return { runs, refs, rangeMs, invariant: !!selector.at };
+      return { runs, refs, rangeMs };
     }
     const refs = this.refTimes(expr.offsetMs, expr.at);
     const step = expr.stepMs ?? this.options.defaultSubqueryStepMs;
@@ -177,7 +175,7 @@ export class Evaluator {
         runs.push({ labels: series.labels, t: Float64Array.from(t), v: Float64Array.from(v) });
       }
     }
-    return { runs, refs, rangeMs: expr.rangeMs, invariant: !!expr.at };
+    return { runs, refs, rangeMs: expr.rangeMs };
   }
 
   /** A range vector as the answer of an instant query: the samples in the window of the (single) step. */
@@ -217,7 +215,7 @@ export class Evaluator {
         while (window.hi < t.length && t[window.hi]! <= end) window.hi++;
         window.start = start;
         window.end = end;
-        window.ts = input.invariant ? this.times[0]! : this.times[s]!;
+        window.ts = this.times[s]!;
         stepParams.length = 0;
         for (const param of params) if (param) stepParams.push(param[s]!);
         const value = kernel(window, stepParams);

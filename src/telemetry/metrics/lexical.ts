@@ -60,11 +60,13 @@ export function unquote(literal: string): string {
 
 /** A PromQL number literal as Prometheus' lexer reads it (strconv.ParseInt base 0, then ParseFloat). */
 export function parseNumber(text: string): number {
+  // The grammar takes a sign (and the blanks after it) into the number: "- 1".
+  const signed = /^([+-])\s*(.*)$/s.exec(text);
+  if (signed) return signed[1] === '-' ? -parseNumber(signed[2]!) : parseNumber(signed[2]!);
   const lower = text.toLowerCase();
   if (/^0x[0-9a-f]+$/.test(lower)) return parseInt(lower.slice(2), 16);
   if (/^0[0-7]+$/.test(lower)) return parseInt(lower.slice(1), 8);
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Infinity;
-  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  if (lower === 'inf' || lower === 'infinity') return Infinity;
   if (lower === 'nan') return NaN;
   const value = Number(text);
   if (Number.isNaN(value)) throw new Error(`bad number or duration syntax: "${text}"`);

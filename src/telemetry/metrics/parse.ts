@@ -303,6 +303,20 @@ class Builder {
   }
 
   private binary(node: SyntaxNode, parts: SyntaxNode[]): Expr {
+    // The grammar reads `-2 ^ 2` as the number -2 raised to 2; in Prometheus the unary minus
+    // binds less tightly than ^, so it is -(2 ^ 2).
+    const first = parts[0]!;
+    const sign = /^[+-]/.exec(this.source(first))?.[0];
+    if (first.name === 'NumberLiteral' && sign && this.source(parts[1]!) === '^') {
+      const inner = this.plainBinary(node, parts);
+      if (inner.kind !== 'binary' || inner.lhs.kind !== 'number') return inner;
+      const unsigned: Expr = { ...inner, lhs: { kind: 'number', value: Math.abs(inner.lhs.value) } };
+      return sign === '-' ? { kind: 'unary', op: '-', expr: unsigned } : unsigned;
+    }
+    return this.plainBinary(node, parts);
+  }
+
+  private plainBinary(node: SyntaxNode, parts: SyntaxNode[]): Expr {
     const lhs = this.expr(parts[0]!);
     const rhs = this.expr(parts[parts.length - 1]!);
     const opNode = parts[1]!;
