@@ -1,9 +1,8 @@
-import type { AggregateExpr, AtModifier, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast.js';
+import type { AggregateExpr, AtModifier, BinaryExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast.js';
 import { aggregate } from './aggregate.js';
 import { scalarScalar, setOperation, vectorScalar, vectorVector } from './binary.js';
-import { absentLabels, DATE, histogramQuantile, labelJoin, labelReplace, mapValues, MATH } from './functions.js';
+import { evalCall } from './calls.js';
 import { dropMetricName, labelsKey } from './labels.js';
-import { RANGE_FUNCTIONS, type Window } from './rangeFunctions.js';
 import type { MetricStore, SeriesData } from './store.js';
 import { newSeries, PromQLEvalError, type SampleRun, type StepSeries, type Value } from './values.js';
 
@@ -40,7 +39,7 @@ interface Budget {
 }
 
 /** Range-vector input to a function: samples per series and the window's end at each step. */
-interface RangeInput {
+export interface RangeInput {
   runs: SampleRun[];
   refs: Float64Array;
   rangeMs: number;
@@ -77,7 +76,7 @@ export class Evaluator {
       case 'subquery':
         return { type: 'matrix', series: this.matrixAtFirstStep(expr) };
       case 'call':
-        return this.call(expr);
+        return evalCall(this, expr);
       case 'aggregate':
         return { type: 'vector', series: this.aggregate(expr) };
       case 'binary':
@@ -85,19 +84,19 @@ export class Evaluator {
     }
   }
 
-  private vector(expr: Expr): StepSeries[] {
+  vector(expr: Expr): StepSeries[] {
     const value = this.eval(expr);
     if (value.type !== 'vector') throw new PromQLEvalError(`expected an instant vector, got ${value.type}`);
     return value.series;
   }
 
-  private scalar(expr: Expr): Float64Array {
+  scalar(expr: Expr): Float64Array {
     const value = this.eval(expr);
     if (value.type !== 'scalar') throw new PromQLEvalError(`expected a scalar, got ${value.type}`);
     return value.values;
   }
 
-  private string(expr: Expr): string {
+  string(expr: Expr): string {
     const value = this.eval(expr);
     if (value.type !== 'string') throw new PromQLEvalError(`expected a string, got ${value.type}`);
     return value.value;
@@ -125,7 +124,7 @@ export class Evaluator {
   }
 
   /** An instant vector selector: the newest sample within the lookback at each step. */
-  private selector(selector: VectorSelector, timestamps: boolean): StepSeries[] {
+  selector(selector: VectorSelector, timestamps: boolean): StepSeries[] {
     const refs = this.refTimes(selector.offsetMs, selector.at);
     const lookback = this.options.lookbackMs;
     const data = this.load(selector, refs[0]! - lookback, refs[this.steps - 1]!);
@@ -150,7 +149,7 @@ export class Evaluator {
     return out;
   }
 
-  private rangeInput(expr: MatrixSelector | SubqueryExpr): RangeInput {
+  rangeInput(expr: MatrixSelector | SubqueryExpr): RangeInput {
     if (expr.kind === 'matrix') {
       const { selector, rangeMs } = expr;
       const refs = this.refTimes(selector.offsetMs, selector.at);
@@ -191,170 +190,6 @@ export class Evaluator {
       if (hi > lo) out.push({ labels: run.labels, t: run.t.slice(lo, hi), v: run.v.slice(lo, hi) });
     }
     return out;
-  }
-
-  private rangeFunction(call: Call, matrixArg: number): StepSeries[] {
-    const kernel = RANGE_FUNCTIONS[call.func]!;
-    const input = this.rangeInput(call.args[matrixArg] as MatrixSelector | SubqueryExpr);
-    const params = call.args.map((arg, index) => (index === matrixArg ? undefined : this.scalar(arg)));
-    if (call.func === 'holt_winters') checkHoltWinters(params[1]!, params[2]!);
-    const keepName = call.func === 'last_over_time';
-    const out: StepSeries[] = [];
-    const seen = new Set<string>();
-    const stepParams: number[] = [];
-    for (const run of input.runs) {
-      const { t } = run;
-      const result = newSeries(keepName ? run.labels : dropMetricName(run.labels), this.steps);
-      const window: Window = { t, v: run.v, lo: 0, hi: 0, ts: 0, start: 0, end: 0, rangeMs: input.rangeMs };
-      let any = false;
-      for (let s = 0; s < this.steps; s++) {
-        const end = input.refs[s]!;
-        const start = end - input.rangeMs;
-        while (window.lo < t.length && t[window.lo]! < start) window.lo++;
-        if (window.hi < window.lo) window.hi = window.lo;
-        while (window.hi < t.length && t[window.hi]! <= end) window.hi++;
-        window.start = start;
-        window.end = end;
-        window.ts = this.times[s]!;
-        stepParams.length = 0;
-        for (const param of params) if (param) stepParams.push(param[s]!);
-        const value = kernel(window, stepParams);
-        if (value === undefined) continue;
-        result.present[s] = 1;
-        result.values[s] = value;
-        any = true;
-      }
-      if (!any) continue;
-      const key = labelsKey(result.labels);
-      if (seen.has(key)) throw new PromQLEvalError('vector cannot contain metrics with the same labelset');
-      seen.add(key);
-      result.key = key;
-      out.push(result);
-    }
-    return out;
-  }
-
-  private call(call: Call): Value {
-    const { func, args } = call;
-    const vector = (series: StepSeries[]): Value => ({ type: 'vector', series });
-    if (RANGE_FUNCTIONS[func]) return vector(this.rangeFunction(call, func === 'quantile_over_time' ? 1 : 0));
-    if (MATH[func]) return vector(mapValues(this.vector(args[0]!), this.steps, MATH[func]));
-    if (DATE[func]) {
-      const fn = DATE[func];
-      if (!args.length) return vector([this.constantSeries((s) => fn(this.times[s]! / 1000))]);
-      return vector(mapValues(this.vector(args[0]!), this.steps, fn));
-    }
-    switch (func) {
-      case 'time':
-        return { type: 'scalar', values: this.times.map((t) => t / 1000) };
-      case 'pi':
-        return { type: 'scalar', values: new Float64Array(this.steps).fill(Math.PI) };
-      case 'vector': {
-        const values = this.scalar(args[0]!);
-        return vector([this.constantSeries((s) => values[s]!)]);
-      }
-      case 'scalar': {
-        const series = this.vector(args[0]!);
-        const values = new Float64Array(this.steps);
-        for (let s = 0; s < this.steps; s++) {
-          let count = 0;
-          for (const one of series) {
-            if (!one.present[s]) continue;
-            count++;
-            values[s] = one.values[s]!;
-          }
-          if (count !== 1) values[s] = NaN;
-        }
-        return { type: 'scalar', values };
-      }
-      case 'clamp': {
-        const series = this.vector(args[0]!);
-        const min = this.scalar(args[1]!);
-        const max = this.scalar(args[2]!);
-        const clamped = mapValues(series, this.steps, (x, s) => Math.max(min[s]!, Math.min(max[s]!, x)));
-        // Prometheus answers nothing at a step where max < min.
-        for (const one of clamped) for (let s = 0; s < this.steps; s++) if (max[s]! < min[s]!) one.present[s] = 0;
-        return vector(clamped.filter((one) => one.present.includes(1)));
-      }
-      case 'clamp_min': {
-        const min = this.scalar(args[1]!);
-        return vector(mapValues(this.vector(args[0]!), this.steps, (x, s) => Math.max(x, min[s]!)));
-      }
-      case 'clamp_max': {
-        const max = this.scalar(args[1]!);
-        return vector(mapValues(this.vector(args[0]!), this.steps, (x, s) => Math.min(x, max[s]!)));
-      }
-      case 'round': {
-        const series = this.vector(args[0]!);
-        const nearest = args[1] ? this.scalar(args[1]) : new Float64Array(this.steps).fill(1);
-        return vector(mapValues(series, this.steps, (x, s) => {
-          const inverse = 1 / nearest[s]!;
-          return Math.floor(x * inverse + 0.5) / inverse;
-        }));
-      }
-      case 'timestamp': {
-        let arg = args[0]!;
-        while (arg.kind === 'paren') arg = arg.expr;
-        if (arg.kind === 'selector') return vector(this.selector(arg, true).map((one) => ({ ...one, labels: dropMetricName(one.labels), key: undefined })).filter(unique()));
-        return vector(mapValues(this.vector(arg), this.steps, (_x, s) => this.times[s]! / 1000));
-      }
-      case 'label_replace':
-        return vector(labelReplace(this.vector(args[0]!), this.steps, this.string(args[1]!), this.string(args[2]!), this.string(args[3]!), this.string(args[4]!)));
-      case 'label_join':
-        return vector(labelJoin(this.vector(args[0]!), this.steps, this.string(args[1]!), this.string(args[2]!), args.slice(3).map((arg) => this.string(arg))));
-      case 'sort':
-      case 'sort_desc':
-        return vector(this.vector(args[0]!));
-      case 'histogram_quantile': {
-        const q = this.scalar(args[0]!);
-        return vector(histogramQuantile(q, this.vector(args[1]!), this.steps));
-      }
-      case 'absent':
-      case 'absent_over_time':
-        return vector(this.absent(call));
-      case 'histogram_count':
-      case 'histogram_sum':
-      case 'histogram_fraction':
-        // Native histograms only; the store holds floats, which these functions skip.
-        for (const arg of args) this.eval(arg);
-        return vector([]);
-      default:
-        throw new PromQLEvalError(`function "${func}" is not implemented`);
-    }
-  }
-
-  /** One series with no labels, valued `fn(step)` at every step. */
-  private constantSeries(fn: (step: number) => number): StepSeries {
-    const series = newSeries({}, this.steps);
-    series.present.fill(1);
-    for (let s = 0; s < this.steps; s++) series.values[s] = fn(s);
-    return series;
-  }
-
-  private absent(call: Call): StepSeries[] {
-    const arg = call.args[0]!;
-    const present = new Uint8Array(this.steps);
-    if (call.func === 'absent') {
-      for (const one of this.vector(arg)) for (let s = 0; s < this.steps; s++) present[s] ||= one.present[s]!;
-    } else {
-      const input = this.rangeInput(arg as MatrixSelector | SubqueryExpr);
-      for (const run of input.runs) {
-        let lo = 0;
-        for (let s = 0; s < this.steps; s++) {
-          const end = input.refs[s]!;
-          while (lo < run.t.length && run.t[lo]! < end - input.rangeMs) lo++;
-          if (lo < run.t.length && run.t[lo]! <= end) present[s] = 1;
-        }
-      }
-    }
-    const selector = arg.kind === 'selector' ? arg : arg.kind === 'matrix' ? arg.selector : undefined;
-    const result = newSeries(selector ? absentLabels(selector.matchers) : {}, this.steps);
-    for (let s = 0; s < this.steps; s++) {
-      if (present[s]) continue;
-      result.present[s] = 1;
-      result.values[s] = 1;
-    }
-    return result.present.includes(1) ? [result] : [];
   }
 
   private aggregate(expr: AggregateExpr): StepSeries[] {
@@ -404,22 +239,4 @@ function withoutStale(series: SeriesData): SampleRun {
   const keep: number[] = [];
   for (let i = 0; i < stale.length; i++) if (!stale[i]) keep.push(i);
   return { labels: series.labels, t: Float64Array.from(keep, (i) => series.t[i]!), v: Float64Array.from(keep, (i) => series.v[i]!) };
-}
-
-function checkHoltWinters(sf: Float64Array, tf: Float64Array): void {
-  for (let s = 0; s < sf.length; s++) {
-    if (!(sf[s]! > 0 && sf[s]! < 1)) throw new PromQLEvalError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf[s]}`);
-    if (!(tf[s]! > 0 && tf[s]! < 1)) throw new PromQLEvalError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf[s]}`);
-  }
-}
-
-/** A filter that throws Prometheus' error when two series end up with the same labels. */
-function unique(): (series: StepSeries) => boolean {
-  const builder = new Set<string>();
-  return (series) => {
-    const key = labelsKey(series.labels);
-    if (builder.has(key)) throw new PromQLEvalError('vector cannot contain metrics with the same labelset');
-    builder.add(key);
-    return true;
-  };
 }

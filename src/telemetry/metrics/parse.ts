@@ -152,7 +152,7 @@ class Builder {
       case 'FunctionCall':
         return this.call(node, parts);
       case 'AggregateExpr':
-        return this.aggregate(node, parts);
+        return this.aggregate(parts);
       case 'BinaryExpr':
         return this.binary(node, parts);
       default:
@@ -265,7 +265,7 @@ class Builder {
     return { kind: 'call', func, args };
   }
 
-  private aggregate(node: SyntaxNode, parts: SyntaxNode[]): Expr {
+  private aggregate(parts: SyntaxNode[]): Expr {
     const op = this.source(parts.find((part) => part.name === 'AggregateOp')!).toLowerCase() as AggregateOp;
     const modifier = parts.find((part) => part.name === 'AggregateModifier');
     const body = parts.find((part) => part.name === 'FunctionCallBody')!;
