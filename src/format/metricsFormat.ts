@@ -166,7 +166,8 @@ function emptyAnswer(answer: MetricsAnswer, when: string): string {
     else if (at !== undefined && at > catalog.newestMs + 5 * 60_000) lines.push(`${span}: the query starts more than 5 minutes (the lookback) after it.`);
     else lines.push(`${span}.`);
   }
-  if (/\b(rate|irate|increase|delta|deriv)\s*\(/.test(answer.query)) lines.push('rate() and its kin need at least two samples inside the [range]: try a range of at least 4× the scrape or export interval.');
+  // Only when the names are right: then a too-short range is the likely cause.
+  if (!missing.length && /\b(rate|irate|increase|delta|deriv)\s*\(/.test(answer.query)) lines.push('rate() and its kin need at least two samples inside the [range]: try a range of at least 4× the scrape or export interval.');
   return lines.join('\n');
 }
 

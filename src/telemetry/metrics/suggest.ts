@@ -104,7 +104,11 @@ function closeBrackets(query: string): string {
   return query.trimEnd() + (quote ?? '') + open.reverse().join('');
 }
 
-/** Known names nearest to `name` (edit distance ≤ 3, or a prefix/substring match), best first. */
+/**
+ * Known names nearest to `name`, best first: a small edit distance (at most a third of the name,
+ * and at least 2), one name inside the other, or a long common prefix (`http_request_` of
+ * `http_request_total` and `http_request_duration_seconds_bucket`).
+ */
 export function closest(name: string, known: Iterable<string>, limit = 3): string[] {
   const lower = name.toLowerCase();
   const scored: { name: string; score: number }[] = [];
@@ -112,7 +116,10 @@ export function closest(name: string, known: Iterable<string>, limit = 3): strin
     const other = candidate.toLowerCase();
     let score = editDistance(lower, other);
     if (other.includes(lower) || lower.includes(other)) score = Math.min(score, 1 + Math.abs(other.length - lower.length) / 10);
-    if (score <= Math.max(3, lower.length / 3)) scored.push({ name: candidate, score });
+    let prefix = 0;
+    while (prefix < lower.length && lower[prefix] === other[prefix]) prefix++;
+    if (prefix >= 4 && prefix >= 0.6 * Math.min(lower.length, other.length)) score = Math.min(score, 2 + Math.abs(other.length - prefix) / 10);
+    if (score <= Math.max(2, lower.length / 3)) scored.push({ name: candidate, score });
   }
   scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
   return scored.slice(0, limit).map((entry) => entry.name);
