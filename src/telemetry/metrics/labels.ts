@@ -18,8 +18,10 @@ export function labelsKey(labels: Labels): string {
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     let value = labels[name]!;
+    // Empty values are no labels (normalizeLabels drops them), so they do not count here either.
+    if (value === '' || value === undefined) continue;
     if (value.includes('\0')) value = value.replaceAll('\0', '\0\x01');
-    key += i === 0 ? `${name}\0${value}` : `\0${name}\0${value}`;
+    key += key === '' ? `${name}\0${value}` : `\0${name}\0${value}`;
   }
   return key;
 }

@@ -54,7 +54,11 @@ export interface MetricStoreStats {
   };
 }
 
-/** Chunk capacities: small while a series is young (many series have few samples), then 512. */
+/**
+ * Chunk capacities: small while a series is young (many series have few samples), growing by
+ * half each time (less slack in the open chunk than doubling: measured 35 → 27 bytes/sample at
+ * 300 samples a series), then 512 samples (8 KiB) per chunk.
+ */
 const FIRST_CAPACITY = 8;
 const MAX_CAPACITY = 512;
 /** Rough bytes a series costs beyond its samples: its labels, key, index entries and objects. */
@@ -114,18 +118,19 @@ export class MetricStore {
    * 5-minute lookback. Does nothing for a series the store does not hold.
    */
   appendStale(labels: Labels, timeMs: number): boolean {
-    if (!this.byKey.has(labelsKey(normalizeLabels(labels)))) return false;
+    if (!this.byKey.has(labelsKey(labels))) return false;
     return this.add(labels, timeMs, NaN, true);
   }
 
   private add(rawLabels: Labels, timeMs: number, value: number, stale: boolean): boolean {
     const time = Math.round(timeMs);
-    const labels = normalizeLabels(rawLabels);
-    const key = labelsKey(labels);
+    // The key ignores empty values and label order, so the labels are normalized (copied) only
+    // when a new series starts.
+    const key = labelsKey(rawLabels);
     let series = this.byKey.get(key);
     if (!series) {
       if (this.byKey.size >= this.limits.maxSeries) this.dropQuietSeries();
-      series = this.createSeries(labels, key);
+      series = this.createSeries(normalizeLabels(rawLabels), key);
     } else if (time <= series.lastT) {
       if (time < series.lastT) this.outOfOrder++;
       // Same timestamp: Prometheus keeps the first sample and refuses a different second one.
@@ -175,7 +180,7 @@ export class MetricStore {
   }
 
   private grow(chunk: Chunk): void {
-    const capacity = Math.min(MAX_CAPACITY, chunk.t.length * 2);
+    const capacity = Math.min(MAX_CAPACITY, Math.ceil(chunk.t.length * 1.5));
     const t = new Float64Array(capacity);
     const v = new Float64Array(capacity);
     t.set(chunk.t);
