@@ -4,7 +4,7 @@ import { scalarScalar, setOperation, vectorScalar, vectorVector } from './binary
 import { evalCall } from './calls.js';
 import { dropMetricName, labelsKey } from './labels.js';
 import type { MetricStore, SeriesData } from './store.js';
-import { newSeries, PromQLEvalError, type SampleRun, type StepSeries, type Value } from './values.js';
+import { PromQLEvalError, seriesBlock, type SampleRun, type StepSeries, type Value } from './values.js';
 
 /**
  * Evaluates a checked PromQL tree over a run of evaluation steps, as Prometheus 2.42's engine
@@ -129,9 +129,10 @@ export class Evaluator {
     const lookback = this.options.lookbackMs;
     const data = this.load(selector, refs[0]! - lookback, refs[this.steps - 1]!);
     const out: StepSeries[] = [];
-    for (const series of data) {
+    const columns = seriesBlock(data.length, this.steps);
+    for (const [index, series] of data.entries()) {
       const { t, v, stale } = series;
-      const result = newSeries(series.labels, this.steps);
+      const result = columns(index, series.labels);
       result.key = series.key;
       let j = 0;
       let any = false;

@@ -37,6 +37,16 @@ export function newSeries(labels: Labels, steps: number): StepSeries {
   return { labels, values: new Float64Array(steps), present: new Uint8Array(steps) };
 }
 
+/**
+ * Columns for `count` series from one allocation each for values and presence (many small typed
+ * arrays cost more to allocate and collect than one large one): `make(i, labels)` is series i.
+ */
+export function seriesBlock(count: number, steps: number): (index: number, labels: Labels) => StepSeries {
+  const values = new Float64Array(count * steps);
+  const present = new Uint8Array(count * steps);
+  return (index, labels) => ({ labels, values: values.subarray(index * steps, (index + 1) * steps), present: present.subarray(index * steps, (index + 1) * steps) });
+}
+
 /** An error in evaluation, in Prometheus' words (parse-time problems are PromQLSyntaxError). */
 export class PromQLEvalError extends Error {
   constructor(message: string) {
