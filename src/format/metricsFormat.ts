@@ -1,6 +1,5 @@
-import type { Expr } from '../telemetry/metrics/ast.js';
+import { referencedNames, type MetricsCatalog } from '../telemetry/metrics/catalog.js';
 import type { PromMatrixSeries, PromQueryData, PromVectorSample } from '../telemetry/metrics/query.js';
-import { parsePromQL } from '../telemetry/metrics/query.js';
 import { closest } from '../telemetry/metrics/suggest.js';
 import { formatDuration } from '../telemetry/time.js';
 import { plural } from '../util/text.js';
@@ -13,15 +12,7 @@ import { plural } from '../util/text.js';
  * An empty answer lists the metric names and labels that exist, those closest to the query's first.
  */
 
-export interface MetricsCatalog {
-  metricNames: string[];
-  labelNames: string[];
-  /** Values of the labels the query matches on (see labelsToLookUp). */
-  labelValues?: Record<string, string[]>;
-  /** The time span the data covers, when known. */
-  oldestMs?: number;
-  newestMs?: number;
-}
+export type { MetricsCatalog };
 
 export interface MetricsAnswer {
   query: string;
@@ -174,46 +165,6 @@ function emptyAnswer(answer: MetricsAnswer, when: string): string {
 /** The labels whose values would help an empty answer: those the query's selectors match on. */
 export function labelsToLookUp(query: string): string[] {
   return referencedNames(query).labels;
-}
-
-function referencedNames(query: string): { metrics: string[]; labels: string[] } {
-  const metrics = new Set<string>();
-  const labels = new Set<string>();
-  let expr: Expr;
-  try {
-    expr = parsePromQL(query);
-  } catch {
-    return { metrics: [], labels: [] };
-  }
-  const visit = (node: Expr): void => {
-    switch (node.kind) {
-      case 'selector':
-        for (const matcher of node.matchers) {
-          if (matcher.name === '__name__') {
-            if (matcher.op === '=') metrics.add(matcher.value);
-          } else labels.add(matcher.name);
-        }
-        return;
-      case 'matrix':
-        return visit(node.selector);
-      case 'subquery':
-      case 'paren':
-      case 'unary':
-        return visit(node.expr);
-      case 'call':
-        return node.args.forEach(visit);
-      case 'aggregate':
-        if (node.param) visit(node.param);
-        return visit(node.expr);
-      case 'binary':
-        visit(node.lhs);
-        return visit(node.rhs);
-      default:
-        return;
-    }
-  };
-  visit(expr);
-  return { metrics: [...metrics], labels: [...labels] };
 }
 
 function bounded(names: string[], max: number): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Matcher } from '../../src/telemetry/metrics/ast.js';
+import { referencedNames, storeCatalog } from '../../src/telemetry/metrics/catalog.js';
 import { compileRegex } from '../../src/telemetry/metrics/lexical.js';
 import { MetricStore } from '../../src/telemetry/metrics/store.js';
 
@@ -105,5 +106,17 @@ describe('MetricStore', () => {
     expect(stats.dropped.series).toBe(100 - stats.series);
     expect(store.labelValues('id')).not.toContain('0');
     expect(store.labelValues('id')).toContain('99');
+  });
+
+  it('lists what exists for an empty answer: names, labels, the values of the labels a query uses, the time span', () => {
+    const store = filled();
+    expect(referencedNames('sum(rate(req_total{job="x", code=~"5.."}[5m])) / on(job) temp')).toEqual({ metrics: ['req_total', 'temp'], labels: ['job', 'code'] });
+    expect(storeCatalog(store, 'req_total{job="nope"}')).toEqual({
+      metricNames: ['req_total', 'temp'],
+      labelNames: ['__name__', 'code', 'job', 'room'],
+      labelValues: { job: ['api', 'web'] },
+      oldestMs: 0,
+      newestMs: 9_000,
+    });
   });
 });
