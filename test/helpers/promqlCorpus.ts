@@ -212,6 +212,8 @@ export const CORPUS: CorpusCase[] = [
   c('http_requests_total / on(job) http_requests_total'),
   c('http_requests_total + on(job) group_left up'),
   c('rate({__name__=~"node_cpu.*"}[5m])'),
+  c('{__name__=~"node_cpu.*"} * on(cpu, mode) group_left node_cpu_seconds_total'),
+  c('{__name__=~"node_cpu.*"} > on(cpu, mode) group_left node_cpu_seconds_total'),
   c('abs({__name__=~"node_cpu.*"})'),
   // Set operators.
   c('up and on(job) (up == 0)', { at: [A, T0 + 125 * MIN], ranges: [R1, R3] }),

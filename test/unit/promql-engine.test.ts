@@ -84,6 +84,7 @@ describe('PromQL engine', () => {
       counter(store, { job: 'a', instance: '1' });
       counter(store, { job: 'a', instance: '2' });
       counter(store, { job: 'b', instance: '1' }, 15_000, 41, 1);
+      for (let i = 0; i < 41; i++) store.append({ labels: { __name__: 'copy_total', job: 'a', instance: '1' }, timeMs: T + i * 15_000, value: i });
     });
     const at = T + 600_000;
     expect(() => engine.query('req_total / on(job) req_total', at)).toThrow(/found duplicate series for the match group \{job="a"\} on the right hand-side/);
@@ -93,6 +94,10 @@ describe('PromQL engine', () => {
       expect((problem as LegibleError).hint).toMatch(/group_left/);
     }
     expect(() => engine.query('label_replace(req_total, "instance", "x", "", "") * 2', at)).toThrow(/vector cannot contain metrics with the same labelset/);
+    // Two left series that differ only in the name they lose, matched to one right series.
+    expect(() => engine.query('{__name__=~"req_total|copy_total", job="a", instance="1"} * on(job, instance) group_left req_total{job="a", instance="1"}', at)).toThrow(
+      /multiple matches for labels: grouping labels must ensure unique matches/,
+    );
   });
 
   it('bounds the samples one query may load', () => {

@@ -185,13 +185,24 @@ export function vectorVector(expr: BinaryExpr, left: StepSeries[], right: StepSe
   const rightAt = new Int32Array(count).fill(-1);
   const rightStep = new Int32Array(count);
   const matchedStep = new Int32Array(count);
-  const inserted = new Map<string, number>();
-  const pairLabels = new Map<number, { labels: Labels; key: string }>();
-  const outputs = new Map<number, StepSeries>();
+  // The output of each (lhs, rhs) pair, remembered per lhs series: a series usually meets the
+  // same partner at every step. Result label sets are interned as numbers, so the many-to-one
+  // uniqueness check needs no string per sample.
+  const partner = new Int32Array(lhs.length).fill(-1);
+  const partnerOutput: (StepSeries | undefined)[] = new Array(lhs.length);
+  const partnerResult = new Int32Array(lhs.length);
+  const resultIds = new Map<string, number>();
+  const resultStep: number[] = [];
+  const resultSig: number[] = [];
+  const anyPresent = (side: StepSeries[], s: number) => {
+    for (const series of side) if (series.present[s]) return true;
+    return false;
+  };
   for (let s = 0; s < steps; s++) {
-    if (!lhs.some((series) => series.present[s]) || !rhs.some((series) => series.present[s])) continue;
-    rhs.forEach((series, i) => {
-      if (!series.present[s]) return;
+    if (!anyPresent(lhs, s) || !anyPresent(rhs, s)) continue;
+    for (let i = 0; i < rhs.length; i++) {
+      const series = rhs[i]!;
+      if (!series.present[s]) continue;
       const sig = rsig[i]!;
       if (rightStep[sig] === s + 1) {
         const other = rhs[rightAt[sig]!]!;
@@ -202,36 +213,43 @@ export function vectorVector(expr: BinaryExpr, left: StepSeries[], right: StepSe
       }
       rightStep[sig] = s + 1;
       rightAt[sig] = i;
-    });
-    lhs.forEach((series, li) => {
-      if (!series.present[s]) return;
+    }
+    for (let li = 0; li < lhs.length; li++) {
+      const series = lhs[li]!;
+      if (!series.present[s]) continue;
       const sig = lsig[li]!;
-      if (rightStep[sig] !== s + 1) return;
+      if (rightStep[sig] !== s + 1) continue;
       const ri = rightAt[sig]!;
       let vl = series.values[s]!;
       let vr = rhs[ri]!.values[s]!;
       if (oneToMany) [vl, vr] = [vr, vl];
       let [value, keep] = applyOp(expr.op, vl, vr);
       if (expr.returnBool) value = keep ? 1 : 0;
-      else if (!keep) return;
-      const pair = li * rhs.length + ri;
-      let result = pairLabels.get(pair);
-      if (!result) {
+      else if (!keep) continue;
+      if (partner[li] !== ri) {
         const labels = resultLabels(series.labels, rhs[ri]!.labels, expr.op, matching, expr.returnBool);
-        pairLabels.set(pair, (result = { labels, key: labelsKey(labels) }));
+        const key = labelsKey(labels);
+        let id = resultIds.get(key);
+        if (id === undefined) {
+          resultIds.set(key, (id = resultIds.size));
+          resultStep.push(-1);
+          resultSig.push(-1);
+        }
+        partner[li] = ri;
+        partnerResult[li] = id;
+        partnerOutput[li] = builder.series(labels, key);
       }
       if (matching.card === 'one-to-one') {
         if (matchedStep[sig] === s + 1) throw new PromQLEvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
         matchedStep[sig] = s + 1;
       } else {
-        const insertKey = `${sig}\u0001${result.key}`;
-        if (inserted.get(insertKey) === s) throw new PromQLEvalError('multiple matches for labels: grouping labels must ensure unique matches');
-        inserted.set(insertKey, s);
+        const id = partnerResult[li]!;
+        if (resultStep[id] === s && resultSig[id] === sig) throw new PromQLEvalError('multiple matches for labels: grouping labels must ensure unique matches');
+        resultStep[id] = s;
+        resultSig[id] = sig;
       }
-      let output = outputs.get(pair);
-      if (!output) outputs.set(pair, (output = builder.series(result.labels, result.key)));
-      builder.set(output, s, value);
-    });
+      builder.set(partnerOutput[li]!, s, value);
+    }
   }
   return builder.build();
 }
