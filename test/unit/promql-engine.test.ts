@@ -77,6 +77,8 @@ describe('PromQL engine', () => {
     expect(error(() => engine.queryRange('req_total[5m]', T, T + 60_000, 15_000))).toMatch(/invalid expression type "range vector" for range query.*\| Wrap the range in a function such as rate/);
     expect(error(() => engine.queryRange('req_total', T, T + 60_000, 0))).toMatch(/step must be positive/);
     expect(error(() => engine.queryRange('req_total', T + 60_000, T, 1_000))).toMatch(/end of the range is before its start/);
+    expect(error(() => engine.query('req_total', NaN))).toMatch(/The time of the query is not a time/);
+    expect(error(() => engine.queryRange('req_total', T, Infinity, 1_000))).toMatch(/The end of the query is not a time/);
   });
 
   it('explains matching errors and the same-labelset error with a next step', () => {

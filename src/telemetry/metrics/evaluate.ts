@@ -28,7 +28,7 @@ export interface EvalOptions {
   lookbackMs: number;
   /** A subquery's resolution when it gives none (Prometheus: the global evaluation interval, 1m by default). */
   defaultSubqueryStepMs: number;
-  /** Samples a query may load from the store, all selectors together. */
+  /** Samples a query may load from the store plus the per-step values its selectors make, all selectors together. */
   maxSamples: number;
 }
 
@@ -116,7 +116,8 @@ export class Evaluator {
 
   private load(selector: VectorSelector, minT: number, maxT: number): SeriesData[] {
     const data = this.store.select(selector.matchers, minT, maxT);
-    for (const series of data) this.budget.samples += series.t.length;
+    // The samples read, and the per-step column each series becomes: both are held in memory.
+    for (const series of data) this.budget.samples += series.t.length + this.steps;
     if (this.budget.samples > this.options.maxSamples) {
       throw new PromQLEvalError(`query processing would load too many samples into memory in query execution (more than ${this.options.maxSamples.toLocaleString('en-US')})`);
     }

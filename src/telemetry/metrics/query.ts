@@ -62,6 +62,7 @@ export class PromQLEngine {
 
   /** An instant query at `timeMs`, like GET /api/v1/query?time=…. */
   query(query: string, timeMs: number): PromQueryData {
+    checkTime(timeMs, 'time');
     const expr = parsePromQL(query);
     const evaluator = new Evaluator(this.store, { start: timeMs, end: timeMs, interval: 1, queryStart: timeMs, queryEnd: timeMs }, this.options);
     const value = run(() => evaluator.eval(expr));
@@ -70,7 +71,9 @@ export class PromQLEngine {
 
   /** A range query, like GET /api/v1/query_range?start=…&end=…&step=…. */
   queryRange(query: string, startMs: number, endMs: number, stepMs: number): PromQueryData {
-    if (!(stepMs > 0)) throw new LegibleError(`The step must be positive, not ${stepMs} ms.`, 'Give a step such as 15s or 1m.');
+    checkTime(startMs, 'start');
+    checkTime(endMs, 'end');
+    if (!(stepMs > 0) || !Number.isFinite(stepMs)) throw new LegibleError(`The step must be positive, not ${stepMs} ms.`, 'Give a step such as 15s or 1m.');
     if (endMs < startMs) throw new LegibleError('The end of the range is before its start.', 'Swap start and end, or give a later end.');
     const points = Math.floor((endMs - startMs) / stepMs) + 1;
     if (points > MAX_POINTS_PER_SERIES) {
@@ -91,6 +94,10 @@ export class PromQLEngine {
     const value = run(() => evaluator.eval(expr));
     return rangeData(value, evaluator.times);
   }
+}
+
+function checkTime(ms: number, what: string): void {
+  if (!Number.isFinite(ms)) throw new LegibleError(`The ${what} of the query is not a time (${ms}).`, 'Give a time as RFC 3339, Unix seconds, or relative such as -15m.');
 }
 
 function run(evaluate: () => Value): Value {
