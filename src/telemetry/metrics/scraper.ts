@@ -44,6 +44,7 @@ export class Scraper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private busy = false;
   /** Label sets (by key) written by the last successful scrape, for staleness. */
   private previous = new Map<string, Labels>();
   private readonly targetLabels: Labels;
@@ -63,7 +64,12 @@ export class Scraper {
   start(): void {
     if (this.timer || this.stopped) return;
     const tick = () => {
-      this.running = this.scrapeOnce().then(() => undefined);
+      // Never two scrapes of one target at once (a slow one finishes, or times out, first).
+      if (this.busy) return;
+      this.busy = true;
+      this.running = this.scrapeOnce().then(() => {
+        this.busy = false;
+      });
     };
     tick();
     this.timer = setInterval(tick, this.target.intervalMs);
