@@ -20,11 +20,13 @@ export function makeSpans({ traces = 100, spansPerTrace = 10, services = 3, seed
   const random = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
   const exporter = new InMemorySpanExporter();
   const spans = [];
+  const providers = [];
   for (let s = 0; s < services; s++) {
     const provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': `svc-${s}`, 'service.version': '1.2.3', 'deployment.environment': 'test', 'host.name': 'bench' }),
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
+    providers.push(provider);
     const tracer = provider.getTracer('bench', '1.0.0');
     const perService = Math.ceil(traces / services);
     for (let t = 0; t < perService && s * perService + t < traces; t++) {
@@ -62,6 +64,8 @@ export function makeSpans({ traces = 100, spansPerTrace = 10, services = 3, seed
     }
   }
   spans.push(...exporter.getFinishedSpans());
+  exporter.reset();
+  for (const provider of providers) void provider.shutdown();
   return spans;
 }
 
