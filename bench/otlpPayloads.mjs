@@ -75,7 +75,7 @@ export const tracesJson = (spans) => JsonTraceSerializer.serializeRequest(spans)
 /** `count` log records from the SDK's logger, some with trace context. */
 export function makeLogRecords({ count = 10, service = 'svc-logs' } = {}) {
   const exporter = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': service }), processors: [new SimpleLogRecordProcessor(exporter)] });
+  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': service }), processors: [new SimpleLogRecordProcessor({ exporter })] });
   const logger = provider.getLogger('bench');
   for (let i = 0; i < count; i++) {
     logger.emit({ severityNumber: i % 5 === 4 ? 17 : 9, severityText: i % 5 === 4 ? 'ERROR' : 'INFO', body: `line ${i}`, attributes: { index: i } });
