@@ -24,7 +24,10 @@ function idSchema(bytes: number) {
 const traceId = idSchema(16);
 const spanId = idSchema(8);
 
-const int64 = z.union([z.string().regex(/^-?\d+$/, 'expected an integer as a decimal string'), z.number().int()]).transform(String);
+// Numbers past 2^53 (the JS SDK writes nanosecond times as numbers) are taken as JSON.parse read them.
+const int64 = z
+  .union([z.string().regex(/^-?\d+$/, 'expected an integer as a decimal string'), z.number().refine(Number.isInteger, 'expected an integer')])
+  .transform((value) => (typeof value === 'number' ? BigInt(value).toString() : value));
 const uint = z.number().int().nonnegative();
 /** An enum as its number or its name (`SPAN_KIND_SERVER`, `STATUS_CODE_ERROR`). */
 const enumOf = (names: readonly string[]) =>
