@@ -58,25 +58,18 @@ const hex = (bytes: Uint8Array | undefined): string | undefined =>
   bytes && bytes.length ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex') : undefined;
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
+const own = (m: Message, key: string): boolean => Object.prototype.hasOwnProperty.call(m, key);
+
+/** The member the sender set (the last one, if several were: protobuf's rule for a oneof). */
 function anyValue(m: Message): AnyValue {
-  switch (m.value) {
-    case 'stringValue':
-      return { stringValue: m.stringValue };
-    case 'intValue':
-      return { intValue: int64String(m.intValue, false) };
-    case 'boolValue':
-      return { boolValue: m.boolValue };
-    case 'doubleValue':
-      return { doubleValue: m.doubleValue };
-    case 'arrayValue':
-      return { arrayValue: { values: (m.arrayValue.values as Message[]).map(anyValue) } };
-    case 'kvlistValue':
-      return { kvlistValue: { values: keyValues(m.kvlistValue.values) } };
-    case 'bytesValue':
-      return { bytesValue: base64(m.bytesValue) };
-    default:
-      return {};
-  }
+  if (own(m, 'stringValue')) return { stringValue: m.stringValue };
+  if (own(m, 'intValue')) return { intValue: int64String(m.intValue, false) };
+  if (own(m, 'boolValue')) return { boolValue: m.boolValue };
+  if (own(m, 'doubleValue')) return { doubleValue: m.doubleValue };
+  if (own(m, 'arrayValue')) return { arrayValue: { values: (m.arrayValue.values as Message[]).map(anyValue) } };
+  if (own(m, 'kvlistValue')) return { kvlistValue: { values: keyValues(m.kvlistValue.values) } };
+  if (own(m, 'bytesValue')) return { bytesValue: base64(m.bytesValue) };
+  return {};
 }
 
 function keyValues(list: Message[]): KeyValue[] {

@@ -11,22 +11,27 @@ import type { INamespace } from 'protobufjs';
 
 type Fields = Record<string, { type: string; id: number; rule?: 'repeated' }>;
 
-const msg = (fields: Fields, oneofs?: Record<string, string[]>) => ({ fields, ...(oneofs ? { oneofs: Object.fromEntries(Object.entries(oneofs).map(([k, v]) => [k, { oneof: v }])) } : {}) });
+/**
+ * Every message is declared in edition 2023, which is proto3 with explicit presence: a field the
+ * sender set to its default (a `false` or `0` attribute value, a gauge of 0) stays set, so the
+ * OTLP oneofs (AnyValue.value, a data point's value, Metric.data) are told by which member is an
+ * own property of the decoded message. Declaring them as oneofs instead made protobufjs delete
+ * the other members on every set, turning each decoded AnyValue into a slow dictionary object
+ * (a quarter of the span decode time).
+ */
+const msg = (fields: Fields) => ({ edition: '2023', fields });
 const rep = (type: string, id: number) => ({ type, id, rule: 'repeated' as const });
 
 const common = {
-  AnyValue: msg(
-    {
-      stringValue: { type: 'string', id: 1 },
-      boolValue: { type: 'bool', id: 2 },
-      intValue: { type: 'int64', id: 3 },
-      doubleValue: { type: 'double', id: 4 },
-      arrayValue: { type: 'ArrayValue', id: 5 },
-      kvlistValue: { type: 'KeyValueList', id: 6 },
-      bytesValue: { type: 'bytes', id: 7 },
-    },
-    { value: ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] },
-  ),
+  AnyValue: msg({
+    stringValue: { type: 'string', id: 1 },
+    boolValue: { type: 'bool', id: 2 },
+    intValue: { type: 'int64', id: 3 },
+    doubleValue: { type: 'double', id: 4 },
+    arrayValue: { type: 'ArrayValue', id: 5 },
+    kvlistValue: { type: 'KeyValueList', id: 6 },
+    bytesValue: { type: 'bytes', id: 7 },
+  }),
   ArrayValue: msg({ values: rep('AnyValue', 1) }),
   KeyValueList: msg({ values: rep('KeyValue', 1) }),
   KeyValue: msg({ key: { type: 'string', id: 1 }, value: { type: 'AnyValue', id: 2 } }),
@@ -110,7 +115,6 @@ const metrics = {
       summary: { type: 'Summary', id: 11 },
       metadata: rep('KeyValue', 12),
     },
-    { data: ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] },
   ),
   Gauge: msg({ dataPoints: rep('NumberDataPoint', 1) }),
   Sum: msg({ dataPoints: rep('NumberDataPoint', 1), aggregationTemporality: { type: 'int32', id: 2 }, isMonotonic: { type: 'bool', id: 3 } }),
@@ -127,7 +131,6 @@ const metrics = {
       exemplars: rep('Exemplar', 5),
       flags: { type: 'uint32', id: 8 },
     },
-    { value: ['asDouble', 'asInt'] },
   ),
   HistogramDataPoint: msg(
     {
@@ -143,7 +146,6 @@ const metrics = {
       min: { type: 'double', id: 11 },
       max: { type: 'double', id: 12 },
     },
-    { _sum: ['sum'], _min: ['min'], _max: ['max'] },
   ),
   ExponentialHistogramDataPoint: msg(
     {
@@ -162,7 +164,6 @@ const metrics = {
       max: { type: 'double', id: 13 },
       zeroThreshold: { type: 'double', id: 14 },
     },
-    { _sum: ['sum'], _min: ['min'], _max: ['max'] },
   ),
   Buckets: msg({ offset: { type: 'sint32', id: 1 }, bucketCounts: rep('uint64', 2) }),
   SummaryDataPoint: msg({
@@ -184,7 +185,6 @@ const metrics = {
       spanId: { type: 'bytes', id: 4 },
       traceId: { type: 'bytes', id: 5 },
     },
-    { value: ['asDouble', 'asInt'] },
   ),
 };
 

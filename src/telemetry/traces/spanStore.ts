@@ -188,7 +188,7 @@ export class SpanStore {
   }
 
   private add(span: Span, resource: StoredResource, scope: StoredScope): void {
-    const attributes = flatAttributes(span.attributes, this.intern);
+    const attributes = flatAttributes(span.attributes, this.intern, this.live ? this.attributes[(this.head - 1 + this.capacity) % this.capacity] : undefined);
     let bytes = SPAN_OVERHEAD_BYTES + span.name.length * 2;
     for (let i = 1; i < attributes.length; i += 2) bytes += 8 + valueBytes(attributes[i]!);
     let extras: SpanExtras | undefined;

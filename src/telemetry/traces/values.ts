@@ -45,16 +45,33 @@ export function valueDisplay(value: StoredValue | undefined): string {
   return value.bytesValue ?? '';
 }
 
-/** OTLP KeyValues → a flat [key, value, key, value, …] list (the store's per-span layout). */
-export function flatAttributes(list: KeyValue[] | undefined, intern: (text: string) => string): StoredValue[] {
-  const out: StoredValue[] = [];
-  for (const kv of list ?? []) {
-    const value = storedValue(kv.value);
+/**
+ * OTLP KeyValues → a flat [key, value, key, value, …] list (the store's per-span layout), sized
+ * exactly. Keys and short string values are shared: with `previous` (the last span's list) where
+ * they are equal at the same position, which is cheap (one instrumentation repeats its keys in
+ * order), else through `intern`. Sharing halves the memory a span's attributes hold.
+ */
+export function flatAttributes(list: KeyValue[] | undefined, intern: (text: string) => string, previous?: StoredValue[]): StoredValue[] {
+  if (!list?.length) return EMPTY;
+  const out: StoredValue[] = new Array<StoredValue>(list.length * 2);
+  let at = 0;
+  for (let i = 0; i < list.length; i++) {
+    const kv = list[i]!;
+    let value = storedValue(kv.value);
     if (value === undefined) continue;
-    out.push(intern(kv.key), typeof value === 'string' ? intern(value) : value);
+    const key = previous && previous[at] === kv.key ? (previous[at] as string) : intern(kv.key);
+    if (typeof value === 'string') {
+      const before = previous?.[at + 1];
+      value = before === value ? before : intern(value);
+    }
+    out[at++] = key;
+    out[at++] = value;
   }
+  if (at < out.length) out.length = at;
   return out;
 }
+
+const EMPTY: StoredValue[] = [];
 
 export function findFlat(flat: StoredValue[], key: string): StoredValue | undefined {
   for (let i = 0; i < flat.length; i += 2) if (flat[i] === key) return flat[i + 1];
