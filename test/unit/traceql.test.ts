@@ -126,6 +126,21 @@ describe('TraceQL search', () => {
     expect(ids(store, '{ (name = "ping" || name = "pong") && duration < 2ms }')).toEqual(['b2']);
   });
 
+  it('compares array attributes as Tempo does: = any element, != no element', () => {
+    const store = new SpanStore();
+    const req = request('d4', 's', [{ id: '1', name: 'x', start: 0, ms: 1 }]);
+    req.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes = [{ key: 'accept', value: { arrayValue: { values: [{ stringValue: 'text/html' }, { stringValue: 'application/json' }] } } }];
+    req.resourceSpans[0]!.scopeSpans[0]!.scope = { name: 'my-lib', version: '2.0', attributes: [{ key: 'language', value: { stringValue: 'js' } }] };
+    store.ingest(req);
+    expect(ids(store, '{ .accept = "application/json" }')).toEqual(['d4']);
+    expect(ids(store, '{ .accept =~ "application/.*" }')).toEqual(['d4']);
+    expect(ids(store, '{ .accept != "application/json" }')).toEqual([]);
+    expect(ids(store, '{ .accept != "image/png" }')).toEqual(['d4']);
+    expect(ids(store, '{ .accept !~ "text/.*" }')).toEqual([]);
+    expect(ids(store, '{ instrumentation:name = "my-lib" && instrumentation:version = "2.0" && instrumentation.language = "js" }')).toEqual(['d4']);
+    expect(ids(store, '{ instrumentation.language = "go" }')).toEqual([]);
+  });
+
   it('combines spansets with && and ||, and the structural operators', () => {
     expect(ids(store, '{ name = "ping" } && { name = "pong" }')).toEqual(['b2']);
     expect(ids(store, '{ name = "ping" } && { name = "render" }')).toEqual([]);
@@ -138,9 +153,18 @@ describe('TraceQL search', () => {
     expect(ids(store, '{ name = "ping" } ~ { name = "pong" }')).toEqual(['b2']);
     expect(ids(store, '{ name = "ping" } ~ { name = "ping" }')).toEqual([]);
     expect(ids(store, '{ kind = server } !> { name = "render" || name = "SELECT carts" }')).toEqual(['a1']);
-    // The matched spans are the right-hand side's.
-    const [hit] = store.search('{ kind = server } >> { status = error }').traces;
-    expect(hit!.spanSets![0]!.spans.map((s) => s.name)).toEqual(['SELECT carts']);
+    // The matched spans are the right-hand side's; the union forms (&>> …) add the left-hand ones.
+    const names = (query: string) => store.search(query).traces.flatMap((t) => t.spanSets![0]!.spans.map((s) => s.name));
+    expect(names('{ kind = server } >> { status = error }')).toEqual(['SELECT carts']);
+    expect(names('{ kind = server } &>> { status = error && kind = client }')).toEqual(['GET /cart', 'SELECT carts']);
+    expect(names('{ name = "load-cart" } &> { kind = client }')).toEqual(['load-cart', 'SELECT carts']);
+    expect(names('{ kind = client } &< { name = "load-cart" }')).toEqual(['load-cart', 'SELECT carts']);
+    expect(names('{ kind = client } &<< { kind = server }')).toEqual(['GET /cart', 'SELECT carts']);
+    expect(names('{ name = "ping" } &~ { name = "pong" }')).toEqual(['ping', 'pong']);
+    expect(ids(store, '{ span:parentID = "1200000000000000" }')).toEqual(['a1']);
+    expect(ids(store, '{ span:parentID = nil && kind = server }')).toEqual(['b2', 'a1']);
+    // Hints are accepted (answers are always newest first).
+    expect(ids(store, '{ status = error } with (most_recent=true)')).toEqual(['a1']);
   });
 
   it('answers in the shape of Tempo search: root, duration, span sets, service stats', () => {

@@ -4,7 +4,7 @@
  * (`evaluate.ts`) runs it over the span store.
  */
 
-export type SpansetOp = '&&' | '||' | '>' | '>>' | '<' | '<<' | '~' | '!>' | '!>>' | '!<' | '!<<' | '!~';
+export type SpansetOp = '&&' | '||' | '>' | '>>' | '<' | '<<' | '~' | '!>' | '!>>' | '!<' | '!<<' | '!~' | '&>' | '&>>' | '&<' | '&<<' | '&~';
 
 export type SpansetExpr = { type: 'filter'; filter: FieldExpr | undefined } | { type: 'spansetOp'; op: SpansetOp; left: SpansetExpr; right: SpansetExpr };
 
@@ -17,7 +17,7 @@ export type FieldExpr =
   /** A bare operand: an attribute, or `true` / `false`; true when its value is boolean true. */
   | { type: 'operand'; operand: Operand };
 
-export type Scope = 'span' | 'resource' | 'any' | 'event';
+export type Scope = 'span' | 'resource' | 'any' | 'event' | 'instrumentation';
 
 export type Intrinsic =
   | 'name'
@@ -29,7 +29,10 @@ export type Intrinsic =
   | 'rootServiceName'
   | 'traceDuration'
   | 'spanId'
+  | 'parentId'
   | 'traceId'
+  | 'scopeName'
+  | 'scopeVersion'
   | 'eventName';
 
 export type Static =
@@ -47,7 +50,7 @@ export type Operand = { type: 'attribute'; scope: Scope; name: string } | { type
 export function attributesOf(expr: SpansetExpr): { scope: Scope; name: string }[] {
   const found = new Map<string, { scope: Scope; name: string }>();
   const operand = (o: Operand) => {
-    if (o.type === 'attribute' && o.scope !== 'event') found.set(`${o.scope}.${o.name}`, { scope: o.scope, name: o.name });
+    if (o.type === 'attribute' && o.scope !== 'event' && o.scope !== 'instrumentation') found.set(`${o.scope}.${o.name}`, { scope: o.scope, name: o.name });
   };
   const field = (f: FieldExpr | undefined): void => {
     if (!f) return;

@@ -1,3 +1,4 @@
+import type { AnyValue } from '../../otlp/model.js';
 import { storedValue, findFlat } from '../values.js';
 import type { SpanStore, TraceEntry } from '../spanStore.js';
 import { SPAN_KINDS, STATUS_CODES } from '../../otlp/model.js';
@@ -16,6 +17,22 @@ export type Matches = Map<TraceEntry, number[]>;
 /** The values of an event-scoped field: the comparison holds when it holds for any of them. */
 class AnyOf {
   constructor(readonly values: unknown[]) {}
+}
+
+/**
+ * An array attribute, as Tempo compares them: `=` and `=~` hold when any element matches,
+ * `!=` and `!~` when no element does.
+ */
+class ArrayOf {
+  constructor(readonly values: unknown[]) {}
+}
+
+/** Attribute values as comparisons see them: arrays become ArrayOf, other AnyValue objects stay opaque. */
+function comparable(value: unknown): unknown {
+  if (value && typeof value === 'object' && 'arrayValue' in value) {
+    return new ArrayOf(((value as AnyValue).arrayValue?.values ?? []).map((v) => storedValue(v)));
+  }
+  return value;
 }
 
 const NIL = Symbol('nil');
@@ -64,11 +81,16 @@ function getter(store: SpanStore, facts: TraceFacts, operand: Operand): Getter {
     const { name } = operand;
     switch (operand.scope) {
       case 'span':
-        return (slot) => findFlat(store.attributes[slot]!, name);
+        return (slot) => comparable(findFlat(store.attributes[slot]!, name));
       case 'resource':
-        return (slot) => findFlat(store.resource[slot]!.attributes, name);
+        return (slot) => comparable(findFlat(store.resource[slot]!.attributes, name));
       case 'any':
-        return (slot) => findFlat(store.attributes[slot]!, name) ?? findFlat(store.resource[slot]!.attributes, name);
+        return (slot) => comparable(findFlat(store.attributes[slot]!, name) ?? findFlat(store.resource[slot]!.attributes, name));
+      case 'instrumentation':
+        return (slot) => {
+          const attribute = store.scope[slot]!.otlp?.attributes?.find((kv) => kv.key === name);
+          return attribute ? comparable(storedValue(attribute.value)) : undefined;
+        };
       case 'event':
         return (slot) => {
           const events = store.events(slot);
@@ -91,6 +113,12 @@ function getter(store: SpanStore, facts: TraceFacts, operand: Operand): Getter {
       return (slot) => store.duration(slot);
     case 'spanId':
       return (slot) => store.spanId[slot];
+    case 'parentId':
+      return (slot) => store.parentId[slot] || undefined;
+    case 'scopeName':
+      return (slot) => store.scope[slot]!.otlp?.name;
+    case 'scopeVersion':
+      return (slot) => store.scope[slot]!.otlp?.version;
     case 'traceId':
       return (slot) => store.traceOf[slot]!.id;
     case 'eventName':
@@ -119,6 +147,17 @@ function getter(store: SpanStore, facts: TraceFacts, operand: Operand): Getter {
 function compare(op: CompareOp, a: unknown, b: unknown, regex: RegExp | undefined): boolean {
   if (a instanceof AnyOf) return a.values.some((value) => compare(op, value, b, regex));
   if (b instanceof AnyOf) return b.values.some((value) => compare(op, a, value, regex));
+  if (a instanceof ArrayOf || b instanceof ArrayOf) {
+    const values = a instanceof ArrayOf ? a.values : (b as ArrayOf).values;
+    const other = a instanceof ArrayOf ? b : a;
+    if (other === NIL) return op === '=' ? false : op === '!=';
+    const pick = (value: unknown) => (a instanceof ArrayOf ? [value, other] : [other, value]);
+    if (op === '!=' || op === '!~') {
+      const positive = op === '!=' ? '=' : '=~';
+      return !values.some((value) => compare(positive, pick(value)[0], pick(value)[1], regex));
+    }
+    return values.some((value) => compare(op, pick(value)[0], pick(value)[1], regex));
+  }
   if (b === NIL || a === NIL) {
     const other = b === NIL ? a : b;
     if (op === '=') return other === undefined || other === NIL;
@@ -213,7 +252,8 @@ export function evaluateSpanset(store: SpanStore, expr: SpansetExpr, facts = new
     return out;
   }
   const negated = expr.op.startsWith('!');
-  const relation = (negated ? expr.op.slice(1) : expr.op) as '>' | '>>' | '<' | '<<' | '~';
+  const both = expr.op.startsWith('&');
+  const relation = (negated || both ? expr.op.slice(1) : expr.op) as Relation;
   for (const [trace, rights] of right) {
     const lefts = left.get(trace);
     if (!lefts) {
@@ -222,10 +262,20 @@ export function evaluateSpanset(store: SpanStore, expr: SpansetExpr, facts = new
     }
     const related = relatedSlots(store, trace, lefts, relation);
     const kept = rights.filter((slot) => related(slot) !== negated);
-    if (kept.length) out.set(trace, kept);
+    if (!kept.length) continue;
+    if (!both) {
+      out.set(trace, kept);
+      continue;
+    }
+    // The union forms also return the left-hand spans on the other end of each relation.
+    const back = relatedSlots(store, trace, kept, INVERSE[relation]);
+    out.set(trace, union(kept, lefts.filter(back)));
   }
   return out;
 }
+
+type Relation = '>' | '>>' | '<' | '<<' | '~';
+const INVERSE: Record<Relation, Relation> = { '>': '<', '<': '>', '>>': '<<', '<<': '>>', '~': '~' };
 
 function union(a: number[], b: number[]): number[] {
   const seen = new Set(a);

@@ -43,17 +43,20 @@ const INTRINSICS: Record<string, Intrinsic> = {
   traceDuration: 'traceDuration',
   'trace:duration': 'traceDuration',
   'span:id': 'spanId',
+  'span:parentID': 'parentId',
   'trace:id': 'traceId',
+  'instrumentation:name': 'scopeName',
+  'instrumentation:version': 'scopeVersion',
   'event:name': 'eventName',
 };
 
 const STATUS = new Set(['error', 'ok', 'unset']);
 const KINDS = new Set(['unspecified', 'internal', 'server', 'client', 'producer', 'consumer']);
-const SPANSET_OPS = new Set<string>(['&&', '||', '>', '>>', '<', '<<', '~', '!>', '!>>', '!<', '!<<', '!~']);
+const SPANSET_OPS = new Set<string>(['&&', '||', '>', '>>', '<', '<<', '~', '!>', '!>>', '!<', '!<<', '!~', '&>', '&>>', '&<', '&<<', '&~']);
 const COMPARE_OPS = new Set<string>(['=', '!=', '>', '>=', '<', '<=', '=~', '!~']);
 
 const SUPPORTED =
-  'The embedded store evaluates spanset filters { … } with span/resource/event attributes, the intrinsics name, status, statusMessage, kind, duration, rootName, rootServiceName, traceDuration, span:id, trace:id, event:name; comparisons = != > >= < <= =~ !~; && || ! inside a filter; and && || > >> < << ~ (and !> !>> !< !<< !~) between filters.';
+  'The embedded store evaluates spanset filters { … } with span., resource., event., instrumentation. and unscoped . attributes, the intrinsics name, status, statusMessage, kind, duration, rootName, rootServiceName, traceDuration, span:id, span:parentID, trace:id, event:name, instrumentation:name/version; comparisons = != > >= < <= =~ !~; && || ! inside a filter; and && || > >> < << ~ (their !… and &… forms) between filters.';
 
 /** Parses `text`, or throws TraceQLError with the position and a corrected example. */
 export function parseTraceQL(text: string): SpansetExpr {
@@ -80,7 +83,9 @@ function syntaxError(query: string): number | undefined {
 function convert(query: string): SpansetExpr {
   const top = parser.parse(query).topNode;
   const expression = top.firstChild;
-  if (!expression || expression.nextSibling) throw unsupported(query, top, 'expected one spanset expression');
+  // Query hints (`with (most_recent=true)`) change nothing here: answers are always newest first.
+  const rest = expression?.nextSibling;
+  if (!expression || (rest && (rest.name !== 'WithHint' || rest.nextSibling))) throw unsupported(query, top, 'expected one spanset expression');
   return spansetExpr(query, expression);
 }
 
@@ -227,7 +232,8 @@ function operand(query: string, node: SyntaxNode): Operand {
       if (scopeNode.name === 'Span') scope = 'span';
       else if (scopeNode.name === 'Resource') scope = 'resource';
       else if (scopeNode.name === 'Event') scope = 'event';
-      else throw unsupported(query, scopeNode, `${text(query, scopeNode)}. attributes are not supported (use span., resource., event. or .)`);
+      else if (scopeNode.name === 'Instrumentation') scope = 'instrumentation';
+      else throw unsupported(query, scopeNode, `${text(query, scopeNode)}. attributes are not supported (use span., resource., event., instrumentation. or .)`);
     }
     let name = identifier ? text(query, identifier) : '';
     if (name.startsWith('"')) name = unquote(name);
