@@ -6,6 +6,7 @@ import { nanosToMs } from '../telemetry/otlp/logInputs.js';
 import { formatDuration } from '../telemetry/time.js';
 import { storedValue, valueDisplay } from '../telemetry/traces/values.js';
 import { LegibleError } from '../util/errors.js';
+import { isSecretName, REDACTED, redactText } from '../util/redact.js';
 import { plural, truncate } from '../util/text.js';
 import { SPAN_ID_CHARS } from './traceOutlineFormat.js';
 
@@ -38,8 +39,9 @@ export function findSpan(nodes: SpanNode[], prefix: string): SpanNode {
   throw new LegibleError(`${found.length} spans start with ${wanted}.`, `Give more digits: ${found.slice(0, 4).map((n) => n.span.spanId).join(', ')}.`);
 }
 
+/** `key = value` lines; a secret-looking key's value is redacted, as everywhere Legible answers. */
 function attributeLines(list: KeyValue[] | undefined, maxValue: number, indent = '  '): string[] {
-  return (list ?? []).map((kv) => `${indent}${kv.key} = ${truncate(valueDisplay(storedValue(kv.value)), maxValue)}`);
+  return (list ?? []).map((kv) => `${indent}${kv.key} = ${isSecretName(kv.key) ? REDACTED : truncate(redactText(valueDisplay(storedValue(kv.value))), maxValue)}`);
 }
 
 export function formatSpan(trace: TempoTrace, spanPrefix: string, options: SpanFormatOptions = {}): string {
@@ -56,7 +58,7 @@ export function formatSpan(trace: TempoTrace, spanPrefix: string, options: SpanF
     [
       `service ${node.service}`,
       `kind ${SPAN_KINDS[span.kind ?? 0] ?? 'unspecified'}`,
-      `status ${status}${span.status?.message ? ` "${truncate(span.status.message, 200)}"` : ''}`,
+      `status ${status}${span.status?.message ? ` "${truncate(redactText(span.status.message), 200)}"` : ''}`,
       `${formatDuration(node.durationMs)} (self ${formatDuration(node.selfMs)})`,
       `starts +${formatDuration(node.startMs - tree.startMs)} into the trace`,
     ].join(' · '),
@@ -71,10 +73,10 @@ export function formatSpan(trace: TempoTrace, spanPrefix: string, options: SpanF
     const when = at !== undefined ? `+${formatDuration(at - node.startMs)}` : '';
     const exception = exceptionOf(event);
     if (exception) {
-      lines.push(`Exception ${when}: ${exception.type ?? 'Error'}${exception.message ? `: ${truncate(exception.message, 500)}` : ''}`);
-      const stack = (exception.stacktrace ?? '').split('\n').filter((l) => l.trim());
+      lines.push(`Exception ${when}: ${exception.type ?? 'Error'}${exception.message ? `: ${truncate(redactText(exception.message), 500)}` : ''}`);
+      const stack = redactText(exception.stacktrace ?? '').split('\n').filter((l) => l.trim());
       // The first stack line usually repeats "Type: message".
-      const frames = stack[0] && exception.message && stack[0].includes(exception.message) ? stack.slice(1) : stack;
+      const frames = stack[0] && exception.message && stack[0].includes(redactText(exception.message)) ? stack.slice(1) : stack;
       lines.push(...frames.slice(0, maxStack).map((l) => `    ${truncate(l.trim(), 200)}`));
       if (frames.length > maxStack) lines.push(`    … ${frames.length - maxStack} more stack lines`);
       const rest = (event.attributes ?? []).filter((kv) => !kv.key.startsWith('exception.'));

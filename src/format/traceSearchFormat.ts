@@ -1,6 +1,7 @@
 import { formatDuration } from '../telemetry/time.js';
 import { nanosToMs } from '../telemetry/otlp/logInputs.js';
 import { ROOT_NOT_RECEIVED, type TempoSearchResponse, type TempoSearchTrace } from '../telemetry/traces/tempo.js';
+import { isSecretName, REDACTED, redactText } from '../util/redact.js';
 import { plural, truncate } from '../util/text.js';
 
 /**
@@ -46,7 +47,7 @@ function traceLine(trace: TempoSearchTrace, index: number): string {
     const shown = set.spans.map((span) => {
       const attributes = (span.attributes ?? [])
         .filter((kv) => kv.key !== 'service.name')
-        .map((kv) => `${kv.key}=${truncate(String(kv.value?.stringValue ?? kv.value?.intValue ?? kv.value?.doubleValue ?? kv.value?.boolValue ?? ''), 60)}`);
+        .map((kv) => `${kv.key}=${isSecretName(kv.key) ? REDACTED : truncate(redactText(String(kv.value?.stringValue ?? kv.value?.intValue ?? kv.value?.doubleValue ?? kv.value?.boolValue ?? '')), 60)}`);
       return `${truncate(span.name ?? '?', 80)} ${formatDuration(Number(span.durationNanos) / 1e6)}${attributes.length ? ` (${attributes.join(', ')})` : ''}`;
     });
     const more = set.matched > set.spans.length ? ` … +${set.matched - set.spans.length} more` : '';

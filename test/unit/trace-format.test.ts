@@ -33,7 +33,11 @@ function checkout(): TempoTrace {
               span('b2', 'a1', 'validate', 5, 10),
               span('d4', 'a1', 'charge', 1220, 60, {
                 status: { code: 2, message: 'boom' },
-                attributes: [{ key: 'payment.provider', value: { stringValue: 'x'.repeat(500) } }],
+                attributes: [
+                  { key: 'payment.provider', value: { stringValue: 'x'.repeat(500) } },
+                  { key: 'http.request.header.authorization', value: { stringValue: 'Bearer abcDEF123456789' } },
+                  { key: 'url.full', value: { stringValue: 'https://pay.example/charge?api_key=sk_live_42&amount=3' } },
+                ],
                 events: [
                   {
                     timeUnixNano: ns(1250),
@@ -136,8 +140,11 @@ describe('formatSpan', () => {
       'Attributes:',
     ]);
     expect(lines[4]).toBe(`  payment.provider = ${'x'.repeat(300)}… [200 more characters]`);
-    expect(lines[5]).toBe('Exception +30ms: TypeError: boom');
-    expect(lines[6]).toBe('    at frame0 (/app/src/file0.js:1:5)');
+    // Secrets are redacted, as in every answer Legible gives.
+    expect(lines[5]).toBe('  http.request.header.authorization = [redacted]');
+    expect(lines[6]).toBe('  url.full = https://pay.example/charge?api_key=[redacted]&amount=3');
+    expect(lines[7]).toBe('Exception +30ms: TypeError: boom');
+    expect(lines[8]).toBe('    at frame0 (/app/src/file0.js:1:5)');
     expect(text).toContain('    … 15 more stack lines');
     expect(text).toContain('Resource:\n  service.name = api');
   });
