@@ -165,6 +165,30 @@ describe('OTLP receiver: bad requests get a clear error and the receiver keeps s
     await expectServing();
   });
 
+  it('400 for attribute values nested too deeply, in JSON and in protobuf', async () => {
+    let value = '{"stringValue":"x"}';
+    for (let i = 0; i < 20_000; i++) value = `{"kvlistValue":{"values":[{"key":"a","value":${value}}]}}`;
+    const span = `{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"deep","value":${value}}]}`;
+    const json = await post('/v1/traces', `{"resourceSpans":[{"scopeSpans":[{"spans":[${span}]}]}]}`, { 'content-type': 'application/json' });
+    expect(json.status).toBe(400);
+    expect((await json.json()).message).toBe('The traces payload does not decode as OTLP json: resourceSpans[0].scopeSpans[0].spans[0]: values are nested too deeply');
+    // The same in protobuf: AnyValue{kvlist{KeyValue{a, AnyValue{…}}}} 2,000 deep.
+    const varint = (n: number) => {
+      const out: number[] = [];
+      for (; n > 127; n >>>= 7) out.push((n & 127) | 128);
+      out.push(n);
+      return Buffer.from(out);
+    };
+    const field = (tag: number, bytes: Buffer) => Buffer.concat([Buffer.from([tag]), varint(bytes.length), bytes]);
+    let any = field(0x0a, Buffer.from('x'));
+    for (let i = 0; i < 2_000; i++) any = field(0x32, field(0x0a, Buffer.concat([field(0x0a, Buffer.from('a')), field(0x12, any)])));
+    const spanBytes = Buffer.concat([field(0x0a, Buffer.alloc(16, 1)), field(0x12, Buffer.alloc(8, 2)), field(0x4a, Buffer.concat([field(0x0a, Buffer.from('d')), field(0x12, any)]))]);
+    const protobuf = await post('/v1/traces', field(0x0a, field(0x12, field(0x12, spanBytes))), { 'content-type': 'application/x-protobuf' });
+    expect(protobuf.status).toBe(400);
+    expect(Buffer.from(await protobuf.arrayBuffer()).toString('latin1')).toContain('max depth exceeded');
+    await expectServing();
+  });
+
   it('413 for a body over the size limit, and for a gzip bomb', async () => {
     const huge = new Uint8Array(5 * 2 ** 20);
     const response = await post('/v1/traces', huge, { 'content-type': 'application/x-protobuf' });

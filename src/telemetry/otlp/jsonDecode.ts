@@ -214,7 +214,14 @@ function where(path: (string | number)[]): string {
 }
 
 function check<T>(schema: z.ZodType<T>, value: unknown, path: (string | number)[]): T {
-  const result = schema.safeParse(value);
+  let result: ReturnType<typeof schema.safeParse>;
+  try {
+    result = schema.safeParse(value);
+  } catch (error) {
+    // Attribute values nested thousands deep (kvlist in kvlist …) run out of stack.
+    if (error instanceof RangeError) throw new DecodeError(`${where(path)}: values are nested too deeply`);
+    throw error;
+  }
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   throw new DecodeError(`${where([...path, ...(issue.path as (string | number)[])])}: ${issue.message}`);
