@@ -284,6 +284,15 @@ function union(a: number[], b: number[]): number[] {
   return out;
 }
 
+/** Membership in a few ids by a plain scan (most traces match one or two spans), in many by a Set. */
+function idTest(ids: string[]): (id: string) => boolean {
+  if (ids.length > 8) {
+    const set = new Set(ids);
+    return (id) => set.has(id);
+  }
+  return (id) => ids.includes(id);
+}
+
 /**
  * Whether a right-hand span stands in `relation` to any of the left-hand spans of its trace.
  * Child, parent and sibling tests compare span ids directly; only ancestry (>> and <<) builds
@@ -293,12 +302,12 @@ function relatedSlots(store: SpanStore, trace: TraceEntry, lefts: number[], rela
   const { spanId, parentId } = store;
   switch (relation) {
     case '>': {
-      const leftIds = new Set(lefts.map((slot) => spanId[slot]));
-      return (slot) => !!parentId[slot] && leftIds.has(parentId[slot]);
+      const has = idTest(lefts.map((slot) => spanId[slot]!));
+      return (slot) => !!parentId[slot] && has(parentId[slot]!);
     }
     case '<': {
-      const leftParents = new Set(lefts.map((slot) => parentId[slot]).filter(Boolean));
-      return (slot) => leftParents.has(spanId[slot]);
+      const has = idTest(lefts.map((slot) => parentId[slot]!).filter(Boolean));
+      return (slot) => has(spanId[slot]!);
     }
     case '~': {
       const siblings = new Map<string, number>();
