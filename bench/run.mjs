@@ -4,7 +4,9 @@
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
 //                      [--record-seconds S] [--no-memory] [--keep] [--no-promql] [--promql-only]
+//                      [--no-telemetry]
 import { execFileSync } from 'node:child_process';
+import { runTelemetryBench } from './telemetry.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -23,6 +25,7 @@ const { values: flags } = parseArgs({
     servers: { type: 'string' },
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
+    'no-telemetry': { type: 'boolean' },
     keep: { type: 'boolean' },
     'no-promql': { type: 'boolean' },
     'promql-only': { type: 'boolean' },
@@ -68,6 +71,7 @@ const results = [];
 const recordingUnavailable = {};
 let memory;
 let promql;
+let telemetry;
 try {
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
@@ -97,6 +101,12 @@ try {
     promql = await measurePromql({ reps: Math.max(5, reps), log });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
+  if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry']) {
+    log('Legible telemetry: OTLP ingest, TraceQL search …');
+    const began = performance.now();
+    telemetry = await runTelemetryBench();
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s${telemetry.error ? `: ${telemetry.error}` : ''}`);
+  }
 } finally {
   await fixtures.close();
   if (!flags.keep) await rm(work, { recursive: true, force: true });
@@ -104,21 +114,22 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory);
+const summary = summarize(servers, results, memory, telemetry);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory);
+const notes = formatNotes(servers, results, memory, telemetry);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, promql: !!promql },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, promql: !!promql, telemetry: !!telemetry },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
   promql,
+  telemetry,
   reps: results,
 });
 
