@@ -3,10 +3,12 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--no-cli] [--keep]
-// Then the command-line rows (bench/cli.mjs: legible, agent-browser, @playwright/cli) and MCP over
-// HTTP against stdio (bench/http.mjs), unless --no-cli.
+//                      [--record-seconds S] [--no-memory] [--keep] [--no-promql] [--promql-only]
+//                      [--no-telemetry] [--no-cli]
+// --no-cli skips the command-line rows (bench/cli.mjs: legible, agent-browser, @playwright/cli)
+// and MCP over HTTP against stdio (bench/http.mjs).
 import { execFileSync } from 'node:child_process';
+import { runTelemetryBench } from './telemetry.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -16,6 +18,7 @@ import { formatCliTable, runCliBench } from './cli.mjs';
 import { formatHttpTable, runHttpBench } from './http.mjs';
 import { runJourney } from './journey.mjs';
 import { measureActionMemory } from './memory.mjs';
+import { formatPromqlTable, measurePromql } from './promql.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
 import { ROOT, SERVERS } from './servers.mjs';
 
@@ -27,7 +30,10 @@ const { values: flags } = parseArgs({
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
     'no-cli': { type: 'boolean' },
+    'no-telemetry': { type: 'boolean' },
     keep: { type: 'boolean' },
+    'no-promql': { type: 'boolean' },
+    'promql-only': { type: 'boolean' },
   },
 });
 
@@ -35,8 +41,8 @@ const reps = flags.quick ? 1 : Number(flags.reps ?? 3);
 const recordSeconds = Number(flags['record-seconds'] ?? 10);
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps takes a whole number ≥ 1, not ${flags.reps}`);
 const wanted = flags.servers?.split(',').map((s) => s.trim());
-const servers = wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
-if (!servers.length) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
+const servers = flags['promql-only'] ? [] : wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
+if (!servers.length && !flags['promql-only']) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const run = (command, args) => {
@@ -71,6 +77,8 @@ const recordingUnavailable = {};
 let memory;
 let cli;
 let http;
+let promql;
+let telemetry;
 try {
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
@@ -94,9 +102,21 @@ try {
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
-  if (!flags['no-cli']) {
+  if (!flags['no-cli'] && !flags['promql-only']) {
     cli = await runCliBench({ fixtures, reps });
     http = await runHttpBench({ fixtures, reps });
+  }
+  if (!flags['no-promql']) {
+    log('PromQL range queries, Legible vs Prometheus …');
+    const began = performance.now();
+    promql = await measurePromql({ reps: Math.max(5, reps), log });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
+  if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry']) {
+    log('Legible telemetry: OTLP ingest, TraceQL search …');
+    const began = performance.now();
+    telemetry = await runTelemetryBench();
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s${telemetry.error ? `: ${telemetry.error}` : ''}`);
   }
 } finally {
   await fixtures.close();
@@ -105,15 +125,15 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory);
+const summary = summarize(servers, results, memory, telemetry);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory);
+const notes = formatNotes(servers, results, memory, telemetry);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, promql: !!promql, telemetry: !!telemetry, cli: !!cli },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
@@ -121,6 +141,8 @@ const path = await writeResults(join(ROOT, 'bench', 'results'), {
   memory,
   cli,
   http,
+  promql,
+  telemetry,
   reps: results,
 });
 
@@ -128,8 +150,9 @@ console.log(
   `\nLegible benchmark — medians over ${reps} rep(s); ${machine.cpus} cores, Node ${machine.node}, ${machine.chromium ?? 'Chromium ?'}; ` +
     `load average ${machine.loadAtStart.toFixed(1)} at the start, ${machine.loadAtEnd.toFixed(1)} at the end\n`,
 );
-console.log(table);
+if (servers.length) console.log(table);
 if (notes) console.log(`\nNotes:\n${notes}`);
 if (cli) console.log(`\nCommand lines (medians over ${reps} rep(s)):\n\n${formatCliTable(cli)}`);
 if (http) console.log(`\nMCP over Streamable HTTP against stdio:\n\n${formatHttpTable(http)}`);
+if (promql) console.log(`\n${formatPromqlTable(promql)}`);
 console.log(`\nFull results: ${path} (${((finishedAt - startedAt) / 1000).toFixed(0)} s)`);
