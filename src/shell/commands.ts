@@ -35,12 +35,16 @@ export interface CommandSpec {
   fixed: Record<string, unknown>;
   /** Values used when the parameter is not given (`pages` lists). */
   defaults: Record<string, unknown>;
+  /** Parameters that may name a file: relative to the shell's folder, not the daemon's. */
+  paths: string[];
 }
 
 interface Override {
   words?: string[];
   positionals?: string[];
   defaults?: Record<string, unknown>;
+  /** Parameters that may name a file on this machine (made absolute when the file exists). */
+  paths?: string[];
   /** More commands for the same tool with fixed arguments. */
   aliases?: { words: string[]; fixed: Record<string, unknown>; description: string; positionals?: string[] }[];
 }
@@ -76,7 +80,7 @@ export const OVERRIDES: Record<string, Override> = {
   record_start: { positionals: ['label'] },
   record_compare: { positionals: ['a', 'b'] },
   journey_save: { positionals: ['name'] },
-  journey_run: { positionals: ['journey'] },
+  journey_run: { positionals: ['journey'], paths: ['journey'] },
   report: { positionals: ['run'] },
 };
 
@@ -124,6 +128,7 @@ export function buildCommands(manifest: ToolManifest): CommandSpec[] {
       variadic: variadic(positionals.at(-1)),
       fixed: {},
       defaults: override.defaults ?? {},
+      paths: override.paths ?? [],
     });
     for (const alias of override.aliases ?? []) {
       const aliasPositionals = (alias.positionals ?? positionals).filter((name) => !(name in alias.fixed));
@@ -136,6 +141,7 @@ export function buildCommands(manifest: ToolManifest): CommandSpec[] {
         variadic: variadic(aliasPositionals.at(-1)),
         fixed: alias.fixed,
         defaults: {},
+        paths: override.paths ?? [],
       });
     }
   }

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSessionName, daemonPaths, DEFAULT_SESSION, findWorkspace } from '../daemon/paths.js';
 import { LegibleError } from '../util/errors.js';
@@ -53,6 +55,11 @@ function plan(commands: CommandSpec[], words: string[], source: string): Planned
   const { command, rest } = findCommand(commands, words);
   const parsed = parseArguments(command, rest);
   if (parsed.help) return { help: renderCommandHelp(command) };
+  // The daemon runs in the worktree's root; a file named from a subfolder is made absolute.
+  for (const name of command.paths) {
+    const value = parsed.args[name];
+    if (typeof value === 'string' && !isAbsolute(value) && existsSync(resolve(value))) parsed.args[name] = resolve(value);
+  }
   return { source, command, args: parsed.args };
 }
 
@@ -63,11 +70,12 @@ function print(json: boolean, text: string, data: Record<string, unknown>): void
 async function main(argv: string[]): Promise<number> {
   const globals = readGlobals(argv);
   const { words, json } = globals;
+  const manifest = loadManifest(here(`./${MANIFEST_FILE}`));
   if (globals.version) {
-    print(json, loadManifest(here(`./${MANIFEST_FILE}`)).version, { version: loadManifest(here(`./${MANIFEST_FILE}`)).version });
+    print(json, manifest.version, { version: manifest.version });
     return EXIT.ok;
   }
-  const commands = buildCommands(loadManifest(here(`./${MANIFEST_FILE}`)));
+  const commands = buildCommands(manifest);
   if (globals.help || !words.length || (words[0] === 'help' && words.length === 1)) {
     process.stdout.write(renderHelp(commands));
     return globals.help || words[0] === 'help' ? EXIT.ok : EXIT.usage;
@@ -81,12 +89,13 @@ async function main(argv: string[]): Promise<number> {
   const start = { entry: fileURLToPath(here('./legible.mjs')), args: [] as string[] };
   if (words[0] === 'skill') {
     const [action, ...rest] = words.slice(1);
-    const dirAt = rest.findIndex((w) => w === '--dir' || w.startsWith('--dir='));
-    const dir = dirAt === -1 ? undefined : rest[dirAt]!.includes('=') ? rest[dirAt]!.slice(6) : rest[dirAt + 1];
-    const extra = rest.filter((_, i) => dirAt === -1 || (i !== dirAt && (rest[dirAt]!.includes('=') || i !== dirAt + 1)));
-    if (action !== 'install' || extra.length || (dirAt !== -1 && !dir)) {
-      throw usageError(action === 'install' ? 'skill install takes only --dir DIR.' : 'skill needs a subcommand: install.', 'Usage: legible skill install [--dir DIR]');
-    }
+    const usage = 'Usage: legible skill install [--dir DIR]';
+    if (action !== 'install') throw usageError(action ? `Unknown command "skill ${action.slice(0, 40)}".` : 'skill needs a subcommand: install.', usage);
+    let dir: string | undefined;
+    if (rest.length === 1 && rest[0]!.startsWith('--dir=')) dir = rest[0]!.slice('--dir='.length);
+    else if (rest.length === 2 && rest[0] === '--dir') dir = rest[1];
+    else if (rest.length) throw usageError('skill install takes only --dir DIR.', usage);
+    if (dir === '') throw usageError('--dir needs a folder.', usage);
     const written = installSkill(fileURLToPath(here('../skills/legible/SKILL.md')), workspace, dir);
     print(json, `Installed the Legible skill:\n${written.map((f) => `  ${f}`).join('\n')}`, { installed: written });
     return EXIT.ok;

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,9 +73,11 @@ export function printResult(result: CallResult, imageDir: string, command: strin
   const fromProtocol = result.isError && result._meta?.[FAILURE_META] === undefined;
   lines.push(...(fromProtocol ? texts.map((text) => tidyProtocolError(text, command)) : texts));
   const said = texts.join('\n');
+  // An image the answer already saved (a screenshot's path, a filmstrip) is not written again.
+  const saved = [...said.matchAll(/(\/\S+\.(?:webp|png|jpe?g))\b/g)].some((match) => existsSync(match[1]!));
   let n = 0;
   for (const item of content) {
-    if (item.type === 'image' && item.data) {
+    if (item.type === 'image' && item.data && !saved) {
       mkdirSync(imageDir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const path = join(imageDir, `${stem}-${stamp}${n++ ? `-${n}` : ''}.${EXTENSIONS[item.mimeType ?? ''] ?? 'bin'}`);

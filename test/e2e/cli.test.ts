@@ -3,7 +3,8 @@
  * starts (dist/legible.mjs daemon), a real Chromium and the fixture server. Every daemon a test
  * starts is stopped, and the test checks that it and its browser are gone.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { chownSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,12 @@ describe('the shop task', () => {
     const result = JSON.parse(replayed.stdout) as { text: string; failure: string };
     expect(result.failure).toBe('verdict');
     expect(result.text).toMatch(/Journey "cart-500": FAILED/);
+    // From a subfolder, a journey file is found where the shell is, not where the daemon runs.
+    const sub = join(ws.dir, 'packages', 'web');
+    mkdirSync(sub, { recursive: true });
+    const byPath = await ws.run(['journey', 'run', '../../recordings/journeys/cart-500.json'], { cwd: sub });
+    expect(byPath.code, byPath.stdout).toBe(1);
+    expect(byPath.stdout).toMatch(/Journey "cart-500": FAILED/);
   });
 
   it('prints JSON with --json, and exits 1 when the action fails (a stale ref)', async () => {
@@ -140,6 +147,18 @@ describe('the shop task', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Command 2 of the batch ("clack e1"): Unknown command "clack". Nothing ran.');
     expect(bad.stdout).toBe('');
+  });
+
+  it('writes a screenshot to a file and prints its path (once, when the tool saved it already)', async () => {
+    const shot = await ws.run(['screenshot']);
+    expect(shot.code, shot.stdout).toBe(0);
+    const image = /^Image: (\S+\.webp)$/m.exec(shot.stdout)?.[1];
+    expect(image, shot.stdout).toBeDefined();
+    expect(image!.startsWith(`${ws.dir}/recordings/screenshot-`)).toBe(true);
+    expect(readFileSync(image!).subarray(8, 12).toString()).toBe('WEBP');
+    const saved = await ws.run(['screenshot', 'shots/cart.png']);
+    expect(saved.stdout).toContain(`to ${ws.dir}/recordings/shots/cart.png`);
+    expect(saved.stdout).not.toContain('Image:');
   });
 
   it('serialises two commands on one page', async () => {

@@ -20,7 +20,7 @@ export interface Workspace {
   dir: string;
   env: Record<string, string>;
   /** Runs `legible …` in the workspace. */
-  run(args: string[], options?: { env?: Record<string, string> }): Promise<CliRun>;
+  run(args: string[], options?: { env?: Record<string, string>; cwd?: string }): Promise<CliRun>;
   /** The pid of the workspace's daemon from its state file (undefined when none runs). */
   daemonPid(session?: string): number | undefined;
   /** Every daemon this workspace ever started (pids), for the final check. */
@@ -76,7 +76,7 @@ export async function makeWorkspace(prefix: string, runtimeDir?: string): Promis
     env,
     started,
     async run(args, options = {}) {
-      const result = await runCli(args, dir, { ...env, ...options.env });
+      const result = await runCli(args, options.cwd ?? dir, { ...env, ...options.env });
       const session = args.includes('--session') ? args[args.indexOf('--session') + 1] : undefined;
       note(session);
       return result;

@@ -40,6 +40,7 @@ describe('commands and arguments', () => {
     expect(parse('dialog', 'accept', '--text', 'yes').args).toEqual({ text: 'yes', accept: true });
     expect(parse('type', 'e1', '--', '--not-a-flag').args).toEqual({ ref: 'e1', text: '--not-a-flag' });
     expect(parse('click', '--help').help).toBe(true);
+    expect(findCommand(commands, ['journey', 'run']).command.paths).toEqual(['journey']);
   });
 
   it('explain what is wrong, with the usage or the closest match', () => {
