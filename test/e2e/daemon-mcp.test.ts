@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('legible-mcp --daemon', () => {
-  it('shares the browser with the command line, and survives the daemon dying', async () => {
+  it('shares the browser with the command line, and survives the daemon dying mid-call', async () => {
     const opened = await ws.run(['open', `${fixtures.url}/shop.html`]);
     expect(opened.code, opened.stdout + opened.stderr).toBe(0);
     const pid = ws.daemonPid()!;
@@ -39,7 +39,13 @@ describe('legible-mcp --daemon', () => {
     await mcp.call('navigate', { url: `${fixtures.url}/form.html` });
     expect((await ws.run(['snapshot'])).stdout).not.toContain('Tiny Shop');
 
+    // Killed during a call: that call is answered with an error that says so; the next one works.
+    const slow = mcp.call('evaluate', { function: 'async () => { await new Promise((r) => setTimeout(r, 8000)); return 1; }' });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     process.kill(pid, 'SIGKILL');
+    const cut = await slow;
+    expect(cut.isError).toBe(true);
+    expect(cut.text).toContain('The Legible daemon stopped during the call');
     await waitForExit(pid);
     const after = await mcp.call('snapshot');
     expect(after.isError, after.text).toBe(false);
