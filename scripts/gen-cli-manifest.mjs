@@ -40,6 +40,9 @@ export async function writeManifestFromBuild() {
   const schemaModule = await import(pathToFileURL(join(ROOT, 'dist', 'server', 'toolSchema.js')).href);
   const { VERSION } = await import(pathToFileURL(join(ROOT, 'dist', 'util', 'version.js')).href);
   const manifest = buildManifest(registry, schemaModule, VERSION);
+  // The commands too, made once here rather than on every call of the command line.
+  const { buildCommands } = await import(pathToFileURL(join(ROOT, 'dist', 'shell', 'commands.js')).href);
+  manifest.commands = buildCommands(manifest);
   writeFileSync(MANIFEST_PATH, `${JSON.stringify(manifest)}\n`);
   return manifest;
 }

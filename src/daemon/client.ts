@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { LegibleError } from '../util/errors.js';
@@ -191,6 +190,8 @@ function logTail(path: string): string {
  * daemon takes the lock, the other exits, and both commands connect to the one that runs.
  */
 export async function startDaemon(paths: DaemonPaths, start: StartSpec): Promise<Socket> {
+  // Loaded here, not at the top: node:child_process costs a warm command several milliseconds.
+  const { spawn } = await import('node:child_process');
   const log = openSync(paths.log, 'w', 0o600);
   let exited: number | null | undefined;
   try {

@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
     print(json, manifest.version, { version: manifest.version });
     return EXIT.ok;
   }
-  const commands = buildCommands(manifest);
+  const commands = manifest.commands ?? buildCommands(manifest);
   if (globals.help || !words.length || (words[0] === 'help' && words.length === 1)) {
     process.stdout.write(renderHelp(commands));
     return globals.help || words[0] === 'help' ? EXIT.ok : EXIT.usage;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LegibleError } from '../util/errors.js';
+import type { CommandSpec } from './commands.js';
 
 /**
  * The tools as the command line knows them: made at build time from the tool definitions
@@ -9,6 +10,8 @@ import { LegibleError } from '../util/errors.js';
 export interface ToolManifest {
   version: string;
   tools: ManifestTool[];
+  /** The commands made from `tools` by buildCommands at build time, so a call need not make them. */
+  commands?: CommandSpec[];
 }
 
 export interface ManifestTool {

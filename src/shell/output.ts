@@ -62,7 +62,7 @@ function tidyProtocolError(text: string, command: string): string {
 }
 
 /** Renders one answer; writes its images into `imageDir`, named after `stem`. */
-export function printResult(result: CallResult, imageDir: string, command: string): Printed {
+export function printResult(result: CallResult, imageDir: () => string, command: string): Printed {
   const stem = command.replace(/ /g, '-');
   const { code, failure } = exitCodeOf(result);
   const lines: string[] = [];
@@ -78,9 +78,10 @@ export function printResult(result: CallResult, imageDir: string, command: strin
   let n = 0;
   for (const item of content) {
     if (item.type === 'image' && item.data && !saved) {
-      mkdirSync(imageDir, { recursive: true });
+      const dir = imageDir();
+      mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const path = join(imageDir, `${stem}-${stamp}${n++ ? `-${n}` : ''}.${EXTENSIONS[item.mimeType ?? ''] ?? 'bin'}`);
+      const path = join(dir, `${stem}-${stamp}${n++ ? `-${n}` : ''}.${EXTENSIONS[item.mimeType ?? ''] ?? 'bin'}`);
       writeFileSync(path, Buffer.from(item.data, 'base64'));
       images.push(path);
       lines.push(`Image: ${path}`);

@@ -39,7 +39,7 @@ export function errorOutcome(command: string, error: unknown, notices: string[] 
   return { command, exitCode: failure === 'action' ? EXIT.failed : EXIT.usage, text, images: [], files: [], notices, failure };
 }
 
-async function callTool(connection: DaemonConnection, planned: Planned, imageDir: string): Promise<Printed> {
+async function callTool(connection: DaemonConnection, planned: Planned, imageDir: () => string): Promise<Printed> {
   try {
     const result = await connection.request<CallResult>('tools/call', { name: planned.command.tool, arguments: planned.args });
     return printResult(result, imageDir, planned.command.words.join(' '));
@@ -69,7 +69,7 @@ export async function runPlanned(paths: DaemonPaths, start: StartSpec, plan: Pla
     return [outcome];
   }
   try {
-    const imageDir = readState(paths.state)?.outputDir ?? join(paths.workspace, 'recordings');
+    const imageDir = () => readState(paths.state)?.outputDir ?? join(paths.workspace, 'recordings');
     for (const [index, planned] of plan.entries()) {
       let outcome: Outcome;
       try {

@@ -94,7 +94,7 @@ describe('exit codes', () => {
   it('tidy the protocol layer\'s schema errors into one line with a next step', () => {
     const printed = printResult(
       { isError: true, content: [{ type: 'text', text: 'MCP error -32602: Input validation error: Invalid arguments for tool wait_for: Too big: expected number to be <=60000 at timeout' }] },
-      '/nonexistent',
+      () => '/nonexistent',
       'wait',
     );
     expect(printed.text).toBe('Error: Too big: expected number to be <=60000 at timeout.\nNext: run legible wait --help for its arguments.');
