@@ -127,12 +127,16 @@ async function measureTool(tool, { fixtures, calls }) {
     const opened = await tool.run(tool.open(fixtures.url('/counter')), ctx);
     if (opened.code !== 0) throw new Error(`open failed: ${opened.out.slice(0, 500)}`);
     const warm = [];
+    const bare = [];
     for (let i = 0; i < calls; i++) {
       const snap = await tool.run(tool.snapshot, ctx);
       if (snap.code !== 0 || !snap.out.includes('Increment')) throw new Error(`snapshot failed: ${snap.out.slice(0, 500)}`);
       warm.push(snap.ms);
+      // `node -e 0` between the calls, so both see the same machine (its load changes by the second).
+      bare.push((await call(NODE, ['-e', '0'], { cwd: dir, env: {} })).ms);
     }
     result.warmSnapshotMs = median(warm);
+    result.nodeMs = median(bare);
     // The shop task, counted call by call.
     const log = [];
     const run = async (args) => {
@@ -172,18 +176,10 @@ async function measureTool(tool, { fixtures, calls }) {
   return result;
 }
 
-/** `node -e 0`, as often as the warm calls: the floor any Node CLI pays. */
-async function measureNode(calls) {
-  const times = [];
-  for (let i = 0; i < calls; i++) times.push((await call(NODE, ['-e', '0'], { cwd: tmpdir(), env: {} })).ms);
-  return median(times);
-}
-
 export async function runCliBench({ fixtures, reps = 1, calls = 15, tools: wanted } = {}) {
   const tools = CLI_TOOLS.filter((tool) => !wanted || wanted.includes(tool.id));
   const unavailable = tools.filter((tool) => !tool.available()).map((tool) => tool.id);
   const runs = [];
-  const nodeMs = [];
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? tools : [...tools].reverse();
     for (const tool of order) {
@@ -192,7 +188,6 @@ export async function runCliBench({ fixtures, reps = 1, calls = 15, tools: wante
       // @playwright/cli takes seconds per call: fewer warm calls keep the run short.
       runs.push({ rep, ...(await measureTool(tool, { fixtures, calls: tool.id === 'playwright-cli' ? Math.min(calls, 5) : calls })) });
     }
-    nodeMs.push(await measureNode(calls));
   }
   const summary = {};
   for (const tool of tools) {
@@ -208,7 +203,8 @@ export async function runCliBench({ fixtures, reps = 1, calls = 15, tools: wante
       errors: mine.flatMap((r) => Object.entries(r.errors).map(([step, error]) => `${step}: ${error}`)),
     };
   }
-  summary.nodeMs = median(nodeMs);
+  // `node -e 0`, timed between Legible's own warm calls: the floor any Node command line pays.
+  summary.nodeMs = median(runs.filter((r) => r.tool === 'legible').map((r) => r.nodeMs));
   if (summary.legible?.warmSnapshotMs !== undefined) summary.legibleOverNodeMs = summary.legible.warmSnapshotMs - summary.nodeMs;
   return { reps, calls, unavailable, summary, runs };
 }

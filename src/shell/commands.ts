@@ -45,6 +45,8 @@ interface Override {
   defaults?: Record<string, unknown>;
   /** Parameters that may name a file on this machine (made absolute when the file exists). */
   paths?: string[];
+  /** Parameters this command needs though the tool does not (`open` needs its url: `back` is its own command). */
+  required?: string[];
   /** More commands for the same tool with fixed arguments. */
   aliases?: { words: string[]; fixed: Record<string, unknown>; description: string; positionals?: string[] }[];
 }
@@ -54,6 +56,7 @@ export const OVERRIDES: Record<string, Override> = {
   navigate: {
     words: ['open'],
     positionals: ['url'],
+    required: ['url'],
     aliases: [
       { words: ['back'], fixed: { go: 'back' }, description: 'Go back in the tab\'s history; reports the load like open.', positionals: [] },
       { words: ['forward'], fixed: { go: 'forward' }, description: 'Go forward in the tab\'s history; reports the load like open.', positionals: [] },
@@ -115,7 +118,8 @@ export function buildCommands(manifest: ToolManifest): CommandSpec[] {
   const commands: CommandSpec[] = [];
   for (const tool of manifest.tools) {
     const override = OVERRIDES[tool.name] ?? {};
-    const params = paramSpecs(tool);
+    const base = paramSpecs(tool);
+    const params = base.map((p) => (override.required?.includes(p.name) ? { ...p, required: true } : p));
     const known = new Set(params.map((p) => p.name));
     const positionals = (override.positionals ?? params.filter((p) => p.required && p.type !== 'boolean' && p.type !== 'json').map((p) => p.name)).filter((name) => known.has(name));
     const variadic = (name: string | undefined) => params.find((p) => p.name === name)?.type === 'array';
@@ -136,7 +140,7 @@ export function buildCommands(manifest: ToolManifest): CommandSpec[] {
         words: alias.words,
         tool: tool.name,
         description: alias.description,
-        params: params.filter((p) => !(p.name in alias.fixed)),
+        params: base.filter((p) => !(p.name in alias.fixed)),
         positionals: aliasPositionals,
         variadic: variadic(aliasPositionals.at(-1)),
         fixed: alias.fixed,

@@ -32,7 +32,7 @@ export function renderHelp(commands: CommandSpec[]): string {
     '',
     'Commands:',
     ...rows.map(([name, text]) => `  ${name.padEnd(width)}${name.length >= width ? `\n  ${''.padEnd(width)}` : ''}${text}`),
-    ...OWN_COMMANDS.map((c) => `  ${c.usage}\n  ${''.padEnd(width)}${c.description}`),
+    ...OWN_COMMANDS.map((c) => `  ${c.usage.replace(/^legible /, '')}\n  ${''.padEnd(width)}${c.description}`),
     '',
     GLOBAL_OPTIONS,
     '',

@@ -49,6 +49,7 @@ describe('commands and arguments', () => {
     expect(usage('record')).toContain('record needs one of: start, stop, compare.');
     expect(usage('type', 'e1')).toBe('type needs <text>.\nUsage: legible type <ref> <text> [--submit] [--clear]');
     expect(usage('click')).toContain('click needs <ref>.');
+    expect(usage('open')).toBe('open needs <url>.\nUsage: legible open <url> [--go back|forward|reload]');
     expect(usage('click', 'e1', 'e2')).toContain('"e2" is one too many');
     expect(usage('click', 'e1', '--dubble')).toContain('Did you mean --double?');
     expect(usage('wait', '--timeout', 'soon')).toContain('--timeout of wait takes a whole number, not "soon".');
