@@ -19,7 +19,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  const proxy = mcp?.pid();
   await mcp?.close();
+  if (proxy) await waitForExit(proxy); // the proxy goes with its client; the daemon is the workspace's
   await ws?.dispose();
   await fixtures?.close();
 });
