@@ -24,6 +24,9 @@ export class BrowserSession {
   private readonly pagesById = new Map<string, PageDriver>();
   private readonly byPage = new WeakMap<Page, PageDriver>();
   private readonly adopting = new Map<Page, Promise<PageDriver>>();
+  /** Tabs the browser created that are not tracked yet (their puppeteer Page is still being made). */
+  private readonly arriving = new Set<Promise<unknown>>();
+  private readonly byTarget = new WeakMap<Target, PageDriver>();
   private selectedId: string | undefined;
   /** The tab last brought to the front, while that is still known to be true. */
   private frontId: string | undefined;
@@ -70,11 +73,7 @@ export class BrowserSession {
     }
     browser.on('disconnected', () => this.onDisconnected(browser));
     browser.on('targetcreated', (target: Target) => {
-      if (target.type() !== 'page') return;
-      void target
-        .page()
-        .then((page) => (page ? this.adopt(page) : undefined))
-        .catch((error: unknown) => logWarn(`could not track a new tab: ${String(error)}`));
+      if (target.type() === 'page') this.arrived(target);
     });
     for (const page of await browser.pages()) await this.adopt(page);
     return browser;
@@ -88,6 +87,42 @@ export class BrowserSession {
     this.pagesById.clear();
     this.selectedId = undefined;
     this.frontId = undefined;
+  }
+
+  /**
+   * A tab the browser just created. Until it is tracked, tool calls wait for it (bounded); a tab
+   * opened by a tracked page (window.open, a target=_blank link) is announced to that page at once,
+   * and once tracked, the selected tab is brought back to the front: the new tab took it, and a
+   * tab in the background renders no frames.
+   */
+  private arrived(target: Target): void {
+    this.frontId = undefined;
+    const opener = target.opener();
+    const openerDriver = opener ? this.byTarget.get(opener) : undefined;
+    const tracked = withTimeout(
+      target.page().then((page) => (page ? this.adopt(page) : undefined)),
+      15_000,
+      'Tracking a new tab',
+    ).catch((error: unknown) => {
+      logWarn(`could not track a new tab: ${String(error)}`);
+      return undefined;
+    });
+    const settled = tracked.then(async (driver) => {
+      const selected = this.selectedId ? this.pagesById.get(this.selectedId) : undefined;
+      if (driver && opener && selected && selected !== driver) {
+        this.frontId = undefined;
+        await this.toFront(selected);
+      }
+      return driver;
+    });
+    this.arriving.add(settled);
+    void settled.finally(() => this.arriving.delete(settled));
+    openerDriver?.notePopup(settled);
+  }
+
+  /** Waits for the tabs being tracked right now. */
+  private async caughtUp(): Promise<void> {
+    await Promise.all([...this.adopting.values(), ...this.arriving]);
   }
 
   /** Starts tracking a puppeteer page (idempotent). */
@@ -107,6 +142,7 @@ export class BrowserSession {
     this.frontId = undefined; // a new tab may have taken the front
     await this.hooks.pageOpened(driver);
     this.byPage.set(page, driver);
+    this.byTarget.set(page.target(), driver);
     this.pagesById.set(driver.id, driver);
     this.selectedId ??= driver.id;
     driver.onClose(() => {
@@ -119,14 +155,14 @@ export class BrowserSession {
 
   async pages(): Promise<PageDriver[]> {
     await this.ensureBrowser();
-    await Promise.all(this.adopting.values());
+    await this.caughtUp();
     return [...this.pagesById.values()];
   }
 
   /** The page a tool should act on: the one named, or the selected one (opening one if none). */
   async page(id?: string): Promise<PageDriver> {
     const browser = await this.ensureBrowser();
-    await Promise.all(this.adopting.values());
+    await this.caughtUp();
     if (id) {
       const page = this.pagesById.get(id);
       if (!page) {

@@ -26,6 +26,8 @@ Server:
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)
+  --timer-wait MS          Before reporting, wait for timers an action started with delays up
+                           to MS, and its animations (default 1000; 0: do not)
   -h, --help               Show this help
   -v, --version            Show the version
 `;
@@ -36,11 +38,11 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' };
 
-function number(value: string | undefined, flag: string): number | undefined {
+function number(value: string | undefined, flag: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) {
-    throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+  if (!/^\d+$/.test(value) || parsed < min) {
+    throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${JSON.stringify(value.slice(0, 100))}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -69,6 +71,7 @@ export function parseFlags(argv: string[]): CliCommand {
         'output-dir': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
+        'timer-wait': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -97,6 +100,7 @@ export function parseFlags(argv: string[]): CliCommand {
       outputDir: values['output-dir'],
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
+      timerWait: number(values['timer-wait'], '--timer-wait', 0),
     });
     if (running) return { kind: 'run', config, journey: positionals[0]!, record: values.record ?? false, report: values.report };
     return { kind: 'serve', config };

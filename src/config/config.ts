@@ -24,6 +24,8 @@ export const configSchema = z
     navigationTimeout: z.number().int().positive().default(15_000),
     /** Upper bound for any single call into the page, in ms. */
     pageTimeout: z.number().int().positive().default(10_000),
+    /** Timers an action starts with at most this delay (ms) are waited for before its report; 0: none. */
+    timerWait: z.number().int().min(0).max(10_000).default(1_000),
   })
   .refine((c) => !(c.browserUrl && c.wsEndpoint), {
     message: 'give either --browser-url or --ws-endpoint, not both',

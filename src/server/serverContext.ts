@@ -32,7 +32,7 @@ export class ServerContext implements ToolContext {
     this.runRegistry = new RunRegistry(join(this.outputDir, 'runs'));
     this.session = new BrowserSession(config, {
       pageOpened: async (page) => {
-        this.states.set(page.id, await PageState.attach(page, config.pageTimeout));
+        this.states.set(page.id, await PageState.attach(page, { callTimeout: config.pageTimeout, timerWaitMs: config.timerWait }));
       },
       pageClosed: (page) => {
         const state = this.states.get(page.id);

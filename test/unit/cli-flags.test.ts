@@ -28,6 +28,7 @@ describe('parseFlags', () => {
       outputDir: 'recordings',
       navigationTimeout: 15_000,
       pageTimeout: 10_000,
+      timerWait: 1_000,
     });
   });
 
@@ -44,6 +45,7 @@ describe('parseFlags', () => {
         '--output-dir', 'out',
         '--navigation-timeout', '30000',
         '--page-timeout', '2500',
+        '--timer-wait', '0',
       ]),
     ).toEqual({
       executablePath: '/usr/bin/chromium',
@@ -55,6 +57,7 @@ describe('parseFlags', () => {
       outputDir: 'out',
       navigationTimeout: 30_000,
       pageTimeout: 2_500,
+      timerWait: 0,
     });
   });
 
@@ -93,6 +96,8 @@ describe('parseFlags', () => {
       expect(failure([`--page-timeout=${value}`]).message).toBe(`--page-timeout takes a whole number of milliseconds, not ${JSON.stringify(value)}.`);
     }
     expect(failure(['--navigation-timeout', 'soon']).message).toContain('--navigation-timeout');
+    expect(failure(['--timer-wait=-1']).message).toBe('--timer-wait takes a whole number of milliseconds (0 or more), not "-1".');
+    expect(failure(['--timer-wait', '20000']).message).toMatch(/^Invalid options: --timer-wait: /);
   });
 
   it('refuses both ways of attaching at once, and endpoints of the wrong kind', () => {
