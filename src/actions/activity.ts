@@ -155,34 +155,41 @@ export function waitForActivity(action: number, quietMs: number, maxMs: number, 
   return new Promise((resolve) => {
     const check = () => {
       const now = performance.now();
+      // Frames and animations are waited for until the horizon only, but named while they go on.
+      let waiting = false;
       const busy: string[] = [];
       for (const [owner, due] of t.timers.values()) {
         if (owner === action && due <= horizon) {
           busy.push('timers');
+          waiting = true;
           break;
         }
       }
-      if (now < horizon) {
-        for (const owner of t.frames.values()) {
-          if (owner === action) {
-            busy.push('animation frames');
-            break;
-          }
+      for (const owner of t.frames.values()) {
+        if (owner === action) {
+          busy.push('animation frames');
+          waiting ||= now < horizon;
+          break;
         }
-        for (const animation of document.getAnimations()) {
-          if (t.known.has(animation) || animation.playState !== 'running') continue;
-          const timing = animation.effect?.getComputedTiming();
-          const left = timing && typeof timing.endTime === 'number' && typeof timing.localTime === 'number' ? (timing.endTime - timing.localTime) / Math.abs(animation.playbackRate || 1) : Infinity;
-          // An endless animation (a spinner) never ends; one that ends past the limit is not waited for.
-          if (now + left <= horizon) {
-            busy.push('animations');
-            break;
-          }
+      }
+      for (const animation of document.getAnimations()) {
+        if (t.known.has(animation) || animation.playState !== 'running') continue;
+        const timing = animation.effect?.getComputedTiming();
+        const left =
+          timing && typeof timing.endTime === 'number' && typeof timing.localTime === 'number' ? (timing.endTime - timing.localTime) / Math.abs(animation.playbackRate || 1) : Infinity;
+        // An endless animation (a spinner) never ends; one that ends past the horizon is not waited for.
+        if (now + left <= horizon) {
+          busy.push('animations');
+          waiting = true;
+          break;
         }
       }
       const sinceChange = now - t.lastMutation;
-      if (sinceChange < quietMs) busy.push('DOM changes');
-      if (!busy.length) return resolve({ state: 'quiet', mutations: t.mutations, busy });
+      if (sinceChange < quietMs) {
+        busy.push('DOM changes');
+        waiting = true;
+      }
+      if (!waiting) return resolve({ state: 'quiet', mutations: t.mutations, busy: [] });
       if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy });
       t.wait(check, busy.length === 1 && sinceChange < quietMs ? Math.max(5, quietMs - sinceChange) : 10);
     };
