@@ -134,7 +134,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     offDialog();
   }
   const tSettle = Date.now();
-  const settled = await settle(page, state.network, networkMark, started, limits, actionId);
+  const settled = await settle(page, state.network, networkMark, started, limits, actionId, () => state.documentVersion !== version);
   const tSettled = Date.now();
   offPopup();
 

@@ -173,7 +173,15 @@ export interface SettleResult {
  * navigated to, its short timers, animation-frame chains and CSS animations, and DOM mutations
  * going quiet. Every wait is bounded; an open dialog stops waiting at once.
  */
-export async function settle(page: PageDriver, network: NetworkLog, mark: number, since: number, limits: SettleLimits, action: number): Promise<SettleResult> {
+export async function settle(
+  page: PageDriver,
+  network: NetworkLog,
+  mark: number,
+  since: number,
+  limits: SettleLimits,
+  action: number,
+  navigated: () => boolean,
+): Promise<SettleResult> {
   const dialogOpen = () => page.dialog() !== undefined;
   const deadline = Date.now() + limits.networkMs + limits.domMs;
   await sleep(GRACE_MS);
@@ -191,9 +199,11 @@ export async function settle(page: PageDriver, network: NetworkLog, mark: number
     }
     if (quiet.state === 'dialog') return result('dialog');
     if (quiet.state === 'loading' || quiet.state === 'new-document') {
-      // A navigation replaced the document: wait for its load, then watch the new one.
-      await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
+      // A navigation replaced the document: wait for its load, then watch the new one. (The same
+      // document, not watching this action: watching could not start, as when a dialog was open.)
+      if (navigated()) await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
       await watchActivity(page, action, limits.timersMs);
+      if (Date.now() >= deadline) break;
       continue;
     }
     if (network.inflightSince(mark, since).length === 0 || Date.now() >= deadline) break;
