@@ -129,7 +129,12 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const tAct = Date.now();
   const acting = action();
   try {
-    await guard(page, Promise.race([acting, dialogOpened]), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action');
+    await guard(page, Promise.race([acting, dialogOpened]), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action', {
+      waiting: {
+        message: 'The browser did not complete the input, as happens when the tab is not rendering (another tab or window took the front).',
+        hint: 'List the tabs with the pages tool (a new one may have opened), then try again; a snapshot shows where the page is.',
+      },
+    });
   } finally {
     offDialog();
   }
