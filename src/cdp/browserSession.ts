@@ -76,7 +76,28 @@ export class BrowserSession {
       if (target.type() === 'page') this.arrived(target);
     });
     for (const page of await browser.pages()) await this.adopt(page);
+    if (!connection.owned) await this.chooseTab(browser, connection.description);
     return browser;
+  }
+
+  /**
+   * Attached to someone's browser: its open tabs are theirs. Legible opens a tab of its own and
+   * selects it, unless told to work in the open one (--reuse-tab); either way it says which.
+   */
+  private async chooseTab(browser: Browser, description: string): Promise<void> {
+    const open = [...this.pagesById.values()].filter((page) => !page.isClosed());
+    const listed = open.map((page) => `${page.id} ${page.url()}`).join(', ');
+    if (this.config.reuseTab && open.length) {
+      this.selectedId = open[0]!.id;
+      this.notices.push(`Legible ${description} and works in its open tab ${open[0]!.id} (${open[0]!.url()}), as --reuse-tab asks.`);
+      return;
+    }
+    const own = await this.adopt(await browser.newPage());
+    this.selectedId = own.id;
+    this.frontId = undefined;
+    this.notices.push(
+      `Legible ${description} and opened a tab of its own, ${own.id}, for its work${open.length ? `; the tabs that were open (${listed}) are left as they were (pages lists them; start with --reuse-tab to work in the open tab instead)` : ''}.`,
+    );
   }
 
   private onDisconnected(browser: Browser): void {

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { parseConfig, type Config } from '../config/config.js';
@@ -15,6 +17,7 @@ Browser:
   --chrome-arg ARG         Extra browser flag; repeat for more
   --browser-url URL        Attach to a browser started with --remote-debugging-port (e.g. http://127.0.0.1:9222)
   --ws-endpoint URL        Attach to a browser's DevTools WebSocket (ws://...)
+  --reuse-tab              Attached: work in the browser's open tab (default: open a new tab)
 
 Run a journey without an agent (exits 1 when a step or expectation fails):
   legible-mcp run <journey.json> [--record] [--report DIR] [browser options]
@@ -47,6 +50,42 @@ function number(value: string | undefined, flag: string, min = 1): number | unde
   return parsed;
 }
 
+/** node:util's parseArgs errors in a sentence of ours (its own quote options unevenly and suggest `--` tricks). */
+function argvProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const option = /'(-[^' ]+)/.exec(message)?.[1]?.slice(0, 100);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `Unknown option ${option}.`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing|ambiguous/.test(message) ? `${option} needs a value (write ${option}=VALUE when the value starts with a dash).` : `${option} takes no value.`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const argument = /'([^']*)'/.exec(message)?.[1] ?? '';
+    return `Unexpected argument ${JSON.stringify(argument.slice(0, 100))}: legible-mcp takes only options (no positional arguments), except after run.`;
+  }
+  return message.replace(/\s+/g, ' ');
+}
+
+/**
+ * The output folder must be a folder, or not exist yet under one: a file in its place (or on the
+ * way to it) would fail every save later with EEXIST or ENOTDIR.
+ */
+function checkOutputDir(dir: string): void {
+  for (let path = resolve(dir); ; path = dirname(path)) {
+    let isDirectory: boolean | undefined;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      // does not exist (yet): it will be created; look at its parent
+    }
+    if (isDirectory === false) {
+      const which = path === resolve(dir) ? `${JSON.stringify(dir)} is a file, not a folder` : `${JSON.stringify(path)}, on the way to ${JSON.stringify(dir)}, is a file`;
+      throw new LegibleError(`--output-dir: ${which}.`, 'Give --output-dir a folder (it is created if it does not exist), or move the file away.');
+    }
+    if (isDirectory || dirname(path) === path) return;
+  }
+}
+
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
 export function parseFlags(argv: string[]): CliCommand {
   const running = argv[0] === 'run';
@@ -67,6 +106,7 @@ export function parseFlags(argv: string[]): CliCommand {
         'chrome-arg': { type: 'string', multiple: true },
         'browser-url': { type: 'string' },
         'ws-endpoint': { type: 'string' },
+        'reuse-tab': { type: 'boolean' },
         'no-evaluate': { type: 'boolean' },
         'output-dir': { type: 'string' },
         'navigation-timeout': { type: 'string' },
@@ -77,7 +117,7 @@ export function parseFlags(argv: string[]): CliCommand {
       },
     }));
   } catch (error) {
-    throw new LegibleError(error instanceof Error ? error.message : String(error), 'Run legible-mcp --help for the options.');
+    throw new LegibleError(argvProblem(error), 'Run legible-mcp --help for the options.');
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
@@ -87,6 +127,7 @@ export function parseFlags(argv: string[]): CliCommand {
   if (running && positionals.length !== 1) {
     throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
   }
+  if (values['output-dir'] !== undefined) checkOutputDir(values['output-dir']);
   try {
     const config = parseConfig({
       executablePath: values['executable-path'],
@@ -96,6 +137,7 @@ export function parseFlags(argv: string[]): CliCommand {
       chromeArgs: values['chrome-arg'] ?? [],
       browserUrl: values['browser-url'],
       wsEndpoint: values['ws-endpoint'],
+      reuseTab: values['reuse-tab'] ?? false,
       evaluate: !values['no-evaluate'],
       outputDir: values['output-dir'],
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),

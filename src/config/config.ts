@@ -18,6 +18,8 @@ export const configSchema = z
     chromeArgs: z.array(z.string()).default([]),
     browserUrl: z.url({ protocol: /^https?$/ }).optional(),
     wsEndpoint: z.url({ protocol: /^wss?$/ }).optional(),
+    /** Attached to a browser: work in its open tab instead of opening a new one. */
+    reuseTab: z.boolean().default(false),
     evaluate: z.boolean().default(true),
     outputDir: z.string().min(1).default('recordings'),
     /** Upper bound for one navigation's load, in ms. */
@@ -29,6 +31,9 @@ export const configSchema = z
   })
   .refine((c) => !(c.browserUrl && c.wsEndpoint), {
     message: 'give either --browser-url or --ws-endpoint, not both',
+  })
+  .refine((c) => !c.reuseTab || c.browserUrl || c.wsEndpoint, {
+    message: '--reuse-tab goes with --browser-url or --ws-endpoint (a browser Legible launches has no tab of yours)',
   });
 
 export type Config = z.output<typeof configSchema>;

@@ -10,6 +10,7 @@ import { RunRegistry } from '../report/runs.js';
 import { RecordingStore } from '../recording/store.js';
 import type { ToolContext } from '../tools/context.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { fileSystemHint } from '../util/disk.js';
 
 /** The server's state behind the ToolContext view: the browser session and each page's state. */
 export class ServerContext implements ToolContext {
@@ -88,7 +89,7 @@ export class ServerContext implements ToolContext {
     try {
       await mkdir(resolve(path, '..'), { recursive: true });
     } catch (error) {
-      throw new LegibleError(`Could not create the output folder for ${path}: ${errorMessage(error)}`, 'Check that the output folder (--output-dir) is writable.');
+      throw new LegibleError(`Could not create the output folder for ${path}: ${errorMessage(error)}`, fileSystemHint(error) ?? 'Check that the output folder (--output-dir) is writable.');
     }
     return path;
   }

@@ -29,6 +29,7 @@ describe('parseFlags', () => {
       navigationTimeout: 15_000,
       pageTimeout: 10_000,
       timerWait: 1_000,
+      reuseTab: false,
     });
   });
 
@@ -58,11 +59,14 @@ describe('parseFlags', () => {
       navigationTimeout: 30_000,
       pageTimeout: 2_500,
       timerWait: 0,
+      reuseTab: false,
     });
   });
 
   it('attaches to a running browser by URL or WebSocket', () => {
     expect(config(['--browser-url', 'http://127.0.0.1:9222']).browserUrl).toBe('http://127.0.0.1:9222');
+    expect(config(['--browser-url', 'http://127.0.0.1:9222', '--reuse-tab']).reuseTab).toBe(true);
+    expect(failure(['--reuse-tab']).message).toContain('--reuse-tab goes with --browser-url or --ws-endpoint');
     expect(config(['--ws-endpoint', 'ws://127.0.0.1:9222/devtools/browser/abc']).wsEndpoint).toBe('ws://127.0.0.1:9222/devtools/browser/abc');
   });
 
@@ -83,12 +87,35 @@ describe('parseFlags', () => {
 
   it('refuses an unknown flag and points to --help', () => {
     const error = failure(['--frobnicate']);
-    expect(error.message).toContain("'--frobnicate'");
+    expect(error.message).toBe('Unknown option --frobnicate.');
     expect(error.hint).toBe('Run legible-mcp --help for the options.');
   });
 
   it('refuses positional arguments', () => {
     expect(failure(['http://localhost:3000']).message).toMatch(/positional/);
+  });
+
+  it('says which option it does not know, in a sentence with balanced quotes', () => {
+    expect(failure(['run', 'x.json', '--bogus']).message).toBe('Unknown option --bogus.');
+    expect(failure(['--bogus=1']).message).toBe('Unknown option --bogus.');
+    expect(failure(['--viewport']).message).toBe('--viewport needs a value (write --viewport=VALUE when the value starts with a dash).');
+    expect(failure(['--headed=yes']).message).toBe('--headed takes no value.');
+  });
+
+  it('refuses an output folder that is a file, or lies under one', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'legible-flags-'));
+    try {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'x');
+      expect(failure(['--output-dir', file]).message).toBe(`--output-dir: ${JSON.stringify(file)} is a file, not a folder.`);
+      expect(failure(['--output-dir', join(file, 'inside')]).message).toBe(`--output-dir: ${JSON.stringify(file)}, on the way to ${JSON.stringify(join(file, 'inside'))}, is a file.`);
+      expect(config(['--output-dir', join(dir, 'new', 'folder')]).outputDir).toBe(join(dir, 'new', 'folder'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses timeouts that are not whole positive numbers', () => {
@@ -123,7 +150,7 @@ describe('parseFlags', () => {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
       const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
       // --record and --report belong to the run command.
-      const argv = ['--record', '--report'].includes(flag) ? ['run', 'journey.json', ...given] : given;
+      const argv = ['--record', '--report'].includes(flag) ? ['run', 'journey.json', ...given] : flag === '--reuse-tab' ? ['--browser-url=http://127.0.0.1:9222', ...given] : given;
       expect(() => parseFlags(argv), `${argv.join(' ')} is in USAGE but parseFlags refuses it`).not.toThrow();
     }
   });
