@@ -6,7 +6,7 @@ import type { ConsoleEntry } from '../capture/consoleLog.js';
 import type { NetworkEntry } from '../capture/networkLog.js';
 import type { ElementRef } from '../cdp/elementRef.js';
 import { errorMessage } from '../util/errors.js';
-import { article } from '../util/text.js';
+import { article, plural } from '../util/text.js';
 import { sleep, withTimeout } from '../util/time.js';
 import { checkExpectation, consoleErrors, failedRequests, type ExpectationVerdict } from './expectations.js';
 import { EXPECT_STEP, expectationSchema, type Expectation, type Journey, type Step, type UnsupportedStep } from './schema.js';
@@ -168,7 +168,7 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
       const count = await poll(() => countMatches(state, step.selectors, step.frame).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout);
       if (compare(count, operator, wanted)) return {};
       const noFrame = missingFrame(state, step.frame);
-      return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}${noFrame ? ` (${noFrame})` : ''}` };
+      return { status: 'failed', reason: `${plural(count, 'matching element')} after ${findTimeout} ms, wanted ${operator} ${wanted}${noFrame ? ` (${noFrame})` : ''}` };
     }
     case 'waitForExpression': {
       const expression = `(async () => Boolean(await (${step.expression})))()`;

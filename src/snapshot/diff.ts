@@ -1,5 +1,6 @@
 import type { OutlineLine } from './outline.js';
 import { fittingLines, formatLine } from './render.js';
+import { plural } from '../util/text.js';
 
 export interface OutlineDiff {
   added: OutlineLine[];
@@ -71,7 +72,7 @@ export function renderDiff(diff: OutlineDiff, budget: number): string {
   const removedShown = diff.removed.filter((line) => line.ref).slice(0, 5);
   for (const line of removedShown) parts.push(`- ${formatLine(0, line.body)}`);
   const removedHidden = diff.removed.length - removedShown.length;
-  if (removedHidden > 0) parts.push(`- (${removedHidden} more lines removed)`);
+  if (removedHidden > 0) parts.push(`- (${plural(removedHidden, 'more line', 'more lines')} removed)`);
 
   const out: string[] = [];
   let used = 0;

@@ -5,7 +5,7 @@ import { parseExpectation } from '../journey/schema.js';
 import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
-import { quote } from '../util/text.js';
+import { plural, quote } from '../util/text.js';
 import { recordingLabel } from './common.js';
 import { defineTool } from './tool.js';
 
@@ -33,7 +33,7 @@ export const journeySaveTool = defineTool({
     if (params.mark) {
       if (params.name) throw new LegibleError('Give mark or name, not both.', 'Call journey_save {"mark":true} first, then journey_save {"name":"…"} later.');
       log.mark();
-      response.text(`Marked: the next journey_save starts from the next step (${log.size()} steps recorded so far).`);
+      response.text(`Marked: the next journey_save starts from the next step (${plural(log.size(), 'step')} recorded so far).`);
       return;
     }
     if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":[{"type":"noFailedRequests"}]}.');
@@ -44,7 +44,7 @@ export const journeySaveTool = defineTool({
     const expectations = (params.expect ?? []).map(parseExpectation);
     const flow = log.toFlow(params.name, expectations);
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
-    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
+    const lines = [`Saved journey ${quote(params.name)} with ${plural(steps.length, 'step')} to ${path}:`, ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
     if (expectations.length) lines.push('Expectations:', ...expectations.map((e) => `  - ${describeExpectation(e)}`));
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
     lines.push(`Replay: journey_run {"journey":"${params.name}"}`);
