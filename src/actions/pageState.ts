@@ -84,9 +84,11 @@ export class PageState {
    */
   async outline(rootRef?: string, marks?: PageMarks): Promise<Outline> {
     const version = this.documentVersion;
-    if (!rootRef) marks ??= await readMarks(this.page, this.timerWaitMs);
+    // Asked first: DevTools runs the two in each frame in the order they were sent, so the marks
+    // are from just before the walk (a change in between shows as a change, never as none).
+    const reading = !rootRef && !marks ? readMarks(this.page, this.timerWaitMs) : Promise.resolve(marks);
     const outline = await guard(this.page, takeOutline(this.page, this.refs, rootRef), this.callTimeout, 'Reading the page outline');
-    if (!rootRef) this.last = { outline, version, marks };
+    if (!rootRef) this.last = { outline, version, marks: await reading };
     return outline;
   }
 
