@@ -92,15 +92,15 @@ export type RefProblem = 'no-snapshot' | 'unknown' | 'gone' | 'no-frame';
 
 export function staleRef(ref: string, problem?: RefProblem): LegibleError {
   const quoted = JSON.stringify(ref.slice(0, 100));
-  const next = 'Take a snapshot and use a ref from it.';
+  const next = 'Take a new snapshot and use a ref from it.';
   switch (problem) {
     case 'no-snapshot':
       return new LegibleError(
         `Ref ${quoted} means nothing on this page yet: refs come from a snapshot, and none has been taken of the page since it loaded.`,
-        `${next} (navigate does not give refs; snapshot, or snapshot {"search":"…"}, does.)`,
+        'Take a snapshot and use a ref from it (navigate gives no refs; snapshot, or snapshot {"search":"…"}, does).',
       );
     case 'unknown':
-      return new LegibleError(`Ref ${quoted} is not one of this page's refs: it comes from before the page loaded again, or from another tab.`, next);
+      return new LegibleError(`Ref ${quoted} is not one of this page's refs: it was never given out here (it may come from before the page loaded again, or from another tab).`, next);
     case 'gone':
       return new LegibleError(`Ref ${quoted} belonged to an element the page has removed since that snapshot.`, next);
     case 'no-frame':

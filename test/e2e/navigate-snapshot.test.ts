@@ -246,7 +246,7 @@ describe('snapshot', () => {
     const again = await e2e.legible.call('click', { ref });
     expect(again.isError).toBe(true);
     expect(again.text).toContain(`Ref "${ref}" belonged to an element the page has removed since that snapshot.`);
-    expect(again.text).toContain('Take a snapshot and use a ref from it.');
+    expect(again.text).toContain('Take a new snapshot and use a ref from it.');
   });
 
   it('says that no snapshot was taken when a ref is used straight after navigate', async () => {
@@ -267,7 +267,7 @@ describe('snapshot', () => {
       const result = await e2e.legible.call('click', { ref });
       expect(result.isError, ref).toBe(true);
       expect(result.text).toMatch(/none has been taken of the page since it loaded|belongs to a frame that is not on the page now/);
-      expect(result.text).toContain('Take a snapshot and use a ref from it.');
+      expect(result.text).toMatch(/Take a (new )?snapshot and use a ref from it/);
     }
     const fresh = await snapshot();
     expect(refOf(fresh, 'button', 'Outer button')).not.toBe(outer);
