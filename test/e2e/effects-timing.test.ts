@@ -7,7 +7,9 @@ const e2e = useLegible();
 async function waitInPage(expression: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await e2e.call('evaluate', { function: `() => ${expression}` })) === 'true') return;
+    // A page that is navigating cannot answer: ask again.
+    const result = await e2e.legible.call('evaluate', { function: `() => ${expression}` });
+    if (!result.isError && result.text === 'true') return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${expression} did not become true within ${timeoutMs} ms`);
@@ -65,6 +67,16 @@ describe('what a click set off is reported by that click', () => {
     // Shown once: the call after that has nothing from before it.
     const again = await e2e.call('click', { ref: refOf(page, 'button', 'Right away') });
     expect(again).not.toContain('Changed since the last call');
+  });
+
+  it('a page that loads another after the report says so in the next report, not as that action’s doing', async () => {
+    const page = await e2e.openAndSnapshot('/timers.html');
+    const leave = await e2e.call('click', { ref: refOf(page, 'button', 'Leave after 1.5 s') });
+    expect(leave).toContain('Changes: none in the outline.');
+    await waitInPage(`location.pathname === '/form.html' && document.readyState === 'complete'`);
+    const press = await e2e.call('press_key', { key: 'Tab' });
+    expect(press).toContain(`Changed since the last call, before this action: the page loaded ${e2e.fixtures.url}/form.html.`);
+    expect(press).not.toContain('Page:');
   });
 
   it('a change made after a snapshot is not blamed on the next click', async () => {
