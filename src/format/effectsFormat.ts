@@ -3,6 +3,7 @@ import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js
 import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
+import { redactUrl } from '../util/redact.js';
 import { article, plural, quote } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
@@ -26,7 +27,7 @@ export type EffectsSection = (effects: Effects, options: EffectsFormatOptions) =
 
 /** The page changed after the last call and before this action: shown first, apart from the action's own changes. */
 const changedBefore: EffectsSection = ({ changedBefore: before }, options) => {
-  if (before?.loaded) return `Changed since the last call, before this action: the page loaded ${before.loaded}.`;
+  if (before?.loaded) return `Changed since the last call, before this action: the page loaded ${redactUrl(before.loaded)}.`;
   if (!before?.diff || isEmptyDiff(before.diff)) return undefined;
   return `Changed since the last call, before this action:\n${renderDiff(before.diff, options.changedBeforeBudget ?? Math.round(options.diffBudget / 2))}`;
 };
@@ -74,11 +75,11 @@ const network: EffectsSection = (effects) => {
 };
 
 const pending: EffectsSection = (effects) =>
-  effects.pending.length ? `Still loading when the report was made: ${effects.pending.map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${entry.url}`).join(', ')}` : undefined;
+  effects.pending.length ? `Still loading when the report was made: ${effects.pending.map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${redactUrl(entry.url)}`).join(', ')}` : undefined;
 
 const newTabs: EffectsSection = ({ newTabs: tabs }) => {
   if (!tabs.length) return undefined;
-  const lines = tabs.slice(0, MAX_NEW_TABS).map((tab) => `  ${tab.id} ${tab.url}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`);
+  const lines = tabs.slice(0, MAX_NEW_TABS).map((tab) => `  ${tab.id} ${redactUrl(tab.url)}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`);
   if (tabs.length > MAX_NEW_TABS) lines.push(`  … ${tabs.length - MAX_NEW_TABS} more: see the pages tool`);
   const first = tabs[0]!.id;
   return (
