@@ -33,6 +33,8 @@ interface Tracker {
   running: number;
   /** Animations that were already there when the action started. */
   known: WeakSet<Animation>;
+  /** When waiting for the action began (its limit counts from then, however often it is asked). */
+  waitingSince: number | undefined;
   wait: typeof setTimeout;
 }
 
@@ -65,6 +67,7 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       frames: new Map(),
       running: -1,
       known: new WeakSet(),
+      waitingSince: undefined,
       wait: native.setTimeout.bind(host) as unknown as typeof setTimeout,
     };
     tracker = t;
@@ -122,6 +125,7 @@ export function pageActivity(action: number, timerLimitMs: number): number {
   if (action > 0) {
     tracker.action = action;
     tracker.timerLimitMs = timerLimitMs;
+    tracker.waitingSince = undefined;
     for (const animation of document.getAnimations()) tracker.known.add(animation);
   }
   return tracker.mutations;
@@ -138,9 +142,10 @@ export interface FrameQuiet {
 
 /**
  * Resolves in the frame once what `action` set off is done: its timers (those due within
- * `timerLimitMs` of now) have run, its animation-frame chains have stopped, the CSS transitions
- * and animations that started since it began have ended (the finite ones due within the limit),
- * and the DOM has been unchanged for `quietMs`; or after `maxMs`, with what was still going on.
+ * `timerLimitMs` of the first wait for it) have run, its animation-frame chains have stopped and
+ * the CSS transitions and animations that started since it began have ended (both waited for up
+ * to that limit; still going after it, they are named and the state is 'busy'), and the DOM has
+ * been unchanged for `quietMs`; or after `maxMs`, with what was still going on.
  * In the main frame, a document that is not watching this action means the page navigated.
  */
 export function waitForActivity(action: number, quietMs: number, maxMs: number, main: boolean): Promise<FrameQuiet> {
@@ -151,7 +156,8 @@ export function waitForActivity(action: number, quietMs: number, maxMs: number, 
   }
   const t = tracker;
   const start = performance.now();
-  const horizon = start + t.timerLimitMs;
+  t.waitingSince ??= start;
+  const horizon = t.waitingSince + t.timerLimitMs;
   return new Promise((resolve) => {
     const check = () => {
       const now = performance.now();
@@ -189,7 +195,8 @@ export function waitForActivity(action: number, quietMs: number, maxMs: number, 
         busy.push('DOM changes');
         waiting = true;
       }
-      if (!waiting) return resolve({ state: 'quiet', mutations: t.mutations, busy: [] });
+      // Past the horizon, a chain or animation still going is named: waiting stopped at its limit.
+      if (!waiting) return resolve({ state: busy.length ? 'busy' : 'quiet', mutations: t.mutations, busy });
       if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy });
       t.wait(check, busy.length === 1 && sinceChange < quietMs ? Math.max(5, quietMs - sinceChange) : 10);
     };
