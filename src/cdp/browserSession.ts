@@ -138,7 +138,7 @@ export class BrowserSession {
     });
     this.arriving.add(settled);
     void settled.finally(() => this.arriving.delete(settled));
-    openerDriver?.notePopup(settled);
+    openerDriver?.notePopup(settled, target.url());
   }
 
   /** Waits for the tabs being tracked right now. */

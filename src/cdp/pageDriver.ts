@@ -32,9 +32,9 @@ export class PageDriver {
   private crashed = false;
   private readonly popupListeners = new Set<Listener<Promise<PageDriver | undefined>>>();
   /** Tabs the page asked for (Page.windowOpen) that the browser has not created yet, oldest first. */
-  private readonly popupsAsked: ((tab: Promise<PageDriver | undefined>) => void)[] = [];
+  private readonly popupsAsked: { url: string; take: (tab: Promise<PageDriver | undefined>) => void }[] = [];
   /** Tabs the browser created before the page's request for them was seen. */
-  private readonly popupsCreated: Promise<PageDriver | undefined>[] = [];
+  private readonly popupsCreated: { url: string; popup: Promise<PageDriver | undefined> }[] = [];
   /** The load (goto, history move) whose wait is current; an older one's end must not touch a newer one. */
   private currentLoad: AbortController | undefined;
 
@@ -56,7 +56,7 @@ export class PageDriver {
     page.on('error', () => {
       this.crashed = true;
     });
-    session.on('Page.windowOpen', () => this.onWindowOpen());
+    session.on('Page.windowOpen', (event: { url: string }) => this.onWindowOpen(event.url));
   }
 
   static async create(id: string, page: Page): Promise<PageDriver> {
@@ -302,32 +302,42 @@ export class PageDriver {
     return () => this.popupListeners.delete(listener);
   }
 
-  /** Called by BrowserSession when the browser created a tab whose opener is this page. */
-  notePopup(popup: Promise<PageDriver | undefined>): void {
-    const waiting = this.popupsAsked.shift();
-    if (waiting) waiting(popup);
+  /**
+   * Called by BrowserSession when the browser created a tab whose opener is this page, with the
+   * URL it was created for. Matched to the page's request for that URL (the browser may announce
+   * two tabs in another order than the page asked for them), else to the oldest request.
+   */
+  notePopup(popup: Promise<PageDriver | undefined>, url: string): void {
+    const at = Math.max(0, this.popupsAsked.findIndex((asked) => asked.url === url));
+    const waiting = this.popupsAsked.splice(at, 1)[0];
+    if (waiting) waiting.take(popup);
     else {
       // The tab came before the page's request was seen: keep it for that request.
-      this.popupsCreated.push(popup);
+      this.popupsCreated.push({ url, popup });
       if (this.popupsCreated.length > 10) this.popupsCreated.shift();
     }
   }
 
-  private onWindowOpen(): void {
-    const created = this.popupsCreated.shift();
+  private onWindowOpen(url: string): void {
+    const at = this.popupsCreated.findIndex((created) => created.url === url);
+    const created = this.popupsCreated.splice(at < 0 ? 0 : at, 1)[0]?.popup;
     const popup =
       created ??
       new Promise<PageDriver | undefined>((resolve) => {
+        const asked = {
+          url,
+          take: (tab: Promise<PageDriver | undefined>) => {
+            clearTimeout(timer);
+            resolve(tab);
+          },
+        };
         const timer = setTimeout(() => {
-          this.popupsAsked.splice(this.popupsAsked.indexOf(take), 1);
+          const index = this.popupsAsked.indexOf(asked);
+          if (index >= 0) this.popupsAsked.splice(index, 1);
           resolve(undefined);
         }, 10_000);
         timer.unref();
-        const take = (tab: Promise<PageDriver | undefined>) => {
-          clearTimeout(timer);
-          resolve(tab);
-        };
-        this.popupsAsked.push(take);
+        this.popupsAsked.push(asked);
       });
     for (const listener of this.popupListeners) listener(popup);
   }
