@@ -12,12 +12,34 @@ export async function guard<T>(page: PageDriver, work: Promise<T>, ms: number, w
     return await withTimeout(work, ms, what, { onTimeout: () => page.terminateScript() });
   } catch (error) {
     if (error instanceof Error && error.name === 'TimeoutError') {
-      throw new LegibleError(
-        `${what} did not finish within ${ms} ms: the page's JavaScript seems stuck (an endless loop or a very long task). Legible stopped the running script so the page answers again.`,
-        'The page may be half-updated: take a snapshot to see it, fix the loop in the app, or reload with navigate {"go":"reload"}.',
-        { cause: error },
-      );
+      if (await page.isHung()) throw hungRenderer(page, what, ms, error);
+      throw new StuckScript(what, ms, error);
     }
     throw error;
   }
+}
+
+/** A call into the page ran out of time, and the page answered again once its script was stopped. */
+export class StuckScript extends LegibleError {
+  constructor(
+    what: string,
+    readonly ms: number,
+    cause: unknown,
+  ) {
+    super(
+      `${what} did not finish within ${ms} ms: the page's JavaScript seems stuck (an endless loop or a very long task). Legible stopped the running script so the page answers again.`,
+      'The page may be half-updated: take a snapshot to see it, fix the loop in the app, or reload with navigate {"go":"reload"}.',
+      { cause },
+    );
+    this.name = 'StuckScript';
+  }
+}
+
+/** The renderer answers nothing even with its script stopped (chrome://hang): only a new renderer helps. */
+export function hungRenderer(page: PageDriver, what: string, ms: number, cause?: unknown): LegibleError {
+  return new LegibleError(
+    `${what} did not finish within ${ms} ms, and the tab ${page.id} does not answer even after Legible stopped its script: its renderer is hung.`,
+    `navigate (to a URL, or {"go":"reload"}) restarts the tab's renderer; or close the tab with pages {"action":"close","id":"${page.id}"}.`,
+    { cause },
+  );
 }

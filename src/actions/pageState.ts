@@ -4,7 +4,12 @@ import { NetworkLog } from '../capture/networkLog.js';
 import type { Recorder } from '../recording/recorder.js';
 import { RefCounter, takeOutline, type Outline, type OutlineLine } from '../snapshot/outline.js';
 import { Mutex } from '../util/mutex.js';
-import { guard } from './guard.js';
+import { abortable, withTimeout } from '../util/time.js';
+import { LegibleError } from '../util/errors.js';
+import { guard, StuckScript } from './guard.js';
+
+/** A page with this many elements can take Legible's walker longer than a call may last. */
+const LARGE_PAGE_ELEMENTS = 20_000;
 
 /**
  * Everything Legible remembers about one tab: its logs, its ref counter, the last outline it
@@ -21,6 +26,8 @@ export class PageState {
   readonly actions: { at: number; label: string }[] = [];
   /** The recording running on this page, if any. */
   recorder: Recorder | undefined;
+  /** The signal of the call that holds the mutex: long waits on this tab stop when it aborts (the call was cancelled). */
+  signal: AbortSignal | undefined;
 
   private constructor(
     readonly page: PageDriver,
@@ -53,9 +60,26 @@ export class PageState {
   /** Walks the page now and remembers the result as the latest outline. */
   async outline(rootRef?: string): Promise<Outline> {
     const version = this.documentVersion;
-    const outline = await guard(this.page, takeOutline(this.page, this.refs, rootRef), this.callTimeout, 'Reading the page outline');
+    const outline = await guard(this.page, abortable(takeOutline(this.page, this.refs, rootRef), this.signal), this.callTimeout, 'Reading the page outline').catch((error: unknown) =>
+      this.explainSlowOutline(error),
+    );
     if (!rootRef) this.last = { outline, version };
     return outline;
+  }
+
+  /**
+   * An outline that ran out of time on a page that answers again once stopped: on a very large
+   * page it is Legible's own walker that was slow, not the page's JavaScript, so say that.
+   */
+  private async explainSlowOutline(error: unknown): Promise<never> {
+    if (!(error instanceof StuckScript)) throw error;
+    const count = await withTimeout(this.page.mainFrame().evaluate(() => document.getElementsByTagName('*').length), 2_000, 'Counting the elements').catch(() => undefined);
+    if (count === undefined || count < LARGE_PAGE_ELEMENTS) throw error;
+    throw new LegibleError(
+      `Reading the page outline did not finish within ${error.ms} ms: the page has ${count.toLocaleString('en-US')} elements, more than Legible's outline walker gets through in that time (the page's own JavaScript was not the problem).`,
+      'Read a part of it: snapshot {"ref":"…"} walks only that element\'s subtree. Or start the server with a longer --page-timeout.',
+      { cause: error },
+    );
   }
 
   /** The last full outline, if it still belongs to the current document. */

@@ -5,6 +5,7 @@ import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
+import { abortable } from '../util/time.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
 import { DEFAULT_SETTLE, settle, watchDom, type SettleLimits } from './settle.js';
@@ -71,13 +72,13 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const tAct = Date.now();
   const acting = action();
   try {
-    await guard(page, Promise.race([acting, dialogOpened]), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action');
+    await guard(page, abortable(Promise.race([acting, dialogOpened]), state.signal), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action');
   } finally {
     offDialog();
   }
   const limits = { ...DEFAULT_SETTLE, ...options.limits };
   const tSettle = Date.now();
-  const settled = await settle(page, state.network, networkMark, started, limits);
+  const settled = await abortable(settle(page, state.network, networkMark, started, limits), state.signal);
   const tSettled = Date.now();
   offPopup();
 

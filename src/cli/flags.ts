@@ -1,7 +1,9 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 
 export const USAGE = `Usage: legible-mcp [options]
 
@@ -26,6 +28,9 @@ Server:
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)
+  --run-timeout MS         Upper bound for one journey run, all steps together (default 600000)
+  --journey-dir DIR        Another folder journey_run may read journey files from (besides the
+                           output folder and the working folder); repeat for more
   -h, --help               Show this help
   -v, --version            Show the version
 `;
@@ -40,7 +45,7 @@ function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0) {
-    throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+    throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -69,6 +74,8 @@ export function parseFlags(argv: string[]): CliCommand {
         'output-dir': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
+        'run-timeout': { type: 'string' },
+        'journey-dir': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -97,6 +104,9 @@ export function parseFlags(argv: string[]): CliCommand {
       outputDir: values['output-dir'],
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
+      runTimeout: number(values['run-timeout'], '--run-timeout'),
+      // `run` reads the journey file it was given, wherever it is.
+      journeyDirs: [...(values['journey-dir'] ?? []), ...(running ? [dirname(resolve(positionals[0]!))] : [])],
     });
     if (running) return { kind: 'run', config, journey: positionals[0]!, record: values.record ?? false, report: values.report };
     return { kind: 'serve', config };

@@ -24,6 +24,10 @@ export const configSchema = z
     navigationTimeout: z.number().int().positive().default(15_000),
     /** Upper bound for any single call into the page, in ms. */
     pageTimeout: z.number().int().positive().default(10_000),
+    /** Upper bound for one journey run, all steps together, in ms. */
+    runTimeout: z.number().int().positive().default(600_000),
+    /** Folders besides the output folder and the working folder that journey_run may read journey files from. */
+    journeyDirs: z.array(z.string().min(1)).default([]),
   })
   .refine((c) => !(c.browserUrl && c.wsEndpoint), {
     message: 'give either --browser-url or --ws-endpoint, not both',

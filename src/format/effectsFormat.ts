@@ -3,7 +3,7 @@ import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js
 import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
-import { article, plural, quote } from '../util/text.js';
+import { article, plural, quote, shortUrl, showUrl } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
 
@@ -11,6 +11,7 @@ import { formatRequest } from './networkFormat.js';
 const NOTABLE = new Set(['Document', 'Fetch', 'XHR']);
 const MAX_REQUESTS = 8;
 const MAX_CONSOLE = 8;
+const MAX_PENDING = 5;
 
 export interface EffectsFormatOptions {
   diffBudget: number;
@@ -23,7 +24,7 @@ export function formatEffects(effects: Effects, options: EffectsFormatOptions): 
   const out: string[] = [];
   const base = effects.urlAfter;
   if (effects.urlAfter !== effects.urlBefore || effects.navigated) {
-    out.push(`Page: ${effects.urlAfter}${effects.titleAfter ? ` ${quote(effects.titleAfter)}` : ''} (was ${effects.urlBefore})`);
+    out.push(`Page: ${showUrl(effects.urlAfter)}${effects.titleAfter ? ` ${quote(effects.titleAfter)}` : ''} (was ${showUrl(effects.urlBefore)})`);
   } else if (effects.titleAfter !== effects.titleBefore) {
     out.push(`Title: ${quote(effects.titleAfter)} (was ${quote(effects.titleBefore)})`);
   }
@@ -55,7 +56,9 @@ export function formatEffects(effects: Effects, options: EffectsFormatOptions): 
   const network = formatNetworkSection(effects.network, base);
   if (network) out.push(network);
   if (effects.pending.length) {
-    out.push(`Still loading when the report was made: ${effects.pending.map((entry) => `${entry.id} ${entry.method} ${entry.url}`).join(', ')}`);
+    const shown = effects.pending.slice(0, MAX_PENDING).map((entry) => `${entry.id} ${entry.method} ${shortUrl(entry.url, base)}`);
+    const more = effects.pending.length - shown.length;
+    out.push(`Still loading when the report was made: ${shown.join(', ')}${more > 0 ? `, … ${more} more: see the network tool` : ''}`);
   }
   if (effects.popups) out.push(`Opened ${plural(effects.popups, 'new tab')}: see the pages tool.`);
   if (effects.settled === 'busy' || effects.settled === 'timeout') {

@@ -49,7 +49,15 @@ export interface RunOptions {
   findTimeout?: number;
   /** Pause after each acting step, so a recording shows each state long enough to follow. */
   paceMs?: number;
+  /**
+   * Stops the run (the call was cancelled, or the run reached its time limit): the step under way
+   * stops waiting, the rest are not run, and the reason (the signal's) is given with them.
+   */
+  signal?: AbortSignal;
 }
+
+/** No step waits longer than this for its element or condition, whatever its timeout says. */
+export const MAX_STEP_TIMEOUT_MS = 60_000;
 
 /** Steps that find an element by its selectors and act on it. */
 const ELEMENT_STEPS = new Set(['click', 'doubleClick', 'hover', 'change']);
@@ -93,11 +101,11 @@ const EXPECT_WAIT_MS = 1_500;
 const ON_PAGE = new Set<Expectation['type']>(['text', 'element', 'js']);
 
 /** Asks `probe` every 150 ms until `done` holds for its answer or `timeout` ms have passed; returns the last answer. */
-async function poll<T>(probe: () => Promise<T>, done: (answer: T) => boolean, timeout: number): Promise<T> {
+async function poll<T>(probe: () => Promise<T>, done: (answer: T) => boolean, timeout: number, signal?: AbortSignal): Promise<T> {
   const end = Date.now() + timeout;
   for (;;) {
     const answer = await probe();
-    if (done(answer) || Date.now() >= end) return answer;
+    if (done(answer) || Date.now() >= end || signal?.aborted) return answer;
     await sleep(150);
   }
 }
@@ -108,7 +116,7 @@ function missingFrame(state: PageState, frame: number[] | undefined): string | u
 }
 
 async function findElement(state: PageState, selectors: (string | string[])[], frame: number[] | undefined, timeout: number): Promise<ElementRef | undefined> {
-  const found = await poll(() => resolveSelectors(state, selectors, frame).catch(() => ({ element: undefined })), (answer) => !!answer.element, timeout);
+  const found = await poll(() => resolveSelectors(state, selectors, frame).catch(() => ({ element: undefined })), (answer) => !!answer.element, timeout, state.signal);
   return found.element;
 }
 
@@ -119,7 +127,7 @@ function compare(count: number, operator: '>=' | '==' | '<=', wanted: number): b
 /** Runs one supported step; returns the action's effects (when it acted) or throws. */
 async function runStep(state: PageState, step: Step, options: RunOptions): Promise<{ effects?: Effects; status?: StepStatus; reason?: string }> {
   const own = (step as { timeout?: unknown }).timeout;
-  const findTimeout = typeof own === 'number' && own > 0 ? own : (options.findTimeout ?? 5_000);
+  const findTimeout = Math.min(typeof own === 'number' && own > 0 ? own : (options.findTimeout ?? 5_000), MAX_STEP_TIMEOUT_MS);
   if (ELEMENT_STEPS.has(step.type)) {
     const { selectors, frame } = step as { selectors: (string | string[])[]; frame?: number[] };
     const element = await findElement(state, selectors, frame, findTimeout);
@@ -165,7 +173,7 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
     case 'waitForElement': {
       const operator = step.operator ?? '>=';
       const wanted = step.count ?? 1;
-      const count = await poll(() => countMatches(state, step.selectors, step.frame).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout);
+      const count = await poll(() => countMatches(state, step.selectors, step.frame).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout, options.signal);
       if (compare(count, operator, wanted)) return {};
       const noFrame = missingFrame(state, step.frame);
       return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}${noFrame ? ` (${noFrame})` : ''}` };
@@ -176,6 +184,7 @@ async function runStep(state: PageState, step: Step, options: RunOptions): Promi
         () => withTimeout(state.page.mainFrame().evaluateExpression(expression), state.callTimeout, 'The expression').catch(() => false),
         (answer) => answer === true,
         findTimeout,
+        options.signal,
       );
       if (value === true) return {};
       return { status: 'failed', reason: `still false after ${findTimeout} ms` };
@@ -197,6 +206,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
   const steps: StepVerdict[] = [];
   const expectations: Expectation[] = [];
   let stopped = false;
+  let stopReason: string | undefined;
   for (const [i, step] of journey.steps.entries()) {
     const verdict: StepVerdict = { index: i + 1, type: step.type, description: describeStep(step), status: 'passed', errors: [], failedRequests: [], ms: 0 };
     if (!('unsupported' in step) && step.type === 'customStep') {
@@ -205,8 +215,13 @@ export async function runJourney(state: PageState, journey: Journey, source: str
         continue;
       }
     }
+    if (!stopped && options.signal?.aborted) {
+      stopped = true;
+      stopReason = errorMessage(options.signal.reason);
+    }
     if (stopped) {
       verdict.status = 'not-run';
+      if (stopReason) verdict.reason = stopReason;
       steps.push(verdict);
       continue;
     }
@@ -232,6 +247,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
         verdict.reason = errorMessage(error);
       }
     }
+    if (options.signal?.aborted && verdict.status !== 'passed') verdict.reason = `${errorMessage(options.signal.reason)} during this step`;
     verdict.ms = Date.now() - began;
     if (options.paceMs && verdict.status === 'passed' && step.type !== 'setViewport' && step.type !== 'keyDown') await sleep(options.paceMs);
     if (verdict.status === 'failed' || verdict.status === 'not-found') stopped = true;

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { writesInside } from '../util/paths.js';
 import type { RunResult } from '../journey/run.js';
 
 /** A journey run as the report needs it: the verdicts, the logs, and what was recorded. */
@@ -24,7 +25,9 @@ export class RunRegistry {
     const record: RunRecord = { ...result, ...extra, id: `run-${this.next++}` };
     this.runs.set(record.id, record);
     await mkdir(this.dir, { recursive: true }).catch(() => undefined);
-    await writeFile(join(this.dir, `${record.id}-${result.startedAt}.json`), `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
+    const file = join(this.dir, `${record.id}-${result.startedAt}.json`);
+    // Never through a symbolic link out of the output folder (the folder that holds runs/).
+    if (await writesInside(dirname(this.dir), file).catch(() => false)) await writeFile(file, `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
     return record;
   }
 

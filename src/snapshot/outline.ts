@@ -1,6 +1,7 @@
 import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 import { refOfElement, walkPage } from './walker.js';
 
 /** One line of the outline. `ref` is '' for text lines. */
@@ -89,7 +90,7 @@ async function spliceFrame(frame: FrameDriver, lines: OutlineLine[], counter: Re
 
 export function staleRef(ref: string): LegibleError {
   return new LegibleError(
-    `Ref ${JSON.stringify(ref)} does not match any element on the page now: the element was removed, or the page changed or reloaded since that snapshot.`,
+    `Ref ${quoteValue(ref)} does not match any element on the page now: the element was removed, or the page changed or reloaded since that snapshot.`,
     'Take a new snapshot and use a ref from it.',
   );
 }

@@ -3,7 +3,7 @@ import { selectOptions, typeInto } from '../actions/elements.js';
 import { performAction } from '../actions/perform.js';
 import { quote } from '../util/text.js';
 import { keySteps } from '../journey/log.js';
-import { actOnRef, clickOffset, refParam, reportEffects } from './common.js';
+import { actOnRef, clickOffset, refParam, reportEffects, textParam } from './common.js';
 import { defineTool } from './tool.js';
 
 export const clickTool = defineTool({
@@ -42,7 +42,7 @@ export const typeTool = defineTool({
     "Type into a field by ref (replacing its text unless clear is false); submit presses Enter. Reports effects like click.",
   input: {
     ref: refParam,
-    text: z.string(),
+    text: textParam,
     submit: z.boolean().optional().describe('Press Enter after.'),
     clear: z.boolean().optional(),
   },

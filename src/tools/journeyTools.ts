@@ -5,9 +5,12 @@ import { parseExpectation } from '../journey/schema.js';
 import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
-import { quote } from '../util/text.js';
-import { recordingLabel } from './common.js';
+import { clip, quote } from '../util/text.js';
+import { nameParam, recordingLabel } from './common.js';
 import { defineTool } from './tool.js';
+
+/** journey_save lists this many steps of what it saved; the file has them all. */
+const MAX_LISTED = 30;
 
 const expectParam = z
   .array(z.string().min(1))
@@ -44,8 +47,9 @@ export const journeySaveTool = defineTool({
     const expectations = (params.expect ?? []).map(parseExpectation);
     const flow = log.toFlow(params.name, expectations);
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
-    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
-    if (expectations.length) lines.push('Expectations:', ...expectations.map((e) => `  - ${describeExpectation(e)}`));
+    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...steps.slice(0, MAX_LISTED).map((step, i) => `  ${i + 1}. ${clip(describeStep(step), 200)}`)];
+    if (steps.length > MAX_LISTED) lines.push(`  … ${steps.length - MAX_LISTED} more steps (all in the file).`);
+    if (expectations.length) lines.push('Expectations:', ...expectations.slice(0, MAX_LISTED).map((e) => `  - ${clip(describeExpectation(e), 200)}`));
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
     lines.push(`Replay: journey_run {"journey":"${params.name}"}`);
     response.text(lines.join('\n'));
@@ -59,7 +63,7 @@ export const journeyRunTool = defineTool({
   description:
     "Replay a journey (name or Recorder JSON path) on a fresh tab, optionally recording it; verdict per step (with errors and failed requests) and per expectation.",
   input: {
-    journey: z.string().min(1).describe('Name or file path.'),
+    journey: nameParam.describe('Name or file path.'),
     record: recordingLabel.optional().describe('Record video under this label.'),
     expect: z.array(z.string().min(1)).optional().describe('More expectations, as in journey_save.'),
     unsupported: z.enum(['skip', 'fail']).optional().describe('Unsupported steps: skip (default) or fail.'),
@@ -69,8 +73,9 @@ export const journeyRunTool = defineTool({
   scope: 'browser',
   // A recorded run holds each step for the video; long journeys need more than the default limit.
   timeoutMs: 15 * 60_000,
-  async handle({ params, context, response }) {
+  async handle({ params, context, response, signal }) {
     const run = await runAndRecord(context, {
+      signal,
       journey: params.journey,
       record: params.record,
       expect: params.expect?.map(parseExpectation),

@@ -11,7 +11,7 @@ import { LegibleError } from '../util/errors.js';
 import { plural, quote } from '../util/text.js';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { recordingLabel } from './common.js';
+import { nameParam, recordingLabel } from './common.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
 
@@ -100,8 +100,8 @@ export const recordCompareTool = defineTool({
   description:
     "Two recordings side by side (default \"before\" and \"after\"), in step action by action, captioned; returns the video and a two-row filmstrip.",
   input: {
-    a: z.string().min(1).optional().describe('Left: label or id (default "before").'),
-    b: z.string().min(1).optional().describe('Right: label or id (default "after").'),
+    a: nameParam.optional().describe('Left: label or id (default "before").'),
+    b: nameParam.optional().describe('Right: label or id (default "after").'),
     captions: z.boolean().optional(),
   },
   kind: 'action',

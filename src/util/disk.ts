@@ -17,6 +17,7 @@ const FILE_SYSTEM_HINTS: Record<string, string> = {
   EACCES: 'Permission denied: use files Legible may read, and a writable --output-dir.',
   EPERM: 'Permission denied: use files Legible may read, and a writable --output-dir.',
   EMFILE: 'Too many files are open: close some pages or restart the server.',
+  ENAMETOOLONG: 'A file name is too long: use a shorter one (at most 255 bytes per name).',
 };
 
 /** What to do about a Node file-system error (by its code), or undefined for other errors. */

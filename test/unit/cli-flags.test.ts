@@ -28,6 +28,8 @@ describe('parseFlags', () => {
       outputDir: 'recordings',
       navigationTimeout: 15_000,
       pageTimeout: 10_000,
+      runTimeout: 600_000,
+      journeyDirs: [],
     });
   });
 
@@ -44,6 +46,9 @@ describe('parseFlags', () => {
         '--output-dir', 'out',
         '--navigation-timeout', '30000',
         '--page-timeout', '2500',
+        '--run-timeout', '60000',
+        '--journey-dir', 'flows',
+        '--journey-dir', '/srv/flows',
       ]),
     ).toEqual({
       executablePath: '/usr/bin/chromium',
@@ -55,6 +60,8 @@ describe('parseFlags', () => {
       outputDir: 'out',
       navigationTimeout: 30_000,
       pageTimeout: 2_500,
+      runTimeout: 60_000,
+      journeyDirs: ['flows', '/srv/flows'],
     });
   });
 
@@ -108,6 +115,11 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['run'])).toThrow(/run needs a journey file/);
     expect(() => parseFlags(['run', 'a.json', 'b.json'])).toThrow(/one journey file, not 2/);
     expect(() => parseFlags(['--record'])).toThrow(/go with the run command/);
+  });
+
+  it('lets run read its journey file wherever it is (journey_run reads only from known folders)', () => {
+    const command = parseFlags(['run', '/srv/flows/checkout.json', '--journey-dir', 'more']);
+    expect(command.kind === 'run' && command.config.journeyDirs).toEqual(['more', '/srv/flows']);
   });
 
   it('accepts every flag that USAGE lists', () => {
