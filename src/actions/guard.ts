@@ -12,7 +12,7 @@ export async function guard<T>(page: PageDriver, work: Promise<T>, ms: number, w
     return await withTimeout(work, ms, what, { onTimeout: () => page.terminateScript() });
   } catch (error) {
     if (error instanceof Error && error.name === 'TimeoutError') {
-      if (await page.isHung()) throw hungRenderer(page, what, ms, error);
+      if (await page.isHung()) throw new HungRenderer(page, what, ms, error);
       throw new StuckScript(what, ms, error);
     }
     throw error;
@@ -36,10 +36,13 @@ export class StuckScript extends LegibleError {
 }
 
 /** The renderer answers nothing even with its script stopped (chrome://hang): only a new renderer helps. */
-export function hungRenderer(page: PageDriver, what: string, ms: number, cause?: unknown): LegibleError {
-  return new LegibleError(
-    `${what} did not finish within ${ms} ms, and the tab ${page.id} does not answer even after Legible stopped its script: its renderer is hung.`,
-    `navigate (to a URL, or {"go":"reload"}) restarts the tab's renderer; or close the tab with pages {"action":"close","id":"${page.id}"}.`,
-    { cause },
-  );
+export class HungRenderer extends LegibleError {
+  constructor(page: PageDriver, what: string, readonly ms: number, cause?: unknown) {
+    super(
+      `${what} did not finish within ${ms} ms, and the tab ${page.id} does not answer even after Legible stopped its script: its renderer is hung.`,
+      `navigate (to a URL, or {"go":"reload"}) restarts the tab's renderer; or close the tab with pages {"action":"close","id":"${page.id}"}.`,
+      { cause },
+    );
+    this.name = 'HungRenderer';
+  }
 }

@@ -1,6 +1,6 @@
 import type { LoadResult } from '../cdp/pageDriver.js';
 import { BROWSER_GONE, LegibleError, errorMessage } from '../util/errors.js';
-import { clip, quoteValue } from '../util/text.js';
+import { clip, printable, quoteValue } from '../util/text.js';
 import { performAction, type Effects } from './perform.js';
 import type { PageState } from './pageState.js';
 
@@ -76,7 +76,7 @@ function explainLoadError(error: unknown, url: string, timeout: number): unknown
 export async function navigate(state: PageState, target: { url: string } | { go: HistoryMove }, timeout: number): Promise<NavigationReport> {
   const { page } = state;
   // Named in errors: at most ~100 characters of a URL the caller gave.
-  const label = 'url' in target ? clip(target.url, 100) : target.go;
+  const label = 'url' in target ? printable(clip(target.url, 100)) : target.go;
   let load: LoadResult | undefined;
   let failure: unknown;
   const offDialog = page.onDialog((dialog) => {

@@ -6,7 +6,7 @@ import { RefCounter, takeOutline, type Outline, type OutlineLine } from '../snap
 import { Mutex } from '../util/mutex.js';
 import { abortable, withTimeout } from '../util/time.js';
 import { LegibleError } from '../util/errors.js';
-import { guard, StuckScript } from './guard.js';
+import { guard, HungRenderer, StuckScript } from './guard.js';
 
 /** A page with this many elements can take Legible's walker longer than a call may last. */
 const LARGE_PAGE_ELEMENTS = 20_000;
@@ -60,26 +60,13 @@ export class PageState {
   /** Walks the page now and remembers the result as the latest outline. */
   async outline(rootRef?: string): Promise<Outline> {
     const version = this.documentVersion;
+    // Asked alongside the walk (no extra wait: the renderer answers it first), for the error when the walk runs out of time.
+    const elements = withTimeout(this.page.mainFrame().evaluate(() => document.getElementsByTagName('*').length), this.callTimeout, 'Counting the elements').catch(() => undefined);
     const outline = await guard(this.page, abortable(takeOutline(this.page, this.refs, rootRef), this.signal), this.callTimeout, 'Reading the page outline').catch((error: unknown) =>
-      this.explainSlowOutline(error),
+      explainSlowOutline(error, elements),
     );
     if (!rootRef) this.last = { outline, version };
     return outline;
-  }
-
-  /**
-   * An outline that ran out of time on a page that answers again once stopped: on a very large
-   * page it is Legible's own walker that was slow, not the page's JavaScript, so say that.
-   */
-  private async explainSlowOutline(error: unknown): Promise<never> {
-    if (!(error instanceof StuckScript)) throw error;
-    const count = await withTimeout(this.page.mainFrame().evaluate(() => document.getElementsByTagName('*').length), 2_000, 'Counting the elements').catch(() => undefined);
-    if (count === undefined || count < LARGE_PAGE_ELEMENTS) throw error;
-    throw new LegibleError(
-      `Reading the page outline did not finish within ${error.ms} ms: the page has ${count.toLocaleString('en-US')} elements, more than Legible's outline walker gets through in that time (the page's own JavaScript was not the problem).`,
-      'Read a part of it: snapshot {"ref":"…"} walks only that element\'s subtree. Or start the server with a longer --page-timeout.',
-      { cause: error },
-    );
   }
 
   /** The last full outline, if it still belongs to the current document. */
@@ -91,4 +78,20 @@ export class PageState {
   lineOf(ref: string): OutlineLine | undefined {
     return this.lastOutline()?.lines.find((line) => line.ref === ref);
   }
+}
+
+/**
+ * An outline that ran out of time on a very large page: it is Legible's own walker that was slow
+ * (its layout work can keep the renderer busy for a while after it was stopped), not the page's
+ * JavaScript, and not a hung renderer, so say that.
+ */
+async function explainSlowOutline(error: unknown, elements: Promise<number | undefined>): Promise<never> {
+  if (!(error instanceof StuckScript) && !(error instanceof HungRenderer)) throw error;
+  const count = await withTimeout(elements, 500, 'Counting the elements').catch(() => undefined);
+  if (count === undefined || count < LARGE_PAGE_ELEMENTS) throw error;
+  throw new LegibleError(
+    `Reading the page outline did not finish within ${error.ms} ms: the page has ${count.toLocaleString('en-US')} elements, more than Legible's outline walker gets through in that time (the page's own JavaScript was not the problem).`,
+    'Read a part of it: snapshot {"ref":"…"} walks only that element\'s subtree. Or start the server with a longer --page-timeout.',
+    { cause: error },
+  );
 }

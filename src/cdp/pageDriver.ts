@@ -122,7 +122,8 @@ export class PageDriver {
     // An open dialog blocks every evaluation without the renderer being hung.
     if (this.crashed || this.openDialog || this.page.isClosed() || (await this.answers())) return false;
     await this.terminateScript();
-    return !(await this.answers(1_500));
+    // A renderer swamped with work (thousands of requests at once) answers within a few seconds; a hung one never does.
+    return !(await this.answers(3_000));
   }
 
   /**

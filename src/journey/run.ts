@@ -247,7 +247,10 @@ export async function runJourney(state: PageState, journey: Journey, source: str
         verdict.reason = errorMessage(error);
       }
     }
-    if (options.signal?.aborted && verdict.status !== 'passed') verdict.reason = `${errorMessage(options.signal.reason)} during this step`;
+    if (options.signal?.aborted && verdict.status !== 'passed') {
+      stopReason = errorMessage(options.signal.reason);
+      verdict.reason = `${stopReason} during this step`;
+    }
     verdict.ms = Date.now() - began;
     if (options.paceMs && verdict.status === 'passed' && step.type !== 'setViewport' && step.type !== 'keyDown') await sleep(options.paceMs);
     if (verdict.status === 'failed' || verdict.status === 'not-found') stopped = true;

@@ -49,6 +49,7 @@ function describeIssue(issue: Issue, args: Record<string, unknown>): string {
     case 'invalid_value':
       return `${name} must be ${issue.values.map((v) => JSON.stringify(v)).join(', ').replace(/, ([^,]*)$/, ' or $1')}${got}`;
     case 'invalid_format':
+    case 'custom':
       return `${name} is not valid: ${issue.message}${got}`;
     default:
       return `${name}: ${issue.message}${value === undefined ? '' : got}`;

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
-import { clip } from '../util/text.js';
+import { clip, printable } from '../util/text.js';
 
 type Content = CallToolResult['content'][number];
 
@@ -52,10 +52,11 @@ export class ToolResponse {
 
   error(error: unknown): this {
     this.failed = true;
+    // Errors often quote what they were given, or what the browser said about it: never raw control characters.
     if (error instanceof LegibleError) {
-      this.sections.push(error.hint ? `Error: ${error.message}\nNext: ${error.hint}` : `Error: ${error.message}`);
+      this.sections.push(printable(error.hint ? `Error: ${error.message}\nNext: ${error.hint}` : `Error: ${error.message}`).replace(/\\u000a/g, '\n'));
     } else {
-      this.sections.push(`Error: ${errorMessage(error)}`);
+      this.sections.push(printable(`Error: ${clip(errorMessage(error), 1_000)}`).replace(/\\u000a/g, '\n'));
     }
     return this;
   }
