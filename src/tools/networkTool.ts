@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isFailed, type NetworkEntry, type NetworkLog } from '../capture/networkLog.js';
 import { formatBytes, formatRequest } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
-import { plural, quoteValue, showUrl, truncate } from '../util/text.js';
+import { clip, plural, showUrl, truncate } from '../util/text.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
@@ -75,7 +75,7 @@ export const networkTool = defineTool({
     if (params.id) {
       const entry = log.get(params.id);
       if (!entry) {
-        throw new LegibleError(`There is no request ${quoteValue(params.id)} on this page (ids are per page; old ones may have been dropped).`, 'List requests with network {"all":true} to see the ids.');
+        throw new LegibleError(`There is no request ${clip(params.id, 100)} on this page (ids are per page; old ones may have been dropped).`, 'List requests with network {"all":true} to see the ids.');
       }
       await showDetails(entry, log, { reveal: params.showSecrets ?? false, save: params.saveBody ?? false }, context, response);
       return;

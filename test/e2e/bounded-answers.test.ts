@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useLegible } from '../helpers/e2e.js';
 
-const e2e = useLegible({ outputDir: 'bounded', args: ['--navigation-timeout', '5000'] });
+const e2e = useLegible({ outputDir: 'bounded' });
 
 function expectSmall(text: string, limit: number) {
   expect(text.length, text.slice(0, 500)).toBeLessThan(limit);
@@ -16,7 +16,7 @@ function expectSmall(text: string, limit: number) {
 }
 
 describe('a page whose URL is 2 MB long', () => {
-  it('keeps navigate, snapshot and pages answers short, over several such tabs', { timeout: 120_000 }, async () => {
+  it('keeps navigate, snapshot and pages answers short, over several such tabs', { timeout: 180_000 }, async () => {
     for (let tab = 0; tab < 4; tab++) {
       if (tab) await e2e.call('pages', { action: 'new' });
       const navigate = await e2e.open('/long-url.html');
