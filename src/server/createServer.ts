@@ -29,6 +29,7 @@ export function createServer(config: Config): LegibleServer {
     },
   );
   const tools = toolsFor(config);
+  // Registered for the tools capability; the calls themselves are answered by handleToolCalls below.
   for (const tool of tools) {
     server.registerTool(
       tool.name,

@@ -69,11 +69,12 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
             }
             await context.session.toFront(state.page);
             // Long waits on the tab (actions, settling, journeys) stop when the call is cancelled.
+            const outer = state.signal;
             state.signal = signal;
             try {
               await tool.handle({ params, context, response, state, signal });
             } finally {
-              state.signal = undefined;
+              state.signal = outer;
             }
           });
         })(),
