@@ -3,8 +3,10 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--keep]
+//                      [--record-seconds S] [--no-memory] [--keep] [--no-promql] [--promql-only]
+//                      [--no-telemetry]
 import { execFileSync } from 'node:child_process';
+import { runTelemetryBench } from './telemetry.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -12,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { startFixtures } from './fixtures.mjs';
 import { runJourney } from './journey.mjs';
 import { measureActionMemory } from './memory.mjs';
+import { formatPromqlTable, measurePromql } from './promql.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
 import { ROOT, SERVERS } from './servers.mjs';
 
@@ -22,7 +25,10 @@ const { values: flags } = parseArgs({
     servers: { type: 'string' },
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
+    'no-telemetry': { type: 'boolean' },
     keep: { type: 'boolean' },
+    'no-promql': { type: 'boolean' },
+    'promql-only': { type: 'boolean' },
   },
 });
 
@@ -30,8 +36,8 @@ const reps = flags.quick ? 1 : Number(flags.reps ?? 3);
 const recordSeconds = Number(flags['record-seconds'] ?? 10);
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps takes a whole number ≥ 1, not ${flags.reps}`);
 const wanted = flags.servers?.split(',').map((s) => s.trim());
-const servers = wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
-if (!servers.length) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
+const servers = flags['promql-only'] ? [] : wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
+if (!servers.length && !flags['promql-only']) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const run = (command, args) => {
@@ -64,6 +70,8 @@ const work = await mkdtemp(join(tmpdir(), 'legible-bench-'));
 const results = [];
 const recordingUnavailable = {};
 let memory;
+let promql;
+let telemetry;
 try {
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
@@ -87,6 +95,18 @@ try {
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
+  if (!flags['no-promql']) {
+    log('PromQL range queries, Legible vs Prometheus …');
+    const began = performance.now();
+    promql = await measurePromql({ reps: Math.max(5, reps), log });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
+  if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry']) {
+    log('Legible telemetry: OTLP ingest, TraceQL search …');
+    const began = performance.now();
+    telemetry = await runTelemetryBench();
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s${telemetry.error ? `: ${telemetry.error}` : ''}`);
+  }
 } finally {
   await fixtures.close();
   if (!flags.keep) await rm(work, { recursive: true, force: true });
@@ -94,20 +114,22 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory);
+const summary = summarize(servers, results, memory, telemetry);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory);
+const notes = formatNotes(servers, results, memory, telemetry);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, promql: !!promql, telemetry: !!telemetry },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
+  promql,
+  telemetry,
   reps: results,
 });
 
@@ -115,6 +137,7 @@ console.log(
   `\nLegible benchmark — medians over ${reps} rep(s); ${machine.cpus} cores, Node ${machine.node}, ${machine.chromium ?? 'Chromium ?'}; ` +
     `load average ${machine.loadAtStart.toFixed(1)} at the start, ${machine.loadAtEnd.toFixed(1)} at the end\n`,
 );
-console.log(table);
+if (servers.length) console.log(table);
 if (notes) console.log(`\nNotes:\n${notes}`);
+if (promql) console.log(`\n${formatPromqlTable(promql)}`);
 console.log(`\nFull results: ${path} (${((finishedAt - startedAt) / 1000).toFixed(0)} s)`);

@@ -6,6 +6,7 @@ import { RefCounter, takeOutline, type Outline, type OutlineLine } from '../snap
 import { Mutex } from '../util/mutex.js';
 import { abortable, withTimeout } from '../util/time.js';
 import { LegibleError } from '../util/errors.js';
+import { redactText } from '../util/redact.js';
 import { guard, HungRenderer, StuckScript } from './guard.js';
 
 /** A page with this many elements can take Legible's walker longer than a call may last. */
@@ -52,8 +53,9 @@ export class PageState {
     return state;
   }
 
+  /** Labels become captions, filmstrip tiles and sidecars: secrets in them (a ?token= URL) are redacted here. */
   logAction(label: string): void {
-    this.actions.push({ at: Date.now(), label });
+    this.actions.push({ at: Date.now(), label: redactText(label) });
     if (this.actions.length > 500) this.actions.shift();
   }
 

@@ -3,6 +3,7 @@ import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js
 import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
+import { redactUrl } from '../util/redact.js';
 import { article, plural, quote, shortUrl, showUrl } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
@@ -56,7 +57,7 @@ export function formatEffects(effects: Effects, options: EffectsFormatOptions): 
   const network = formatNetworkSection(effects.network, base);
   if (network) out.push(network);
   if (effects.pending.length) {
-    const shown = effects.pending.slice(0, MAX_PENDING).map((entry) => `${entry.id} ${entry.method} ${shortUrl(entry.url, base)}`);
+    const shown = effects.pending.slice(0, MAX_PENDING).map((entry) => `${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), base)}`);
     const more = effects.pending.length - shown.length;
     out.push(`Still loading when the report was made: ${shown.join(', ')}${more > 0 ? `, … ${more} more: see the network tool` : ''}`);
   }

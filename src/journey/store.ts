@@ -5,6 +5,7 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { isInside, writesInside } from '../util/paths.js';
 import { clip, quoteValue } from '../util/text.js';
 import { parseJourney, type Journey } from './schema.js';
+import { protectFlow } from './secrets.js';
 
 /** A name starts with a letter, digit or underscore: never ".", ".." or a hidden file. */
 const NAME = /^\w[\w.-]{0,59}$/;
@@ -30,6 +31,7 @@ export class JourneyStore {
     return join(this.dir, `${name}.json`);
   }
 
+  /** Writes a flow with its secrets replaced by references (protectFlow): saved journeys get shared. */
   async save(name: string, flow: unknown, overwrite: boolean): Promise<string> {
     const path = this.pathFor(name);
     if (existsSync(path) && !overwrite) {
@@ -40,7 +42,7 @@ export class JourneyStore {
       if (!(await writesInside(this.roots[0]!, path))) {
         throw new LegibleError(`${path} leads outside the output folder through a symbolic link; Legible does not write there.`, 'Remove the link, or pick another name.');
       }
-      await writeFile(path, `${JSON.stringify(flow, null, 2)}\n`);
+      await writeFile(path, `${JSON.stringify(protectFlow(flow).flow, null, 2)}\n`);
     } catch (error) {
       if (error instanceof LegibleError) throw error;
       throw new LegibleError(`Could not write ${path}: ${errorMessage(error)}`, 'Check that the output folder is writable and has space.');

@@ -4,6 +4,7 @@ import { PageState } from '../actions/pageState.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
 import { JourneyLog } from '../journey/log.js';
+import { SessionSecrets } from '../journey/secrets.js';
 import { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { RunRegistry } from '../report/runs.js';
@@ -29,6 +30,7 @@ export class ServerContext implements ToolContext {
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private readonly journeyStore: JourneyStore;
   private readonly runRegistry: RunRegistry;
+  private readonly sessionSecrets = new SessionSecrets();
 
   constructor(readonly config: Config) {
     this.outputDir = resolve(config.outputDir);
@@ -168,6 +170,10 @@ export class ServerContext implements ToolContext {
 
   runs(): RunRegistry {
     return this.runRegistry;
+  }
+
+  secrets(): SessionSecrets {
+    return this.sessionSecrets;
   }
 
   async close(): Promise<void> {

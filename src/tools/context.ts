@@ -1,6 +1,7 @@
 import type { PageState } from '../actions/pageState.js';
 import type { Config } from '../config/config.js';
 import type { JourneyLog } from '../journey/log.js';
+import type { SessionSecrets } from '../journey/secrets.js';
 import type { JourneyStore } from '../journey/store.js';
 import type { RunRegistry } from '../report/runs.js';
 import type { FinishedRecording } from '../recording/finish.js';
@@ -34,4 +35,6 @@ export interface ToolContext {
   journeys(): JourneyStore;
   /** Journey runs of this session, for report. */
   runs(): RunRegistry;
+  /** Secrets typed in this session, which saved journeys refer to by variable (journey/secrets.ts). */
+  secrets(): SessionSecrets;
 }

@@ -64,6 +64,12 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
     layers: ['tools', 'server', 'cli'],
     instead: 'return plain data and let src/tools (ToolResponse) or src/server turn it into MCP types',
   },
+  // PromQL's grammar (Prometheus' own Lezer grammar) and the Lezer runtime it needs (types only).
+  '@prometheus-io/lezer-promql': { layers: ['telemetry'], instead: 'parse PromQL with parsePromQL from src/telemetry/metrics/query.ts' },
+  '@lezer/lr': { layers: ['telemetry'], instead: 'parse PromQL with parsePromQL from src/telemetry/metrics/query.ts', typesOnly: true },
+  protobufjs: { layers: ['telemetry'], instead: 'hand OTLP bytes to src/telemetry/otlp (OtlpReceiver, the decoders), or add what you need there' },
+  '@grafana/lezer-traceql': { layers: ['telemetry'], instead: 'parse TraceQL with parseTraceQL from src/telemetry/traces/traceql' },
+  '@lezer/common': { layers: ['telemetry'], instead: 'parse TraceQL with parseTraceQL from src/telemetry/traces/traceql', typesOnly: true },
   'devtools-protocol': { layers: ALL, instead: '', typesOnly: true },
   zod: { layers: ALL, instead: '' },
 };

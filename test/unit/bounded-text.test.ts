@@ -4,7 +4,7 @@
  * as escapes, long journey runs summarised, and the response builder caps what is left.
  */
 import { describe, expect, it } from 'vitest';
-import type { StepVerdict } from '../../src/journey/run.js';
+import { decideVerdict, type StepVerdict } from '../../src/journey/verdict.js';
 import type { RunRecord } from '../../src/report/runs.js';
 import { formatRun } from '../../src/report/runText.js';
 import { MAX_ANSWER_CHARS, ToolResponse } from '../../src/tools/response.js';
@@ -58,7 +58,7 @@ describe('formatRun', () => {
     index,
     type: 'frobnicate',
     description: 'frobnicate (not supported by Legible)',
-    status: 'skipped',
+    status: 'not-run',
     reason: 'Legible does not run "frobnicate" steps',
     errors: [],
     failedRequests: [],
@@ -75,24 +75,36 @@ describe('formatRun', () => {
     url: 'http://x/',
     steps,
     expectations: [],
-    verdict: steps.some((s) => s.status === 'failed') ? 'failed' : 'passed',
     console: [],
     network: [],
+    ...decideVerdict(steps, []),
   });
 
-  it('lists the first steps and the failing ones of a long run, and counts the rest', () => {
+  it('folds the steps of a long run that did not run or were skipped, keeping the failing one', () => {
     const steps = Array.from({ length: 100_000 }, (_, i) => step(i + 1));
     steps[70_000] = step(70_001, { status: 'failed', type: 'click', description: 'click button "Pay"', reason: 'it threw' });
-    for (let i = 70_001; i < steps.length; i++) steps[i] = step(i + 1, { status: 'not-run', reason: undefined });
+    for (let i = 70_001; i < steps.length; i++) steps[i] = step(i + 1, { status: 'skipped', reason: 'step 70001 failed' });
     const answer = formatRun(run(steps));
-    expect(answer.length).toBeLessThan(5_000);
-    expect(answer).toContain('✗ 70001. click button "Pay" — failed: it threw');
-    expect(answer).toMatch(/… 99,979 more steps not listed \(69,980 skipped, 29,999 not-run\)/);
+    expect(answer.length).toBeLessThan(8_000);
+    expect(answer).toContain('  … 69,980 steps not run (21–70000): Legible does not run "frobnicate" steps');
+    expect(answer).toContain('  ✗ 70001. click button "Pay" — failed: it threw');
+    expect(answer).toContain('  … 29,989 steps skipped (70002–99990): step 70001 failed');
+  });
+
+  it('lists the first and the failing steps, and counts the rest, when even folded they are too many', () => {
+    // Alternating statuses cannot be folded: every step would need its own line.
+    const steps = Array.from({ length: 5_000 }, (_, i) => step(i + 1, i % 2 ? { status: 'passed', description: `click #b${i}`, reason: undefined } : {}));
+    steps[3_000] = step(3_001, { status: 'failed', description: 'click #pay', reason: 'it threw' });
+    const answer = formatRun(run(steps));
+    expect(answer.length).toBeLessThan(8_000);
+    expect(answer).toContain('… then the failing steps:');
+    expect(answer).toContain('✗ 3001. click #pay — failed: it threw');
+    expect(answer).toContain('… 4,959 more steps not listed (2,479 not run, 2,480 passed); the run record and the report have them all.');
   });
 
   it('shows every step of a short run, each on one printable line of bounded length', () => {
-    const answer = formatRun(run([step(1, { description: `type ${'z'.repeat(10_000)}\u001b[2J` })], 'T\u202Eitle'));
-    expect(answer.split('\n').every((line) => line.length < 400)).toBe(true);
+    const answer = formatRun(run([step(1, { status: 'passed', reason: undefined, description: `type ${'z'.repeat(10_000)}\u001b[2J` })], 'T\u202Eitle'));
+    expect(answer.split('\n').every((line) => line.length < 600)).toBe(true);
     expect(answer).toContain('"T\\u202eitle"');
     expect(answer).not.toMatch(/[\u001b\u202e]/);
   });
