@@ -77,9 +77,9 @@ describe('journey runs and files', () => {
     const started = Date.now();
     const result = await e2e.legible.call('journey_run', { journey: file });
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(result.text).toMatch(/^Journey "forever": FAILED/);
+    expect(result.text, result.text).toMatch(/^Journey "forever": FAILED/);
     expect(result.text).toMatch(/✗ 2\. wait for #never — failed: the run reached its time limit of 4 s \(--run-timeout\) during this step/);
-    expect(result.text).toMatch(/· 3\. click #never — not-run: the run reached its time limit of 4 s/);
+    expect(result.text).toContain('· 3. click #never — skipped: step 2 failed');
   });
 
   it('bounds legible-mcp run the same way', { timeout: 90_000 }, async () => {
