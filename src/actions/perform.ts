@@ -5,7 +5,7 @@ import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
-import { withTimeout } from '../util/time.js';
+import { abortable, withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
 import { DEFAULT_SETTLE, marksDiffer, settle, waitForLoad, watchActivity, type PageMarks, type SettleLimits } from './settle.js';
@@ -129,7 +129,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const tAct = Date.now();
   const acting = action();
   try {
-    await guard(page, Promise.race([acting, dialogOpened]), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action', {
+    await guard(page, abortable(Promise.race([acting, dialogOpened]), state.signal), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action', {
       waiting: {
         message: 'The browser did not complete the input, as happens when the tab is not rendering (another tab or window took the front).',
         hint: 'List the tabs with the pages tool (a new one may have opened), then try again; a snapshot shows where the page is.',
@@ -139,7 +139,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     offDialog();
   }
   const tSettle = Date.now();
-  const settled = await settle(page, state.network, networkMark, started, limits, actionId, () => state.documentVersion !== version);
+  const settled = await abortable(settle(page, state.network, networkMark, started, limits, actionId, () => state.documentVersion !== version), state.signal);
   const tSettled = Date.now();
   offPopup();
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { connectBrowser, type Connection } from './connect.js';
+import { connectBrowser, removeScratch, type Connection } from './connect.js';
 
 /**
  * One browser for many BrowserSessions (the HTTP server: one per MCP session), each in its own
@@ -13,7 +13,11 @@ export class SharedBrowser {
 
   async connect(): Promise<Connection> {
     if (this.connection?.browser.connected) return this.connection;
-    this.connecting ??= connectBrowser(this.config)
+    const dead = this.connection;
+    this.connection = undefined;
+    // A browser that died left its scratch folder (profile, TMPDIR) behind.
+    this.connecting ??= removeScratch(dead?.scratchDir)
+      .then(() => connectBrowser(this.config))
       .then((connection) => {
         this.connection = connection;
         return connection;
@@ -24,13 +28,6 @@ export class SharedBrowser {
     return this.connecting;
   }
 
-  /** How many isolated contexts are open besides the default one (for tests and status). */
-  async contextCount(): Promise<number> {
-    const browser = this.connection?.browser;
-    if (!browser?.connected) return 0;
-    return browser.browserContexts().filter((context) => context !== browser.defaultBrowserContext()).length;
-  }
-
   /** Closes the browser if it was launched here; only disconnects from one it attached to. */
   async close(): Promise<void> {
     const connection = this.connection ?? (await this.connecting?.catch(() => undefined));
@@ -38,5 +35,6 @@ export class SharedBrowser {
     if (!connection) return;
     if (connection.owned) await connection.browser.close().catch(() => undefined);
     else await connection.browser.disconnect().catch(() => undefined);
+    await removeScratch(connection.scratchDir);
   }
 }

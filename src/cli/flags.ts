@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
 import { MODE_OPTIONS, modeOf } from './modeFlags.js';
+import { quoteValue } from '../util/text.js';
 
 export const USAGE = `Usage: legible-mcp [options]
 
@@ -48,6 +49,9 @@ Server:
   --page-timeout MS        Upper bound for one call into the page (default 10000)
   --timer-wait MS          Before reporting, wait for timers an action started with delays up
                            to MS, and its animations (default 1000; 0: do not)
+  --run-timeout MS         Upper bound for one journey run, all steps together (default 600000)
+  --journey-dir DIR        Another folder journey_run may read journey files from (besides the
+                           output folder and the working folder); repeat for more
   -h, --help               Show this help
   -v, --version            Show the version
 `;
@@ -84,7 +88,7 @@ function number(value: string | undefined, flag: string, min = 1): number | unde
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < min) {
-    throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${JSON.stringify(value.slice(0, 100))}.`, 'Run legible-mcp --help for the options.');
+    throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -155,6 +159,8 @@ export function parseFlags(argv: string[]): CliCommand {
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
         'timer-wait': { type: 'string' },
+        'run-timeout': { type: 'string' },
+        'journey-dir': { type: 'string', multiple: true },
         ...MODE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -198,6 +204,9 @@ export function parseFlags(argv: string[]): CliCommand {
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
       timerWait: number(values['timer-wait'], '--timer-wait', 0),
+      runTimeout: number(values['run-timeout'], '--run-timeout'),
+      // `run` reads the journey file it was given, wherever it is.
+      journeyDirs: [...(values['journey-dir'] ?? []), ...(running ? [dirname(resolve(positionals[0]!))] : [])],
     });
     if (running) {
       const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createServer, SERVER_VERSION } from '../server/createServer.js';
 import { LegibleError } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { parseFlags, USAGE } from './flags.js';
 import { runCommand } from './runCommand.js';
 import { runMode } from './modes.js';
+import { StdioTransport } from './stdioTransport.js';
 
 async function main(): Promise<void> {
   let command;
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   // A fault in a tool must never take the server down.
   process.on('uncaughtException', (error) => logWarn(`uncaught: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => logWarn(`unhandled rejection: ${String(reason)}`));
-  const transport = new StdioServerTransport();
+  // Our own stdio transport: an oversized or malformed message gets an error answer, and the server goes on.
+  const transport = new StdioTransport();
   transport.onclose = () => void shutdown(0);
   await legible.server.connect(transport);
 }

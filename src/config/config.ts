@@ -28,6 +28,10 @@ export const configSchema = z
     pageTimeout: z.number().int().positive().default(10_000),
     /** Timers an action starts with at most this delay (ms) are waited for before its report; 0: none. */
     timerWait: z.number().int().min(0).max(10_000).default(1_000),
+    /** Upper bound for one journey run, all steps together, in ms. */
+    runTimeout: z.number().int().positive().default(600_000),
+    /** Folders besides the output folder and the working folder that journey_run may read journey files from. */
+    journeyDirs: z.array(z.string().min(1)).default([]),
   })
   .refine((c) => !(c.browserUrl && c.wsEndpoint), {
     message: 'give either --browser-url or --ws-endpoint, not both',

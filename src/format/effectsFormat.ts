@@ -4,7 +4,7 @@ import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
 import { redactUrl } from '../util/redact.js';
-import { article, plural, quote } from '../util/text.js';
+import { article, plural, quote, shortUrl, showUrl } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
 
@@ -13,6 +13,7 @@ const NOTABLE = new Set(['Document', 'Fetch', 'XHR']);
 const MAX_REQUESTS = 8;
 const MAX_CONSOLE = 8;
 const MAX_NEW_TABS = 5;
+const MAX_PENDING = 5;
 
 export interface EffectsFormatOptions {
   diffBudget: number;
@@ -27,14 +28,14 @@ export type EffectsSection = (effects: Effects, options: EffectsFormatOptions) =
 
 /** The page changed after the last call and before this action: shown first, apart from the action's own changes. */
 const changedBefore: EffectsSection = ({ changedBefore: before }, options) => {
-  if (before?.loaded) return `Changed since the last call, before this action: the page loaded ${redactUrl(before.loaded)}.`;
+  if (before?.loaded) return `Changed since the last call, before this action: the page loaded ${showUrl(redactUrl(before.loaded))}.`;
   if (!before?.diff || isEmptyDiff(before.diff)) return undefined;
   return `Changed since the last call, before this action:\n${renderDiff(before.diff, options.changedBeforeBudget ?? Math.round(options.diffBudget / 2))}`;
 };
 
 const location: EffectsSection = (effects) => {
   if (effects.urlAfter !== effects.urlBefore || effects.navigated) {
-    return `Page: ${effects.urlAfter}${effects.titleAfter ? ` ${quote(effects.titleAfter)}` : ''} (was ${effects.urlBefore})`;
+    return `Page: ${showUrl(effects.urlAfter)}${effects.titleAfter ? ` ${quote(effects.titleAfter)}` : ''} (was ${showUrl(effects.urlBefore)})`;
   }
   if (effects.titleAfter !== effects.titleBefore) return `Title: ${quote(effects.titleAfter)} (was ${quote(effects.titleBefore)})`;
   return undefined;
@@ -74,12 +75,16 @@ const network: EffectsSection = (effects) => {
   return `Network: ${plural(entries.length, 'new request')}${failed.length ? `, ${failed.length} failed` : ''}\n${lines.join('\n')}`;
 };
 
-const pending: EffectsSection = (effects) =>
-  effects.pending.length ? `Still loading when the report was made: ${effects.pending.map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${redactUrl(entry.url)}`).join(', ')}` : undefined;
+const pending: EffectsSection = (effects) => {
+  if (!effects.pending.length) return undefined;
+  const shown = effects.pending.slice(0, MAX_PENDING).map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), effects.urlAfter)}`);
+  const more = effects.pending.length - shown.length;
+  return `Still loading when the report was made: ${shown.join(', ')}${more > 0 ? `, … ${more} more: see the network tool` : ''}`;
+};
 
 const newTabs: EffectsSection = ({ newTabs: tabs }) => {
   if (!tabs.length) return undefined;
-  const lines = tabs.slice(0, MAX_NEW_TABS).map((tab) => `  ${tab.id} ${redactUrl(tab.url)}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`);
+  const lines = tabs.slice(0, MAX_NEW_TABS).map((tab) => `  ${tab.id} ${showUrl(redactUrl(tab.url))}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`);
   if (tabs.length > MAX_NEW_TABS) lines.push(`  … ${tabs.length - MAX_NEW_TABS} more: see the pages tool`);
   const first = tabs[0]!.id;
   return (

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { VERSION } from '../util/version.js';
 import { toolsFor } from '../tools/registry.js';
 import type { AnyTool } from '../tools/tool.js';
+import { handleToolCalls } from './callTool.js';
 import { registerRecordingResources } from './resources.js';
 import { runTool } from './runTool.js';
 import { ServerContext } from './serverContext.js';
@@ -71,6 +72,7 @@ export function createMcpServer(context: ServerContext): McpServer {
     },
   );
   const tools = toolsFor(context.config);
+  // Registered for the tools capability; the calls themselves are answered by handleToolCalls below.
   for (const tool of tools) {
     server.registerTool(
       tool.name,
@@ -82,6 +84,8 @@ export function createMcpServer(context: ServerContext): McpServer {
   // (optional in MCP, and the names already say it): every agent pays for this list every turn.
   const listed = tools.map(listing);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  // Our own tools/call too: readable argument errors, and the request's cancellation signal.
+  handleToolCalls(server, tools, context);
   registerRecordingResources(server, context.recordings());
   return server;
 }

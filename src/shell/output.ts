@@ -72,6 +72,8 @@ export function printResult(result: CallResult, imageDir: () => string, command:
   const texts = content.filter((c) => c.type === 'text').map((c) => c.text ?? '');
   const fromProtocol = result.isError && result._meta?.[FAILURE_META] === undefined;
   lines.push(...(fromProtocol ? texts.map((text) => tidyProtocolError(text, command)) : texts));
+  // The daemon refused the arguments (it names the tool's parameters): point to the command's own help.
+  if (failure === 'usage' && !fromProtocol && /^Error: (Invalid arguments|The arguments of|Unknown argument)/.test(texts[0] ?? '')) lines.push(`Help: legible ${command} --help`);
   const said = texts.join('\n');
   // An image the answer already saved (a screenshot's path, a filmstrip) is not written again.
   const saved = [...said.matchAll(/(\/\S+\.(?:webp|png|jpe?g))\b/g)].some((match) => existsSync(match[1]!));

@@ -30,6 +30,8 @@ describe('parseFlags', () => {
       pageTimeout: 10_000,
       timerWait: 1_000,
       reuseTab: false,
+      runTimeout: 600_000,
+      journeyDirs: [],
     });
   });
 
@@ -47,6 +49,9 @@ describe('parseFlags', () => {
         '--navigation-timeout', '30000',
         '--page-timeout', '2500',
         '--timer-wait', '0',
+        '--run-timeout', '60000',
+        '--journey-dir', 'flows',
+        '--journey-dir', '/srv/flows',
       ]),
     ).toEqual({
       executablePath: '/usr/bin/chromium',
@@ -60,6 +65,8 @@ describe('parseFlags', () => {
       pageTimeout: 2_500,
       timerWait: 0,
       reuseTab: false,
+      runTimeout: 60_000,
+      journeyDirs: ['flows', '/srv/flows'],
     });
   });
 
@@ -155,6 +162,11 @@ describe('parseFlags', () => {
     });
     expect(failure(['run', 'j.json', '--compare-with', 'before-report']).message).toMatch(/--report DIR is missing/);
     expect(failure(['run', 'j.json', '--label', 'a/b']).message).toMatch(/--label takes 1-40 letters/);
+  });
+
+  it('lets run read its journey file wherever it is (journey_run reads only from known folders)', () => {
+    const command = parseFlags(['run', '/srv/flows/checkout.json', '--journey-dir', 'more']);
+    expect(command.kind === 'run' && command.config.journeyDirs).toEqual(['more', '/srv/flows']);
   });
 
   it('accepts every flag that USAGE lists', () => {
