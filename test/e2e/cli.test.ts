@@ -4,6 +4,7 @@
  * starts is stopped, and the test checks that it and its browser are gone.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { chownSync } from 'node:fs';
@@ -15,6 +16,14 @@ import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer
 
 let fixtures: FixtureServer;
 const workspaces: Workspace[] = [];
+/** Other temporary folders the tests make (a shared runtime folder, a skill folder). */
+const folders: string[] = [];
+
+async function folder(prefix: string): Promise<string> {
+  const made = await tempDir(prefix);
+  folders.push(made);
+  return made;
+}
 
 async function workspace(prefix: string, runtime?: string): Promise<Workspace> {
   const made = await makeWorkspace(prefix, runtime);
@@ -28,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const made of workspaces) await made.dispose();
+  for (const made of folders) await rm(made, { recursive: true, force: true });
   await fixtures?.close();
 });
 
@@ -216,7 +226,7 @@ describe('the daemon', () => {
   });
 
   it('keeps two worktrees apart: a daemon and a browser each', async () => {
-    const runtime = await tempDir('cli-two-rt');
+    const runtime = await folder('cli-two-rt');
     const [one, two] = [await workspace('cli-one', runtime), await workspace('cli-two', runtime)];
     const [a, b] = await Promise.all([one.run(['open', `${fixtures.url}/shop.html`]), two.run(['open', `${fixtures.url}/form.html`])]);
     expect([a.code, b.code]).toEqual([0, 0]);
@@ -251,7 +261,7 @@ describe('the daemon', () => {
 describe('the skill', () => {
   it('installs SKILL.md into a folder', async () => {
     const ws = await workspace('cli-skill');
-    const target = await tempDir('cli-skill-dir');
+    const target = await folder('cli-skill-dir');
     const installed = await ws.run(['skill', 'install', '--dir', target]);
     expect(installed.code, installed.stderr).toBe(0);
     const text = readFileSync(`${target}/legible/SKILL.md`, 'utf8');
