@@ -64,6 +64,9 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
     layers: ['tools', 'server', 'cli'],
     instead: 'return plain data and let src/tools (ToolResponse) or src/server turn it into MCP types',
   },
+  // LogQL's official grammar (and the parser runtime it needs): only the LogQL parser reads it.
+  '@grafana/lezer-logql': { layers: ['telemetry'], instead: 'call parseLogql / runLogql of src/telemetry/logs/logql' },
+  '@lezer/lr': { layers: ['telemetry'], instead: 'call parseLogql / runLogql of src/telemetry/logs/logql' },
   'devtools-protocol': { layers: ALL, instead: '', typesOnly: true },
   zod: { layers: ALL, instead: '' },
 };
