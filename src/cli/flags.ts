@@ -21,6 +21,12 @@ Run a journey without an agent (exits 1 when a step or expectation fails):
   --record                 Record a video of the run (needs ffmpeg)
   --report DIR             Write a QA report folder (report.html, HAR, console log, video)
 
+Apps under test:
+  --root DIR               Workspace with legible.config.json (or package.json) whose apps
+                           app_start runs (default: the current folder)
+  --log-entries N          Log entries kept in memory (default 1000000; older ones are
+                           dropped and counted)
+
 Server:
   --no-evaluate            Remove the evaluate tool
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
@@ -41,6 +47,15 @@ function number(value: string | undefined, flag: string): number | undefined {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0) {
     throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+  }
+  return parsed;
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1_000) {
+    throw new LegibleError(`${flag} takes a whole number of at least 1000, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -67,6 +82,8 @@ export function parseFlags(argv: string[]): CliCommand {
         'ws-endpoint': { type: 'string' },
         'no-evaluate': { type: 'boolean' },
         'output-dir': { type: 'string' },
+        root: { type: 'string' },
+        'log-entries': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -95,6 +112,8 @@ export function parseFlags(argv: string[]): CliCommand {
       wsEndpoint: values['ws-endpoint'],
       evaluate: !values['no-evaluate'],
       outputDir: values['output-dir'],
+      root: values.root,
+      logEntries: count(values['log-entries'], '--log-entries'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
     });

@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PageState } from '../actions/pageState.js';
+import { AppSupervisor } from '../apps/supervisor.js';
+import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
 import { JourneyLog } from '../journey/log.js';
@@ -24,8 +26,13 @@ export class ServerContext implements ToolContext {
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private readonly journeyStore: JourneyStore;
   private readonly runRegistry: RunRegistry;
+  private readonly logStore: LogStore;
+  private readonly supervisor: AppSupervisor;
 
   constructor(readonly config: Config) {
+    this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
+    this.supervisor = new AppSupervisor(resolve(config.root), this.logStore);
+
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
     this.journeyStore = new JourneyStore(this.outputDir);
@@ -144,10 +151,19 @@ export class ServerContext implements ToolContext {
     return this.runRegistry;
   }
 
+  apps(): AppSupervisor {
+    return this.supervisor;
+  }
+
+  logs(): LogStore {
+    return this.logStore;
+  }
+
   async close(): Promise<void> {
     // Recordings still running when the client goes away are finished, not thrown away.
     for (const state of this.states.values()) if (state.recorder) this.finishOrphan(state);
     await Promise.allSettled([...this.pendingWork]);
-    await this.session.close();
+    // The apps and the browser stop side by side: both have bounded waits.
+    await Promise.allSettled([this.supervisor.stopAll(), this.session.close()]);
   }
 }

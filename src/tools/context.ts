@@ -1,4 +1,6 @@
 import type { PageState } from '../actions/pageState.js';
+import type { AppSupervisor } from '../apps/supervisor.js';
+import type { LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import type { JourneyLog } from '../journey/log.js';
 import type { JourneyStore } from '../journey/store.js';
@@ -34,4 +36,8 @@ export interface ToolContext {
   journeys(): JourneyStore;
   /** Journey runs of this session, for report. */
   runs(): RunRegistry;
+  /** The apps under test of the workspace (legible.config.json). */
+  apps(): AppSupervisor;
+  /** What the apps printed. */
+  logs(): LogStore;
 }
