@@ -5,6 +5,7 @@ import type { Recorder } from '../recording/recorder.js';
 import { RefCounter, takeOutline, type Outline, type OutlineLine } from '../snapshot/outline.js';
 import { Mutex } from '../util/mutex.js';
 import { guard } from './guard.js';
+import type { ActionObserver } from './observer.js';
 
 /**
  * Everything Legible remembers about one tab: its logs, its ref counter, the last outline it
@@ -21,6 +22,8 @@ export class PageState {
   readonly actions: { at: number; label: string }[] = [];
   /** The recording running on this page, if any. */
   recorder: Recorder | undefined;
+  /** Watches the server side during actions (the Server section of the report). */
+  observer: ActionObserver | undefined;
 
   private constructor(
     readonly page: PageDriver,

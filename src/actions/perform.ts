@@ -1,6 +1,7 @@
 import type { ConsoleEntry } from '../capture/consoleLog.js';
 import type { NetworkEntry } from '../capture/networkLog.js';
 import type { DialogInfo } from '../cdp/pageDriver.js';
+import type { ServerActivity } from '../telemetry/activity.js';
 import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
@@ -24,6 +25,8 @@ export interface Effects {
   pending: NetworkEntry[];
   dialog?: DialogInfo;
   popups: number;
+  /** What the apps printed meanwhile (warnings and errors); absent when nothing. */
+  server?: ServerActivity;
   /** 'quiet' when everything settled; otherwise why waiting stopped. */
   settled: string;
   elapsedMs: number;
@@ -58,6 +61,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const networkMark = state.network.mark();
   const dialogsBefore = state.dialogs.length;
   if (options.what) state.logAction(options.what);
+  const observed = state.observer?.begin();
   let popups = 0;
   const offPopup = page.onPopup(() => popups++);
   if (!page.isCrashed()) await watchDom(page);
@@ -101,6 +105,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   }
   logDebug(`${options.what ?? 'action'}: before ${tAct - started} ms, act ${tSettle - tAct} ms, settle ${tSettled - tSettle} ms (${settled.dom}), after ${Date.now() - tSettled} ms`);
   const dialog = state.dialogs.length > dialogsBefore ? state.dialogs[state.dialogs.length - 1] : undefined;
+  const server = await observed?.();
   return {
     urlBefore,
     urlAfter: page.url(),
@@ -114,6 +119,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     pending: settled.pending,
     dialog,
     popups,
+    ...(server ? { server } : {}),
     settled: settled.dom,
     elapsedMs: Date.now() - started,
   };

@@ -6,6 +6,7 @@ import { renderOutline } from '../snapshot/render.js';
 import { article, plural, quote } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
+import { formatServerSection } from './serverFormat.js';
 
 /** Request types worth naming in an action report even when they succeed. */
 const NOTABLE = new Set(['Document', 'Fetch', 'XHR']);
@@ -16,6 +17,8 @@ export interface EffectsFormatOptions {
   diffBudget: number;
   /** When the action navigated, show this much of the new page's outline. */
   newPageBudget: number;
+  /** The tool that shows the apps' logs, named in the Server section. */
+  logsTool: string;
 }
 
 /** Renders an action's effects as a few short sections. */
@@ -54,6 +57,8 @@ export function formatEffects(effects: Effects, options: EffectsFormatOptions): 
 
   const network = formatNetworkSection(effects.network, base);
   if (network) out.push(network);
+  const server = formatServerSection(effects.server, options.logsTool);
+  if (server) out.push(server);
   if (effects.pending.length) {
     out.push(`Still loading when the report was made: ${effects.pending.map((entry) => `${entry.id} ${entry.method} ${entry.url}`).join(', ')}`);
   }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PageState } from '../actions/pageState.js';
 import { AppSupervisor } from '../apps/supervisor.js';
+import { watchActivity } from '../telemetry/activity.js';
 import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
@@ -32,14 +33,21 @@ export class ServerContext implements ToolContext {
   constructor(readonly config: Config) {
     this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
     this.supervisor = new AppSupervisor(resolve(config.root), this.logStore);
-
+    const supervisor = this.supervisor;
+    const observer = watchActivity(this.logStore, {
+      active: () => supervisor.isActive(),
+      flush: () => supervisor.flushOutput(),
+      lastOutputAt: () => supervisor.lastOutputAt(),
+    });
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
     this.journeyStore = new JourneyStore(this.outputDir);
     this.runRegistry = new RunRegistry(join(this.outputDir, 'runs'));
     this.session = new BrowserSession(config, {
       pageOpened: async (page) => {
-        this.states.set(page.id, await PageState.attach(page, config.pageTimeout));
+        const state = await PageState.attach(page, config.pageTimeout);
+        state.observer = observer;
+        this.states.set(page.id, state);
       },
       pageClosed: (page) => {
         const state = this.states.get(page.id);
