@@ -20,6 +20,7 @@ export class OutputCapture {
   private readonly assemblers: EntryAssembler[] = [];
   private readonly splitters: LineSplitter[] = [];
   private readonly listeners = new Set<(entry: string, stream: StreamName) => void>();
+  private readonly lineListeners = new Set<(line: string) => void>();
   private holdTimer: NodeJS.Timeout | undefined;
   /** When the first output arrived, epoch ms. */
   firstOutputAt: number | undefined;
@@ -39,7 +40,10 @@ export class OutputCapture {
   attach(stream: Readable, name: StreamName): void {
     const streamId = this.streamIds[name === 'stdout' ? 0 : 1]!;
     const assembler = new EntryAssembler((entry, timeMs) => this.store_(streamId, name, entry, timeMs));
-    const splitter = new LineSplitter((line) => assembler.line(line, this.lastOutputAt!));
+    const splitter = new LineSplitter((line) => {
+      for (const listener of this.lineListeners) listener(line);
+      assembler.line(line, this.lastOutputAt!);
+    });
     this.assemblers.push(assembler);
     this.splitters.push(splitter);
     stream.setEncoding('utf8');
@@ -61,6 +65,12 @@ export class OutputCapture {
   onEntry(listener: (entry: string, stream: StreamName) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `listener` for every line as it arrives (before it is grouped into an entry and stored). */
+  onLine(listener: (line: string) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
   }
 
   /** Stores the entries still waiting for a continuation line. */

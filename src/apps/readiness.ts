@@ -45,17 +45,19 @@ export async function waitUntilReady(readiness: Readiness, app: AppProcess, capt
   const deadline = Date.now() + timeoutMs;
   let lastSeen = 'nothing yet';
   let found: Ready | undefined;
-  let off: () => void = () => undefined;
-  if (readiness.kind === 'log' || readiness.kind === 'auto') {
-    off = capture.onEntry((entry) => {
-      if (found) return;
-      if (readiness.kind === 'log' && readiness.pattern.test(entry)) found = { detail: `printed ${JSON.stringify(entry.split('\n')[0]!.slice(0, 100))}` };
+  // Output often means the app just got somewhere ("listening on …"): look again at once.
+  let wake: () => void = () => undefined;
+  const off = capture.onLine((line) => {
+    wake();
+    if (found) return;
+    if (readiness.kind === 'log' || readiness.kind === 'auto') {
+      if (readiness.kind === 'log' && readiness.pattern.test(line)) found = { detail: `printed ${JSON.stringify(line.slice(0, 100))}` };
       if (readiness.kind === 'auto') {
-        const url = LOCAL_URL.exec(entry)?.[0];
+        const url = LOCAL_URL.exec(line)?.[0];
         if (url) found = { detail: `printed ${url}`, url: url.replace('0.0.0.0', 'localhost') };
       }
-    });
-  }
+    }
+  });
   try {
     if (readiness.kind === 'none') return { detail: describeReadiness(readiness) };
     for (;;) {
@@ -75,7 +77,9 @@ export async function waitUntilReady(readiness: Readiness, app: AppProcess, capt
       if (Date.now() >= deadline) throw { kind: 'timeout', lastSeen } satisfies NotReady;
       // Poll quickly at first (start-up time is what the agent waits for), then back off.
       const elapsed = timeoutMs - (deadline - Date.now());
-      await Promise.race([sleep(Math.min(elapsed < 1_000 ? 20 : elapsed < 10_000 ? 100 : 250, Math.max(0, deadline - Date.now()))), app.exited]);
+      const output = new Promise<void>((resolve) => (wake = resolve));
+      await Promise.race([sleep(Math.min(elapsed < 1_000 ? 20 : elapsed < 10_000 ? 100 : 250, Math.max(0, deadline - Date.now()))), app.exited, output]);
+      wake = () => undefined;
     }
   } finally {
     off();

@@ -248,13 +248,6 @@ export class AppSupervisor {
     for (const record of this.records.values()) record.run?.capture.flush();
   }
 
-  /** When output last arrived from any app, epoch ms. */
-  lastOutputAt(): number {
-    let last = 0;
-    for (const record of this.records.values()) last = Math.max(last, record.run?.capture.lastOutputAt ?? 0);
-    return last;
-  }
-
   /** Stops every app (the server is exiting). */
   async stopAll(): Promise<void> {
     await Promise.allSettled([...this.records.values()].filter((record) => record.run).map((record) => this.stopRun(record, 'stopped')));

@@ -37,7 +37,6 @@ export class ServerContext implements ToolContext {
     const observer = watchActivity(this.logStore, {
       active: () => supervisor.isActive(),
       flush: () => supervisor.flushOutput(),
-      lastOutputAt: () => supervisor.lastOutputAt(),
     });
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);

@@ -1,6 +1,5 @@
 import { entriesSince, isProblemLine, type LoggedLine } from './logs/recent.js';
 import type { LogStore } from './logs/store.js';
-import { sleep } from '../util/time.js';
 
 /**
  * What the server side did while one browser action ran: the warning and error lines the apps
@@ -20,20 +19,19 @@ export interface ActivitySource {
   active(): boolean;
   /** Stores output still held back (a line waiting for its stack trace). */
   flush(): void;
-  /** When output last arrived, epoch ms. */
-  lastOutputAt(): number;
 }
 
 const MAX_LINES = 8;
-/** Output that lags the action: wait while it keeps coming, until it has paused this long… */
-const QUIET_MS = 20;
-/** …but never longer than this in all. */
-const MAX_GRACE_MS = 150;
 
 /**
  * Watches the log store around actions: `begin()` before the action marks the store; the function
- * it returns, called once the action settled, waits a short grace while the apps are still
- * printing, then answers the problem lines since the mark (undefined when there were none).
+ * it returns, called once the action settled, answers the problem lines since the mark (undefined
+ * when there were none).
+ *
+ * No waiting for output that lags: settling already waited for the action's requests to finish
+ * and then for the DOM to stay quiet (30 ms or more), and a server writes its log line before or
+ * while it answers. What has reached the pipes is read (one turn of the event loop) and lines held
+ * back for a possible stack trace are stored; an app that logs all the time costs no extra wait.
  */
 export function watchActivity(store: LogStore, source: ActivitySource): { begin(): () => Promise<ServerActivity | undefined> } {
   return {
@@ -41,10 +39,7 @@ export function watchActivity(store: LogStore, source: ActivitySource): { begin(
       const mark = store.nextSeq();
       return async () => {
         if (source.active()) {
-          // Let output that already reached the pipes be read, then wait while it keeps coming.
           await new Promise((resolve) => setImmediate(resolve));
-          const end = Date.now() + MAX_GRACE_MS;
-          while (Date.now() < end && Date.now() - source.lastOutputAt() < QUIET_MS) await sleep(QUIET_MS / 2);
           source.flush();
         }
         if (store.nextSeq() === mark) return undefined;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { formatLogsAnswer, labelText } from '../format/logsFormat.js';
-import { parseLogql } from '../telemetry/logs/logql/parse.js';
+import { loadLogql, parseLogql } from '../telemetry/logs/logql/parse.js';
 import { runLogql } from '../telemetry/logs/logql/query.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import { parseTime, requireDuration } from '../telemetry/time.js';
 import { LegibleError } from '../util/errors.js';
+import { appStartTool } from './appTools.js';
 import { defineTool } from './tool.js';
 
 const BUDGET = 6_000;
@@ -37,6 +38,7 @@ export const logsTool = defineTool({
     const startMs = params.start !== undefined ? parseTime(params.start, now) : endMs - requireDuration(params.since ?? '1h', '"since"');
     if (startMs >= endMs) throw new LegibleError('The time range is empty: "start" must be before "end".', 'For example {"start":"-1h","end":"-30m"}.');
     const text = params.query ?? DEFAULT_QUERY;
+    await loadLogql();
     const query = parseLogql(text);
     const store = context.logs();
     const answer = runLogql(store, query, { startMs, endMs, limit: params.limit ?? 100 });
@@ -54,7 +56,7 @@ export const logsTool = defineTool({
 function nothingFound(store: LogStore, query: string, logQuery: boolean): string {
   const streams = Array.from({ length: store.streamCount() }, (_, id) => ({ labels: store.streamLabels(id), entries: store.streamEntries(id) })).filter((stream) => stream.entries > 0);
   if (!streams.length) {
-    return 'Nothing matches: no app output has been captured yet. Legible captures the output of the apps it starts: call app_start first.';
+    return `Nothing matches: no app output has been captured yet. Legible captures the output of the apps it starts: call ${appStartTool.name} first.`;
   }
   const labels = [...store.labelValues(8)].map(([name, values]) => `${name}: ${values.join(', ')}`).join('; ');
   const listed = streams.slice(0, 12).map((stream) => `${labelText(stream.labels)} ${stream.entries}`);

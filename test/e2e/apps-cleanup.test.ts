@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { appsWorkspace, nodeApp, processesOf, waitForNoProcessesOf } from '../helpers/apps.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appsWorkspace, nodeApp, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
 import { groupOf, waitForExit } from '../helpers/e2e.js';
 import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 
@@ -25,6 +25,8 @@ async function startFamily(root: string): Promise<{ legible: LegibleClient; pid:
 }
 
 describe('clean-up', () => {
+  afterAll(removeWorkspaces);
+
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`stops every process of every app, grandchildren included, on ${signal}`, async () => {
       const root = await appsWorkspace({ family: nodeApp('family.mjs') });

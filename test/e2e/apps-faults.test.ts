@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appsWorkspace, NODE, nodeApp, processesOf, waitForNoProcessesOf } from '../helpers/apps.js';
+import { appsWorkspace, NODE, nodeApp, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
 import { groupOf } from '../helpers/e2e.js';
 import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 
@@ -38,6 +38,7 @@ describe('apps that go wrong', () => {
   afterAll(async () => {
     await legible?.close();
     blocker?.close();
+    await removeWorkspaces();
   });
 
   async function failure(args: Record<string, unknown>, tool = 'app_start'): Promise<string> {
@@ -45,7 +46,6 @@ describe('apps that go wrong', () => {
     const result = await legible.call(tool, args);
     expect(result.isError, result.text).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
-    if (process.env.SHOW) console.log(result.text);
     return result.text;
   }
 
@@ -121,7 +121,6 @@ describe('apps that go wrong', () => {
     expect(errors.text).toContain('Note: ');
     const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${legible.pid()}/status`, 'utf8'))![1]) / 1024;
     expect(rss, 'resident memory of the Legible server, MB').toBeLessThan(400);
-    if (process.env.SHOW) console.log(status.text, errors.text, rss);
     const stopped = await legible.call('app_stop', { name: 'flood' });
     expect(stopped.text).toMatch(/^Stopped flood \(/);
   });

@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appsWorkspace, APP_FIXTURES, NODE, nodeApp, processesOf, VITE, waitForNoProcessesOf } from '../helpers/apps.js';
+import { appsWorkspace, APP_FIXTURES, NODE, nodeApp, processesOf, removeWorkspaces, VITE, waitForNoProcessesOf } from '../helpers/apps.js';
 import { groupOf, refOf } from '../helpers/e2e.js';
 import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 
@@ -38,6 +38,7 @@ describe('reproduce, fix, restart, prove', () => {
   });
   afterAll(async () => {
     await legible?.close();
+    await removeWorkspaces();
   });
 
   it('runs the whole loop and leaves no process behind', async () => {

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,12 @@ export const APP_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 
 export const NODE = process.execPath;
 export const VITE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'vite', 'bin', 'vite.js');
 
-/** A fresh workspace folder holding a legible.config.json with these apps. */
+const workspaces: string[] = [];
+
+/** A fresh workspace folder holding a legible.config.json with these apps (removed by removeWorkspaces). */
 export async function appsWorkspace(apps: Record<string, unknown>, files: Record<string, string> = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'legible-apps-'));
+  workspaces.push(dir);
   await writeFile(join(dir, 'legible.config.json'), JSON.stringify({ apps }, null, 2));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   return dir;
@@ -52,4 +55,9 @@ export async function waitForNoProcessesOf(legiblePid: number, timeoutMs = 8_000
     left = processesOf(legiblePid);
   }
   return left;
+}
+
+/** Removes the workspaces this test file made. */
+export async function removeWorkspaces(): Promise<void> {
+  await Promise.all(workspaces.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }

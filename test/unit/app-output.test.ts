@@ -1,11 +1,14 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
 import { EntryAssembler } from '../../src/apps/entryAssembler.js';
 import { LineSplitter } from '../../src/apps/lineSplitter.js';
 import { OutputCapture } from '../../src/apps/outputCapture.js';
 import { runLogql } from '../../src/telemetry/logs/logql/query.js';
 import type { StreamsData } from '../../src/telemetry/logs/logql/answer.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
+
+beforeAll(loadLogql);
 
 function split(chunks: string[], max?: number): string[] {
   const lines: string[] = [];

@@ -16,6 +16,15 @@ describe('inspectLine', () => {
     expect(inspectLine('{"message":"no level","stack":"Error: x\\n at y"}').level).toBe(LEVEL.error);
   });
 
+  it('reads only the top-level "level", as | json does, however the line is laid out', () => {
+    expect(inspectLine('{"req":{"level":"debug"},"level":40}')).toEqual({ format: FORMAT.json, level: LEVEL.warn, fieldLevel: FIELD_LEVEL.canonical });
+    expect(inspectLine('{"msg":"{\\"level\\":50}","level":"info"}').level).toBe(LEVEL.info);
+    expect(inspectLine('{"tags":["level"],"level" : 50 }').level).toBe(LEVEL.error);
+    expect(inspectLine('{"level":"warn\\u0020","msg":"x"}')).toEqual({ format: FORMAT.json, level: LEVEL.unknown, fieldLevel: FIELD_LEVEL.unknown });
+    expect(inspectLine('{"level":30.5,"msg":"x"}').level).toBe(LEVEL.info);
+    expect(inspectLine('{"req":{"level":"error"}}')).toEqual({ format: FORMAT.json, level: LEVEL.unknown, fieldLevel: FIELD_LEVEL.absent });
+  });
+
   it('reads logfmt lines and leaves other text to level detection', () => {
     expect(inspectLine('time=2026-01-01T00:00:00Z level=warn msg="disk 91% full"')).toEqual({ format: FORMAT.logfmt, level: LEVEL.warn, fieldLevel: FIELD_LEVEL.canonical });
     expect(inspectLine('{not json}')).toEqual({ format: FORMAT.plain, level: LEVEL.unknown, fieldLevel: FIELD_LEVEL.unknown });

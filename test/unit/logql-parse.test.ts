@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { parseLogql, unquote, parseBytes } from '../../src/telemetry/logs/logql/parse.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadLogql, parseBytes, parseLogql, unquote } from '../../src/telemetry/logs/logql/parse.js';
 import { LegibleError } from '../../src/util/errors.js';
+
+beforeAll(loadLogql);
 
 function error(query: string): LegibleError {
   try {
@@ -85,6 +87,8 @@ describe('parseLogql', () => {
     expect(error('{}').hint).toBe('Try: {app=~".+"}');
     expect(error('count_over_time({app="api"})').hint).toBe('Try: count_over_time({app="api"} [5m])');
     expect(error('{app="api"} |').hint).toBe('Try: {app="api"}');
+    expect(error('sum(count_over_time({app="api"}[5m]').hint).toBe('Try: sum(count_over_time({app="api"}[5m]))');
+    expect(error('{app="x"').hint).toBe('Try: {app="x"}');
     expect(error('{app="api"} |= ').message).toMatch(/the query ends too early in a line filter/);
   });
 
@@ -111,5 +115,16 @@ describe('LogQL literals', () => {
     expect(parseBytes('1.5KiB')).toBe(1536);
     expect(parseBytes('512b')).toBe(512);
     expect(parseBytes('x')).toBeUndefined();
+  });
+});
+
+describe('docs/logql.md', () => {
+  it('shows only queries that parse', async () => {
+    const { readFileSync } = await import('node:fs');
+    const docs = readFileSync(new URL('../../docs/logql.md', import.meta.url), 'utf8');
+    const block = /```logql\n([\s\S]*?)```/.exec(docs)![1]!;
+    const queries = block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+    expect(queries.length).toBeGreaterThan(5);
+    for (const query of queries) expect(() => parseLogql(query), query).not.toThrow();
   });
 });

@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
 import { runLogql } from '../../src/telemetry/logs/logql/query.js';
 import type { MatrixData, StreamsData, VectorData } from '../../src/telemetry/logs/logql/answer.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
+
+beforeAll(loadLogql);
 
 const T0 = Date.UTC(2026, 10, 30, 10, 0, 0);
 

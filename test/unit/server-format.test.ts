@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
 import { formatLogText } from '../../src/format/logLine.js';
 import { formatLogsAnswer } from '../../src/format/logsFormat.js';
 import { formatServerSection } from '../../src/format/serverFormat.js';
@@ -6,6 +7,8 @@ import { watchActivity } from '../../src/telemetry/activity.js';
 import { runLogql } from '../../src/telemetry/logs/logql/query.js';
 import type { LoggedLine } from '../../src/telemetry/logs/recent.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
+
+beforeAll(loadLogql);
 
 const line = (text: string, level: LoggedLine['level'], stream = 'stdout', app = 'api'): LoggedLine => ({ timeMs: 0, labels: { app, stream }, level, line: text });
 
@@ -51,19 +54,21 @@ describe('formatServerSection', () => {
 });
 
 describe('watchActivity', () => {
-  it('answers the problem lines since the action began, after a grace while output keeps coming', async () => {
+  it('answers the problem lines since the action began, after storing what was held back', async () => {
     const store = new LogStore();
     store.append({ timeMs: 1, labels: { app: 'api', stream: 'stdout' }, line: 'ERROR before the action' });
-    let last = 0;
-    const watch = watchActivity(store, { active: () => true, flush: () => undefined, lastOutputAt: () => last });
+    let held: string | undefined;
+    const watch = watchActivity(store, {
+      active: () => true,
+      flush: () => {
+        if (held) store.append({ timeMs: 3, labels: { app: 'api', stream: 'stderr' }, line: held });
+        held = undefined;
+      },
+    });
     const finish = watch.begin();
     store.append({ timeMs: 2, labels: { app: 'api', stream: 'stdout' }, line: 'INFO fine' });
-    last = Date.now();
-    // A line that lags the action a little is still caught.
-    setTimeout(() => {
-      store.append({ timeMs: 3, labels: { app: 'api', stream: 'stderr' }, line: 'Error: late' });
-      last = Date.now();
-    }, 10);
+    // A line still waiting for a possible stack trace when the action settled.
+    held = 'Error: late';
     const activity = await finish();
     expect(activity?.logs.map((logged) => logged.line)).toEqual(['Error: late']);
     expect(await watch.begin()()).toBeUndefined();

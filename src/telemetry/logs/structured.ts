@@ -33,6 +33,8 @@ const MESSAGE_KEYS = ['msg', 'message', '@m', '@mt', 'event'];
 export function inspectLine(line: string): LineShape {
   const first = line.charCodeAt(0);
   if (first === 123 /* { */ || (first <= 32 && line.trimStart().startsWith('{'))) {
+    const fast = first === 123 && line.charCodeAt(line.length - 1) === 125 ? topLevelLevel(line) : undefined;
+    if (fast) return fast;
     const object = parseJsonObject(line);
     if (object) return shapeOf(object, FORMAT.json);
   } else if (LOGFMT_START.test(line)) {
@@ -40,6 +42,54 @@ export function inspectLine(line: string): LineShape {
     if (Object.keys(pairs).length >= 2) return shapeOf(pairs, FORMAT.logfmt);
   }
   return { format: FORMAT.plain, level: detectLevel(line), fieldLevel: FIELD_LEVEL.unknown };
+}
+
+/**
+ * The shape of a JSON line whose top-level "level" is a number or a plain string, read without
+ * parsing the line: capture must keep up with an app that prints 100,000 lines a second, and
+ * JSON.parse of every line was the largest cost (measured: ARCHITECTURE.md). A line that only
+ * looks like JSON is still refused by `| json` later, as Loki would (with __error__).
+ */
+function topLevelLevel(line: string): LineShape | undefined {
+  const at = line.indexOf('"level"');
+  if (at < 0 || !atTopLevel(line, at)) return undefined;
+  let i = at + 7;
+  while (line.charCodeAt(i) === 32) i++;
+  if (line.charCodeAt(i) !== 58 /* : */) return undefined;
+  i++;
+  while (line.charCodeAt(i) === 32) i++;
+  const code = line.charCodeAt(i);
+  if (code >= 48 && code <= 57) {
+    let end = i;
+    while (end < line.length && line.charCodeAt(end) >= 48 && line.charCodeAt(end) <= 57) end++;
+    const next = line.charCodeAt(end);
+    if (next !== 44 && next !== 125 && next !== 32) return undefined; // 1.5, 1e3: let JSON.parse read it
+    return shapeOf({ level: Number(line.slice(i, end)) }, FORMAT.json);
+  }
+  if (code === 34 /* " */) {
+    const end = line.indexOf('"', i + 1);
+    if (end < 0) return undefined;
+    const value = line.slice(i + 1, end);
+    if (value.includes('\\')) return undefined;
+    return shapeOf({ level: value }, FORMAT.json);
+  }
+  return undefined;
+}
+
+/** Whether position `at` of a JSON object's text is a key of the object itself (not nested, not inside a string). */
+function atTopLevel(line: string, at: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 1; i < at; i++) {
+    const code = line.charCodeAt(i);
+    if (inString) {
+      if (code === 92 /* \ */) i++;
+      else if (code === 34) inString = false;
+    } else if (code === 34) inString = true;
+    else if (code === 123 || code === 91) depth++;
+    else if (code === 125 || code === 93) depth--;
+  }
+  return depth === 0 && !inString;
 }
 
 function shapeOf(fields: Record<string, unknown>, format: LineFormat): LineShape {

@@ -45,5 +45,24 @@ export function suggestFix(query: string, at: number, parses: (candidate: string
   const closing = query.lastIndexOf(')');
   if (closing > 0) candidates.push(`${query.slice(0, closing).trimEnd()} [5m]${query.slice(closing)}`);
   if (/\|\s*$/.test(query)) candidates.push(query.replace(/\|\s*$/, '').trimEnd());
+  const closers = unclosed(query);
+  if (closers) candidates.push(`${query}${closers}`);
   return candidates.find((candidate) => candidate !== query && parses(candidate));
+}
+
+/** The brackets left open at the end of a query (outside strings), closed in order: `{app="x"` → `}`. */
+function unclosed(query: string): string {
+  const open: string[] = [];
+  const pairs: Record<string, string> = { '{': '}', '(': ')', '[': ']' };
+  let quote: string | undefined;
+  for (let i = 0; i < query.length; i++) {
+    const char = query[i]!;
+    if (quote) {
+      if (char === '\\' && quote === '"') i++;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === '`') quote = char;
+    else if (pairs[char]) open.push(pairs[char]!);
+    else if (char === open.at(-1)) open.pop();
+  }
+  return open.reverse().join('');
 }

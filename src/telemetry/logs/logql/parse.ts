@@ -1,4 +1,4 @@
-import { parser } from '@grafana/lezer-logql';
+import type { LRParser } from '@lezer/lr';
 import { parseDuration } from '../../time.js';
 import type {
   CompareOp,
@@ -26,12 +26,28 @@ import { compileRegex } from './regex.js';
  * refuses, with the position, what Legible does not run.
  */
 
-type Node = ReturnType<typeof parser.parse>['topNode'];
+type Node = ReturnType<LRParser['parse']>['topNode'];
 
+let grammar: LRParser | undefined;
+
+/**
+ * Loads the grammar. Done on the first LogQL query rather than at start-up (the bundle leaves it
+ * out), so tools/list does not wait for its parse tables.
+ */
+export async function loadLogql(): Promise<void> {
+  grammar ??= (await import('@grafana/lezer-logql')).parser;
+}
+
+function parser(): LRParser {
+  if (!grammar) throw new Error('The LogQL grammar is not loaded yet: await loadLogql() first.');
+  return grammar;
+}
+
+/** Parses a query (after `await loadLogql()`); a LogqlError says where and what was wrong. */
 export function parseLogql(text: string): Query {
   const query = text.trim();
   if (!query) throw new LogqlError('The query is empty.', query, 0, '{app="api"}');
-  const tree = parser.parse(query);
+  const tree = parser().parse(query);
   let error: Node | undefined;
   tree.iterate({
     enter(ref) {
@@ -63,7 +79,7 @@ function syntaxError(query: string, node: Node): LogqlError {
 
 function parsesCleanly(candidate: string): boolean {
   let clean = true;
-  parser.parse(candidate).iterate({
+  parser().parse(candidate).iterate({
     enter(ref) {
       if (ref.type.isError) clean = false;
       return clean ? undefined : false;

@@ -46,22 +46,25 @@ function runLogQuery(store: LogStore, query: LogQuery, options: QueryOptions): Q
   let scanned = 0;
   let partial: string | undefined;
   const segments = store.segments();
-  outer: for (let s = backward ? segments.length - 1 : 0; backward ? s >= 0 : s < segments.length; s += backward ? -1 : 1) {
-    const segment = segments[s]!;
-    if (!segment.count || segment.maxTime < startMs || segment.minTime > endMs) continue;
+  const { head, rest } = pipeline;
+  outer: for (let s = 0; s < segments.length; s++) {
+    const segment = segments[backward ? segments.length - 1 - s : s]!;
+    const count = segment.count;
+    if (!count || segment.maxTime < startMs || segment.minTime > endMs) continue;
     const { times, streams, lines } = segment;
-    for (let i = backward ? segment.count - 1 : 0; backward ? i >= 0 : i < segment.count; i += backward ? -1 : 1) {
+    for (let k = 0; k < count; k++) {
+      const i = backward ? count - 1 - k : k;
       const time = times[i]!;
       if (time < startMs || time > endMs) continue;
       const stream = streams[i]!;
-      if (!selected[stream]) continue;
+      if (selected[stream] === 0) continue;
       if ((++scanned & 4095) === 0 && performance.now() > deadline) {
         partial = `counting stopped after ${scanned.toLocaleString('en-US')} entries (the query's time budget ran out)`;
         break outer;
       }
       let line = lines[i]!;
-      if (pipeline.head && !pipeline.head(line)) continue;
-      if (pipeline.rest) {
+      if (head !== undefined && !head(line)) continue;
+      if (rest !== undefined) {
         row.line = line;
         row.timeMs = time;
         row.stream = stream;
@@ -69,7 +72,7 @@ function runLogQuery(store: LogStore, query: LogQuery, options: QueryOptions): Q
         row.segment = segment;
         row.index = i;
         row.labels = undefined;
-        if (!pipeline.rest(row)) continue;
+        if (!rest(row)) continue;
         line = row.line;
       }
       matched++;
