@@ -73,6 +73,14 @@ export const ROWS = [
   { key: 'mem500', label: 'Legible RSS after 500 actions (MB)', memory: (m) => m.checkpoints?.[500]?.serverRssMb, digits: 0 },
   { key: 'memRatio', label: 'Legible RSS 500 / 50 actions', memory: (m) => m.ratio, digits: 2, target: legibleIs('≤ 1.2', (v) => v <= 1.2) },
   { key: 'memActionMs', label: 'Legible action (click/type), median (ms)', memory: (m) => m.medianActionMs, digits: 0 },
+  { key: 'appStartOverheadMs', label: "app_start overhead: time to ready − the app's own (ms)", apps: (a) => a.appStart?.overheadMs, digits: 0, target: legibleIs('≤ 100 ms', (v) => v <= 100) },
+  { key: 'appStartMs', label: 'app_start: call → answer, app ready (ms)', apps: (a) => a.appStart?.legibleMs, digits: 0 },
+  { key: 'captureLinesPerS', label: 'Log capture from a flooding JSON app (lines/s)', apps: (a) => a.capture?.linesPerS, digits: 0, target: legibleIs('≥ 200,000', (v) => v >= 200_000) },
+  { key: 'captureRssMb', label: 'Legible RSS, log store at its cap (MB)', apps: (a) => (a.capture?.atCap ? a.capture.rssMb : undefined), digits: 0 },
+  { key: 'logqlFilterMs', label: 'LogQL, 1M lines: {app="api"} |= "timeout" (ms)', apps: (a) => a.logql?.queries.lineFilter?.ms, digits: 0, target: legibleIs('≤ 100 ms', (v) => v <= 100) },
+  { key: 'logqlJsonMs', label: 'LogQL, 1M lines: | json | level="error" (ms)', apps: (a) => a.logql?.queries.jsonLevel?.ms, digits: 0, target: legibleIs('≤ 1000 ms', (v) => v <= 1000) },
+  { key: 'logqlSumMs', label: 'LogQL, 1M lines: sum by (level) (count_over_time(… | json [1m])) (ms)', apps: (a) => a.logql?.queries.sumByLevel?.ms, digits: 0, target: legibleIs('≤ 1500 ms', (v) => v <= 1500) },
+  { key: 'clickLoggingRatio', label: 'Search click with an app logging / without', apps: (a) => a.click?.ratio, digits: 2, target: legibleIs('≤ 1.1', (v) => v <= 1.1) },
 ];
 
 export function median(values) {
@@ -92,12 +100,13 @@ function aggregate(values) {
 }
 
 /** One summary row per ROWS entry: { key, label, values: {server: agg}, ratio, best, target, pass }. */
-export function summarize(servers, reps, memory) {
+export function summarize(servers, reps, memory, apps) {
   const byServer = Object.fromEntries(servers.map((s) => [s.id, reps.filter((r) => r.server === s.id)]));
   const peers = servers.filter((s) => s.id !== LEGIBLE).map((s) => s.id);
   return ROWS.map((row) => {
     const values = {};
     if (row.memory) values[LEGIBLE] = memory ? row.memory(memory) : undefined;
+    else if (row.apps) values[LEGIBLE] = apps ? row.apps(apps) : undefined;
     else for (const s of servers) values[s.id] = aggregate(byServer[s.id].map(row.get));
     const summary = { key: row.key, label: row.label, values };
     if (row.better && typeof values[LEGIBLE] === 'number') {
@@ -145,7 +154,7 @@ export function formatTable(servers, summary) {
 }
 
 /** Errors and notes worth printing under the table (failed steps, recordings not available). */
-export function formatNotes(servers, reps, memory) {
+export function formatNotes(servers, reps, memory, apps) {
   const notes = [];
   for (const s of servers) {
     const seen = new Set();
@@ -158,6 +167,9 @@ export function formatNotes(servers, reps, memory) {
     for (const note of seen) notes.push(`- ${s.name}: ${note}`);
   }
   if (memory?.error) notes.push(`- Legible memory run: ${memory.error}`);
+  if (apps?.error) notes.push(`- Legible apps run: ${apps.error}`);
+  if (apps?.capture && !apps.capture.atCap) notes.push(`- Legible apps run: the log store did not fill within the flood's time limit (${apps.capture.lines} lines), so no RSS at the cap`);
+  for (const query of Object.values(apps?.logql?.queries ?? {})) if (query.partial) notes.push(`- LogQL ${query.query}: ${query.partial}`);
   if (memory && memory.counterText && !memory.counterText.includes(String(memory.expectedCount))) {
     notes.push(`- Legible memory run: the counter shows ${memory.counterText}, expected ${memory.expectedCount}`);
   }

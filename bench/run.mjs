@@ -3,7 +3,7 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--keep]
+//                      [--record-seconds S] [--no-memory] [--no-apps] [--keep]
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFixtures } from './fixtures.mjs';
 import { runJourney } from './journey.mjs';
+import { measureApps } from './apps.mjs';
 import { measureActionMemory } from './memory.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
 import { ROOT, SERVERS } from './servers.mjs';
@@ -22,6 +23,7 @@ const { values: flags } = parseArgs({
     servers: { type: 'string' },
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
+    'no-apps': { type: 'boolean' },
     keep: { type: 'boolean' },
   },
 });
@@ -64,6 +66,7 @@ const work = await mkdtemp(join(tmpdir(), 'legible-bench-'));
 const results = [];
 const recordingUnavailable = {};
 let memory;
+let apps;
 try {
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
@@ -87,6 +90,12 @@ try {
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
+  if (legible && !flags['no-apps']) {
+    log('Legible apps: app_start, log capture, LogQL on 1,000,000 lines, clicks while an app logs …');
+    const began = performance.now();
+    apps = await measureApps(legible, { fixtures, outDir: join(work, 'apps') });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
 } finally {
   await fixtures.close();
   if (!flags.keep) await rm(work, { recursive: true, force: true });
@@ -94,20 +103,21 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory);
+const summary = summarize(servers, results, memory, apps);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory);
+const notes = formatNotes(servers, results, memory, apps);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
+  apps,
   reps: results,
 });
 
