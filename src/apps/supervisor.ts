@@ -192,16 +192,17 @@ export class AppSupervisor {
     });
   }
 
-  /** Each configured (or started) app's state. Reads the config when no call has yet. */
+  /**
+   * Each configured (or started) app's state. Reads the config when no call has yet. Not queued
+   * behind a start that is still waiting for readiness: it shows that app as starting.
+   */
   async status(): Promise<{ source?: AppSource; apps: AppStatus[] }> {
-    return this.mutex.run(async () => {
-      await this.reaped;
-      let source = this.source;
-      if (!source) source = await this.load().catch(() => undefined);
-      const names = new Set([...(source?.apps.keys() ?? []), ...this.records.keys()]);
-      const apps = [...names].map((name) => this.statusOf(name));
-      return { ...(source ? { source } : {}), apps };
-    });
+    await this.reaped;
+    let source = this.source;
+    if (!source) source = await loadApps(this.root).catch(() => undefined);
+    const names = new Set([...(source?.apps.keys() ?? []), ...this.records.keys()]);
+    const apps = [...names].map((name) => this.statusOf(name));
+    return { ...(source ? { source } : {}), apps };
   }
 
   private statusOf(name: string): AppStatus {
@@ -371,7 +372,7 @@ export class AppSupervisor {
   private onExit(record: AppRecord, run: AppRun, exit: ExitInfo): void {
     if (record.run !== run || run.stopping || record.state === 'starting') return;
     // It exited on its own: stop what it left in its group, and tell the agent on the next call.
-    void run.process.stop(0);
+    void run.process.stop(500);
     record.run = undefined;
     record.state = 'crashed';
     record.lastExit = { code: exit.code, signal: exit.signal, at: exit.at, reason: 'crashed' };

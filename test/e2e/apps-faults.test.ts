@@ -70,7 +70,14 @@ describe('apps that go wrong', () => {
   });
 
   it('gives up on an app that never becomes ready, says what it waited for, and stops it', async () => {
-    const text = await failure({ name: 'never' });
+    const starting = failure({ name: 'never' });
+    // app_status answers at once meanwhile, not after the start gave up.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const before = Date.now();
+    const status = await legible.call('app_status');
+    expect(Date.now() - before).toBeLessThan(800);
+    expect(status.text).toMatch(/^never: starting, pid \d+, http:\/\/localhost:\d+$/m);
+    const text = await starting;
     expect(text).toMatch(/^Error: never was not ready after 1\.5 s: Legible waited for port \d+ accepting connections; last seen: port \d+ refused connections\. It was stopped\./m);
     expect(text).toContain('stderr| WARN: no database configured, waiting for one');
     expect(text).toContain('logs {"query":"{app=\\"never\\"}"}');
