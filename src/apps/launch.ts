@@ -4,6 +4,7 @@ import { dependenciesOf, type AppSpec } from '../config/appsConfig.js';
 import { entriesSince } from '../telemetry/logs/recent.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import { parseDuration } from '../telemetry/time.js';
+import { logDebug } from '../util/log.js';
 import { AppStartError, describeExit } from './appErrors.js';
 import { AppProcess, type ExitInfo } from './appProcess.js';
 import type { AppSource } from './appSource.js';
@@ -46,6 +47,7 @@ export interface Launched {
  * turns out to be taken when the app binds it (another server got there first) is retried once.
  */
 export async function launchApp(options: LaunchOptions, retried = false): Promise<Launched> {
+  const began = Date.now();
   const { name, spec, source, store } = options;
   const fail = (failure: AppStartError['failure'], message: string, hint: string, lines: AppStartError['lastLines'] = [], exit?: ExitInfo) => {
     options.onFailure(exit, message);
@@ -83,6 +85,7 @@ export async function launchApp(options: LaunchOptions, retried = false): Promis
   const readiness = readinessOf(spec, port, url, source.kind);
   const timeoutMs = readyTimeout(spec);
 
+  const prepared = Date.now();
   const markSeq = store.nextSeq();
   const capture = new OutputCapture(store, name);
   const child = new AppProcess({ command, cwd, env }, capture);
@@ -93,6 +96,8 @@ export async function launchApp(options: LaunchOptions, retried = false): Promis
     if (ready.url) run.url = ready.url;
     run.readyAt = Date.now();
     capture.flush();
+    const first = capture.firstOutputAt === undefined ? 'no output' : `first output ${capture.firstOutputAt - child.startedAt} ms`;
+    logDebug(`${name}: config and port ${prepared - began} ms, spawn → ${first}, ready ${run.readyAt - child.startedAt} ms (${ready.detail})`);
     return { run, readyMs: run.readyAt - child.startedAt, readiness: ready.detail };
   } catch (caught) {
     const notReady = caught as NotReady;
