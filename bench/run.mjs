@@ -3,7 +3,7 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--no-apps] [--keep]
+//                      [--record-seconds S] [--no-memory] [--no-apps] [--keep] [--no-promql] [--promql-only]
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -13,6 +13,7 @@ import { startFixtures } from './fixtures.mjs';
 import { runJourney } from './journey.mjs';
 import { measureApps } from './apps.mjs';
 import { measureActionMemory } from './memory.mjs';
+import { formatPromqlTable, measurePromql } from './promql.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
 import { ROOT, SERVERS } from './servers.mjs';
 
@@ -25,6 +26,8 @@ const { values: flags } = parseArgs({
     'no-memory': { type: 'boolean' },
     'no-apps': { type: 'boolean' },
     keep: { type: 'boolean' },
+    'no-promql': { type: 'boolean' },
+    'promql-only': { type: 'boolean' },
   },
 });
 
@@ -32,8 +35,8 @@ const reps = flags.quick ? 1 : Number(flags.reps ?? 3);
 const recordSeconds = Number(flags['record-seconds'] ?? 10);
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps takes a whole number ≥ 1, not ${flags.reps}`);
 const wanted = flags.servers?.split(',').map((s) => s.trim());
-const servers = wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
-if (!servers.length) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
+const servers = flags['promql-only'] ? [] : wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
+if (!servers.length && !flags['promql-only']) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const run = (command, args) => {
@@ -67,6 +70,7 @@ const results = [];
 const recordingUnavailable = {};
 let memory;
 let apps;
+let promql;
 try {
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
@@ -96,6 +100,12 @@ try {
     apps = await measureApps(legible, { fixtures, outDir: join(work, 'apps') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
+  if (!flags['no-promql']) {
+    log('PromQL range queries, Legible vs Prometheus …');
+    const began = performance.now();
+    promql = await measurePromql({ reps: Math.max(5, reps), log });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
 } finally {
   await fixtures.close();
   if (!flags.keep) await rm(work, { recursive: true, force: true });
@@ -111,13 +121,14 @@ const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
   apps,
+  promql,
   reps: results,
 });
 
@@ -125,6 +136,7 @@ console.log(
   `\nLegible benchmark — medians over ${reps} rep(s); ${machine.cpus} cores, Node ${machine.node}, ${machine.chromium ?? 'Chromium ?'}; ` +
     `load average ${machine.loadAtStart.toFixed(1)} at the start, ${machine.loadAtEnd.toFixed(1)} at the end\n`,
 );
-console.log(table);
+if (servers.length) console.log(table);
 if (notes) console.log(`\nNotes:\n${notes}`);
+if (promql) console.log(`\n${formatPromqlTable(promql)}`);
 console.log(`\nFull results: ${path} (${((finishedAt - startedAt) / 1000).toFixed(0)} s)`);

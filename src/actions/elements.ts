@@ -1,6 +1,7 @@
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
+import { setFieldValue } from './fieldValue.js';
 
 /** Selects a field's whole content (runs in the page); returns false for non-editable elements. */
 function selectContents(el: Element): boolean {
@@ -26,18 +27,29 @@ function isEditable(el: Element): boolean {
   return el instanceof HTMLTextAreaElement || (el instanceof HTMLElement && el.isContentEditable);
 }
 
-/** Types into a field like a person: optionally clears it first, optionally presses Enter. */
-export async function typeInto(page: PageDriver, element: ElementRef, text: string, options: { clear: boolean; submit: boolean }): Promise<void> {
-  if (!(await element.evaluate(isEditable))) {
-    throw new LegibleError('That element does not take text.', 'Pick a textbox, searchbox or editable element from the snapshot.');
-  }
+/**
+ * Types into a field like a person: optionally clears it first, optionally presses Enter. A field
+ * that takes a value rather than keystrokes (a date, a colour, a slider, a checkbox) gets the
+ * value set as its picker or a click would set it (see setFieldValue). Returns the verb for the
+ * report: "Typed", "Set", "Checked" or "Unchecked".
+ */
+export async function typeInto(page: PageDriver, element: ElementRef, text: string, options: { clear: boolean; submit: boolean }): Promise<string> {
   if (await element.evaluate((el) => (el as HTMLInputElement).disabled === true || (el as HTMLInputElement).readOnly === true)) {
     throw new LegibleError('That field is disabled or read-only.', 'Check the page state (a snapshot shows [disabled]); something may need to happen first.');
+  }
+  const set = await setFieldValue(element, text);
+  if (set) {
+    if (options.submit) await page.press('Enter');
+    return set;
+  }
+  if (!(await element.evaluate(isEditable))) {
+    throw new LegibleError('That element does not take text.', 'Pick a textbox, searchbox or editable element from the snapshot.');
   }
   await element.focus();
   if (options.clear && (await element.evaluate(selectContents))) await page.press('Backspace');
   if (text) await element.type(text);
   if (options.submit) await page.press('Enter');
+  return 'Typed';
 }
 
 interface OptionMatch {

@@ -4,6 +4,7 @@ import { NetworkLog } from '../capture/networkLog.js';
 import type { Recorder } from '../recording/recorder.js';
 import { RefCounter, takeOutline, type Outline, type OutlineLine } from '../snapshot/outline.js';
 import { Mutex } from '../util/mutex.js';
+import { redactText } from '../util/redact.js';
 import { guard } from './guard.js';
 import type { ActionObserver } from './observer.js';
 
@@ -48,8 +49,9 @@ export class PageState {
     return state;
   }
 
+  /** Labels become captions, filmstrip tiles and sidecars: secrets in them (a ?token= URL) are redacted here. */
   logAction(label: string): void {
-    this.actions.push({ at: Date.now(), label });
+    this.actions.push({ at: Date.now(), label: redactText(label) });
     if (this.actions.length > 500) this.actions.shift();
   }
 

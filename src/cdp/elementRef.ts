@@ -1,6 +1,8 @@
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { LegibleError, errorMessage } from '../util/errors.js';
 
+export type MouseButton = 'left' | 'right' | 'middle' | 'back' | 'forward';
+
 export interface Box {
   x: number;
   y: number;
@@ -36,9 +38,10 @@ export class ElementRef {
     private readonly page: Page,
   ) {}
 
-  async click(options: { button?: 'left' | 'right' | 'middle'; clickCount?: number } = {}): Promise<void> {
+  /** Clicks the element's centre, or `offset` from its top-left corner; `delay` ms between press and release. */
+  async click(options: { button?: MouseButton; clickCount?: number; offset?: { x: number; y: number }; delay?: number } = {}): Promise<void> {
     try {
-      await this.handle.click({ button: options.button ?? 'left', count: options.clickCount ?? 1 });
+      await this.handle.click({ button: options.button ?? 'left', count: options.clickCount ?? 1, offset: options.offset, delay: options.delay });
     } catch (error) {
       throw explain('click', error);
     }

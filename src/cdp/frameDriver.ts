@@ -40,6 +40,13 @@ export class FrameDriver {
     return path;
   }
 
+  /** The frame at `path` below this one (child-frame indices at each level), if it is there. */
+  child(path: readonly number[]): FrameDriver | undefined {
+    let frame: Frame | undefined = this.frame;
+    for (const index of path) frame = frame?.childFrames()[index];
+    return frame && !frame.detached ? new FrameDriver(frame, this.page, this.keyOf(frame), this.keyOf) : undefined;
+  }
+
   evaluate<F extends PageFunction>(fn: F, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> {
     return this.frame.evaluate(fn as never, ...(args as never[])) as Promise<Awaited<ReturnType<F>>>;
   }

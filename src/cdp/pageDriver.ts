@@ -134,9 +134,7 @@ export class PageDriver {
 
   /** The frame at a Recorder step's `frame` path (child-frame indices from the main frame), if it is there. */
   frameAtPath(path: readonly number[]): FrameDriver | undefined {
-    let frame: Frame | undefined = this.page.mainFrame();
-    for (const index of path) frame = frame?.childFrames()[index];
-    return frame && !frame.detached ? new FrameDriver(frame, this.page, this.keyOf(frame), this.keyOf) : undefined;
+    return this.mainFrame().child(path);
   }
 
   // --- dialogs ---------------------------------------------------------------------------
@@ -222,8 +220,14 @@ export class PageDriver {
     await this.page.keyboard.up(name as KeyInput);
   }
 
-  async setViewport(width: number, height: number, deviceScaleFactor = 1): Promise<void> {
-    await this.page.setViewport({ width, height, deviceScaleFactor });
+  async setViewport(width: number, height: number, deviceScaleFactor = 1, device: { isMobile?: boolean; hasTouch?: boolean; isLandscape?: boolean } = {}): Promise<void> {
+    await this.page.setViewport({ width, height, deviceScaleFactor, ...device });
+  }
+
+  /** Throttles the tab's network (bytes per second, latency in ms); no bandwidth at all means offline. */
+  async emulateNetworkConditions(conditions: { download: number; upload: number; latency: number }): Promise<void> {
+    const { download, upload, latency } = conditions;
+    await this.page.emulateNetworkConditions({ offline: !download && !upload, download, upload, latency });
   }
 
   // --- screenshots and tabs ----------------------------------------------------------------
@@ -253,6 +257,11 @@ export class PageDriver {
     if (this.page.isClosed()) return;
     this.openDialog = undefined;
     await this.page.close({ runBeforeUnload: false });
+  }
+
+  /** Whether `other` opened this tab (window.open, a link with target=_blank). */
+  openedBy(other: PageDriver): boolean {
+    return this.page.target().opener() === other.page.target();
   }
 
   onClose(listener: () => void): void {

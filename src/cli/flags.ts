@@ -16,10 +16,16 @@ Browser:
   --browser-url URL        Attach to a browser started with --remote-debugging-port (e.g. http://127.0.0.1:9222)
   --ws-endpoint URL        Attach to a browser's DevTools WebSocket (ws://...)
 
-Run a journey without an agent (exits 1 when a step or expectation fails):
-  legible-mcp run <journey.json> [--record] [--report DIR] [browser options]
+Run a journey without an agent:
+  legible-mcp run <journey.json> [--record] [--report DIR] [--label NAME] [browser options]
+  Exits 0 passed, 1 failed (a bug was found), 2 not checked: incomplete (a step not run, a
+  field not honoured, nothing checked), the app unreachable, or a bad journey or option.
   --record                 Record a video of the run (needs ffmpeg)
   --report DIR             Write a QA report folder (report.html, HAR, console log, video)
+  --label NAME             Name the run (e.g. before, after): report files and the run record
+  --compare-with RUN       Compare with an earlier run in the --report: its report folder or
+                           run record (runs/run-N-<time>.json, <label>-run.json)
+  --allow-unchecked        Pass an incomplete run that checked something; list what it did not
 
 Apps under test:
   --root DIR               Workspace with legible.config.json (or package.json) whose apps
@@ -28,7 +34,8 @@ Apps under test:
                            dropped and counted)
 
 Server:
-  --no-evaluate            Remove the evaluate tool
+  --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
+                           tool; js: expectations, waitForExpression steps, javascript: URLs refused
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)
@@ -38,9 +45,20 @@ Server:
 
 export type CliCommand =
   | { kind: 'serve'; config: Config }
-  | { kind: 'run'; config: Config; journey: string; record: boolean; report?: string }
+  | { kind: 'run'; config: Config; journey: string; run: RunFlags }
   | { kind: 'help' }
   | { kind: 'version' };
+
+/** The options of `legible-mcp run`. */
+export interface RunFlags {
+  record: boolean;
+  report?: string;
+  label?: string;
+  compareWith?: string;
+  allowUnchecked: boolean;
+}
+
+const LABEL = /^[\w.-]{1,40}$/;
 
 function number(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -73,6 +91,9 @@ export function parseFlags(argv: string[]): CliCommand {
       options: {
         record: { type: 'boolean' },
         report: { type: 'string' },
+        label: { type: 'string' },
+        'compare-with': { type: 'string' },
+        'allow-unchecked': { type: 'boolean' },
         'executable-path': { type: 'string' },
         headed: { type: 'boolean' },
         viewport: { type: 'string' },
@@ -95,11 +116,18 @@ export function parseFlags(argv: string[]): CliCommand {
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
-  if (!running && (values.record || values.report !== undefined)) {
-    throw new LegibleError('--record and --report go with the run command.', 'Use legible-mcp run <journey.json> --record --report DIR.');
+  const runOnly = (['record', 'report', 'label', 'compare-with', 'allow-unchecked'] as const).filter((flag) => values[flag] !== undefined);
+  if (!running && runOnly.length) {
+    throw new LegibleError(`${runOnly.map((flag) => `--${flag}`).join(', ')} ${runOnly.length > 1 ? 'go' : 'goes'} with the run command.`, 'Use legible-mcp run <journey.json> --record --report DIR.');
   }
   if (running && positionals.length !== 1) {
     throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
+  }
+  if (values.label !== undefined && !LABEL.test(values.label)) {
+    throw new LegibleError(`--label takes 1-40 letters, digits, dots, dashes or underscores, not ${JSON.stringify(values.label.slice(0, 100))}.`, 'For example --label after.');
+  }
+  if (values['compare-with'] !== undefined && values.report === undefined) {
+    throw new LegibleError('--compare-with writes the comparison into a report: --report DIR is missing.', 'Use legible-mcp run <journey.json> --label after --compare-with <before report folder or run record> --report DIR.');
   }
   try {
     const config = parseConfig({
@@ -117,7 +145,10 @@ export function parseFlags(argv: string[]): CliCommand {
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
     });
-    if (running) return { kind: 'run', config, journey: positionals[0]!, record: values.record ?? false, report: values.report };
+    if (running) {
+      const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };
+      return { kind: 'run', config, journey: positionals[0]!, run };
+    }
     return { kind: 'serve', config };
   } catch (error) {
     if (error instanceof ZodError) {

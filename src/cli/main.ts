@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     return;
   }
   if (command.kind === 'run') {
-    const code = await runCommand(command.config, command.journey, { record: command.record, report: command.report }, (text) => process.stdout.write(`${text}\n`));
+    const code = await runCommand(command.config, command.journey, command.run, (text) => process.stdout.write(`${text}\n`));
     process.exit(code);
   }
   const legible = createServer(command.config);

@@ -3,6 +3,7 @@ import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js
 import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
+import { redactUrl } from '../util/redact.js';
 import { article, plural, quote } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
@@ -60,7 +61,7 @@ export function formatEffects(effects: Effects, options: EffectsFormatOptions): 
   const server = formatServerSection(effects.server, options.logsTool);
   if (server) out.push(server);
   if (effects.pending.length) {
-    out.push(`Still loading when the report was made: ${effects.pending.map((entry) => `${entry.id} ${entry.method} ${entry.url}`).join(', ')}`);
+    out.push(`Still loading when the report was made: ${effects.pending.map((entry) => `${entry.id} ${entry.method} ${redactUrl(entry.url)}`).join(', ')}`);
   }
   if (effects.popups) out.push(`Opened ${plural(effects.popups, 'new tab')}: see the pages tool.`);
   if (effects.settled === 'busy' || effects.settled === 'timeout') {

@@ -1,4 +1,5 @@
 import { isFailed, isFinished, type NetworkEntry } from '../capture/networkLog.js';
+import { redactUrl } from '../util/redact.js';
 import { shortUrl } from '../util/text.js';
 
 export function formatBytes(bytes: number | undefined): string {
@@ -14,12 +15,12 @@ function outcome(entry: NetworkEntry): string {
   return isFinished(entry) ? 'done' : 'pending';
 }
 
-/** `✗ r7 POST /api/cart → 500 Internal Server Error (fetch, 12 ms, 45 B)`; failures start with ✗. */
+/** `✗ r7 POST /api/cart → 500 Internal Server Error (fetch, 12 ms, 45 B)`; failures start with ✗; secret query values redacted. */
 export function formatRequest(entry: NetworkEntry, base?: string): string {
   const mark = isFailed(entry) ? '✗' : ' ';
   const details = [entry.resourceType.toLowerCase()];
   if (entry.endedAt !== undefined) details.push(`${entry.endedAt - entry.startedAt} ms`);
   const size = formatBytes(entry.size);
   if (size) details.push(size);
-  return `${mark} ${entry.id} ${entry.method} ${shortUrl(entry.url, base)} → ${outcome(entry)} (${details.join(', ')})`;
+  return `${mark} ${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), base)} → ${outcome(entry)} (${details.join(', ')})`;
 }

@@ -1,16 +1,25 @@
 import type { PageState } from '../actions/pageState.js';
 import { isAppMessage, type ConsoleEntry } from '../capture/consoleLog.js';
 import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js';
-import { errorMessage } from '../util/errors.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { truncate } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
-import type { Expectation } from './schema.js';
-import { countMatches } from './selectors.js';
+import { jsExpectationSource, regexParts, type Expectation } from './schema.js';
+import { countMatches, parseAriaSelector, selectorSyntaxError } from './selectors.js';
 
 export interface ExpectationVerdict {
   expectation: Expectation;
   description: string;
+  /** 'not-checked' when the run could not check it (the detail says why); never counted as passed. */
+  status: 'passed' | 'failed' | 'not-checked';
+  /** status === 'passed', for readers of older run records. */
   passed: boolean;
   detail?: string;
+}
+
+/** An expectation the run could not check, and why. */
+export function notChecked(expectation: Expectation, why: string): ExpectationVerdict {
+  return { expectation, description: describeExpectation(expectation), status: 'not-checked', passed: false, detail: why };
 }
 
 
@@ -43,21 +52,30 @@ export function failedRequests(entries: NetworkEntry[]): NetworkEntry[] {
 }
 
 function matches(pattern: string, url: string): boolean {
-  const regex = /^\/(.+)\/([a-z]*)$/.exec(pattern);
-  if (regex) {
-    try {
-      return new RegExp(regex[1]!, regex[2]).test(url);
-    } catch {
-      return url.includes(pattern);
-    }
+  const regex = regexParts(pattern);
+  // Patterns are checked when parsed (syntaxProblem), so the RegExp compiles.
+  return regex ? new RegExp(regex.source, regex.flags).test(url) : url.includes(pattern);
+}
+
+/**
+ * Checks that the selectors of element expectations parse, in a real document (the page's own
+ * parser: CSS and XPath), so a broken one is refused when the journey is saved or starts, not
+ * passed silently as "absent". Throws a LegibleError naming the selector.
+ */
+export async function checkSelectors(state: PageState, expectations: Expectation[], hint: string): Promise<void> {
+  for (const expectation of expectations) {
+    if (expectation.type !== 'element') continue;
+    const { selector } = expectation;
+    const aria = selector.startsWith('aria/') && !parseAriaSelector(selector) ? 'an aria/ selector is aria/<name> or aria/<name>[role="<role>"]' : null;
+    const problem = aria ?? (await withTimeout(state.page.mainFrame().evaluate(selectorSyntaxError, selector), state.callTimeout, 'Checking a selector'));
+    if (problem) throw new LegibleError(`${JSON.stringify(truncate(selector, 100))} is not a valid selector: ${problem}`, hint);
   }
-  return url.includes(pattern);
 }
 
 /** Checks one expectation against the page now and what the run logged. */
 export async function checkExpectation(state: PageState, expectation: Expectation, log: { console: ConsoleEntry[]; network: NetworkEntry[] }): Promise<ExpectationVerdict> {
   const description = describeExpectation(expectation);
-  const verdict = (passed: boolean, detail?: string): ExpectationVerdict => ({ expectation, description, passed, detail });
+  const verdict = (passed: boolean, detail?: string): ExpectationVerdict => ({ expectation, description, status: passed ? 'passed' : 'failed', passed, detail });
   try {
     switch (expectation.type) {
       case 'text': {
@@ -84,7 +102,7 @@ export async function checkExpectation(state: PageState, expectation: Expectatio
         return verdict(failed.length === 0, failed.length ? failed.slice(0, 3).map((e) => `${e.method} ${e.url} → ${e.failure ?? e.status}`).join(' | ') : undefined);
       }
       case 'js': {
-        const value = await withTimeout(state.page.mainFrame().evaluateExpression(`(() => Boolean(${expectation.expression}))()`), state.callTimeout, 'The expectation');
+        const value = await withTimeout(state.page.mainFrame().evaluateExpression(jsExpectationSource(expectation.expression)), state.callTimeout, 'The expectation');
         return verdict(value === true, value === true ? undefined : 'it was false');
       }
     }

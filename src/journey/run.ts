@@ -1,30 +1,24 @@
-import { selectOptions, typeInto } from '../actions/elements.js';
 import { navigate } from '../actions/navigation.js';
-import { performAction, type Effects } from '../actions/perform.js';
+import { performAction } from '../actions/perform.js';
 import type { PageState } from '../actions/pageState.js';
 import type { ConsoleEntry } from '../capture/consoleLog.js';
 import type { NetworkEntry } from '../capture/networkLog.js';
-import type { ElementRef } from '../cdp/elementRef.js';
-import { errorMessage } from '../util/errors.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
 import { article } from '../util/text.js';
-import { sleep, withTimeout } from '../util/time.js';
-import { checkExpectation, consoleErrors, failedRequests, type ExpectationVerdict } from './expectations.js';
-import { EXPECT_STEP, expectationSchema, type Expectation, type Journey, type Step, type UnsupportedStep } from './schema.js';
-import { countMatches, parseAriaSelector, resolveSelectors } from './selectors.js';
+import { sleep } from '../util/time.js';
+import { checkAssertedEvents } from './assertedEvents.js';
+import { describeStep } from './describe.js';
+import { runElementStep, type StepOutcome } from './elementSteps.js';
+import { checkExpectation, checkSelectors, consoleErrors, failedRequests, notChecked, type ExpectationVerdict } from './expectations.js';
+import { poll } from './poll.js';
+import { EXPECTATION_HINT, EXPECT_STEP, expectationSchema, unknownFields, type Expectation, type Journey, type Step } from './schema.js';
+import { fillSecrets, missingSecret } from './secrets.js';
+import { findTarget, frameIn, showTab, type StepScope, type TabLister } from './targets.js';
+import { decideVerdict, type Counts, type StepVerdict, type Verdict } from './verdict.js';
+import { waitForElement, waitForExpression } from './waitSteps.js';
 
-export type StepStatus = 'passed' | 'failed' | 'not-found' | 'skipped' | 'not-run';
-
-export interface StepVerdict {
-  index: number;
-  type: string;
-  description: string;
-  status: StepStatus;
-  reason?: string;
-  /** Console errors and failed requests that came during this step. */
-  errors: ConsoleEntry[];
-  failedRequests: NetworkEntry[];
-  ms: number;
-}
+export { describeStep } from './describe.js';
+export type { StepStatus, StepVerdict, Verdict } from './verdict.js';
 
 export interface RunResult {
   title: string;
@@ -34,7 +28,14 @@ export interface RunResult {
   url: string;
   steps: StepVerdict[];
   expectations: ExpectationVerdict[];
-  verdict: 'passed' | 'failed';
+  verdict: Verdict;
+  counts: Counts;
+  /** What was not checked or not run, one line each (empty for a passed or failed run that checked everything). */
+  unchecked: string[];
+  /** True when no step acted or asserted and no expectation was checked. */
+  checkedNothing: boolean;
+  /** Why the journey could not reach the app (for an `error` verdict). */
+  environment?: string;
   console: ConsoleEntry[];
   network: NetworkEntry[];
 }
@@ -42,47 +43,17 @@ export interface RunResult {
 export interface RunOptions {
   /** Expectations given at run time, checked after the journey's own. */
   expect?: Expectation[];
-  /** What to do with a step type Legible does not run. */
+  /** What to do with a step type Legible does not run: report it not run (the run is then incomplete), or fail. */
   onUnsupported?: 'skip' | 'fail';
   navigationTimeout: number;
-  /** How long to look for a step's element before calling it not found. */
+  /** How long to look for a step's element before calling it not found (a step's own timeout wins). */
   findTimeout?: number;
   /** Pause after each acting step, so a recording shows each state long enough to follow. */
   paceMs?: number;
-}
-
-/** Steps that find an element by its selectors and act on it. */
-const ELEMENT_STEPS = new Set(['click', 'doubleClick', 'hover', 'change']);
-
-/** A selector as a person reads it: `aria/Add[role="button"]` becomes `button "Add"`. */
-function readableSelector(selector: string): string {
-  const aria = parseAriaSelector(selector);
-  return aria?.role ? `${aria.role} ${JSON.stringify(aria.name)}` : selector;
-}
-
-export function describeStep(step: Step | UnsupportedStep): string {
-  if ('unsupported' in step) return `${step.type} (not supported by Legible)`;
-  const selectors = (step as { selectors?: (string | string[])[] }).selectors;
-  const target = selectors?.length ? ` ${readableSelector([selectors[0]!].flat()[0]!)}` : '';
-  switch (step.type) {
-    case 'navigate':
-      return `navigate to ${step.url}`;
-    case 'change':
-      return `change${target} to ${JSON.stringify(step.value)}`;
-    case 'keyDown':
-    case 'keyUp':
-      return `${step.type} ${step.key}`;
-    case 'setViewport':
-      return `set viewport ${step.width}×${step.height}`;
-    case 'waitForExpression':
-      return `wait for ${step.expression}`;
-    case 'waitForElement':
-      return `wait for${target}${step.count !== undefined ? ` (${step.operator ?? '>='} ${step.count})` : ''}`;
-    case 'customStep':
-      return step.name === EXPECT_STEP ? 'expectation' : `custom step ${step.name}`;
-    default:
-      return `${step.type}${target}`;
-  }
+  /** The browser's open tabs, for steps whose target is another tab (a popup) or an out-of-process frame. */
+  tabs: TabLister;
+  /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
+  secret?: (variable: string) => string | undefined;
 }
 
 /**
@@ -92,173 +63,216 @@ export function describeStep(step: Step | UnsupportedStep): string {
 const EXPECT_WAIT_MS = 1_500;
 const ON_PAGE = new Set<Expectation['type']>(['text', 'element', 'js']);
 
-/** Asks `probe` every 150 ms until `done` holds for its answer or `timeout` ms have passed; returns the last answer. */
-async function poll<T>(probe: () => Promise<T>, done: (answer: T) => boolean, timeout: number): Promise<T> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const answer = await probe();
-    if (done(answer) || Date.now() >= end) return answer;
-    await sleep(150);
-  }
+/** A load that never reached the server (nothing listening, no such host, timed out): the environment, not the app. */
+function unreachable(error: unknown): boolean {
+  const text = `${errorMessage(error)} ${error instanceof Error && error.cause ? errorMessage(error.cause) : ''}`;
+  return /net::ERR_(?!ABORTED|BLOCKED)|did not finish loading|Navigation timeout/i.test(text);
 }
 
-/** "there is no frame [1, 0]" when a step names a frame the page does not have; undefined otherwise. */
-function missingFrame(state: PageState, frame: number[] | undefined): string | undefined {
-  return frame?.length && !state.page.frameAtPath(frame) ? `there is no frame [${frame.join(', ')}]` : undefined;
+/** What the steps of one run share: the tab in front, whether the journey closed its tab, the tabs it used. */
+interface Replay {
+  main: PageState;
+  options: RunOptions;
+  front: { id?: string };
+  /** The step that closed the journey's own tab (it closes when the run ends). */
+  closedAt?: number;
+  /** Called with each tab before a step runs in it, so its logs count for the run. */
+  enter(tab: PageState): void;
 }
 
-async function findElement(state: PageState, selectors: (string | string[])[], frame: number[] | undefined, timeout: number): Promise<ElementRef | undefined> {
-  const found = await poll(() => resolveSelectors(state, selectors, frame).catch(() => ({ element: undefined })), (answer) => !!answer.element, timeout);
-  return found.element;
-}
-
-function compare(count: number, operator: '>=' | '==' | '<=', wanted: number): boolean {
-  return operator === '==' ? count === wanted : operator === '<=' ? count <= wanted : count >= wanted;
-}
-
-/** Runs one supported step; returns the action's effects (when it acted) or throws. */
-async function runStep(state: PageState, step: Step, options: RunOptions): Promise<{ effects?: Effects; status?: StepStatus; reason?: string }> {
-  const own = (step as { timeout?: unknown }).timeout;
-  const findTimeout = typeof own === 'number' && own > 0 ? own : (options.findTimeout ?? 5_000);
-  if (ELEMENT_STEPS.has(step.type)) {
-    const { selectors, frame } = step as { selectors: (string | string[])[]; frame?: number[] };
-    const element = await findElement(state, selectors, frame, findTimeout);
-    if (!element) {
-      const noFrame = missingFrame(state, frame);
-      const where = noFrame ? `: ${noFrame}` : frame?.length ? ` in frame [${frame.join(', ')}]` : '';
-      return { status: 'not-found', reason: `no element matches ${selectors.map((s) => [s].flat().join(' >> ')).join(' or ')}${where}` };
-    }
-    try {
-      const effects = await performAction(
-        state,
-        async () => {
-          if (step.type === 'click') await element.click({ button: step.button === 'secondary' ? 'right' : step.button === 'auxiliary' ? 'middle' : 'left' });
-          else if (step.type === 'doubleClick') await element.click({ clickCount: 2 });
-          else if (step.type === 'hover') await element.hover();
-          else if (step.type === 'change') {
-            const isSelect = await element.evaluate((el) => el instanceof HTMLSelectElement);
-            if (isSelect) await selectOptions(element, [step.value]);
-            else await typeInto(state.page, element, step.value, { clear: true, submit: false });
-          }
-        },
-        { what: describeStep(step) },
-      );
-      return { effects };
-    } finally {
-      await element.dispose();
-    }
-  }
+/** Runs one step in its scope; returns its outcome or throws. */
+async function runStep(scope: StepScope, step: Step, timeout: number, replay: Replay, index: number): Promise<StepOutcome> {
+  const { options } = replay;
+  const { state } = scope;
+  // Secrets the step refers to (journey/secrets.ts), filled in before anything runs.
+  const filled = step.type === 'change' || step.type === 'navigate' ? fillSecrets(step.type === 'change' ? step.value : step.url, options.secret ?? ((name) => process.env[name])) : undefined;
+  if (filled?.missing) return { status: 'failed', reason: missingSecret(filled.missing) };
   switch (step.type) {
+    case 'click':
+    case 'doubleClick':
+    case 'hover':
+      return runElementStep(scope, step, timeout);
+    case 'change':
+      return runElementStep(scope, step, timeout, filled?.value);
+    case 'scroll': {
+      if (step.selectors) return runElementStep(scope, { ...step, selectors: step.selectors }, timeout);
+      const frame = frameIn(scope, step.frame);
+      if (!frame) return { status: 'failed', reason: `there is no frame [${step.frame?.join(', ')}]` };
+      await frame.evaluate((x: number, y: number) => window.scrollTo({ left: x, top: y, behavior: 'instant' }), step.x ?? 0, step.y ?? 0);
+      return {};
+    }
     case 'setViewport':
-      await state.page.setViewport(step.width, step.height, step.deviceScaleFactor ?? 1);
+      await state.page.setViewport(step.width, step.height, step.deviceScaleFactor ?? 1, { isMobile: step.isMobile, hasTouch: step.hasTouch, isLandscape: step.isLandscape });
+      return {};
+    case 'emulateNetworkConditions':
+      await state.page.emulateNetworkConditions(step);
       return {};
     case 'navigate':
-      return { effects: (await navigate(state, { url: step.url }, options.navigationTimeout)).effects };
+      return { effects: (await navigate(state, { url: filled?.value ?? step.url }, options.navigationTimeout)).effects };
     case 'keyDown':
       await state.page.keyDown(step.key);
       return {};
     case 'keyUp':
       return { effects: await performAction(state, () => state.page.keyUp(step.key), { what: `key ${step.key}` }) };
-    case 'scroll':
-      await state.page.mainFrame().evaluate((x: number, y: number) => window.scrollTo(x, y), step.x ?? 0, step.y ?? 0);
+    case 'close':
+      if (scope.root) return { status: 'not-run', reason: 'a frame cannot be closed, only a tab' };
+      if (!step.target || step.target === 'main') {
+        // The expectations still need the page: the journey's own tab closes when the run ends.
+        replay.closedAt = index;
+        return { reason: 'the tab closes when the run ends, after the expectations' };
+      }
+      await state.page.close();
       return {};
-    case 'waitForElement': {
-      const operator = step.operator ?? '>=';
-      const wanted = step.count ?? 1;
-      const count = await poll(() => countMatches(state, step.selectors, step.frame).catch(() => 0), (answer) => compare(answer, operator, wanted), findTimeout);
-      if (compare(count, operator, wanted)) return {};
-      const noFrame = missingFrame(state, step.frame);
-      return { status: 'failed', reason: `${count} matching elements after ${findTimeout} ms, wanted ${operator} ${wanted}${noFrame ? ` (${noFrame})` : ''}` };
-    }
-    case 'waitForExpression': {
-      const expression = `(async () => Boolean(await (${step.expression})))()`;
-      const value = await poll(
-        () => withTimeout(state.page.mainFrame().evaluateExpression(expression), state.callTimeout, 'The expression').catch(() => false),
-        (answer) => answer === true,
-        findTimeout,
-      );
-      if (value === true) return {};
-      return { status: 'failed', reason: `still false after ${findTimeout} ms` };
-    }
-    default:
-      return { status: 'skipped', reason: 'nothing to do' };
+    case 'waitForElement':
+      return waitForElement(scope, step, timeout);
+    case 'waitForExpression':
+      return waitForExpression(scope, step, timeout);
+    case 'customStep':
+      return { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
   }
+}
+
+/** Runs a step with its target, asserted events and the fields Legible does not know; fills the verdict. */
+async function runOne(replay: Replay, step: Step, verdict: StepVerdict, timeout: number): Promise<void> {
+  const target = (step as { target?: string }).target;
+  if (replay.closedAt !== undefined && (!target || target === 'main')) {
+    verdict.status = 'failed';
+    verdict.reason = `the journey closed its tab at step ${replay.closedAt}`;
+    return;
+  }
+  const scope = await findTarget(replay.main, target, replay.options.tabs, timeout);
+  if (typeof scope === 'string') {
+    verdict.status = 'not-found';
+    verdict.reason = scope;
+    return;
+  }
+  replay.enter(scope.state);
+  if (step.type !== 'setViewport' && step.type !== 'emulateNetworkConditions') await showTab(scope, replay.front);
+  const outcome = await runStep(scope, step, timeout, replay, verdict.index);
+  if (outcome.status) verdict.status = outcome.status;
+  if (outcome.reason) verdict.reason = outcome.reason;
+  if (outcome.description) verdict.description = outcome.description;
+  const unchecked = [...(outcome.unchecked ?? []), ...unknownFields(step).map((field) => `field ${JSON.stringify(field)}`)];
+  if (outcome.effects) {
+    verdict.errors = consoleErrors(outcome.effects.console);
+    verdict.failedRequests = failedRequests(outcome.effects.network);
+    if (outcome.effects.dialog) {
+      await scope.state.page.handleDialog(true).catch(() => undefined);
+      verdict.reason = `${article(outcome.effects.dialog.type)} dialog opened (${JSON.stringify(outcome.effects.dialog.message)}) and was accepted`;
+    }
+  }
+  if (verdict.status === 'passed' && step.assertedEvents?.length) {
+    if (step.type === 'close') unchecked.push('assertedEvents of a close step');
+    else {
+      const events = await checkAssertedEvents(scope, step.assertedEvents, (step as { frame?: number[] }).frame, timeout);
+      unchecked.push(...events.unchecked);
+      if (events.failure) {
+        verdict.status = 'failed';
+        verdict.reason = events.failure;
+      }
+    }
+  }
+  if (unchecked.length && verdict.status === 'passed') verdict.unchecked = unchecked;
 }
 
 /**
  * Replays a journey on a page and gives a verdict per step and overall. Steps run until one
- * fails or its element cannot be found (the rest are "not run"); expectations are always
- * checked, against the page as the run left it and what the run logged.
+ * fails or its element cannot be found (the rest are skipped); expectations are checked against
+ * the page as the run left it and what the run logged, and are "not checked" when the journey
+ * stopped before its end (except log expectations that already failed).
  */
 export async function runJourney(state: PageState, journey: Journey, source: string, options: RunOptions): Promise<RunResult> {
   const startedAt = Date.now();
-  const consoleMark = state.console.mark();
-  const networkMark = state.network.mark();
+  // Logs that count for the run: the journey's own tab's since now, and those of every other tab
+  // it ran steps in: since now for a tab that was already open, from its start for one the run opened.
+  const openBefore = new Set((await options.tabs().catch(() => [] as PageState[])).map((tab) => tab.page.id));
+  const marks = new Map<PageState, { console: number; network: number }>();
+  const enter = (tab: PageState) => {
+    if (marks.has(tab)) return;
+    const fresh = tab !== state && !openBefore.has(tab.page.id);
+    marks.set(tab, fresh ? { console: 0, network: 0 } : { console: tab.console.mark(), network: tab.network.mark() });
+  };
+  enter(state);
   const steps: StepVerdict[] = [];
   const expectations: Expectation[] = [];
-  let stopped = false;
+  for (const step of journey.steps) {
+    if (!('unsupported' in step) && step.type === 'customStep' && step.name === EXPECT_STEP) expectations.push(expectationSchema.parse(step.parameters));
+  }
+  const all = [...expectations, ...(options.expect ?? [])];
+  await checkSelectors(state, all, EXPECTATION_HINT);
+  const replay: Replay = { main: state, options, front: { id: state.page.id }, enter };
+  let stopped: StepVerdict | undefined;
+  let reachedPage = false;
   for (const [i, step] of journey.steps.entries()) {
+    if (!('unsupported' in step) && step.type === 'customStep' && step.name === EXPECT_STEP) continue;
     const verdict: StepVerdict = { index: i + 1, type: step.type, description: describeStep(step), status: 'passed', errors: [], failedRequests: [], ms: 0 };
-    if (!('unsupported' in step) && step.type === 'customStep') {
-      if (step.name === EXPECT_STEP) {
-        expectations.push(expectationSchema.parse(step.parameters));
-        continue;
-      }
-    }
+    steps.push(verdict);
     if (stopped) {
-      verdict.status = 'not-run';
-      steps.push(verdict);
+      verdict.status = 'skipped';
+      verdict.reason = `step ${stopped.index} ${stopped.status === 'not-found' ? 'found no element' : 'failed'}`;
       continue;
     }
     const began = Date.now();
     if ('unsupported' in step) {
-      verdict.status = options.onUnsupported === 'fail' ? 'failed' : 'skipped';
+      verdict.status = options.onUnsupported === 'fail' ? 'failed' : 'not-run';
       verdict.reason = `Legible does not run "${step.type}" steps`;
     } else {
+      const own = step.timeout;
+      const timeout = typeof own === 'number' && own > 0 ? own : (journey.timeout ?? options.findTimeout ?? 5_000);
       try {
-        const outcome = await runStep(state, step, options);
-        if (outcome.status) verdict.status = outcome.status;
-        if (outcome.reason) verdict.reason = outcome.reason;
-        if (outcome.effects) {
-          verdict.errors = consoleErrors(outcome.effects.console);
-          verdict.failedRequests = failedRequests(outcome.effects.network);
-          if (outcome.effects.dialog) {
-            await state.page.handleDialog(true).catch(() => undefined);
-            verdict.reason = `${article(outcome.effects.dialog.type)} dialog opened (${JSON.stringify(outcome.effects.dialog.message)}) and was accepted`;
-          }
-        }
+        await runOne(replay, step, verdict, timeout);
       } catch (error) {
         verdict.status = 'failed';
         verdict.reason = errorMessage(error);
+        if (step.type === 'navigate' && !reachedPage && unreachable(error)) {
+          verdict.environment = true;
+          // What to do about it ("Start the dev server, or check the port") is worth as much as what happened.
+          if (error instanceof LegibleError && error.hint) verdict.reason += ` ${error.hint}`;
+        }
       }
+      if (step.type === 'navigate' && verdict.status === 'passed') reachedPage = true;
     }
     verdict.ms = Date.now() - began;
     if (options.paceMs && verdict.status === 'passed' && step.type !== 'setViewport' && step.type !== 'keyDown') await sleep(options.paceMs);
-    if (verdict.status === 'failed' || verdict.status === 'not-found') stopped = true;
-    steps.push(verdict);
+    if (verdict.status === 'failed' || verdict.status === 'not-found') stopped = verdict;
   }
-  const all = [...expectations, ...(options.expect ?? [])];
+  if (!state.page.isClosed()) await showTab({ state }, replay.front);
+
   // What the page shows first, given a moment to come true (the app may still be rendering); then
   // the logs, read after that moment so late errors count too. Verdicts keep the given order.
   const onPage = new Map<Expectation, ExpectationVerdict>();
-  const waitUntil = stopped ? 0 : Date.now() + EXPECT_WAIT_MS;
+  const why = stopped?.environment ? 'the journey never reached its first page' : stopped ? `the journey stopped at step ${stopped.index}` : undefined;
   for (const expectation of all.filter((e) => ON_PAGE.has(e.type))) {
+    if (why) {
+      onPage.set(expectation, notChecked(expectation, why));
+      continue;
+    }
+    const waitUntil = Date.now() + EXPECT_WAIT_MS;
     const check = () => checkExpectation(state, expectation, { console: [], network: [] });
     onPage.set(expectation, await poll(check, (verdict) => verdict.passed, Math.max(0, waitUntil - Date.now())));
   }
-  const log = { console: state.console.since(consoleMark), network: state.network.since(networkMark) };
+  const log = { console: [] as ConsoleEntry[], network: [] as NetworkEntry[] };
+  for (const [tab, at] of marks) {
+    log.console.push(...tab.console.since(at.console));
+    log.network.push(...tab.network.since(at.network));
+  }
   const checked: ExpectationVerdict[] = [];
-  for (const expectation of all) checked.push(onPage.get(expectation) ?? (await checkExpectation(state, expectation, log)));
-  const passed = steps.every((step) => step.status === 'passed' || step.status === 'skipped') && checked.every((check) => check.passed);
+  for (const expectation of all) {
+    const verdict = onPage.get(expectation) ?? (await checkExpectation(state, expectation, log));
+    // A log that is clean only because the journey stopped early proves nothing; one with errors does.
+    const proves = verdict.status === 'failed' && !stopped?.environment;
+    checked.push(why && !proves ? notChecked(expectation, why) : verdict);
+  }
+  const summary = decideVerdict(steps, checked);
   return {
     title: journey.title,
     source,
     startedAt,
     endedAt: Date.now(),
-    url: state.page.url(),
+    url: state.page.isClosed() ? '' : state.page.url(),
     steps,
     expectations: checked,
-    verdict: passed ? 'passed' : 'failed',
+    ...summary,
     console: log.console,
     network: log.network,
   };

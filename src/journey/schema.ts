@@ -1,5 +1,7 @@
+import { Script } from 'node:vm';
 import { z } from 'zod';
 import { LegibleError } from '../util/errors.js';
+import { truncate } from '../util/text.js';
 
 /**
  * Journeys are Chrome DevTools Recorder user flows (the @puppeteer/replay schema): a person can
@@ -10,14 +12,54 @@ import { LegibleError } from '../util/errors.js';
 /** Each selector is a string or a chain of strings, each link looked up inside the previous one's shadow root. */
 const selectors = z.array(z.union([z.string(), z.array(z.string()).min(1)])).min(1);
 
-export const expectationSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('text'), text: z.string().min(1), visible: z.boolean().optional() }),
-  z.strictObject({ type: z.literal('element'), selector: z.string().min(1), present: z.boolean().optional() }),
-  z.strictObject({ type: z.literal('noConsoleErrors') }),
-  z.strictObject({ type: z.literal('noFailedRequests'), pattern: z.string().min(1).optional() }),
-  z.strictObject({ type: z.literal('js'), expression: z.string().min(1) }),
-]);
+export const expectationSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('text'), text: z.string().min(1), visible: z.boolean().optional() }),
+    z.strictObject({ type: z.literal('element'), selector: z.string().min(1), present: z.boolean().optional() }),
+    z.strictObject({ type: z.literal('noConsoleErrors') }),
+    z.strictObject({ type: z.literal('noFailedRequests'), pattern: z.string().min(1).optional() }),
+    z.strictObject({ type: z.literal('js'), expression: z.string().min(1) }),
+  ])
+  .superRefine((expectation, context) => {
+    const problem = syntaxProblem(expectation);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 export type Expectation = z.infer<typeof expectationSchema>;
+
+/** A `/regex/flags` pattern's parts, or undefined for a plain substring. */
+export function regexParts(pattern: string): { source: string; flags: string } | undefined {
+  const match = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+  return match ? { source: match[1]!, flags: match[2]! } : undefined;
+}
+
+/** How a js expectation runs in the page (checked for syntax with the same wrapping). */
+export function jsExpectationSource(expression: string): string {
+  return `(() => Boolean(${expression}))()`;
+}
+
+/**
+ * What is wrong with an expectation that can be told without a page: a js expression that does
+ * not parse (compiled, never run, by the same engine the page uses), a /regex/ that is not one.
+ * Selectors need a document: see `checkSelectors` in expectations.ts.
+ */
+export function syntaxProblem(expectation: { type: string; expression?: string; pattern?: string }): string | undefined {
+  if (expectation.type === 'js' && expectation.expression) {
+    try {
+      new Script(jsExpectationSource(expectation.expression));
+    } catch (error) {
+      return `The js expression ${JSON.stringify(truncate(expectation.expression, 100))} does not parse: ${error instanceof Error ? error.message : String(error)}.`;
+    }
+  }
+  const regex = expectation.type === 'noFailedRequests' && expectation.pattern ? regexParts(expectation.pattern) : undefined;
+  if (regex) {
+    try {
+      new RegExp(regex.source, regex.flags);
+    } catch (error) {
+      return `${JSON.stringify(truncate(expectation.pattern!, 100))} is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}.`;
+    }
+  }
+  return undefined;
+}
 
 export const EXPECT_STEP = 'legible.expect';
 
@@ -38,6 +80,13 @@ export function parseExpectation(text: string): Expectation {
     return arg;
   };
   if (negated && kind !== 'text' && kind !== 'element') throw new LegibleError(`Only text and element expectations can be negated with "!", not ${JSON.stringify(text)}.`, EXPECTATION_HINT);
+  const expectation = parseKind(kind, negated, need, arg, text);
+  const problem = syntaxProblem(expectation);
+  if (problem) throw new LegibleError(problem, EXPECTATION_HINT);
+  return expectation;
+}
+
+function parseKind(kind: string, negated: boolean, need: () => string, arg: string, text: string): Expectation {
   switch (kind) {
     case 'text':
       return negated ? { type: 'text', text: need(), visible: false } : { type: 'text', text: need() };
@@ -57,25 +106,60 @@ export function parseExpectation(text: string): Expectation {
 export const EXPECTATION_HINT =
   'Write expectations as "text:Added to basket", "!text:Error", "element:aria/Total[role=\\"status\\"]", "!element:#spinner", "noConsoleErrors", "noFailedRequests" or "noFailedRequests:/api/", "js:document.title === \'Shop\'".';
 
-const base = { timeout: z.number().optional(), assertedEvents: z.array(z.unknown()).optional() };
-const target = { ...base, selectors, target: z.string().optional(), frame: z.array(z.number()).optional() };
+/**
+ * What a step expects to happen: Recorder writes a navigation (the URL and title it reached) on
+ * every step that loaded a page. Other kinds are kept, and reported as not checked.
+ */
+const assertedEvent = z.object({ type: z.string(), url: z.string().optional(), title: z.string().optional() }).loose();
+export type AssertedEvent = z.infer<typeof assertedEvent>;
+
+/** `target`: "main" (the journey's tab), or the URL of another tab (a popup) or of an out-of-process iframe. */
+const base = { timeout: z.number().optional(), assertedEvents: z.array(assertedEvent).optional(), target: z.string().optional() };
+const inFrame = { ...base, frame: z.array(z.number().int().min(0)).optional() };
+const target = { ...inFrame, selectors };
+const pointer = {
+  offsetX: z.number().optional(),
+  offsetY: z.number().optional(),
+  button: z.enum(['primary', 'auxiliary', 'secondary', 'back', 'forward']).optional(),
+  deviceType: z.enum(['mouse', 'pen', 'touch']).optional(),
+  duration: z.number().min(0).optional(),
+};
+const json: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
 
 export const stepSchemas = {
-  setViewport: z.object({ type: z.literal('setViewport'), width: z.number(), height: z.number(), deviceScaleFactor: z.number().optional() }).loose(),
+  setViewport: z
+    .object({ type: z.literal('setViewport'), ...base, width: z.number(), height: z.number(), deviceScaleFactor: z.number().optional(), isMobile: z.boolean().optional(), hasTouch: z.boolean().optional(), isLandscape: z.boolean().optional() })
+    .loose(),
   navigate: z.object({ type: z.literal('navigate'), url: z.string().min(1), ...base }).loose(),
-  click: z.object({ type: z.literal('click'), ...target, offsetX: z.number().optional(), offsetY: z.number().optional(), button: z.enum(['primary', 'auxiliary', 'secondary', 'back', 'forward']).optional() }).loose(),
-  doubleClick: z.object({ type: z.literal('doubleClick'), ...target }).loose(),
+  click: z.object({ type: z.literal('click'), ...target, ...pointer }).loose(),
+  doubleClick: z.object({ type: z.literal('doubleClick'), ...target, ...pointer }).loose(),
   hover: z.object({ type: z.literal('hover'), ...target }).loose(),
   change: z.object({ type: z.literal('change'), ...target, value: z.string() }).loose(),
   keyDown: z.object({ type: z.literal('keyDown'), key: z.string().min(1), ...base }).loose(),
   keyUp: z.object({ type: z.literal('keyUp'), key: z.string().min(1), ...base }).loose(),
-  scroll: z.object({ type: z.literal('scroll'), x: z.number().optional(), y: z.number().optional(), selectors: selectors.optional() }).loose(),
+  scroll: z.object({ type: z.literal('scroll'), ...inFrame, x: z.number().optional(), y: z.number().optional(), selectors: selectors.optional() }).loose(),
+  close: z.object({ type: z.literal('close'), ...base }).loose(),
+  emulateNetworkConditions: z.object({ type: z.literal('emulateNetworkConditions'), ...base, download: z.number().min(0), upload: z.number().min(0), latency: z.number().min(0) }).loose(),
   waitForElement: z
-    .object({ type: z.literal('waitForElement'), ...target, operator: z.enum(['>=', '==', '<=']).optional(), count: z.number().int().min(0).optional(), visible: z.boolean().optional() })
+    .object({
+      type: z.literal('waitForElement'),
+      ...target,
+      operator: z.enum(['>=', '==', '<=']).optional(),
+      count: z.number().int().min(0).optional(),
+      visible: z.boolean().optional(),
+      properties: z.record(z.string(), json).optional(),
+      attributes: z.record(z.string(), z.string()).optional(),
+    })
     .loose(),
-  waitForExpression: z.object({ type: z.literal('waitForExpression'), expression: z.string().min(1), ...base }).loose(),
-  customStep: z.object({ type: z.literal('customStep'), name: z.string(), parameters: z.unknown() }).loose(),
+  waitForExpression: z.object({ type: z.literal('waitForExpression'), expression: z.string().min(1), ...inFrame }).loose(),
+  customStep: z.object({ type: z.literal('customStep'), name: z.string(), parameters: z.unknown(), ...inFrame }).loose(),
 } as const;
+
+/** Fields of a step that its type does not have (kept by the loose schemas, so a run can say it did not honour them). */
+export function unknownFields(step: Step): string[] {
+  const known = (stepSchemas[step.type] as unknown as { shape: Record<string, unknown> }).shape;
+  return Object.keys(step).filter((key) => !(key in known));
+}
 
 export type StepType = keyof typeof stepSchemas;
 export type Step = { [K in StepType]: z.infer<(typeof stepSchemas)[K]> }[StepType];
@@ -89,6 +173,8 @@ export interface UnsupportedStep {
 export interface Journey {
   title: string;
   steps: (Step | UnsupportedStep)[];
+  /** The flow's default step timeout in ms (Recorder's `timeout`), if it has one. */
+  timeout?: number;
 }
 
 function fail(message: string, hint = 'A journey is a Chrome DevTools Recorder JSON export: {"title": "...", "steps": [{"type": "navigate", "url": "..."}, ...]}.'): never {
@@ -104,7 +190,7 @@ export function parseJourney(text: string, source: string): Journey {
     fail(`${source} is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) fail(`${source} is not a user flow: it should be a JSON object with "title" and "steps".`);
-  const flow = data as { title?: unknown; steps?: unknown };
+  const flow = data as { title?: unknown; steps?: unknown; timeout?: unknown };
   if (!Array.isArray(flow.steps)) fail(`${source} is not a user flow: it has no "steps" array.`);
   const title = typeof flow.title === 'string' && flow.title ? flow.title : source;
   const steps = flow.steps.map((raw, i) => {
@@ -126,5 +212,6 @@ export function parseJourney(text: string, source: string): Journey {
     }
     return parsed.data as Step;
   });
-  return { title, steps };
+  const timeout = typeof flow.timeout === 'number' && flow.timeout > 0 ? flow.timeout : undefined;
+  return timeout ? { title, steps, timeout } : { title, steps };
 }

@@ -1,5 +1,8 @@
 import type { ElementRef } from '../cdp/elementRef.js';
+import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageState } from '../actions/pageState.js';
+import { LegibleError } from '../util/errors.js';
+import { truncate } from '../util/text.js';
 import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
 import type { OutlineLine } from '../snapshot/outline.js';
 
@@ -93,7 +96,11 @@ export async function durableSelectors(state: PageState, ref: string, element: E
   return list;
 }
 
-/** Runs in the page: the elements a non-ARIA selector chain matches (CSS through shadow roots, xpath/, text/, pierce/). */
+/**
+ * Runs in the page: how many elements a non-ARIA selector chain matches (CSS through shadow
+ * roots, xpath/, text/, pierce/), or -1 when a link of it does not parse. The matches are kept
+ * in the page for `takeMatched` and `inspectMatched`.
+ */
 export function matchDomSelector(chain: string[]): number {
   const find = (root: ParentNode, selector: string): Element[] => {
     if (selector.startsWith('xpath/')) {
@@ -106,19 +113,28 @@ export function matchDomSelector(chain: string[]): number {
       // The innermost elements that contain the text (as Puppeteer's text/ selector does).
       return all.filter((el) => !all.some((other) => other !== el && el.contains(other)));
     }
-    const css = selector.startsWith('pierce/') ? selector.slice(7) : selector;
-    try {
-      return Array.from(root.querySelectorAll(css));
-    } catch {
-      return [];
-    }
+    return Array.from(root.querySelectorAll(selector.startsWith('pierce/') ? selector.slice(7) : selector));
   };
   let roots: ParentNode[] = [document];
   let found: Element[] = [];
-  for (const [i, selector] of chain.entries()) {
-    found = roots.flatMap((root) => find(root, selector));
-    if (i < chain.length - 1) roots = found.map((el) => (el.shadowRoot ?? el) as ParentNode);
+  try {
+    for (const [i, selector] of chain.entries()) {
+      found = roots.flatMap((root) => find(root, selector));
+      if (i < chain.length - 1) roots = found.map((el) => (el.shadowRoot ?? el) as ParentNode);
+    }
+  } catch {
+    found = [];
+    Object.defineProperty(window, Symbol.for('legible.matched'), { value: found, configurable: true, enumerable: false });
+    return -1;
   }
+  Object.defineProperty(window, Symbol.for('legible.matched'), { value: found, configurable: true, enumerable: false });
+  return found.length;
+}
+
+/** Runs in the page: keeps the elements behind these refs as the matches of `inspectMatched`. */
+export function matchRefs(refs: string[]): number {
+  const registry = (window as unknown as Record<symbol, { refs: Map<string, WeakRef<Element>> } | undefined>)[Symbol.for('legible.refs')];
+  const found = refs.map((ref) => registry?.refs.get(ref)?.deref()).filter((el): el is Element => !!el && el.isConnected);
   Object.defineProperty(window, Symbol.for('legible.matched'), { value: found, configurable: true, enumerable: false });
   return found.length;
 }
@@ -129,6 +145,67 @@ export function takeMatched(): Element | null {
   return matched?.[0] ?? null;
 }
 
+export interface Inspection {
+  /** Matches that are rendered (not display:none, visibility:hidden, or inside a closed <details>). */
+  visible: number;
+  /** All matches, rendered or not. */
+  total: number;
+  /** The first attribute or property of a (visible, else any) match that differs from the wanted one. */
+  mismatch?: string;
+}
+
+/**
+ * Runs in the page: which of the last matches are visible, and whether they have the wanted
+ * attributes (exact strings) and properties (deep: `{"dataset": {"state": "open"}}`), as
+ * Recorder's waitForElement asks.
+ */
+export function inspectMatched(properties: Record<string, unknown> | null, attributes: Record<string, string> | null): Inspection {
+  const matched = (window as unknown as Record<symbol, Element[] | undefined>)[Symbol.for('legible.matched')] ?? [];
+  const shown = matched.filter((el) => el.isConnected && (typeof el.checkVisibility !== 'function' || el.checkVisibility({ visibilityProperty: true })));
+  const show = (value: unknown): string => {
+    const text = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'undefined' : typeof value === 'object' && value !== null ? 'an object' : String(value);
+    return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+  };
+  const differs = (wanted: unknown, actual: unknown, path: string): string | undefined => {
+    if (wanted !== null && typeof wanted === 'object' && !Array.isArray(wanted)) {
+      if (actual === null || typeof actual !== 'object') return `${path} is ${show(actual)}, wanted an object`;
+      for (const [key, value] of Object.entries(wanted)) {
+        const found = differs(value, (actual as Record<string, unknown>)[key], `${path}.${key}`);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (Array.isArray(wanted)) return JSON.stringify(wanted) === JSON.stringify(Array.from((actual as ArrayLike<unknown>) ?? [])) ? undefined : `${path} differs from ${show(JSON.stringify(wanted))}`;
+    return wanted === actual ? undefined : `${path} is ${show(actual)}, wanted ${show(wanted)}`;
+  };
+  let mismatch: string | undefined;
+  for (const el of shown.length ? shown : matched) {
+    for (const [name, value] of Object.entries(attributes ?? {})) {
+      const actual = el.getAttribute(name);
+      if (actual !== value) mismatch ??= `attribute ${name} is ${actual === null ? 'missing' : show(actual)}, wanted ${show(value)}`;
+    }
+    for (const [name, value] of Object.entries(properties ?? {})) {
+      mismatch ??= differs(value, (el as unknown as Record<string, unknown>)[name], name);
+    }
+    if (mismatch) break;
+  }
+  return { visible: shown.length, total: matched.length, mismatch };
+}
+
+/** Runs in the page: why a selector (one link of a chain) does not parse, or null when it does. */
+export function selectorSyntaxError(selector: string): string | null {
+  try {
+    if (selector.startsWith('xpath/')) document.evaluate(selector.slice(6), document, null, XPathResult.ANY_TYPE, null);
+    else if (!selector.startsWith('text/') && !selector.startsWith('aria/')) document.querySelector(selector.startsWith('pierce/') ? selector.slice(7) : selector);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** How one selector chain was matched: through the outline (ARIA) or in the document. */
+type Candidate = { count: number; selector: string } & ({ refs: string[] } | { chain: string[] });
+
 export interface Resolution {
   element?: ElementRef;
   /** How many elements the selector that decided matched (0 when none did). */
@@ -136,23 +213,29 @@ export interface Resolution {
   selector?: string;
 }
 
+/** Selectors that all fail to parse: nothing could ever match them, so waiting is pointless. */
+export class InvalidSelectorError extends LegibleError {
+  constructor(invalid: string[]) {
+    super(
+      `${invalid.map((s) => JSON.stringify(truncate(s, 100))).join(' and ')} ${invalid.length > 1 ? 'are not valid selectors' : 'is not a valid selector'}.`,
+      'Use CSS, or aria/<name>, xpath/<path>, text/<text> or pierce/<css>, as Chrome DevTools Recorder writes them.',
+    );
+    this.name = 'InvalidSelectorError';
+  }
+}
+
 /**
- * Finds a step's element: ARIA selectors through the page outline (role and accessible name),
- * the others in the page. The first selector that matches exactly one element wins; if none is
- * unique, the first that matches any.
+ * Finds the selector that decides for a step, in one frame: ARIA selectors through the page
+ * outline (role and accessible name), the others in the frame's document. The first selector
+ * that matches exactly one element wins; if none is unique, the first that matches any. When it
+ * returns a unique DOM match, that match is the one kept in the page (for `takeMatched`).
  */
-export async function resolveSelectors(state: PageState, chains: (string | string[])[], framePath: readonly number[] = [], options: { count?: boolean } = {}): Promise<Resolution> {
-  // Counting only (waitForElement): the deciding selector and its count, no element fetched.
-  const counting = options.count ?? false;
+async function decide(state: PageState, chains: (string | string[])[], frame: FrameDriver): Promise<Candidate | undefined> {
   const list = chains.map((chain) => (Array.isArray(chain) ? chain : [chain]));
-  // A step inside an iframe names the frame; its selectors hold in that frame's document.
-  const frame = state.page.frameAtPath(framePath);
-  if (!frame) return { count: 0 };
   const inFrame = (ref: string) => frameKeyOfRef(ref) === frame.key;
   let outline: OutlineLine[] | undefined;
-  // The first selector that matched more than one element, kept (as a ref or a chain) in case
-  // no selector matches exactly one; resolved only then, so nothing is fetched and left behind.
-  let fallback: { count: number; selector: string; resolve: () => Promise<ElementRef | null> } | undefined;
+  let fallback: Candidate | undefined;
+  const invalid: string[] = [];
   for (const chain of list) {
     const last = chain[chain.length - 1]!;
     const aria = parseAriaSelector(last);
@@ -163,32 +246,55 @@ export async function resolveSelectors(state: PageState, chains: (string | strin
         const found = roleAndName(line);
         return !!found && found.name === name && (!role || found.role === role) && inFrame(line.ref);
       });
-      if (hits.length === 1) return counting ? { count: 1, selector: last } : { element: await resolveRef(state.page, hits[0]!.ref), count: 1, selector: last };
-      if (hits.length > 1) fallback ??= { count: hits.length, selector: last, resolve: () => resolveRef(state.page, hits[0]!.ref) };
+      const candidate = { count: hits.length, selector: last, refs: hits.map((line) => line.ref) };
+      if (hits.length === 1) return candidate;
+      if (hits.length > 1) fallback ??= candidate;
       continue;
     }
     if (aria) continue;
     const count = await frame.evaluate(matchDomSelector, chain);
-    if (count === 1 && counting) return { count, selector: chain.join(' >> ') };
-    if (count === 1) {
-      const element = await frame.evaluateElement(takeMatched);
-      if (element) return { element, count, selector: chain.join(' >> ') };
-    }
-    if (count > 1) {
-      fallback ??= {
-        count,
-        selector: chain.join(' >> '),
-        resolve: async () => ((await frame.evaluate(matchDomSelector, chain)) > 0 ? frame.evaluateElement(takeMatched) : null),
-      };
-    }
+    const candidate = { count, selector: chain.join(' >> '), chain };
+    if (count < 0) invalid.push(candidate.selector);
+    if (count === 1) return candidate;
+    if (count > 1) fallback ??= candidate;
   }
-  if (!fallback) return { count: 0 };
-  if (counting) return { count: fallback.count, selector: fallback.selector };
-  const element = (await fallback.resolve()) ?? undefined;
-  return element ? { element, count: fallback.count, selector: fallback.selector } : { count: 0 };
+  if (!fallback && invalid.length === list.length) throw new InvalidSelectorError(invalid);
+  return fallback;
 }
 
-/** How many elements the best selector matches, without fetching any (for waitForElement). */
-export async function countMatches(state: PageState, chains: (string | string[])[], framePath: readonly number[] = []): Promise<number> {
-  return (await resolveSelectors(state, chains, framePath, { count: true })).count;
+/** Keeps a candidate's elements in the page again (for `takeMatched` / `inspectMatched`); returns how many there are now. */
+function rematch(frame: FrameDriver, candidate: Candidate): Promise<number> {
+  return 'refs' in candidate ? frame.evaluate(matchRefs, candidate.refs) : frame.evaluate(matchDomSelector, candidate.chain);
+}
+
+/** Finds a step's element in `frame` (see `decide`); no element when the frame is gone or nothing matches. */
+export async function resolveSelectors(state: PageState, chains: (string | string[])[], frame: FrameDriver | undefined): Promise<Resolution> {
+  if (!frame) return { count: 0 };
+  const candidate = await decide(state, chains, frame);
+  if (!candidate) return { count: 0 };
+  const { count, selector } = candidate;
+  if ('refs' in candidate) return { element: await resolveRef(state.page, candidate.refs[0]!), count, selector };
+  // A unique DOM match is still the one kept in the page; a fallback is matched again.
+  if (count !== 1 && (await rematch(frame, candidate)) <= 0) return { count: 0 };
+  const element = (await frame.evaluateElement(takeMatched)) ?? undefined;
+  return element ? { element, count, selector } : { count: 0 };
+}
+
+/** How many elements the best selector matches, without fetching any (for element expectations). */
+export async function countMatches(state: PageState, chains: (string | string[])[], frame: FrameDriver | undefined = state.page.mainFrame()): Promise<number> {
+  if (!frame) return 0;
+  return (await decide(state, chains, frame))?.count ?? 0;
+}
+
+/** The deciding selector's matches in `frame`, checked for visibility, attributes and properties (for waitForElement). */
+export async function inspectMatches(
+  state: PageState,
+  chains: (string | string[])[],
+  frame: FrameDriver | undefined,
+  wanted: { properties?: Record<string, unknown>; attributes?: Record<string, string> },
+): Promise<Inspection & { selector?: string }> {
+  const candidate = frame ? await decide(state, chains, frame) : undefined;
+  if (!frame || !candidate) return { visible: 0, total: 0 };
+  await rematch(frame, candidate);
+  return { ...(await frame.evaluate(inspectMatched, wanted.properties ?? null, wanted.attributes ?? null)), selector: candidate.selector };
 }

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { parseJourney, type Journey } from './schema.js';
+import { protectFlow } from './secrets.js';
 
 const NAME = /^[\w.-]{1,60}$/;
 
@@ -21,6 +22,7 @@ export class JourneyStore {
     return join(this.dir, `${name}.json`);
   }
 
+  /** Writes a flow with its secrets replaced by references (protectFlow): saved journeys get shared. */
   async save(name: string, flow: unknown, overwrite: boolean): Promise<string> {
     const path = this.pathFor(name);
     if (existsSync(path) && !overwrite) {
@@ -28,7 +30,7 @@ export class JourneyStore {
     }
     try {
       await mkdir(this.dir, { recursive: true });
-      await writeFile(path, `${JSON.stringify(flow, null, 2)}\n`);
+      await writeFile(path, `${JSON.stringify(protectFlow(flow).flow, null, 2)}\n`);
     } catch (error) {
       throw new LegibleError(`Could not write ${path}: ${errorMessage(error)}`, 'Check that the output folder is writable and has space.');
     }

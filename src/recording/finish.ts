@@ -47,7 +47,7 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
       fileSystemHint(error) ?? WRITE_HINT,
     );
   }
-  const info: RecordingInfo = {
+  const made: RecordingInfo = {
     id: basename(result.path).replace(/\.(mp4|webm)$/, ''),
     label: recorder.label(),
     video: result.path,
@@ -64,8 +64,9 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
     actions: marks,
     interruption: result.interruption,
   };
+  let info: RecordingInfo;
   try {
-    await store.save(info);
+    info = await store.save(made);
   } catch (error) {
     throw new LegibleError(
       `The video (${result.path}) and filmstrip were saved, but the recording's details could not be, so record_compare and report will not find it: ${errorMessage(error)}.`,

@@ -1,6 +1,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { redactText, redactUrl } from '../util/redact.js';
 
 /** Recordings and their filmstrips are MCP resources under this prefix (see server/resources.ts). */
 export const RECORDING_URI_PREFIX = 'legible://recordings/';
@@ -80,8 +81,10 @@ export class RecordingStore {
     }
   }
 
-  async save(info: RecordingInfo): Promise<void> {
+  /** Writes the sidecar with its URL and action labels through util/redact (a typed token, a ?token= query); returns what it wrote. */
+  async save(recording: RecordingInfo): Promise<RecordingInfo> {
     await this.load();
+    const info: RecordingInfo = { ...recording, url: redactUrl(recording.url), actions: recording.actions.map((action) => ({ ...action, label: redactText(action.label) })) };
     const file = join(this.dir, `${info.id}.recording.json`);
     try {
       await writeFile(file, `${JSON.stringify(info, null, 2)}\n`);
@@ -90,6 +93,7 @@ export class RecordingStore {
       throw error;
     }
     this.byId.set(info.id, info);
+    return info;
   }
 
   /** By id, or the latest recording with that label. */

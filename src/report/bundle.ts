@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { protectFlow } from '../journey/secrets.js';
 import { compareRecordings } from '../recording/compare.js';
 import type { RecordingStore } from '../recording/store.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
@@ -15,6 +16,15 @@ export interface BuiltReport {
   har: string[];
   changes?: Change[];
   comparison?: string;
+}
+
+/** The journey as the report keeps it: secrets replaced by references (a journey given by path may hold some). */
+async function journeyCopy(path: string): Promise<string> {
+  try {
+    return `${JSON.stringify(protectFlow(JSON.parse(await readFile(path, 'utf8'))).flow, null, 2)}\n`;
+  } catch {
+    return '{}\n';
+  }
 }
 
 function consoleText(run: RunRecord): string {
@@ -42,7 +52,7 @@ export async function buildReport(runs: RunRecord[], dir: string, recordings: Re
   const names = runs.length === 2 ? [runs[0]!.label ?? 'before', runs[1]!.label ?? 'after'] : [runs[0]!.label ?? 'run'];
   if (names[0] === names[1]) names.splice(0, 2, `${names[0]}-1`, `${names[1]}-2`);
   const journeyFile = 'journey.json';
-  await copyFile(runs[runs.length - 1]!.journeyPath, join(dir, journeyFile)).catch(() => writeFile(join(dir, journeyFile), '{}\n'));
+  await writeFile(join(dir, journeyFile), await journeyCopy(runs[runs.length - 1]!.journeyPath));
 
   const model: ReportModel = { title: runs[0]!.title, createdAt: Date.now(), runs: [], journeyFile };
   const har: string[] = [];

@@ -1,17 +1,14 @@
 import { isFailed, type NetworkEntry } from '../capture/networkLog.js';
+import { requestContentType } from '../capture/redactEntries.js';
+import { REDACTED, isSecretName, redactBody, redactText, redactUrl } from '../util/redact.js';
 
-const SECRET = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-
+/** HAR headers, one per line of a folded value (Set-Cookie), each through util/redact. */
 function headers(record: Record<string, string>): { name: string; value: string }[] {
   return Object.entries(record).flatMap(([name, value]) =>
     String(value)
       .split('\n')
-      .map((line) => ({ name, value: SECRET.has(name.toLowerCase()) ? '[redacted]' : line })),
+      .map((line) => ({ name, value: isSecretName(name) ? REDACTED : redactText(line) })),
   );
-}
-
-function contentType(entry: NetworkEntry): string {
-  return entry.requestHeaders['content-type'] ?? entry.requestHeaders['Content-Type'] ?? 'application/octet-stream';
 }
 
 function query(url: string): { name: string; value: string }[] {
@@ -22,33 +19,11 @@ function query(url: string): { name: string; value: string }[] {
   }
 }
 
-const SECRET_FIELD = /pass(word)?|passwd|secret|token|api[-_]?key|credential/i;
-
-/**
- * A request body with secret-looking fields (password, token, api key…) redacted, for JSON and
- * form-encoded bodies; other bodies are kept as they are.
- */
-export function redactBody(body: string, contentType: string): string {
-  if (/json/i.test(contentType) || /^\s*[{[]/.test(body)) {
-    try {
-      return JSON.stringify(JSON.parse(body), (key, value: unknown) => (key && SECRET_FIELD.test(key) ? '[redacted]' : value));
-    } catch {
-      return body;
-    }
-  }
-  if (/x-www-form-urlencoded/i.test(contentType)) {
-    const params = new URLSearchParams(body);
-    for (const key of [...params.keys()]) if (SECRET_FIELD.test(key)) params.set(key, '[redacted]');
-    return params.toString();
-  }
-  return body;
-}
-
 /**
  * A HAR 1.2 log of a run's requests, loadable in Chrome DevTools' Network panel. Reports get
- * shared, so credentials are redacted: Authorization and cookie headers, and secret-looking
- * fields of request bodies. Request bodies are kept (they often are the bug); response bodies
- * are not included.
+ * shared, so credentials are redacted (util/redact): secret-looking headers, query values and
+ * body fields. Request bodies are kept (they often are the bug); response bodies are not
+ * included.
  */
 export function toHar(entries: NetworkEntry[], page: { id: string; title: string; startedAt: number }, creatorVersion: string): object {
   return {
@@ -59,20 +34,22 @@ export function toHar(entries: NetworkEntry[], page: { id: string; title: string
       entries: entries.map((entry) => {
         const time = entry.endedAt !== undefined ? entry.endedAt - entry.startedAt : 0;
         const mimeType = entry.mimeType ?? 'x-unknown';
+        const url = redactUrl(entry.url);
+        const bodyType = requestContentType(entry) ?? 'application/octet-stream';
         return {
           pageref: page.id,
           startedDateTime: new Date(entry.startedAt).toISOString(),
           time,
           request: {
             method: entry.method,
-            url: entry.url,
+            url,
             httpVersion: 'HTTP/1.1',
             headers: headers(entry.requestHeaders),
-            queryString: query(entry.url),
+            queryString: query(url),
             cookies: [],
             headersSize: -1,
             bodySize: entry.postData ? Buffer.byteLength(entry.postData) : 0,
-            ...(entry.postData ? { postData: { mimeType: contentType(entry), text: redactBody(entry.postData, contentType(entry)) } } : {}),
+            ...(entry.postData ? { postData: { mimeType: bodyType, text: redactBody(entry.postData, bodyType) } } : {}),
           },
           response: {
             status: entry.status ?? 0,
@@ -81,10 +58,10 @@ export function toHar(entries: NetworkEntry[], page: { id: string; title: string
             headers: headers(entry.responseHeaders),
             cookies: [],
             content: { size: entry.size ?? 0, mimeType },
-            redirectURL: entry.responseHeaders.location ?? entry.responseHeaders.Location ?? '',
+            redirectURL: redactUrl(entry.responseHeaders.location ?? entry.responseHeaders.Location ?? ''),
             headersSize: -1,
             bodySize: entry.size ?? -1,
-            ...(entry.failure ? { _error: entry.failure } : {}),
+            ...(entry.failure ? { _error: redactText(entry.failure) } : {}),
           },
           cache: {},
           timings: { send: 0, wait: time, receive: 0 },

@@ -22,7 +22,7 @@ export interface ReportModel {
 
 const esc = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const STATUS_CLASS: Record<string, string> = { passed: 'ok', skipped: 'muted', 'not-run': 'muted', failed: 'bad', 'not-found': 'bad' };
+const STATUS_CLASS: Record<string, string> = { passed: 'ok', skipped: 'muted', 'not-run': 'warn', failed: 'bad', 'not-found': 'bad', 'not-checked': 'warn' };
 const CHANGE_CLASS: Record<string, string> = { fixed: 'ok', 'still passing': 'muted', 'still failing': 'bad', 'newly failing': 'bad' };
 
 const STYLE = `
@@ -31,9 +31,9 @@ main{max-width:1100px;margin:0 auto;padding:24px}
 h1{font-size:24px;margin:0 0 4px} h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px} h3{font-size:16px;margin:18px 0 6px}
 .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:16px;margin:12px 0}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;font-size:13px;color:#fff}
-.badge.passed{background:#1a7f37}.badge.failed{background:#cf222e}
+.badge.passed{background:#1a7f37}.badge.failed{background:#cf222e}.badge.incomplete,.badge.error{background:#9a6700}
 table{border-collapse:collapse;width:100%;font-size:14px} td,th{border-bottom:1px solid #eaeef2;padding:6px 8px;text-align:left;vertical-align:top}
-.ok{color:#1a7f37;font-weight:600}.bad{color:#cf222e;font-weight:600}.muted{color:#6e7781}
+.ok{color:#1a7f37;font-weight:600}.bad{color:#cf222e;font-weight:600}.warn{color:#9a6700;font-weight:600}.muted{color:#6e7781}
 code,pre{font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;border-radius:4px}
 pre{padding:8px;overflow:auto;white-space:pre-wrap}
 video,img.strip{max-width:100%;border:1px solid #d0d7de;border-radius:6px;background:#000}
@@ -56,12 +56,15 @@ function runSection({ run, files, name }: ReportModel['runs'][number]): string {
         ...step.errors.map((error) => `<div class="bad">console: ${esc(error.text)}</div>`),
         ...step.failedRequests.map((request) => `<div class="bad">✗ ${esc(request.method)} ${esc(request.url)} → ${esc(request.failure ?? request.status)}</div>`),
       ].join('');
-      return `<tr><td>${step.index}</td><td>${esc(step.description)}</td><td class="${STATUS_CLASS[step.status]}">${esc(step.status)}</td><td>${step.ms} ms</td><td>${notes}</td></tr>`;
+      // A step that ran with a field Legible did not honour is "not checked", never a plain pass.
+      const status = step.status === 'passed' && step.unchecked?.length ? 'not-checked' : step.status;
+      const unchecked = status === 'not-checked' ? `<div class="warn">not checked: ${esc(step.unchecked!.join(', '))}</div>` : '';
+      return `<tr><td>${step.index}</td><td>${esc(step.description)}</td><td class="${STATUS_CLASS[status]}">${esc(status.replace('-', ' '))}</td><td>${step.ms} ms</td><td>${unchecked}${notes}</td></tr>`;
     })
     .join('');
   const checks = run.expectations.length
     ? `<table><tr><th>Expectation</th><th>Result</th><th>Detail</th></tr>${run.expectations
-        .map((check) => `<tr><td>${esc(check.description)}</td><td class="${check.passed ? 'ok' : 'bad'}">${check.passed ? 'passed' : 'failed'}</td><td>${esc(check.detail ?? '')}</td></tr>`)
+        .map((check) => `<tr><td>${esc(check.description)}</td><td class="${check.status === 'not-checked' ? 'warn' : check.passed ? 'ok' : 'bad'}">${check.status === 'not-checked' ? 'not checked' : check.passed ? 'passed' : 'failed'}</td><td>${esc(check.detail ?? '')}</td></tr>`)
         .join('')}</table>`
     : '<p class="muted">No expectations: the verdict is about the steps only.</p>';
   return `<section class="card" id="${esc(name)}">
@@ -70,6 +73,7 @@ function runSection({ run, files, name }: ReportModel['runs'][number]): string {
 ${files.video ? `<video controls preload="metadata" src="${esc(files.video)}"></video>` : '<p class="muted">Not recorded.</p>'}
 ${files.filmstrip ? `<h3>Key moments</h3><img class="strip" alt="Filmstrip of ${esc(name)}" src="${esc(files.filmstrip)}">` : ''}
 <h3>Steps</h3><table><tr><th>#</th><th>Step</th><th>Result</th><th>Time</th><th>Notes</th></tr>${steps}</table>
+${run.unchecked?.length ? `<h3>Not checked</h3><ul class="warn">${run.unchecked.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>` : ''}
 <h3>Expectations</h3>${checks}
 <h3>Console errors</h3>${consoleList(run.console)}
 <h3>Failed requests</h3>${

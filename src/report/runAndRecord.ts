@@ -1,6 +1,8 @@
 import type { PageState } from '../actions/pageState.js';
+import { refusePageScript } from '../journey/pageScript.js';
 import type { Expectation } from '../journey/schema.js';
 import { runJourney } from '../journey/run.js';
+import type { SessionSecrets } from '../journey/secrets.js';
 import type { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
@@ -9,23 +11,42 @@ import type { RunRecord, RunRegistry } from './runs.js';
 
 /** What running a journey needs from the server (ServerContext provides it; so does the CLI). */
 export interface RunContext {
-  readonly config: { navigationTimeout: number; viewport: { width: number; height: number } };
+  readonly config: { navigationTimeout: number; viewport: { width: number; height: number }; evaluate: boolean };
   newPage(): Promise<PageState>;
+  /** Every open tab (a journey's steps may run in a popup it opened). */
+  pages(): Promise<PageState[]>;
   selectPage(id: string): Promise<PageState>;
   selectedPageId(): string | undefined;
   outputPath(stem: string, extension: string, requested?: string): Promise<string>;
   recordings(): RecordingStore;
   journeys(): JourneyStore;
   runs(): RunRegistry;
+  /** Secrets typed in this session, for journeys that refer to them (see journey/secrets.ts). */
+  secrets(): SessionSecrets;
 }
 
 const RECORDING_PACE_MS = 700;
 
 export interface RunRequest {
   journey: string;
+  /** Record a video under this label. */
   record?: string;
+  /** The run's label, when it is not recorded ("before", "after"); a recording's label otherwise. */
+  label?: string;
   expect?: Expectation[];
   unsupported: 'skip' | 'fail';
+}
+
+/** Closes the tabs the journey's tab opened (popups), and the ones those opened, so a run leaves no tab behind. */
+async function closeOpenedBy(context: RunContext, state: PageState): Promise<void> {
+  const openers = [state];
+  const open = await context.pages().catch(() => [] as PageState[]);
+  for (let i = 0; i < openers.length; i++) {
+    for (const tab of open) {
+      if (!openers.includes(tab) && tab.page.openedBy(openers[i]!.page)) openers.push(tab);
+    }
+  }
+  await Promise.all(openers.slice(1).map((tab) => tab.page.close().catch(() => undefined)));
 }
 
 /**
@@ -34,6 +55,7 @@ export interface RunRequest {
  */
 export async function runAndRecord(context: RunContext, request: RunRequest): Promise<{ record: RunRecord; recording?: FinishedRecording }> {
   const { journey, path } = await context.journeys().load(request.journey);
+  if (!context.config.evaluate) refusePageScript(journey, request.expect);
   const previous = context.selectedPageId();
   const state = await context.newPage();
   let recording: FinishedRecording | undefined;
@@ -47,21 +69,24 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       expect: request.expect,
       onUnsupported: request.unsupported,
       navigationTimeout: context.config.navigationTimeout,
+      secret: (variable) => context.secrets().lookup(variable),
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
+      tabs: () => context.pages(),
     });
     if (state.recorder) {
       const recorder = state.recorder;
       state.recorder = undefined;
       recording = await finishRecording(recorder, state.actions, result.url, context.recordings());
     }
-    const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record });
+    const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record ?? request.label });
     return { record, recording };
   } finally {
     if (state.recorder) {
       await state.recorder.abort().catch(() => undefined);
       state.recorder = undefined;
     }
+    await closeOpenedBy(context, state);
     await state.page.close().catch(() => undefined);
     if (previous) await context.selectPage(previous).catch(() => undefined);
   }

@@ -1,6 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { redactConsoleEntry, redactRequest } from '../capture/redactEntries.js';
+import type { ExpectationVerdict } from '../journey/expectations.js';
 import type { RunResult } from '../journey/run.js';
+import { decideVerdict } from '../journey/verdict.js';
+import { LegibleError, errorMessage } from '../util/errors.js';
+import { redactJson, redactText, redactUrl } from '../util/redact.js';
 
 /** A journey run as the report needs it: the verdicts, the logs, and what was recorded. */
 export interface RunRecord extends RunResult {
@@ -9,11 +15,42 @@ export interface RunRecord extends RunResult {
   journeyPath: string;
   /** Id of the recording made during the run, if any. */
   recording?: string;
-  /** The recording's label ("before", "after"). */
+  /** The run's label ("before", "after"); a recorded run's recording has the same one. */
   label?: string;
 }
 
-/** The runs of this session, numbered run-1, run-2, …; each is also written as JSON. */
+/**
+ * A run as it may be kept, written and shown: every URL, header, body, console text, step and
+ * expectation through util/redact. The registry holds only this, so the runs/ files, reports and
+ * journey_run's answer all carry the same redacted record.
+ */
+export function redactRun(result: RunResult): RunResult {
+  return {
+    ...result,
+    title: redactText(result.title),
+    url: redactUrl(result.url),
+    steps: result.steps.map((step) => ({
+      ...step,
+      description: redactText(step.description),
+      ...(step.reason !== undefined ? { reason: redactText(step.reason) } : {}),
+      ...(step.unchecked ? { unchecked: step.unchecked.map(redactText) } : {}),
+      errors: step.errors.map(redactConsoleEntry),
+      failedRequests: step.failedRequests.map(redactRequest),
+    })),
+    expectations: result.expectations.map((check) => ({
+      ...check,
+      expectation: redactJson(check.expectation) as typeof check.expectation,
+      description: redactText(check.description),
+      ...(check.detail !== undefined ? { detail: redactText(check.detail) } : {}),
+    })),
+    unchecked: result.unchecked.map(redactText),
+    ...(result.environment !== undefined ? { environment: redactText(result.environment) } : {}),
+    console: result.console.map(redactConsoleEntry),
+    network: result.network.map(redactRequest),
+  };
+}
+
+/** The runs of this session, numbered run-1, run-2, …, redacted (redactRun); each is also written as JSON. */
 export class RunRegistry {
   private readonly runs = new Map<string, RunRecord>();
   private next = 1;
@@ -21,7 +58,7 @@ export class RunRegistry {
   constructor(private readonly dir: string) {}
 
   async add(result: RunResult, extra: { journeyPath: string; recording?: string; label?: string }): Promise<RunRecord> {
-    const record: RunRecord = { ...result, ...extra, id: `run-${this.next++}` };
+    const record: RunRecord = { ...redactRun(result), ...extra, id: `run-${this.next++}` };
     this.runs.set(record.id, record);
     await mkdir(this.dir, { recursive: true }).catch(() => undefined);
     await writeFile(join(this.dir, `${record.id}-${result.startedAt}.json`), `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
@@ -32,7 +69,7 @@ export class RunRegistry {
     return this.runs.get(id);
   }
 
-  /** By id, or the latest run with that recording label. */
+  /** By id, or the latest run with that label. */
   find(key: string): RunRecord | undefined {
     return this.runs.get(key) ?? [...this.runs.values()].filter((run) => run.label === key).pop();
   }
@@ -44,4 +81,64 @@ export class RunRegistry {
   latest(): RunRecord | undefined {
     return [...this.runs.values()].pop();
   }
+}
+
+/** What a run record file must hold to be compared (the rest is kept as it is). */
+const recordSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    journeyPath: z.string(),
+    startedAt: z.number(),
+    endedAt: z.number(),
+    url: z.string(),
+    verdict: z.string(),
+    steps: z.array(z.object({ index: z.number(), type: z.string(), description: z.string(), status: z.string(), errors: z.array(z.unknown()), failedRequests: z.array(z.unknown()) }).loose()),
+    expectations: z.array(z.object({ description: z.string(), passed: z.boolean(), status: z.string().optional() }).loose()),
+    console: z.array(z.unknown()),
+    network: z.array(z.unknown()),
+  })
+  .loose();
+
+const HINT = 'Give a run record (runs/run-N-<time>.json in the output folder, or <label>-run.json in a report folder) or a report folder with one run in it.';
+
+/**
+ * Reads a run written earlier: a run record file (the runs folder's, or a report's
+ * `<label>-run.json`), or a report folder holding exactly one run record. Records from before
+ * expectations had a status get one from `passed`.
+ */
+export async function loadRunRecord(pathOrFolder: string): Promise<RunRecord> {
+  let path = resolve(pathOrFolder);
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new LegibleError(`There is no run record at ${path}.`, HINT);
+  if (info.isDirectory()) {
+    const records = (await readdir(path)).filter((name) => name.endsWith('-run.json'));
+    if (records.length !== 1) {
+      throw new LegibleError(
+        records.length ? `The report folder ${path} holds ${records.length} runs (${records.join(', ')}): it is not clear which one to compare with.` : `There is no run record (*-run.json) in ${path}.`,
+        records.length ? `Give one of them: ${join(path, records[0]!)}.` : HINT,
+      );
+    }
+    path = join(path, records[0]!);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new LegibleError(`Could not read the run record ${path}: ${errorMessage(error)}`, HINT);
+  }
+  const parsed = recordSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LegibleError(`${path} is not a Legible run record (${issue?.path.join('.') || 'record'}: ${issue?.message}).`, HINT);
+  }
+  const record = parsed.data as unknown as RunRecord;
+  if (!record.counts) {
+    // A record from before verdicts counted what was not checked: its expectations had no
+    // status, "skipped" meant a step Legible does not run and "not-run" one after a failure.
+    for (const check of record.expectations as ExpectationVerdict[]) check.status ??= check.passed ? 'passed' : 'failed';
+    for (const step of record.steps) step.status = step.status === 'skipped' ? 'not-run' : step.status === 'not-run' ? 'skipped' : step.status;
+    Object.assign(record, decideVerdict(record.steps, record.expectations), { verdict: record.verdict });
+  }
+  return record;
 }

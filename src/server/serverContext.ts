@@ -7,6 +7,7 @@ import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
 import { JourneyLog } from '../journey/log.js';
+import { SessionSecrets } from '../journey/secrets.js';
 import { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { RunRegistry } from '../report/runs.js';
@@ -29,6 +30,7 @@ export class ServerContext implements ToolContext {
   private readonly runRegistry: RunRegistry;
   private readonly logStore: LogStore;
   private readonly supervisor: AppSupervisor;
+  private readonly sessionSecrets = new SessionSecrets();
 
   constructor(readonly config: Config) {
     this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
@@ -164,6 +166,10 @@ export class ServerContext implements ToolContext {
 
   logs(): LogStore {
     return this.logStore;
+  }
+
+  secrets(): SessionSecrets {
+    return this.sessionSecrets;
   }
 
   async close(): Promise<void> {

@@ -62,20 +62,27 @@ export interface ElementAction<T> {
 /**
  * The one path of click, type, hover and select_option: find the ref's element, describe it,
  * take its durable selectors, run `act` on it as one performAction, and let go of it whatever
- * happens. `what` names the action for timeouts and recordings (given the target's description).
+ * happens. `what` names the action for timeouts and recordings (given the target's description
+ * and the element, before acting).
  */
-export async function actOnRef<T>(state: PageState, ref: string, what: (target: string) => string, act: (element: ElementRef) => Promise<T>): Promise<ElementAction<T>> {
+export async function actOnRef<T>(
+  state: PageState,
+  ref: string,
+  what: (target: string, element: ElementRef) => string | Promise<string>,
+  act: (element: ElementRef) => Promise<T>,
+): Promise<ElementAction<T>> {
   const element = await resolveRef(state.page, ref);
   try {
     const target = describeRef(state, ref);
     const locator = await journeyTarget(state, ref, element);
+    const label = await what(target, element);
     let result: T | undefined;
     const effects = await performAction(
       state,
       async () => {
         result = await act(element);
       },
-      { what: what(target) },
+      { what: label },
     );
     return { target, locator, effects, result };
   } finally {

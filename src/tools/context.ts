@@ -3,6 +3,7 @@ import type { AppSupervisor } from '../apps/supervisor.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import type { JourneyLog } from '../journey/log.js';
+import type { SessionSecrets } from '../journey/secrets.js';
 import type { JourneyStore } from '../journey/store.js';
 import type { RunRegistry } from '../report/runs.js';
 import type { FinishedRecording } from '../recording/finish.js';
@@ -40,4 +41,6 @@ export interface ToolContext {
   apps(): AppSupervisor;
   /** What the apps printed. */
   logs(): LogStore;
+  /** Secrets typed in this session, which saved journeys refer to by variable (journey/secrets.ts). */
+  secrets(): SessionSecrets;
 }

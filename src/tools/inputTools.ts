@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { selectOptions, typeInto } from '../actions/elements.js';
 import { performAction } from '../actions/perform.js';
 import { quote } from '../util/text.js';
+import { maskTyped } from '../util/redact.js';
 import { keySteps } from '../journey/log.js';
+import { passwordVariable, secretReference } from '../journey/secrets.js';
 import { actOnRef, clickOffset, refParam, reportEffects } from './common.js';
 import { defineTool } from './tool.js';
 
@@ -49,14 +51,25 @@ export const typeTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const { target, locator, effects } = await actOnRef(
+    // A password field's value is masked, as the snapshot masks it; journeys refer to it by variable.
+    let secret: string | undefined;
+    const shown = (max: number) => (secret ? maskTyped(params.text) : params.text.length > max ? `${params.text.slice(0, max)}…` : params.text);
+    const { target, locator, effects, result } = await actOnRef(
       state,
       params.ref,
-      (target) => `Typing ${quote(params.text.length > 40 ? `${params.text.slice(0, 40)}…` : params.text)} into ${target}${params.submit ? ' + Enter' : ''}`,
+      async (target, element) => {
+        secret = await passwordVariable(element);
+        return `Typing ${quote(shown(40))} into ${target}${params.submit ? ' + Enter' : ''}`;
+      },
       (element) => typeInto(state.page, element, params.text, { clear: params.clear ?? true, submit: params.submit ?? false }),
     );
-    context.journey(state).add({ type: 'change', ...locator, value: params.text }, ...(params.submit ? keySteps('Enter') : []));
-    reportEffects(response, `Typed ${quote(params.text.length > 80 ? `${params.text.slice(0, 80)}…` : params.text)} into ${target}${params.submit ? ' and pressed Enter' : ''}.`, effects);
+    if (secret) context.secrets().remember(secret, params.text);
+    context.journey(state).add({ type: 'change', ...locator, value: secret ? secretReference(secret) : params.text }, ...(params.submit ? keySteps('Enter') : []));
+    const note = secret ? ` (a password: journeys keep ${secretReference(secret)} instead)` : '';
+    // "Typed", or for a date, colour, slider or checkbox the verb of what was done to it ("Set", "Checked").
+    const verb = result ?? 'Typed';
+    const what = verb === 'Checked' || verb === 'Unchecked' ? `${verb} ${target}` : `${verb} ${quote(shown(80))} ${verb === 'Set' ? 'in' : 'into'} ${target}`;
+    reportEffects(response, `${what}${params.submit ? ' and pressed Enter' : ''}${note}.`, effects);
   },
 });
 

@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { describeExpectation } from '../journey/expectations.js';
-import { describeStep } from '../journey/run.js';
-import { parseExpectation } from '../journey/schema.js';
+import { describeStep } from '../journey/describe.js';
+import { checkSelectors, describeExpectation } from '../journey/expectations.js';
+import { refusePageScript } from '../journey/pageScript.js';
+import { EXPECTATION_HINT, parseExpectation, type Step } from '../journey/schema.js';
+import { protectFlow } from '../journey/secrets.js';
 import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
+import { SECRET_REFERENCE } from '../util/redact.js';
 import { quote } from '../util/text.js';
 import { recordingLabel } from './common.js';
 import { defineTool } from './tool.js';
@@ -36,17 +39,26 @@ export const journeySaveTool = defineTool({
       response.text(`Marked: the next journey_save starts from the next step (${log.size()} steps recorded so far).`);
       return;
     }
-    if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":[{"type":"noFailedRequests"}]}.');
+    if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":["noFailedRequests"]}.');
     const steps = log.sinceMark();
     if (!steps.length) {
       throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
     }
     const expectations = (params.expect ?? []).map(parseExpectation);
-    const flow = log.toFlow(params.name, expectations);
+    if (!context.config.evaluate) refusePageScript({ steps }, expectations);
+    // Selectors are checked by the page's own parser now, not at the journey's first run.
+    await checkSelectors(state, expectations, EXPECTATION_HINT);
+    // The file keeps references to secrets; this session keeps their values, so it can replay at once.
+    const { flow, secrets } = protectFlow(log.toFlow(params.name, expectations));
+    for (const [variable, value] of secrets) context.secrets().remember(variable, value);
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
-    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
+    const flowSteps = (flow as { steps: Step[] }).steps;
+    const saved = flowSteps.slice(flowSteps.length - expectations.length - steps.length, flowSteps.length - expectations.length);
+    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...saved.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
     if (expectations.length) lines.push('Expectations:', ...expectations.map((e) => `  - ${describeExpectation(e)}`));
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
+    const variables = [...new Set([...JSON.stringify(flow).matchAll(SECRET_REFERENCE)].map((match) => match[1]!))];
+    if (variables.length) lines.push(`Secrets are kept out of the file: replay reads ${variables.join(', ')} from the environment (this session remembers their values).`);
     lines.push(`Replay: journey_run {"journey":"${params.name}"}`);
     response.text(lines.join('\n'));
     response.fileLink(path, 'application/json');

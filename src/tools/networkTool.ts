@@ -1,21 +1,20 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { isFailed, type NetworkEntry, type NetworkLog } from '../capture/networkLog.js';
+import { redactRequest } from '../capture/redactEntries.js';
 import { formatBytes, formatRequest } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
+import { REDACTED, redactBody } from '../util/redact.js';
 import { plural, truncate } from '../util/text.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
 
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 const MAX_LIST = 80;
 const BODY_PREVIEW = 2_000;
 
-function formatHeaders(headers: Record<string, string>, reveal: boolean): string {
-  const lines = Object.entries(headers).map(([name, value]) =>
-    `  ${name}: ${!reveal && SECRET_HEADERS.has(name.toLowerCase()) ? '[redacted: pass showSecrets to see it]' : truncate(value, 300)}`,
-  );
+function formatHeaders(headers: Record<string, string>): string {
+  const lines = Object.entries(headers).map(([name, value]) => `  ${name}: ${truncate(value, 300)}`);
   return lines.length ? lines.join('\n') : '  (none)';
 }
 
@@ -23,33 +22,47 @@ function isText(mimeType: string | undefined): boolean {
   return !mimeType || /^text\/|json|xml|javascript|ecmascript|x-www-form-urlencoded|svg/.test(mimeType);
 }
 
+/**
+ * One request in full. Credentials (secret-looking headers, query values, body fields) are
+ * redacted through util/redact unless `reveal` (showSecrets) asks for this answer; a saved body
+ * is a file, so it is always redacted.
+ */
 async function showDetails(entry: NetworkEntry, log: NetworkLog, options: { reveal: boolean; save: boolean }, context: ToolContext, response: ToolResponse) {
   await log.completeHeaders(entry);
-  response.text(formatRequest(entry));
-  response.text(`URL: ${entry.url}`);
-  response.text(`Request headers:\n${formatHeaders(entry.requestHeaders, options.reveal)}`);
   const requestBody = await log.requestBody(entry);
-  if (requestBody !== undefined) response.text(`Request body (${formatBytes(Buffer.byteLength(requestBody))}):\n${truncate(requestBody, BODY_PREVIEW)}`);
-  response.text(`Response headers:\n${formatHeaders(entry.responseHeaders, options.reveal)}`);
+  const raw = requestBody !== undefined ? { ...entry, postData: requestBody } : entry;
+  const shown = options.reveal ? raw : redactRequest(raw);
+  response.text(formatRequest(shown));
+  response.text(`URL: ${shown.url}`);
+  response.text(`Request headers:\n${formatHeaders(shown.requestHeaders)}`);
+  if (shown.postData !== undefined) response.text(`Request body (${formatBytes(Buffer.byteLength(requestBody ?? ''))}):\n${truncate(shown.postData, BODY_PREVIEW)}`);
+  response.text(`Response headers:\n${formatHeaders(shown.responseHeaders)}`);
+  const redactedNote = () => {
+    if (!options.reveal) response.text(`Credentials are shown as ${REDACTED}: pass showSecrets to see them.`);
+  };
   if (!entry.endedAt) {
     response.text('Response body: not available yet (the request is still loading).');
+    redactedNote();
     return;
   }
   const body = await log.responseBody(entry);
   if (!body) {
     response.text('Response body: not available (none, a redirect, or the browser no longer keeps it).');
+    redactedNote();
     return;
   }
-  if (isText(entry.mimeType)) {
-    response.text(`Response body (${formatBytes(body.body.length)}, ${entry.mimeType ?? 'unknown type'}):\n${truncate(body.body.toString('utf8'), BODY_PREVIEW)}`);
+  const text = isText(entry.mimeType) ? body.body.toString('utf8') : undefined;
+  if (text !== undefined) {
+    response.text(`Response body (${formatBytes(body.body.length)}, ${entry.mimeType ?? 'unknown type'}):\n${truncate(options.reveal ? text : redactBody(text, entry.mimeType), BODY_PREVIEW)}`);
   } else {
     response.text(`Response body: ${formatBytes(body.body.length)} of ${entry.mimeType} (binary; save it to a file with saveBody).`);
   }
+  redactedNote();
   if (options.save) {
     const extension = entry.mimeType?.includes('json') ? 'json' : entry.mimeType?.includes('html') ? 'html' : isText(entry.mimeType) ? 'txt' : 'bin';
     const file = await context.outputPath(`body-${entry.id}`, extension);
-    await writeFile(file, body.body);
-    response.text(`Saved the whole body to ${file}`);
+    await writeFile(file, text !== undefined ? redactBody(text, entry.mimeType) : body.body);
+    response.text(`Saved the whole body to ${file}${text !== undefined ? ` (credentials ${REDACTED}: files get shared)` : ''}`);
     response.fileLink(file, entry.mimeType ?? 'application/octet-stream');
   }
 }
@@ -58,7 +71,7 @@ export const networkTool = defineTool({
   name: 'network',
   title: 'Network',
   description:
-    "Requests with method, URL, status, type, time, size; failures marked ✗. Default: new since last call. id: headers (credentials redacted) and bodies.",
+    "Requests with method, URL, status, type, time, size; failures marked ✗. Default: new since last call. id: headers and bodies (credentials redacted).",
   input: {
     id: z.string().regex(/^r\d+$/, 'request ids look like r12').optional().describe('Request id (r12).'),
     failed: z.boolean().optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { buildReport } from '../report/bundle.js';
+import { formatChanges } from '../report/runText.js';
 import { LegibleError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { defineTool } from './tool.js';
@@ -35,11 +36,7 @@ export const reportTool = defineTool({
     const built = await buildReport(runs, dir, context.recordings(), VERSION);
     const lines = [`Report: ${built.html}`, `Folder: ${built.dir}`];
     for (const run of runs) lines.push(`  ${run.label ?? run.id}: ${run.verdict.toUpperCase()}`);
-    if (built.changes) {
-      const count = (kind: string) => built.changes!.filter((c) => c.kind === kind).length;
-      lines.push(`Changes: ${count('fixed')} fixed, ${count('still failing')} still failing, ${count('newly failing')} newly failing.`);
-      for (const change of built.changes.filter((c) => c.kind !== 'still passing')) lines.push(`  ${change.kind}: ${change.what}`);
-    }
+    if (built.changes) lines.push(...formatChanges(built.changes));
     if (built.comparison) {
       lines.push(`Side by side: ${built.comparison}`);
       context.recordings().addFile(built.comparison, `Side-by-side video of report ${params.name ?? first.title}`);

@@ -112,12 +112,12 @@ describe('repro journeys', () => {
     expect(empty.text).toContain('since the mark');
   });
 
-  it('replays a journey written by hand in Recorder format, skipping or failing unsupported steps as asked', async () => {
+  it('replays a journey written by hand in Recorder format, reporting unsupported steps not run (or failed, as asked)', async () => {
     const flow = {
       title: 'hand written',
       steps: [
         { type: 'navigate', url: `${e2e.fixtures.url}/shop.html` },
-        { type: 'emulateNetworkConditions', download: 1000, upload: 1000, latency: 10 },
+        { type: 'emulateCpuThrottling', rate: 4 },
         { type: 'click', selectors: [['#q']], offsetX: 5, offsetY: 5 },
         { type: 'change', selectors: [['#q']], value: 'hat' },
         { type: 'keyDown', key: 'Enter' },
@@ -128,13 +128,14 @@ describe('repro journeys', () => {
     };
     const file = join(e2e.outputDir, 'hand.json');
     writeFileSync(file, JSON.stringify(flow));
+    // Every other step ran and passed, but one was not run: the run is incomplete, not passed.
     const skipped = await e2e.legible.call('journey_run', { journey: file });
-    expect(skipped.text, skipped.text).toContain('PASSED');
-    expect(skipped.text).toMatch(/- 2\. emulateNetworkConditions \(not supported by Legible\) — skipped/);
+    expect(skipped.text, skipped.text).toContain('INCOMPLETE — 7 steps passed, 1 not run');
+    expect(skipped.text).toMatch(/- 2\. emulateCpuThrottling \(not supported by Legible\) — not run: Legible does not run "emulateCpuThrottling" steps/);
     const failed = await e2e.legible.call('journey_run', { journey: file, unsupported: 'fail' });
     expect(failed.text).toContain('FAILED');
-    expect(failed.text).toMatch(/✗ 2\. emulateNetworkConditions .* — failed: Legible does not run "emulateNetworkConditions" steps/);
-    expect(failed.text).toMatch(/· 3\. click #q — not-run/);
+    expect(failed.text).toMatch(/✗ 2\. emulateCpuThrottling .* — failed: Legible does not run "emulateCpuThrottling" steps/);
+    expect(failed.text).toMatch(/· 3\. click #q — skipped: step 2 failed/);
   });
 
   it('gives expectations about the page a moment to come true, and keeps their order', async () => {
@@ -194,7 +195,7 @@ describe('repro journeys', () => {
     const file = join(e2e.outputDir, 'no-frame.json');
     writeFileSync(file, JSON.stringify({ title: 'no frame', steps: [flow.steps[1], { ...clickStep, frame: [5], timeout: 300 }] }));
     const missing = await e2e.call('journey_run', { journey: file });
-    expect(missing).toMatch(/2\. click .* — not-found: no element matches .*: there is no frame \[5\]/);
+    expect(missing).toMatch(/2\. click .* — not found: no element matches .*: there is no frame \[5\]/);
   });
 
   it('explains bad journey files and missing targets with the step number', async () => {
@@ -209,7 +210,7 @@ describe('repro journeys', () => {
     expect((await e2e.legible.call('journey_run', { journey: bad })).text).toMatch(/Step 2 \(click\) of \S+ is malformed: selectors/);
     writeFileSync(bad, JSON.stringify({ title: 'gone', steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }, { type: 'click', selectors: [['#no-such-button']], offsetX: 1, offsetY: 1, timeout: 500 }] }));
     const missing = await e2e.legible.call('journey_run', { journey: bad });
-    expect(missing.text).toMatch(/\? 2\. click #no-such-button — not-found: no element matches #no-such-button/);
+    expect(missing.text).toMatch(/\? 2\. click #no-such-button — not found: no element matches #no-such-button/);
     const unknown = await e2e.legible.call('journey_run', { journey: 'no-such-journey' });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain('There is no saved journey "no-such-journey"');

@@ -22,6 +22,20 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Pro
 /** Switches the basket bug of cart.html on and off, so one URL can show the "before" and the "after". */
 export const basket = { fixed: false };
 
+/** The JSON bodies login.html posted to /api/login, oldest first (the secrets test reads the typed password). */
+export const logins: { user?: string; password?: string }[] = [];
+
+/** Requests to /pwned?route=…: page JavaScript ran (the --no-evaluate test asserts there are none). */
+export const pwned: string[] = [];
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
 const ROUTES: Record<string, Route> = {
   '/api/search': (_req, res, url) => {
     const q = (url.searchParams.get('q') ?? '').toLowerCase();
@@ -42,6 +56,27 @@ const ROUTES: Record<string, Route> = {
   '/api/basket': (_req, res) => {
     res.writeHead(basket.fixed ? 200 : 500, { 'content-type': 'application/json' });
     res.end(JSON.stringify(basket.fixed ? { items: 1 } : { error: 'basket service down' }));
+  },
+  '/api/login': async (req, res) => {
+    try {
+      logins.push(JSON.parse(await readBody(req)) as { user?: string; password?: string });
+    } catch {
+      logins.push({});
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'session=setcookieSECRET5d9e; Path=/' });
+    res.end(JSON.stringify({ ok: true, token: 'resptokenSECRET8a1c' }));
+  },
+  '/api/form-login': async (req, res) => {
+    await readBody(req);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  },
+  '/api/notes': async (req, res) => {
+    await readBody(req);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  },
+  '/pwned': (_req, res, url) => {
+    pwned.push(url.searchParams.get('route') ?? '?');
+    res.writeHead(204).end();
   },
   '/table': (_req, res, url) => {
     res.writeHead(200, { 'content-type': 'text/html' });

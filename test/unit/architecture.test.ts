@@ -64,9 +64,11 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
     layers: ['tools', 'server', 'cli'],
     instead: 'return plain data and let src/tools (ToolResponse) or src/server turn it into MCP types',
   },
-  // LogQL's official grammar (and the parser runtime it needs): only the LogQL parser reads it.
-  '@grafana/lezer-logql': { layers: ['telemetry'], instead: 'call parseLogql / runLogql of src/telemetry/logs/logql' },
-  '@lezer/lr': { layers: ['telemetry'], instead: 'call parseLogql / runLogql of src/telemetry/logs/logql' },
+  // The grammars of PromQL and LogQL (Prometheus' and Grafana's own Lezer grammars) and the Lezer
+  // runtime they need (types only: the grammars bring it).
+  '@prometheus-io/lezer-promql': { layers: ['telemetry'], instead: 'parse PromQL with parsePromQL from src/telemetry/metrics/query.ts' },
+  '@grafana/lezer-logql': { layers: ['telemetry'], instead: 'parse LogQL with parseLogql from src/telemetry/logs/logql/parse.ts' },
+  '@lezer/lr': { layers: ['telemetry'], instead: 'parse with parsePromQL (src/telemetry/metrics/query.ts) or parseLogql (src/telemetry/logs/logql/parse.ts)', typesOnly: true },
   'devtools-protocol': { layers: ALL, instead: '', typesOnly: true },
   zod: { layers: ALL, instead: '' },
 };

@@ -116,10 +116,25 @@ describe('parseFlags', () => {
   });
 
   it('parses the run command: one journey file, --record, --report, and the browser flags', () => {
-    expect(parseFlags(['run', 'j.json', '--record', '--report', 'out', '--headed'])).toMatchObject({ kind: 'run', journey: 'j.json', record: true, report: 'out', config: { headed: true } });
+    expect(parseFlags(['run', 'j.json', '--record', '--report', 'out', '--headed'])).toMatchObject({
+      kind: 'run',
+      journey: 'j.json',
+      run: { record: true, report: 'out', allowUnchecked: false },
+      config: { headed: true },
+    });
     expect(() => parseFlags(['run'])).toThrow(/run needs a journey file/);
     expect(() => parseFlags(['run', 'a.json', 'b.json'])).toThrow(/one journey file, not 2/);
-    expect(() => parseFlags(['--record'])).toThrow(/go with the run command/);
+    expect(() => parseFlags(['--record'])).toThrow(/--record goes with the run command/);
+    expect(() => parseFlags(['--label', 'x', '--allow-unchecked'])).toThrow(/--label, --allow-unchecked go with the run command/);
+  });
+
+  it('parses a labelled run compared with an earlier one, and refuses what cannot work', () => {
+    expect(parseFlags(['run', 'j.json', '--label', 'after', '--compare-with', 'before-report', '--report', 'cmp', '--allow-unchecked'])).toMatchObject({
+      kind: 'run',
+      run: { label: 'after', compareWith: 'before-report', report: 'cmp', allowUnchecked: true, record: false },
+    });
+    expect(failure(['run', 'j.json', '--compare-with', 'before-report']).message).toMatch(/--report DIR is missing/);
+    expect(failure(['run', 'j.json', '--label', 'a/b']).message).toMatch(/--label takes 1-40 letters/);
   });
 
   it('accepts every flag that USAGE lists', () => {
@@ -129,8 +144,9 @@ describe('parseFlags', () => {
     for (const { flag, value } of flags) {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
       const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
-      // --record and --report belong to the run command.
-      const argv = ['--record', '--report'].includes(flag) ? ['run', 'journey.json', ...given] : given;
+      // These belong to the run command (and --compare-with needs a report to write into).
+      const runOnly = ['--record', '--report', '--label', '--compare-with', '--allow-unchecked'];
+      const argv = runOnly.includes(flag) ? ['run', 'journey.json', ...given, ...(flag === '--compare-with' ? ['--report', 'out'] : [])] : given;
       expect(() => parseFlags(argv), `${argv.join(' ')} is in USAGE but parseFlags refuses it`).not.toThrow();
     }
   });

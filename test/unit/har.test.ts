@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkEntry } from '../../src/capture/networkLog.js';
-import { redactBody, toHar } from '../../src/report/har.js';
+import { toHar } from '../../src/report/har.js';
 
 const entry = (over: Partial<NetworkEntry>): NetworkEntry => ({
   id: 'r1',
@@ -39,8 +39,24 @@ describe('HAR export', () => {
     expect(JSON.parse(first!.request.postData.text)).toEqual({ user: 'ann', password: '[redacted]', nested: { apiKey: '[redacted]' } });
   });
 
-  it('redacts secret fields of form bodies and leaves other bodies alone', () => {
-    expect(redactBody('user=ann&password=x&token=y', 'application/x-www-form-urlencoded')).toBe('user=ann&password=%5Bredacted%5D&token=%5Bredacted%5D');
-    expect(redactBody('plain text', 'text/plain')).toBe('plain text');
+  it('redacts every secret-looking header, query value and body field, not just Authorization and Cookie', () => {
+    type Har = { log: { entries: { request: { url: string; queryString: { name: string; value: string }[]; headers: { name: string; value: string }[]; postData: { text: string } } }[] } };
+    const har = toHar(
+      [
+        entry({
+          url: 'http://127.0.0.1/api/login?token=tok1&page=2',
+          requestHeaders: { 'Content-Type': 'text/plain', 'X-Api-Key': 'key1', referer: 'http://127.0.0.1/login?token=tok2' },
+          postData: 'user=ann\npassword=pw1',
+        }),
+      ],
+      { id: 'run-1', title: 't', startedAt: 1_000 },
+      '0.1.0',
+    ) as Har;
+    const { request } = har.log.entries[0]!;
+    const text = JSON.stringify(har);
+    for (const secret of ['tok1', 'tok2', 'key1', 'pw1']) expect(text).not.toContain(secret);
+    expect(request.url).toBe('http://127.0.0.1/api/login?token=[redacted]&page=2');
+    expect(request.queryString).toEqual([{ name: 'token', value: '[redacted]' }, { name: 'page', value: '2' }]);
+    expect(request.postData.text).toBe('user=ann\npassword=[redacted]');
   });
 });

@@ -1,0 +1,115 @@
+import type { ElementRef } from '../cdp/elementRef.js';
+import { SECRET_REFERENCE, isSecretName, redactJson } from '../util/redact.js';
+
+/**
+ * Secrets in journeys. A saved journey never holds a password or token: it holds a reference,
+ * `${LEGIBLE_SECRET_PASSWORD}`, and replay fills it in from the environment variable of that
+ * name (or, in the server session where it was typed, from what was typed there).
+ */
+
+export const SECRET_PREFIX = 'LEGIBLE_SECRET_';
+
+/** The variable for a field or parameter name: "current-password" → LEGIBLE_SECRET_CURRENT_PASSWORD. */
+export function secretVariable(name: string): string {
+  const core = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40);
+  return `${SECRET_PREFIX}${core || 'PASSWORD'}`;
+}
+
+export function secretReference(variable: string): string {
+  return `\${${variable}}`;
+}
+
+function hasReference(text: string): boolean {
+  return new RegExp(SECRET_REFERENCE.source).test(text);
+}
+
+/** Runs in the page: for a password input (the fields the snapshot masks), the name to call its secret by; else null. */
+function passwordFieldName(el: Element): string | null {
+  if (!(el instanceof HTMLInputElement) || el.type !== 'password') return null;
+  return el.name || el.id || el.getAttribute('autocomplete') || 'password';
+}
+
+/** For a password field, the variable a saved journey refers to its value by; undefined for other elements. */
+export async function passwordVariable(element: ElementRef): Promise<string | undefined> {
+  const name = await element.evaluate(passwordFieldName);
+  return name === null ? undefined : secretVariable(name);
+}
+
+/** The values typed into secret fields in this server session, by variable, for replays in the same session. */
+export class SessionSecrets {
+  private readonly typed = new Map<string, string>();
+
+  remember(variable: string, value: string): void {
+    this.typed.delete(variable);
+    this.typed.set(variable, value);
+    if (this.typed.size > 100) this.typed.delete(this.typed.keys().next().value!);
+  }
+
+  /** The environment's value first (a person set it on purpose), else what was typed in this session. */
+  lookup(variable: string): string | undefined {
+    return process.env[variable] ?? this.typed.get(variable);
+  }
+}
+
+/** `text` with its secret references filled in by `lookup`, or the first variable it has no value for. */
+export function fillSecrets(text: string, lookup: (variable: string) => string | undefined): { value: string; missing?: undefined } | { value?: undefined; missing: string } {
+  let missing: string | undefined;
+  const value = text.replace(SECRET_REFERENCE, (all, variable: string) => {
+    const found = lookup(variable);
+    if (found === undefined) missing ??= variable;
+    return found ?? all;
+  });
+  return missing ? { missing } : { value };
+}
+
+/** A step's failure reason when a secret it refers to has no value. */
+export function missingSecret(variable: string): string {
+  return `the environment variable ${variable} is not set (the journey refers to a secret by it instead of keeping it in the file): set it to the value, then run again`;
+}
+
+/** The first word of a step's selectors that names a secret (#password, aria/API token), if any. */
+function secretInSelectors(selectors: unknown): string | undefined {
+  const words = JSON.stringify(selectors ?? []).match(/[A-Za-z][\w-]*/g) ?? [];
+  return words.find((word) => isSecretName(word));
+}
+
+/** A URL with each secret-looking query or fragment value replaced by a reference (values remembered in `found`). */
+function urlWithReferences(url: string, found: Map<string, string>): string {
+  return url.replace(/([?&#;])([^=&#;?]{1,100})=([^&#;]*)/g, (all, lead: string, name: string, value: string) => {
+    if (!value || hasReference(value) || !isSecretName(name)) return all;
+    const variable = secretVariable(name);
+    found.set(variable, value);
+    return `${lead}${name}=${secretReference(variable)}`;
+  });
+}
+
+/**
+ * A Recorder user flow as it may be written to a file: secret query values of navigate steps and
+ * what change steps type into secret-looking fields become references; everything else goes
+ * through util/redact. Returns the values it took out, so this session can still replay the flow.
+ */
+export function protectFlow(flow: unknown): { flow: unknown; secrets: Map<string, string> } {
+  const secrets = new Map<string, string>();
+  const steps = flow && typeof flow === 'object' ? (flow as { steps?: unknown }).steps : undefined;
+  if (!Array.isArray(steps)) return { flow: redactJson(flow), secrets };
+  const protectedSteps = steps.map((raw: unknown) => {
+    if (!raw || typeof raw !== 'object') return raw;
+    const step = { ...(raw as Record<string, unknown>) };
+    if (step.type === 'navigate' && typeof step.url === 'string') step.url = urlWithReferences(step.url, secrets);
+    if (step.type === 'change' && typeof step.value === 'string' && step.value && !hasReference(step.value)) {
+      const word = secretInSelectors(step.selectors);
+      if (word) {
+        const variable = secretVariable(word);
+        secrets.set(variable, step.value);
+        step.value = secretReference(variable);
+      }
+    }
+    return step;
+  });
+  return { flow: redactJson({ ...(flow as object), steps: protectedSteps }), secrets };
+}

@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { groupOf, refOf, useLegible } from '../helpers/e2e.js';
+import { logins } from '../helpers/fixtureServer.js';
+import { SERVER_ENTRY } from '../helpers/mcpClient.js';
+
+const run = promisify(execFile);
+
+/** Every credential test/fixtures/login.html (and the fixture server behind it) plants, by where it travels. */
+const SECRETS = {
+  typedPassword: 'typedpwSECRET0d5a',
+  navigationToken: 'navtokenSECRET1e2f',
+  bearer: 'bearerSECRET7f3a',
+  cookie: 'cookieSECRET81c2',
+  setCookie: 'setcookieSECRET5d9e',
+  nestedApiKey: 'nestedkeySECRET2b6c',
+  xApiKey: 'xapikeySECRET9e4d',
+  queryToken: 'querytokenSECRET3a8f',
+  formPassword: 'formpwSECRET6c1b',
+  plainTextPassword: 'plainpwSECRET4f7e',
+  responseToken: 'resptokenSECRET8a1c',
+};
+
+/** Videos and images hold pixels, not text: they are the only files the scan skips. */
+const BINARY = /\.(mp4|webm|webp|png|jpe?g)$/;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+/** `file: secret` for each planted secret found in a text file under `dir`. */
+function leaks(dir: string): string[] {
+  const found: string[] = [];
+  for (const file of filesUnder(dir).filter((f) => !BINARY.test(f))) {
+    const text = readFileSync(file, 'utf8');
+    for (const [kind, secret] of Object.entries(SECRETS)) if (text.includes(secret)) found.push(`${relative(dir, file)}: ${kind}`);
+  }
+  return found;
+}
+
+function leaksIn(text: string): string[] {
+  return Object.entries(SECRETS)
+    .filter(([, secret]) => text.includes(secret))
+    .map(([kind]) => kind);
+}
+
+describe('secrets stay out of what Legible writes and shares', () => {
+  const e2e = useLegible({ outputDir: 'secrets' });
+
+  it('a session full of credentials leaves none in the report folder, runs/, sidecars or saved journeys', async () => {
+    const answers: Record<string, string> = {};
+    await e2e.call('record_start', { label: 'manual' });
+    // The agent gave this URL itself, so navigate's answer may show it; what follows may not.
+    await e2e.open(`/login.html?token=${SECRETS.navigationToken}`);
+    const page = await e2e.snapshot();
+    await e2e.call('type', { ref: refOf(page, 'textbox', 'User name'), text: 'ann' });
+    answers.type = await e2e.call('type', { ref: refOf(page, 'textbox', 'Password'), text: SECRETS.typedPassword });
+    answers.click = await e2e.call('click', { ref: refOf(page, 'button', 'Sign in') });
+    expect(answers.click).toContain('Signed in as ann');
+    answers.recordStop = await e2e.call('record_stop');
+    expect(logins.at(-1)?.password).toBe(SECRETS.typedPassword);
+
+    const list = await e2e.call('network', { all: true });
+    const loginId = groupOf(list, /(r\d+) POST \/api\/login/);
+    answers.networkDetails = await e2e.call('network', { id: loginId, saveBody: true });
+    for (const [id, path] of [[groupOf(list, /(r\d+) POST \/api\/form-login/), 'form'], [groupOf(list, /(r\d+) POST \/api\/notes/), 'notes']]) {
+      answers[`network ${path}`] = await e2e.call('network', { id });
+    }
+    answers.saved = await e2e.call('journey_save', { name: 'login', expect: ['text:Signed in as ann'] });
+    answers.run = await e2e.call('journey_run', { journey: 'login', record: 'login' });
+    answers.report = await e2e.call('report', { run: 'login', name: 'login-report' });
+
+    // Files first: the report folder, runs/, the recordings' sidecars, the saved journey, a saved body.
+    const files = filesUnder(e2e.outputDir).map((file) => relative(e2e.outputDir, file));
+    for (const expected of [/^reports\/login-report\/journey\.json$/, /^reports\/login-report\/login\.har$/, /^reports\/login-report\/login-run\.json$/, /^reports\/login-report\/login-console\.log$/, /^reports\/login-report\/report\.html$/, /^runs\/run-1-\d+\.json$/, /^journeys\/login\.json$/, /^manual-.*\.recording\.json$/, /^login-.*\.recording\.json$/, /^body-r\d+-.*\.json$/]) {
+      expect(files.some((file) => expected.test(file)), `${expected} among ${files.join(', ')}`).toBe(true);
+    }
+    expect(leaks(e2e.outputDir)).toEqual([]);
+
+    // The answers an agent shares (pasted into an issue, a chat) carry none either.
+    for (const [tool, text] of Object.entries(answers)) expect(leaksIn(text), `${tool}:\n${text}`).toEqual([]);
+    expect(answers.type).toMatch(/Typed "•+" into textbox "Password"/);
+    expect(answers.networkDetails).toContain('showSecrets');
+
+    // The journey still replays: it names the secrets by environment variable, filled in this session.
+    expect(answers.run, answers.run).toContain('PASSED');
+    expect(logins.at(-1)?.password).toBe(SECRETS.typedPassword);
+    const flow = readFileSync(join(e2e.outputDir, 'journeys', 'login.json'), 'utf8');
+    expect(flow).toContain('"value": "${LEGIBLE_SECRET_PASSWORD}"');
+    expect(flow).toContain('?token=${LEGIBLE_SECRET_TOKEN}');
+    expect(answers.saved).toContain('LEGIBLE_SECRET_PASSWORD');
+  });
+
+  it('shows the credentials in the live network answer only when asked with showSecrets', async () => {
+    const list = await e2e.call('network', { all: true });
+    const loginId = groupOf(list, /(r\d+) POST \/api\/login/);
+    const shown = await e2e.call('network', { id: loginId, showSecrets: true });
+    for (const secret of [SECRETS.bearer, SECRETS.xApiKey, SECRETS.queryToken, SECRETS.nestedApiKey, SECRETS.typedPassword, SECRETS.setCookie, SECRETS.responseToken]) expect(shown).toContain(secret);
+  });
+
+  it('replays a saved password from its environment variable, and names the variable when it is missing', async () => {
+    const journey = join(e2e.outputDir, 'journeys', 'login.json');
+    const missing = await run(process.execPath, [SERVER_ENTRY, 'run', journey, '--output-dir', e2e.outputDir]).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(missing.code, missing.stdout).toBe(1);
+    expect(missing.stdout).toMatch(/the environment variable LEGIBLE_SECRET_TOKEN is not set/);
+
+    const env = { ...process.env, LEGIBLE_SECRET_TOKEN: 'from-env-token', LEGIBLE_SECRET_PASSWORD: 'from-env-password' };
+    const passed = await run(process.execPath, [SERVER_ENTRY, 'run', journey, '--output-dir', e2e.outputDir], { env });
+    expect(passed.stdout).toContain('PASSED');
+    expect(logins.at(-1)?.password).toBe('from-env-password');
+    expect(passed.stdout).not.toContain('from-env');
+    const written = filesUnder(e2e.outputDir).filter((file) => !BINARY.test(file) && readFileSync(file, 'utf8').includes('from-env-password'));
+    expect(written).toEqual([]);
+  });
+});
