@@ -3,6 +3,7 @@
 // whether an action gets slower while an app runs and logs.
 //
 //   node bench/apps.mjs        (after npm run build) measures these rows alone and prints them.
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +18,19 @@ const APPS = join(import.meta.dirname, 'apps');
 const START_REPS = 5;
 /** Flood until the store is full (entries start being dropped), at most this long. */
 const FLOOD_MAX_SECONDS = 40;
-const CLICKS = 12;
+const ROUNDS = 4;
+const CLICKS_PER_ROUND = 5;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Spawn → first byte of output of `node -e` printing one line: Node's start-up on this machine now. */
+function nodeBootMs() {
+  return new Promise((resolve, reject) => {
+    const began = performance.now();
+    const child = spawn(process.execPath, ['-e', 'process.stdout.write("x\\n")'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.once('data', () => resolve(performance.now() - began));
+    child.once('error', reject);
+  });
+}
 
 async function workspace(readyFile) {
   const root = await mkdtemp(join(tmpdir(), 'legible-bench-apps-'));
@@ -43,6 +55,9 @@ export async function measureApps(server, { fixtures, outDir }) {
     const runs = [];
     for (let rep = 0; rep < START_REPS; rep++) {
       await rm(readyFile, { force: true });
+      // Node's own start-up until a first statement prints, measured just before: part of the
+      // overhead, but not Legible's.
+      const bootMs = await nodeBootMs();
       const started = await session.must('app_start', { name: 'ready' });
       // The port may accept connections a moment before the app's own listen callback writes the file.
       let own;
@@ -51,10 +66,12 @@ export async function measureApps(server, { fixtures, outDir }) {
         if (!own) await sleep(10);
       }
       if (!own) throw new Error('the ready app did not write its timings');
-      runs.push({ legibleMs: started.ms, appMs: own.ready - own.first, overheadMs: started.ms - (own.ready - own.first) });
+      const overheadMs = started.ms - (own.ready - own.first);
+      runs.push({ legibleMs: started.ms, appMs: own.ready - own.first, overheadMs, bootMs, shareMs: overheadMs - bootMs });
       await session.must('app_stop', { name: 'ready' });
     }
-    result.appStart = { runs, overheadMs: median(runs.map((run) => run.overheadMs)), legibleMs: median(runs.map((run) => run.legibleMs)), appMs: median(runs.map((run) => run.appMs)) };
+    const middle = (key) => median(runs.map((run) => run[key]));
+    result.appStart = { runs, overheadMs: middle('overheadMs'), legibleMs: middle('legibleMs'), appMs: middle('appMs'), nodeBootMs: middle('bootMs'), legibleShareMs: middle('shareMs') };
 
     // Capture: lines per second taken from a flooding JSON logger, and memory once the store is full.
     const flood = await session.must('app_start', { name: 'flood' });
@@ -77,15 +94,21 @@ export async function measureApps(server, { fixtures, outDir }) {
     const box = adapter.findRef(snapshot.text, 'searchbox', 'Search products');
     const search = adapter.findRef(snapshot.text, 'button', 'Search');
     await adapter.type(box, SEARCH_QUERY);
-    const clicks = async () => {
-      const times = [];
-      for (let i = 0; i < CLICKS; i++) times.push((await adapter.click(search)).ms);
-      return median(times);
+    const clicks = async (times) => {
+      for (let i = 0; i < CLICKS_PER_ROUND; i++) times.push((await adapter.click(search)).ms);
     };
-    const idleMs = await clicks();
-    await session.must('app_start', { name: 'chatty' });
-    const loggingMs = await clicks();
-    await session.must('app_stop', { name: 'chatty' });
+    // Rounds alternate without and with the app, so a change in the machine's load meanwhile
+    // falls on both sides.
+    const idle = [];
+    const logging = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      await clicks(idle);
+      await session.must('app_start', { name: 'chatty' });
+      await clicks(logging);
+      await session.must('app_stop', { name: 'chatty' });
+    }
+    const idleMs = median(idle);
+    const loggingMs = median(logging);
     result.click = { idleMs, loggingMs, ratio: loggingMs / idleMs };
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);

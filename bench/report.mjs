@@ -74,6 +74,8 @@ export const ROWS = [
   { key: 'memRatio', label: 'Legible RSS 500 / 50 actions', memory: (m) => m.ratio, digits: 2, target: legibleIs('≤ 1.2', (v) => v <= 1.2) },
   { key: 'memActionMs', label: 'Legible action (click/type), median (ms)', memory: (m) => m.medianActionMs, digits: 0 },
   { key: 'appStartOverheadMs', label: "app_start overhead: time to ready − the app's own (ms)", apps: (a) => a.appStart?.overheadMs, digits: 0, target: legibleIs('≤ 100 ms', (v) => v <= 100) },
+  { key: 'appStartNodeMs', label: "app_start overhead: of which Node's own start-up (ms)", apps: (a) => a.appStart?.nodeBootMs, digits: 0 },
+  { key: 'appStartShareMs', label: "app_start overhead: Legible's share (ms)", apps: (a) => a.appStart?.legibleShareMs, digits: 0 },
   { key: 'appStartMs', label: 'app_start: call → answer, app ready (ms)', apps: (a) => a.appStart?.legibleMs, digits: 0 },
   { key: 'captureLinesPerS', label: 'Log capture from a flooding JSON app (lines/s)', apps: (a) => a.capture?.linesPerS, digits: 0, target: legibleIs('≥ 200,000', (v) => v >= 200_000) },
   { key: 'captureRssMb', label: 'Legible RSS, log store at its cap (MB)', apps: (a) => (a.capture?.atCap ? a.capture.rssMb : undefined), digits: 0 },
