@@ -33,12 +33,14 @@ export const logsTool = defineTool({
     if (params.since !== undefined && params.start !== undefined) {
       throw new LegibleError('Give "since" or "start", not both.', 'For example {"since":"15m"}, or {"start":"-1h","end":"-30m"}.');
     }
+    // The grammar loads on the first query: read the clock after it, or an app printing meanwhile
+    // would have its newest lines (those a small store still holds) after the range's end.
+    await loadLogql();
     const now = Date.now();
     const endMs = params.end !== undefined ? parseTime(params.end, now) : now;
     const startMs = params.start !== undefined ? parseTime(params.start, now) : endMs - requireDuration(params.since ?? '1h', '"since"');
     if (startMs >= endMs) throw new LegibleError('The time range is empty: "start" must be before "end".', 'For example {"start":"-1h","end":"-30m"}.');
     const text = params.query ?? DEFAULT_QUERY;
-    await loadLogql();
     const query = parseLogql(text);
     const store = context.logs();
     const answer = runLogql(store, query, { startMs, endMs, limit: params.limit ?? 100 });
@@ -59,10 +61,12 @@ function nothingFound(store: LogStore, query: string, logQuery: boolean): string
     return `Nothing matches: no app output has been captured yet. Legible captures the output of the apps it starts: call ${appStartTool.name} first.`;
   }
   const labels = [...store.labelValues(8)].map(([name, values]) => `${name}: ${values.join(', ')}`).join('; ');
+  const { oldestMs, newestMs } = store.stats();
+  const span = oldestMs !== undefined && newestMs !== undefined ? ` from ${new Date(oldestMs).toISOString()} to ${new Date(newestMs).toISOString()}` : '';
   const listed = streams.slice(0, 12).map((stream) => `${labelText(stream.labels)} ${stream.entries}`);
   return [
     `Nothing matches ${query} in that time range.`,
-    `Streams held (entries): ${listed.join(', ')}${streams.length > 12 ? `, … ${streams.length - 12} more` : ''}.`,
+    `Streams held (entries${span}): ${listed.join(', ')}${streams.length > 12 ? `, … ${streams.length - 12} more` : ''}.`,
     `Labels: ${labels}. After | json or | logfmt, the fields of each line are labels too; detected_level holds the level Legible read from each line.`,
     logQuery ? 'Loosen the query (drop a filter), or look further back with "since".' : 'A metric query needs entries inside its [range]; widen the range or "since".',
   ].join('\n');
