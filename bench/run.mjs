@@ -4,7 +4,9 @@
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
 //                      [--record-seconds S] [--no-memory] [--no-apps] [--keep] [--no-promql] [--promql-only]
+//                      [--no-telemetry]
 import { execFileSync } from 'node:child_process';
+import { runTelemetryBench } from './telemetry.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -25,6 +27,7 @@ const { values: flags } = parseArgs({
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
     'no-apps': { type: 'boolean' },
+    'no-telemetry': { type: 'boolean' },
     keep: { type: 'boolean' },
     'no-promql': { type: 'boolean' },
     'promql-only': { type: 'boolean' },
@@ -71,6 +74,7 @@ const recordingUnavailable = {};
 let memory;
 let apps;
 let promql;
+let telemetry;
 try {
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
@@ -106,6 +110,12 @@ try {
     promql = await measurePromql({ reps: Math.max(5, reps), log });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
+  if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry']) {
+    log('Legible telemetry: OTLP ingest, TraceQL search …');
+    const began = performance.now();
+    telemetry = await runTelemetryBench();
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s${telemetry.error ? `: ${telemetry.error}` : ''}`);
+  }
 } finally {
   await fixtures.close();
   if (!flags.keep) await rm(work, { recursive: true, force: true });
@@ -113,15 +123,15 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory, apps);
+const summary = summarize(servers, results, memory, telemetry, apps);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory, apps);
+const notes = formatNotes(servers, results, memory, telemetry, apps);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
@@ -129,6 +139,7 @@ const path = await writeResults(join(ROOT, 'bench', 'results'), {
   memory,
   apps,
   promql,
+  telemetry,
   reps: results,
 });
 

@@ -14,6 +14,7 @@ import { RunRegistry } from '../report/runs.js';
 import { RecordingStore } from '../recording/store.js';
 import type { ToolContext } from '../tools/context.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { fileSystemHint } from '../util/disk.js';
 
 /** The server's state behind the ToolContext view: the browser session and each page's state. */
 export class ServerContext implements ToolContext {
@@ -46,7 +47,7 @@ export class ServerContext implements ToolContext {
     this.runRegistry = new RunRegistry(join(this.outputDir, 'runs'));
     this.session = new BrowserSession(config, {
       pageOpened: async (page) => {
-        const state = await PageState.attach(page, config.pageTimeout);
+        const state = await PageState.attach(page, { callTimeout: config.pageTimeout, timerWaitMs: config.timerWait });
         state.observer = observer;
         this.states.set(page.id, state);
       },
@@ -104,7 +105,7 @@ export class ServerContext implements ToolContext {
     try {
       await mkdir(resolve(path, '..'), { recursive: true });
     } catch (error) {
-      throw new LegibleError(`Could not create the output folder for ${path}: ${errorMessage(error)}`, 'Check that the output folder (--output-dir) is writable.');
+      throw new LegibleError(`Could not create the output folder for ${path}: ${errorMessage(error)}`, fileSystemHint(error) ?? 'Check that the output folder (--output-dir) is writable.');
     }
     return path;
   }
