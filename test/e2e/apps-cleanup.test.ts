@@ -11,15 +11,19 @@ import { appsWorkspace, nodeApp, processesOf, removeWorkspaces, waitForNoProcess
 import { groupOf, waitForExit } from '../helpers/e2e.js';
 import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 
+/** The processes a server's apps started, once there are `count` of them (family.mjs → child → grandchild start one after another). */
+async function familyOf(pid: number, count = 3): Promise<number[]> {
+  const deadline = Date.now() + 5_000;
+  while (processesOf(pid).length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return processesOf(pid);
+}
+
 async function startFamily(root: string): Promise<{ legible: LegibleClient; pid: number; processes: number[] }> {
   const legible = await startLegible(['--root', root]);
   const started = await legible.call('app_start');
   expect(started.isError, started.text).toBe(false);
   const pid = legible.pid()!;
-  // family.mjs → child → grandchild: wait for the grandchild to be up.
-  const deadline = Date.now() + 5_000;
-  while (processesOf(pid).length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  const processes = processesOf(pid);
+  const processes = await familyOf(pid);
   expect(processes).toHaveLength(3);
   return { legible, pid, processes };
 }
@@ -89,9 +93,10 @@ describe('clean-up', () => {
       expect(await (await fetch(urlA)).text()).toBe('family');
       expect(await (await fetch(urlB)).text()).toBe('family');
       // Each stops only its own.
+      expect(await familyOf(b.pid()!)).toHaveLength(3);
       await a.call('app_stop');
       expect(processesOf(a.pid()!)).toEqual([]);
-      expect(processesOf(b.pid()!).length).toBe(3);
+      expect(processesOf(b.pid()!)).toHaveLength(3);
     } finally {
       const pids = [a.pid()!, b.pid()!];
       await Promise.all([a.close(), b.close()]);
