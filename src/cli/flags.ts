@@ -31,6 +31,12 @@ Run a journey without an agent:
                            run record (runs/run-N-<time>.json, <label>-run.json)
   --allow-unchecked        Pass an incomplete run that checked something; list what it did not
 
+Apps under test:
+  --root DIR               Workspace with legible.config.json (or package.json) whose apps
+                           app_start runs (default: the current folder)
+  --log-entries N          Log entries kept in memory (default 1000000; older ones are
+                           dropped and counted)
+
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
                            tool; js: expectations, waitForExpression steps, javascript: URLs refused
@@ -68,6 +74,15 @@ function number(value: string | undefined, flag: string, min = 1): number | unde
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < min) {
     throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
+  }
+  return parsed;
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1_000) {
+    throw new LegibleError(`${flag} takes a whole number of at least 1000, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -134,6 +149,8 @@ export function parseFlags(argv: string[]): CliCommand {
         'reuse-tab': { type: 'boolean' },
         'no-evaluate': { type: 'boolean' },
         'output-dir': { type: 'string' },
+        root: { type: 'string' },
+        'log-entries': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
         'timer-wait': { type: 'string' },
@@ -174,6 +191,8 @@ export function parseFlags(argv: string[]): CliCommand {
       reuseTab: values['reuse-tab'] ?? false,
       evaluate: !values['no-evaluate'],
       outputDir: values['output-dir'],
+      root: values.root,
+      logEntries: count(values['log-entries'], '--log-entries'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
       timerWait: number(values['timer-wait'], '--timer-wait', 0),
