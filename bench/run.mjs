@@ -3,7 +3,7 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--keep] [--no-promql] [--promql-only]
+//                      [--record-seconds S] [--no-memory] [--no-apps] [--keep] [--no-promql] [--promql-only]
 //                      [--no-telemetry] [--no-cli]
 // --no-cli skips the command-line rows (bench/cli.mjs: legible, agent-browser, @playwright/cli)
 // and MCP over HTTP against stdio (bench/http.mjs).
@@ -17,6 +17,7 @@ import { startFixtures } from './fixtures.mjs';
 import { formatCliTable, runCliBench } from './cli.mjs';
 import { formatHttpTable, runHttpBench } from './http.mjs';
 import { runJourney } from './journey.mjs';
+import { measureApps } from './apps.mjs';
 import { measureActionMemory } from './memory.mjs';
 import { formatPromqlTable, measurePromql } from './promql.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
     'no-cli': { type: 'boolean' },
+    'no-apps': { type: 'boolean' },
     'no-telemetry': { type: 'boolean' },
     keep: { type: 'boolean' },
     'no-promql': { type: 'boolean' },
@@ -77,6 +79,7 @@ const recordingUnavailable = {};
 let memory;
 let cli;
 let http;
+let apps;
 let promql;
 let telemetry;
 try {
@@ -106,6 +109,12 @@ try {
     cli = await runCliBench({ fixtures, reps });
     http = await runHttpBench({ fixtures, reps });
   }
+  if (legible && !flags['no-apps']) {
+    log('Legible apps: app_start, log capture, LogQL on 1,000,000 lines, clicks while an app logs …');
+    const began = performance.now();
+    apps = await measureApps(legible, { fixtures, outDir: join(work, 'apps') });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
   if (!flags['no-promql']) {
     log('PromQL range queries, Legible vs Prometheus …');
     const began = performance.now();
@@ -125,15 +134,15 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory, telemetry);
+const summary = summarize(servers, results, memory, telemetry, apps);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory, telemetry);
+const notes = formatNotes(servers, results, memory, telemetry, apps);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, promql: !!promql, telemetry: !!telemetry, cli: !!cli },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry, cli: !!cli },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
@@ -141,6 +150,7 @@ const path = await writeResults(join(ROOT, 'bench', 'results'), {
   memory,
   cli,
   http,
+  apps,
   promql,
   telemetry,
   reps: results,

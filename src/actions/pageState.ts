@@ -12,6 +12,7 @@ import { guard, HungRenderer, StuckScript } from './guard.js';
 
 /** A page with this many elements can take Legible's walker longer than a call may last. */
 const LARGE_PAGE_ELEMENTS = 20_000;
+import type { ActionObserver } from './observer.js';
 
 export interface PageOptions {
   /** Upper bound for one call into the page, in ms. */
@@ -44,6 +45,8 @@ export class PageState {
   readonly actions: { at: number; label: string }[] = [];
   /** The recording running on this page, if any. */
   recorder: Recorder | undefined;
+  /** Watches the server side during actions (the Server section of the report). */
+  observer: ActionObserver | undefined;
   /** Upper bound for one call into the page, in ms. */
   readonly callTimeout: number;
   readonly timerWaitMs: number;

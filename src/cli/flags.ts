@@ -32,6 +32,12 @@ Run a journey without an agent:
                            run record (runs/run-N-<time>.json, <label>-run.json)
   --allow-unchecked        Pass an incomplete run that checked something; list what it did not
 
+Apps under test:
+  --root DIR               Workspace with legible.config.json (or package.json) whose apps
+                           app_start runs (default: the current folder)
+  --log-entries N          Log entries kept in memory (default 1000000; older ones are
+                           dropped and counted)
+
 Share a browser with the legible command line, or serve MCP over HTTP:
   --daemon                 Use this workspace's daemon (the one legible starts) instead of an own browser
   --session NAME           With --daemon: which of the workspace's daemons (default "default")
@@ -89,6 +95,15 @@ function number(value: string | undefined, flag: string, min = 1): number | unde
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < min) {
     throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
+  }
+  return parsed;
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1_000) {
+    throw new LegibleError(`${flag} takes a whole number of at least 1000, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -156,6 +171,8 @@ export function parseFlags(argv: string[]): CliCommand {
         'reuse-tab': { type: 'boolean' },
         'no-evaluate': { type: 'boolean' },
         'output-dir': { type: 'string' },
+        root: { type: 'string' },
+        'log-entries': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
         'timer-wait': { type: 'string' },
@@ -201,6 +218,8 @@ export function parseFlags(argv: string[]): CliCommand {
       reuseTab: values['reuse-tab'] ?? false,
       evaluate: !values['no-evaluate'],
       outputDir: values['output-dir'],
+      root: values.root,
+      logEntries: count(values['log-entries'], '--log-entries'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
       timerWait: number(values['timer-wait'], '--timer-wait', 0),

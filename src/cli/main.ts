@@ -43,6 +43,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown(130));
   process.on('SIGTERM', () => void shutdown(143));
+  process.on('SIGHUP', () => void shutdown(129));
+  // The last resort, when shutdown ran out of time: no app process outlives the server.
+  process.on('exit', () => legible.context.apps().killAllNow());
   process.stdin.on('end', () => void shutdown(0));
   process.stdin.on('close', () => void shutdown(0));
   // A fault in a tool must never take the server down.

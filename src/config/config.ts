@@ -22,6 +22,10 @@ export const configSchema = z
     reuseTab: z.boolean().default(false),
     evaluate: z.boolean().default(true),
     outputDir: z.string().min(1).default('recordings'),
+    /** The workspace: where legible.config.json (or package.json) is read and app commands run. */
+    root: z.string().min(1).default('.'),
+    /** How many log entries of the apps are kept in memory; older ones are dropped and counted. */
+    logEntries: z.number().int().min(1_000).default(1_000_000),
     /** Upper bound for one navigation's load, in ms. */
     navigationTimeout: z.number().int().positive().default(15_000),
     /** Upper bound for any single call into the page, in ms. */

@@ -7,6 +7,7 @@ import { redactUrl } from '../util/redact.js';
 import { article, plural, quote, shortUrl, showUrl } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
+import { formatServerSection } from './serverFormat.js';
 
 /** Request types worth naming in an action report even when they succeed. */
 const NOTABLE = new Set(['Document', 'Fetch', 'XHR']);
@@ -21,6 +22,8 @@ export interface EffectsFormatOptions {
   newPageBudget: number;
   /** For the changes that came before the action (after the last call). */
   changedBeforeBudget?: number;
+  /** The tool that shows the apps' logs, named in the Server section. */
+  logsTool: string;
 }
 
 /** One section of the report: its text, or undefined when it has nothing to say. */
@@ -75,6 +78,9 @@ const network: EffectsSection = (effects) => {
   return `Network: ${plural(entries.length, 'new request')}${failed.length ? `, ${failed.length} failed` : ''}\n${lines.join('\n')}`;
 };
 
+/** What the apps under test printed while the action ran (warnings and errors). */
+const server: EffectsSection = (effects, options) => formatServerSection(effects.server, options.logsTool) || undefined;
+
 const pending: EffectsSection = (effects) => {
   if (!effects.pending.length) return undefined;
   const shown = effects.pending.slice(0, MAX_PENDING).map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), effects.urlAfter)}`);
@@ -103,7 +109,7 @@ const unsettled: EffectsSection = (effects) => {
  * The report's sections, in order. A new kind of effect gets its own section here (a function
  * of the effects that returns its text or nothing).
  */
-export const EFFECTS_SECTIONS: readonly EffectsSection[] = [changedBefore, location, dialog, changes, consoleProblems, network, pending, newTabs, unsettled];
+export const EFFECTS_SECTIONS: readonly EffectsSection[] = [changedBefore, location, dialog, changes, consoleProblems, network, server, pending, newTabs, unsettled];
 
 /** Renders an action's effects as a few short sections. */
 export function formatEffects(effects: Effects, options: EffectsFormatOptions, sections: readonly EffectsSection[] = EFFECTS_SECTIONS): string {

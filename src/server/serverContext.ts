@@ -1,6 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PageState } from '../actions/pageState.js';
+import { AppSupervisor } from '../apps/supervisor.js';
+import { watchActivity } from '../telemetry/activity.js';
+import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
 import type { SharedBrowser } from '../cdp/sharedBrowser.js';
@@ -32,6 +35,8 @@ export class ServerContext implements ToolContext {
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private readonly journeyStore: JourneyStore;
   private readonly runRegistry: RunRegistry;
+  private readonly logStore: LogStore;
+  private readonly supervisor: AppSupervisor;
   private readonly sessionSecrets = new SessionSecrets();
 
   /** With `shared`, tabs open in an own, isolated context of that browser (an HTTP session's). */
@@ -39,6 +44,13 @@ export class ServerContext implements ToolContext {
     readonly config: Config,
     shared?: SharedBrowser,
   ) {
+    this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
+    this.supervisor = new AppSupervisor(resolve(config.root), this.logStore);
+    const supervisor = this.supervisor;
+    const observer = watchActivity(this.logStore, {
+      active: () => supervisor.isActive(),
+      flush: () => supervisor.flushOutput(),
+    });
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
     // Journey files are read from the output folder, the working folder (the workspace) and --journey-dir folders.
@@ -46,7 +58,9 @@ export class ServerContext implements ToolContext {
     this.runRegistry = new RunRegistry(join(this.outputDir, 'runs'));
     this.session = new BrowserSession(config, {
       pageOpened: async (page) => {
-        this.states.set(page.id, await PageState.attach(page, { callTimeout: config.pageTimeout, timerWaitMs: config.timerWait }));
+        const state = await PageState.attach(page, { callTimeout: config.pageTimeout, timerWaitMs: config.timerWait });
+        state.observer = observer;
+        this.states.set(page.id, state);
       },
       pageClosed: (page) => {
         const state = this.states.get(page.id);
@@ -178,6 +192,14 @@ export class ServerContext implements ToolContext {
     return this.runRegistry;
   }
 
+  apps(): AppSupervisor {
+    return this.supervisor;
+  }
+
+  logs(): LogStore {
+    return this.logStore;
+  }
+
   secrets(): SessionSecrets {
     return this.sessionSecrets;
   }
@@ -191,6 +213,7 @@ export class ServerContext implements ToolContext {
     // Recordings still running when the client goes away are finished, not thrown away.
     for (const state of this.states.values()) if (state.recorder) this.finishOrphan(state);
     await Promise.allSettled([...this.pendingWork]);
-    await this.session.close();
+    // The apps and the browser stop side by side: both have bounded waits.
+    await Promise.allSettled([this.supervisor.stopAll(), this.session.close()]);
   }
 }

@@ -113,6 +113,18 @@ function paramSpecs(tool: ManifestTool): ParamSpec[] {
   });
 }
 
+/**
+ * Without an override: the required parameters that take a value, in order (`logs <query>` if
+ * query is required); a tool with none takes its first parameter without a flag when that is a
+ * string (`app start [name]`, `logs [query]`).
+ */
+function defaultPositionals(params: ParamSpec[]): string[] {
+  const required = params.filter((p) => p.required && p.type !== 'boolean' && p.type !== 'json').map((p) => p.name);
+  if (required.length) return required;
+  const first = params[0];
+  return first && first.type === 'string' && first.name !== 'page' ? [first.name] : [];
+}
+
 /** The commands for every tool in the manifest, in the tools' order (aliases after their tool). */
 export function buildCommands(manifest: ToolManifest): CommandSpec[] {
   const commands: CommandSpec[] = [];
@@ -121,7 +133,7 @@ export function buildCommands(manifest: ToolManifest): CommandSpec[] {
     const base = paramSpecs(tool);
     const params = base.map((p) => (override.required?.includes(p.name) ? { ...p, required: true } : p));
     const known = new Set(params.map((p) => p.name));
-    const positionals = (override.positionals ?? params.filter((p) => p.required && p.type !== 'boolean' && p.type !== 'json').map((p) => p.name)).filter((name) => known.has(name));
+    const positionals = (override.positionals ?? defaultPositionals(params)).filter((name) => known.has(name));
     const variadic = (name: string | undefined) => params.find((p) => p.name === name)?.type === 'array';
     commands.push({
       words: override.words ?? tool.name.split('_'),

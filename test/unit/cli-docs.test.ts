@@ -61,12 +61,24 @@ describe('the commands', () => {
           ],
         },
         { name: 'logs', description: 'Query logs with LogQL.', scope: 'browser', params: [{ name: 'query', required: true, schema: { type: 'string' } }] },
+        {
+          name: 'traces',
+          description: 'Search traces with TraceQL.',
+          scope: 'browser',
+          params: [
+            { name: 'query', required: false, schema: { type: 'string' } },
+            { name: 'limit', required: false, schema: { type: 'integer' } },
+          ],
+        },
       ],
     });
-    expect(added.map((c) => c.words.join(' '))).toEqual(['app start', 'logs']);
+    expect(added.map((c) => c.words.join(' '))).toEqual(['app start', 'logs', 'traces']);
     expect(parseArguments(added[0]!, ['web', '--wait-ms', '500', '--no-restart']).args).toEqual({ name: 'web', waitMs: 500, restart: false });
     expect(parseArguments(added[1]!, ['{app="web"} |= "error"']).args).toEqual({ query: '{app="web"} |= "error"' });
     expect(commandsModule.usageLine(added[0]!)).toBe('legible app start <name> [--wait-ms N] [--restart]');
+    // No required parameter: the first one, a string, may still go without its flag.
+    expect(parseArguments(added[2]!, ['{ status = error }', '--limit', '5']).args).toEqual({ query: '{ status = error }', limit: 5 });
+    expect(parseArguments(added[2]!, []).args).toEqual({});
   });
 });
 

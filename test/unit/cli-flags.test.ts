@@ -26,6 +26,8 @@ describe('parseFlags', () => {
       chromeArgs: [],
       evaluate: true,
       outputDir: 'recordings',
+      root: '.',
+      logEntries: 1_000_000,
       navigationTimeout: 15_000,
       pageTimeout: 10_000,
       timerWait: 1_000,
@@ -48,6 +50,8 @@ describe('parseFlags', () => {
         '--output-dir', 'out',
         '--navigation-timeout', '30000',
         '--page-timeout', '2500',
+        '--root', 'shop',
+        '--log-entries', '5000',
         '--timer-wait', '0',
         '--run-timeout', '60000',
         '--journey-dir', 'flows',
@@ -61,6 +65,8 @@ describe('parseFlags', () => {
       chromeArgs: ['--lang=de', 'ignore-certificate-errors'],
       evaluate: false,
       outputDir: 'out',
+      root: 'shop',
+      logEntries: 5_000,
       navigationTimeout: 30_000,
       pageTimeout: 2_500,
       timerWait: 0,
@@ -100,6 +106,12 @@ describe('parseFlags', () => {
 
   it('refuses positional arguments', () => {
     expect(failure(['http://localhost:3000']).message).toMatch(/positional/);
+  });
+
+  it('refuses a log size that is not a whole number of at least 1000', () => {
+    for (const value of ['many', '10', '1e9.5']) {
+      expect(failure([`--log-entries=${value}`]).message).toBe(`--log-entries takes a whole number of at least 1000, not ${JSON.stringify(value)}.`);
+    }
   });
 
   it('says which option it does not know, in a sentence with balanced quotes', () => {
@@ -172,7 +184,7 @@ describe('parseFlags', () => {
   it('accepts every flag that USAGE lists', () => {
     const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
     expect(flags.length).toBeGreaterThan(10);
-    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en', N: '0', TIME: '30m', ORIGIN: 'https://ide.example', HOST: '127.0.0.1', TOKEN: 't' };
+    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en', N: '5000', TIME: '30m', ORIGIN: 'https://ide.example', HOST: '127.0.0.1', TOKEN: 't' };
     // These need a companion: HTTP options go with --port, --session with --daemon.
     const companion: Record<string, string[]> = { '--host': ['--port', '0'], '--token': ['--port', '0'], '--allowed-origin': ['--port', '0'], '--idle-timeout': ['--port', '0'], '--session': ['--daemon'] };
     for (const { flag, value } of flags) {
