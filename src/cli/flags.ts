@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
+import { backendHeaders } from '../config/backendHeaders.js';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
 
@@ -33,6 +34,19 @@ Server:
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)
+
+Team backends (docs/team-stack.md; headers such as auth tokens come from the environment:
+LEGIBLE_METRICS_HEADERS, LEGIBLE_LOGS_HEADERS, LEGIBLE_TRACES_HEADERS,
+LEGIBLE_OTLP_FORWARD_HEADERS = 'Name=value,Other=value', values percent-encoded):
+  --metrics-url URL        Query a Prometheus HTTP API (Prometheus, VictoriaMetrics, Mimir,
+                           Thanos) instead of the embedded metric store
+  --logs-url URL           Query a Loki instead of the embedded log store
+  --traces-url URL         Query a Tempo (or a Jaeger) instead of the embedded span store
+  --traces-api API         tempo (default) or jaeger: the API --traces-url speaks
+  --otlp-forward URL       Also send all OTLP received to this OTLP/HTTP endpoint (a collector;
+                           /v1/traces, /v1/metrics, /v1/logs are appended)
+  --backend-timeout MS     Upper bound for one request to a backend (default 10000)
+
   -h, --help               Show this help
   -v, --version            Show the version
 `;
@@ -63,8 +77,21 @@ function number(value: string | undefined, flag: string): number | undefined {
   return parsed;
 }
 
+function tracesApi(value: string | undefined): 'tempo' | 'jaeger' | undefined {
+  if (value === undefined || value === 'tempo' || value === 'jaeger') return value;
+  throw new LegibleError(`--traces-api takes tempo or jaeger, not ${JSON.stringify(value.slice(0, 100))}.`, 'Tempo: --traces-url http://tempo:3200; Jaeger: --traces-url http://jaeger:16686 --traces-api jaeger.');
+}
+
+/** The header variables of the backends in use must parse: fail at start-up, not at the first query. */
+function checkHeaderVariables(config: Config, env: NodeJS.ProcessEnv): void {
+  if (config.metricsUrl) backendHeaders('metrics', env);
+  if (config.logsUrl) backendHeaders('logs', env);
+  if (config.tracesUrl) backendHeaders('traces', env);
+  if (config.otlpForward) backendHeaders('forward', env);
+}
+
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
-export function parseFlags(argv: string[]): CliCommand {
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
   const running = argv[0] === 'run';
   let values;
   let positionals: string[];
@@ -90,6 +117,12 @@ export function parseFlags(argv: string[]): CliCommand {
         'output-dir': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
+        'metrics-url': { type: 'string' },
+        'logs-url': { type: 'string' },
+        'traces-url': { type: 'string' },
+        'traces-api': { type: 'string' },
+        'otlp-forward': { type: 'string' },
+        'backend-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -125,7 +158,14 @@ export function parseFlags(argv: string[]): CliCommand {
       outputDir: values['output-dir'],
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
+      metricsUrl: values['metrics-url'],
+      logsUrl: values['logs-url'],
+      tracesUrl: values['traces-url'],
+      tracesApi: tracesApi(values['traces-api']),
+      otlpForward: values['otlp-forward'],
+      backendTimeout: number(values['backend-timeout'], '--backend-timeout'),
     });
+    checkHeaderVariables(config, env);
     if (running) {
       const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };
       return { kind: 'run', config, journey: positionals[0]!, run };
