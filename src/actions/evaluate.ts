@@ -56,7 +56,12 @@ export async function evaluateFunction(state: PageState, source: string, ref?: s
   if (!frame) throw staleRef(ref ?? '');
   let result: { stale?: boolean; json?: string };
   try {
-    result = (await guard(state.page, frame.evaluateExpression(expressionFor(source, ref)), state.callTimeout, 'The evaluated function')) as typeof result;
+    result = (await guard(state.page, frame.evaluateExpression(expressionFor(source, ref)), state.callTimeout, 'The evaluated function', {
+      waiting: {
+        message: 'Its result (a promise) never settled.',
+        hint: 'Make the function resolve or reject on its own, for example with Promise.race and a timeout, or return without awaiting.',
+      },
+    })) as typeof result;
   } catch (error) {
     if (error instanceof LegibleError) throw error;
     const message = errorMessage(error).split('\n')[0] ?? '';

@@ -90,6 +90,8 @@ export async function navigate(state: PageState, target: { url: string } | { go:
       },
       { diff: false, limits: { networkMs: 2_000, domMs: 500 }, timeoutMs: timeout + 5_000, what: 'url' in target ? `Opening ${target.url}` : `Going ${target.go}` },
     );
+    // A dialog cut the wait short: the load goes on without it, and its timer must not stop a later one.
+    if (effects.dialog && !load && !failure) page.abandonLoad();
     // Nothing to go to: the browser says so, or (puppeteer's goBack/goForward) just loads nothing.
     const noHistory =
       'go' in target &&

@@ -30,6 +30,13 @@ export class PageDriver {
   private openDialog: { info: DialogInfo; dialog: Dialog } | undefined;
   private readonly dialogListeners = new Set<Listener<DialogInfo>>();
   private crashed = false;
+  private readonly popupListeners = new Set<Listener<Promise<PageDriver | undefined>>>();
+  /** Tabs the page asked for (Page.windowOpen) that the browser has not created yet, oldest first. */
+  private readonly popupsAsked: { url: string; take: (tab: Promise<PageDriver | undefined>) => void }[] = [];
+  /** Tabs the browser created before the page's request for them was seen. */
+  private readonly popupsCreated: { url: string; popup: Promise<PageDriver | undefined> }[] = [];
+  /** The load (goto, history move) whose wait is current; an older one's end must not touch a newer one. */
+  private currentLoad: AbortController | undefined;
 
   private constructor(
     readonly id: string,
@@ -49,6 +56,7 @@ export class PageDriver {
     page.on('error', () => {
       this.crashed = true;
     });
+    session.on('Page.windowOpen', (event: { url: string }) => this.onWindowOpen(event.url));
   }
 
   static async create(id: string, page: Page): Promise<PageDriver> {
@@ -165,28 +173,43 @@ export class PageDriver {
   // --- navigation --------------------------------------------------------------------------
 
   async goto(url: string, timeout: number): Promise<LoadResult> {
-    return this.load(() => this.page.goto(url, { waitUntil: 'load', timeout }));
+    return this.load((signal) => this.page.goto(url, { waitUntil: 'load', timeout, signal }));
   }
 
   async history(direction: 'back' | 'forward' | 'reload', timeout: number): Promise<LoadResult> {
-    const options = { waitUntil: 'load' as const, timeout };
-    return this.load(() =>
-      direction === 'back'
-        ? this.page.goBack(options)
-        : direction === 'forward'
-          ? this.page.goForward(options)
-          : this.page.reload(options),
-    );
+    return this.load((signal) => {
+      const options = { waitUntil: 'load' as const, timeout, signal };
+      return direction === 'back' ? this.page.goBack(options) : direction === 'forward' ? this.page.goForward(options) : this.page.reload(options);
+    });
   }
 
-  private async load(go: () => Promise<HTTPResponse | null>): Promise<LoadResult> {
-    const response = await go().catch(async (error: unknown) => {
-      // A timed-out load keeps going, and DevTools holds back every command to the page until it commits.
-      if (/timeout/i.test(errorMessage(error))) await withTimeout(this.send('Page.stopLoading'), 2_000, 'Stopping the load').catch(() => undefined);
-      throw error;
-    });
-    this.crashed = false;
-    return { status: response ? response.status() : null, url: this.page.url() };
+  /**
+   * Stops waiting for the current load (its timer goes too); the browser goes on loading. For a
+   * load cut short by a dialog: its timeout must not fire later and stop another load.
+   */
+  abandonLoad(): void {
+    this.currentLoad?.abort();
+    this.currentLoad = undefined;
+  }
+
+  private async load(go: (signal: AbortSignal) => Promise<HTTPResponse | null>): Promise<LoadResult> {
+    this.currentLoad?.abort();
+    const load = new AbortController();
+    this.currentLoad = load;
+    try {
+      const response = await go(load.signal).catch(async (error: unknown) => {
+        // A timed-out load keeps going, and DevTools holds back every command to the page until
+        // it commits: stop it, unless a newer load has taken over since.
+        if (this.currentLoad === load && /timeout/i.test(errorMessage(error))) {
+          await withTimeout(this.send('Page.stopLoading'), 2_000, 'Stopping the load').catch(() => undefined);
+        }
+        throw error;
+      });
+      this.crashed = false;
+      return { status: response ? response.status() : null, url: this.page.url() };
+    } finally {
+      if (this.currentLoad === load) this.currentLoad = undefined;
+    }
   }
 
   // --- input -------------------------------------------------------------------------------
@@ -268,9 +291,60 @@ export class PageDriver {
     this.page.once('close', listener);
   }
 
-  onPopup(listener: () => void): () => void {
-    this.page.on('popup', listener);
-    return () => this.page.off('popup', listener);
+  /**
+   * Listens for tabs this page opens (window.open, a target=_blank link, a form with a target):
+   * each is handed over the moment the page asks for it (Page.windowOpen), as a promise of its
+   * driver, which settles once the browser created and Legible tracked the tab (undefined if that
+   * did not happen within 10 s).
+   */
+  onPopup(listener: Listener<Promise<PageDriver | undefined>>): () => void {
+    this.popupListeners.add(listener);
+    return () => this.popupListeners.delete(listener);
+  }
+
+  /**
+   * Called by BrowserSession when the browser created a tab whose opener is this page, with the
+   * URL it was created for. Matched to the page's request for that URL (the browser may announce
+   * two tabs in another order than the page asked for them), else to the oldest request.
+   */
+  notePopup(popup: Promise<PageDriver | undefined>, url: string): void {
+    const at = Math.max(0, this.popupsAsked.findIndex((asked) => asked.url === url));
+    const waiting = this.popupsAsked.splice(at, 1)[0];
+    if (waiting) waiting.take(popup);
+    else {
+      // The tab came before the page's request was seen: keep it for that request.
+      this.popupsCreated.push({ url, popup });
+      if (this.popupsCreated.length > 10) this.popupsCreated.shift();
+    }
+  }
+
+  private onWindowOpen(url: string): void {
+    const at = this.popupsCreated.findIndex((created) => created.url === url);
+    const created = this.popupsCreated.splice(at < 0 ? 0 : at, 1)[0]?.popup;
+    const popup =
+      created ??
+      new Promise<PageDriver | undefined>((resolve) => {
+        const asked = {
+          url,
+          take: (tab: Promise<PageDriver | undefined>) => {
+            clearTimeout(timer);
+            resolve(tab);
+          },
+        };
+        const timer = setTimeout(() => {
+          const index = this.popupsAsked.indexOf(asked);
+          if (index >= 0) this.popupsAsked.splice(index, 1);
+          resolve(undefined);
+        }, 10_000);
+        timer.unref();
+        this.popupsAsked.push(asked);
+      });
+    for (const listener of this.popupListeners) listener(popup);
+  }
+
+  /** Runs `source` in every new document of this tab (all its frames), before the page's own scripts. */
+  async addInitScript(source: string): Promise<void> {
+    await this.page.evaluateOnNewDocument(source);
   }
 
   /** Resolves with 'dialog' as soon as a dialog opens (a dialog blocks the page's JavaScript). */

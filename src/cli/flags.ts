@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { backendHeaders } from '../config/backendHeaders.js';
@@ -16,6 +18,7 @@ Browser:
   --chrome-arg ARG         Extra browser flag; repeat for more
   --browser-url URL        Attach to a browser started with --remote-debugging-port (e.g. http://127.0.0.1:9222)
   --ws-endpoint URL        Attach to a browser's DevTools WebSocket (ws://...)
+  --reuse-tab              Attached: work in the browser's open tab (default: open a new tab)
 
 Run a journey without an agent:
   legible-mcp run <journey.json> [--record] [--report DIR] [--label NAME] [browser options]
@@ -34,6 +37,8 @@ Server:
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)
+  --timer-wait MS          Before reporting, wait for timers an action started with delays up
+                           to MS, and its animations (default 1000; 0: do not)
 
 Team backends (docs/team-stack.md; headers such as auth tokens come from the environment:
 LEGIBLE_METRICS_HEADERS, LEGIBLE_LOGS_HEADERS, LEGIBLE_TRACES_HEADERS,
@@ -68,11 +73,11 @@ export interface RunFlags {
 
 const LABEL = /^[\w.-]{1,40}$/;
 
-function number(value: string | undefined, flag: string): number | undefined {
+function number(value: string | undefined, flag: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) {
-    throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+  if (!/^\d+$/.test(value) || parsed < min) {
+    throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${JSON.stringify(value.slice(0, 100))}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -88,6 +93,42 @@ function checkHeaderVariables(config: Config, env: NodeJS.ProcessEnv): void {
   if (config.logsUrl) backendHeaders('logs', env);
   if (config.tracesUrl) backendHeaders('traces', env);
   if (config.otlpForward) backendHeaders('forward', env);
+}
+
+/** node:util's parseArgs errors in a sentence of ours (its own quote options unevenly and suggest `--` tricks). */
+function argvProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const option = /'(-[^' ]+)/.exec(message)?.[1]?.slice(0, 100);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `Unknown option ${option}.`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing|ambiguous/.test(message) ? `${option} needs a value (write ${option}=VALUE when the value starts with a dash).` : `${option} takes no value.`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const argument = /'([^']*)'/.exec(message)?.[1] ?? '';
+    return `Unexpected argument ${JSON.stringify(argument.slice(0, 100))}: legible-mcp takes only options (no positional arguments), except after run.`;
+  }
+  return message.replace(/\s+/g, ' ');
+}
+
+/**
+ * The output folder must be a folder, or not exist yet under one: a file in its place (or on the
+ * way to it) would fail every save later with EEXIST or ENOTDIR.
+ */
+function checkOutputDir(dir: string): void {
+  for (let path = resolve(dir); ; path = dirname(path)) {
+    let isDirectory: boolean | undefined;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      // does not exist (yet): it will be created; look at its parent
+    }
+    if (isDirectory === false) {
+      const which = path === resolve(dir) ? `${JSON.stringify(dir)} is a file, not a folder` : `${JSON.stringify(path)}, on the way to ${JSON.stringify(dir)}, is a file`;
+      throw new LegibleError(`--output-dir: ${which}.`, 'Give --output-dir a folder (it is created if it does not exist), or move the file away.');
+    }
+    if (isDirectory || dirname(path) === path) return;
+  }
 }
 
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
@@ -113,6 +154,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
         'chrome-arg': { type: 'string', multiple: true },
         'browser-url': { type: 'string' },
         'ws-endpoint': { type: 'string' },
+        'reuse-tab': { type: 'boolean' },
         'no-evaluate': { type: 'boolean' },
         'output-dir': { type: 'string' },
         'navigation-timeout': { type: 'string' },
@@ -123,12 +165,13 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
         'traces-api': { type: 'string' },
         'otlp-forward': { type: 'string' },
         'backend-timeout': { type: 'string' },
+        'timer-wait': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
     }));
   } catch (error) {
-    throw new LegibleError(error instanceof Error ? error.message : String(error), 'Run legible-mcp --help for the options.');
+    throw new LegibleError(argvProblem(error), 'Run legible-mcp --help for the options.');
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
@@ -139,6 +182,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (running && positionals.length !== 1) {
     throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
   }
+  if (values['output-dir'] !== undefined) checkOutputDir(values['output-dir']);
   if (values.label !== undefined && !LABEL.test(values.label)) {
     throw new LegibleError(`--label takes 1-40 letters, digits, dots, dashes or underscores, not ${JSON.stringify(values.label.slice(0, 100))}.`, 'For example --label after.');
   }
@@ -154,6 +198,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
       chromeArgs: values['chrome-arg'] ?? [],
       browserUrl: values['browser-url'],
       wsEndpoint: values['ws-endpoint'],
+      reuseTab: values['reuse-tab'] ?? false,
       evaluate: !values['no-evaluate'],
       outputDir: values['output-dir'],
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
@@ -164,6 +209,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
       tracesApi: tracesApi(values['traces-api']),
       otlpForward: values['otlp-forward'],
       backendTimeout: number(values['backend-timeout'], '--backend-timeout'),
+      timerWait: number(values['timer-wait'], '--timer-wait', 0),
     });
     checkHeaderVariables(config, env);
     if (running) {

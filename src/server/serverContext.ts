@@ -11,6 +11,7 @@ import { RunRegistry } from '../report/runs.js';
 import { RecordingStore } from '../recording/store.js';
 import type { ToolContext } from '../tools/context.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { fileSystemHint } from '../util/disk.js';
 
 /** The server's state behind the ToolContext view: the browser session and each page's state. */
 export class ServerContext implements ToolContext {
@@ -34,7 +35,7 @@ export class ServerContext implements ToolContext {
     this.runRegistry = new RunRegistry(join(this.outputDir, 'runs'));
     this.session = new BrowserSession(config, {
       pageOpened: async (page) => {
-        this.states.set(page.id, await PageState.attach(page, config.pageTimeout));
+        this.states.set(page.id, await PageState.attach(page, { callTimeout: config.pageTimeout, timerWaitMs: config.timerWait }));
       },
       pageClosed: (page) => {
         const state = this.states.get(page.id);
@@ -90,7 +91,7 @@ export class ServerContext implements ToolContext {
     try {
       await mkdir(resolve(path, '..'), { recursive: true });
     } catch (error) {
-      throw new LegibleError(`Could not create the output folder for ${path}: ${errorMessage(error)}`, 'Check that the output folder (--output-dir) is writable.');
+      throw new LegibleError(`Could not create the output folder for ${path}: ${errorMessage(error)}`, fileSystemHint(error) ?? 'Check that the output folder (--output-dir) is writable.');
     }
     return path;
   }

@@ -2,7 +2,7 @@ import type { ElementRef } from '../cdp/elementRef.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
 import { staleRef } from './outline.js';
-import { lookupRef } from './walker.js';
+import { lookupRef, refProblem } from './walker.js';
 
 const REF = /^(f\d+)?e\d+$/;
 
@@ -20,8 +20,8 @@ export function frameKeyOfRef(ref: string): string {
 /** Resolves a snapshot ref to the live element, or throws a stale-ref error. */
 export async function resolveRef(page: PageDriver, ref: string): Promise<ElementRef> {
   const frame = page.frame(frameKeyOfRef(ref));
-  if (!frame) throw staleRef(ref);
+  if (!frame) throw staleRef(ref, 'no-frame');
   const element = await frame.evaluateElement(lookupRef, ref).catch(() => null);
-  if (!element) throw staleRef(ref);
+  if (!element) throw staleRef(ref, await frame.evaluate(refProblem, ref).catch(() => undefined));
   return element;
 }

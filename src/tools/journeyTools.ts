@@ -8,7 +8,7 @@ import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
 import { SECRET_REFERENCE } from '../util/redact.js';
-import { quote } from '../util/text.js';
+import { plural, quote } from '../util/text.js';
 import { recordingLabel } from './common.js';
 import { defineTool } from './tool.js';
 
@@ -36,7 +36,7 @@ export const journeySaveTool = defineTool({
     if (params.mark) {
       if (params.name) throw new LegibleError('Give mark or name, not both.', 'Call journey_save {"mark":true} first, then journey_save {"name":"…"} later.');
       log.mark();
-      response.text(`Marked: the next journey_save starts from the next step (${log.size()} steps recorded so far).`);
+      response.text(`Marked: the next journey_save starts from the next step (${plural(log.size(), 'step')} recorded so far).`);
       return;
     }
     if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":["noFailedRequests"]}.');
@@ -54,7 +54,7 @@ export const journeySaveTool = defineTool({
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
     const flowSteps = (flow as { steps: Step[] }).steps;
     const saved = flowSteps.slice(flowSteps.length - expectations.length - steps.length, flowSteps.length - expectations.length);
-    const lines = [`Saved journey ${quote(params.name)} with ${steps.length} steps to ${path}:`, ...saved.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
+    const lines = [`Saved journey ${quote(params.name)} with ${plural(steps.length, 'step')} to ${path}:`, ...saved.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
     if (expectations.length) lines.push('Expectations:', ...expectations.map((e) => `  - ${describeExpectation(e)}`));
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
     const variables = [...new Set([...JSON.stringify(flow).matchAll(SECRET_REFERENCE)].map((match) => match[1]!))];

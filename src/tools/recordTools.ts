@@ -85,7 +85,7 @@ function reportRecording({ info, filmstrip, sourceFrames, stopMs }: FinishedReco
   const lines = [
     `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
     `Video: ${info.video}`,
-    `Filmstrip: ${info.filmstrip} (${filmstrip.tiles} moments)`,
+    `Filmstrip: ${info.filmstrip} (${plural(filmstrip.tiles, 'moment')})`,
   ];
   if (info.interruption) lines.push(`Partial: ${info.interruption}; the video covers what was recorded until then.`);
   lines.push(info.actions.length ? `Actions:\n${info.actions.map((a) => `  ${seconds(a.at)} ${a.label}`).join('\n')}` : 'Actions: none during the recording.');

@@ -1,7 +1,7 @@
 /** Cuts `text` to at most `max` characters, saying how much was left out. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}… [${text.length - max} more characters]`;
+  return `${text.slice(0, max)}… [${plural(text.length - max, 'more character', 'more characters')}]`;
 }
 
 /** Collapses runs of white space and trims, as an accessible name is computed. */
