@@ -20,6 +20,8 @@ export interface TraceSearchFormatOptions {
   openHint?: string;
   /** How to see more traces (a higher limit, a narrower query). */
   moreHint?: string;
+  /** The limit the search was asked with: a remote backend answering that many may hold more. */
+  limit?: number;
   /** What the backend holds, for an answer that found nothing (its own listings). */
   catalog?: TraceCatalog;
   /** Where the spans are, for an empty answer when not the embedded store: "the Tempo at http://…". */
@@ -86,7 +88,9 @@ export function formatTraceSearch(response: TempoSearchResponse, options: TraceS
     }
     return lines.join('\n');
   }
-  const head = `${plural(total, 'trace')} match ${options.query}${total > traces.length ? `; the newest ${traces.length}` : ''} (newest first):`;
+  // A backend that does not count all matches (Tempo, Jaeger) and answered as many as asked may hold more.
+  const atLimit = response.metrics.mayHaveMore === true || (response.metrics.matchedTraces === undefined && options.limit !== undefined && traces.length >= options.limit);
+  const head = `${atLimit ? 'At least ' : ''}${plural(total, 'trace')} ${total === 1 ? 'matches' : 'match'} ${options.query}${total > traces.length ? `; the newest ${traces.length}` : ''} (newest first):`;
   const lines = [head];
   let used = head.length;
   let shown = 0;
@@ -98,7 +102,8 @@ export function formatTraceSearch(response: TempoSearchResponse, options: TraceS
     shown++;
   }
   const left = total - shown;
-  if (left > 0) lines.push(`… ${plural(left, 'more trace')} not shown. ${options.moreHint ?? 'Narrow the query or raise the limit to see them.'}`);
+  if (left > 0) lines.push(`… ${plural(left, 'more trace')} not shown${atLimit ? ', and more may match past the limit' : ''}. ${options.moreHint ?? 'Narrow the query or raise the limit to see them.'}`);
+  else if (atLimit) lines.push(`More may match past the limit. ${options.moreHint ?? 'Narrow the query or raise the limit to see them.'}`);
   lines.push((options.openHint ?? 'Open one by its id (the short id shown is enough): <id>').replace('<id>', shortId(traces[0]!.traceID)));
   return lines.join('\n');
 }

@@ -81,7 +81,9 @@ export class JaegerClient implements TracesBackend {
     for (const trace of traces) store.ingest({ resourceSpans: jaegerToOtlp(trace) });
     const found = store.search(query, { startMs: options.startMs, endMs: options.endMs, limit: options.limit, spansPerSpanSet: options.spansPerSpanSet ?? 3 });
     this.ids.remember(found.traces.map((trace) => trace.traceID));
-    return { traces: found.traces, metrics: { ...found.metrics, inspectedTraces: traces.length } };
+    // Counted among what Jaeger returned, not in all of Jaeger: said only as what was matched here.
+    const matchedTraces = found.metrics.matchedTraces ?? found.traces.length;
+    return { traces: found.traces, metrics: traces.length >= fetch ? { matchedTraces, mayHaveMore: true } : { matchedTraces } };
   }
 
   async trace(idOrPrefix: string): Promise<TempoTrace & { traceID: string }> {
