@@ -101,7 +101,7 @@ export class RemoteApi {
     }
     const result = schema.safeParse(parsed);
     if (!result.success) {
-      const issue = result.error.issues[0]!;
+      const issue = deepest(result.error.issues[0]!);
       const at = issue.path.length ? issue.path.join('.') : 'the answer';
       throw this.garbage(path, `JSON that is not a ${this.kind} answer (${at}: ${issue.message})`);
     }
@@ -170,6 +170,27 @@ export class RemoteApi {
       `Is it running and reachable from here, and is ${this.options.flag} right? Without ${this.options.flag}, Legible answers from its embedded store.`,
     );
   }
+}
+
+interface Issue {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  errors?: Issue[][];
+}
+
+/** The most telling issue: inside a union (an API's success-or-error envelope), the one that got furthest. */
+function deepest(issue: Issue, prefix: PropertyKey[] = []): Issue {
+  const path = [...prefix, ...issue.path];
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return { ...issue, path };
+  let best: Issue = { ...issue, path };
+  for (const branch of issue.errors) {
+    for (const inner of branch) {
+      const found = deepest(inner, path);
+      if (found.path.length > best.path.length) best = found;
+    }
+  }
+  return best;
 }
 
 const REASONS: Record<string, string> = {
