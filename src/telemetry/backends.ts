@@ -75,3 +75,55 @@ export interface TracesBackend extends BackendInfo {
   trace(idOrPrefix: string, window?: TimeWindow): Promise<TempoTrace & { traceID: string }>;
   catalog(window: TimeWindow): Promise<TraceCatalog>;
 }
+
+/**
+ * Loki's query answers (`data` of /loki/api/v1/query and /query_range), as the embedded log store
+ * also answers: entries are [Unix ns as a string, line, {structuredMetadata}?].
+ */
+export type StreamValue = [string, string] | [string, string, { structuredMetadata?: Labels }];
+
+export type LokiData =
+  | { resultType: 'streams'; result: { stream: Labels; values: StreamValue[] }[] }
+  | { resultType: 'matrix'; result: { metric: Labels; values: [number, string][] }[] }
+  | { resultType: 'vector'; result: { metric: Labels; value: [number, string] }[] };
+
+/** What a log answer says beside `data`: how much matched, what was left out, the range asked. */
+export interface LogsStats {
+  /** Entries that matched a log query (a remote Loki counts only those it returned). */
+  matched: number;
+  returned: number;
+  scanned: number;
+  /** Why the answer may be incomplete (a work budget, a remote limit). */
+  partial?: string;
+  /** Entries dropped from the bounded embedded store (0 for a remote Loki). */
+  evicted: number;
+  startMs: number;
+  endMs: number;
+  stepMs?: number;
+  /** Lines a parser could not read (they carry an __error__ label). */
+  parseErrors: number;
+  unwrapErrors?: number;
+}
+
+export interface LogsResult {
+  data: LokiData;
+  stats: LogsStats;
+}
+
+export interface LogQueryOptions extends TimeWindow {
+  /** Log queries: most entries answered. */
+  limit: number;
+  /** Log queries: newest first (Loki's default) or oldest first. */
+  direction?: 'backward' | 'forward';
+  /** Metric queries: evaluate at this step (a matrix); without it, once at endMs (a vector). */
+  stepMs?: number;
+}
+
+export interface LogsBackend extends BackendInfo {
+  /** LogQL over the window, as /loki/api/v1/query_range (or /query for a metric query without a step). */
+  query(query: string, options: LogQueryOptions): Promise<LogsResult>;
+  labelNames(window: TimeWindow): Promise<string[]>;
+  labelValues(name: string, window: TimeWindow): Promise<string[]>;
+  /** The label sets of the streams that selectors match (/loki/api/v1/series). */
+  series(selectors: string[], window: TimeWindow): Promise<Labels[]>;
+}

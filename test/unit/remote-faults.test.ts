@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JaegerClient } from '../../src/telemetry/remote/jaeger.js';
+import { LokiClient } from '../../src/telemetry/remote/loki.js';
 import { RemoteError } from '../../src/telemetry/remote/http.js';
 import { PrometheusClient } from '../../src/telemetry/remote/prometheus.js';
 import { TempoClient } from '../../src/telemetry/remote/tempo.js';
@@ -37,6 +38,14 @@ const CASES: Case[] = [
     failure: (message) => ({ status: 500, body: { status: 'error', errorType: 'internal', error: message } }),
     wrongShape: { body: { status: 'success', data: { resultType: 'vector', result: 'nope' } } },
     wrongPath: 'data.result',
+  },
+  {
+    kind: 'Loki',
+    flag: '--logs-url',
+    ask: (baseUrl, options) => new LokiClient({ baseUrl, timeoutMs: TIMEOUT, ...options }).query('{app="api"} |= "error"', { ...WINDOW, limit: 100 }),
+    failure: (message) => ({ status: 500, body: message }),
+    wrongShape: { body: { status: 'success', data: { resultType: 'streams', result: [{ stream: { app: 'api' }, values: [['yesterday', 'line']] }] } } },
+    wrongPath: 'data.result.0.values.0.0',
   },
   {
     kind: 'Tempo',

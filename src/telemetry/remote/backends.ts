@@ -1,8 +1,9 @@
 import { backendHeaders } from '../../config/backendHeaders.js';
 import type { Config } from '../../config/config.js';
-import type { MetricsBackend, TracesBackend } from '../backends.js';
+import type { LogsBackend, MetricsBackend, TracesBackend } from '../backends.js';
 import { OtlpForwarder } from '../otlp/forwarder.js';
 import { JaegerClient } from './jaeger.js';
+import { LokiClient } from './loki.js';
 import { PrometheusClient } from './prometheus.js';
 import { TempoClient } from './tempo.js';
 
@@ -16,6 +17,7 @@ export type BackendSettings = Pick<Config, 'metricsUrl' | 'logsUrl' | 'tracesUrl
 
 export interface RemoteBackends {
   metrics?: MetricsBackend;
+  logs?: LogsBackend;
   traces?: TracesBackend;
 }
 
@@ -23,6 +25,7 @@ export function remoteBackends(settings: BackendSettings, env: NodeJS.ProcessEnv
   const out: RemoteBackends = {};
   const timeoutMs = settings.backendTimeout;
   if (settings.metricsUrl) out.metrics = new PrometheusClient({ baseUrl: settings.metricsUrl, headers: backendHeaders('metrics', env), timeoutMs });
+  if (settings.logsUrl) out.logs = new LokiClient({ baseUrl: settings.logsUrl, headers: backendHeaders('logs', env), timeoutMs });
   if (settings.tracesUrl) {
     const options = { baseUrl: settings.tracesUrl, headers: backendHeaders('traces', env), timeoutMs };
     out.traces = settings.tracesApi === 'jaeger' ? new JaegerClient(options) : new TempoClient(options);
