@@ -153,6 +153,25 @@ describe.skipIf(!prometheusBinaries && !vmBinary)('metrics answers: embedded sto
     expect(await vm.exportCount()).toBe(dataset.samples.length - nan);
   });
 
+  /** The listings the empty answers' hints are made of, and series, over the data's window. */
+  const listings = async (backend: MetricsBackend) => {
+    const window = { startMs: T0, endMs: TEND };
+    return {
+      labelNames: await backend.labelNames(window),
+      metricNames: await backend.labelValues('__name__', window),
+      jobs: await backend.labelValues('job', window),
+      series: await backend.series(['http_requests_total{job="api", status="500"}', '{__name__=~"node_cpu.*", cpu="1"}'], window),
+    };
+  };
+
+  it('the listings (label names, metric names, label values, series) are the same from every backend', async () => {
+    const mine = await listings(embedded);
+    expect(mine.metricNames).toHaveLength(16);
+    expect(mine.series).toHaveLength(10);
+    if (prometheus) expect(await listings(new PrometheusClient({ baseUrl: prometheus.url }))).toEqual(mine);
+    if (vm) expect(await listings(new PrometheusClient({ baseUrl: vm.url }))).toEqual(mine);
+  });
+
   const compare = async (backend: MetricsBackend, label: string) => {
     const results: { what: string; query: string; same: boolean; mine: string; theirs: string }[] = [];
     for (const ask of asks(CORPUS)) {
@@ -186,4 +205,3 @@ describe.skipIf(!prometheusBinaries && !vmBinary)('metrics answers: embedded sto
   }, 600_000);
 });
 
-void TEND;
