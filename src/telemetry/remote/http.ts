@@ -97,7 +97,7 @@ export class RemoteApi {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw this.garbage(path, `something that is not JSON (${contentType || 'no Content-Type'}; it starts with ${JSON.stringify(squash(text).slice(0, 80))})`);
+      throw this.garbage(path, `something that is not JSON (${contentType || 'no Content-Type'}; it starts with ${JSON.stringify(redactText(squash(text).slice(0, 80)))})`);
     }
     const result = schema.safeParse(parsed);
     if (!result.success) {

@@ -58,7 +58,7 @@ export class JaegerClient implements TracesBackend {
         `Add resource.service.name = "<service>" to a spanset filter, e.g. { resource.service.name = "${services[0] ?? 'api'}" && status = error }.${services.length ? ` Services: ${services.slice(0, 20).join(', ')}${services.length > 20 ? ` … (${services.length - 20} more)` : ''}.` : ''}`,
       );
     }
-    const fetch = pushdown.residual ? Math.min(MAX_FETCH, Math.max(options.limit * 5, 50)) : Math.min(MAX_FETCH, options.limit);
+    const wanted = pushdown.residual ? Math.min(MAX_FETCH, Math.max(options.limit * 5, 50)) : Math.min(MAX_FETCH, options.limit);
     const params = {
       service: pushdown.service,
       operation: pushdown.operation,
@@ -67,7 +67,7 @@ export class JaegerClient implements TracesBackend {
       maxDuration: pushdown.maxDurationMs !== undefined ? goDuration(pushdown.maxDurationMs) : undefined,
       start: Math.floor(options.startMs * 1000),
       end: Math.ceil(options.endMs * 1000),
-      limit: fetch,
+      limit: wanted,
     };
     const answer = await this.api.json('/api/traces', params, tracesEnvelope, { what: 'the search' }).catch((error: unknown) => {
       throw this.refused(error);
@@ -83,7 +83,7 @@ export class JaegerClient implements TracesBackend {
     this.ids.remember(found.traces.map((trace) => trace.traceID));
     // Counted among what Jaeger returned, not in all of Jaeger: said only as what was matched here.
     const matchedTraces = found.metrics.matchedTraces ?? found.traces.length;
-    return { traces: found.traces, metrics: traces.length >= fetch ? { matchedTraces, mayHaveMore: true } : { matchedTraces } };
+    return { traces: found.traces, metrics: traces.length >= wanted ? { matchedTraces, mayHaveMore: true } : { matchedTraces } };
   }
 
   async trace(idOrPrefix: string): Promise<TempoTrace & { traceID: string }> {
