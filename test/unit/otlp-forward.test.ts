@@ -115,9 +115,9 @@ describe('OTLP forwarding', () => {
     const stats = app.forwarder.stats();
     expect(stats.retries).toBe(2);
     expect(stats.dropped.traces).toBe(5);
-    expect(stats.dropReasons).toEqual({ 'collector unreachable: connection refused': 5 });
-    expect(stats.lastError?.message).toBe('collector unreachable: connection refused');
-    expect(app.forwarder.describe()).toBe(`forwarding OTLP to http://127.0.0.1:${port}: nothing sent yet; 5 items dropped (5 collector unreachable: connection refused)`);
+    expect(stats.dropReasons).toEqual({ 'collector unreachable: connection refused (nothing listens there)': 5 });
+    expect(stats.lastError?.message).toBe('collector unreachable: connection refused (nothing listens there)');
+    expect(app.forwarder.describe()).toBe(`forwarding OTLP to http://127.0.0.1:${port}: nothing sent yet; 5 items dropped (5 collector unreachable: connection refused (nothing listens there))`);
   });
 
   it('retries 503 and delivers once the collector is back; drops what it refuses (400) at once', async () => {

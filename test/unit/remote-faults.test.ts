@@ -89,6 +89,9 @@ describe.each(CASES)('$kind client faults', (testCase) => {
     expect(error.message).toBe(`Could not reach the ${testCase.kind} at http://127.0.0.1:${port}: connection refused (nothing listens there).`);
     expect(error.hint).toContain(`is ${testCase.flag} right?`);
     expect(ms).toBeLessThan(TIMEOUT + SLACK);
+    // A port Node's fetch refuses outright (as browsers do) is named as such, not as "fetch failed".
+    const blocked = await failure(() => testCase.ask('http://127.0.0.1:6000'));
+    expect(blocked.error.message).toBe(`Could not reach the ${testCase.kind} at http://127.0.0.1:6000: Node's fetch will not connect to that port (one of the ports browsers block): use another port.`);
   });
 
   it('500: quotes the backend\'s own message, bounded', async () => {

@@ -1,8 +1,8 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { errorMessage } from '../../util/errors.js';
 import { redactText, redactUrl } from '../../util/redact.js';
 import { plural, squash } from '../../util/text.js';
+import { networkReason } from '../remote/http.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -184,8 +184,7 @@ export class OtlpForwarder implements ForwardSink {
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || (error.cause as Error | undefined)?.name === 'TimeoutError');
       if (timedOut) return { ok: false, retry: true, reason: `collector did not answer within ${this.options.timeoutMs} ms` };
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      return { ok: false, retry: true, reason: `collector unreachable: ${code === 'ECONNREFUSED' ? 'connection refused' : (code ?? errorMessage(error)).slice(0, 120)}` };
+      return { ok: false, retry: true, reason: `collector unreachable: ${networkReason(error)}` };
     }
   }
 

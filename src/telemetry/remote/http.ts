@@ -162,8 +162,7 @@ export class RemoteApi {
       );
     }
     if (error instanceof Error && error.name === 'AbortError') return new RemoteError('timeout', `The request to the ${this.where} was cancelled.`, undefined);
-    const code = causeCode(error);
-    const reason = code ? (REASONS[code] ?? code) : redactText(error instanceof Error ? error.message : String(error)).slice(0, 120);
+    const reason = networkReason(error);
     return new RemoteError(
       'unreachable',
       `Could not reach the ${this.where}: ${reason}.`,
@@ -208,6 +207,21 @@ const REASONS: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified (set NODE_EXTRA_CA_CERTS)',
   ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name',
 };
+
+/**
+ * Why a request never got an answer, in words: the system error's code (ECONNREFUSED → "connection
+ * refused (nothing listens there)"), else the innermost cause's message (Node's fetch refuses
+ * ports browsers block with "bad port"), redacted and bounded.
+ */
+export function networkReason(error: unknown): string {
+  const code = causeCode(error);
+  if (code) return REASONS[code] ?? code;
+  let inner: unknown = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const message = inner instanceof Error ? inner.message : String(inner);
+  if (message === 'bad port') return 'Node\'s fetch will not connect to that port (one of the ports browsers block): use another port';
+  return redactText(message).slice(0, 120);
+}
 
 function causeCode(error: unknown): string | undefined {
   let current: unknown = error;
