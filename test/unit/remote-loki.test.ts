@@ -74,13 +74,15 @@ describe('Loki client', () => {
     expect(answer.stats.partial).toBe('Loki answered its limit of 2 entries; more may match');
   });
 
-  it('a metric query: at a step by query_range (matrix), without one once at the end by /query (vector); __error__ series counted', async () => {
+  it('a metric query: at a step by query_range (matrix), without one once at the end by /query (vector)', async () => {
     route = () => ({ body: { status: 'success', data: { resultType: 'matrix', result: [{ metric: { level: 'error' }, values: [[T / 1000 - 60, '3'], [T / 1000, '5']] }, { metric: { __error__: 'JSONParserErr' }, values: [[T / 1000, '1']] }] } } });
     const range = await client.query('sum by (level) (count_over_time({app="api"} | json [1m]))', { ...WINDOW, limit: 100, stepMs: 60_000 });
     expect(loki.asked.at(-1)!.path).toBe('/loki/api/v1/query_range');
     expect(loki.asked.at(-1)!.params.get('step')).toBe('60');
     expect(range.data.resultType).toBe('matrix');
-    expect(range.stats).toMatchObject({ stepMs: 60_000, parseErrors: 1 });
+    // The steps the embedded engine uses: ending at the end of the range.
+    expect(loki.asked.at(-1)!.params.get('start')).toBe(ns(WINDOW.startMs));
+    expect(range.stats).toMatchObject({ stepMs: 60_000, startMs: WINDOW.startMs, parseErrors: 0 });
     route = () => ({ body: { status: 'success', data: { resultType: 'vector', result: [{ metric: { app: 'api' }, value: [T / 1000, '42'] }] } } });
     const instant = await client.query('count_over_time({app="api"}[1h])', { ...WINDOW, limit: 100 });
     expect(loki.asked.at(-1)!.path).toBe('/loki/api/v1/query');

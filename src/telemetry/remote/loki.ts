@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LegibleError } from '../../util/errors.js';
-import type { LogQueryOptions, LogsBackend, LogsResult, LokiData, StreamValue, TimeWindow } from '../backends.js';
+import type { LogQueryOptions, LogsBackend, LogsCatalog, LogsResult, LokiData, StreamValue, TimeWindow } from '../backends.js';
+import type { MetricSteps } from '../logs/logql/query.js';
 import type { Labels } from '../model.js';
 import { RemoteApi, RemoteError, type RemoteApiOptions } from './http.js';
 
@@ -52,16 +53,18 @@ export class LokiClient implements LogsBackend {
   }
 
   async query(query: string, options: LogQueryOptions): Promise<LogsResult> {
-    const logQuery = isLogQuery(query);
+    const steps = await metricStepsOf(query, options);
+    const logQuery = steps === 'log';
     const range = { start: nanos(options.startMs), end: nanos(options.endMs) };
     let path: string;
     let params: Record<string, string | number>;
     if (logQuery) {
       path = '/loki/api/v1/query_range';
       params = { query, ...range, limit: options.limit, direction: options.direction ?? 'backward' };
-    } else if (options.stepMs !== undefined) {
+    } else if (!steps.instant) {
+      // The steps the embedded engine would use, ending at endMs.
       path = '/loki/api/v1/query_range';
-      params = { query, ...range, step: options.stepMs / 1000, limit: options.limit };
+      params = { query, start: nanos(steps.first), end: range.end, step: steps.stepMs / 1000, limit: options.limit };
     } else {
       path = '/loki/api/v1/query';
       params = { query, time: range.end, limit: options.limit };
@@ -75,7 +78,7 @@ export class LokiClient implements LogsBackend {
       }
       throw error;
     }
-    return toResult(answer.data, options, logQuery);
+    return toResult(answer.data, options, steps);
   }
 
   async labelNames(window: TimeWindow): Promise<string[]> {
@@ -92,6 +95,43 @@ export class LokiClient implements LogsBackend {
     const answer = await this.api.json('/loki/api/v1/series', { 'match[]': selectors, start: nanos(window.startMs), end: nanos(window.endMs) }, seriesEnvelope, { what: 'a stream listing' });
     return (answer.data ?? []).slice(0, LISTING_LIMIT);
   }
+
+  /**
+   * Label names and some values of each (the first 12 names), and the streams that have the
+   * first label (Loki lists streams only for a selector); a listing that fails leaves its part
+   * empty. Loki does not count entries per stream.
+   */
+  async catalog(window: TimeWindow): Promise<LogsCatalog> {
+    const names = (await this.labelNames(window).catch(() => [] as string[])).filter((name) => !name.startsWith('__'));
+    const shown = names.slice(0, 12);
+    const values = await Promise.all(shown.map((name) => this.labelValues(name, window).catch(() => [] as string[])));
+    const first = names.includes('service_name') ? 'service_name' : names.includes('app') ? 'app' : names[0];
+    const streams = first ? await this.series([`{${first}=~".+"}`], window).catch(() => [] as Labels[]) : [];
+    return {
+      streams: streams.slice(0, 100).map((labels) => ({ labels })),
+      labels: Object.fromEntries(shown.map((name, index) => [name, values[index]!.slice(0, 50)])),
+    };
+  }
+}
+
+/**
+ * 'log' for a log query; for a metric query, the steps the embedded engine would evaluate it at
+ * (read with Legible's LogQL parser). A query that parser does not read still goes to Loki
+ * unchanged: a log query by its leading selector, a metric query at the given step or once at the end.
+ */
+async function metricStepsOf(query: string, options: LogQueryOptions): Promise<'log' | MetricSteps> {
+  try {
+    const [{ loadLogql, parseLogql }, { metricSteps }] = await Promise.all([import('../logs/logql/parse.js'), import('../logs/logql/query.js')]);
+    await loadLogql();
+    const parsed = parseLogql(query);
+    return parsed.kind === 'log' ? 'log' : metricSteps(parsed, options.startMs, options.endMs, options.stepMs);
+  } catch {
+    if (isLogQuery(query)) return 'log';
+    const stepMs = options.stepMs;
+    if (stepMs === undefined) return { instant: true, stepMs: options.endMs - options.startMs, count: 1, first: options.endMs, rangeMs: options.endMs - options.startMs };
+    const count = Math.floor((options.endMs - options.startMs) / stepMs) + 1;
+    return { instant: false, stepMs, count, first: options.endMs - (count - 1) * stepMs, rangeMs: stepMs };
+  }
 }
 
 /** A log query begins with its stream selector; a metric query with a function, an aggregation or a number. */
@@ -106,20 +146,22 @@ function nanos(ms: number): string {
   return `${whole}${String(sub).padStart(6, '0')}`;
 }
 
-function toResult(data: z.output<typeof dataSchema>, options: LogQueryOptions, logQuery: boolean): LogsResult {
+function toResult(data: z.output<typeof dataSchema>, options: LogQueryOptions, steps: 'log' | MetricSteps): LogsResult {
   const scanned = summary.safeParse(data.stats ?? {}).data?.summary?.totalLinesProcessed ?? 0;
-  const base = { startMs: options.startMs, endMs: options.endMs, evicted: 0, scanned, ...(options.stepMs !== undefined && !logQuery ? { stepMs: options.stepMs } : {}) };
+  const base = { startMs: options.startMs, endMs: options.endMs, evicted: 0, scanned };
   if (data.resultType !== 'streams') {
-    // Series of lines a parser could not read carry __error__, as in the embedded store.
-    const parseErrors = data.result.filter((series) => series.metric.__error__).length;
+    // Lines a parser could not read are counted in series labelled __error__, which the answer
+    // shows; Loki does not say how many lines that was.
+    const parseErrors = 0;
     const { stats: _stats, ...rest } = data;
-    return { data: rest as LokiData, stats: { ...base, matched: 0, returned: 0, parseErrors } };
+    const when = steps === 'log' ? {} : steps.instant ? { startMs: options.endMs - steps.rangeMs } : { startMs: steps.first, stepMs: steps.stepMs };
+    return { data: rest as LokiData, stats: { ...base, ...when, matched: 0, returned: 0, parseErrors } };
   }
   let returned = 0;
   let parseErrors = 0;
   const result = data.result.map((stream) => {
     returned += stream.values.length;
-    if (stream.stream.__error__) parseErrors += stream.values.length;
+    for (const value of stream.values) if (stream.stream.__error__ || value[2]?.parsed?.__error__) parseErrors++;
     const values = stream.values.map((value): StreamValue => {
       const meta = value[2]?.structuredMetadata;
       return meta && Object.keys(meta).length ? [value[0], value[1], { structuredMetadata: meta }] : [value[0], value[1]];
