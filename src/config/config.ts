@@ -17,6 +17,8 @@ const httpUrl = z
   }, 'put credentials in the LEGIBLE_*_HEADERS environment variables, not in the URL (the command line is visible to every user)')
   .refine((value) => !new URL(value).hash, 'a backend URL has no #fragment');
 
+export const DEFAULT_BACKEND_TIMEOUT = 10_000;
+
 /** Everything the server can be told at start-up. Parsed once, at the CLI boundary. */
 export const configSchema = z
   .object({
@@ -56,7 +58,7 @@ export const configSchema = z
     /** An OTLP/HTTP endpoint (base URL) the embedded receiver forwards everything it receives to. */
     otlpForward: httpUrl.optional(),
     /** Upper bound for one request to a remote backend, in ms. */
-    backendTimeout: z.number().int().positive().max(120_000).default(10_000),
+    backendTimeout: z.number().int().positive().max(120_000).default(DEFAULT_BACKEND_TIMEOUT),
   })
   .refine((c) => !(c.browserUrl && c.wsEndpoint), {
     message: 'give either --browser-url or --ws-endpoint, not both',

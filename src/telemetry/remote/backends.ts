@@ -1,4 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { APPS_CONFIG_FILE, parseAppsConfig } from '../../config/appsConfig.js';
 import { backendHeaders } from '../../config/backendHeaders.js';
+import { DEFAULT_BACKEND_TIMEOUT } from '../../config/config.js';
+import { errorMessage, LegibleError } from '../../util/errors.js';
+import { parseDuration } from '../time.js';
 import type { Config } from '../../config/config.js';
 import type { LogsBackend, MetricsBackend, TracesBackend } from '../backends.js';
 import { OtlpForwarder } from '../otlp/forwarder.js';
@@ -19,6 +25,33 @@ export interface RemoteBackends {
   metrics?: MetricsBackend;
   logs?: LogsBackend;
   traces?: TracesBackend;
+}
+
+/**
+ * The backend settings in force: each flag, else the same key of legible.config.json's
+ * `backends` in the workspace (`--root`), else none. A config file that does not parse is an
+ * error naming the JSON path, as for the apps.
+ */
+export async function backendSettings(config: Pick<Config, 'root'> & BackendSettings): Promise<BackendSettings> {
+  const file = join(config.root, APPS_CONFIG_FILE);
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new LegibleError(`Could not read ${file}: ${errorMessage(error)}.`, 'Check that the file is readable.');
+  }
+  const fromFile = text === undefined ? undefined : parseAppsConfig(text, file).backends;
+  if (!fromFile) return config;
+  const timeout = typeof fromFile.timeout === 'string' ? parseDuration(fromFile.timeout) : fromFile.timeout;
+  return {
+    metricsUrl: config.metricsUrl ?? fromFile.metricsUrl,
+    logsUrl: config.logsUrl ?? fromFile.logsUrl,
+    tracesUrl: config.tracesUrl ?? fromFile.tracesUrl,
+    tracesApi: config.tracesApi ?? fromFile.tracesApi,
+    otlpForward: config.otlpForward ?? fromFile.otlpForward,
+    // The flag's default is 10 s: the file's value counts unless the flag was changed from it.
+    backendTimeout: config.backendTimeout !== DEFAULT_BACKEND_TIMEOUT ? config.backendTimeout : Math.min(120_000, Math.max(1, Math.round(timeout ?? config.backendTimeout))),
+  };
 }
 
 export function remoteBackends(settings: BackendSettings, env: NodeJS.ProcessEnv = process.env): RemoteBackends {
