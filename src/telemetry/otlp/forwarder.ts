@@ -171,7 +171,7 @@ export class OtlpForwarder implements ForwardSink {
         body,
         signal,
       });
-      const text = await response.text().catch(() => '');
+      const text = await head(response, 4_096);
       if (response.ok) return { ok: true };
       const said = squash(redactText(text)).slice(0, 200);
       const retryAfter = Number(response.headers.get('retry-after'));
@@ -206,6 +206,27 @@ export class OtlpForwarder implements ForwardSink {
       this.wake = done;
     });
   }
+}
+
+/** The first `max` bytes of an answer's body (a collector's error message), the rest not read. */
+async function head(response: Response, max: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // a body cut off: what arrived is enough
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
 
 const UNITS: Record<Signal, string> = { traces: 'spans', metrics: 'metric points', logs: 'log records' };
