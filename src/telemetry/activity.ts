@@ -36,6 +36,9 @@ const MAX_LINES = 8;
 export function watchActivity(store: LogStore, source: ActivitySource): { begin(): () => Promise<ServerActivity | undefined> } {
   return {
     begin() {
+      // Output held back for a possible stack trace arrived before the action: store it now, or
+      // the flush after the action would file it under the action's mark.
+      if (source.active()) source.flush();
       const mark = store.nextSeq();
       return async () => {
         if (source.active()) {
