@@ -3,7 +3,7 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--keep]
+//                      [--record-seconds S] [--no-memory] [--keep] [--only step,step]
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -23,11 +23,14 @@ const { values: flags } = parseArgs({
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
     keep: { type: 'boolean' },
+    only: { type: 'string' },
   },
 });
 
 const reps = flags.quick ? 1 : Number(flags.reps ?? 3);
 const recordSeconds = Number(flags['record-seconds'] ?? 10);
+// Steps of the journey to run (the others are skipped): search, failures, screenshot, table, recording.
+const only = flags.only?.split(',').map((s) => s.trim());
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps takes a whole number ≥ 1, not ${flags.reps}`);
 const wanted = flags.servers?.split(',').map((s) => s.trim());
 const servers = wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
@@ -70,7 +73,7 @@ try {
     for (const server of order) {
       const began = performance.now();
       log(`rep ${rep + 1}/${reps}: ${server.name} …`);
-      const result = await runJourney(server, { fixtures, outDir: join(work, `${server.id}-${rep}`), recordSeconds, rep, recordingUnavailable: recordingUnavailable[server.id] });
+      const result = await runJourney(server, { fixtures, outDir: join(work, `${server.id}-${rep}`), recordSeconds, rep, recordingUnavailable: recordingUnavailable[server.id], only });
       if (result.recording?.available === false) recordingUnavailable[server.id] ??= result.recording.note;
       result.order = order.indexOf(server);
       result.wallS = (performance.now() - began) / 1000;
@@ -81,7 +84,7 @@ try {
     }
   }
   const legible = servers.find((s) => s.id === 'legible');
-  if (legible && !flags['no-memory']) {
+  if (legible && !flags['no-memory'] && !only) {
     log('Legible memory: 500 actions …');
     const began = performance.now();
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
@@ -102,7 +105,7 @@ const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, only },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),

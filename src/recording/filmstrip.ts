@@ -28,7 +28,7 @@ export async function buildFilmstrip(frames: KeyFrame[], actions: ActionMark[], 
     const at = last ? Math.max(frame.at, durationMs) : frame.at;
     const action = precedingAction(actions, at);
     const title = `${seconds(at)}${i === 0 ? ' · start' : last ? ' · end' : ''}`;
-    return { image: frame.jpeg, title, caption: action ? `after: ${action.label}` : undefined };
+    return { image: frame.image, title, caption: action ? `after: ${action.label}` : undefined };
   });
   // Balanced rows: 5 tiles make 3 + 2, not 4 + 1.
   const columns = Math.ceil(tiles.length / Math.ceil(tiles.length / COLUMNS));

@@ -63,7 +63,8 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
     if (request.record) {
       const viewport = state.page.viewport() ?? context.config.viewport;
       const video = await context.outputPath(request.record, 'mp4');
-      state.recorder = await Recorder.start(state.page, { label: request.record, path: video, fps: 25, format: 'mp4', width: viewport.width, height: viewport.height, captions: true });
+      // The fresh tab shows about:blank until the journey's first page paints: the video starts there.
+      state.recorder = await Recorder.start(state.page, { label: request.record, path: video, fps: 25, format: 'mp4', width: viewport.width, height: viewport.height, captions: true, skipBlankStart: true });
     }
     const result = await runJourney(state, journey, path, {
       expect: request.expect,
