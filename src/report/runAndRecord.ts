@@ -7,6 +7,7 @@ import type { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
 import type { RecordingStore } from '../recording/store.js';
+import { withFailedBodies } from './failedBodies.js';
 import type { RunRecord, RunRegistry } from './runs.js';
 
 /** What running a journey needs from the server (ServerContext provides it; so does the CLI). */
@@ -80,6 +81,9 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       state.recorder = undefined;
       recording = await finishRecording(recorder, state.actions, result.url, context.recordings());
     }
+    // Before the run's tabs close: Chrome keeps a response's body only as long as its tab.
+    const tabs = await context.pages().catch(() => [state]);
+    result.network = await withFailedBodies(result.network, tabs.map((tab) => tab.network));
     const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record ?? request.label });
     return { record, recording };
   } finally {

@@ -22,6 +22,7 @@ const SECRETS = {
   formPassword: 'formpwSECRET6c1b',
   plainTextPassword: 'plainpwSECRET4f7e',
   responseToken: 'resptokenSECRET8a1c',
+  failedResponseToken: 'failtokenSECRET7b3d',
 };
 
 /** Videos and images hold pixels, not text: they are the only files the scan skips. */
@@ -79,6 +80,10 @@ describe('secrets stay out of what Legible writes and shares', () => {
       expect(files.some((file) => expected.test(file)), `${expected} among ${files.join(', ')}`).toBe(true);
     }
     expect(leaks(e2e.outputDir)).toEqual([]);
+    // The failed request's body is kept in the report's HAR (so the scan above looked at it), redacted.
+    const har = JSON.parse(readFileSync(join(e2e.outputDir, 'reports', 'login-report', 'login.har'), 'utf8'));
+    const audit = har.log.entries.find((entry: { request: { url: string } }) => entry.request.url.endsWith('/api/audit'));
+    expect(JSON.parse(audit.response.content.text)).toEqual({ error: 'audit service down', session_token: '[redacted]' });
 
     // The answers an agent shares (pasted into an issue, a chat) carry none either.
     for (const [tool, text] of Object.entries(answers)) expect(leaksIn(text), `${tool}:\n${text}`).toEqual([]);
