@@ -3,15 +3,19 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--keep] [--only step,step]
+//                      [--record-seconds S] [--no-memory] [--no-apps] [--keep] [--no-promql] [--promql-only]
+//                      [--no-telemetry] [--only step,step]
 import { execFileSync } from 'node:child_process';
+import { runTelemetryBench } from './telemetry.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFixtures } from './fixtures.mjs';
 import { runJourney } from './journey.mjs';
+import { measureApps } from './apps.mjs';
 import { measureActionMemory } from './memory.mjs';
+import { formatPromqlTable, measurePromql } from './promql.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
 import { ROOT, SERVERS } from './servers.mjs';
 
@@ -22,19 +26,24 @@ const { values: flags } = parseArgs({
     servers: { type: 'string' },
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
+    'no-apps': { type: 'boolean' },
+    'no-telemetry': { type: 'boolean' },
     keep: { type: 'boolean' },
+    'no-promql': { type: 'boolean' },
+    'promql-only': { type: 'boolean' },
     only: { type: 'string' },
   },
 });
 
 const reps = flags.quick ? 1 : Number(flags.reps ?? 3);
 const recordSeconds = Number(flags['record-seconds'] ?? 10);
-// Steps of the journey to run (the others are skipped): search, failures, screenshot, table, recording.
+// Steps of the journey to run (the others, and the memory, app, PromQL and telemetry runs, are
+// skipped): search, failures, screenshot, table, recording.
 const only = flags.only?.split(',').map((s) => s.trim());
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps takes a whole number ≥ 1, not ${flags.reps}`);
 const wanted = flags.servers?.split(',').map((s) => s.trim());
-const servers = wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
-if (!servers.length) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
+const servers = flags['promql-only'] ? [] : wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
+if (!servers.length && !flags['promql-only']) throw new Error(`--servers: none of ${wanted} (known: ${SERVERS.map((s) => s.id).join(', ')})`);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const run = (command, args) => {
@@ -67,6 +76,9 @@ const work = await mkdtemp(join(tmpdir(), 'legible-bench-'));
 const results = [];
 const recordingUnavailable = {};
 let memory;
+let apps;
+let promql;
+let telemetry;
 try {
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? servers : [...servers].reverse();
@@ -90,6 +102,24 @@ try {
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
+  if (legible && !flags['no-apps'] && !only) {
+    log('Legible apps: app_start, log capture, LogQL on 1,000,000 lines, clicks while an app logs …');
+    const began = performance.now();
+    apps = await measureApps(legible, { fixtures, outDir: join(work, 'apps') });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
+  if (!flags['no-promql'] && !only) {
+    log('PromQL range queries, Legible vs Prometheus …');
+    const began = performance.now();
+    promql = await measurePromql({ reps: Math.max(5, reps), log });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
+  if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry'] && !only) {
+    log('Legible telemetry: OTLP ingest, TraceQL search …');
+    const began = performance.now();
+    telemetry = await runTelemetryBench();
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s${telemetry.error ? `: ${telemetry.error}` : ''}`);
+  }
 } finally {
   await fixtures.close();
   if (!flags.keep) await rm(work, { recursive: true, force: true });
@@ -97,20 +127,23 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory);
+const summary = summarize(servers, results, memory, telemetry, apps);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory);
+const notes = formatNotes(servers, results, memory, telemetry, apps);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, only },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry, only },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
+  apps,
+  promql,
+  telemetry,
   reps: results,
 });
 
@@ -118,6 +151,7 @@ console.log(
   `\nLegible benchmark — medians over ${reps} rep(s); ${machine.cpus} cores, Node ${machine.node}, ${machine.chromium ?? 'Chromium ?'}; ` +
     `load average ${machine.loadAtStart.toFixed(1)} at the start, ${machine.loadAtEnd.toFixed(1)} at the end\n`,
 );
-console.log(table);
+if (servers.length) console.log(table);
 if (notes) console.log(`\nNotes:\n${notes}`);
+if (promql) console.log(`\n${formatPromqlTable(promql)}`);
 console.log(`\nFull results: ${path} (${((finishedAt - startedAt) / 1000).toFixed(0)} s)`);

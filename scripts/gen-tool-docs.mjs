@@ -137,13 +137,13 @@ export function renderToolDocs(registry, schemaModule) {
   );
   out.push('');
   out.push(
-    `Legible offers ${tools.length} tools, listed here in the order \`tools/list\` shows them. Page tools act on the selected tab, or on the tab named by their \`page\` argument; calls on one tab run one at a time. While a dialog is open on a tab, page tools other than those marked "works while a dialog is open" are refused with a hint to answer it first. Unknown arguments are rejected.`,
+    `Legible offers ${tools.length} tools, listed here in the order \`tools/list\` shows them, with what it sends for each: name, description, parameters and annotations (no titles: they are optional in MCP, and \`tools/list\` is kept small). Page tools act on the selected tab, or on the tab named by their \`page\` argument; calls on one tab run one at a time. While a dialog is open on a tab, page tools other than those marked "works while a dialog is open" are refused with a hint to answer it first. Unknown arguments are rejected.`,
   );
   out.push('');
-  out.push('| Tool | Title | Kind |');
-  out.push('| --- | --- | --- |');
+  out.push('| Tool | Kind |');
+  out.push('| --- | --- |');
   for (const tool of tools) {
-    out.push(`| [${code(tool.name)}](#${tool.name}) | ${cell(prose(tool.title))} | ${kindLabel(schemaModule.annotations(tool))} |`);
+    out.push(`| [${code(tool.name)}](#${tool.name}) | ${kindLabel(schemaModule.annotations(tool))} |`);
   }
   for (const tool of tools) {
     const annotations = schemaModule.annotations(tool);
@@ -153,7 +153,8 @@ export function renderToolDocs(registry, schemaModule) {
     out.push('');
     out.push(`## ${tool.name}`);
     out.push('');
-    out.push(`**${prose(tool.title)}** · ${traits.join(' · ')}`);
+    const line = traits.join(' · ');
+    out.push(`${line[0].toUpperCase()}${line.slice(1)}`);
     out.push('');
     out.push(prose(tool.description.trim()));
     out.push('');

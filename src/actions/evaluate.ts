@@ -1,6 +1,7 @@
 import { frameKeyOfRef } from '../snapshot/refs.js';
 import { staleRef } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { clip } from '../util/text.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
 
@@ -56,13 +57,18 @@ export async function evaluateFunction(state: PageState, source: string, ref?: s
   if (!frame) throw staleRef(ref ?? '');
   let result: { stale?: boolean; json?: string };
   try {
-    result = (await guard(state.page, frame.evaluateExpression(expressionFor(source, ref)), state.callTimeout, 'The evaluated function')) as typeof result;
+    result = (await guard(state.page, frame.evaluateExpression(expressionFor(source, ref)), state.callTimeout, 'The evaluated function', {
+      waiting: {
+        message: 'Its result (a promise) never settled.',
+        hint: 'Make the function resolve or reject on its own, for example with Promise.race and a timeout, or return without awaiting.',
+      },
+    })) as typeof result;
   } catch (error) {
     if (error instanceof LegibleError) throw error;
     const message = errorMessage(error).split('\n')[0] ?? '';
     const invalid = syntaxError(source);
-    if (invalid) throw new LegibleError(`The function is not valid JavaScript: ${invalid}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
-    throw new LegibleError(`The function threw: ${message}`);
+    if (invalid) throw new LegibleError(`The function is not valid JavaScript: ${clip(invalid, 200)}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
+    throw new LegibleError(`The function threw: ${clip(message, 300)}`);
   }
   if (result.stale) throw staleRef(ref ?? '');
   return result.json ?? 'undefined';

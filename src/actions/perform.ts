@@ -1,13 +1,32 @@
 import type { ConsoleEntry } from '../capture/consoleLog.js';
 import type { NetworkEntry } from '../capture/networkLog.js';
-import type { DialogInfo } from '../cdp/pageDriver.js';
+import type { DialogInfo, PageDriver } from '../cdp/pageDriver.js';
+import type { ServerActivity } from '../telemetry/activity.js';
 import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
+import { abortable, withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
-import { DEFAULT_SETTLE, settle, watchDom, type SettleLimits } from './settle.js';
+import { DEFAULT_SETTLE, marksDiffer, settle, waitForLoad, watchActivity, type PageMarks, type SettleLimits } from './settle.js';
+
+/** A tab the action opened. */
+export interface NewTab {
+  id: string;
+  url: string;
+  title: string;
+  /** Its page had not finished loading when the report was made. */
+  loading: boolean;
+}
+
+/** What changed on the page after the last report or snapshot, before this action began. */
+export interface ChangedBefore {
+  /** The outline diff, when the same document is still there. */
+  diff?: OutlineDiff;
+  /** The page had loaded another document (this URL). */
+  loaded?: string;
+}
 
 /** What an action set off, for the effects report. */
 export interface Effects {
@@ -17,15 +36,21 @@ export interface Effects {
   titleAfter: string;
   /** The main frame committed a new document. */
   navigated: boolean;
+  /** Changes that came after the last call and before this action (never counted as the action's). */
+  changedBefore?: ChangedBefore;
   diff?: OutlineDiff;
   outline?: Outline;
   console: ConsoleEntry[];
   network: NetworkEntry[];
   pending: NetworkEntry[];
   dialog?: DialogInfo;
-  popups: number;
+  newTabs: NewTab[];
+  /** What the apps printed meanwhile (warnings and errors); absent when nothing. */
+  server?: ServerActivity;
   /** 'quiet' when everything settled; otherwise why waiting stopped. */
   settled: string;
+  /** What was still going on when waiting stopped early ('timers', 'animations', 'DOM changes', …). */
+  busy: string[];
   elapsedMs: number;
 }
 
@@ -39,18 +64,55 @@ export interface ActionOptions {
   what?: string;
 }
 
+/** How long a new tab's page may take to load before the report names it as still loading. */
+const NEW_TAB_LOAD_MS = 3_000;
+
+/**
+ * The "before" outline: the last one the agent saw, if the page has not changed since (the
+ * mutation marks tell cheaply); else a fresh one, and what changed in between is reported apart.
+ */
+async function outlineBefore(state: PageState, marks: PageMarks | undefined): Promise<{ before?: Outline; changedBefore?: ChangedBefore }> {
+  const seen = state.lastSeen();
+  // While a dialog is open the page's JavaScript is blocked, so no outline can be read.
+  if (state.page.dialog()) return { before: seen?.current ? seen.outline : undefined };
+  if (seen?.current && seen.outline && !marksDiffer(seen.marks, marks)) return { before: seen.outline };
+  const before = await state.outline(undefined, marks);
+  if (!seen) return { before };
+  if (!seen.current) return { before, changedBefore: { loaded: state.page.url() } };
+  return { before, changedBefore: seen.outline ? { diff: diffOutlines(seen.outline.lines, before.lines) } : undefined };
+}
+
+/** Names the tabs the action opened, once each is tracked and loaded (each wait bounded). */
+async function describeNewTabs(popups: Promise<PageDriver | undefined>[]): Promise<NewTab[]> {
+  if (!popups.length) return [];
+  const drivers: (PageDriver | undefined)[] = await withTimeout(Promise.all(popups), NEW_TAB_LOAD_MS, 'Tracking the new tabs').catch(() => []);
+  const end = Date.now() + NEW_TAB_LOAD_MS;
+  return Promise.all(
+    drivers
+      .filter((driver): driver is PageDriver => !!driver && !driver.isClosed())
+      .map(async (driver) => {
+        await waitForLoad(driver, Math.max(0, end - Date.now()));
+        const loading = !driver.isClosed() && (await withTimeout(driver.mainFrame().evaluate(() => document.readyState), 1_000, 'Reading the load state').catch(() => 'loading')) !== 'complete';
+        return { id: driver.id, url: driver.url(), title: await driver.title().catch(() => ''), loading };
+      }),
+  );
+}
+
 /**
  * Runs one action and reports its effects. Every action tool goes through here, so the report is
- * the same everywhere: take (or reuse) the "before" outline, mark the logs, act, wait for the
- * page to settle, then collect URL/title change, outline diff, new console and network entries,
- * and any dialog that opened.
+ * the same everywhere: watch the page, take (or reuse) the "before" outline, mark the logs, act,
+ * wait for the page to settle, then collect URL/title change, outline diff, new console and
+ * network entries, new tabs, and any dialog that opened.
  */
 export async function performAction(state: PageState, action: () => Promise<unknown>, options: ActionOptions = {}): Promise<Effects> {
   const { page } = state;
   const started = Date.now();
   const wantDiff = options.diff ?? true;
-  // While a dialog is open the page's JavaScript is blocked, so no outline can be read before.
-  const before = wantDiff ? (state.lastOutline() ?? (page.dialog() ? undefined : await state.outline())) : undefined;
+  const limits = { ...DEFAULT_SETTLE, timersMs: state.timerWaitMs, ...options.limits };
+  const actionId = state.nextAction();
+  // Watching starts before the "before" outline, so its marks tell whether the page changed since the last look.
+  const marks = await watchActivity(page, actionId, limits.timersMs);
+  const { before, changedBefore } = wantDiff ? await outlineBefore(state, marks) : {};
   const version = state.documentVersion;
   const urlBefore = page.url();
   const titleBefore = await page.title().catch(() => '');
@@ -58,9 +120,9 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const networkMark = state.network.mark();
   const dialogsBefore = state.dialogs.length;
   if (options.what) state.logAction(options.what);
-  let popups = 0;
-  const offPopup = page.onPopup(() => popups++);
-  if (!page.isCrashed()) await watchDom(page);
+  const observed = state.observer?.begin();
+  const popups: Promise<PageDriver | undefined>[] = [];
+  const offPopup = page.onPopup((popup) => popups.push(popup));
 
   // A dialog blocks the action's own promise (the click does not return until it closes), so
   // the action races the dialog; its later result is ignored.
@@ -71,13 +133,17 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const tAct = Date.now();
   const acting = action();
   try {
-    await guard(page, Promise.race([acting, dialogOpened]), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action');
+    await guard(page, abortable(Promise.race([acting, dialogOpened]), state.signal), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action', {
+      waiting: {
+        message: 'The browser did not complete the input, as happens when the tab is not rendering (another tab or window took the front).',
+        hint: 'List the tabs with the pages tool (a new one may have opened), then try again; a snapshot shows where the page is.',
+      },
+    });
   } finally {
     offDialog();
   }
-  const limits = { ...DEFAULT_SETTLE, ...options.limits };
   const tSettle = Date.now();
-  const settled = await settle(page, state.network, networkMark, started, limits);
+  const settled = await abortable(settle(page, state.network, networkMark, started, limits, actionId, () => state.documentVersion !== version), state.signal);
   const tSettled = Date.now();
   offPopup();
 
@@ -92,29 +158,38 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   let diff: OutlineDiff | undefined;
   if (wantDiff && !page.dialog()) {
     try {
-      outline = await state.outline();
+      outline = await state.outline(undefined, settled.marks);
       if (before && !navigated) diff = diffOutlines(before.lines, outline.lines);
     } catch (error) {
       // The page may be mid-navigation; the report still carries the rest.
       logDebug(`no outline after ${options.what ?? 'the action'}: ${errorMessage(error)}`);
     }
+  } else if (!wantDiff && !page.dialog()) {
+    state.sawWithoutOutline(settled.marks);
   }
-  logDebug(`${options.what ?? 'action'}: before ${tAct - started} ms, act ${tSettle - tAct} ms, settle ${tSettled - tSettle} ms (${settled.dom}), after ${Date.now() - tSettled} ms`);
+  const newTabs = await describeNewTabs(popups);
+  logDebug(
+    `${options.what ?? 'action'}: before ${tAct - started} ms, act ${tSettle - tAct} ms, settle ${tSettled - tSettle} ms (${settled.dom}${settled.busy.length ? `: ${settled.busy.join(', ')}` : ''}), after ${Date.now() - tSettled} ms`,
+  );
   const dialog = state.dialogs.length > dialogsBefore ? state.dialogs[state.dialogs.length - 1] : undefined;
+  const server = await observed?.();
   return {
     urlBefore,
     urlAfter: page.url(),
     titleBefore,
     titleAfter: await page.title().catch(() => titleBefore),
     navigated,
+    changedBefore,
     diff,
     outline,
     console: state.console.since(consoleMark),
     network: state.network.since(networkMark),
     pending: settled.pending,
     dialog,
-    popups,
+    newTabs,
+    ...(server ? { server } : {}),
     settled: settled.dom,
+    busy: settled.busy,
     elapsedMs: Date.now() - started,
   };
 }

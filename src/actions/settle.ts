@@ -1,11 +1,13 @@
 import type { NetworkEntry, NetworkLog } from '../capture/networkLog.js';
+import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { sleep, withTimeout } from '../util/time.js';
+import { pageActivity, waitForActivity, type FrameQuiet } from './activity.js';
 
 /**
  * How long the DOM must stay unchanged before an action counts as settled. Renders that follow a
- * response come within a task or an animation frame of it; requests are awaited separately, so
- * this window only has to cover those, not the network.
+ * response come within a task or an animation frame of it; requests, timers, animation frames
+ * and CSS animations are awaited separately, so this window only has to cover those.
  */
 const DOM_QUIET_MS = 30;
 /**
@@ -17,50 +19,70 @@ const GRACE_MS = 10;
 export interface SettleLimits {
   /** Upper bound for waiting on requests the action started. */
   networkMs: number;
-  /** Upper bound for waiting on the DOM to go quiet. */
+  /** Upper bound for waiting on the page to go quiet (DOM, timers, frames, animations). */
   domMs: number;
   /** Upper bound for a new document to finish loading. */
   loadMs: number;
+  /**
+   * Timers the action started with at most this delay are waited for; so are its animation-frame
+   * chains and the CSS animations it started, up to this long (0: none of them).
+   */
+  timersMs: number;
 }
 
-export const DEFAULT_SETTLE: SettleLimits = { networkMs: 5_000, domMs: 1_500, loadMs: 10_000 };
+export const DEFAULT_TIMER_WAIT_MS = 1_000;
+export const DEFAULT_SETTLE: SettleLimits = { networkMs: 5_000, domMs: 1_500, loadMs: 10_000, timersMs: DEFAULT_TIMER_WAIT_MS };
 
-/** Installed before an action: records when the DOM last changed. Runs in the page. */
-export function installMutationClock(): void {
-  const key = Symbol.for('legible.mutations');
-  const host = window as unknown as Record<symbol, { last: number; observer: MutationObserver } | undefined>;
-  host[key]?.observer.disconnect();
-  const clock = { last: performance.now(), observer: new MutationObserver(() => (clock.last = performance.now())) };
-  clock.observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-  Object.defineProperty(window, key, { value: clock, configurable: true, enumerable: false });
+/** Each frame's DOM mutation count (by frame key, '' for the main frame): cheap marks for "did the page change since?". */
+export type PageMarks = Map<string, number>;
+
+/** True when the page may have changed between two sets of marks (or either is unknown). */
+export function marksDiffer(then: PageMarks | undefined, now: PageMarks | undefined): boolean {
+  if (!then || !now || !now.has('')) return true;
+  for (const [key, count] of now) if (then.get(key) !== count) return true;
+  return false;
 }
 
 /**
- * Installs the mutation clock in the main frame. Bounded, and given up as soon as a dialog opens:
- * a dialog blocks the page's JavaScript, so the evaluation would wait for the dialog to close.
+ * Bounded, and given up as soon as a dialog opens: a dialog blocks the page's JavaScript, so an
+ * evaluation would wait for the dialog to close.
  */
-export async function watchDom(page: PageDriver): Promise<void> {
-  await withTimeout(page.unlessDialog(page.mainFrame().evaluate(installMutationClock)), 2_000, 'Watching the DOM').catch(() => undefined);
+function inFrame<T>(page: PageDriver, work: Promise<T>, ms: number, what: string): Promise<T | 'dialog'> {
+  return withTimeout(page.unlessDialog(work), ms, what);
 }
 
-/**
- * Resolves in the page once the DOM has been quiet for `quietMs`, or after `maxMs`. Returns
- * 'quiet', 'busy' (still changing at the limit), or 'new-document' (the clock is gone: the page
- * navigated and the new document is loading or loaded).
- */
-export function waitForDomQuiet(quietMs: number, maxMs: number): Promise<string> {
-  const clock = (window as unknown as Record<symbol, { last: number } | undefined>)[Symbol.for('legible.mutations')];
-  if (!clock) return Promise.resolve(document.readyState === 'complete' ? 'new-document' : 'loading');
-  const start = performance.now();
-  return new Promise((resolve) => {
-    const check = () => {
-      const now = performance.now();
-      if (now - clock.last >= quietMs) return resolve('quiet');
-      if (now - start >= maxMs) return resolve('busy');
-      setTimeout(check, Math.max(5, quietMs - (now - clock.last)));
-    };
-    check();
+/** Runs pageActivity in every frame; the marks of the frames that answered. */
+async function activityInFrames(page: PageDriver, action: number, timersMs: number): Promise<PageMarks | undefined> {
+  if (page.isCrashed() || page.dialog()) return undefined;
+  const frames = page.frames();
+  const counts = await Promise.all(
+    frames.map((frame) => inFrame(page, frame.evaluate(pageActivity, action, timersMs), 2_000, 'Watching the page').catch(() => undefined)),
+  );
+  const marks: PageMarks = new Map();
+  frames.forEach((frame, i) => {
+    const count = counts[i];
+    if (typeof count === 'number') marks.set(frame.key, count);
   });
+  return marks;
+}
+
+/**
+ * Makes every new document of the tab install the activity tracker before its own scripts run,
+ * and installs it in the documents already there.
+ */
+export async function installActivityTracker(page: PageDriver, timersMs: number): Promise<void> {
+  await page.addInitScript(`(${pageActivity.toString()})(0, ${JSON.stringify(timersMs)})`);
+  await activityInFrames(page, 0, timersMs);
+}
+
+/** The page's mutation marks now (installing the tracker where a document has none). */
+export function readMarks(page: PageDriver, timersMs: number): Promise<PageMarks | undefined> {
+  return activityInFrames(page, 0, timersMs);
+}
+
+/** Starts watching `action` in every frame; returns the marks from just before it. */
+export function watchActivity(page: PageDriver, action: number, timersMs: number): Promise<PageMarks | undefined> {
+  return activityInFrames(page, action, timersMs);
 }
 
 /** Waits until no request started after `since` is in flight, or until `maxMs`. */
@@ -95,49 +117,105 @@ export function waitForNetworkIdle(network: NetworkLog, mark: number, since: num
   });
 }
 
+interface PageQuiet {
+  /** 'quiet', 'busy', 'new-document', 'loading', 'dialog' or 'timeout'. */
+  state: string;
+  busy: string[];
+  marks: PageMarks;
+}
+
+/** waitForActivity in every frame at once; the main frame says whether the page navigated. */
+async function waitForPageQuiet(page: PageDriver, action: number, maxMs: number): Promise<PageQuiet> {
+  const frames: FrameDriver[] = page.frames();
+  const results = await Promise.all(
+    frames.map((frame) =>
+      inFrame(page, frame.evaluate(waitForActivity, action, DOM_QUIET_MS, maxMs, frame.key === ''), maxMs + 2_000, 'Waiting for the page to go quiet').catch(
+        (error: unknown): FrameQuiet | 'timeout' | undefined => (error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : undefined),
+      ),
+    ),
+  );
+  const marks: PageMarks = new Map();
+  const busy = new Set<string>();
+  let state = 'quiet';
+  frames.forEach((frame, i) => {
+    const result = results[i];
+    const main = frame.key === '';
+    if (result === 'dialog' || result === 'timeout') {
+      if (main || state === 'quiet') state = result;
+      return;
+    }
+    if (!result) {
+      // The frame's document went away mid-wait: in the main frame, that is a navigation.
+      if (main) state = 'new-document';
+      return;
+    }
+    marks.set(frame.key, result.mutations);
+    for (const what of result.busy) busy.add(what);
+    if (main && result.state !== 'quiet') state = result.state;
+    else if (result.state === 'busy' && state === 'quiet') state = 'busy';
+  });
+  return { state, busy: [...busy], marks };
+}
+
 export interface SettleResult {
   /** Requests still loading when waiting stopped. */
   pending: NetworkEntry[];
   /** 'quiet', or what made waiting stop early ('busy', 'dialog', 'timeout'). */
   dom: string;
+  /** What was still going on when waiting stopped early ('timers', 'animations', 'DOM changes', …). */
+  busy: string[];
+  /** The page's mutation marks when it went quiet (before the "after" outline is read). */
+  marks: PageMarks | undefined;
 }
 
 /**
- * Waits for what an action set off: requests it started, a new document it navigated to, and
- * DOM mutations going quiet. Every wait is bounded; an open dialog stops waiting at once.
+ * Waits for what action number `action` set off: requests it started, a new document it
+ * navigated to, its short timers, animation-frame chains and CSS animations, and DOM mutations
+ * going quiet. Every wait is bounded; an open dialog stops waiting at once.
  */
-export async function settle(page: PageDriver, network: NetworkLog, mark: number, since: number, limits: SettleLimits): Promise<SettleResult> {
+export async function settle(
+  page: PageDriver,
+  network: NetworkLog,
+  mark: number,
+  since: number,
+  limits: SettleLimits,
+  action: number,
+  navigated: () => boolean,
+): Promise<SettleResult> {
   const dialogOpen = () => page.dialog() !== undefined;
   const deadline = Date.now() + limits.networkMs + limits.domMs;
   await sleep(GRACE_MS);
   let pending: NetworkEntry[] = [];
-  let dom = 'quiet';
+  let quiet: PageQuiet = { state: 'quiet', busy: [], marks: new Map() };
+  const result = (dom: string): SettleResult => ({ pending, dom, busy: quiet.busy, marks: dom === 'quiet' || dom === 'busy' ? quiet.marks : undefined });
   for (let round = 0; round < 20; round++) {
-    if (dialogOpen()) return { pending, dom: 'dialog' };
+    if (dialogOpen()) return result('dialog');
     pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen);
-    if (dialogOpen()) return { pending, dom: 'dialog' };
-    const budget = Math.max(0, Math.min(limits.domMs, deadline - Date.now()));
-    dom = await withTimeout(
-      page.unlessDialog(page.mainFrame().evaluate(waitForDomQuiet, DOM_QUIET_MS, budget)),
-      budget + 2_000,
-      'Waiting for the page to go quiet',
-    ).catch((error: unknown) => (error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'new-document'));
-    if (dom === 'timeout') return { pending: network.inflightSince(mark, since), dom };
-    if (dom === 'dialog') return { pending, dom };
-    if (dom === 'loading' || dom === 'new-document') {
-      // A navigation replaced the document: wait for its load, then watch the new DOM.
-      await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
-      await watchDom(page);
+    if (dialogOpen()) return result('dialog');
+    quiet = await waitForPageQuiet(page, action, Math.max(0, Math.min(limits.domMs, deadline - Date.now())));
+    if (quiet.state === 'timeout') {
+      pending = network.inflightSince(mark, since);
+      return result('timeout');
+    }
+    if (quiet.state === 'dialog') return result('dialog');
+    if (quiet.state === 'loading' || quiet.state === 'new-document') {
+      // A navigation replaced the document: wait for its load, then watch the new one. (The same
+      // document, not watching this action: watching could not start, as when a dialog was open.)
+      if (navigated()) await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
+      await watchActivity(page, action, limits.timersMs);
+      if (Date.now() >= deadline) break;
       continue;
     }
     if (network.inflightSince(mark, since).length === 0 || Date.now() >= deadline) break;
   }
-  return { pending: network.inflightSince(mark, since), dom: Date.now() >= deadline && dom !== 'quiet' ? 'timeout' : dom };
+  pending = network.inflightSince(mark, since);
+  return result(Date.now() >= deadline && quiet.state !== 'quiet' ? 'timeout' : quiet.state);
 }
 
-async function waitForLoad(page: PageDriver, maxMs: number): Promise<void> {
+/** Waits, bounded, until the page's main document has loaded. */
+export async function waitForLoad(page: PageDriver, maxMs: number): Promise<void> {
   const end = Date.now() + maxMs;
-  while (Date.now() < end && !page.dialog()) {
+  while (Date.now() < end && !page.dialog() && !page.isClosed()) {
     const state = await withTimeout(page.unlessDialog(page.mainFrame().evaluate(() => document.readyState)), 2_000, 'Reading the load state').catch(
       () => 'loading',
     );

@@ -1,4 +1,5 @@
 import type { Protocol } from 'devtools-protocol';
+import { plural } from '../util/text.js';
 
 /** Renders a console argument the way DevTools' console shows it, in one short line. */
 export function formatRemoteObject(object: Protocol.Runtime.RemoteObject): string {
@@ -74,6 +75,6 @@ export function formatStack(stack: Protocol.Runtime.StackTrace | undefined, max 
   const lines = stack.callFrames
     .slice(0, max)
     .map((frame) => `at ${frame.functionName || '<anonymous>'} (${frame.url || '<inline>'}:${frame.lineNumber + 1}:${frame.columnNumber + 1})`);
-  if (stack.callFrames.length > max) lines.push(`… ${stack.callFrames.length - max} more frames`);
+  if (stack.callFrames.length > max) lines.push(`… ${plural(stack.callFrames.length - max, 'more frame', 'more frames')}`);
   return lines;
 }

@@ -1,9 +1,10 @@
 import type { Browser, Page, Target } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 import { logWarn } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
-import { connectBrowser } from './connect.js';
+import { connectBrowser, removeScratch } from './connect.js';
 import { PageDriver } from './pageDriver.js';
 
 export interface SessionHooks {
@@ -20,10 +21,15 @@ export interface SessionHooks {
 export class BrowserSession {
   private browser: Browser | undefined;
   private owned = false;
+  /** The scratch folder of the browser Legible launched (see Connection.scratchDir). */
+  private scratchDir: string | undefined;
   private connecting: Promise<Browser> | undefined;
   private readonly pagesById = new Map<string, PageDriver>();
   private readonly byPage = new WeakMap<Page, PageDriver>();
   private readonly adopting = new Map<Page, Promise<PageDriver>>();
+  /** Tabs the browser created that are not tracked yet (their puppeteer Page is still being made). */
+  private readonly arriving = new Set<Promise<unknown>>();
+  private readonly byTarget = new WeakMap<Target, PageDriver>();
   private selectedId: string | undefined;
   /** The tab last brought to the front, while that is still known to be true. */
   private frontId: string | undefined;
@@ -58,10 +64,14 @@ export class BrowserSession {
   }
 
   private async connect(): Promise<Browser> {
+    // A browser that died left its scratch folder behind: remove it before launching anew.
+    await removeScratch(this.scratchDir);
+    this.scratchDir = undefined;
     const connection = await connectBrowser(this.config);
     const browser = connection.browser;
     this.browser = browser;
     this.owned = connection.owned;
+    this.scratchDir = connection.scratchDir;
     if (this.lost) {
       this.notices.push(
         `The browser had closed or crashed; Legible ${connection.owned ? 'launched a new one' : 'attached again'}. Pages, refs and logs from before are gone.`,
@@ -70,24 +80,80 @@ export class BrowserSession {
     }
     browser.on('disconnected', () => this.onDisconnected(browser));
     browser.on('targetcreated', (target: Target) => {
-      if (target.type() !== 'page') return;
-      void target
-        .page()
-        .then((page) => (page ? this.adopt(page) : undefined))
-        .catch((error: unknown) => logWarn(`could not track a new tab: ${String(error)}`));
+      if (target.type() === 'page') this.arrived(target);
     });
     for (const page of await browser.pages()) await this.adopt(page);
+    if (!connection.owned) await this.chooseTab(browser, connection.description);
     return browser;
+  }
+
+  /**
+   * Attached to someone's browser: its open tabs are theirs. Legible opens a tab of its own and
+   * selects it, unless told to work in the open one (--reuse-tab); either way it says which.
+   */
+  private async chooseTab(browser: Browser, description: string): Promise<void> {
+    const open = [...this.pagesById.values()].filter((page) => !page.isClosed());
+    const listed = open.map((page) => `${page.id} ${page.url()}`).join(', ');
+    if (this.config.reuseTab && open.length) {
+      this.selectedId = open[0]!.id;
+      this.notices.push(`Legible ${description} and works in its open tab ${open[0]!.id} (${open[0]!.url()}), as --reuse-tab asks.`);
+      return;
+    }
+    const own = await this.adopt(await browser.newPage());
+    this.selectedId = own.id;
+    this.frontId = undefined;
+    this.notices.push(
+      `Legible ${description} and opened a tab of its own, ${own.id}, for its work${open.length ? `; the tabs that were open (${listed}) are left as they were (pages lists them; start with --reuse-tab to work in the open tab instead)` : ''}.`,
+    );
   }
 
   private onDisconnected(browser: Browser): void {
     if (this.browser !== browser) return;
     this.browser = undefined;
     this.lost = true;
+    // The browser died: what it left in its scratch folder goes now (and again at relaunch, in
+    // case a dying child process wrote there meanwhile).
+    void removeScratch(this.scratchDir);
     for (const page of this.pagesById.values()) this.hooks.pageClosed(page);
     this.pagesById.clear();
     this.selectedId = undefined;
     this.frontId = undefined;
+  }
+
+  /**
+   * A tab the browser just created. Until it is tracked, tool calls wait for it (bounded); a tab
+   * opened by a tracked page (window.open, a target=_blank link) is announced to that page at once,
+   * and once tracked, the selected tab is brought back to the front: the new tab took it, and a
+   * tab in the background renders no frames.
+   */
+  private arrived(target: Target): void {
+    this.frontId = undefined;
+    const opener = target.opener();
+    const openerDriver = opener ? this.byTarget.get(opener) : undefined;
+    const tracked = withTimeout(
+      target.page().then((page) => (page ? this.adopt(page) : undefined)),
+      15_000,
+      'Tracking a new tab',
+    ).catch((error: unknown) => {
+      logWarn(`could not track a new tab: ${String(error)}`);
+      return undefined;
+    });
+    const settled = tracked.then(async (driver) => {
+      const selected = this.selectedId ? this.pagesById.get(this.selectedId) : undefined;
+      if (driver && opener && selected && selected !== driver) {
+        this.frontId = undefined;
+        await this.toFront(selected);
+      }
+      return driver;
+    });
+    this.arriving.add(settled);
+    void settled.finally(() => this.arriving.delete(settled));
+    openerDriver?.notePopup(settled, target.url());
+  }
+
+  /** Waits for the tabs being tracked right now. */
+  private async caughtUp(): Promise<void> {
+    await Promise.all([...this.adopting.values(), ...this.arriving]);
   }
 
   /** Starts tracking a puppeteer page (idempotent). */
@@ -107,6 +173,7 @@ export class BrowserSession {
     this.frontId = undefined; // a new tab may have taken the front
     await this.hooks.pageOpened(driver);
     this.byPage.set(page, driver);
+    this.byTarget.set(page.target(), driver);
     this.pagesById.set(driver.id, driver);
     this.selectedId ??= driver.id;
     driver.onClose(() => {
@@ -119,19 +186,19 @@ export class BrowserSession {
 
   async pages(): Promise<PageDriver[]> {
     await this.ensureBrowser();
-    await Promise.all(this.adopting.values());
+    await this.caughtUp();
     return [...this.pagesById.values()];
   }
 
   /** The page a tool should act on: the one named, or the selected one (opening one if none). */
   async page(id?: string): Promise<PageDriver> {
     const browser = await this.ensureBrowser();
-    await Promise.all(this.adopting.values());
+    await this.caughtUp();
     if (id) {
       const page = this.pagesById.get(id);
       if (!page) {
         throw new LegibleError(
-          `There is no page ${JSON.stringify(id)}. Open pages: ${[...this.pagesById.keys()].join(', ') || 'none'}.`,
+          `There is no page ${quoteValue(id)}. Open pages: ${[...this.pagesById.keys()].join(', ') || 'none'}.`,
           'List pages with the pages tool, or leave out "page" to use the selected one.',
         );
       }
@@ -173,9 +240,10 @@ export class BrowserSession {
   async close(): Promise<void> {
     const browser = this.browser;
     this.browser = undefined;
-    if (!browser) return;
-    if (this.owned) await browser.close().catch(() => undefined);
-    else await browser.disconnect().catch(() => undefined);
+    if (browser && this.owned) await browser.close().catch(() => undefined);
+    else if (browser) await browser.disconnect().catch(() => undefined);
+    await removeScratch(this.scratchDir);
+    this.scratchDir = undefined;
   }
 
   /** Kills the browser process, for tests of crash recovery. */

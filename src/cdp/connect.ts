@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
@@ -9,6 +12,17 @@ export interface Connection {
   /** True when Legible launched the browser and so may close it. */
   owned: boolean;
   description: string;
+  /**
+   * The folder made for this launch (the browser's TMPDIR, and its profile unless --user-data-dir
+   * is given): Chromium leaves org.chromium.Chromium.* folders in its temp folder when it is
+   * killed, so each launch gets its own, removed on relaunch and on exit (removeScratch).
+   */
+  scratchDir?: string;
+}
+
+/** Removes a launch's scratch folder (see Connection.scratchDir); never throws. */
+export async function removeScratch(dir: string | undefined): Promise<void> {
+  if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 }).catch(() => undefined);
 }
 
 /**
@@ -40,6 +54,7 @@ async function loadPuppeteer() {
 async function launch(config: Config): Promise<Connection> {
   const executablePath = findChrome(config.executablePath);
   const puppeteer = await loadPuppeteer();
+  const scratchDir = await mkdtemp(join(tmpdir(), 'legible-chromium-'));
   try {
     const browser = await puppeteer.launch({
       executablePath,
@@ -47,15 +62,24 @@ async function launch(config: Config): Promise<Connection> {
       pipe: true,
       args: launchArgs(config),
       defaultViewport: config.viewport,
-      userDataDir: config.userDataDir,
+      userDataDir: config.userDataDir ?? join(scratchDir, 'profile'),
+      env: { ...process.env, TMPDIR: scratchDir },
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
       timeout: 30_000,
       protocolTimeout: 60_000,
     });
-    return { browser, owned: true, description: `launched ${executablePath}` };
+    return { browser, owned: true, description: `launched ${executablePath}`, scratchDir };
   } catch (error) {
+    await removeScratch(scratchDir);
+    if (config.headed && /Missing X server|\$DISPLAY/i.test(errorMessage(error))) {
+      throw new LegibleError(
+        `--headed needs a display to show the browser window, and there is none here (no X server${process.env.DISPLAY ? ` at DISPLAY=${process.env.DISPLAY}` : '; DISPLAY is not set'}).`,
+        'Drop --headed to run the browser headless, or start Legible under a virtual display: xvfb-run legible-mcp --headed.',
+        { cause: error },
+      );
+    }
     throw new LegibleError(
       `Could not launch the browser at ${executablePath}: ${errorMessage(error).split('\n')[0]}`,
       'Check that the binary runs (try `chromium --headless --version`), pass another with --executable-path, or add flags with --chrome-arg.',
@@ -85,15 +109,29 @@ async function wsFromBrowserUrl(browserUrl: string): Promise<string> {
   }
 }
 
+/**
+ * What went wrong while connecting, in words: the WebSocket library rejects with an ErrorEvent
+ * (not an Error), whose own text is in `message` or in its `error`.
+ */
+function connectFailure(error: unknown): string {
+  const event = error as { message?: unknown; error?: unknown } | null;
+  const inner = event && typeof event === 'object' && event.error instanceof Error ? event.error : undefined;
+  const text = inner?.message || (event && typeof event === 'object' && typeof event.message === 'string' && event.message) || errorMessage(error);
+  if (/ECONNREFUSED/.test(text)) return `nothing is listening there (${text})`;
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return `the host could not be resolved (${text})`;
+  if (/\b40[34]\b|Unexpected server response/.test(text)) return `the server answered, but not as a browser's DevTools WebSocket (${text})`;
+  return text;
+}
+
 async function attach(endpoint: string, label: string): Promise<Connection> {
   const puppeteer = await loadPuppeteer();
   try {
     const browser = await puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null, protocolTimeout: 60_000 });
-    return { browser, owned: false, description: `attached to ${label}` };
+    return { browser, owned: false, description: `attached to the browser at ${label}` };
   } catch (error) {
     throw new LegibleError(
-      `Could not attach to the browser at ${label}: ${errorMessage(error)}`,
-      'Check that the browser still runs with remote debugging enabled and that the address is right.',
+      `Could not attach to the browser at ${label}: ${connectFailure(error)}.`,
+      'Check that the browser runs with remote debugging on (--remote-debugging-port) and that the address is right: the browser prints it as "DevTools listening on ws://…"; or drop the flag to let Legible launch its own browser.',
       { cause: error },
     );
   }

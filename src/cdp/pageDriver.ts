@@ -1,8 +1,12 @@
 import type { CDPSession, Dialog, Frame, HTTPResponse, KeyInput, Page } from 'puppeteer-core';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { clip, quoteValue } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
 import { FrameDriver } from './frameDriver.js';
 import { parseKeyCombo } from './keys.js';
+
+/** The largest side of a full-page capture, in CSS pixels (WebP's limit is 16,383; Chromium fails far beyond it). */
+export const MAX_CAPTURE_PX = 16_000;
 
 export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
 
@@ -30,6 +34,13 @@ export class PageDriver {
   private openDialog: { info: DialogInfo; dialog: Dialog } | undefined;
   private readonly dialogListeners = new Set<Listener<DialogInfo>>();
   private crashed = false;
+  private readonly popupListeners = new Set<Listener<Promise<PageDriver | undefined>>>();
+  /** Tabs the page asked for (Page.windowOpen) that the browser has not created yet, oldest first. */
+  private readonly popupsAsked: { url: string; take: (tab: Promise<PageDriver | undefined>) => void }[] = [];
+  /** Tabs the browser created before the page's request for them was seen. */
+  private readonly popupsCreated: { url: string; popup: Promise<PageDriver | undefined> }[] = [];
+  /** The load (goto, history move) whose wait is current; an older one's end must not touch a newer one. */
+  private currentLoad: AbortController | undefined;
 
   private constructor(
     readonly id: string,
@@ -49,6 +60,7 @@ export class PageDriver {
     page.on('error', () => {
       this.crashed = true;
     });
+    session.on('Page.windowOpen', (event: { url: string }) => this.onWindowOpen(event.url));
   }
 
   static async create(id: string, page: Page): Promise<PageDriver> {
@@ -100,6 +112,36 @@ export class PageDriver {
   onCdp(event: string, handler: (params: never) => void): () => void {
     this.session.on(event as never, handler as never);
     return () => this.session.off(event as never, handler as never);
+  }
+
+  /** Whether the tab's renderer answers a trivial evaluation within `ms`: a busy script or a hung renderer does not. */
+  async answers(ms = 1_000): Promise<boolean> {
+    return withTimeout(this.send('Runtime.evaluate', { expression: '0', returnByValue: true }), ms, 'Asking the tab').then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Whether the renderer is hung beyond what stopping its script can fix (chrome://hang, a stuck
+   * layout): it answers neither before nor after Legible stopped the running script.
+   */
+  async isHung(): Promise<boolean> {
+    // An open dialog blocks every evaluation without the renderer being hung.
+    if (this.crashed || this.openDialog || this.page.isClosed() || (await this.answers())) return false;
+    await this.terminateScript();
+    // A renderer swamped with work (thousands of requests at once) answers within a few seconds; a hung one never does.
+    return !(await this.answers(3_000));
+  }
+
+  /**
+   * Kills the tab's renderer process (the tab stays; the next navigation starts a new renderer),
+   * for a renderer that is hung. The command itself is never answered: the renderer dies first.
+   */
+  async crashRenderer(): Promise<void> {
+    void this.send('Page.crash').catch(() => undefined);
+    const end = Date.now() + 5_000;
+    while (!this.crashed && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 25));
   }
 
   /** Stops whatever script is running in the page (for example an endless loop). */
@@ -165,28 +207,43 @@ export class PageDriver {
   // --- navigation --------------------------------------------------------------------------
 
   async goto(url: string, timeout: number): Promise<LoadResult> {
-    return this.load(() => this.page.goto(url, { waitUntil: 'load', timeout }));
+    return this.load((signal) => this.page.goto(url, { waitUntil: 'load', timeout, signal }));
   }
 
   async history(direction: 'back' | 'forward' | 'reload', timeout: number): Promise<LoadResult> {
-    const options = { waitUntil: 'load' as const, timeout };
-    return this.load(() =>
-      direction === 'back'
-        ? this.page.goBack(options)
-        : direction === 'forward'
-          ? this.page.goForward(options)
-          : this.page.reload(options),
-    );
+    return this.load((signal) => {
+      const options = { waitUntil: 'load' as const, timeout, signal };
+      return direction === 'back' ? this.page.goBack(options) : direction === 'forward' ? this.page.goForward(options) : this.page.reload(options);
+    });
   }
 
-  private async load(go: () => Promise<HTTPResponse | null>): Promise<LoadResult> {
-    const response = await go().catch(async (error: unknown) => {
-      // A timed-out load keeps going, and DevTools holds back every command to the page until it commits.
-      if (/timeout/i.test(errorMessage(error))) await withTimeout(this.send('Page.stopLoading'), 2_000, 'Stopping the load').catch(() => undefined);
-      throw error;
-    });
-    this.crashed = false;
-    return { status: response ? response.status() : null, url: this.page.url() };
+  /**
+   * Stops waiting for the current load (its timer goes too); the browser goes on loading. For a
+   * load cut short by a dialog: its timeout must not fire later and stop another load.
+   */
+  abandonLoad(): void {
+    this.currentLoad?.abort();
+    this.currentLoad = undefined;
+  }
+
+  private async load(go: (signal: AbortSignal) => Promise<HTTPResponse | null>): Promise<LoadResult> {
+    this.currentLoad?.abort();
+    const load = new AbortController();
+    this.currentLoad = load;
+    try {
+      const response = await go(load.signal).catch(async (error: unknown) => {
+        // A timed-out load keeps going, and DevTools holds back every command to the page until
+        // it commits: stop it, unless a newer load has taken over since.
+        if (this.currentLoad === load && /timeout/i.test(errorMessage(error))) {
+          await withTimeout(this.send('Page.stopLoading'), 2_000, 'Stopping the load').catch(() => undefined);
+        }
+        throw error;
+      });
+      this.crashed = false;
+      return { status: response ? response.status() : null, url: this.page.url() };
+    } finally {
+      if (this.currentLoad === load) this.currentLoad = undefined;
+    }
   }
 
   // --- input -------------------------------------------------------------------------------
@@ -201,7 +258,7 @@ export class PageDriver {
       await this.page.keyboard.press(key);
     } catch (error) {
       throw new LegibleError(
-        `Could not press ${JSON.stringify(combo)}: ${errorMessage(error)}`,
+        `Could not press ${quoteValue(combo)}: ${clip(errorMessage(error), 200)}`,
         'Use key names such as Enter, Tab, Escape, ArrowDown, Backspace, a, or combos such as Control+A or Shift+Tab.',
       );
     } finally {
@@ -232,8 +289,19 @@ export class PageDriver {
 
   // --- screenshots and tabs ----------------------------------------------------------------
 
-  async screenshot(fullPage: boolean): Promise<Buffer> {
-    return Buffer.from(await this.page.screenshot({ type: 'png', fullPage, captureBeyondViewport: fullPage }));
+  /**
+   * A PNG of the viewport, or of the whole page up to MAX_CAPTURE_PX on each side: the browser
+   * refuses larger captures ("Page is too large") only after trying for a long time, and no image
+   * format Legible writes holds more. `cutFrom` is the page's full size when the capture was cut.
+   */
+  async capture(fullPage: boolean): Promise<{ data: Buffer; cutFrom?: { width: number; height: number } }> {
+    if (!fullPage) return { data: Buffer.from(await this.page.screenshot({ type: 'png' })) };
+    const { cssContentSize } = await this.send<{ cssContentSize: { width: number; height: number } }>('Page.getLayoutMetrics');
+    const width = Math.ceil(cssContentSize.width);
+    const height = Math.ceil(cssContentSize.height);
+    if (width <= MAX_CAPTURE_PX && height <= MAX_CAPTURE_PX) return { data: Buffer.from(await this.page.screenshot({ type: 'png', fullPage: true, captureBeyondViewport: true })) };
+    const clip = { x: 0, y: 0, width: Math.min(width, MAX_CAPTURE_PX), height: Math.min(height, MAX_CAPTURE_PX) };
+    return { data: Buffer.from(await this.page.screenshot({ type: 'png', clip, captureBeyondViewport: true })), cutFrom: { width, height } };
   }
 
   /**
@@ -268,9 +336,60 @@ export class PageDriver {
     this.page.once('close', listener);
   }
 
-  onPopup(listener: () => void): () => void {
-    this.page.on('popup', listener);
-    return () => this.page.off('popup', listener);
+  /**
+   * Listens for tabs this page opens (window.open, a target=_blank link, a form with a target):
+   * each is handed over the moment the page asks for it (Page.windowOpen), as a promise of its
+   * driver, which settles once the browser created and Legible tracked the tab (undefined if that
+   * did not happen within 10 s).
+   */
+  onPopup(listener: Listener<Promise<PageDriver | undefined>>): () => void {
+    this.popupListeners.add(listener);
+    return () => this.popupListeners.delete(listener);
+  }
+
+  /**
+   * Called by BrowserSession when the browser created a tab whose opener is this page, with the
+   * URL it was created for. Matched to the page's request for that URL (the browser may announce
+   * two tabs in another order than the page asked for them), else to the oldest request.
+   */
+  notePopup(popup: Promise<PageDriver | undefined>, url: string): void {
+    const at = Math.max(0, this.popupsAsked.findIndex((asked) => asked.url === url));
+    const waiting = this.popupsAsked.splice(at, 1)[0];
+    if (waiting) waiting.take(popup);
+    else {
+      // The tab came before the page's request was seen: keep it for that request.
+      this.popupsCreated.push({ url, popup });
+      if (this.popupsCreated.length > 10) this.popupsCreated.shift();
+    }
+  }
+
+  private onWindowOpen(url: string): void {
+    const at = this.popupsCreated.findIndex((created) => created.url === url);
+    const created = this.popupsCreated.splice(at < 0 ? 0 : at, 1)[0]?.popup;
+    const popup =
+      created ??
+      new Promise<PageDriver | undefined>((resolve) => {
+        const asked = {
+          url,
+          take: (tab: Promise<PageDriver | undefined>) => {
+            clearTimeout(timer);
+            resolve(tab);
+          },
+        };
+        const timer = setTimeout(() => {
+          const index = this.popupsAsked.indexOf(asked);
+          if (index >= 0) this.popupsAsked.splice(index, 1);
+          resolve(undefined);
+        }, 10_000);
+        timer.unref();
+        this.popupsAsked.push(asked);
+      });
+    for (const listener of this.popupListeners) listener(popup);
+  }
+
+  /** Runs `source` in every new document of this tab (all its frames), before the page's own scripts. */
+  async addInitScript(source: string): Promise<void> {
+    await this.page.evaluateOnNewDocument(source);
   }
 
   /** Resolves with 'dialog' as soon as a dialog opens (a dialog blocks the page's JavaScript). */

@@ -1,7 +1,10 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 
 export const USAGE = `Usage: legible-mcp [options]
 
@@ -15,6 +18,7 @@ Browser:
   --chrome-arg ARG         Extra browser flag; repeat for more
   --browser-url URL        Attach to a browser started with --remote-debugging-port (e.g. http://127.0.0.1:9222)
   --ws-endpoint URL        Attach to a browser's DevTools WebSocket (ws://...)
+  --reuse-tab              Attached: work in the browser's open tab (default: open a new tab)
 
 Run a journey without an agent:
   legible-mcp run <journey.json> [--record] [--report DIR] [--label NAME] [browser options]
@@ -27,12 +31,23 @@ Run a journey without an agent:
                            run record (runs/run-N-<time>.json, <label>-run.json)
   --allow-unchecked        Pass an incomplete run that checked something; list what it did not
 
+Apps under test:
+  --root DIR               Workspace with legible.config.json (or package.json) whose apps
+                           app_start runs (default: the current folder)
+  --log-entries N          Log entries kept in memory (default 1000000; older ones are
+                           dropped and counted)
+
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
                            tool; js: expectations, waitForExpression steps, javascript: URLs refused
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)
+  --timer-wait MS          Before reporting, wait for timers an action started with delays up
+                           to MS, and its animations (default 1000; 0: do not)
+  --run-timeout MS         Upper bound for one journey run, all steps together (default 600000)
+  --journey-dir DIR        Another folder journey_run may read journey files from (besides the
+                           output folder and the working folder); repeat for more
   -h, --help               Show this help
   -v, --version            Show the version
 `;
@@ -54,13 +69,58 @@ export interface RunFlags {
 
 const LABEL = /^[\w.-]{1,40}$/;
 
-function number(value: string | undefined, flag: string): number | undefined {
+function number(value: string | undefined, flag: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) {
-    throw new LegibleError(`${flag} takes a whole number of milliseconds, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+  if (!/^\d+$/.test(value) || parsed < min) {
+    throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1_000) {
+    throw new LegibleError(`${flag} takes a whole number of at least 1000, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+  }
+  return parsed;
+}
+
+/** node:util's parseArgs errors in a sentence of ours (its own quote options unevenly and suggest `--` tricks). */
+function argvProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const option = /'(-[^' ]+)/.exec(message)?.[1]?.slice(0, 100);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `Unknown option ${option}.`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing|ambiguous/.test(message) ? `${option} needs a value (write ${option}=VALUE when the value starts with a dash).` : `${option} takes no value.`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const argument = /'([^']*)'/.exec(message)?.[1] ?? '';
+    return `Unexpected argument ${JSON.stringify(argument.slice(0, 100))}: legible-mcp takes only options (no positional arguments), except after run.`;
+  }
+  return message.replace(/\s+/g, ' ');
+}
+
+/**
+ * The output folder must be a folder, or not exist yet under one: a file in its place (or on the
+ * way to it) would fail every save later with EEXIST or ENOTDIR.
+ */
+function checkOutputDir(dir: string): void {
+  for (let path = resolve(dir); ; path = dirname(path)) {
+    let isDirectory: boolean | undefined;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      // does not exist (yet): it will be created; look at its parent
+    }
+    if (isDirectory === false) {
+      const which = path === resolve(dir) ? `${JSON.stringify(dir)} is a file, not a folder` : `${JSON.stringify(path)}, on the way to ${JSON.stringify(dir)}, is a file`;
+      throw new LegibleError(`--output-dir: ${which}.`, 'Give --output-dir a folder (it is created if it does not exist), or move the file away.');
+    }
+    if (isDirectory || dirname(path) === path) return;
+  }
 }
 
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
@@ -86,16 +146,22 @@ export function parseFlags(argv: string[]): CliCommand {
         'chrome-arg': { type: 'string', multiple: true },
         'browser-url': { type: 'string' },
         'ws-endpoint': { type: 'string' },
+        'reuse-tab': { type: 'boolean' },
         'no-evaluate': { type: 'boolean' },
         'output-dir': { type: 'string' },
+        root: { type: 'string' },
+        'log-entries': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
+        'timer-wait': { type: 'string' },
+        'run-timeout': { type: 'string' },
+        'journey-dir': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
     }));
   } catch (error) {
-    throw new LegibleError(error instanceof Error ? error.message : String(error), 'Run legible-mcp --help for the options.');
+    throw new LegibleError(argvProblem(error), 'Run legible-mcp --help for the options.');
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
@@ -106,6 +172,7 @@ export function parseFlags(argv: string[]): CliCommand {
   if (running && positionals.length !== 1) {
     throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
   }
+  if (values['output-dir'] !== undefined) checkOutputDir(values['output-dir']);
   if (values.label !== undefined && !LABEL.test(values.label)) {
     throw new LegibleError(`--label takes 1-40 letters, digits, dots, dashes or underscores, not ${JSON.stringify(values.label.slice(0, 100))}.`, 'For example --label after.');
   }
@@ -121,10 +188,17 @@ export function parseFlags(argv: string[]): CliCommand {
       chromeArgs: values['chrome-arg'] ?? [],
       browserUrl: values['browser-url'],
       wsEndpoint: values['ws-endpoint'],
+      reuseTab: values['reuse-tab'] ?? false,
       evaluate: !values['no-evaluate'],
       outputDir: values['output-dir'],
+      root: values.root,
+      logEntries: count(values['log-entries'], '--log-entries'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
+      timerWait: number(values['timer-wait'], '--timer-wait', 0),
+      runTimeout: number(values['run-timeout'], '--run-timeout'),
+      // `run` reads the journey file it was given, wherever it is.
+      journeyDirs: [...(values['journey-dir'] ?? []), ...(running ? [dirname(resolve(positionals[0]!))] : [])],
     });
     if (running) {
       const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };

@@ -4,75 +4,117 @@ import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
 import { redactUrl } from '../util/redact.js';
-import { article, plural, quote } from '../util/text.js';
+import { article, plural, quote, shortUrl, showUrl } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
+import { formatServerSection } from './serverFormat.js';
 
 /** Request types worth naming in an action report even when they succeed. */
 const NOTABLE = new Set(['Document', 'Fetch', 'XHR']);
 const MAX_REQUESTS = 8;
 const MAX_CONSOLE = 8;
+const MAX_NEW_TABS = 5;
+const MAX_PENDING = 5;
 
 export interface EffectsFormatOptions {
   diffBudget: number;
   /** When the action navigated, show this much of the new page's outline. */
   newPageBudget: number;
+  /** For the changes that came before the action (after the last call). */
+  changedBeforeBudget?: number;
+  /** The tool that shows the apps' logs, named in the Server section. */
+  logsTool: string;
 }
 
-/** Renders an action's effects as a few short sections. */
-export function formatEffects(effects: Effects, options: EffectsFormatOptions): string {
-  const out: string[] = [];
-  const base = effects.urlAfter;
+/** One section of the report: its text, or undefined when it has nothing to say. */
+export type EffectsSection = (effects: Effects, options: EffectsFormatOptions) => string | undefined;
+
+/** The page changed after the last call and before this action: shown first, apart from the action's own changes. */
+const changedBefore: EffectsSection = ({ changedBefore: before }, options) => {
+  if (before?.loaded) return `Changed since the last call, before this action: the page loaded ${showUrl(redactUrl(before.loaded))}.`;
+  if (!before?.diff || isEmptyDiff(before.diff)) return undefined;
+  return `Changed since the last call, before this action:\n${renderDiff(before.diff, options.changedBeforeBudget ?? Math.round(options.diffBudget / 2))}`;
+};
+
+const location: EffectsSection = (effects) => {
   if (effects.urlAfter !== effects.urlBefore || effects.navigated) {
-    out.push(`Page: ${effects.urlAfter}${effects.titleAfter ? ` ${quote(effects.titleAfter)}` : ''} (was ${effects.urlBefore})`);
-  } else if (effects.titleAfter !== effects.titleBefore) {
-    out.push(`Title: ${quote(effects.titleAfter)} (was ${quote(effects.titleBefore)})`);
+    return `Page: ${showUrl(effects.urlAfter)}${effects.titleAfter ? ` ${quote(effects.titleAfter)}` : ''} (was ${showUrl(effects.urlBefore)})`;
   }
+  if (effects.titleAfter !== effects.titleBefore) return `Title: ${quote(effects.titleAfter)} (was ${quote(effects.titleBefore)})`;
+  return undefined;
+};
 
-  if (effects.dialog) {
-    const prompt = effects.dialog.type === 'prompt' ? ` (default ${quote(effects.dialog.defaultValue)})` : '';
-    out.push(
-      `Dialog: ${article(effects.dialog.type)} opened: ${quote(effects.dialog.message)}${prompt}. It blocks the page until answered: call dialog {"accept":true} or {"accept":false}.`,
-    );
-  }
+const dialog: EffectsSection = ({ dialog: opened }) => {
+  if (!opened) return undefined;
+  const prompt = opened.type === 'prompt' ? ` (default ${quote(opened.defaultValue)})` : '';
+  return `Dialog: ${article(opened.type)} opened: ${quote(opened.message)}${prompt}. It blocks the page until answered: call dialog {"accept":true} or {"accept":false}.`;
+};
 
+const changes: EffectsSection = (effects, options) => {
   if (effects.navigated && effects.outline) {
-    const rendered = renderOutline(effects.outline.lines, { budget: options.newPageBudget, collapse: true });
-    out.push(`New page outline:\n${rendered.text}`);
-  } else if (effects.diff && !isEmptyDiff(effects.diff)) {
-    out.push(`Changes:\n${renderDiff(effects.diff, options.diffBudget)}`);
-  } else if (effects.diff) {
-    out.push('Changes: none in the outline.');
+    return `New page outline:\n${renderOutline(effects.outline.lines, { budget: options.newPageBudget, collapse: true }).text}`;
   }
+  if (!effects.diff) return undefined;
+  return isEmptyDiff(effects.diff) ? 'Changes: none in the outline.' : `Changes:\n${renderDiff(effects.diff, options.diffBudget)}`;
+};
 
-  // "Failed to load resource" messages repeat the failed requests listed under Network.
+// "Failed to load resource" messages repeat the failed requests listed under Network.
+const consoleProblems: EffectsSection = (effects) => {
   const problems = effects.console.filter((entry) => isProblem(entry) && isAppMessage(entry));
-  if (problems.length) {
-    const shown = problems.slice(0, MAX_CONSOLE).map((entry) => `  ${formatConsoleEntry(entry, { base, max: 200 })}`);
-    if (problems.length > MAX_CONSOLE) shown.push(`  … ${problems.length - MAX_CONSOLE} more: see the console tool`);
-    out.push(`Console: ${plural(problems.length, 'new error or warning', 'new errors and warnings')}\n${shown.join('\n')}`);
-  }
+  if (!problems.length) return undefined;
+  const shown = problems.slice(0, MAX_CONSOLE).map((entry) => `  ${formatConsoleEntry(entry, { base: effects.urlAfter, max: 200 })}`);
+  if (problems.length > MAX_CONSOLE) shown.push(`  … ${problems.length - MAX_CONSOLE} more: see the console tool`);
+  return `Console: ${plural(problems.length, 'new error or warning', 'new errors and warnings')}\n${shown.join('\n')}`;
+};
 
-  const network = formatNetworkSection(effects.network, base);
-  if (network) out.push(network);
-  if (effects.pending.length) {
-    out.push(`Still loading when the report was made: ${effects.pending.map((entry) => `${entry.id} ${entry.method} ${redactUrl(entry.url)}`).join(', ')}`);
-  }
-  if (effects.popups) out.push(`Opened ${plural(effects.popups, 'new tab')}: see the pages tool.`);
-  if (effects.settled === 'busy' || effects.settled === 'timeout') {
-    out.push('Note: the page kept changing; this report is what it looked like when waiting stopped.');
-  }
-  return out.join('\n');
-}
-
-function formatNetworkSection(all: NetworkEntry[], base: string): string {
-  const entries = all.filter((entry) => !(entry.resourceType === 'Other' && isFavicon(entry.url)));
+const network: EffectsSection = (effects) => {
+  const entries = effects.network.filter((entry) => !(entry.resourceType === 'Other' && isFavicon(entry.url)));
   const failed = entries.filter(isFailed);
   const notable = entries.filter((entry) => !isFailed(entry) && NOTABLE.has(entry.resourceType));
-  if (!failed.length && !notable.length) return '';
-  const lines = [...failed, ...notable].slice(0, MAX_REQUESTS).map((entry) => `  ${formatRequest(entry, base)}`);
+  if (!failed.length && !notable.length) return undefined;
+  const lines = [...failed, ...notable].slice(0, MAX_REQUESTS).map((entry) => `  ${formatRequest(entry, effects.urlAfter)}`);
   const rest = failed.length + notable.length - lines.length;
   if (rest > 0) lines.push(`  … ${rest} more: see the network tool`);
-  const head = `Network: ${plural(entries.length, 'new request')}${failed.length ? `, ${failed.length} failed` : ''}`;
-  return `${head}\n${lines.join('\n')}`;
+  return `Network: ${plural(entries.length, 'new request')}${failed.length ? `, ${failed.length} failed` : ''}\n${lines.join('\n')}`;
+};
+
+/** What the apps under test printed while the action ran (warnings and errors). */
+const server: EffectsSection = (effects, options) => formatServerSection(effects.server, options.logsTool) || undefined;
+
+const pending: EffectsSection = (effects) => {
+  if (!effects.pending.length) return undefined;
+  const shown = effects.pending.slice(0, MAX_PENDING).map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), effects.urlAfter)}`);
+  const more = effects.pending.length - shown.length;
+  return `Still loading when the report was made: ${shown.join(', ')}${more > 0 ? `, … ${more} more: see the network tool` : ''}`;
+};
+
+const newTabs: EffectsSection = ({ newTabs: tabs }) => {
+  if (!tabs.length) return undefined;
+  const lines = tabs.slice(0, MAX_NEW_TABS).map((tab) => `  ${tab.id} ${showUrl(redactUrl(tab.url))}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`);
+  if (tabs.length > MAX_NEW_TABS) lines.push(`  … ${tabs.length - MAX_NEW_TABS} more: see the pages tool`);
+  const first = tabs[0]!.id;
+  return (
+    `Opened ${plural(tabs.length, 'new tab')}:\n${lines.join('\n')}\n` +
+    `The selected tab did not change. To act there: pages {"action":"select","id":"${first}"}, or pass "page":"${first}" to a tool.`
+  );
+};
+
+const unsettled: EffectsSection = (effects) => {
+  if (effects.settled !== 'busy' && effects.settled !== 'timeout') return undefined;
+  const what = effects.busy.length ? ` (${effects.busy.join(', ')})` : '';
+  return `Note: the page was still busy when waiting stopped${what}; this report is what it looked like then. Later changes show in the next report.`;
+};
+
+/**
+ * The report's sections, in order. A new kind of effect gets its own section here (a function
+ * of the effects that returns its text or nothing).
+ */
+export const EFFECTS_SECTIONS: readonly EffectsSection[] = [changedBefore, location, dialog, changes, consoleProblems, network, server, pending, newTabs, unsettled];
+
+/** Renders an action's effects as a few short sections. */
+export function formatEffects(effects: Effects, options: EffectsFormatOptions, sections: readonly EffectsSection[] = EFFECTS_SECTIONS): string {
+  return sections
+    .map((section) => section(effects, options))
+    .filter((text): text is string => !!text)
+    .join('\n');
 }

@@ -1,5 +1,6 @@
 import type { OutlineLine } from './outline.js';
-import { displayLines, formatLine } from './render.js';
+import { fittingLines, formatLine } from './render.js';
+import { plural } from '../util/text.js';
 
 export interface OutlineDiff {
   added: OutlineLine[];
@@ -65,13 +66,13 @@ export function renderDiff(diff: OutlineDiff, budget: number): string {
   if (diff.added.length) {
     const base = Math.min(...diff.added.map((line) => line.depth));
     const fragment = diff.added.map((line) => ({ ...line, depth: line.depth - base, body: unfocused(line.body) }));
-    parts.push(...displayLines(fragment, true).out.map((line) => `+ ${line}`));
+    parts.push(...fittingLines(fragment, budget, true).out.map((line) => `+ ${line}`));
   }
   for (const { after } of diff.changed) parts.push(`~ ${formatLine(0, after.body)}`);
   const removedShown = diff.removed.filter((line) => line.ref).slice(0, 5);
   for (const line of removedShown) parts.push(`- ${formatLine(0, line.body)}`);
   const removedHidden = diff.removed.length - removedShown.length;
-  if (removedHidden > 0) parts.push(`- (${removedHidden} more lines removed)`);
+  if (removedHidden > 0) parts.push(`- (${plural(removedHidden, 'more line', 'more lines')} removed)`);
 
   const out: string[] = [];
   let used = 0;

@@ -1,6 +1,7 @@
 import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 import { refOfElement, walkPage } from './walker.js';
 
 /** One line of the outline. `ref` is '' for text lines. */
@@ -87,9 +88,28 @@ async function spliceFrame(frame: FrameDriver, lines: OutlineLine[], counter: Re
   lines.splice(at + 1, 0, ...decode(result.lines, depth));
 }
 
-export function staleRef(ref: string): LegibleError {
-  return new LegibleError(
-    `Ref ${JSON.stringify(ref)} does not match any element on the page now: the element was removed, or the page changed or reloaded since that snapshot.`,
-    'Take a new snapshot and use a ref from it.',
-  );
+/** Why a ref did not resolve, when known (see refProblem); 'no-frame': its frame is not on the page. */
+export type RefProblem = 'no-snapshot' | 'unknown' | 'gone' | 'no-frame';
+
+export function staleRef(ref: string, problem?: RefProblem): LegibleError {
+  const quoted = quoteValue(ref);
+  const next = 'Take a new snapshot and use a ref from it.';
+  switch (problem) {
+    case 'no-snapshot':
+      return new LegibleError(
+        `Ref ${quoted} means nothing on this page yet: refs come from a snapshot, and none has been taken of the page since it loaded.`,
+        'Take a snapshot and use a ref from it (navigate gives no refs; snapshot, or snapshot {"search":"…"}, does).',
+      );
+    case 'unknown':
+      return new LegibleError(`Ref ${quoted} is not one of this page's refs: it was never given out here (it may come from before the page loaded again, or from another tab).`, next);
+    case 'gone':
+      return new LegibleError(`Ref ${quoted} belonged to an element the page has removed since that snapshot.`, next);
+    case 'no-frame':
+      return new LegibleError(`Ref ${quoted} belongs to a frame that is not on the page now (it was removed, or the page loaded again).`, next);
+    default:
+      return new LegibleError(
+        `Ref ${quoted} does not match any element on the page now: the element was removed, or the page changed or reloaded since that snapshot.`,
+        next,
+      );
+  }
 }

@@ -1,8 +1,9 @@
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 import { staleRef } from './outline.js';
-import { lookupRef } from './walker.js';
+import { lookupRef, refProblem } from './walker.js';
 
 const REF = /^(f\d+)?e\d+$/;
 
@@ -10,7 +11,7 @@ export function frameKeyOfRef(ref: string): string {
   const match = REF.exec(ref);
   if (!match) {
     throw new LegibleError(
-      `${JSON.stringify(ref)} is not an element ref.`,
+      `${quoteValue(ref)} is not an element ref.`,
       'Refs look like e12 or f1e7 and come from the [ref=…] marks in a snapshot.',
     );
   }
@@ -20,8 +21,8 @@ export function frameKeyOfRef(ref: string): string {
 /** Resolves a snapshot ref to the live element, or throws a stale-ref error. */
 export async function resolveRef(page: PageDriver, ref: string): Promise<ElementRef> {
   const frame = page.frame(frameKeyOfRef(ref));
-  if (!frame) throw staleRef(ref);
+  if (!frame) throw staleRef(ref, 'no-frame');
   const element = await frame.evaluateElement(lookupRef, ref).catch(() => null);
-  if (!element) throw staleRef(ref);
+  if (!element) throw staleRef(ref, await frame.evaluate(refProblem, ref).catch(() => undefined));
   return element;
 }

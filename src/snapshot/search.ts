@@ -1,5 +1,6 @@
 import type { OutlineLine } from './outline.js';
 import { formatLine, subtreeEnds } from './render.js';
+import { plural } from '../util/text.js';
 
 const MAX_MATCHES = 20;
 const SUBTREE_LINES = 8;
@@ -62,7 +63,7 @@ export function searchOutline(lines: readonly OutlineLine[], query: string, budg
     used += line.length + 1;
   }
   if (shownMatches.length > MAX_MATCHES) {
-    out.push(`[${shownMatches.length - MAX_MATCHES} more matches not shown: narrow the search]`);
+    out.push(`[${plural(shownMatches.length - MAX_MATCHES, 'more match', 'more matches')} not shown: narrow the search]`);
   }
   return { text: out.join('\n'), matches: shownMatches.length };
 }

@@ -361,6 +361,18 @@ export function lookupRef(ref: string): Element | null {
   return el && el.isConnected ? el : null;
 }
 
+/**
+ * Why a ref does not resolve in this document: 'no-snapshot' (no snapshot was taken of it, so it
+ * has no refs), 'unknown' (this document never had that ref) or 'gone' (its element was removed).
+ */
+export function refProblem(ref: string): 'no-snapshot' | 'unknown' | 'gone' {
+  const registry = (window as unknown as Record<symbol, { refs: Map<string, WeakRef<Element>> } | undefined>)[
+    Symbol.for('legible.refs')
+  ];
+  if (!registry) return 'no-snapshot';
+  return registry.refs.has(ref) ? 'gone' : 'unknown';
+}
+
 /** The ref of an element (the <iframe> that holds a child frame), if it has one. */
 export function refOfElement(el: Element): string | null {
   const registry = (window as unknown as Record<symbol, { ids: WeakMap<Element, string> } | undefined>)[

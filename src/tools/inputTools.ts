@@ -5,7 +5,7 @@ import { quote } from '../util/text.js';
 import { maskTyped } from '../util/redact.js';
 import { keySteps } from '../journey/log.js';
 import { passwordVariable, secretReference } from '../journey/secrets.js';
-import { actOnRef, clickOffset, refParam, reportEffects } from './common.js';
+import { actOnRef, clickOffset, refParam, reportEffects, textParam } from './common.js';
 import { defineTool } from './tool.js';
 
 export const clickTool = defineTool({
@@ -44,7 +44,7 @@ export const typeTool = defineTool({
     "Type into a field by ref (replacing its text unless clear is false); submit presses Enter. Reports effects like click.",
   input: {
     ref: refParam,
-    text: z.string(),
+    text: textParam,
     submit: z.boolean().optional().describe('Press Enter after.'),
     clear: z.boolean().optional(),
   },

@@ -11,7 +11,7 @@ import { LegibleError } from '../util/errors.js';
 import { plural, quote } from '../util/text.js';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { recordingLabel } from './common.js';
+import { nameParam, recordingLabel } from './common.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
 
@@ -19,6 +19,15 @@ import { defineTool } from './tool.js';
 const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
 const labelParam = recordingLabel.describe('e.g. "before".');
+
+/** Video sizes a recording may have: big enough to show a page, small enough to encode in real time (4K at most). */
+const MIN_SIDE = 100;
+const MAX_SIDE = 3840;
+const MAX_PIXELS = 3840 * 2160;
+function saneSize(size: string): boolean {
+  const [width = 0, height = 0] = size.split('x').map(Number);
+  return width >= MIN_SIDE && height >= MIN_SIDE && width <= MAX_SIDE && height <= MAX_SIDE && width * height <= MAX_PIXELS;
+}
 
 export const recordStartTool = defineTool({
   name: 'record_start',
@@ -28,7 +37,12 @@ export const recordStartTool = defineTool({
   input: {
     label: labelParam.optional(),
     fps: z.number().int().min(1).max(30).optional(),
-    size: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720').optional().describe('WxH, default viewport.'),
+    size: z
+      .string()
+      .regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720')
+      .refine(saneSize, `each side is ${MIN_SIDE}-${MAX_SIDE} px, and the whole at most 3840x2160`)
+      .optional()
+      .describe('WxH, default viewport.'),
     format: z.enum(['mp4', 'webm']).optional().describe('Default mp4 (H.264).'),
     captions: z.boolean().optional().describe('Burn in action captions.'),
   },
@@ -91,7 +105,7 @@ function reportRecording({ info, filmstrip, sourceFrames, stopMs }: FinishedReco
   const lines = [
     `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps, ${distinctText(info)} (${sourceFrames} sent by the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
     `Video: ${info.video}`,
-    `Filmstrip: ${info.filmstrip} (${filmstrip.tiles} moments)`,
+    `Filmstrip: ${info.filmstrip} (${plural(filmstrip.tiles, 'moment')})`,
   ];
   if (info.blankLeadMs) lines.push(`The video starts at the page's first paint, ${seconds(info.blankLeadMs)} after recording began (a blank page until then).`);
   if (info.interruption) lines.push(`Partial: ${info.interruption}; the video covers what was recorded until then.`);
@@ -107,8 +121,8 @@ export const recordCompareTool = defineTool({
   description:
     "Two recordings side by side (default \"before\" and \"after\"), in step action by action, captioned; returns the video and a two-row filmstrip.",
   input: {
-    a: z.string().min(1).optional().describe('Left: label or id (default "before").'),
-    b: z.string().min(1).optional().describe('Right: label or id (default "after").'),
+    a: nameParam.optional().describe('Left: label or id (default "before").'),
+    b: nameParam.optional().describe('Right: label or id (default "after").'),
     captions: z.boolean().optional(),
   },
   kind: 'action',

@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { encodeImage } from '../media/image.js';
+import { MAX_CAPTURE_PX } from '../cdp/pageDriver.js';
 import { resolveRef } from '../snapshot/refs.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { formatBytes } from '../format/networkFormat.js';
+import { nameParam } from './common.js';
 import { defineTool } from './tool.js';
 
 /** About what a model reads well; larger images cost tokens without adding detail. */
@@ -17,7 +19,7 @@ export const screenshotTool = defineTool({
   input: {
     ref: z.string().optional(),
     fullPage: z.boolean().optional(),
-    path: z.string().min(1).optional().describe('Save as, e.g. "cart.png".'),
+    path: nameParam.optional().describe('Save as, e.g. "cart.png".'),
   },
   kind: 'read',
   scope: 'page',
@@ -39,6 +41,7 @@ export const screenshotTool = defineTool({
       return;
     }
     let raw: Buffer;
+    let cutFrom: { width: number; height: number } | undefined;
     if (params.ref) {
       const element = await resolveRef(state.page, params.ref);
       try {
@@ -47,12 +50,17 @@ export const screenshotTool = defineTool({
         await element.dispose();
       }
     } else {
-      raw = await state.page.screenshot(params.fullPage ?? false);
+      ({ data: raw, cutFrom } = await state.page.capture(params.fullPage ?? false));
     }
     const image = await encodeImage(raw, { maxEdge: MAX_EDGE, format: 'webp', quality: 80 });
     const what = params.ref ? `element ${params.ref}` : params.fullPage ? 'full page' : 'viewport';
     const scaled = image.width !== image.sourceWidth ? ` (downscaled from ${image.sourceWidth}×${image.sourceHeight})` : '';
     response.text(`Screenshot of the ${what}: ${image.width}×${image.height}${scaled}, ${formatBytes(image.data.length)} WebP.`);
+    if (cutFrom) {
+      response.text(
+        `Note: the page is ${cutFrom.width.toLocaleString('en-US')}×${cutFrom.height.toLocaleString('en-US')} px; this shows its top-left ${MAX_CAPTURE_PX.toLocaleString('en-US')} px at most. Screenshot a part of it by ref to see more.`,
+      );
+    }
     response.image(image.data, image.mimeType);
     if (file) {
       const full = await encodeImage(raw, { maxEdge: 16_384, format: extension as 'png' | 'jpeg' | 'webp', quality: 90 });

@@ -122,3 +122,20 @@ describe('dialogs', () => {
     expect(snapshot.text).toContain('heading "Sign up"');
   });
 });
+
+describe('a navigation cut short by a dialog', () => {
+  // A short navigation timeout, so the leftover timer of the first navigation would fire during the second.
+  const short = useLegible({ args: ['--navigation-timeout', '3000'] });
+
+  it('leaves no timer behind that stops a later, healthy load', { timeout: 30_000 }, async () => {
+    const nav = await short.legible.call('navigate', { url: `${short.fixtures.url}/alert-then-stall.html` });
+    expect(nav.isError, nav.text).toBe(false);
+    expect(nav.text).toContain('Dialog: an alert opened: "Still loading"');
+    await short.call('dialog', { accept: true });
+    const page = await short.snapshot();
+    // The slow page answers after 4 s: the first navigation's 3 s timer would have stopped it.
+    const click = await short.call('click', { ref: refOf(page, 'link', 'Open the slow page') });
+    expect(click).toContain(`Page: ${short.fixtures.url}/slow?ms=4000 "Slow page"`);
+    expect(click).not.toContain('ERR_ABORTED');
+  });
+});

@@ -16,8 +16,7 @@ describe('a page stuck in an endless loop', () => {
     const page = await openAndSnapshot('/loop.html');
     const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Spin forever') });
     expect(click.isError, click.text).toBe(true);
-    expect(click.text).toContain('did not finish within 3000 ms');
-    expect(click.text).toContain('seems stuck');
+    expect(click.text).toContain('did not finish within 3000 ms, and the page\'s JavaScript did not answer for 1000 ms more: it is busy (an endless loop or a very long task).');
 
     const after = await e2e.legible.call('snapshot');
     expect(after.isError, after.text).toBe(false);
@@ -35,9 +34,19 @@ describe('a page stuck in an endless loop', () => {
     const stuck = await e2e.legible.call('evaluate', { function: '() => { while (true) {} }' });
     expect(stuck.isError, stuck.text).toBe(true);
     expect(stuck.text).toContain('did not finish within 3000 ms');
+    expect(stuck.text).toContain('it is busy (an endless loop or a very long task)');
     const after = await e2e.legible.call('evaluate', { function: '() => document.title' });
     expect(after.isError, after.text).toBe(false);
     expect(after.text).toBe('"Tiny Shop"');
+  });
+
+  it('says a promise that never settles is waiting, not an endless loop', { timeout: 30_000 }, async () => {
+    await openAndSnapshot('/shop.html');
+    const waiting = await e2e.legible.call('evaluate', { function: '() => new Promise(() => {})' });
+    expect(waiting.isError, waiting.text).toBe(true);
+    expect(waiting.text).toContain("The evaluated function did not finish within 3000 ms, though the page's JavaScript is not busy (it answered at once when asked). Its result (a promise) never settled.");
+    expect(waiting.text).not.toContain('endless loop');
+    expect(waiting.text).toContain('Promise.race');
   });
 });
 
@@ -47,7 +56,7 @@ describe('slow loads', () => {
     const nav = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/never` });
     expect(nav.isError).toBe(true);
     expect(nav.text).toContain('did not finish loading within 4000 ms');
-    expect(nav.text).not.toContain('seems stuck');
+    expect(nav.text).not.toContain('endless loop');
     const after = await e2e.legible.call('snapshot');
     expect(after.isError, after.text).toBe(false);
     expect(after.text).toContain('heading "Sign up"');

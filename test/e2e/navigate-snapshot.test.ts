@@ -245,8 +245,16 @@ describe('snapshot', () => {
     expect(first.text).toContain(`- button "Remove me" [ref=${ref}]`); // shown as removed
     const again = await e2e.legible.call('click', { ref });
     expect(again.isError).toBe(true);
-    expect(again.text).toContain(`Ref "${ref}" does not match any element`);
-    expect(again.text).toContain('Take a new snapshot');
+    expect(again.text).toContain(`Ref "${ref}" belonged to an element the page has removed since that snapshot.`);
+    expect(again.text).toContain('Take a new snapshot and use a ref from it.');
+  });
+
+  it('says that no snapshot was taken when a ref is used straight after navigate', async () => {
+    await open('/cart.html');
+    const result = await e2e.legible.call('type', { ref: 'e3', text: '2' });
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('Ref "e3" means nothing on this page yet: refs come from a snapshot, and none has been taken of the page since it loaded.');
+    expect(result.text).not.toContain('since that snapshot');
   });
 
   it('refuses refs from before a reload, in the page and in its iframe', async () => {
@@ -258,7 +266,8 @@ describe('snapshot', () => {
     for (const ref of [outer, inner]) {
       const result = await e2e.legible.call('click', { ref });
       expect(result.isError, ref).toBe(true);
-      expect(result.text).toContain('Take a new snapshot');
+      expect(result.text).toMatch(/none has been taken of the page since it loaded|belongs to a frame that is not on the page now/);
+      expect(result.text).toMatch(/Take a (new )?snapshot and use a ref from it/);
     }
     const fresh = await snapshot();
     expect(refOf(fresh, 'button', 'Outer button')).not.toBe(outer);

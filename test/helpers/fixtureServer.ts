@@ -90,6 +90,13 @@ const ROUTES: Record<string, Route> = {
   '/never': () => {
     // never answers: for load timeouts
   },
+  '/slow': (_req, res, url) => {
+    // a page that takes ?ms to answer: a healthy but slow load
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>Slow page</title><h1>Slow but fine</h1>');
+    }, Number(url.searchParams.get('ms') ?? 1000));
+  },
   '/status/404': (_req, res) => {
     res.writeHead(404, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>Not found</title><h1>404 Not found</h1>');

@@ -26,8 +26,14 @@ describe('parseFlags', () => {
       chromeArgs: [],
       evaluate: true,
       outputDir: 'recordings',
+      root: '.',
+      logEntries: 1_000_000,
       navigationTimeout: 15_000,
       pageTimeout: 10_000,
+      timerWait: 1_000,
+      reuseTab: false,
+      runTimeout: 600_000,
+      journeyDirs: [],
     });
   });
 
@@ -44,6 +50,12 @@ describe('parseFlags', () => {
         '--output-dir', 'out',
         '--navigation-timeout', '30000',
         '--page-timeout', '2500',
+        '--root', 'shop',
+        '--log-entries', '5000',
+        '--timer-wait', '0',
+        '--run-timeout', '60000',
+        '--journey-dir', 'flows',
+        '--journey-dir', '/srv/flows',
       ]),
     ).toEqual({
       executablePath: '/usr/bin/chromium',
@@ -53,13 +65,21 @@ describe('parseFlags', () => {
       chromeArgs: ['--lang=de', 'ignore-certificate-errors'],
       evaluate: false,
       outputDir: 'out',
+      root: 'shop',
+      logEntries: 5_000,
       navigationTimeout: 30_000,
       pageTimeout: 2_500,
+      timerWait: 0,
+      reuseTab: false,
+      runTimeout: 60_000,
+      journeyDirs: ['flows', '/srv/flows'],
     });
   });
 
   it('attaches to a running browser by URL or WebSocket', () => {
     expect(config(['--browser-url', 'http://127.0.0.1:9222']).browserUrl).toBe('http://127.0.0.1:9222');
+    expect(config(['--browser-url', 'http://127.0.0.1:9222', '--reuse-tab']).reuseTab).toBe(true);
+    expect(failure(['--reuse-tab']).message).toContain('--reuse-tab goes with --browser-url or --ws-endpoint');
     expect(config(['--ws-endpoint', 'ws://127.0.0.1:9222/devtools/browser/abc']).wsEndpoint).toBe('ws://127.0.0.1:9222/devtools/browser/abc');
   });
 
@@ -80,7 +100,7 @@ describe('parseFlags', () => {
 
   it('refuses an unknown flag and points to --help', () => {
     const error = failure(['--frobnicate']);
-    expect(error.message).toContain("'--frobnicate'");
+    expect(error.message).toBe('Unknown option --frobnicate.');
     expect(error.hint).toBe('Run legible-mcp --help for the options.');
   });
 
@@ -88,11 +108,42 @@ describe('parseFlags', () => {
     expect(failure(['http://localhost:3000']).message).toMatch(/positional/);
   });
 
+  it('refuses a log size that is not a whole number of at least 1000', () => {
+    for (const value of ['many', '10', '1e9.5']) {
+      expect(failure([`--log-entries=${value}`]).message).toBe(`--log-entries takes a whole number of at least 1000, not ${JSON.stringify(value)}.`);
+    }
+  });
+
+  it('says which option it does not know, in a sentence with balanced quotes', () => {
+    expect(failure(['run', 'x.json', '--bogus']).message).toBe('Unknown option --bogus.');
+    expect(failure(['--bogus=1']).message).toBe('Unknown option --bogus.');
+    expect(failure(['--viewport']).message).toBe('--viewport needs a value (write --viewport=VALUE when the value starts with a dash).');
+    expect(failure(['--headed=yes']).message).toBe('--headed takes no value.');
+  });
+
+  it('refuses an output folder that is a file, or lies under one', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'legible-flags-'));
+    try {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'x');
+      expect(failure(['--output-dir', file]).message).toBe(`--output-dir: ${JSON.stringify(file)} is a file, not a folder.`);
+      expect(failure(['--output-dir', join(file, 'inside')]).message).toBe(`--output-dir: ${JSON.stringify(file)}, on the way to ${JSON.stringify(join(file, 'inside'))}, is a file.`);
+      expect(config(['--output-dir', join(dir, 'new', 'folder')]).outputDir).toBe(join(dir, 'new', 'folder'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses timeouts that are not whole positive numbers', () => {
     for (const value of ['abc', '0', '-5', '1.5']) {
       expect(failure([`--page-timeout=${value}`]).message).toBe(`--page-timeout takes a whole number of milliseconds, not ${JSON.stringify(value)}.`);
     }
     expect(failure(['--navigation-timeout', 'soon']).message).toContain('--navigation-timeout');
+    expect(failure(['--timer-wait=-1']).message).toBe('--timer-wait takes a whole number of milliseconds (0 or more), not "-1".');
+    expect(failure(['--timer-wait', '20000']).message).toMatch(/^Invalid options: --timer-wait: /);
   });
 
   it('refuses both ways of attaching at once, and endpoints of the wrong kind', () => {
@@ -125,16 +176,25 @@ describe('parseFlags', () => {
     expect(failure(['run', 'j.json', '--label', 'a/b']).message).toMatch(/--label takes 1-40 letters/);
   });
 
+  it('lets run read its journey file wherever it is (journey_run reads only from known folders)', () => {
+    const command = parseFlags(['run', '/srv/flows/checkout.json', '--journey-dir', 'more']);
+    expect(command.kind === 'run' && command.config.journeyDirs).toEqual(['more', '/srv/flows']);
+  });
+
   it('accepts every flag that USAGE lists', () => {
     const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
     expect(flags.length).toBeGreaterThan(10);
-    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en' };
+    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', N: '5000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en' };
     for (const { flag, value } of flags) {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
       const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
-      // These belong to the run command (and --compare-with needs a report to write into).
+      // These belong to the run command (and --compare-with needs a report to write into); --reuse-tab goes with attaching.
       const runOnly = ['--record', '--report', '--label', '--compare-with', '--allow-unchecked'];
-      const argv = runOnly.includes(flag) ? ['run', 'journey.json', ...given, ...(flag === '--compare-with' ? ['--report', 'out'] : [])] : given;
+      const argv = runOnly.includes(flag)
+        ? ['run', 'journey.json', ...given, ...(flag === '--compare-with' ? ['--report', 'out'] : [])]
+        : flag === '--reuse-tab'
+          ? ['--browser-url=http://127.0.0.1:9222', ...given]
+          : given;
       expect(() => parseFlags(argv), `${argv.join(' ')} is in USAGE but parseFlags refuses it`).not.toThrow();
     }
   });

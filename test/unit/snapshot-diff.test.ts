@@ -123,14 +123,15 @@ describe('renderDiff', () => {
     );
   });
 
-  it('collapses a long run of added look-alike lines', () => {
+  it('shows every added line when they fit, and collapses a long run of look-alike lines when they do not', () => {
     const many = outline(['list [ref=e1]', ...Array.from({ length: 12 }, (_, i) => `  listitem [ref=e${10 + i}]: Row ${i}`)].join('\n'));
-    const text = renderDiff(diffOutlines(outline('list [ref=e1]'), many), 2_000);
+    expect(renderDiff(diffOutlines(outline('list [ref=e1]'), many), 2_000).split('\n')).toHaveLength(12);
+    const text = renderDiff(diffOutlines(outline('list [ref=e1]'), many), 200);
     expect(text.split('\n')).toEqual([
       '+ - listitem [ref=e10]: Row 0',
       '+ - listitem [ref=e11]: Row 1',
       '+ - listitem [ref=e12]: Row 2',
-      '+ - … 9 more listitem like the above (e13…e21): snapshot {"search":"…"} finds one',
+      '+ - … 9 more listitem like the above (e13…e21): snapshot {"search":"Row"} finds them',
     ]);
   });
 

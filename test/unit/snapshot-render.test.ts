@@ -32,7 +32,7 @@ describe('displayLines: collapsing look-alike siblings', () => {
       '    - link "Item 1" [ref=e5] [url=/p/1]',
       '  - listitem [ref=e6]',
       '    - link "Item 2" [ref=e7] [url=/p/2]',
-      '  - … 7 more listitem like the above (e8…e20): snapshot {"ref":"e1"} pages through them; snapshot {"search":"…"} finds one',
+      '  - … 7 more listitem like the above (e8…e20): snapshot {"ref":"e1"} pages through them; snapshot {"search":"Item"} finds them',
     ]);
     expect(collapsedRuns).toBe(1);
   });
@@ -76,7 +76,7 @@ describe('displayLines: collapsing look-alike siblings', () => {
       '- article "Post 1" [ref=e1]',
       '- article "Post 2" [ref=e2]',
       '- article "Post 3" [ref=e3]',
-      '- … 4 more article like the above (e4…e7): snapshot {"search":"…"} finds one',
+      '- … 4 more article like the above (e4…e7): snapshot {"search":"Post"} finds them',
     ]);
   });
 
@@ -89,8 +89,8 @@ describe('displayLines: collapsing look-alike siblings', () => {
     const { out, collapsedRuns } = displayLines(outline(rows.join('\n')), true);
     expect(collapsedRuns).toBe(2);
     expect(out.filter((line) => line.includes('more listitem like the above'))).toEqual([
-      '    - … 3 more listitem like the above (e203…e205): snapshot {"ref":"e100"} pages through them; snapshot {"search":"…"} finds one',
-      '    - … 3 more listitem like the above (e213…e215): snapshot {"ref":"e101"} pages through them; snapshot {"search":"…"} finds one',
+      '    - … 3 more listitem like the above (e203…e205): snapshot {"ref":"e100"} pages through them; snapshot {"search":"listitem"} finds them',
+      '    - … 3 more listitem like the above (e213…e215): snapshot {"ref":"e101"} pages through them; snapshot {"search":"listitem"} finds them',
     ]);
   });
 });
@@ -140,6 +140,11 @@ describe('renderOutline: budget and paging', () => {
     expect(seen).toEqual(all);
   });
 
+  it('names the offset it was given when that is past the end', () => {
+    const rendered = renderOutline(paragraphs(), { budget: 200, collapse: false, offset: 100_000 });
+    expect(rendered.text).toBe('[offset 100000 is past the end: the outline has 30 lines; use an offset below 30]');
+  });
+
   it('names the scope ref in the next-page hint', () => {
     const rendered = renderOutline(paragraphs(), { budget: 200, collapse: false, scopeRef: 'e1' });
     expect(rendered.text).toContain(`next: snapshot {"ref":"e1","offset":${rendered.nextOffset}}`);
@@ -154,7 +159,30 @@ describe('renderOutline: budget and paging', () => {
   });
 
   it('counts the budget on collapsed lines', () => {
-    const rendered = renderOutline(productList(50), { budget: 10_000, collapse: true });
+    const rendered = renderOutline(productList(50), { budget: 2_000, collapse: true });
     expect(rendered).toMatchObject({ total: 8, shown: 8, collapsedRuns: 1, nextOffset: undefined });
+  });
+
+  it('collapses nothing when the whole outline fits: a small page shows every item, however alike', () => {
+    const rows = ['main [ref=e1]'];
+    const names = ['After 100 ms', 'After 300 ms', 'Saved timer', 'Timer chain', 'Interval', 'Fade in', 'Right away'];
+    names.forEach((name, i) => rows.push(`  button "${name}" [ref=e${10 + i}]`));
+    const lines = outline(rows.join('\n'));
+    const rendered = renderOutline(lines, { budget: 8_000, collapse: true });
+    expect(rendered).toMatchObject({ total: 8, shown: 8, collapsedRuns: 0 });
+    for (const name of names) expect(rendered.text).toContain(`button "${name}"`);
+    // Too big for the budget: collapsed, and the hint's search finds every one of them (by role here: the names share no word).
+    const many = ['main [ref=e1]', ...Array.from({ length: 30 }, (_, i) => `  button "${names[i % names.length]} ${'x'.repeat(i)}" [ref=e${10 + i}]`)];
+    const tight = renderOutline(outline(many.join('\n')), { budget: 600, collapse: true });
+    expect(tight.collapsedRuns).toBe(1);
+    expect(tight.text).toContain('… 27 more button like the above (e13…e39): snapshot {"ref":"e1"} pages through them; snapshot {"search":"button"} finds them');
+  });
+
+  it('names a search of whole words that every collapsed item matches', () => {
+    const rows = ['list [ref=e1]'];
+    for (let i = 1; i <= 12; i++) rows.push(`  listitem [ref=e${100 + i}]`, `    button "Open ${i}" [ref=e${200 + i}]`);
+    expect(displayLines(outline(rows.join('\n')), true).out.at(-1)).toContain('snapshot {"search":"Open"} finds them');
+    const items = ['list [ref=e1]', ...['Item 1', 'Item 12', 'Item 13', 'Item 14', 'Item 15', 'Item 16'].map((name, i) => `  listitem [ref=e${10 + i}]: ${name}`)];
+    expect(displayLines(outline(items.join('\n')), true).out.at(-1)).toContain('snapshot {"search":"Item"} finds them');
   });
 });

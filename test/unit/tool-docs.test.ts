@@ -80,6 +80,8 @@ describe('tool definitions', () => {
     'page',
     'click.double', 'click.button', 'type.text', 'type.clear', 'wait_for.text', 'wait_for.ref', 'screenshot.ref', 'screenshot.fullPage',
     'network.failed', 'pages.action', 'pages.url', 'dialog.text', 'record_start.fps', 'record_compare.captions', 'report.name',
+    // Explained by logs.since's description.
+    'logs.start', 'logs.end',
   ]);
 
   it('describe every tool and every parameter for a model', () => {
@@ -104,7 +106,7 @@ describe('the server', () => {
     ).toEqual(names);
     for (const tool of registry.ALL_TOOLS) {
       const shown = listed.find((candidate) => candidate.name === tool.name)!;
-      // Titles are optional in MCP and left out of tools/list to keep it small; docs/tools.md has them.
+      // Titles are optional in MCP and left out of tools/list to keep it small; docs/tools.md shows none either.
       expect(shown.title, `title of ${tool.name}`).toBeUndefined();
       expect(shown.description, `description of ${tool.name}`).toBe(tool.description);
       expect(shown.inputSchema, `tools/list shows a different input schema for ${tool.name} than docs/tools.md is made from`).toEqual(
@@ -114,10 +116,20 @@ describe('the server', () => {
     }
   });
 
+  it('sends no titles, and docs/tools.md shows none: the docs show what an agent gets', async () => {
+    const listed = await listTools(true);
+    const docs = readDocs();
+    for (const tool of registry.ALL_TOOLS) {
+      const sent = listed.find((candidate) => candidate.name === tool.name)!;
+      if (sent.title === undefined) expect(docs, `docs/tools.md shows the title of ${tool.name}, which tools/list does not send`).not.toContain(`**${tool.title}**`);
+    }
+    expect(docs).not.toMatch(/^\| Tool \| Title \|/m);
+  });
+
   it('leaves out evaluate with --no-evaluate, as the docs say', async () => {
     const listed = (await listTools(false)).map((tool) => tool.name);
     expect(listed).toEqual(names.filter((name) => name !== 'evaluate'));
-    expect(readDocs()).toMatch(/^## evaluate\n\n\*\*[^\n]*not offered with `--no-evaluate`/m);
+    expect(readDocs()).toMatch(/^## evaluate\n\n[^\n]*not offered with `--no-evaluate`/m);
   });
 });
 

@@ -1,0 +1,205 @@
+/**
+ * What an action set off inside the page, watched from inside the page. Everything in the two
+ * exported page functions runs in a frame (serialised by DevTools), so each is self-contained.
+ *
+ * `pageActivity` installs, once per document, a tracker that
+ * - counts DOM mutations (a cheap "did the page change since?" mark) and remembers the last one;
+ * - wraps setTimeout / setInterval / requestAnimationFrame and their clear functions, so it knows
+ *   which timers and frames are still pending and which action each belongs to.
+ * Legible registers it to run in every new document before the page's own scripts
+ * (Page.addScriptToEvaluateOnNewDocument), so a script that keeps its own reference to
+ * setTimeout still gets the wrapper.
+ *
+ * Ownership: a timer or frame belongs to the action that was being watched when it was asked
+ * for, except one asked for from inside another timer's or frame's callback, which inherits that
+ * callback's owner. So a polling loop that the page started before the action stays the page's
+ * (owner 0) and is never waited for, while a chain the action started (a timer that sets a timer,
+ * a requestAnimationFrame loop) stays the action's. Only timers with a delay of at most
+ * `timerLimitMs` are counted at all.
+ */
+
+/** The tracker in each document, under Symbol.for('legible.activity'). */
+interface Tracker {
+  mutations: number;
+  lastMutation: number;
+  /** The action being watched (0 before the first). */
+  action: number;
+  timerLimitMs: number;
+  /** Pending timers of actions: id -> [action, due time]. Deleted when they run or are cleared. */
+  timers: Map<number, [number, number]>;
+  /** Pending animation frames: id -> action. */
+  frames: Map<number, number>;
+  /** Owner of the timer or frame callback running now; -1 outside such callbacks. */
+  running: number;
+  /** Animations that were already there when the action started. */
+  known: WeakSet<Animation>;
+  /** When waiting for the action began (its limit counts from then, however often it is asked). */
+  waitingSince: number | undefined;
+  wait: typeof setTimeout;
+}
+
+/**
+ * Installs the tracker if this document has none; with `action` > 0, starts watching that
+ * action. Returns the document's mutation count (a mark for "changed since").
+ */
+export function pageActivity(action: number, timerLimitMs: number): number {
+  const key = Symbol.for('legible.activity');
+  const host = window as unknown as Record<symbol, Tracker | undefined> & Window & typeof globalThis;
+  let tracker = host[key];
+  if (!tracker) {
+    // Typed loosely on purpose: Node's and the DOM's timer types disagree, and this runs in the page.
+    type Schedule = (callback: unknown, delay?: unknown, ...args: unknown[]) => number;
+    type Cancel = (id?: number) => void;
+    const native = {
+      setTimeout: host.setTimeout as unknown as Schedule,
+      setInterval: host.setInterval as unknown as Schedule,
+      clearTimeout: host.clearTimeout as unknown as Cancel,
+      clearInterval: host.clearInterval as unknown as Cancel,
+      requestAnimationFrame: host.requestAnimationFrame as unknown as Schedule,
+      cancelAnimationFrame: host.cancelAnimationFrame as unknown as Cancel,
+    };
+    const t: Tracker = {
+      mutations: 0,
+      lastMutation: performance.now(),
+      action: 0,
+      timerLimitMs,
+      timers: new Map(),
+      frames: new Map(),
+      running: -1,
+      known: new WeakSet(),
+      waitingSince: undefined,
+      wait: native.setTimeout.bind(host) as unknown as typeof setTimeout,
+    };
+    tracker = t;
+    Object.defineProperty(host, key, { value: t, configurable: true, enumerable: false });
+    new MutationObserver(() => {
+      t.mutations++;
+      t.lastMutation = performance.now();
+    }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    const owner = () => (t.running >= 0 ? t.running : t.action);
+    /** Runs `callback` as `owned` by that action, after `ran` has forgotten its pending entry. */
+    const inContext = (callback: (...args: unknown[]) => unknown, owned: number, ran: () => void) =>
+      function (this: unknown, ...args: unknown[]) {
+        ran();
+        const outer = t.running;
+        t.running = owned;
+        try {
+          return callback.apply(this, args);
+        } finally {
+          t.running = outer;
+        }
+      };
+    const timer = (schedule: Schedule): Schedule =>
+      function (this: unknown, callback, delay, ...args) {
+        // Strings are code to compile: pass them through untouched (and untracked).
+        if (typeof callback !== 'function') return schedule.call(host, callback, delay, ...args);
+        const owned = owner();
+        const ms = Math.max(0, Number(delay) || 0);
+        let id = 0;
+        // An interval counts until its first tick.
+        id = schedule.call(host, inContext(callback as never, owned, () => t.timers.delete(id)), delay, ...args);
+        if (owned > 0 && t.timerLimitMs > 0 && ms <= t.timerLimitMs) t.timers.set(id, [owned, performance.now() + ms]);
+        return id;
+      };
+    const clear = (cancel: Cancel, forget: Map<number, unknown>): Cancel =>
+      function (this: unknown, id) {
+        if (id !== undefined) forget.delete(id);
+        cancel.call(host, id);
+      };
+    const frame: Schedule = function (this: unknown, callback) {
+      if (typeof callback !== 'function') return native.requestAnimationFrame.call(host, callback);
+      const owned = owner();
+      let id = 0;
+      id = native.requestAnimationFrame.call(host, inContext(callback as never, owned, () => t.frames.delete(id)));
+      if (owned > 0) t.frames.set(id, owned);
+      return id;
+    };
+    const replace = (name: string, value: unknown) => Object.defineProperty(host, name, { value, writable: true, configurable: true, enumerable: true });
+    replace('setTimeout', timer(native.setTimeout));
+    replace('setInterval', timer(native.setInterval));
+    replace('clearTimeout', clear(native.clearTimeout, t.timers));
+    replace('clearInterval', clear(native.clearInterval, t.timers));
+    replace('requestAnimationFrame', frame);
+    replace('cancelAnimationFrame', clear(native.cancelAnimationFrame, t.frames));
+  }
+  if (action > 0) {
+    tracker.action = action;
+    tracker.timerLimitMs = timerLimitMs;
+    tracker.waitingSince = undefined;
+    for (const animation of document.getAnimations()) tracker.known.add(animation);
+  }
+  return tracker.mutations;
+}
+
+/** How waiting in one frame ended, and that frame's mutation count then. */
+export interface FrameQuiet {
+  /** 'quiet'; 'busy' (still changing or waiting at the limit); 'new-document' / 'loading' (the main frame navigated). */
+  state: string;
+  mutations: number;
+  /** What was still going on when waiting stopped ('timers', 'animation frames', 'animations', 'DOM changes'). */
+  busy: string[];
+}
+
+/**
+ * Resolves in the frame once what `action` set off is done: its timers (those due within
+ * `timerLimitMs` of the first wait for it) have run, its animation-frame chains have stopped and
+ * the CSS transitions and animations that started since it began have ended (both waited for up
+ * to that limit; still going after it, they are named and the state is 'busy'), and the DOM has
+ * been unchanged for `quietMs`; or after `maxMs`, with what was still going on.
+ * In the main frame, a document that is not watching this action means the page navigated.
+ */
+export function waitForActivity(action: number, quietMs: number, maxMs: number, main: boolean): Promise<FrameQuiet> {
+  const tracker = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
+  if (!tracker || tracker.action !== action) {
+    const state = !main ? 'quiet' : document.readyState === 'complete' ? 'new-document' : 'loading';
+    return Promise.resolve({ state, mutations: tracker?.mutations ?? 0, busy: [] });
+  }
+  const t = tracker;
+  const start = performance.now();
+  t.waitingSince ??= start;
+  const horizon = t.waitingSince + t.timerLimitMs;
+  return new Promise((resolve) => {
+    const check = () => {
+      const now = performance.now();
+      // Frames and animations are waited for until the horizon only, but named while they go on.
+      let waiting = false;
+      const busy: string[] = [];
+      for (const [owner, due] of t.timers.values()) {
+        if (owner === action && due <= horizon) {
+          busy.push('timers');
+          waiting = true;
+          break;
+        }
+      }
+      for (const owner of t.frames.values()) {
+        if (owner === action) {
+          busy.push('animation frames');
+          waiting ||= now < horizon;
+          break;
+        }
+      }
+      for (const animation of document.getAnimations()) {
+        if (t.known.has(animation) || animation.playState !== 'running') continue;
+        const timing = animation.effect?.getComputedTiming();
+        const left =
+          timing && typeof timing.endTime === 'number' && typeof timing.localTime === 'number' ? (timing.endTime - timing.localTime) / Math.abs(animation.playbackRate || 1) : Infinity;
+        // An endless animation (a spinner) never ends; one that ends past the horizon is not waited for.
+        if (now + left <= horizon) {
+          busy.push('animations');
+          waiting = true;
+          break;
+        }
+      }
+      const sinceChange = now - t.lastMutation;
+      if (sinceChange < quietMs) {
+        busy.push('DOM changes');
+        waiting = true;
+      }
+      // Past the horizon, a chain or animation still going is named: waiting stopped at its limit.
+      if (!waiting) return resolve({ state: busy.length ? 'busy' : 'quiet', mutations: t.mutations, busy });
+      if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy });
+      t.wait(check, busy.length === 1 && sinceChange < quietMs ? Math.max(5, quietMs - sinceChange) : 10);
+    };
+    check();
+  });
+}

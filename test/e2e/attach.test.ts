@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChrome } from '../../src/cdp/findChrome.js';
+import { closedPort, isAlive, tempDir, useLegible, waitForExit } from '../helpers/e2e.js';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
+import { startLegible } from '../helpers/mcpClient.js';
+
+/** A browser of "the user's", with remote debugging on and one tab open on `url`. */
+async function startUsersBrowser(url: string): Promise<{ child: ChildProcess; endpoint: string; httpUrl: string; profile: string }> {
+  const profile = await tempDir('users-browser');
+  const child = spawn(
+    findChrome(),
+    ['--headless', '--remote-debugging-port=0', `--user-data-dir=${profile}`, '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', url],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  );
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no DevTools endpoint in:\n${seen}`)), 20_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  return { child, endpoint, httpUrl: `http://${new URL(endpoint).host}`, profile };
+}
+
+describe('attaching to a running browser', () => {
+  let fixtures: FixtureServer;
+  let users: Awaited<ReturnType<typeof startUsersBrowser>>;
+  beforeAll(async () => {
+    fixtures = await startFixtureServer();
+    users = await startUsersBrowser(`${fixtures.url}/form.html`);
+  });
+  afterAll(async () => {
+    // Only the browser this test started, by its process group.
+    if (users?.child.pid && isAlive(users.child.pid)) {
+      process.kill(-users.child.pid, 'SIGKILL');
+      await waitForExit(users.child.pid);
+    }
+    if (users) await rm(users.profile, { recursive: true, force: true });
+    await fixtures?.close();
+  });
+
+  it('works in a tab of its own, says which, and leaves the open tab and the browser alone', { timeout: 60_000 }, async () => {
+    const legible = await startLegible(['--browser-url', users.httpUrl]);
+    try {
+      const nav = await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
+      expect(nav.isError, nav.text).toBe(false);
+      expect(nav.text).toMatch(
+        new RegExp(`Legible attached to the browser at ${users.httpUrl.replace(/[.]/g, '\\.')} and opened a tab of its own, (p\\d+), for its work; the tabs that were open \\((p\\d+) ${fixtures.url.replace(/[.]/g, '\\.')}/form\\.html\\) are left as they were`),
+      );
+      const pages = await legible.call('pages', { action: 'list' });
+      expect(pages.text).toMatch(/^\* p\d+ \S+\/shop\.html "Tiny Shop"$/m);
+      expect(pages.text).toMatch(/^ {2}p\d+ \S+\/form\.html "Form"$/m);
+    } finally {
+      await legible.close();
+    }
+    expect(isAlive(users.child.pid!)).toBe(true);
+  });
+
+  it('works in the open tab with --reuse-tab, and says so', { timeout: 60_000 }, async () => {
+    const legible = await startLegible(['--browser-url', users.httpUrl, '--reuse-tab']);
+    try {
+      const snapshot = await legible.call('snapshot');
+      expect(snapshot.isError, snapshot.text).toBe(false);
+      // The tab Legible opened in the test before is open too now: either may be the first.
+      const [, id, url] = /works in its open tab (p\d+) \((\S+)\), as --reuse-tab asks/.exec(snapshot.text) ?? [];
+      expect(url, snapshot.text).toMatch(/\/(form|shop)\.html$/);
+      expect(snapshot.text).toContain(`Page: ${url} `);
+      const pages = await legible.call('pages', { action: 'list' });
+      expect(pages.text).toMatch(new RegExp(`^\\* ${id} `, 'm'));
+      expect(pages.text.match(/^[ *] p\d+ /gm)).toHaveLength(2);
+    } finally {
+      await legible.close();
+    }
+  });
+});
+
+describe('attaching fails clearly', () => {
+  let port: number;
+  beforeAll(async () => {
+    port = await closedPort();
+  });
+
+  it('names what went wrong when nothing listens at the WebSocket address', { timeout: 30_000 }, async () => {
+    const legible = await startLegible(['--ws-endpoint', `ws://127.0.0.1:${port}/devtools/browser/x`]);
+    try {
+      const nav = await legible.call('navigate', { url: 'http://127.0.0.1:1/' });
+      expect(nav.isError).toBe(true);
+      expect(nav.text).toContain(`Could not attach to the browser at ws://127.0.0.1:${port}/devtools/browser/x: nothing is listening there (`);
+      expect(nav.text).not.toContain('[object Object]');
+    } finally {
+      await legible.close();
+    }
+  });
+});
+
+describe('--headed without a display', () => {
+  const headed = useLegible({ args: ['--headed'], env: { DISPLAY: '', WAYLAND_DISPLAY: '' } });
+
+  it('says that --headed needs a display, and how to do without', { timeout: 30_000 }, async () => {
+    const nav = await headed.legible.call('navigate', { url: `${headed.fixtures.url}/form.html` });
+    expect(nav.isError).toBe(true);
+    expect(nav.text).toContain('--headed needs a display to show the browser window, and there is none here');
+    expect(nav.text).toContain('xvfb-run legible-mcp --headed');
+    expect(nav.text).not.toContain('Puppeteer script');
+  });
+});

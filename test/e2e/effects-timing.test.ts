@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { refOf, useLegible } from '../helpers/e2e.js';
+
+const e2e = useLegible();
+
+/** Polls the page through evaluate (which neither shows nor remembers an outline) until `expression` is true. */
+async function waitInPage(expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // A page that is navigating cannot answer: ask again.
+    const result = await e2e.legible.call('evaluate', { function: `() => ${expression}` });
+    if (!result.isError && result.text === 'true') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${expression} did not become true within ${timeoutMs} ms`);
+}
+
+describe('what a click set off is reported by that click', () => {
+  it('updates from timers of 100, 300 and 600 ms, one kept by the page before Legible could wrap it, a chain and an interval', async () => {
+    const page = await e2e.openAndSnapshot('/timers.html');
+    for (const [button, change] of [
+      ['After 100 ms', 'Done after 100 ms'],
+      ['After 300 ms', 'Done after 300 ms'],
+      ['After 600 ms', 'Done after 600 ms'],
+      ['Saved timer', 'Saved timer fired'],
+      ['Interval', 'Tick 1'],
+    ]) {
+      const click = await e2e.call('click', { ref: refOf(page, 'button', button!) });
+      expect(click, button).toMatch(new RegExp(`Changes:\\n~ - status \\[ref=e\\d+\\]: ${change}$`, 'm'));
+      expect(click, button).not.toContain('Changed since the last call');
+      expect(click, button).not.toContain('Note:');
+    }
+    const chain = await e2e.call('click', { ref: refOf(page, 'button', 'Timer chain') });
+    expect(chain).toMatch(/\+ - listitem \[ref=e\d+\]: Chain step 1\n\+ - listitem \[ref=e\d+\]: Chain step 2/);
+  });
+
+  it('an animation-frame chain and a CSS transition', async () => {
+    const page = await e2e.openAndSnapshot('/timers.html');
+    const frames = await e2e.call('click', { ref: refOf(page, 'button', 'Animation frames') });
+    expect(frames).toMatch(/~ - status \[ref=e\d+\]: Animated 20 frames/);
+    const fade = await e2e.call('click', { ref: refOf(page, 'button', 'Fade in') });
+    expect(fade).toMatch(/\+ - paragraph \[ref=e\d+\]: Panel/);
+    // Set when the 400 ms transition ended (transitionend).
+    expect(fade).toMatch(/~ - status \[ref=e\d+\]: Faded in/);
+  });
+
+  it('does not wait for the page’s own loops, and stops waiting for an endless one the click started, saying so', async () => {
+    const page = await e2e.openAndSnapshot('/timers.html');
+    // The page polls every 50 ms from its start: not this click's doing.
+    const now = await e2e.call('click', { ref: refOf(page, 'button', 'Right away') });
+    expect(now).toMatch(/\+ - listitem \[ref=e\d+\]: Clicked right away/);
+    expect(now).not.toContain('Note:');
+    const spin = await e2e.call('click', { ref: refOf(page, 'button', 'Spin forever') });
+    expect(spin).toContain('Note: the page was still busy when waiting stopped (animation frames');
+  });
+
+  it('a change that comes after the report is shown by the next call apart from its own changes', async () => {
+    const page = await e2e.openAndSnapshot('/timers.html');
+    const late = await e2e.call('click', { ref: refOf(page, 'button', 'After 1.5 s') });
+    expect(late).toContain('Changes: none in the outline.');
+    await waitInPage(`document.getElementById('status').textContent === 'Late update'`);
+    const next = await e2e.call('click', { ref: refOf(page, 'button', 'Right away') });
+    const [before, own] = next.split('Changes:');
+    expect(before).toMatch(/Changed since the last call, before this action:\n~ - status \[ref=e\d+\]: Late update/);
+    expect(own).toMatch(/\+ - listitem \[ref=e\d+\]: Clicked right away/);
+    expect(own).not.toContain('Late update');
+    // Shown once: the call after that has nothing from before it.
+    const again = await e2e.call('click', { ref: refOf(page, 'button', 'Right away') });
+    expect(again).not.toContain('Changed since the last call');
+  });
+
+  it('a page that loads another after the report says so in the next report, not as that action’s doing', async () => {
+    const page = await e2e.openAndSnapshot('/timers.html');
+    const leave = await e2e.call('click', { ref: refOf(page, 'button', 'Leave after 1.5 s') });
+    expect(leave).toContain('Changes: none in the outline.');
+    await waitInPage(`location.pathname === '/form.html' && document.readyState === 'complete'`);
+    const press = await e2e.call('press_key', { key: 'Tab' });
+    expect(press).toContain(`Changed since the last call, before this action: the page loaded ${e2e.fixtures.url}/form.html.`);
+    expect(press).not.toContain('Page:');
+  });
+
+  it('a change made after a snapshot is not blamed on the next click', async () => {
+    const page = await e2e.openAndSnapshot('/timers.html');
+    await e2e.call('evaluate', { function: `() => { document.getElementById('status').textContent = 'Changed by a script'; }` });
+    const click = await e2e.call('click', { ref: refOf(page, 'button', 'Right away') });
+    expect(click).toMatch(/Changed since the last call, before this action:\n~ - status \[ref=e\d+\]: Changed by a script\nChanges:\n\+ - listitem/);
+  });
+
+  it('timers of a click inside an iframe', async () => {
+    const page = await e2e.openAndSnapshot('/timers-frame.html');
+    const click = await e2e.call('click', { ref: refOf(page, 'button', 'After 300 ms') });
+    expect(click).toMatch(/~ - status \[ref=f\d+e\d+\]: Done after 300 ms/);
+  });
+});
+
+describe('new tabs', () => {
+  it('a target=_blank link and window.open each name the new tab, and the selected tab stays', async () => {
+    const page = await e2e.openAndSnapshot('/popups.html');
+    const link = await e2e.call('click', { ref: refOf(page, 'link', 'Open the form in a new tab') });
+    const linkTab = /Opened 1 new tab:\n {2}(p\d+) (\S+) "Form"\n/.exec(link);
+    expect(linkTab?.[2], link).toBe(`${e2e.fixtures.url}/form.html`);
+    expect(link).toContain(`The selected tab did not change. To act there: pages {"action":"select","id":"${linkTab![1]}"}`);
+
+    const button = await e2e.call('click', { ref: refOf(page, 'button', 'Open the shop') });
+    expect(button).toMatch(/~ - status \[ref=e\d+\]: Opened the shop/);
+    const shopTab = /Opened 1 new tab:\n {2}(p\d+) (\S+) "Tiny Shop"\n/.exec(button);
+    expect(shopTab?.[2], button).toBe(`${e2e.fixtures.url}/shop.html`);
+
+    const two = await e2e.call('click', { ref: refOf(page, 'button', 'Open two tabs') });
+    expect(two).toMatch(/Opened 2 new tabs:\n {2}p\d+ \S+\/form\.html "Form"\n {2}p\d+ \S+\/hover\.html "Hover menu"\n/);
+
+    const pages = await e2e.call('pages', { action: 'list' });
+    expect(pages).toMatch(/^\* p\d+ \S+\/popups\.html "Popups"$/m);
+    expect(pages).toContain(`  ${shopTab![1]} ${e2e.fixtures.url}/shop.html "Tiny Shop"`);
+    // The tab that opened them still takes clicks (it was brought back to the front).
+    const again = await e2e.call('click', { ref: refOf(page, 'button', 'Open the shop') });
+    expect(again).toContain('Opened 1 new tab');
+    for (const id of pages.match(/^ {2}(p\d+)/gm) ?? []) await e2e.call('pages', { action: 'close', id: id.trim() });
+  });
+});
