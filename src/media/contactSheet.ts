@@ -1,4 +1,5 @@
 import type { OverlayOptions } from 'sharp';
+import { clipWords, fitText } from './fitText.js';
 import { loadSharp } from './loadSharp.js';
 
 export interface Tile {
@@ -24,26 +25,12 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/**
- * Text cut to `max` characters with an ellipsis, at a word's end when one is near (a caption cut
- * mid-word, without a mark, reads as if it said something else).
- */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, Math.max(1, max - 1));
-  const space = cut.lastIndexOf(' ');
-  return `${(space >= max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,.;:·-]+$/, '')}…`;
-}
-
-/** Characters that fit in `width` pixels at a font size: DejaVu Sans averages about 0.58 em a character (bold 0.64). */
-const fits = (width: number, fontSize: number, bold = false) => Math.floor((width - 12) / (fontSize * (bold ? 0.64 : 0.58)));
-
 function captionSvg(width: number, title: string, caption?: string): Buffer {
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${CAPTION_HEIGHT}">` +
       `<rect width="100%" height="100%" fill="#1f2328"/>` +
-      `<text x="6" y="16" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="13" font-weight="bold" fill="#ffffff">${escapeXml(clip(title, fits(width, 13, true)))}</text>` +
-      (caption ? `<text x="6" y="33" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="12" fill="#d0d7de">${escapeXml(clip(caption, fits(width, 12)))}</text>` : '') +
+      `<text x="6" y="16" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="13" font-weight="bold" fill="#ffffff">${escapeXml(fitText(title, width - 12, 13, true))}</text>` +
+      (caption ? `<text x="6" y="33" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="12" fill="#d0d7de">${escapeXml(fitText(caption, width - 12, 12))}</text>` : '') +
       `</svg>`,
   );
 }
@@ -52,7 +39,7 @@ function labelSvg(height: number, label: string): Buffer {
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${ROW_LABEL_WIDTH}" height="${height}">` +
       `<rect width="100%" height="100%" fill="#0d1117"/>` +
-      `<text x="${ROW_LABEL_WIDTH / 2}" y="${height / 2}" text-anchor="middle" dominant-baseline="middle" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="16" font-weight="bold" fill="#ffffff">${escapeXml(clip(label, 10))}</text>` +
+      `<text x="${ROW_LABEL_WIDTH / 2}" y="${height / 2}" text-anchor="middle" dominant-baseline="middle" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="16" font-weight="bold" fill="#ffffff">${escapeXml(clipWords(label, 10))}</text>` +
       `</svg>`,
   );
 }

@@ -34,6 +34,7 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
     await burnCaptions(
       result.path,
       marks.map((mark, i) => ({ at: mark.at, until: Math.min(marks[i + 1]?.at ?? Infinity, mark.at + 2_500), text: stripRefs(mark.label) })),
+      recorder.options.width,
     );
     result.bytes = (await stat(result.path)).size;
   }

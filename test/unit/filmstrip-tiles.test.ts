@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { clip } from '../../src/media/contactSheet.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captionFilters } from '../../src/media/captions.js';
+import { clipWords as clip, fitText } from '../../src/media/fitText.js';
 import { focusRegion, unionRegion } from '../../src/media/crop.js';
 import { alignRecordings, sideTime } from '../../src/recording/align.js';
 import { comparisonMoments } from '../../src/recording/compare.js';
@@ -13,6 +17,25 @@ describe('filmstrip tiles', () => {
     // No space near the end: cut inside the word, but marked.
     expect(clip('http://127.0.0.1:45629/cart.html', 20)).toBe('http://127.0.0.1:45…');
     expect(clip('abcdef', 4)).toBe('abc…');
+  });
+
+  it('fits the captions burned into videos and side-by-side videos to the frame, cut at a word with an ellipsis', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'legible-captions-test-'));
+    try {
+      const long = `Typing "${'the quick brown fox jumps over the lazy dog '.repeat(4).trim()}" into textbox "Notes"`;
+      const [filter] = await captionFilters([{ at: 0, until: 1000, text: long }], work, { y: 'h-40', size: 24, box: false, width: 960 });
+      const written = readFileSync(/textfile=([^:]+):/.exec(filter!)![1]!, 'utf8');
+      expect(written.endsWith('…')).toBe(true);
+      expect(long.startsWith(written.slice(0, -1))).toBe(true);
+      expect(written.length).toBeLessThan(long.length);
+      // A short one is left alone.
+      const [short] = await captionFilters([{ at: 0, until: 1000, text: 'click button "Go"' }], work, { y: 'h-40', size: 24, box: false, width: 960 });
+      expect(readFileSync(/textfile=([^:]+):/.exec(short!)![1]!, 'utf8')).toBe('click button "Go"');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    expect(fitText('last action: change spinbutton "Quantity" to "2"', 228, 12)).toBe('last action: change spinbutton…');
+    expect(fitText('last action: change spinbutton "Quantity" to "2"', 300, 12)).toBe('last action: change spinbutton "Quantity"…');
   });
 
   it('names the action a tile followed without the word "after", which is also a run\'s label', () => {
