@@ -87,13 +87,13 @@ try {
       const probe = await probeVideo(video);
       const distinct = await distinctFrames(video);
       const r = {
-        sourceFps: Number(/\((\d+) sent by the browser\)/.exec(stop.text)?.[1]) / probe.durationS,
+        sourceFps: Number(/(\d+) sent by the browser/.exec(stop.text)?.[1]) / probe.durationS,
         distinctFps: distinct / probe.durationS,
         durationS: probe.durationS,
         stopMs: stop.ms,
         paintFps,
         paintSlotFps,
-        answerDistinct: Number(/(\d+) distinct/.exec(stop.text)?.[1]),
+        answerDistinct: Number(/(\d+) of them distinct/.exec(stop.text)?.[1]),
         answer: stop.text.split('\n')[0],
         load: loadavg()[0],
         cpuLegible: cpu.legible,

@@ -95,15 +95,15 @@ export const recordStopTool = defineTool({
   },
 });
 
-/** What the viewer sees change: "52 distinct (17.3/s)". */
+/** What the viewer sees change: "52 of them distinct (17.3/s" (the caller closes the parenthesis). */
 function distinctText(info: RecordingInfo): string {
-  if (info.distinctFrames === undefined) return 'distinct frames not counted';
-  return `${info.distinctFrames} distinct (${(info.distinctFrames / Math.max(info.durationMs / 1000, 0.001)).toFixed(1)}/s)`;
+  if (info.distinctFrames === undefined) return '(distinct frames not counted';
+  return `${info.distinctFrames} of them distinct (${(info.distinctFrames / Math.max(info.durationMs / 1000, 0.001)).toFixed(1)}/s`;
 }
 
 function reportRecording({ info, filmstrip, sourceFrames, stopMs }: FinishedRecording, response: ToolResponse): void {
   const lines = [
-    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps, ${distinctText(info)} (${sourceFrames} sent by the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
+    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps, ${distinctText(info)}; ${sourceFrames} sent by the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
     `Video: ${info.video}`,
     `Filmstrip: ${info.filmstrip} (${plural(filmstrip.tiles, 'moment')})`,
   ];

@@ -119,7 +119,7 @@ describe('recording', () => {
     // of a 25 fps video in which the page drew at least one frame.
     const distinct = distinctFrames(video);
     // stop's figure is counted as the video is encoded; within a frame or two of the file's.
-    expect(Math.abs(Number(groupOf(stop.text, /(\d+) distinct \(/)) - distinct)).toBeLessThanOrEqual(2);
+    expect(Math.abs(Number(groupOf(stop.text, /(\d+) of them distinct \(/)) - distinct)).toBeLessThanOrEqual(2);
     const painted = await paintedTicks(started, stopping);
     const perSecond = distinct / info.duration;
     const paintedPerSecond = painted / ((stopping - started) / 1000);
