@@ -69,7 +69,8 @@ describe('repro journeys', () => {
       }
       return n;
     };
-    expect(count(0, (r, g, b) => r + g + b < 300), 'dark pixels in the first tile').toBeGreaterThan(100);
+    // Dark pixels: the page's text at a quarter of its size makes about 100; a blank page none.
+    expect(count(0, (r, g, b) => r + g + b < 300), 'dark pixels in the first tile').toBeGreaterThan(25);
     const red = Array.from({ length: tiles }, (_, tile) => count(tile, (r, g, b) => r - g > 50 && r - b > 40));
     expect(Math.max(...red), `red pixels per tile: ${red.join(', ')}`).toBeGreaterThan(250);
 
