@@ -26,6 +26,11 @@ export interface NetworkEntry {
   hasPostData: boolean;
   postData?: string;
   /**
+   * The response body of a failed request, text only, redacted and cut (report/failedBodies.ts
+   * keeps it for a journey run's report before the run's tabs close).
+   */
+  responseBody?: { text: string; bytes: number; truncated: boolean };
+  /**
    * Whether the network stack's extra info (the raw headers: Cookie, Set-Cookie, …) has come.
    * Chrome says in responseReceived whether it will; it can come a few ms after loadingFinished.
    */

@@ -24,6 +24,11 @@ export class JourneyLog {
     }
   }
 
+  /** The latest step, if any. */
+  last(): Step | undefined {
+    return this.steps.at(-1);
+  }
+
   mark(): number {
     this.markAt = this.steps.length;
     return this.markAt;

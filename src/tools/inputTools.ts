@@ -4,7 +4,10 @@ import { performAction } from '../actions/perform.js';
 import { quote } from '../util/text.js';
 import { maskTyped } from '../util/redact.js';
 import { keySteps } from '../journey/log.js';
-import { passwordVariable, secretReference } from '../journey/secrets.js';
+import { focusedPasswordField, passwordVariable, secretReference } from '../journey/secrets.js';
+import { domSelectors } from '../journey/selectors.js';
+import type { Step } from '../journey/schema.js';
+import { parseKeyCombo } from '../cdp/keys.js';
 import { actOnRef, clickOffset, refParam, reportEffects, textParam } from './common.js';
 import { defineTool } from './tool.js';
 
@@ -84,9 +87,32 @@ export const pressKeyTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const effects = await performAction(state, () => state.page.press(params.key), { what: `Pressing ${params.key}` });
-    context.journey(state).add(...keySteps(params.key));
-    reportEffects(response, `Pressed ${params.key}.`, effects);
+    // A password typed key by key is masked as `type` masks it: in the answer, the action's label
+    // (captions, filmstrips) and the journey, which keeps one change step naming the secret.
+    const field = await focusedPasswordField(state.page);
+    try {
+      const keys = parseKeyCombo(params.key);
+      const key = keys.at(-1)!;
+      const printable = [...key].length === 1 && keys.slice(0, -1).every((modifier) => modifier === 'Shift');
+      const edits = !!field && (printable || key === 'Backspace' || key === 'Delete');
+      const shown = field && printable ? maskTyped(key) : params.key;
+      const where = field ? ' in a password field' : '';
+      const effects = await performAction(state, () => state.page.press(params.key), { what: `Pressing ${shown}${where}` });
+      if (field && edits) {
+        const value = await field.element.evaluate((el: Element) => (el as HTMLInputElement).value);
+        context.secrets().remember(field.variable, value);
+        const path = field.frame.path();
+        const step: Step = { type: 'change', selectors: await domSelectors(field.element), ...(path.length ? { frame: path } : {}), value: secretReference(field.variable) };
+        // Each key of the password updates the one step (and the remembered value), never adds one.
+        if (JSON.stringify(context.journey(state).last()) !== JSON.stringify(step)) context.journey(state).add(step);
+        reportEffects(response, `Pressed ${shown}${where} (a password: journeys keep ${secretReference(field.variable)} instead).`, effects);
+        return;
+      }
+      context.journey(state).add(...keySteps(params.key));
+      reportEffects(response, `Pressed ${shown}${where}.`, effects);
+    } finally {
+      await field?.element.dispose();
+    }
   },
 });
 

@@ -4,7 +4,7 @@ import { compareRecordings } from '../recording/compare.js';
 import { seconds } from '../recording/filmstrip.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
-import { recordingMime, recordingUri } from '../recording/store.js';
+import { recordingMime, recordingUri, type RecordingInfo } from '../recording/store.js';
 import { formatBytes } from '../format/networkFormat.js';
 import { freeBytes } from '../util/disk.js';
 import { LegibleError } from '../util/errors.js';
@@ -95,12 +95,19 @@ export const recordStopTool = defineTool({
   },
 });
 
+/** What the viewer sees change: "52 of them distinct (17.3/s" (the caller closes the parenthesis). */
+function distinctText(info: RecordingInfo): string {
+  if (info.distinctFrames === undefined) return '(distinct frames not counted';
+  return `${info.distinctFrames} of them distinct (${(info.distinctFrames / Math.max(info.durationMs / 1000, 0.001)).toFixed(1)}/s`;
+}
+
 function reportRecording({ info, filmstrip, sourceFrames, stopMs }: FinishedRecording, response: ToolResponse): void {
   const lines = [
-    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
+    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps, ${distinctText(info)}; ${sourceFrames} sent by the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
     `Video: ${info.video}`,
     `Filmstrip: ${info.filmstrip} (${plural(filmstrip.tiles, 'moment')})`,
   ];
+  if (info.blankLeadMs) lines.push(`The video starts at the page's first paint, ${seconds(info.blankLeadMs)} after recording began (a blank page until then).`);
   if (info.interruption) lines.push(`Partial: ${info.interruption}; the video covers what was recorded until then.`);
   lines.push(info.actions.length ? `Actions:\n${info.actions.map((a) => `  ${seconds(a.at)} ${a.label}`).join('\n')}` : 'Actions: none during the recording.');
   response.text(lines.join('\n'));

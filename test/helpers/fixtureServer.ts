@@ -74,6 +74,11 @@ const ROUTES: Record<string, Route> = {
     await readBody(req);
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   },
+  // Fails with an error body that echoes a credential (planted: secrets.test.ts).
+  '/api/audit': async (req, res) => {
+    await readBody(req);
+    res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'audit service down', session_token: 'failtokenSECRET7b3d' }));
+  },
   '/pwned': (_req, res, url) => {
     pwned.push(url.searchParams.get('route') ?? '?');
     res.writeHead(204).end();
