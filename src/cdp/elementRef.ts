@@ -82,6 +82,15 @@ export class ElementRef {
     }
   }
 
+  /** Puts files into an `<input type="file">` (as choosing them in the picker does: input and change events follow). */
+  async setFiles(paths: string[]): Promise<void> {
+    try {
+      await (this.handle as unknown as ElementHandle<HTMLInputElement>).uploadFile(...paths);
+    } catch (error) {
+      throw explain('choose the files', error);
+    }
+  }
+
   async box(): Promise<Box | null> {
     return this.handle.boundingBox();
   }

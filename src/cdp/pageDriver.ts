@@ -1,7 +1,11 @@
+import type { Protocol } from 'devtools-protocol';
 import type { CDPSession, Dialog, Frame, HTTPResponse, KeyInput, Page } from 'puppeteer-core';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { logWarn } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
+import { EmulationState } from './emulation.js';
 import { FrameDriver } from './frameDriver.js';
+import { RequestInterceptor } from './interceptor.js';
 import { parseKeyCombo } from './keys.js';
 
 export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
@@ -37,12 +41,22 @@ export class PageDriver {
   private readonly popupsCreated: { url: string; popup: Promise<PageDriver | undefined> }[] = [];
   /** The load (goto, history move) whose wait is current; an older one's end must not touch a newer one. */
   private currentLoad: AbortController | undefined;
+  /** Request rules (network mocks; later, headers such as traceparent): Fetch is on only while there are some. */
+  readonly interceptor: RequestInterceptor;
+  /** What the tab emulates (viewport, device, media, locale, network, …). */
+  readonly emulation: EmulationState;
 
   private constructor(
     readonly id: string,
     private readonly page: Page,
     private readonly session: CDPSession,
   ) {
+    this.interceptor = new RequestInterceptor(
+      (method, params) => this.send(method, params),
+      (event, handler) => session.on(event, handler as never),
+    );
+    const initial = page.viewport() ?? { width: 1280, height: 720 };
+    this.emulation = new EmulationState(page, session, () => initial);
     page.on('dialog', (dialog) => {
       const info: DialogInfo = {
         type: dialog.type() as DialogType,
@@ -244,13 +258,118 @@ export class PageDriver {
   }
 
   async setViewport(width: number, height: number, deviceScaleFactor = 1, device: { isMobile?: boolean; hasTouch?: boolean; isLandscape?: boolean } = {}): Promise<void> {
-    await this.page.setViewport({ width, height, deviceScaleFactor, ...device });
+    const { isMobile = false, hasTouch = false, isLandscape = width > height } = device;
+    await this.emulation.apply({ viewport: { width, height, deviceScaleFactor, isMobile, hasTouch, isLandscape } });
   }
 
-  /** Throttles the tab's network (bytes per second, latency in ms); no bandwidth at all means offline. */
+  /** Throttles the tab's network (bytes per second, latency in ms); no bandwidth at all means offline, as Recorder has it. */
   async emulateNetworkConditions(conditions: { download: number; upload: number; latency: number }): Promise<void> {
     const { download, upload, latency } = conditions;
-    await this.page.emulateNetworkConditions({ offline: !download && !upload, download, upload, latency });
+    // -1 is DevTools' "no throttling".
+    if (download < 0 && upload < 0 && !latency) {
+      await this.emulation.apply({ network: null });
+      return;
+    }
+    const offline = !download && !upload;
+    await this.emulation.apply({ network: { name: offline ? 'offline' : 'custom', offline, download, upload, latency } });
+  }
+
+  /** A tab this one opened starts with its environment and request rules (set before the tool sees it). */
+  async inheritFrom(opener: PageDriver): Promise<void> {
+    const settings = opener.emulation.settings();
+    // The locale primed on puppeteer's session (BrowserSession.arrived) blocks another override: it makes way for this session's.
+    if (settings.locale) await (this.page.target() as unknown as { _session?: () => CDPSession | undefined })._session?.()?.send('Emulation.setLocaleOverride', {}).catch(() => undefined);
+    if (Object.keys(settings).length) await this.emulation.apply(settings).catch((error: unknown) => logWarn(`tab ${this.id} could not take its opener's settings: ${errorMessage(error)}`));
+    for (const rule of opener.interceptor.rules()) await this.interceptor.add(rule).catch(() => undefined);
+  }
+
+  /**
+   * Clicks (through `click`) and hands the file chooser that opens the files; fails when none opens
+   * within `timeout` ms.
+   */
+  async chooseFiles(click: () => Promise<void>, files: string[], timeout: number): Promise<void> {
+    const chooser = this.page.waitForFileChooser({ timeout });
+    chooser.catch(() => undefined);
+    await click();
+    let opened;
+    try {
+      opened = await chooser;
+    } catch {
+      throw new LegibleError('No file chooser opened when the element was clicked.', 'Give the ref of the <input type="file"> itself (a snapshot may show it), or of the button that opens the file picker.');
+    }
+    await opened.accept(files);
+  }
+
+  /** Drags with the mouse from one point to another (viewport CSS pixels), in small moves as a hand does. */
+  async drag(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+    const mouse = this.page.mouse;
+    await mouse.move(from.x, from.y);
+    await mouse.down();
+    // A first small move starts the drag (HTML5 drag-and-drop and pointer libraries wait for a few pixels).
+    await mouse.move(from.x + 3, from.y + 3, { steps: 2 });
+    await mouse.move(to.x, to.y, { steps: 12 });
+    await mouse.move(to.x, to.y);
+    await mouse.up();
+  }
+
+  // --- cookies, PDF, tracing -----------------------------------------------------------------
+
+  /** Every cookie of the browser (its default context). */
+  async cookies(): Promise<Protocol.Network.Cookie[]> {
+    return (await this.send<{ cookies: Protocol.Network.Cookie[] }>('Network.getAllCookies')).cookies;
+  }
+
+  async setCookies(cookies: Protocol.Network.CookieParam[]): Promise<void> {
+    if (cookies.length) await this.send('Network.setCookies', { cookies });
+  }
+
+  async clearCookies(): Promise<void> {
+    await this.send('Network.clearBrowserCookies');
+  }
+
+  /** Clears an origin's local and session storage (and IndexedDB) through DevTools' Storage domain. */
+  async clearOriginStorage(origin: string): Promise<void> {
+    await this.send('Storage.clearDataForOrigin', { origin, storageTypes: 'local_storage,session_storage,indexeddb' });
+  }
+
+  async pdf(): Promise<Buffer> {
+    return Buffer.from(await this.page.pdf({ printBackground: true, preferCSSPageSize: true }));
+  }
+
+  private tracing = false;
+
+  isTracing(): boolean {
+    return this.tracing;
+  }
+
+  async startTracing(categories: string[]): Promise<void> {
+    await this.page.tracing.start({ categories, screenshots: false });
+    this.tracing = true;
+  }
+
+  /** The trace as JSON text (`{"traceEvents":[…]}`), as DevTools' Performance panel opens it. */
+  async stopTracing(): Promise<string> {
+    this.tracing = false;
+    const data = await this.page.tracing.stop();
+    return data ? Buffer.from(data).toString('utf8') : '{"traceEvents":[]}';
+  }
+
+  /** Short descriptions (`div#banner.promo`) of DOM nodes by their backend ids; nodes already gone are left out. */
+  async describeNodes(ids: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const backendNodeId of ids.slice(0, 50)) {
+      try {
+        const { node } = await this.send<{ node: Protocol.DOM.Node }>('DOM.describeNode', { backendNodeId });
+        const attrs = new Map<string, string>();
+        for (let i = 0; i + 1 < (node.attributes ?? []).length; i += 2) attrs.set(node.attributes![i]!, node.attributes![i + 1]!);
+        const classes = (attrs.get('class') ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 2);
+        const name = node.nodeName === '#text' ? 'text' : node.nodeName.toLowerCase();
+        out.set(backendNodeId, `${name}${attrs.get('id') ? `#${attrs.get('id')}` : ''}${classes.map((c) => `.${c}`).join('')}`);
+      } catch {
+        // gone since
+      }
+    }
+    return out;
   }
 
   // --- screenshots and tabs ----------------------------------------------------------------

@@ -6,6 +6,9 @@ import { formatBytes, formatRequest } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { REDACTED, redactBody } from '../util/redact.js';
 import { plural, truncate } from '../util/text.js';
+import { addMock, mockSpecSchema, mocksOf } from '../actions/mocks.js';
+import type { PageState } from '../actions/pageState.js';
+import { MOCK_STEP, UNMOCK_STEP } from '../journey/legibleSteps.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
@@ -67,11 +70,46 @@ async function showDetails(entry: NetworkEntry, log: NetworkLog, options: { reve
   }
 }
 
+const MOCK_HINT = 'Mock like {"url":"**/api/cart","status":500} or {"url":"/\\/api\\//","fail":"timeout"}; url is a glob or a /regex/.';
+
+/** Adds or removes mocks (journaled as Legible custom steps, so a replay forces the same answers) and lists them. */
+async function changeMocks(params: { mock?: Record<string, unknown>; unmock?: string }, state: PageState, context: ToolContext, response: ToolResponse): Promise<void> {
+  const journey = context.journey(state);
+  if (params.mock) {
+    const parsed = mockSpecSchema.safeParse(params.mock);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new LegibleError(`The mock is malformed: ${issue.path.join('.') || 'mock'}: ${issue.message}.`, MOCK_HINT);
+    }
+    if (parsed.data.fail && (parsed.data.status !== undefined || parsed.data.body !== undefined)) throw new LegibleError('A mock either fails the request or answers it, not both.', MOCK_HINT);
+    const id = await addMock(state.page, parsed.data);
+    journey.add({ type: 'customStep', name: MOCK_STEP, parameters: parsed.data });
+    response.text(`Mock ${id} set: requests it decides show "mock ${id}" in reports and in this list.`);
+  }
+  if (params.unmock) {
+    const mocks = mocksOf(state.page);
+    const ids = params.unmock === 'all' ? mocks.map((rule) => rule.id) : [params.unmock];
+    const known = mocks.filter((rule) => ids.includes(rule.id));
+    if (!known.length && params.unmock !== 'all') {
+      throw new LegibleError(`There is no mock ${JSON.stringify(params.unmock.slice(0, 100))} on this page.`, `Mocks here: ${mocks.map((rule) => rule.id).join(', ') || 'none'}; or unmock "all".`);
+    }
+    await state.page.interceptor.remove(known.map((rule) => rule.id));
+    for (const rule of known) journey.add({ type: 'customStep', name: UNMOCK_STEP, parameters: { url: rule.key } });
+    response.text(known.length ? `Removed ${known.map((rule) => rule.id).join(', ')}.` : 'No mocks to remove.');
+  }
+  listMocks(state, response);
+}
+
+function listMocks(state: PageState, response: ToolResponse): void {
+  const mocks = mocksOf(state.page);
+  if (mocks.length) response.text(`Mocks (newest first; the first that matches decides):\n${mocks.map((rule) => `  ${truncate(rule.label, 200)}`).join('\n')}`);
+}
+
 export const networkTool = defineTool({
   name: 'network',
   title: 'Network',
   description:
-    "Requests with method, URL, status, type, time, size; failures marked ✗. Default: new since last call. id: headers and bodies (credentials redacted).",
+    "Requests with method, URL, status, type, time, size; failures marked ✗. Default: new since last call. id: headers and bodies (credentials redacted). mock: fake answers for matching requests.",
   input: {
     id: z.string().regex(/^r\d+$/, 'request ids look like r12').optional().describe('Request id (r12).'),
     failed: z.boolean().optional(),
@@ -79,12 +117,18 @@ export const networkTool = defineTool({
     all: z.boolean().optional().describe('All since the page opened.'),
     showSecrets: z.boolean().optional().describe('Unredact credentials.'),
     saveBody: z.boolean().optional().describe('With id: save the body to a file.'),
+    mock: z.record(z.string(), z.unknown()).optional().describe('{"url":"**/api/x" or "/re/","status":500,"body":"…","headers":{},"delay":ms,"fail":"refused"|"timeout"}'),
+    unmock: z.string().min(1).optional().describe('Mock id or "all".'),
   },
-  kind: 'read',
+  kind: 'action',
   scope: 'page',
   handlesDialogs: true,
   async handle({ params, state, context, response }) {
     const log = state.network;
+    if (params.mock || params.unmock) {
+      await changeMocks(params, state, context, response);
+      return;
+    }
     if (params.id) {
       const entry = log.get(params.id);
       if (!entry) {
@@ -110,5 +154,6 @@ export const networkTool = defineTool({
       response.text('Details of one: network {"id":"r…"}.');
     }
     if (log.droppedCount()) response.text(`(${log.droppedCount()} older requests were dropped from the bounded buffer.)`);
+    listMocks(state, response);
   },
 });

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { consoleTool } from './consoleTool.js';
 import { dialogTool } from './dialogTool.js';
+import { emulateTool } from './emulateTool.js';
 import { evaluateTool } from './evaluateTool.js';
 import { clickTool, hoverTool, pressKeyTool, selectOptionTool, typeTool } from './inputTools.js';
 import { navigateTool } from './navigateTools.js';
@@ -30,6 +31,7 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   evaluateTool,
   pagesTool,
   dialogTool,
+  emulateTool,
   recordStartTool,
   recordStopTool,
   recordCompareTool,

@@ -53,6 +53,10 @@ const ROUTES: Record<string, Route> = {
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'server-session=set-cookie-secret; Path=/' });
     res.end(JSON.stringify({ items: ['alpha', 'beta', 'gamma'], marker: 'body-marker-42' }));
   },
+  '/api/stock': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ stock: 3 }));
+  },
   '/api/basket': (_req, res) => {
     res.writeHead(basket.fixed ? 200 : 500, { 'content-type': 'application/json' });
     res.end(JSON.stringify(basket.fixed ? { items: 1 } : { error: 'basket service down' }));
