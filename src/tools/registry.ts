@@ -12,6 +12,7 @@ import { recordCompareTool, recordStartTool, recordStopTool } from './recordTool
 import { reportTool } from './reportTool.js';
 import { screenshotTool } from './screenshotTool.js';
 import { snapshotTool } from './snapshotTool.js';
+import { storageTool } from './storageTool.js';
 import type { AnyTool } from './tool.js';
 import { waitForTool } from './waitTool.js';
 
@@ -32,6 +33,7 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   pagesTool,
   dialogTool,
   emulateTool,
+  storageTool,
   recordStartTool,
   recordStopTool,
   recordCompareTool,

@@ -53,6 +53,11 @@ const ROUTES: Record<string, Route> = {
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'server-session=set-cookie-secret; Path=/' });
     res.end(JSON.stringify({ items: ['alpha', 'beta', 'gamma'], marker: 'body-marker-42' }));
   },
+  '/api/whoami': (req, res) => {
+    const session = /(?:^|;\s*)session=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ user: session ? `ann (${session.length} chars)` : null }));
+  },
   '/api/stock': (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ stock: 3 }));
