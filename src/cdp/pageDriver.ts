@@ -7,6 +7,7 @@ import { EmulationState } from './emulation.js';
 import { FrameDriver } from './frameDriver.js';
 import { RequestInterceptor } from './interceptor.js';
 import { parseKeyCombo } from './keys.js';
+import { PageTracer } from './tracing.js';
 
 export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
 
@@ -45,6 +46,8 @@ export class PageDriver {
   readonly interceptor: RequestInterceptor;
   /** What the tab emulates (viewport, device, media, locale, network, …). */
   readonly emulation: EmulationState;
+  /** Performance traces of this tab. */
+  readonly tracer: PageTracer;
 
   private constructor(
     readonly id: string,
@@ -57,6 +60,7 @@ export class PageDriver {
     );
     const initial = page.viewport() ?? { width: 1280, height: 720 };
     this.emulation = new EmulationState(page, session, () => initial);
+    this.tracer = new PageTracer(page, (method, params) => this.send(method, params));
     page.on('dialog', (dialog) => {
       const info: DialogInfo = {
         type: dialog.type() as DialogType,
@@ -312,7 +316,7 @@ export class PageDriver {
     await mouse.up();
   }
 
-  // --- cookies, PDF, tracing -----------------------------------------------------------------
+  // --- cookies, PDF ---------------------------------------------------------------------------
 
   /** Every cookie of the browser (its default context). */
   async cookies(): Promise<Protocol.Network.Cookie[]> {
@@ -334,42 +338,6 @@ export class PageDriver {
 
   async pdf(): Promise<Buffer> {
     return Buffer.from(await this.page.pdf({ printBackground: true, preferCSSPageSize: true }));
-  }
-
-  private tracing = false;
-
-  isTracing(): boolean {
-    return this.tracing;
-  }
-
-  async startTracing(categories: string[]): Promise<void> {
-    await this.page.tracing.start({ categories, screenshots: false });
-    this.tracing = true;
-  }
-
-  /** The trace as JSON text (`{"traceEvents":[…]}`), as DevTools' Performance panel opens it. */
-  async stopTracing(): Promise<string> {
-    this.tracing = false;
-    const data = await this.page.tracing.stop();
-    return data ? Buffer.from(data).toString('utf8') : '{"traceEvents":[]}';
-  }
-
-  /** Short descriptions (`div#banner.promo`) of DOM nodes by their backend ids; nodes already gone are left out. */
-  async describeNodes(ids: number[]): Promise<Map<number, string>> {
-    const out = new Map<number, string>();
-    for (const backendNodeId of ids.slice(0, 50)) {
-      try {
-        const { node } = await this.send<{ node: Protocol.DOM.Node }>('DOM.describeNode', { backendNodeId });
-        const attrs = new Map<string, string>();
-        for (let i = 0; i + 1 < (node.attributes ?? []).length; i += 2) attrs.set(node.attributes![i]!, node.attributes![i + 1]!);
-        const classes = (attrs.get('class') ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 2);
-        const name = node.nodeName === '#text' ? 'text' : node.nodeName.toLowerCase();
-        out.set(backendNodeId, `${name}${attrs.get('id') ? `#${attrs.get('id')}` : ''}${classes.map((c) => `.${c}`).join('')}`);
-      } catch {
-        // gone since
-      }
-    }
-    return out;
   }
 
   // --- screenshots and tabs ----------------------------------------------------------------

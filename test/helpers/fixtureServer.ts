@@ -101,6 +101,13 @@ const ROUTES: Record<string, Route> = {
       res.end('<!doctype html><title>Slow page</title><h1>Slow but fine</h1>');
     }, Number(url.searchParams.get('ms') ?? 1000));
   },
+  '/slow.css': (_req, res, url) => {
+    // a render-blocking stylesheet that takes ?ms to come
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'text/css' });
+      res.end('body { font-family: sans-serif; } h1 { font-size: 48px; }');
+    }, Number(url.searchParams.get('ms') ?? 300));
+  },
   '/status/404': (_req, res) => {
     res.writeHead(404, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>Not found</title><h1>404 Not found</h1>');
