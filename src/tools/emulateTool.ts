@@ -73,14 +73,14 @@ export const emulateTool = defineTool({
   name: 'emulate',
   title: 'Emulate',
   description:
-    'Device and conditions for this tab, kept across navigations and by tabs it opens. No args: show. "" clears one.',
+    'Device and conditions for this tab and tabs it opens, kept across navigations. No args: show.',
   input: {
-    viewport: z.string().optional().describe('"390x844@3 mobile" or "iPhone 15".'),
+    viewport: z.string().optional().describe('WxH[@dpr][ mobile] or a device'),
     colorScheme: z.enum(['light', 'dark']).optional(),
     reducedMotion: z.boolean().optional(),
     locale: z.string().optional(),
     timezone: z.string().optional(),
-    geolocation: z.string().optional().describe('"lat,lon"'),
+    geolocation: z.string().optional().describe('lat,lon'),
     userAgent: z.string().optional(),
     network: z.enum(NETWORK_PRESETS).optional(),
     cpu: z.number().optional().describe('Slowdown ×.'),
@@ -121,7 +121,7 @@ export const emulateTool = defineTool({
     }
 
     if (!Object.keys(change).length) {
-      response.text(`Emulating: ${formatEnvironment(page.emulation.settings())}.`);
+      response.text(`Emulating: ${formatEnvironment(page.emulation.settings())}. Clear one setting with "" (or network "online"), all with reset.`);
       return;
     }
     const defaultViewport = context.config.viewport;

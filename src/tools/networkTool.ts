@@ -109,7 +109,7 @@ export const networkTool = defineTool({
   name: 'network',
   title: 'Network',
   description:
-    "Requests with method, URL, status, type, time, size; failures marked ✗. Default: new since last call. id: headers and bodies (credentials redacted). mock: fake answers for matching requests.",
+    "Requests with method, URL, status, type, time, size; failures marked ✗. Default: new since last call. id: headers and bodies (credentials redacted). mock: fake answers.",
   input: {
     id: z.string().regex(/^r\d+$/, 'request ids look like r12').optional().describe('Request id (r12).'),
     failed: z.boolean().optional(),
@@ -117,8 +117,8 @@ export const networkTool = defineTool({
     all: z.boolean().optional().describe('All since the page opened.'),
     showSecrets: z.boolean().optional().describe('Unredact credentials.'),
     saveBody: z.boolean().optional().describe('With id: save the body to a file.'),
-    mock: z.record(z.string(), z.unknown()).optional().describe('{"url":"**/api/x" or "/re/","status":500,"body":"…","headers":{},"delay":ms,"fail":"refused"|"timeout"}'),
-    unmock: z.string().min(1).optional().describe('Mock id or "all".'),
+    mock: z.record(z.string(), z.unknown()).optional().describe('{url: glob or /re/, status, body, headers, delay ms; or fail: refused|timeout}'),
+    unmock: z.string().min(1).optional().describe('Mock id or all.'),
   },
   kind: 'action',
   scope: 'page',

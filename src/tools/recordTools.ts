@@ -32,7 +32,7 @@ export const recordStartTool = defineTool({
     size: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720').optional().describe('WxH, default viewport.'),
     format: z.enum(['mp4', 'webm']).optional().describe('Default mp4 (H.264).'),
     captions: z.boolean().optional().describe('Burn in action captions.'),
-    trace: z.boolean().optional().describe('Performance trace (vitals, long tasks, shifts) instead.'),
+    trace: z.boolean().optional().describe('Perf trace instead (vitals, long tasks).'),
   },
   kind: 'action',
   scope: 'page',
@@ -69,7 +69,7 @@ export const recordStopTool = defineTool({
   name: 'record_stop',
   title: 'Stop recording',
   description:
-    "Stop recording (or collect one cut short by its page closing). Returns the video path, duration, frames, size, the actions with times, and a filmstrip of the key moments; or the trace's summary.",
+    "Stop recording (or collect one cut short by its page closing). Returns the video path, duration, frames, size, the actions with times, and a filmstrip of the key moments.",
   input: {},
   kind: 'action',
   scope: 'page',

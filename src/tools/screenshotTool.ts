@@ -26,13 +26,13 @@ export const screenshotTool = defineTool({
   name: 'screenshot',
   title: 'Screenshot',
   description:
-    "Capture the viewport, full page or an element by ref as an image (WebP, at most 1280 px); path also saves it full size (.pdf: the page as PDF).",
+    "Capture the viewport, full page or an element by ref as an image (WebP, at most 1280 px); path also saves it full size (or .pdf).",
   input: {
     ref: z.string().optional(),
     fullPage: z.boolean().optional(),
     path: z.string().min(1).optional().describe('Save as, e.g. "cart.png".'),
-    annotate: z.boolean().optional().describe('Number interactive elements; refs listed.'),
-    diff: z.array(z.string().min(1)).min(1).max(2).optional().describe('Pixel diff vs the page: image path or recording ("before@2.5"); two: each other.'),
+    annotate: z.boolean().optional().describe('Numbered boxes → refs.'),
+    diff: z.array(z.string().min(1)).min(1).optional().describe('Pixel diff of 2 (or 1 and the page): image paths or recording@seconds.'),
   },
   kind: 'read',
   scope: 'page',
@@ -54,6 +54,7 @@ export const screenshotTool = defineTool({
       return;
     }
     if (params.diff) {
+      if (params.diff.length > 2) throw new LegibleError(`diff compares two images, not ${params.diff.length}.`, 'Give one (compared with the page now) or two.');
       await pixelDiff(state, context, response, params.diff, () => capture(state, params.ref, params.fullPage ?? false));
       return;
     }

@@ -26,9 +26,9 @@ export const storageTool = defineTool({
   name: 'storage',
   title: 'Cookies and storage',
   description:
-    "Cookies and localStorage (values redacted): list, set, clear, or save/load to a file so a journey can start logged in.",
+    "Cookies and localStorage: list (redacted), set, clear, save/load a state file (to start logged in).",
   input: {
-    set: z.array(z.string().min(1)).min(1).optional().describe('"name=value; Path=/" or "localStorage:key=value".'),
+    set: z.array(z.string().min(1)).min(1).optional().describe('name=value; Path=/ or localStorage:key=value'),
     clear: z.boolean().optional(),
     save: z.string().min(1).optional().describe('File; showSecrets keeps values.'),
     load: z.string().min(1).optional(),
