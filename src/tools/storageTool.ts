@@ -34,7 +34,8 @@ export const storageTool = defineTool({
     load: z.string().min(1).optional(),
     showSecrets: z.boolean().optional(),
   },
-  kind: 'action',
+  // clear throws away the browser's cookies.
+  kind: 'destructive',
   scope: 'page',
   async handle({ params, state, context, response }) {
     const reveal = params.showSecrets ?? false;
