@@ -83,6 +83,16 @@ export const ROWS = [
   { key: 'traceqlMs', label: 'TraceQL over 100,000 spans, slowest query median (ms)', telemetry: (t) => t.search?.worstMedianMs, digits: 1, target: legibleIs('≤ 50 ms', (v) => v <= 50) },
   { key: 'spanBytes', label: 'Span store heap per span at its cap (bytes)', telemetry: (t) => t.memory?.bytesPerSpan, digits: 0 },
   { key: 'spanRss', label: 'Process RSS with 100,000 spans stored (MB)', telemetry: (t) => t.memory?.rssMb, digits: 0 },
+  { key: 'appStartOverheadMs', label: "app_start overhead: time to ready − the app's own (ms)", apps: (a) => a.appStart?.overheadMs, digits: 0, target: legibleIs('≤ 100 ms', (v) => v <= 100) },
+  { key: 'appStartNodeMs', label: "app_start overhead: of which Node's own start-up (ms)", apps: (a) => a.appStart?.nodeBootMs, digits: 0 },
+  { key: 'appStartShareMs', label: "app_start overhead: Legible's share (ms)", apps: (a) => a.appStart?.legibleShareMs, digits: 0 },
+  { key: 'appStartMs', label: 'app_start: call → answer, app ready (ms)', apps: (a) => a.appStart?.legibleMs, digits: 0 },
+  { key: 'captureLinesPerS', label: 'Log capture from a flooding JSON app (lines/s)', apps: (a) => a.capture?.linesPerS, digits: 0, target: legibleIs('≥ 200,000', (v) => v >= 200_000) },
+  { key: 'captureRssMb', label: 'Legible RSS, log store at its cap (MB)', apps: (a) => (a.capture?.atCap ? a.capture.rssMb : undefined), digits: 0 },
+  { key: 'logqlFilterMs', label: 'LogQL, 1M lines: {app="api"} |= "timeout" (ms)', apps: (a) => a.logql?.queries.lineFilter?.ms, digits: 0, target: legibleIs('≤ 100 ms', (v) => v <= 100) },
+  { key: 'logqlJsonMs', label: 'LogQL, 1M lines: | json | level="error" (ms)', apps: (a) => a.logql?.queries.jsonLevel?.ms, digits: 0, target: legibleIs('≤ 1000 ms', (v) => v <= 1000) },
+  { key: 'logqlSumMs', label: 'LogQL, 1M lines: sum by (level) (count_over_time(… | json [1m])) (ms)', apps: (a) => a.logql?.queries.sumByLevel?.ms, digits: 0, target: legibleIs('≤ 1500 ms', (v) => v <= 1500) },
+  { key: 'clickLoggingRatio', label: 'Search click with an app logging / without', apps: (a) => a.click?.ratio, digits: 2, target: legibleIs('≤ 1.1', (v) => v <= 1.1) },
 ];
 
 export function median(values) {
@@ -102,13 +112,14 @@ function aggregate(values) {
 }
 
 /** One summary row per ROWS entry: { key, label, values: {server: agg}, ratio, best, target, pass }. */
-export function summarize(servers, reps, memory, telemetry) {
+export function summarize(servers, reps, memory, telemetry, apps) {
   const byServer = Object.fromEntries(servers.map((s) => [s.id, reps.filter((r) => r.server === s.id)]));
   const peers = servers.filter((s) => s.id !== LEGIBLE).map((s) => s.id);
   return ROWS.map((row) => {
     const values = {};
     if (row.memory) values[LEGIBLE] = memory ? row.memory(memory) : undefined;
     else if (row.telemetry) values[LEGIBLE] = telemetry ? row.telemetry(telemetry) : undefined;
+    else if (row.apps) values[LEGIBLE] = apps ? row.apps(apps) : undefined;
     else for (const s of servers) values[s.id] = aggregate(byServer[s.id].map(row.get));
     const summary = { key: row.key, label: row.label, values };
     if (row.better && typeof values[LEGIBLE] === 'number') {
@@ -156,7 +167,7 @@ export function formatTable(servers, summary) {
 }
 
 /** Errors and notes worth printing under the table (failed steps, recordings not available). */
-export function formatNotes(servers, reps, memory, telemetry) {
+export function formatNotes(servers, reps, memory, telemetry, apps) {
   const notes = [];
   for (const s of servers) {
     const seen = new Set();
@@ -170,6 +181,9 @@ export function formatNotes(servers, reps, memory, telemetry) {
   }
   if (memory?.error) notes.push(`- Legible memory run: ${memory.error}`);
   if (telemetry?.error) notes.push(`- Telemetry rows: ${telemetry.error}`);
+  if (apps?.error) notes.push(`- Legible apps run: ${apps.error}`);
+  if (apps?.capture && !apps.capture.atCap) notes.push(`- Legible apps run: the log store did not fill within the flood's time limit (${apps.capture.lines} lines), so no RSS at the cap`);
+  for (const query of Object.values(apps?.logql?.queries ?? {})) if (query.partial) notes.push(`- LogQL ${query.query}: ${query.partial}`);
   if (memory && memory.counterText && !memory.counterText.includes(String(memory.expectedCount))) {
     notes.push(`- Legible memory run: the counter shows ${memory.counterText}, expected ${memory.expectedCount}`);
   }

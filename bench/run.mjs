@@ -3,7 +3,7 @@
 // and writes bench/results/<timestamp>.json.
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
-//                      [--record-seconds S] [--no-memory] [--keep] [--no-promql] [--promql-only]
+//                      [--record-seconds S] [--no-memory] [--no-apps] [--keep] [--no-promql] [--promql-only]
 //                      [--no-telemetry]
 import { execFileSync } from 'node:child_process';
 import { runTelemetryBench } from './telemetry.mjs';
@@ -13,6 +13,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFixtures } from './fixtures.mjs';
 import { runJourney } from './journey.mjs';
+import { measureApps } from './apps.mjs';
 import { measureActionMemory } from './memory.mjs';
 import { formatPromqlTable, measurePromql } from './promql.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
@@ -25,6 +26,7 @@ const { values: flags } = parseArgs({
     servers: { type: 'string' },
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
+    'no-apps': { type: 'boolean' },
     'no-telemetry': { type: 'boolean' },
     keep: { type: 'boolean' },
     'no-promql': { type: 'boolean' },
@@ -70,6 +72,7 @@ const work = await mkdtemp(join(tmpdir(), 'legible-bench-'));
 const results = [];
 const recordingUnavailable = {};
 let memory;
+let apps;
 let promql;
 let telemetry;
 try {
@@ -95,6 +98,12 @@ try {
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
+  if (legible && !flags['no-apps']) {
+    log('Legible apps: app_start, log capture, LogQL on 1,000,000 lines, clicks while an app logs …');
+    const began = performance.now();
+    apps = await measureApps(legible, { fixtures, outDir: join(work, 'apps') });
+    log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
   if (!flags['no-promql']) {
     log('PromQL range queries, Legible vs Prometheus …');
     const began = performance.now();
@@ -114,20 +123,21 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory, telemetry);
+const summary = summarize(servers, results, memory, telemetry, apps);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory, telemetry);
+const notes = formatNotes(servers, results, memory, telemetry, apps);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, promql: !!promql, telemetry: !!telemetry },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
+  apps,
   promql,
   telemetry,
   reps: results,

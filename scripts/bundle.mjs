@@ -2,7 +2,8 @@
 // `legible-mcp` bin runs. Why: resolving and loading the ~280 small modules of zod, the MCP SDK
 // and ajv one by one is most of the start-up time, and an agent waits for tools/list on every
 // session. puppeteer-core, sharp and chrome-remote-interface stay external: they are loaded
-// lazily, on the first call that needs them.
+// lazily, on the first call that needs them; so does LogQL's grammar (@grafana/lezer-logql and
+// the @lezer/lr runtime), on the first logs call.
 import { build } from 'esbuild';
 
 await build({
@@ -14,7 +15,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['puppeteer-core', 'sharp', 'chrome-remote-interface', 'ffmpeg-static'],
+  external: ['puppeteer-core', 'sharp', 'chrome-remote-interface', 'ffmpeg-static', '@grafana/lezer-logql', '@lezer/lr'],
   // CommonJS dependencies inside the bundle call require(); give them one.
   banner: { js: "import { createRequire as __legibleRequire } from 'node:module'; const require = __legibleRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,6 +1,7 @@
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 import { setFieldValue } from './fieldValue.js';
 
 /** Selects a field's whole content (runs in the page); returns false for non-editable elements. */
@@ -83,8 +84,8 @@ export async function selectOptions(element: ElementRef, wanted: string[]): Prom
   }
   if (match.missing.length) {
     throw new LegibleError(
-      `No option matches ${match.missing.map((m) => JSON.stringify(m)).join(', ')}.`,
-      `Options are: ${match.available.map((a) => JSON.stringify(a)).join(', ')}.`,
+      `No option matches ${match.missing.slice(0, 5).map((m) => quoteValue(m)).join(', ')}${match.missing.length > 5 ? ` and ${match.missing.length - 5} more` : ''}.`,
+      `Options are: ${match.available.map((a) => quoteValue(a, 60)).join(', ')}.`,
     );
   }
   return element.select(match.values);

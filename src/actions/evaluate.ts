@@ -1,6 +1,7 @@
 import { frameKeyOfRef } from '../snapshot/refs.js';
 import { staleRef } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { clip } from '../util/text.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
 
@@ -66,8 +67,8 @@ export async function evaluateFunction(state: PageState, source: string, ref?: s
     if (error instanceof LegibleError) throw error;
     const message = errorMessage(error).split('\n')[0] ?? '';
     const invalid = syntaxError(source);
-    if (invalid) throw new LegibleError(`The function is not valid JavaScript: ${invalid}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
-    throw new LegibleError(`The function threw: ${message}`);
+    if (invalid) throw new LegibleError(`The function is not valid JavaScript: ${clip(invalid, 200)}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
+    throw new LegibleError(`The function threw: ${clip(message, 300)}`);
   }
   if (result.stale) throw staleRef(ref ?? '');
   return result.json ?? 'undefined';

@@ -19,9 +19,10 @@ export interface GuardOptions {
 
 /**
  * Bounds a call into the page. When it does not finish in time, the page is asked a trivial
- * question, and the error says what was seen: either the page's JavaScript is busy (an endless
- * loop, a long task: the running script is then terminated so the page can answer again), or it
- * answers and the work is waiting on something that did not happen.
+ * question, and the error says what was seen: the page answers, so the work is waiting on
+ * something that did not happen; or its JavaScript is busy (an endless loop, a long task), and
+ * the running script is terminated so the page can answer again (StuckScript); or even then it
+ * does not answer: its renderer is hung (HungRenderer).
  */
 export async function guard<T>(page: PageDriver, work: Promise<T>, ms: number, what: string, options: GuardOptions = {}): Promise<T> {
   try {
@@ -35,11 +36,36 @@ export async function guard<T>(page: PageDriver, work: Promise<T>, ms: number, w
         { cause: error },
       );
     }
-    await page.terminateScript();
-    throw new LegibleError(
+    // isHung stops the running script, then gives the renderer a few seconds to answer again.
+    if (await page.isHung()) throw new HungRenderer(page, what, ms, error);
+    throw new StuckScript(what, ms, error);
+  }
+}
+
+/** A call into the page ran out of time, and the page answered again once its script was stopped. */
+export class StuckScript extends LegibleError {
+  constructor(
+    what: string,
+    readonly ms: number,
+    cause: unknown,
+  ) {
+    super(
       `${what} did not finish within ${ms} ms, and the page's JavaScript did not answer for ${PROBE_MS} ms more: it is busy (an endless loop or a very long task). Legible stopped the running script so the page answers again.`,
       'The page may be half-updated: take a snapshot to see it, fix the loop in the app, or reload with navigate {"go":"reload"}.',
-      { cause: error },
+      { cause },
     );
+    this.name = 'StuckScript';
+  }
+}
+
+/** The renderer answers nothing even with its script stopped (chrome://hang): only a new renderer helps. */
+export class HungRenderer extends LegibleError {
+  constructor(page: PageDriver, what: string, readonly ms: number, cause?: unknown) {
+    super(
+      `${what} did not finish within ${ms} ms, and the tab ${page.id} does not answer even after Legible stopped its script: its renderer is hung.`,
+      `navigate (to a URL, or {"go":"reload"}) restarts the tab's renderer; or close the tab with pages {"action":"close","id":"${page.id}"}.`,
+      { cause },
+    );
+    this.name = 'HungRenderer';
   }
 }

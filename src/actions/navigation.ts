@@ -1,5 +1,6 @@
 import type { LoadResult } from '../cdp/pageDriver.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { BROWSER_GONE, LegibleError, errorMessage } from '../util/errors.js';
+import { clip, printable, quoteValue } from '../util/text.js';
 import { performAction, type Effects } from './perform.js';
 import type { PageState } from './pageState.js';
 
@@ -28,7 +29,7 @@ export function normaliseUrl(input: string): string {
   }
   // A bare host has no spaces before its path ("localhost:3000/search?q=red shoes" is fine).
   if (/\s/.test(url.split(/[/?#]/)[0]!)) {
-    throw new LegibleError(`${JSON.stringify(input)} is not a URL.`, 'Give a URL such as http://localhost:3000/cart.');
+    throw new LegibleError(`${quoteValue(input)} is not a URL.`, 'Give a URL such as http://localhost:3000/cart.');
   }
   return `http://${url}`;
 }
@@ -44,8 +45,10 @@ const NET_ERRORS: [RegExp, (url: string) => [string, string]][] = [
   [/ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED/, (u) => [`The server at ${u} closed the connection without an answer.`, 'Check the server log; it may have crashed while answering.']],
 ];
 
-function explainLoadError(error: unknown, url: string, timeout: number): LegibleError {
+function explainLoadError(error: unknown, url: string, timeout: number): unknown {
   const text = errorMessage(error);
+  // The browser or tab went away: not the URL's fault (the tool call explains it as such).
+  if (BROWSER_GONE.test(text)) return error;
   if (/timeout/i.test(text) && /exceeded|Timeout/.test(text)) {
     return new LegibleError(
       `${url} did not finish loading within ${timeout} ms; the page stays as far as it got.`,
@@ -60,7 +63,7 @@ function explainLoadError(error: unknown, url: string, timeout: number): Legible
   }
   const code = /net::(ERR_[A-Z0-9_]+)/.exec(text)?.[1];
   return new LegibleError(
-    `Could not load ${url}: ${text}`,
+    `Could not load ${url}: ${clip(text, 300)}`,
     code ? `${code} is Chromium's network error for this load: check the URL and that the server answers it, then navigate again.` : undefined,
     { cause: error },
   );
@@ -72,7 +75,8 @@ function explainLoadError(error: unknown, url: string, timeout: number): Legible
  */
 export async function navigate(state: PageState, target: { url: string } | { go: HistoryMove }, timeout: number): Promise<NavigationReport> {
   const { page } = state;
-  const label = 'url' in target ? target.url : target.go;
+  // Named in errors: at most ~100 characters of a URL the caller gave.
+  const label = 'url' in target ? printable(clip(target.url, 100)) : target.go;
   let load: LoadResult | undefined;
   let failure: unknown;
   const offDialog = page.onDialog((dialog) => {

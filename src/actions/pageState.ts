@@ -4,9 +4,15 @@ import { NetworkLog } from '../capture/networkLog.js';
 import type { Recorder } from '../recording/recorder.js';
 import { RefCounter, takeOutline, type Outline, type OutlineLine } from '../snapshot/outline.js';
 import { Mutex } from '../util/mutex.js';
+import { abortable, withTimeout } from '../util/time.js';
+import { LegibleError } from '../util/errors.js';
 import { redactText } from '../util/redact.js';
 import { installActivityTracker, readMarks, type PageMarks } from './settle.js';
-import { guard } from './guard.js';
+import { guard, HungRenderer, StuckScript } from './guard.js';
+
+/** A page with this many elements can take Legible's walker longer than a call may last. */
+const LARGE_PAGE_ELEMENTS = 20_000;
+import type { ActionObserver } from './observer.js';
 
 export interface PageOptions {
   /** Upper bound for one call into the page, in ms. */
@@ -39,9 +45,13 @@ export class PageState {
   readonly actions: { at: number; label: string }[] = [];
   /** The recording running on this page, if any. */
   recorder: Recorder | undefined;
+  /** Watches the server side during actions (the Server section of the report). */
+  observer: ActionObserver | undefined;
   /** Upper bound for one call into the page, in ms. */
   readonly callTimeout: number;
   readonly timerWaitMs: number;
+  /** The signal of the call that holds the mutex: long waits on this tab stop when it aborts (the call was cancelled). */
+  signal: AbortSignal | undefined;
 
   private constructor(
     readonly page: PageDriver,
@@ -89,7 +99,11 @@ export class PageState {
     // Asked first: DevTools runs the two in each frame in the order they were sent, so the marks
     // are from just before the walk (a change in between shows as a change, never as none).
     const reading = !rootRef && !marks ? readMarks(this.page, this.timerWaitMs) : Promise.resolve(marks);
-    const outline = await guard(this.page, takeOutline(this.page, this.refs, rootRef), this.callTimeout, 'Reading the page outline');
+    // Asked alongside the walk (no extra wait: the renderer answers it first), for the error when the walk runs out of time.
+    const elements = withTimeout(this.page.mainFrame().evaluate(() => document.getElementsByTagName('*').length), this.callTimeout, 'Counting the elements').catch(() => undefined);
+    const outline = await guard(this.page, abortable(takeOutline(this.page, this.refs, rootRef), this.signal), this.callTimeout, 'Reading the page outline').catch((error: unknown) =>
+      explainSlowOutline(error, elements),
+    );
     if (!rootRef) this.last = { outline, version, marks: await reading };
     return outline;
   }
@@ -113,4 +127,20 @@ export class PageState {
   lineOf(ref: string): OutlineLine | undefined {
     return this.lastOutline()?.lines.find((line) => line.ref === ref);
   }
+}
+
+/**
+ * An outline that ran out of time on a very large page: it is Legible's own walker that was slow
+ * (its layout work can keep the renderer busy for a while after it was stopped), not the page's
+ * JavaScript, and not a hung renderer, so say that.
+ */
+async function explainSlowOutline(error: unknown, elements: Promise<number | undefined>): Promise<never> {
+  if (!(error instanceof StuckScript) && !(error instanceof HungRenderer)) throw error;
+  const count = await withTimeout(elements, 500, 'Counting the elements').catch(() => undefined);
+  if (count === undefined || count < LARGE_PAGE_ELEMENTS) throw error;
+  throw new LegibleError(
+    `Reading the page outline did not finish within ${error.ms} ms: the page has ${count.toLocaleString('en-US')} elements, more than Legible's outline walker gets through in that time (the page's own JavaScript was not the problem).`,
+    'Read a part of it: snapshot {"ref":"…"} walks only that element\'s subtree. Or start the server with a longer --page-timeout.',
+    { cause: error },
+  );
 }

@@ -1,11 +1,12 @@
 import type { ConsoleEntry } from '../capture/consoleLog.js';
 import type { NetworkEntry } from '../capture/networkLog.js';
 import type { DialogInfo, PageDriver } from '../cdp/pageDriver.js';
+import type { ServerActivity } from '../telemetry/activity.js';
 import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
-import { withTimeout } from '../util/time.js';
+import { abortable, withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
 import { DEFAULT_SETTLE, marksDiffer, settle, waitForLoad, watchActivity, type PageMarks, type SettleLimits } from './settle.js';
@@ -44,6 +45,8 @@ export interface Effects {
   pending: NetworkEntry[];
   dialog?: DialogInfo;
   newTabs: NewTab[];
+  /** What the apps printed meanwhile (warnings and errors); absent when nothing. */
+  server?: ServerActivity;
   /** 'quiet' when everything settled; otherwise why waiting stopped. */
   settled: string;
   /** What was still going on when waiting stopped early ('timers', 'animations', 'DOM changes', …). */
@@ -117,6 +120,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const networkMark = state.network.mark();
   const dialogsBefore = state.dialogs.length;
   if (options.what) state.logAction(options.what);
+  const observed = state.observer?.begin();
   const popups: Promise<PageDriver | undefined>[] = [];
   const offPopup = page.onPopup((popup) => popups.push(popup));
 
@@ -129,7 +133,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const tAct = Date.now();
   const acting = action();
   try {
-    await guard(page, Promise.race([acting, dialogOpened]), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action', {
+    await guard(page, abortable(Promise.race([acting, dialogOpened]), state.signal), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action', {
       waiting: {
         message: 'The browser did not complete the input, as happens when the tab is not rendering (another tab or window took the front).',
         hint: 'List the tabs with the pages tool (a new one may have opened), then try again; a snapshot shows where the page is.',
@@ -139,7 +143,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     offDialog();
   }
   const tSettle = Date.now();
-  const settled = await settle(page, state.network, networkMark, started, limits, actionId, () => state.documentVersion !== version);
+  const settled = await abortable(settle(page, state.network, networkMark, started, limits, actionId, () => state.documentVersion !== version), state.signal);
   const tSettled = Date.now();
   offPopup();
 
@@ -168,6 +172,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     `${options.what ?? 'action'}: before ${tAct - started} ms, act ${tSettle - tAct} ms, settle ${tSettled - tSettle} ms (${settled.dom}${settled.busy.length ? `: ${settled.busy.join(', ')}` : ''}), after ${Date.now() - tSettled} ms`,
   );
   const dialog = state.dialogs.length > dialogsBefore ? state.dialogs[state.dialogs.length - 1] : undefined;
+  const server = await observed?.();
   return {
     urlBefore,
     urlAfter: page.url(),
@@ -182,6 +187,7 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     pending: settled.pending,
     dialog,
     newTabs,
+    ...(server ? { server } : {}),
     settled: settled.dom,
     busy: settled.busy,
     elapsedMs: Date.now() - started,

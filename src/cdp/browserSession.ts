@@ -1,9 +1,10 @@
 import type { Browser, Page, Target } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 import { logWarn } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
-import { connectBrowser } from './connect.js';
+import { connectBrowser, removeScratch } from './connect.js';
 import { PageDriver } from './pageDriver.js';
 
 export interface SessionHooks {
@@ -20,6 +21,8 @@ export interface SessionHooks {
 export class BrowserSession {
   private browser: Browser | undefined;
   private owned = false;
+  /** The scratch folder of the browser Legible launched (see Connection.scratchDir). */
+  private scratchDir: string | undefined;
   private connecting: Promise<Browser> | undefined;
   private readonly pagesById = new Map<string, PageDriver>();
   private readonly byPage = new WeakMap<Page, PageDriver>();
@@ -61,10 +64,14 @@ export class BrowserSession {
   }
 
   private async connect(): Promise<Browser> {
+    // A browser that died left its scratch folder behind: remove it before launching anew.
+    await removeScratch(this.scratchDir);
+    this.scratchDir = undefined;
     const connection = await connectBrowser(this.config);
     const browser = connection.browser;
     this.browser = browser;
     this.owned = connection.owned;
+    this.scratchDir = connection.scratchDir;
     if (this.lost) {
       this.notices.push(
         `The browser had closed or crashed; Legible ${connection.owned ? 'launched a new one' : 'attached again'}. Pages, refs and logs from before are gone.`,
@@ -104,6 +111,9 @@ export class BrowserSession {
     if (this.browser !== browser) return;
     this.browser = undefined;
     this.lost = true;
+    // The browser died: what it left in its scratch folder goes now (and again at relaunch, in
+    // case a dying child process wrote there meanwhile).
+    void removeScratch(this.scratchDir);
     for (const page of this.pagesById.values()) this.hooks.pageClosed(page);
     this.pagesById.clear();
     this.selectedId = undefined;
@@ -196,7 +206,7 @@ export class BrowserSession {
       const page = this.pagesById.get(id);
       if (!page) {
         throw new LegibleError(
-          `There is no page ${JSON.stringify(id)}. Open pages: ${[...this.pagesById.keys()].join(', ') || 'none'}.`,
+          `There is no page ${quoteValue(id)}. Open pages: ${[...this.pagesById.keys()].join(', ') || 'none'}.`,
           'List pages with the pages tool, or leave out "page" to use the selected one.',
         );
       }
@@ -238,9 +248,10 @@ export class BrowserSession {
   async close(): Promise<void> {
     const browser = this.browser;
     this.browser = undefined;
-    if (!browser) return;
-    if (this.owned) await browser.close().catch(() => undefined);
-    else await browser.disconnect().catch(() => undefined);
+    if (browser && this.owned) await browser.close().catch(() => undefined);
+    else if (browser) await browser.disconnect().catch(() => undefined);
+    await removeScratch(this.scratchDir);
+    this.scratchDir = undefined;
   }
 
   /** Kills the browser process, for tests of crash recovery. */

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
@@ -9,6 +12,17 @@ export interface Connection {
   /** True when Legible launched the browser and so may close it. */
   owned: boolean;
   description: string;
+  /**
+   * The folder made for this launch (the browser's TMPDIR, and its profile unless --user-data-dir
+   * is given): Chromium leaves org.chromium.Chromium.* folders in its temp folder when it is
+   * killed, so each launch gets its own, removed on relaunch and on exit (removeScratch).
+   */
+  scratchDir?: string;
+}
+
+/** Removes a launch's scratch folder (see Connection.scratchDir); never throws. */
+export async function removeScratch(dir: string | undefined): Promise<void> {
+  if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 }).catch(() => undefined);
 }
 
 /**
@@ -40,6 +54,7 @@ async function loadPuppeteer() {
 async function launch(config: Config): Promise<Connection> {
   const executablePath = findChrome(config.executablePath);
   const puppeteer = await loadPuppeteer();
+  const scratchDir = await mkdtemp(join(tmpdir(), 'legible-chromium-'));
   try {
     const browser = await puppeteer.launch({
       executablePath,
@@ -47,15 +62,17 @@ async function launch(config: Config): Promise<Connection> {
       pipe: true,
       args: launchArgs(config),
       defaultViewport: config.viewport,
-      userDataDir: config.userDataDir,
+      userDataDir: config.userDataDir ?? join(scratchDir, 'profile'),
+      env: { ...process.env, TMPDIR: scratchDir },
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
       timeout: 30_000,
       protocolTimeout: 60_000,
     });
-    return { browser, owned: true, description: `launched ${executablePath}` };
+    return { browser, owned: true, description: `launched ${executablePath}`, scratchDir };
   } catch (error) {
+    await removeScratch(scratchDir);
     if (config.headed && /Missing X server|\$DISPLAY/i.test(errorMessage(error))) {
       throw new LegibleError(
         `--headed needs a display to show the browser window, and there is none here (no X server${process.env.DISPLAY ? ` at DISPLAY=${process.env.DISPLAY}` : '; DISPLAY is not set'}).`,

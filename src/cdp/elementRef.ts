@@ -1,5 +1,6 @@
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { clip } from '../util/text.js';
 
 export type MouseButton = 'left' | 'right' | 'middle' | 'back' | 'forward';
 
@@ -21,11 +22,11 @@ function explain(action: string, error: unknown): LegibleError {
   }
   if (/not visible|not clickable|no.*box|zero.*size|not an HTMLElement/i.test(text)) {
     return new LegibleError(
-      `Could not ${action}: the element is not visible or has no size (${text}).`,
+      `Could not ${action}: the element is not visible or has no size (${clip(text, 200)}).`,
       'Scroll or open the part of the page that shows it, or pick another element from a new snapshot.',
     );
   }
-  return new LegibleError(`Could not ${action}: ${text}`);
+  return new LegibleError(`Could not ${action}: ${clip(text, 300)}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 
 /** Friendly spellings mapped to the key names Chromium's input layer expects. */
 const ALIASES: Record<string, string> = {
@@ -39,7 +40,7 @@ export function parseKeyCombo(combo: string): string[] {
   // A lone "+" or a combo ending in "+" ("Control++") means the plus key itself.
   const parts = trimmed === '+' ? ['+'] : trimmed.endsWith('++') ? [...trimmed.slice(0, -2).split('+'), '+'] : trimmed.split('+');
   if (parts.some((part) => part.trim() === '')) {
-    throw new LegibleError(`${JSON.stringify(combo)} is not a key combo.`, 'Write combos as Modifier+Key, for example Control+A.');
+    throw new LegibleError(`${quoteValue(combo)} is not a key combo.`, 'Write combos as Modifier+Key, for example Control+A.');
   }
   return parts.map((part) => {
     const name = part.trim();

@@ -2,12 +2,16 @@ import type { Protocol } from 'devtools-protocol';
 import type { CDPSession, Dialog, Frame, HTTPResponse, KeyInput, Page } from 'puppeteer-core';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
+import { clip, quoteValue } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
 import { EmulationState } from './emulation.js';
 import { FrameDriver } from './frameDriver.js';
 import { RequestInterceptor } from './interceptor.js';
 import { parseKeyCombo } from './keys.js';
 import { PageTracer } from './tracing.js';
+
+/** The largest side of a full-page capture, in CSS pixels (WebP's limit is 16,383; Chromium fails far beyond it). */
+export const MAX_CAPTURE_PX = 16_000;
 
 export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
 
@@ -128,6 +132,36 @@ export class PageDriver {
     return () => this.session.off(event as never, handler as never);
   }
 
+  /** Whether the tab's renderer answers a trivial evaluation within `ms`: a busy script or a hung renderer does not. */
+  async answers(ms = 1_000): Promise<boolean> {
+    return withTimeout(this.send('Runtime.evaluate', { expression: '0', returnByValue: true }), ms, 'Asking the tab').then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Whether the renderer is hung beyond what stopping its script can fix (chrome://hang, a stuck
+   * layout): it answers neither before nor after Legible stopped the running script.
+   */
+  async isHung(): Promise<boolean> {
+    // An open dialog blocks every evaluation without the renderer being hung.
+    if (this.crashed || this.openDialog || this.page.isClosed() || (await this.answers())) return false;
+    await this.terminateScript();
+    // A renderer swamped with work (thousands of requests at once) answers within a few seconds; a hung one never does.
+    return !(await this.answers(3_000));
+  }
+
+  /**
+   * Kills the tab's renderer process (the tab stays; the next navigation starts a new renderer),
+   * for a renderer that is hung. The command itself is never answered: the renderer dies first.
+   */
+  async crashRenderer(): Promise<void> {
+    void this.send('Page.crash').catch(() => undefined);
+    const end = Date.now() + 5_000;
+    while (!this.crashed && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
   /** Stops whatever script is running in the page (for example an endless loop). */
   async terminateScript(): Promise<void> {
     await withTimeout(this.send('Runtime.terminateExecution'), 2_000, 'Stopping the page script').catch(() => undefined);
@@ -242,7 +276,7 @@ export class PageDriver {
       await this.page.keyboard.press(key);
     } catch (error) {
       throw new LegibleError(
-        `Could not press ${JSON.stringify(combo)}: ${errorMessage(error)}`,
+        `Could not press ${quoteValue(combo)}: ${clip(errorMessage(error), 200)}`,
         'Use key names such as Enter, Tab, Escape, ArrowDown, Backspace, a, or combos such as Control+A or Shift+Tab.',
       );
     } finally {
@@ -342,8 +376,19 @@ export class PageDriver {
 
   // --- screenshots and tabs ----------------------------------------------------------------
 
-  async screenshot(fullPage: boolean): Promise<Buffer> {
-    return Buffer.from(await this.page.screenshot({ type: 'png', fullPage, captureBeyondViewport: fullPage }));
+  /**
+   * A PNG of the viewport, or of the whole page up to MAX_CAPTURE_PX on each side: the browser
+   * refuses larger captures ("Page is too large") only after trying for a long time, and no image
+   * format Legible writes holds more. `cutFrom` is the page's full size when the capture was cut.
+   */
+  async capture(fullPage: boolean): Promise<{ data: Buffer; cutFrom?: { width: number; height: number } }> {
+    if (!fullPage) return { data: Buffer.from(await this.page.screenshot({ type: 'png' })) };
+    const { cssContentSize } = await this.send<{ cssContentSize: { width: number; height: number } }>('Page.getLayoutMetrics');
+    const width = Math.ceil(cssContentSize.width);
+    const height = Math.ceil(cssContentSize.height);
+    if (width <= MAX_CAPTURE_PX && height <= MAX_CAPTURE_PX) return { data: Buffer.from(await this.page.screenshot({ type: 'png', fullPage: true, captureBeyondViewport: true })) };
+    const clip = { x: 0, y: 0, width: Math.min(width, MAX_CAPTURE_PX), height: Math.min(height, MAX_CAPTURE_PX) };
+    return { data: Buffer.from(await this.page.screenshot({ type: 'png', clip, captureBeyondViewport: true })), cutFrom: { width, height } };
   }
 
   /**

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 
 export const USAGE = `Usage: legible-mcp [options]
 
@@ -30,6 +31,12 @@ Run a journey without an agent:
                            run record (runs/run-N-<time>.json, <label>-run.json)
   --allow-unchecked        Pass an incomplete run that checked something; list what it did not
 
+Apps under test:
+  --root DIR               Workspace with legible.config.json (or package.json) whose apps
+                           app_start runs (default: the current folder)
+  --log-entries N          Log entries kept in memory (default 1000000; older ones are
+                           dropped and counted)
+
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
                            tool; js: expectations, waitForExpression steps, javascript: URLs refused
@@ -38,6 +45,9 @@ Server:
   --page-timeout MS        Upper bound for one call into the page (default 10000)
   --timer-wait MS          Before reporting, wait for timers an action started with delays up
                            to MS, and its animations (default 1000; 0: do not)
+  --run-timeout MS         Upper bound for one journey run, all steps together (default 600000)
+  --journey-dir DIR        Another folder journey_run may read journey files from (besides the
+                           output folder and the working folder); repeat for more
   -h, --help               Show this help
   -v, --version            Show the version
 `;
@@ -63,7 +73,16 @@ function number(value: string | undefined, flag: string, min = 1): number | unde
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < min) {
-    throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${JSON.stringify(value.slice(0, 100))}.`, 'Run legible-mcp --help for the options.');
+    throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
+  }
+  return parsed;
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1_000) {
+    throw new LegibleError(`${flag} takes a whole number of at least 1000, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -130,9 +149,13 @@ export function parseFlags(argv: string[]): CliCommand {
         'reuse-tab': { type: 'boolean' },
         'no-evaluate': { type: 'boolean' },
         'output-dir': { type: 'string' },
+        root: { type: 'string' },
+        'log-entries': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
         'timer-wait': { type: 'string' },
+        'run-timeout': { type: 'string' },
+        'journey-dir': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -168,9 +191,14 @@ export function parseFlags(argv: string[]): CliCommand {
       reuseTab: values['reuse-tab'] ?? false,
       evaluate: !values['no-evaluate'],
       outputDir: values['output-dir'],
+      root: values.root,
+      logEntries: count(values['log-entries'], '--log-entries'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
       timerWait: number(values['timer-wait'], '--timer-wait', 0),
+      runTimeout: number(values['run-timeout'], '--run-timeout'),
+      // `run` reads the journey file it was given, wherever it is.
+      journeyDirs: [...(values['journey-dir'] ?? []), ...(running ? [dirname(resolve(positionals[0]!))] : [])],
     });
     if (running) {
       const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createServer, SERVER_VERSION } from '../server/createServer.js';
 import { LegibleError } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { parseFlags, USAGE } from './flags.js';
 import { runCommand } from './runCommand.js';
+import { StdioTransport } from './stdioTransport.js';
 
 async function main(): Promise<void> {
   let command;
@@ -39,12 +39,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown(130));
   process.on('SIGTERM', () => void shutdown(143));
+  process.on('SIGHUP', () => void shutdown(129));
+  // The last resort, when shutdown ran out of time: no app process outlives the server.
+  process.on('exit', () => legible.context.apps().killAllNow());
   process.stdin.on('end', () => void shutdown(0));
   process.stdin.on('close', () => void shutdown(0));
   // A fault in a tool must never take the server down.
   process.on('uncaughtException', (error) => logWarn(`uncaught: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => logWarn(`unhandled rejection: ${String(reason)}`));
-  const transport = new StdioServerTransport();
+  // Our own stdio transport: an oversized or malformed message gets an error answer, and the server goes on.
+  const transport = new StdioTransport();
   transport.onclose = () => void shutdown(0);
   await legible.server.connect(transport);
 }

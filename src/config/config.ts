@@ -22,12 +22,20 @@ export const configSchema = z
     reuseTab: z.boolean().default(false),
     evaluate: z.boolean().default(true),
     outputDir: z.string().min(1).default('recordings'),
+    /** The workspace: where legible.config.json (or package.json) is read and app commands run. */
+    root: z.string().min(1).default('.'),
+    /** How many log entries of the apps are kept in memory; older ones are dropped and counted. */
+    logEntries: z.number().int().min(1_000).default(1_000_000),
     /** Upper bound for one navigation's load, in ms. */
     navigationTimeout: z.number().int().positive().default(15_000),
     /** Upper bound for any single call into the page, in ms. */
     pageTimeout: z.number().int().positive().default(10_000),
     /** Timers an action starts with at most this delay (ms) are waited for before its report; 0: none. */
     timerWait: z.number().int().min(0).max(10_000).default(1_000),
+    /** Upper bound for one journey run, all steps together, in ms. */
+    runTimeout: z.number().int().positive().default(600_000),
+    /** Folders besides the output folder and the working folder that journey_run may read journey files from. */
+    journeyDirs: z.array(z.string().min(1)).default([]),
   })
   .refine((c) => !(c.browserUrl && c.wsEndpoint), {
     message: 'give either --browser-url or --ws-endpoint, not both',

@@ -4,15 +4,17 @@ import type { Effects } from '../actions/perform.js';
 import { isEmptyDiff, renderDiff } from '../snapshot/diff.js';
 import { renderOutline } from '../snapshot/render.js';
 import { redactUrl } from '../util/redact.js';
-import { article, plural, quote } from '../util/text.js';
+import { article, plural, quote, shortUrl, showUrl } from '../util/text.js';
 import { formatConsoleEntry, isProblem } from './consoleFormat.js';
 import { formatRequest } from './networkFormat.js';
+import { formatServerSection } from './serverFormat.js';
 
 /** Request types worth naming in an action report even when they succeed. */
 const NOTABLE = new Set(['Document', 'Fetch', 'XHR']);
 const MAX_REQUESTS = 8;
 const MAX_CONSOLE = 8;
 const MAX_NEW_TABS = 5;
+const MAX_PENDING = 5;
 
 export interface EffectsFormatOptions {
   diffBudget: number;
@@ -20,6 +22,8 @@ export interface EffectsFormatOptions {
   newPageBudget: number;
   /** For the changes that came before the action (after the last call). */
   changedBeforeBudget?: number;
+  /** The tool that shows the apps' logs, named in the Server section. */
+  logsTool: string;
 }
 
 /** One section of the report: its text, or undefined when it has nothing to say. */
@@ -27,14 +31,14 @@ export type EffectsSection = (effects: Effects, options: EffectsFormatOptions) =
 
 /** The page changed after the last call and before this action: shown first, apart from the action's own changes. */
 const changedBefore: EffectsSection = ({ changedBefore: before }, options) => {
-  if (before?.loaded) return `Changed since the last call, before this action: the page loaded ${redactUrl(before.loaded)}.`;
+  if (before?.loaded) return `Changed since the last call, before this action: the page loaded ${showUrl(redactUrl(before.loaded))}.`;
   if (!before?.diff || isEmptyDiff(before.diff)) return undefined;
   return `Changed since the last call, before this action:\n${renderDiff(before.diff, options.changedBeforeBudget ?? Math.round(options.diffBudget / 2))}`;
 };
 
 const location: EffectsSection = (effects) => {
   if (effects.urlAfter !== effects.urlBefore || effects.navigated) {
-    return `Page: ${effects.urlAfter}${effects.titleAfter ? ` ${quote(effects.titleAfter)}` : ''} (was ${effects.urlBefore})`;
+    return `Page: ${showUrl(effects.urlAfter)}${effects.titleAfter ? ` ${quote(effects.titleAfter)}` : ''} (was ${showUrl(effects.urlBefore)})`;
   }
   if (effects.titleAfter !== effects.titleBefore) return `Title: ${quote(effects.titleAfter)} (was ${quote(effects.titleBefore)})`;
   return undefined;
@@ -74,12 +78,19 @@ const network: EffectsSection = (effects) => {
   return `Network: ${plural(entries.length, 'new request')}${failed.length ? `, ${failed.length} failed` : ''}\n${lines.join('\n')}`;
 };
 
-const pending: EffectsSection = (effects) =>
-  effects.pending.length ? `Still loading when the report was made: ${effects.pending.map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${redactUrl(entry.url)}`).join(', ')}` : undefined;
+/** What the apps under test printed while the action ran (warnings and errors). */
+const server: EffectsSection = (effects, options) => formatServerSection(effects.server, options.logsTool) || undefined;
+
+const pending: EffectsSection = (effects) => {
+  if (!effects.pending.length) return undefined;
+  const shown = effects.pending.slice(0, MAX_PENDING).map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), effects.urlAfter)}`);
+  const more = effects.pending.length - shown.length;
+  return `Still loading when the report was made: ${shown.join(', ')}${more > 0 ? `, … ${more} more: see the network tool` : ''}`;
+};
 
 const newTabs: EffectsSection = ({ newTabs: tabs }) => {
   if (!tabs.length) return undefined;
-  const lines = tabs.slice(0, MAX_NEW_TABS).map((tab) => `  ${tab.id} ${redactUrl(tab.url)}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`);
+  const lines = tabs.slice(0, MAX_NEW_TABS).map((tab) => `  ${tab.id} ${showUrl(redactUrl(tab.url))}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`);
   if (tabs.length > MAX_NEW_TABS) lines.push(`  … ${tabs.length - MAX_NEW_TABS} more: see the pages tool`);
   const first = tabs[0]!.id;
   return (
@@ -98,7 +109,7 @@ const unsettled: EffectsSection = (effects) => {
  * The report's sections, in order. A new kind of effect gets its own section here (a function
  * of the effects that returns its text or nothing).
  */
-export const EFFECTS_SECTIONS: readonly EffectsSection[] = [changedBefore, location, dialog, changes, consoleProblems, network, pending, newTabs, unsettled];
+export const EFFECTS_SECTIONS: readonly EffectsSection[] = [changedBefore, location, dialog, changes, consoleProblems, network, server, pending, newTabs, unsettled];
 
 /** Renders an action's effects as a few short sections. */
 export function formatEffects(effects: Effects, options: EffectsFormatOptions, sections: readonly EffectsSection[] = EFFECTS_SECTIONS): string {

@@ -11,7 +11,7 @@ import { describeStep } from './describe.js';
 import { runElementStep, type StepOutcome } from './elementSteps.js';
 import { runLegibleStep } from './legibleSteps.js';
 import { checkExpectation, checkSelectors, consoleErrors, failedRequests, notChecked, type ExpectationVerdict } from './expectations.js';
-import { poll } from './poll.js';
+import { poll, withRunSignal } from './poll.js';
 import { EXPECTATION_HINT, EXPECT_STEP, expectationSchema, unknownFields, type Expectation, type Journey, type Step } from './schema.js';
 import { fillSecrets, missingSecret } from './secrets.js';
 import { findTarget, frameIn, showTab, type StepScope, type TabLister } from './targets.js';
@@ -55,7 +55,15 @@ export interface RunOptions {
   tabs: TabLister;
   /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
   secret?: (variable: string) => string | undefined;
+  /**
+   * Stops the run (the call was cancelled, or the run reached its time limit): the step under way
+   * stops waiting, the rest are not run, and the reason (the signal's) is given with them.
+   */
+  signal?: AbortSignal;
 }
+
+/** No step waits longer than this for its element or condition, whatever its timeout says. */
+export const MAX_STEP_TIMEOUT_MS = 60_000;
 
 /**
  * Expectations about the page (text, element, js) are checked again until they hold, as
@@ -203,11 +211,19 @@ export async function runJourney(state: PageState, journey: Journey, source: str
   await checkSelectors(state, all, EXPECTATION_HINT);
   const replay: Replay = { main: state, options, front: { id: state.page.id }, enter };
   let stopped: StepVerdict | undefined;
+  /** Why the run stopped before its end, when its signal aborted (time limit, cancellation). */
+  let stopReason: string | undefined;
   let reachedPage = false;
   for (const [i, step] of journey.steps.entries()) {
     if (!('unsupported' in step) && step.type === 'customStep' && step.name === EXPECT_STEP) continue;
     const verdict: StepVerdict = { index: i + 1, type: step.type, description: describeStep(step), status: 'passed', errors: [], failedRequests: [], ms: 0 };
     steps.push(verdict);
+    if (!stopped && !stopReason && options.signal?.aborted) stopReason = errorMessage(options.signal.reason);
+    if (!stopped && stopReason) {
+      verdict.status = 'not-run';
+      verdict.reason = stopReason;
+      continue;
+    }
     if (stopped) {
       verdict.status = 'skipped';
       verdict.reason = `step ${stopped.index} ${stopped.status === 'not-found' ? 'found no element' : 'failed'}`;
@@ -219,9 +235,9 @@ export async function runJourney(state: PageState, journey: Journey, source: str
       verdict.reason = `Legible does not run "${step.type}" steps`;
     } else {
       const own = step.timeout;
-      const timeout = typeof own === 'number' && own > 0 ? own : (journey.timeout ?? options.findTimeout ?? 5_000);
+      const timeout = Math.min(typeof own === 'number' && own > 0 ? own : (journey.timeout ?? options.findTimeout ?? 5_000), MAX_STEP_TIMEOUT_MS);
       try {
-        await runOne(replay, step, verdict, timeout);
+        await withRunSignal(options.signal, () => runOne(replay, step, verdict, timeout));
       } catch (error) {
         verdict.status = 'failed';
         verdict.reason = errorMessage(error);
@@ -233,6 +249,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
       }
       if (step.type === 'navigate' && verdict.status === 'passed') reachedPage = true;
     }
+    if (options.signal?.aborted && verdict.status !== 'passed') verdict.reason = `${errorMessage(options.signal.reason)} during this step`;
     verdict.ms = Date.now() - began;
     if (options.paceMs && verdict.status === 'passed' && step.type !== 'setViewport' && step.type !== 'keyDown') await sleep(options.paceMs);
     if (verdict.status === 'failed' || verdict.status === 'not-found') stopped = verdict;
@@ -242,7 +259,13 @@ export async function runJourney(state: PageState, journey: Journey, source: str
   // What the page shows first, given a moment to come true (the app may still be rendering); then
   // the logs, read after that moment so late errors count too. Verdicts keep the given order.
   const onPage = new Map<Expectation, ExpectationVerdict>();
-  const why = stopped?.environment ? 'the journey never reached its first page' : stopped ? `the journey stopped at step ${stopped.index}` : undefined;
+  const why = stopped?.environment
+    ? 'the journey never reached its first page'
+    : stopped
+      ? `the journey stopped at step ${stopped.index}`
+      : stopReason
+        ? `the run stopped early: ${stopReason}`
+        : undefined;
   for (const expectation of all.filter((e) => ON_PAGE.has(e.type))) {
     if (why) {
       onPage.set(expectation, notChecked(expectation, why));

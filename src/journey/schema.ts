@@ -1,7 +1,7 @@
 import { Script } from 'node:vm';
 import { z } from 'zod';
 import { LegibleError } from '../util/errors.js';
-import { truncate } from '../util/text.js';
+import { clip, printable, quoteValue, truncate } from '../util/text.js';
 import { legibleStepProblem } from './legibleSteps.js';
 
 /**
@@ -77,10 +77,10 @@ export function parseExpectation(text: string): Expectation {
   const kind = colon < 0 ? body : body.slice(0, colon);
   const arg = colon < 0 ? '' : body.slice(colon + 1).trim();
   const need = () => {
-    if (!arg) throw new LegibleError(`The expectation ${JSON.stringify(text)} needs something after "${kind}:".`, EXPECTATION_HINT);
+    if (!arg) throw new LegibleError(`The expectation ${quoteValue(text)} needs something after "${kind}:".`, EXPECTATION_HINT);
     return arg;
   };
-  if (negated && kind !== 'text' && kind !== 'element') throw new LegibleError(`Only text and element expectations can be negated with "!", not ${JSON.stringify(text)}.`, EXPECTATION_HINT);
+  if (negated && kind !== 'text' && kind !== 'element') throw new LegibleError(`Only text and element expectations can be negated with "!", not ${quoteValue(text)}.`, EXPECTATION_HINT);
   const expectation = parseKind(kind, negated, need, arg, text);
   const problem = syntaxProblem(expectation);
   if (problem) throw new LegibleError(problem, EXPECTATION_HINT);
@@ -100,12 +100,18 @@ function parseKind(kind: string, negated: boolean, need: () => string, arg: stri
     case 'js':
       return { type: 'js', expression: need() };
     default:
-      throw new LegibleError(`Unknown expectation ${JSON.stringify(text)}.`, EXPECTATION_HINT);
+      throw new LegibleError(`Unknown expectation ${quoteValue(text)}.`, EXPECTATION_HINT);
   }
 }
 
 export const EXPECTATION_HINT =
   'Write expectations as "text:Added to basket", "!text:Error", "element:aria/Total[role=\\"status\\"]", "!element:#spinner", "noConsoleErrors", "noFailedRequests" or "noFailedRequests:/api/", "js:document.title === \'Shop\'".';
+
+/** A viewport side in CSS pixels: a 0×0 viewport shows nothing, a huge one takes the browser down. */
+const viewportSide = z.number().int().min(100).max(10_000);
+
+/** A journey with more steps than this is refused (a long hand-made flow has a few hundred). */
+export const MAX_STEPS = 2_000;
 
 /**
  * What a step expects to happen: Recorder writes a navigation (the URL and title it reached) on
@@ -129,7 +135,16 @@ const json: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z
 
 export const stepSchemas = {
   setViewport: z
-    .object({ type: z.literal('setViewport'), ...base, width: z.number(), height: z.number(), deviceScaleFactor: z.number().optional(), isMobile: z.boolean().optional(), hasTouch: z.boolean().optional(), isLandscape: z.boolean().optional() })
+    .object({
+      type: z.literal('setViewport'),
+      ...base,
+      width: viewportSide,
+      height: viewportSide,
+      deviceScaleFactor: z.number().min(0.25).max(5).optional(),
+      isMobile: z.boolean().optional(),
+      hasTouch: z.boolean().optional(),
+      isLandscape: z.boolean().optional(),
+    })
     .loose(),
   navigate: z.object({ type: z.literal('navigate'), url: z.string().min(1), ...base }).loose(),
   click: z.object({ type: z.literal('click'), ...target, ...pointer }).loose(),
@@ -188,27 +203,30 @@ export function parseJourney(text: string, source: string): Journey {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    fail(`${source} is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`);
+    // Where, never what: the parser's message quotes the file, which may hold anything.
+    fail(`${source} is not valid JSON${jsonErrorPlace(text, error)}.`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) fail(`${source} is not a user flow: it should be a JSON object with "title" and "steps".`);
   const flow = data as { title?: unknown; steps?: unknown; timeout?: unknown };
   if (!Array.isArray(flow.steps)) fail(`${source} is not a user flow: it has no "steps" array.`);
-  const title = typeof flow.title === 'string' && flow.title ? flow.title : source;
+  if (flow.steps.length > MAX_STEPS) fail(`${source} has ${flow.steps.length.toLocaleString('en-US')} steps; a journey has at most ${MAX_STEPS.toLocaleString('en-US')}.`, 'Split it into shorter journeys.');
+  // The title is shown in every answer and report about a run: one printable line of bounded length.
+  const title = typeof flow.title === 'string' && flow.title ? printable(clip(flow.title.replace(/\s+/g, ' '), 200)) : source;
   const steps = flow.steps.map((raw, i) => {
     const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
     if (typeof type !== 'string') fail(`Step ${i + 1} of ${source} has no "type".`);
-    const schema = (stepSchemas as Record<string, z.ZodType>)[type];
-    if (!schema) return { type, unsupported: true as const, raw };
+    const schema = Object.hasOwn(stepSchemas, type) ? (stepSchemas as Record<string, z.ZodType>)[type] : undefined;
+    if (!schema) return { type: printable(clip(type, 60)), unsupported: true as const, raw };
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      fail(`Step ${i + 1} (${type}) of ${source} is malformed: ${issue?.path.join('.') || 'step'}: ${issue?.message}.`);
+      fail(`Step ${i + 1} (${type}) of ${source} is malformed: ${clip(issue?.path.join('.') || 'step', 100)}: ${clip(issue?.message ?? 'does not match', 200)}.`);
     }
     if (type === 'customStep') {
       const custom = parsed.data as { name: string; parameters: unknown };
       if (custom.name === EXPECT_STEP) {
         const expectation = expectationSchema.safeParse(custom.parameters);
-        if (!expectation.success) fail(`Step ${i + 1} of ${source} is a Legible expectation that does not parse: ${expectation.error.issues[0]?.message}.`);
+        if (!expectation.success) fail(`Step ${i + 1} of ${source} is a Legible expectation that does not parse: ${clip(expectation.error.issues[0]?.message ?? 'unknown', 200)}.`);
       }
       const problem = legibleStepProblem(custom.name, custom.parameters);
       if (problem) fail(`Step ${i + 1} of ${source} is a ${custom.name} step that does not parse: ${problem}.`);
@@ -217,4 +235,13 @@ export function parseJourney(text: string, source: string): Journey {
   });
   const timeout = typeof flow.timeout === 'number' && flow.timeout > 0 ? flow.timeout : undefined;
   return timeout ? { title, steps, timeout } : { title, steps };
+}
+
+/** " (line 3, column 14)" from the parser's error position, when it gives one. */
+function jsonErrorPlace(text: string, error: unknown): string {
+  const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  if (position === undefined) return '';
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  return ` (line ${line}, column ${Number(position) - before.lastIndexOf('\n')})`;
 }

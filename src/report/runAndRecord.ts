@@ -7,11 +7,14 @@ import type { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
 import type { RecordingStore } from '../recording/store.js';
+import { CancelledError, LegibleError } from '../util/errors.js';
 import type { RunRecord, RunRegistry } from './runs.js';
+
+const seconds = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`);
 
 /** What running a journey needs from the server (ServerContext provides it; so does the CLI). */
 export interface RunContext {
-  readonly config: { navigationTimeout: number; viewport: { width: number; height: number }; evaluate: boolean };
+  readonly config: { navigationTimeout: number; runTimeout: number; viewport: { width: number; height: number }; evaluate: boolean };
   newPage(): Promise<PageState>;
   /** Every open tab (a journey's steps may run in a popup it opened). */
   pages(): Promise<PageState[]>;
@@ -35,6 +38,8 @@ export interface RunRequest {
   label?: string;
   expect?: Expectation[];
   unsupported: 'skip' | 'fail';
+  /** The caller's cancellation (the client cancelled journey_run): the run stops and nothing is kept. */
+  signal?: AbortSignal;
 }
 
 /** Closes the tabs the journey's tab opened (popups), and the ones those opened, so a run leaves no tab behind. */
@@ -59,6 +64,14 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
   const previous = context.selectedPageId();
   const state = await context.newPage();
   let recording: FinishedRecording | undefined;
+  // The run's own bound (the steps' timeouts are clamped too): later steps are reported as not run.
+  const stop = new AbortController();
+  const limit = context.config.runTimeout;
+  const timer = setTimeout(() => stop.abort(new LegibleError(`the run reached its time limit of ${seconds(limit)} (--run-timeout)`)), limit);
+  const onCancel = () => stop.abort(new CancelledError('The journey run'));
+  if (request.signal?.aborted) onCancel();
+  request.signal?.addEventListener('abort', onCancel, { once: true });
+  state.signal = stop.signal;
   try {
     if (request.record) {
       const viewport = state.page.viewport() ?? context.config.viewport;
@@ -73,7 +86,9 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
       tabs: () => context.pages(),
+      signal: stop.signal,
     });
+    if (request.signal?.aborted) throw new CancelledError('The journey run');
     if (state.recorder) {
       const recorder = state.recorder;
       state.recorder = undefined;
@@ -82,6 +97,9 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
     const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record ?? request.label });
     return { record, recording };
   } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onCancel);
+    state.signal = undefined;
     if (state.recorder) {
       await state.recorder.abort().catch(() => undefined);
       state.recorder = undefined;

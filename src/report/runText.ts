@@ -1,5 +1,5 @@
 import type { StepStatus, StepVerdict } from '../journey/run.js';
-import { plural } from '../util/text.js';
+import { clip, plural, printable, quote, shortUrl } from '../util/text.js';
 import type { Change } from './changes.js';
 import type { RunRecord } from './runs.js';
 
@@ -12,6 +12,12 @@ const EXPECTATION_MARKS = { passed: '✓', failed: '✗', 'not-checked': '-' } a
 const STEP_LINES = 60;
 /** At most this many "not checked" lines; the rest are counted. */
 const UNCHECKED_LINES = 20;
+/** A run whose steps still need more lines than this once passes are folded lists the first ones, the failing ones, and counts. */
+const MAX_STEP_LINES = 60;
+const EXPECTATION_LINES = 20;
+
+/** Text from a journey file or a page, as one line of the answer (and of a terminal, for `legible-mcp run`). */
+const line = (text: string, max: number) => printable(clip(text, max));
 
 /** "1 step passed, 2 failed": the counts that are not zero, the noun on the first. */
 function counted(noun: string, counts: [number, string][]): string {
@@ -37,29 +43,67 @@ function stepLine(step: StepVerdict): string {
   const unchecked = step.status === 'passed' && step.unchecked?.length;
   const mark = unchecked ? NOT_CHECKED_MARK : MARKS[step.status];
   const status = unchecked ? ` — not checked: ${step.unchecked!.join(', ')}` : step.status === 'passed' ? '' : ` — ${step.status.replace('-', ' ')}`;
-  return `  ${mark} ${step.index}. ${step.description}${status}${step.reason ? `: ${step.reason}` : ''}`;
+  return `  ${mark} ${step.index}. ${line(step.description, 200)}${line(status, 300)}${step.reason ? `: ${line(step.reason, 300)}` : ''}`;
 }
 
 /** Step lines, with long runs of plain passes folded (the run record and the report have them all). */
 function stepLines(steps: StepVerdict[]): string[] {
-  const plain = (step: StepVerdict, i: number) => step.status === 'passed' && !step.unchecked?.length && !step.errors.length && !step.failedRequests.length && i >= 20 && i < steps.length - 10;
+  // Folded in the middle of a long run: plain passes, and steps that did not run or were skipped
+  // (thousands of unsupported steps, or everything after a failure).
+  const foldable = (step: StepVerdict, i: number) =>
+    i >= 20 &&
+    i < steps.length - 10 &&
+    !step.errors.length &&
+    !step.failedRequests.length &&
+    ((step.status === 'passed' && !step.unchecked?.length) || step.status === 'skipped' || step.status === 'not-run');
   const lines: string[] = [];
   let folded: StepVerdict[] = [];
   const flush = () => {
-    if (folded.length) lines.push(`  … ${plural(folded.length, 'step')} passed (${folded[0]!.index}–${folded[folded.length - 1]!.index})`);
+    if (folded.length) {
+      const first = folded[0]!;
+      const last = folded[folded.length - 1]!;
+      const sameReason = first.reason && folded.every((step) => step.reason === first.reason) ? `: ${line(first.reason, 200)}` : '';
+      lines.push(`  … ${folded.length.toLocaleString('en-US')} step${folded.length === 1 ? '' : 's'} ${first.status.replace('-', ' ')} (${first.index}–${last.index})${sameReason}`);
+    }
     folded = [];
   };
   for (const [i, step] of steps.entries()) {
-    if (steps.length > STEP_LINES && plain(step, i)) {
+    if (steps.length > STEP_LINES && foldable(step, i)) {
+      if (folded.length && folded[0]!.status !== step.status) flush();
       folded.push(step);
       continue;
     }
     flush();
-    lines.push(stepLine(step));
-    for (const error of step.errors.slice(0, 3)) lines.push(`      console: ${error.text}`);
-    for (const request of step.failedRequests.slice(0, 3)) lines.push(`      ✗ ${request.method} ${request.url} → ${request.failure ?? request.status}`);
+    lines.push(...stepDetail(step));
   }
   flush();
+  return lines;
+}
+
+/** One step's line, with the first of its console errors and failed requests. */
+function stepDetail(step: StepVerdict): string[] {
+  const lines = [stepLine(step)];
+  for (const error of step.errors.slice(0, 3)) lines.push(`      console: ${line(error.text, 200)}`);
+  for (const request of step.failedRequests.slice(0, 3)) lines.push(`      ✗ ${request.method} ${printable(shortUrl(request.url))} → ${request.failure ?? request.status}`);
+  return lines;
+}
+
+/**
+ * The steps of a run too long to list even with its passes folded (thousands of unsupported
+ * steps): the first ones, the failing ones (up to ten), and counts of the rest by status.
+ */
+function longRunLines(steps: StepVerdict[]): string[] {
+  const head = steps.slice(0, MAX_STEP_LINES - 20);
+  const failing = steps.slice(head.length).filter((step) => step.status === 'failed' || step.status === 'not-found');
+  const shownFailing = failing.slice(0, 10);
+  const shown = new Set([...head, ...shownFailing]);
+  const counts = new Map<StepStatus, number>();
+  for (const step of steps) if (!shown.has(step)) counts.set(step.status, (counts.get(step.status) ?? 0) + 1);
+  const rest = [...counts].map(([status, count]) => `${count.toLocaleString('en-US')} ${status.replace('-', ' ')}`).join(', ');
+  const lines = head.flatMap(stepDetail);
+  if (shownFailing.length) lines.push(`  … then the ${shownFailing.length === failing.length ? '' : `first ${shownFailing.length} of ${failing.length} `}failing steps:`, ...shownFailing.flatMap(stepDetail));
+  const hidden = steps.length - shown.size;
+  if (rest) lines.push(`  … ${hidden.toLocaleString('en-US')} more step${hidden === 1 ? '' : 's'} not listed (${rest}); the run record and the report have them all.`);
   return lines;
 }
 
@@ -70,18 +114,23 @@ function stepLines(steps: StepVerdict[]): string[] {
  */
 export function formatRun(run: RunRecord, options: { allowUnchecked?: boolean } = {}): string {
   const seconds = ((run.endedAt - run.startedAt) / 1000).toFixed(1);
-  const lines = [`Journey ${JSON.stringify(run.title)}: ${run.verdict.toUpperCase()} — ${summary(run)} (${seconds} s).`];
-  if (run.steps.length) lines.push('Steps:', ...stepLines(run.steps));
+  const lines = [`Journey ${quote(run.title)}: ${run.verdict.toUpperCase()} — ${line(summary(run), 500)} (${seconds} s).`];
+  if (run.steps.length) {
+    const folded = stepLines(run.steps);
+    lines.push('Steps:', ...(folded.length > MAX_STEP_LINES ? longRunLines(run.steps) : folded));
+  }
   if (run.expectations.length) {
     lines.push('Expectations:');
-    for (const check of run.expectations) {
+    for (const check of run.expectations.slice(0, EXPECTATION_LINES)) {
       const detail = check.status === 'not-checked' ? ` — not checked${check.detail ? `: ${check.detail}` : ''}` : check.detail && check.status === 'failed' ? ` — ${check.detail}` : '';
-      lines.push(`  ${EXPECTATION_MARKS[check.status]} ${check.description}${detail}`);
+      lines.push(`  ${EXPECTATION_MARKS[check.status]} ${line(check.description, 200)}${line(detail, 300)}`);
     }
+    const hidden = run.expectations.slice(EXPECTATION_LINES);
+    if (hidden.length) lines.push(`  … ${plural(hidden.length, 'more expectation')} (${hidden.filter((check) => check.status === 'failed').length} failed); the report has them all.`);
   }
   if (run.verdict === 'incomplete' && run.unchecked.length) {
     lines.push(options.allowUnchecked && !run.checkedNothing ? 'Verdict: passes with --allow-unchecked; not checked:' : 'Not checked (each keeps the run from passing):');
-    for (const line of run.unchecked.slice(0, UNCHECKED_LINES)) lines.push(`  - ${line}`);
+    for (const text of run.unchecked.slice(0, UNCHECKED_LINES)) lines.push(`  - ${line(text, 300)}`);
     if (run.unchecked.length > UNCHECKED_LINES) lines.push(`  … and ${run.unchecked.length - UNCHECKED_LINES} more (all of them are in the run record)`);
   }
   return lines.join('\n');

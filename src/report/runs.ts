@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { redactConsoleEntry, redactRequest } from '../capture/redactEntries.js';
 import type { ExpectationVerdict } from '../journey/expectations.js';
+import { writesInside } from '../util/paths.js';
 import type { RunResult } from '../journey/run.js';
 import { decideVerdict } from '../journey/verdict.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
@@ -61,7 +62,9 @@ export class RunRegistry {
     const record: RunRecord = { ...redactRun(result), ...extra, id: `run-${this.next++}` };
     this.runs.set(record.id, record);
     await mkdir(this.dir, { recursive: true }).catch(() => undefined);
-    await writeFile(join(this.dir, `${record.id}-${result.startedAt}.json`), `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
+    const file = join(this.dir, `${record.id}-${result.startedAt}.json`);
+    // Never through a symbolic link out of the output folder (the folder that holds runs/).
+    if (await writesInside(dirname(this.dir), file).catch(() => false)) await writeFile(file, `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
     return record;
   }
 

@@ -3,6 +3,7 @@ import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config/config.js';
 import { VERSION } from '../util/version.js';
 import { toolsFor } from '../tools/registry.js';
+import { handleToolCalls } from './callTool.js';
 import { registerRecordingResources } from './resources.js';
 import { runTool } from './runTool.js';
 import { ServerContext } from './serverContext.js';
@@ -28,6 +29,7 @@ export function createServer(config: Config): LegibleServer {
     },
   );
   const tools = toolsFor(config);
+  // Registered for the tools capability; the calls themselves are answered by handleToolCalls below.
   for (const tool of tools) {
     server.registerTool(
       tool.name,
@@ -44,6 +46,8 @@ export function createServer(config: Config): LegibleServer {
     annotations: annotations(tool),
   }));
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  // Our own tools/call too: readable argument errors, and the request's cancellation signal.
+  handleToolCalls(server, tools, context);
   registerRecordingResources(server, context.recordings());
   return {
     server,

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { RECORDING_URI_PREFIX, recordingMime, type RecordingInfo, type RecordingStore } from '../recording/store.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 
 
 interface ListedFile {
@@ -42,7 +43,7 @@ export function registerRecordingResources(server: McpServer, store: RecordingSt
     async (uri, variables) => {
       const name = String(variables.file);
       const match = (await allFiles(store)).find((file) => file.name === name);
-      if (!match) throw new LegibleError(`There is no recording file ${JSON.stringify(name)}.`, 'List resources to see the recordings.');
+      if (!match) throw new LegibleError(`There is no recording file ${quoteValue(name)}.`, 'List resources to see the recordings.');
       const data = await readFile(match.path);
       return { contents: [{ uri: uri.href, mimeType: recordingMime(name), blob: data.toString('base64') }] };
     },

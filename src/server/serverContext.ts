@@ -1,6 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PageState } from '../actions/pageState.js';
+import { AppSupervisor } from '../apps/supervisor.js';
+import { watchActivity } from '../telemetry/activity.js';
+import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
 import { JourneyLog } from '../journey/log.js';
@@ -12,6 +15,11 @@ import { RecordingStore } from '../recording/store.js';
 import type { ToolContext } from '../tools/context.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { fileSystemHint } from '../util/disk.js';
+import { writesInside } from '../util/paths.js';
+import { quoteValue } from '../util/text.js';
+
+/** The longest file name (one path component) the usual file systems take, in bytes. */
+const MAX_NAME_BYTES = 255;
 
 /** The server's state behind the ToolContext view: the browser session and each page's state. */
 export class ServerContext implements ToolContext {
@@ -26,16 +34,28 @@ export class ServerContext implements ToolContext {
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private readonly journeyStore: JourneyStore;
   private readonly runRegistry: RunRegistry;
+  private readonly logStore: LogStore;
+  private readonly supervisor: AppSupervisor;
   private readonly sessionSecrets = new SessionSecrets();
 
   constructor(readonly config: Config) {
+    this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
+    this.supervisor = new AppSupervisor(resolve(config.root), this.logStore);
+    const supervisor = this.supervisor;
+    const observer = watchActivity(this.logStore, {
+      active: () => supervisor.isActive(),
+      flush: () => supervisor.flushOutput(),
+    });
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
-    this.journeyStore = new JourneyStore(this.outputDir);
+    // Journey files are read from the output folder, the working folder (the workspace) and --journey-dir folders.
+    this.journeyStore = new JourneyStore(this.outputDir, [process.cwd(), ...config.journeyDirs.map((dir) => resolve(dir))]);
     this.runRegistry = new RunRegistry(join(this.outputDir, 'runs'));
     this.session = new BrowserSession(config, {
       pageOpened: async (page) => {
-        this.states.set(page.id, await PageState.attach(page, { callTimeout: config.pageTimeout, timerWaitMs: config.timerWait }));
+        const state = await PageState.attach(page, { callTimeout: config.pageTimeout, timerWaitMs: config.timerWait });
+        state.observer = observer;
+        this.states.set(page.id, state);
       },
       pageClosed: (page) => {
         const state = this.states.get(page.id);
@@ -79,14 +99,34 @@ export class ServerContext implements ToolContext {
       const inside = relative(this.outputDir, path);
       if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
         throw new LegibleError(
-          `The path ${JSON.stringify(requested)} leads outside the output folder (${this.outputDir}).`,
+          `The path ${quoteValue(requested)} leads outside the output folder (${this.outputDir}).`,
           'Give a file name or a relative path inside the output folder, such as "shots/cart.png".',
         );
       }
       if (!extname(path) && extension) path += `.${extension}`;
+      // Checked before any work: the file system refuses a longer name only when the file is written.
+      const long = path.split(sep).find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
+      if (long) {
+        throw new LegibleError(
+          `The file name ${quoteValue(long, 60)} is ${Buffer.byteLength(long)} bytes long; file names are at most ${MAX_NAME_BYTES} bytes.`,
+          'Give a shorter name, such as "shots/cart.png".',
+        );
+      }
     } else {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       path = resolve(this.outputDir, `${stem}-${stamp}.${extension}`);
+    }
+    try {
+      await mkdir(this.outputDir, { recursive: true });
+    } catch (error) {
+      throw new LegibleError(`Could not create the output folder ${this.outputDir}: ${errorMessage(error)}`, 'Check that the output folder (--output-dir) is writable.');
+    }
+    // By name the path is inside; a symbolic link on the way (or at its end) may still lead out.
+    if (!(await writesInside(this.outputDir, path))) {
+      throw new LegibleError(
+        `The path ${quoteValue(requested ?? path)} leads outside the output folder (${this.outputDir}) through a symbolic link.`,
+        'Give a path inside the output folder that is not a link, such as "shots/cart.png".',
+      );
     }
     try {
       await mkdir(resolve(path, '..'), { recursive: true });
@@ -147,6 +187,14 @@ export class ServerContext implements ToolContext {
     return this.runRegistry;
   }
 
+  apps(): AppSupervisor {
+    return this.supervisor;
+  }
+
+  logs(): LogStore {
+    return this.logStore;
+  }
+
   secrets(): SessionSecrets {
     return this.sessionSecrets;
   }
@@ -155,6 +203,7 @@ export class ServerContext implements ToolContext {
     // Recordings still running when the client goes away are finished, not thrown away.
     for (const state of this.states.values()) if (state.recorder) this.finishOrphan(state);
     await Promise.allSettled([...this.pendingWork]);
-    await this.session.close();
+    // The apps and the browser stop side by side: both have bounded waits.
+    await Promise.allSettled([this.supervisor.stopAll(), this.session.close()]);
   }
 }

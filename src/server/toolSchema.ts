@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnyTool } from '../tools/tool.js';
+import { quoteValue } from '../util/text.js';
 
 /** Explained once, in the pages tool's description, rather than in every page tool's schema. */
 const pageParam = z.string().optional();
@@ -9,14 +10,12 @@ export function inputShape(tool: AnyTool): z.ZodRawShape {
   return tool.scope === 'page' ? { ...tool.input, page: pageParam } : tool.input;
 }
 
-/** A strict object schema: unknown arguments are rejected with the list of known ones. */
+/** A strict object schema: unknown arguments are refused (argumentError lists the known ones). */
 export function inputSchema(tool: AnyTool): z.ZodObject {
-  const shape = inputShape(tool);
-  const known = Object.keys(shape);
-  return z.strictObject(shape, {
+  return z.strictObject(inputShape(tool), {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `Unknown argument${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; ${tool.name} takes ${known.length ? known.join(', ') : 'no arguments'}.`
+        ? `unknown argument${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 5).map((k) => quoteValue(k, 40)).join(', ')}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}`
         : undefined,
   });
 }

@@ -1,6 +1,7 @@
 import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 import { refOfElement, walkPage } from './walker.js';
 
 /** One line of the outline. `ref` is '' for text lines. */
@@ -91,7 +92,7 @@ async function spliceFrame(frame: FrameDriver, lines: OutlineLine[], counter: Re
 export type RefProblem = 'no-snapshot' | 'unknown' | 'gone' | 'no-frame';
 
 export function staleRef(ref: string, problem?: RefProblem): LegibleError {
-  const quoted = JSON.stringify(ref.slice(0, 100));
+  const quoted = quoteValue(ref);
   const next = 'Take a new snapshot and use a ref from it.';
   switch (problem) {
     case 'no-snapshot':

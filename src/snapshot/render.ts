@@ -157,7 +157,7 @@ export function renderOutline(lines: readonly OutlineLine[], options: RenderOpti
   }
   const nextOffset = i < out.length ? i : undefined;
   if (!shown.length && out.length) {
-    return { text: `[offset ${offset} is past the end: the outline has ${plural(out.length, 'line')}; use an offset below that]`, shown: 0, total: out.length, collapsedRuns };
+    return { text: `[offset ${options.offset} is past the end: the outline has ${plural(out.length, 'line')}; use an offset below ${out.length}]`, shown: 0, total: out.length, collapsedRuns };
   }
   let text = shown.join('\n');
   if (nextOffset !== undefined) {

@@ -5,6 +5,8 @@ import type { ElementRef } from '../cdp/elementRef.js';
 import { formatEffects } from '../format/effectsFormat.js';
 import { durableSelectors } from '../journey/selectors.js';
 import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
+import { UNPRINTABLE } from '../util/text.js';
+import { logsTool } from './logsTool.js';
 import type { ToolResponse } from './response.js';
 
 /** Output budgets, in characters. About four characters make a token. */
@@ -17,8 +19,17 @@ export const BUDGET = {
 
 export const refParam = z.string().describe('Ref from a snapshot (e12).');
 
+/** Text to type: a number given for it (a quantity, a PIN) is typed as its digits. */
+export const textParam = z.preprocess((value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value), z.string());
+
+/**
+ * A name, label, id or path given to a tool: refused when it holds control, bidi-override or
+ * escape characters (they make a name read as something else in answers, files and terminals).
+ */
+export const nameParam = z.string().min(1).refine((value) => !UNPRINTABLE.test(value), 'must not contain control, bidi-override or escape characters');
+
 /** A recording's label ("before", "after"), as record_start and journey_run take it. */
-export const recordingLabel = z.string().regex(/^[\w.-]{1,40}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores');
+export const recordingLabel = z.string().regex(/^\w[\w.-]{0,39}$/, 'labels are 1-40 letters, digits, dots, dashes or underscores, starting with a letter or digit');
 
 /** `button "Search"` for a ref, from the latest outline (or just the ref when it is not there). */
 export function describeRef(state: PageState, ref: string): string {
@@ -98,5 +109,5 @@ export async function clickOffset(element: ElementRef): Promise<{ x: number; y: 
 /** Writes a one-line headline and the action's effects report. */
 export function reportEffects(response: ToolResponse, headline: string, effects: Effects): void {
   response.text(headline);
-  response.text(formatEffects(effects, { diffBudget: BUDGET.diff, newPageBudget: BUDGET.newPage }));
+  response.text(formatEffects(effects, { diffBudget: BUDGET.diff, newPageBudget: BUDGET.newPage, logsTool: logsTool.name }));
 }

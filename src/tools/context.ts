@@ -1,4 +1,6 @@
 import type { PageState } from '../actions/pageState.js';
+import type { AppSupervisor } from '../apps/supervisor.js';
+import type { LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import type { JourneyLog } from '../journey/log.js';
 import type { SessionSecrets } from '../journey/secrets.js';
@@ -35,6 +37,10 @@ export interface ToolContext {
   journeys(): JourneyStore;
   /** Journey runs of this session, for report. */
   runs(): RunRegistry;
+  /** The apps under test of the workspace (legible.config.json). */
+  apps(): AppSupervisor;
+  /** What the apps printed. */
+  logs(): LogStore;
   /** Secrets typed in this session, which saved journeys refer to by variable (journey/secrets.ts). */
   secrets(): SessionSecrets;
 }

@@ -5,7 +5,7 @@ import { quote } from '../util/text.js';
 import { maskTyped } from '../util/redact.js';
 import { keySteps } from '../journey/log.js';
 import { passwordVariable, secretReference } from '../journey/secrets.js';
-import { actOnRef, clickOffset, refParam, reportEffects } from './common.js';
+import { actOnRef, clickOffset, refParam, reportEffects, textParam } from './common.js';
 import { LegibleError } from '../util/errors.js';
 import { dragTo, fillFields, uploadInto } from './formInput.js';
 import { defineTool } from './tool.js';
@@ -52,7 +52,7 @@ export const typeTool = defineTool({
     "Type into a field by ref (replacing its text unless clear is false); submit presses Enter. Reports effects like click.",
   input: {
     ref: refParam.optional(),
-    text: z.string().optional(),
+    text: textParam.optional(),
     submit: z.boolean().optional().describe('Press Enter after.'),
     clear: z.boolean().optional(),
     files: z.array(z.string().min(1)).min(1).optional().describe('Upload to ref.'),

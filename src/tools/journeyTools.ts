@@ -8,9 +8,12 @@ import { formatRun } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
 import { SECRET_REFERENCE } from '../util/redact.js';
-import { plural, quote } from '../util/text.js';
-import { recordingLabel } from './common.js';
+import { clip, plural, quote } from '../util/text.js';
+import { nameParam, recordingLabel } from './common.js';
 import { defineTool } from './tool.js';
+
+/** journey_save lists this many steps of what it saved; the file has them all. */
+const MAX_LISTED = 30;
 
 const expectParam = z
   .array(z.string().min(1))
@@ -54,8 +57,9 @@ export const journeySaveTool = defineTool({
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
     const flowSteps = (flow as { steps: Step[] }).steps;
     const saved = flowSteps.slice(flowSteps.length - expectations.length - steps.length, flowSteps.length - expectations.length);
-    const lines = [`Saved journey ${quote(params.name)} with ${plural(steps.length, 'step')} to ${path}:`, ...saved.map((step, i) => `  ${i + 1}. ${describeStep(step)}`)];
-    if (expectations.length) lines.push('Expectations:', ...expectations.map((e) => `  - ${describeExpectation(e)}`));
+    const lines = [`Saved journey ${quote(params.name)} with ${plural(steps.length, 'step')} to ${path}:`, ...saved.slice(0, MAX_LISTED).map((step, i) => `  ${i + 1}. ${clip(describeStep(step), 200)}`)];
+    if (saved.length > MAX_LISTED) lines.push(`  … ${plural(saved.length - MAX_LISTED, 'more step', 'more steps')} (all in the file).`);
+    if (expectations.length) lines.push('Expectations:', ...expectations.slice(0, MAX_LISTED).map((e) => `  - ${clip(describeExpectation(e), 200)}`));
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
     const variables = [...new Set([...JSON.stringify(flow).matchAll(SECRET_REFERENCE)].map((match) => match[1]!))];
     if (variables.length) lines.push(`Secrets are kept out of the file: replay reads ${variables.join(', ')} from the environment (this session remembers their values).`);
@@ -71,7 +75,7 @@ export const journeyRunTool = defineTool({
   description:
     "Replay a journey (name or Recorder JSON path) on a fresh tab, optionally recording it; verdict per step (with errors and failed requests) and per expectation.",
   input: {
-    journey: z.string().min(1).describe('Name or file path.'),
+    journey: nameParam.describe('Name or file path.'),
     record: recordingLabel.optional().describe('Record video under this label.'),
     expect: z.array(z.string().min(1)).optional().describe('More expectations, as in journey_save.'),
     unsupported: z.enum(['skip', 'fail']).optional().describe('Unsupported steps: skip (default) or fail.'),
@@ -81,8 +85,9 @@ export const journeyRunTool = defineTool({
   scope: 'browser',
   // A recorded run holds each step for the video; long journeys need more than the default limit.
   timeoutMs: 15 * 60_000,
-  async handle({ params, context, response }) {
+  async handle({ params, context, response, signal }) {
     const run = await runAndRecord(context, {
+      signal,
       journey: params.journey,
       record: params.record,
       expect: params.expect?.map(parseExpectation),

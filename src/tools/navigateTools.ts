@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { navigate, normaliseUrl } from '../actions/navigation.js';
 import { LegibleError } from '../util/errors.js';
-import { quote } from '../util/text.js';
+import { quote, showUrl } from '../util/text.js';
 import { reportEffects } from './common.js';
 import { defineTool } from './tool.js';
 
@@ -28,6 +28,9 @@ export const navigateTool = defineTool({
       await state.page.handleDialog(false).catch(() => undefined);
     }
     const target = params.url ? { url: normaliseUrl(params.url) } : { go: params.go! };
+    // A hung renderer (chrome://hang) takes no navigation, not even a reload: start a new one, as after a crash.
+    const hung = await state.page.isHung();
+    if (hung) await state.page.crashRenderer();
     const { effects, load } = await navigate(state, target, context.config.navigationTimeout);
     // History moves are replayed as a navigation to where they led (Recorder has no back step).
     context.journey(state).add({ type: 'navigate', url: effects.urlAfter || state.page.url() });
@@ -35,13 +38,14 @@ export const navigateTool = defineTool({
     const title = effects.titleAfter ? ` ${quote(effects.titleAfter)}` : '';
     // The headline already gives the document's status; the report lists the rest of the load.
     const network = effects.network.filter((entry) => !(entry.resourceType === 'Document' && entry.url === effects.urlAfter && !entry.failure));
-    reportEffects(response, `Loaded ${effects.urlAfter}${title}${status}.`, {
+    reportEffects(response, `Loaded ${showUrl(effects.urlAfter)}${title}${status}.`, {
       ...effects,
       network,
       urlBefore: effects.urlAfter,
       titleBefore: effects.titleAfter,
       navigated: false,
     });
+    if (hung) response.text(`Note: the tab's renderer was hung (it answered nothing, even with its script stopped); Legible restarted it before loading.`);
     if (load?.status && load.status >= 400) {
       response.text(`Note: the server answered ${load.status}; the page shows its error page.`);
     }

@@ -5,7 +5,7 @@ import { redactRequest } from '../capture/redactEntries.js';
 import { formatBytes, formatRequest } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { REDACTED, redactBody } from '../util/redact.js';
-import { plural, truncate } from '../util/text.js';
+import { clip, plural, showUrl, truncate } from '../util/text.js';
 import { addMock, mockSpecSchema, mocksOf } from '../actions/mocks.js';
 import type { PageState } from '../actions/pageState.js';
 import { MOCK_STEP, UNMOCK_STEP } from '../journey/legibleSteps.js';
@@ -36,7 +36,7 @@ async function showDetails(entry: NetworkEntry, log: NetworkLog, options: { reve
   const raw = requestBody !== undefined ? { ...entry, postData: requestBody } : entry;
   const shown = options.reveal ? raw : redactRequest(raw);
   response.text(formatRequest(shown));
-  response.text(`URL: ${shown.url}`);
+  response.text(`URL: ${showUrl(shown.url, 2_000)}`);
   response.text(`Request headers:\n${formatHeaders(shown.requestHeaders)}`);
   if (shown.postData !== undefined) response.text(`Request body (${formatBytes(Buffer.byteLength(requestBody ?? ''))}):\n${truncate(shown.postData, BODY_PREVIEW)}`);
   response.text(`Response headers:\n${formatHeaders(shown.responseHeaders)}`);
@@ -132,7 +132,7 @@ export const networkTool = defineTool({
     if (params.id) {
       const entry = log.get(params.id);
       if (!entry) {
-        throw new LegibleError(`There is no request ${params.id} on this page (ids are per page; old ones may have been dropped).`, 'List requests with network {"all":true} to see the ids.');
+        throw new LegibleError(`There is no request ${clip(params.id, 100)} on this page (ids are per page; old ones may have been dropped).`, 'List requests with network {"all":true} to see the ids.');
       }
       await showDetails(entry, log, { reveal: params.showSecrets ?? false, save: params.saveBody ?? false }, context, response);
       return;

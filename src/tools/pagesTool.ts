@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { navigate, normaliseUrl } from '../actions/navigation.js';
 import { LegibleError } from '../util/errors.js';
-import { quote } from '../util/text.js';
+import { quote, showUrl } from '../util/text.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
@@ -13,7 +13,7 @@ async function list(context: ToolContext, response: ToolResponse): Promise<void>
     pages.map(async (state) => {
       const title = await state.page.title().catch(() => '');
       const dialog = state.page.dialog() ? ` [${state.page.dialog()!.type} dialog open]` : '';
-      return `${state.page.id === selected ? '*' : ' '} ${state.page.id} ${state.page.url()}${title ? ` ${quote(title)}` : ''}${dialog}`;
+      return `${state.page.id === selected ? '*' : ' '} ${state.page.id} ${showUrl(state.page.url())}${title ? ` ${quote(title)}` : ''}${dialog}`;
     }),
   );
   response.text(lines.length ? `Pages (* = selected):\n${lines.join('\n')}` : 'No pages are open.');
@@ -40,7 +40,7 @@ export const pagesTool = defineTool({
       const state = await context.newPage();
       if (params.url) {
         const { load } = await navigate(state, { url: normaliseUrl(params.url) }, context.config.navigationTimeout);
-        response.text(`Opened ${state.page.id} at ${state.page.url()}${load?.status ? ` (HTTP ${load.status})` : ''}.`);
+        response.text(`Opened ${state.page.id} at ${showUrl(state.page.url())}${load?.status ? ` (HTTP ${load.status})` : ''}.`);
       } else {
         response.text(`Opened ${state.page.id}.`);
       }

@@ -11,7 +11,7 @@ import { LegibleError } from '../util/errors.js';
 import { plural, quote } from '../util/text.js';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { recordingLabel } from './common.js';
+import { nameParam, recordingLabel } from './common.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
 import { finishTrace, startTrace } from './traceRecording.js';
@@ -21,6 +21,15 @@ const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
 const labelParam = recordingLabel.describe('e.g. "before".');
 
+/** Video sizes a recording may have: big enough to show a page, small enough to encode in real time (4K at most). */
+const MIN_SIDE = 100;
+const MAX_SIDE = 3840;
+const MAX_PIXELS = 3840 * 2160;
+function saneSize(size: string): boolean {
+  const [width = 0, height = 0] = size.split('x').map(Number);
+  return width >= MIN_SIDE && height >= MIN_SIDE && width <= MAX_SIDE && height <= MAX_SIDE && width * height <= MAX_PIXELS;
+}
+
 export const recordStartTool = defineTool({
   name: 'record_start',
   title: 'Start recording',
@@ -29,7 +38,12 @@ export const recordStartTool = defineTool({
   input: {
     label: labelParam.optional(),
     fps: z.number().int().min(1).max(30).optional(),
-    size: z.string().regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720').optional().describe('WxH, default viewport.'),
+    size: z
+      .string()
+      .regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720')
+      .refine(saneSize, `each side is ${MIN_SIDE}-${MAX_SIDE} px, and the whole at most 3840x2160`)
+      .optional()
+      .describe('WxH, default viewport.'),
     format: z.enum(['mp4', 'webm']).optional().describe('Default mp4 (H.264).'),
     captions: z.boolean().optional().describe('Burn in action captions.'),
     trace: z.boolean().optional().describe('Perf trace instead (vitals, long tasks).'),
@@ -112,8 +126,8 @@ export const recordCompareTool = defineTool({
   description:
     "Two recordings side by side (default \"before\" and \"after\"), in step action by action, captioned; returns the video and a two-row filmstrip.",
   input: {
-    a: z.string().min(1).optional().describe('Left: label or id (default "before").'),
-    b: z.string().min(1).optional().describe('Right: label or id (default "after").'),
+    a: nameParam.optional().describe('Left: label or id (default "before").'),
+    b: nameParam.optional().describe('Right: label or id (default "after").'),
     captions: z.boolean().optional(),
   },
   kind: 'action',

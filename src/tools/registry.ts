@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { appRestartTool, appStartTool, appStatusTool, appStopTool } from './appTools.js';
 import { consoleTool } from './consoleTool.js';
 import { dialogTool } from './dialogTool.js';
 import { emulateTool } from './emulateTool.js';
@@ -8,6 +9,7 @@ import { navigateTool } from './navigateTools.js';
 import { networkTool } from './networkTool.js';
 import { pagesTool } from './pagesTool.js';
 import { journeyRunTool, journeySaveTool } from './journeyTools.js';
+import { logsTool } from './logsTool.js';
 import { recordCompareTool, recordStartTool, recordStopTool } from './recordTools.js';
 import { reportTool } from './reportTool.js';
 import { screenshotTool } from './screenshotTool.js';
@@ -40,6 +42,11 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   journeySaveTool,
   journeyRunTool,
   reportTool,
+  appStartTool,
+  appStopTool,
+  appRestartTool,
+  appStatusTool,
+  logsTool,
 ] as unknown as AnyTool[];
 
 /** The tools this configuration offers (--no-evaluate removes evaluate). */

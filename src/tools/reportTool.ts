@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { buildReport } from '../report/bundle.js';
 import { formatChanges } from '../report/runText.js';
 import { LegibleError } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 import { VERSION } from '../util/version.js';
+import { nameParam } from './common.js';
 import { defineTool } from './tool.js';
 
 export const reportTool = defineTool({
@@ -11,9 +13,9 @@ export const reportTool = defineTool({
   description:
     "Bundle a run or a before/after pair into a QA folder: report.html (verdicts, videos, filmstrips, errors, what was fixed), journey, side-by-side video, console logs, HAR.",
   input: {
-    run: z.string().min(1).optional().describe('Run id or label; default latest (with compare: "before").'),
-    compare: z.string().min(1).optional().describe('Second run, e.g. "after".'),
-    name: z.string().regex(/^[\w.-]{1,60}$/, 'names are 1-60 letters, digits, dots, dashes or underscores').optional(),
+    run: nameParam.optional().describe('Run id or label; default latest (with compare: "before").'),
+    compare: nameParam.optional().describe('Second run, e.g. "after".'),
+    name: z.string().regex(/^\w[\w.-]{0,59}$/, 'names are 1-60 letters, digits, dots, dashes or underscores, starting with a letter or digit').optional(),
   },
   kind: 'action',
   scope: 'browser',
@@ -23,7 +25,7 @@ export const reportTool = defineTool({
       const run = registry.find(key);
       if (!run) {
         const ids = registry.ids();
-        throw new LegibleError(`There is no run ${JSON.stringify(key)} in this session.`, ids.length ? `Runs: ${ids.join(', ')}.` : 'Run a journey first with journey_run.');
+        throw new LegibleError(`There is no run ${quoteValue(key)} in this session.`, ids.length ? `Runs: ${ids.join(', ')}.` : 'Run a journey first with journey_run.');
       }
       return run;
     };
@@ -32,7 +34,7 @@ export const reportTool = defineTool({
     const runs = params.compare ? [first, find(params.compare)] : [first];
     if (runs[1] && runs[1].id === first.id) throw new LegibleError('Both sides are the same run.', 'Name two different runs.');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const dir = await context.outputPath('', '', `reports/${params.name ?? `${first.title.replace(/[^\w.-]+/g, '-').slice(0, 40)}-${stamp}`}`);
+    const dir = await context.outputPath('', '', `reports/${params.name ?? `${first.title.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 40)}-${stamp}`}`);
     const built = await buildReport(runs, dir, context.recordings(), VERSION);
     const lines = [`Report: ${built.html}`, `Folder: ${built.dir}`];
     for (const run of runs) lines.push(`  ${run.label ?? run.id}: ${run.verdict.toUpperCase()}`);

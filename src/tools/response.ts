@@ -1,7 +1,23 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { logWarn } from '../util/log.js';
+import { clip, printable } from '../util/text.js';
 
 type Content = CallToolResult['content'][number];
+
+/**
+ * No answer's text is longer than this. A safety net only: every surface has its own, smaller
+ * budget, so an answer that reaches it points at a surface to fix (it is logged on stderr).
+ */
+export const MAX_ANSWER_CHARS = 48_000;
+
+/** The text cut to the overall budget, saying so. */
+export function capAnswer(text: string): string {
+  if (text.length <= MAX_ANSWER_CHARS) return text;
+  logWarn(`an answer of ${text.length} characters was cut to ${MAX_ANSWER_CHARS}: ${JSON.stringify(text.slice(0, 80))}`);
+  return `${clip(text, MAX_ANSWER_CHARS - 200)}
+[Answer cut at ${MAX_ANSWER_CHARS.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters. Ask for less: a ref, search, filter or offset.]`;
+}
 
 /**
  * Collects what a handler wants to say (text sections, images, links to files) and renders one
@@ -36,10 +52,11 @@ export class ToolResponse {
 
   error(error: unknown): this {
     this.failed = true;
+    // Errors often quote what they were given, or what the browser said about it: never raw control characters.
     if (error instanceof LegibleError) {
-      this.sections.push(error.hint ? `Error: ${error.message}\nNext: ${error.hint}` : `Error: ${error.message}`);
+      this.sections.push(printable(error.hint ? `Error: ${error.message}\nNext: ${error.hint}` : `Error: ${error.message}`).replace(/\\u000a/g, '\n'));
     } else {
-      this.sections.push(`Error: ${errorMessage(error)}`);
+      this.sections.push(printable(`Error: ${clip(errorMessage(error), 1_000)}`).replace(/\\u000a/g, '\n'));
     }
     return this;
   }
@@ -56,7 +73,7 @@ export class ToolResponse {
 
   build(): CallToolResult {
     const content: Content[] = [];
-    if (this.sections.length) content.push({ type: 'text', text: this.sections.join('\n') });
+    if (this.sections.length) content.push({ type: 'text', text: capAnswer(this.sections.join('\n')) });
     content.push(...this.extra);
     if (!content.length) content.push({ type: 'text', text: 'Done.' });
     return this.failed ? { content, isError: true } : { content };

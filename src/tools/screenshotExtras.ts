@@ -45,7 +45,7 @@ export async function annotatedScreenshot(state: PageState, response: ToolRespon
   const outline = await state.outline();
   const lines = outline.lines.filter((line) => line.ref && !line.ref.startsWith('f') && INTERACTIVE.has(line.role));
   const boxes = (await state.page.mainFrame().evaluate(boxesOf, lines.map((line) => line.ref))).slice(0, MAX_MARKS);
-  const png = await state.page.screenshot(false);
+  const { data: png } = await state.page.capture(false);
   const cssWidth = await state.page.mainFrame().evaluate(() => innerWidth);
   const image = await encodeImage(png, { maxEdge: 16_384, format: 'png' });
   const scale = image.width / Math.max(1, cssWidth);

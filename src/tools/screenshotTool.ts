@@ -1,22 +1,24 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { encodeImage } from '../media/image.js';
+import { MAX_CAPTURE_PX } from '../cdp/pageDriver.js';
 import { resolveRef } from '../snapshot/refs.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { formatBytes } from '../format/networkFormat.js';
 import type { PageState } from '../actions/pageState.js';
 import { annotatedScreenshot, pixelDiff, savePdf } from './screenshotExtras.js';
+import { nameParam } from './common.js';
 import { defineTool } from './tool.js';
 
 /** About what a model reads well; larger images cost tokens without adding detail. */
 const MAX_EDGE = 1280;
 
-/** A PNG of an element by ref, the full page, or the viewport. */
-async function capture(state: PageState, ref: string | undefined, fullPage: boolean): Promise<Buffer> {
-  if (!ref) return state.page.screenshot(fullPage);
+/** A PNG of an element by ref, the full page, or the viewport (`cutFrom`: the page's size when a full page was cut). */
+async function capture(state: PageState, ref: string | undefined, fullPage: boolean): Promise<{ data: Buffer; cutFrom?: { width: number; height: number } }> {
+  if (!ref) return state.page.capture(fullPage);
   const element = await resolveRef(state.page, ref);
   try {
-    return await element.screenshot();
+    return { data: await element.screenshot() };
   } finally {
     await element.dispose();
   }
@@ -30,7 +32,7 @@ export const screenshotTool = defineTool({
   input: {
     ref: z.string().optional(),
     fullPage: z.boolean().optional(),
-    path: z.string().min(1).optional().describe('Save as, e.g. "cart.png".'),
+    path: nameParam.optional().describe('Save as, e.g. "cart.png".'),
     annotate: z.boolean().optional().describe('Numbered boxes → refs.'),
     diff: z.array(z.string().min(1)).min(1).optional().describe('Pixel diff of 2 (or 1 and the page): image paths or recording@seconds.'),
   },
@@ -55,7 +57,7 @@ export const screenshotTool = defineTool({
     }
     if (params.diff) {
       if (params.diff.length > 2) throw new LegibleError(`diff compares two images, not ${params.diff.length}.`, 'Give one (compared with the page now) or two.');
-      await pixelDiff(state, context, response, params.diff, () => capture(state, params.ref, params.fullPage ?? false));
+      await pixelDiff(state, context, response, params.diff, async () => (await capture(state, params.ref, params.fullPage ?? false)).data);
       return;
     }
     const extension = given ? given.replace('jpg', 'jpeg') : 'png';
@@ -68,11 +70,16 @@ export const screenshotTool = defineTool({
       response.image(data, 'image/webp');
       return;
     }
-    const raw = await capture(state, params.ref, params.fullPage ?? false);
+    const { data: raw, cutFrom } = await capture(state, params.ref, params.fullPage ?? false);
     const image = await encodeImage(raw, { maxEdge: MAX_EDGE, format: 'webp', quality: 80 });
     const what = params.ref ? `element ${params.ref}` : params.fullPage ? 'full page' : 'viewport';
     const scaled = image.width !== image.sourceWidth ? ` (downscaled from ${image.sourceWidth}×${image.sourceHeight})` : '';
     response.text(`Screenshot of the ${what}: ${image.width}×${image.height}${scaled}, ${formatBytes(image.data.length)} WebP.`);
+    if (cutFrom) {
+      response.text(
+        `Note: the page is ${cutFrom.width.toLocaleString('en-US')}×${cutFrom.height.toLocaleString('en-US')} px; this shows its top-left ${MAX_CAPTURE_PX.toLocaleString('en-US')} px at most. Screenshot a part of it by ref to see more.`,
+      );
+    }
     response.image(image.data, image.mimeType);
     if (file) {
       const full = await encodeImage(raw, { maxEdge: 16_384, format: extension as 'png' | 'jpeg' | 'webp', quality: 90 });

@@ -3,7 +3,7 @@ import { renderOutline } from '../snapshot/render.js';
 import { searchOutline } from '../snapshot/search.js';
 import { frameKeyOfRef } from '../snapshot/refs.js';
 import { LegibleError } from '../util/errors.js';
-import { quote } from '../util/text.js';
+import { quote, showUrl } from '../util/text.js';
 import { BUDGET } from './common.js';
 import { defineTool } from './tool.js';
 
@@ -23,7 +23,7 @@ export const snapshotTool = defineTool({
     if (params.ref) frameKeyOfRef(params.ref);
     const outline = await state.outline(params.ref);
     const title = await state.page.title().catch(() => '');
-    response.text(`Page: ${state.page.url()}${title ? ` ${quote(title)}` : ''}`);
+    response.text(`Page: ${showUrl(state.page.url())}${title ? ` ${quote(title)}` : ''}`);
     if (params.search) {
       const result = searchOutline(outline.lines, params.search, BUDGET.search);
       if (!result.matches) {

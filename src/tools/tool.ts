@@ -34,6 +34,8 @@ export interface ToolCall<Shape extends z.ZodRawShape> {
   response: ToolResponse;
   /** Set for page tools. */
   state: PageState;
+  /** Aborts when the client cancels the call (or it reaches its time limit): long waits stop. */
+  signal: AbortSignal;
 }
 
 export function defineTool<Shape extends z.ZodRawShape>(tool: ToolDefinition<Shape>): ToolDefinition<Shape> {

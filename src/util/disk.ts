@@ -19,6 +19,7 @@ const FILE_SYSTEM_HINTS: Record<string, string> = {
   EMFILE: 'Too many files are open: close some pages or restart the server.',
   EEXIST: 'A file stands where a folder should be: move it away, or start the server with another --output-dir.',
   ENOTDIR: 'A file stands where a folder should be: move it away, or start the server with another --output-dir.',
+  ENAMETOOLONG: 'A file name is too long: use a shorter one (at most 255 bytes per name).',
 };
 
 /** What to do about a Node file-system error (by its code), or undefined for other errors. */

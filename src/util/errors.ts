@@ -20,7 +20,18 @@ export class TimeoutError extends LegibleError {
   }
 }
 
+/** What puppeteer and CDP say when the browser or the tab went away under a call (killed, crashed, closed). */
+export const BROWSER_GONE = /Target closed|Session closed|Connection closed|Browser has disconnected|Navigating frame was detached|detached Frame/i;
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** The client cancelled the call (MCP's notifications/cancelled): the work stops where it is. */
+export class CancelledError extends LegibleError {
+  constructor(what = 'The call') {
+    super(`${what} was cancelled.`);
+    this.name = 'CancelledError';
+  }
 }

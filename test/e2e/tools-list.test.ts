@@ -96,13 +96,13 @@ describe('tools/list', () => {
   it('rejects an unknown argument with a message naming the known ones', async () => {
     const result = await legible.call('snapshot', { bogus: 1 });
     expect(result.isError).toBe(true);
-    expect(result.text).toContain('"bogus"');
-    expect(result.text).toMatch(/snapshot takes ref, search, offset, page/);
+    expect(result.text).toContain('unknown argument "bogus"');
+    expect(result.text).toMatch(/\nNext: snapshot takes ref \(string\), search \(string\), offset \(integer\), page \(string\)\.$/);
 
     const click = await legible.call('click', { ref: 'e1', force: true });
     expect(click.isError).toBe(true);
-    expect(click.text).toContain('"force"');
-    expect(click.text).toMatch(/click takes ref, double, button, to, page/);
+    expect(click.text).toContain('unknown argument "force"');
+    expect(click.text).toMatch(/click takes ref \(string, required\), double \(boolean\), button \("left" \| "right" \| "middle"\), to \(string\), page \(string\)/);
   });
 });
 

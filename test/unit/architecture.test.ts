@@ -66,9 +66,11 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
     layers: ['tools', 'server', 'cli'],
     instead: 'return plain data and let src/tools (ToolResponse) or src/server turn it into MCP types',
   },
-  // PromQL's grammar (Prometheus' own Lezer grammar) and the Lezer runtime it needs (types only).
+  // The grammars of PromQL, LogQL and TraceQL (Prometheus' and Grafana's own Lezer grammars) and
+  // the Lezer runtime they need (types only: the grammars bring it).
   '@prometheus-io/lezer-promql': { layers: ['telemetry'], instead: 'parse PromQL with parsePromQL from src/telemetry/metrics/query.ts' },
-  '@lezer/lr': { layers: ['telemetry'], instead: 'parse PromQL with parsePromQL from src/telemetry/metrics/query.ts', typesOnly: true },
+  '@grafana/lezer-logql': { layers: ['telemetry'], instead: 'parse LogQL with parseLogql from src/telemetry/logs/logql/parse.ts' },
+  '@lezer/lr': { layers: ['telemetry'], instead: 'parse with parsePromQL (src/telemetry/metrics/query.ts), parseLogql (src/telemetry/logs/logql/parse.ts) or parseTraceQL (src/telemetry/traces/traceql)', typesOnly: true },
   protobufjs: { layers: ['telemetry'], instead: 'hand OTLP bytes to src/telemetry/otlp (OtlpReceiver, the decoders), or add what you need there' },
   '@grafana/lezer-traceql': { layers: ['telemetry'], instead: 'parse TraceQL with parseTraceQL from src/telemetry/traces/traceql' },
   '@lezer/common': { layers: ['telemetry'], instead: 'parse TraceQL with parseTraceQL from src/telemetry/traces/traceql', typesOnly: true },

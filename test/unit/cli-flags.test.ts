@@ -26,10 +26,14 @@ describe('parseFlags', () => {
       chromeArgs: [],
       evaluate: true,
       outputDir: 'recordings',
+      root: '.',
+      logEntries: 1_000_000,
       navigationTimeout: 15_000,
       pageTimeout: 10_000,
       timerWait: 1_000,
       reuseTab: false,
+      runTimeout: 600_000,
+      journeyDirs: [],
     });
   });
 
@@ -46,7 +50,12 @@ describe('parseFlags', () => {
         '--output-dir', 'out',
         '--navigation-timeout', '30000',
         '--page-timeout', '2500',
+        '--root', 'shop',
+        '--log-entries', '5000',
         '--timer-wait', '0',
+        '--run-timeout', '60000',
+        '--journey-dir', 'flows',
+        '--journey-dir', '/srv/flows',
       ]),
     ).toEqual({
       executablePath: '/usr/bin/chromium',
@@ -56,10 +65,14 @@ describe('parseFlags', () => {
       chromeArgs: ['--lang=de', 'ignore-certificate-errors'],
       evaluate: false,
       outputDir: 'out',
+      root: 'shop',
+      logEntries: 5_000,
       navigationTimeout: 30_000,
       pageTimeout: 2_500,
       timerWait: 0,
       reuseTab: false,
+      runTimeout: 60_000,
+      journeyDirs: ['flows', '/srv/flows'],
     });
   });
 
@@ -93,6 +106,12 @@ describe('parseFlags', () => {
 
   it('refuses positional arguments', () => {
     expect(failure(['http://localhost:3000']).message).toMatch(/positional/);
+  });
+
+  it('refuses a log size that is not a whole number of at least 1000', () => {
+    for (const value of ['many', '10', '1e9.5']) {
+      expect(failure([`--log-entries=${value}`]).message).toBe(`--log-entries takes a whole number of at least 1000, not ${JSON.stringify(value)}.`);
+    }
   });
 
   it('says which option it does not know, in a sentence with balanced quotes', () => {
@@ -157,10 +176,15 @@ describe('parseFlags', () => {
     expect(failure(['run', 'j.json', '--label', 'a/b']).message).toMatch(/--label takes 1-40 letters/);
   });
 
+  it('lets run read its journey file wherever it is (journey_run reads only from known folders)', () => {
+    const command = parseFlags(['run', '/srv/flows/checkout.json', '--journey-dir', 'more']);
+    expect(command.kind === 'run' && command.config.journeyDirs).toEqual(['more', '/srv/flows']);
+  });
+
   it('accepts every flag that USAGE lists', () => {
     const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
     expect(flags.length).toBeGreaterThan(10);
-    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en' };
+    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', N: '5000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en' };
     for (const { flag, value } of flags) {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
       const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];

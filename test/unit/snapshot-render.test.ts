@@ -140,6 +140,11 @@ describe('renderOutline: budget and paging', () => {
     expect(seen).toEqual(all);
   });
 
+  it('names the offset it was given when that is past the end', () => {
+    const rendered = renderOutline(paragraphs(), { budget: 200, collapse: false, offset: 100_000 });
+    expect(rendered.text).toBe('[offset 100000 is past the end: the outline has 30 lines; use an offset below 30]');
+  });
+
   it('names the scope ref in the next-page hint', () => {
     const rendered = renderOutline(paragraphs(), { budget: 200, collapse: false, scopeRef: 'e1' });
     expect(rendered.text).toContain(`next: snapshot {"ref":"e1","offset":${rendered.nextOffset}}`);

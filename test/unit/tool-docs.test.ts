@@ -82,6 +82,8 @@ describe('tool definitions', () => {
     'network.failed', 'pages.action', 'pages.url', 'dialog.text', 'record_start.fps', 'record_compare.captions', 'report.name',
     'emulate.colorScheme', 'emulate.reducedMotion', 'emulate.locale', 'emulate.timezone', 'emulate.userAgent', 'emulate.network', 'emulate.reset',
     'storage.clear', 'storage.load', 'storage.showSecrets',
+    // Explained by logs.since's description.
+    'logs.start', 'logs.end',
   ]);
 
   it('describe every tool and every parameter for a model', () => {

@@ -1,0 +1,389 @@
+import { randomBytes } from 'node:crypto';
+import { dependenciesOf, type AppSpec } from '../config/appsConfig.js';
+import { entriesSince, isProblemLine, type LoggedLine } from '../telemetry/logs/recent.js';
+import type { LogStore } from '../telemetry/logs/store.js';
+import { LegibleError } from '../util/errors.js';
+import { Mutex } from '../util/mutex.js';
+import { AppStartError } from './appErrors.js';
+import type { AppProcess, ExitInfo } from './appProcess.js';
+import { loadApps, type AppSource } from './appSource.js';
+import { reapLeftovers, RunRecord } from './leftovers.js';
+import type { OutputCapture } from './outputCapture.js';
+import { launchApp } from './launch.js';
+
+/** Why an app last stopped. */
+export interface LastExit {
+  code: number | null;
+  signal: string | null;
+  at: number;
+  reason: 'stopped' | 'crashed' | 'failed to start';
+  /** It could not be started at all (ENOENT, …). */
+  error?: string;
+}
+
+export interface AppStarted {
+  name: string;
+  status: 'started' | 'already running';
+  url?: string;
+  port?: number;
+  pid: number;
+  /** Spawn → ready, ms (for 'already running': how long it has been up). */
+  readyMs: number;
+  /** Spawn → first line of output, ms. */
+  firstOutputMs?: number;
+  /** What showed it was ready. */
+  readiness: string;
+  /** Warnings and errors it printed while starting (and stderr lines without a level). */
+  problems: LoggedLine[];
+  problemsMore: number;
+}
+
+export interface StartReport {
+  source: AppSource['kind'];
+  file: string;
+  note?: string;
+  apps: AppStarted[];
+}
+
+export interface AppStatus {
+  name: string;
+  state: 'starting' | 'running' | 'stopped' | 'crashed' | 'failed' | 'not started';
+  pid?: number;
+  port?: number;
+  url?: string;
+  uptimeMs?: number;
+  restarts: number;
+  lastExit?: LastExit;
+  /** Why the last start failed. */
+  failure?: string;
+  /** Entries of its output evicted from the bounded log store. */
+  droppedEntries: number;
+}
+
+export interface UnexpectedExit {
+  name: string;
+  exit: ExitInfo;
+  /** How long it had been running, ms. */
+  afterMs: number;
+  lastLines: LoggedLine[];
+}
+
+/** One running (or starting) process of an app. */
+export interface AppRun {
+  process: AppProcess;
+  capture: OutputCapture;
+  spec: AppSpec;
+  port?: number;
+  url?: string;
+  marker: string;
+  /** The log store's sequence number when it was spawned. */
+  markSeq: number;
+  readyAt?: number;
+  stopping: boolean;
+}
+
+interface AppRecord {
+  name: string;
+  state: AppStatus['state'];
+  restarts: number;
+  /** The port it had, kept across restarts so open pages keep working. */
+  port?: number;
+  run?: AppRun;
+  lastExit?: LastExit;
+  failure?: string;
+  streamIds?: number[];
+}
+
+/**
+ * The apps under test of one Legible server: started from the workspace's config, in dependency
+ * order, each in its own process group; watched until they exit; stopped (the whole group) on
+ * request and when the server exits. One operation at a time.
+ */
+export class AppSupervisor {
+  private readonly mutex = new Mutex();
+  private readonly records = new Map<string, AppRecord>();
+  private readonly exits: { record: AppRecord; run: AppRun; exit: ExitInfo }[] = [];
+  private readonly notices: string[] = [];
+  private readonly runRecord: RunRecord;
+  private source: AppSource | undefined;
+  private readonly instance = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  readonly reaped: Promise<void>;
+
+  constructor(
+    readonly root: string,
+    readonly store: LogStore,
+  ) {
+    this.runRecord = new RunRecord(root);
+    this.reaped = reapLeftovers(root).then(
+      (notice) => {
+        if (notice) this.notices.push(`Legible ${notice}`);
+      },
+      () => undefined,
+    );
+  }
+
+  /** Starts one app (and what it depends on) or all of them, and waits until each is ready. */
+  start(name?: string): Promise<StartReport> {
+    return this.mutex.run(async () => {
+      await this.reaped;
+      const source = await this.load();
+      const names = this.withDependencies(source, name);
+      const apps: AppStarted[] = [];
+      for (const app of names) {
+        try {
+          apps.push(await this.startOne(app, source));
+        } catch (error) {
+          if (error instanceof AppStartError) error.started = apps.filter((started) => started.status === 'started').map((started) => started.name);
+          throw error;
+        }
+      }
+      return { source: source.kind, file: source.file, ...(source.note ? { note: source.note } : {}), apps };
+    });
+  }
+
+  /** Stops one app or all of them (the whole process group of each). */
+  stop(name?: string): Promise<{ name: string; wasRunning: boolean; exit?: ExitInfo }[]> {
+    return this.mutex.run(async () => {
+      if (name) this.requireKnown(name, this.source ?? (await this.load()));
+      const targets = name ? [name] : [...this.records.keys()].reverse();
+      const out: { name: string; wasRunning: boolean; exit?: ExitInfo }[] = [];
+      for (const target of targets) {
+        const record = this.records.get(target);
+        if (!record?.run) {
+          out.push({ name: target, wasRunning: false });
+          continue;
+        }
+        out.push({ name: target, wasRunning: true, exit: await this.stopRun(record, 'stopped') });
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Stops and starts again one app, or every running app (all configured ones when none runs),
+   * reading the config afresh. Ports stay the same where they are still free.
+   */
+  restart(name?: string): Promise<StartReport> {
+    return this.mutex.run(async () => {
+      await this.reaped;
+      const source = await this.load();
+      if (name) this.requireKnown(name, source);
+      const running = [...this.records.values()].filter((record) => record.run && source.apps.has(record.name)).map((record) => record.name);
+      const targets = name ? [name] : running.length ? running : [...source.apps.keys()];
+      for (const target of [...targets].reverse()) {
+        const record = this.records.get(target);
+        if (record?.run) {
+          await this.stopRun(record, 'stopped');
+          record.restarts++;
+        }
+      }
+      // Dependencies that are not running start too; running ones are left as they are.
+      const order = this.withDependencies(source, undefined).filter((app) => targets.includes(app) || this.needs(source, targets, app));
+      const apps: AppStarted[] = [];
+      for (const app of order) {
+        try {
+          apps.push(await this.startOne(app, source));
+        } catch (error) {
+          if (error instanceof AppStartError) error.started = apps.filter((started) => started.status === 'started').map((started) => started.name);
+          throw error;
+        }
+      }
+      return { source: source.kind, file: source.file, ...(source.note ? { note: source.note } : {}), apps };
+    });
+  }
+
+  /**
+   * Each configured (or started) app's state. Reads the config when no call has yet. Not queued
+   * behind a start that is still waiting for readiness: it shows that app as starting.
+   */
+  async status(): Promise<{ source?: AppSource; apps: AppStatus[] }> {
+    await this.reaped;
+    let source = this.source;
+    if (!source) source = await loadApps(this.root).catch(() => undefined);
+    const names = new Set([...(source?.apps.keys() ?? []), ...this.records.keys()]);
+    const apps = [...names].map((name) => this.statusOf(name));
+    return { ...(source ? { source } : {}), apps };
+  }
+
+  private statusOf(name: string): AppStatus {
+    const record = this.records.get(name);
+    if (!record) return { name, state: 'not started', restarts: 0, droppedEntries: 0 };
+    const run = record.run;
+    const streams = record.streamIds ?? [];
+    return {
+      name,
+      state: record.state,
+      ...(run?.process.pid !== undefined ? { pid: run.process.pid } : {}),
+      ...(run?.port !== undefined ? { port: run.port } : record.port !== undefined ? { port: record.port } : {}),
+      ...(run?.url ? { url: run.url } : {}),
+      ...(run?.readyAt ? { uptimeMs: Date.now() - run.process.startedAt } : {}),
+      restarts: record.restarts,
+      ...(record.lastExit ? { lastExit: record.lastExit } : {}),
+      ...(record.state === 'failed' && record.failure ? { failure: record.failure } : {}),
+      droppedEntries: this.store.dropped((id) => streams.includes(id)),
+    };
+  }
+
+  /** Apps that exited on their own since the last call, with their last lines (for notices). */
+  takeExits(): UnexpectedExit[] {
+    const out = this.exits.splice(0).map(({ record, run, exit }) => {
+      run.capture.end();
+      const { lines } = entriesSince(this.store, run.markSeq, (labels) => labels.app === record.name, 8);
+      return { name: record.name, exit, afterMs: exit.at - run.process.startedAt, lastLines: lines };
+    });
+    return out;
+  }
+
+  takeNotices(): string[] {
+    return this.notices.splice(0);
+  }
+
+  /** Whether an app is running or starting (its output may land in an action's window). */
+  isActive(): boolean {
+    for (const record of this.records.values()) if (record.run) return true;
+    return false;
+  }
+
+  /** Stores output still waiting for a continuation line, of every app. */
+  flushOutput(): void {
+    for (const record of this.records.values()) record.run?.capture.flush();
+  }
+
+  /** Stops every app (the server is exiting). */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.records.values()].filter((record) => record.run).map((record) => this.stopRun(record, 'stopped')));
+    this.runRecord.remove();
+  }
+
+  /** SIGKILL to every app's group, synchronously: the last resort when the process exits. */
+  killAllNow(): void {
+    for (const record of this.records.values()) record.run?.process.killNow();
+    this.runRecord.remove();
+  }
+
+  private async load(): Promise<AppSource> {
+    this.source = await loadApps(this.root);
+    return this.source;
+  }
+
+  private requireKnown(name: string, source: AppSource): void {
+    if (source.apps.has(name) || this.records.has(name)) return;
+    const known = [...source.apps.keys()];
+    throw new LegibleError(`No app is named ${JSON.stringify(name.slice(0, 100))} in ${source.file}.`, `The apps are: ${known.join(', ')}. Leave the name out to mean all of them.`);
+  }
+
+  /** `name` and everything it depends on (or all apps), dependencies first. */
+  private withDependencies(source: AppSource, name: string | undefined): string[] {
+    if (name) this.requireKnown(name, source);
+    const order: string[] = [];
+    const visit = (app: string) => {
+      if (order.includes(app)) return;
+      for (const dependency of dependenciesOf(source.apps.get(app)!)) visit(dependency);
+      order.push(app);
+    };
+    for (const app of name ? [name] : source.apps.keys()) visit(app);
+    return order;
+  }
+
+  /** Whether one of `targets` depends on `app`, directly or not. */
+  private needs(source: AppSource, targets: string[], app: string): boolean {
+    return targets.some((target) => this.withDependencies(source, target).includes(app));
+  }
+
+  private async startOne(name: string, source: AppSource): Promise<AppStarted> {
+    let record = this.records.get(name);
+    if (!record) {
+      record = { name, state: 'not started', restarts: 0 };
+      this.records.set(name, record);
+    }
+    const current = record.run;
+    if (current && !current.stopping) {
+      return {
+        name,
+        status: 'already running',
+        ...(current.url ? { url: current.url } : {}),
+        ...(current.port !== undefined ? { port: current.port } : {}),
+        pid: current.process.pid!,
+        readyMs: Date.now() - current.process.startedAt,
+        readiness: 'already running',
+        problems: [],
+        problemsMore: 0,
+      };
+    }
+    const running = (app: string) => this.records.get(app)?.run;
+    const launched = await launchApp({
+      name,
+      spec: source.apps.get(name)!,
+      source,
+      store: this.store,
+      previousPort: record.port,
+      marker: `${this.instance}/${name}`,
+      dependency: (app) => ({ url: running(app)?.url, port: running(app)?.port }),
+      onSpawn: (run) => {
+        record.run = run;
+        record.state = 'starting';
+        record.streamIds = run.capture.streamIds;
+        if (run.port !== undefined) record.port = run.port;
+        void run.process.exited.then((exit) => this.onExit(record, run, exit));
+        this.writeRecord();
+      },
+      onFailure: (exit, message) => {
+        record.run = undefined;
+        record.state = 'failed';
+        record.failure = message;
+        if (exit) {
+          record.lastExit = { code: exit.code, signal: exit.signal, at: exit.at, reason: 'failed to start', ...(exit.spawnError ? { error: exit.spawnError.code ?? exit.spawnError.message } : {}) };
+        }
+        this.writeRecord();
+      },
+    });
+    record.state = 'running';
+    record.failure = undefined;
+    const { run, readyMs, readiness } = launched;
+    const { lines, more } = entriesSince(this.store, run.markSeq, (labels, level) => labels.app === name && isProblemLine(labels, level), 8);
+    return {
+      name,
+      status: 'started',
+      ...(run.url ? { url: run.url } : {}),
+      ...(run.port !== undefined ? { port: run.port } : {}),
+      pid: run.process.pid!,
+      readyMs,
+      ...(run.capture.firstOutputAt ? { firstOutputMs: run.capture.firstOutputAt - run.process.startedAt } : {}),
+      readiness,
+      problems: lines,
+      problemsMore: more,
+    };
+  }
+
+  private async stopRun(record: AppRecord, reason: LastExit['reason']): Promise<ExitInfo> {
+    const run = record.run!;
+    run.stopping = true;
+    const exit = await run.process.stop();
+    run.capture.end();
+    if (record.run === run) {
+      record.run = undefined;
+      record.state = 'stopped';
+      record.lastExit = { code: exit.code, signal: exit.signal, at: exit.at, reason };
+    }
+    this.writeRecord();
+    return exit;
+  }
+
+  private onExit(record: AppRecord, run: AppRun, exit: ExitInfo): void {
+    if (record.run !== run || run.stopping || record.state === 'starting') return;
+    // It exited on its own: stop what it left in its group, and tell the agent on the next call.
+    void run.process.stop(500);
+    record.run = undefined;
+    record.state = 'crashed';
+    record.lastExit = { code: exit.code, signal: exit.signal, at: exit.at, reason: 'crashed' };
+    this.exits.push({ record, run, exit });
+    if (this.exits.length > 20) this.exits.shift();
+    this.writeRecord();
+  }
+
+  private writeRecord(): void {
+    const apps = [...this.records.values()].flatMap((record) => (record.run?.process.pid !== undefined ? [{ name: record.name, pid: record.run.process.pid, marker: record.run.marker }] : []));
+    this.runRecord.update(apps);
+  }
+}
+

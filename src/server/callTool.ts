@@ -1,0 +1,53 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { ToolResponse } from '../tools/response.js';
+import type { AnyTool } from '../tools/tool.js';
+import { LegibleError } from '../util/errors.js';
+import { clip, printable } from '../util/text.js';
+import { argumentError, describeParameters } from './argumentErrors.js';
+import { runTool } from './runTool.js';
+import type { ServerContext } from './serverContext.js';
+import { inputSchema } from './toolSchema.js';
+
+/**
+ * tools/call as it arrives, before any check: the SDK's own handler parses it with a schema whose
+ * failures reach the client as a raw zod dump (a call without a name, `arguments` as an array).
+ */
+const rawCallRequest = z.object({ method: z.literal('tools/call'), params: z.unknown() });
+
+const failure = (error: LegibleError): CallToolResult => new ToolResponse().error(error).build();
+
+/**
+ * Answers tools/call: finds the tool, checks the arguments against its schema with errors a model
+ * can act on (what was wrong, quoting at most ~100 characters of it, and what the tool takes),
+ * and runs it through runTool with the request's cancellation signal.
+ */
+export function handleToolCalls(server: McpServer, tools: readonly AnyTool[], context: ServerContext): void {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const schemas = new Map(tools.map((tool) => [tool.name, inputSchema(tool)]));
+  const names = tools.map((tool) => tool.name).join(', ');
+  // Protocol's setRequestHandler, not Server's: Server wraps every tools/call handler in a check
+  // against CallToolRequestSchema whose failure is that raw zod dump. This handler checks itself.
+  Protocol.prototype.setRequestHandler.call(server.server, rawCallRequest, async (request: z.infer<typeof rawCallRequest>, extra: { signal: AbortSignal }) => {
+    const params = request.params as { name?: unknown; arguments?: unknown } | undefined;
+    if (!params || typeof params !== 'object' || typeof params.name !== 'string') {
+      throw new McpError(ErrorCode.InvalidParams, `tools/call needs params.name, the name of a tool (${names}), and params.arguments, an object.`);
+    }
+    const tool = byName.get(params.name);
+    if (!tool) {
+      const off = params.name === 'evaluate' && !context.config.evaluate ? ': this server was started with --no-evaluate' : '';
+      return failure(new LegibleError(`Tool ${printable(clip(params.name, 60))} not found${off}.`, `The tools are: ${names}.`));
+    }
+    const args = params.arguments ?? {};
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      return failure(
+        new LegibleError(`The arguments of ${tool.name} must be a JSON object of named arguments, not ${Array.isArray(args) ? 'an array' : args === null ? 'null' : `a ${typeof args}`} (${clip(JSON.stringify(args) ?? String(args), 60)}).`, describeParameters(tool)),
+      );
+    }
+    const parsed = schemas.get(tool.name)!.safeParse(args);
+    if (!parsed.success) return failure(argumentError(tool, args as Record<string, unknown>, parsed.error));
+    return runTool(tool, parsed.data as Record<string, unknown>, context, extra.signal);
+  });
+}

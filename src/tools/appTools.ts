@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { AppStartError } from '../apps/appErrors.js';
+import type { StartReport } from '../apps/supervisor.js';
+import { formatStartFailure, formatStartReport, formatStatus, formatStopReport } from '../format/appsFormat.js';
+import { LegibleError } from '../util/errors.js';
+import { logsTool } from './logsTool.js';
+import { defineTool } from './tool.js';
+
+const nameParam = z.string().min(1).optional().describe('Default: all.');
+
+/** App start-up waits for readiness (30 s per app by default, more when configured). */
+const START_TIMEOUT_MS = 600_000;
+
+/** A failed start as an error whose hint names the tools to call next. */
+async function starting(work: () => Promise<StartReport>): Promise<StartReport> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof AppStartError)) throw error;
+    const output = error.failure === 'exited' || error.failure === 'timeout' ? ` All its output: ${logsTool.name} {"query":"{app=\\"${error.app}\\"}"}.` : '';
+    throw new LegibleError(formatStartFailure(error), `${error.hint}${error.failure === 'exited' ? ` (${appStartTool.name} {"name":"${error.app}"})` : ''}${output}`);
+  }
+}
+
+export const appStartTool = defineTool({
+  name: 'app_start',
+  title: 'Start app',
+  description:
+    'Start the apps of legible.config.json (else package.json dev/start), dependencies first, on free ports; waits until ready. Returns URL, pid, time to ready, errors printed.',
+  input: { name: nameParam },
+  kind: 'action',
+  scope: 'browser',
+  timeoutMs: START_TIMEOUT_MS,
+  async handle({ params, context, response }) {
+    const report = await starting(() => context.apps().start(params.name));
+    response.text(formatStartReport(report, 'Started'));
+  },
+});
+
+export const appStopTool = defineTool({
+  name: 'app_stop',
+  title: 'Stop app',
+  description: 'Stop an app, or all, with everything it started.',
+  input: { name: nameParam },
+  kind: 'action',
+  scope: 'browser',
+  async handle({ params, context, response }) {
+    response.text(formatStopReport(await context.apps().stop(params.name)));
+  },
+});
+
+export const appRestartTool = defineTool({
+  name: 'app_restart',
+  title: 'Restart app',
+  description: 'After a fix: restart an app (default: all running) on its port. Returns time to ready, new errors.',
+  input: { name: nameParam },
+  kind: 'action',
+  scope: 'browser',
+  timeoutMs: START_TIMEOUT_MS,
+  async handle({ params, context, response }) {
+    const report = await starting(() => context.apps().restart(params.name));
+    response.text(formatStartReport(report, 'Restarted'));
+  },
+});
+
+export const appStatusTool = defineTool({
+  name: 'app_status',
+  title: 'App status',
+  description: "Each app's state, pid, URL, uptime, restarts and last exit.",
+  input: {},
+  kind: 'read',
+  scope: 'browser',
+  async handle({ context, response }) {
+    const { source, apps } = await context.apps().status();
+    response.text(formatStatus(apps, source?.file));
+    if (source?.note && apps.every((app) => app.state === 'not started')) response.text(`Note: ${source.note}`);
+  },
+});
