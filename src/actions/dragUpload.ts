@@ -51,7 +51,7 @@ export async function readableFiles(files: string[]): Promise<string[]> {
  * Puts files into a file input, or, when the element is something else (a button, a drop zone's
  * link), clicks it and gives the files to the file chooser that opens.
  */
-export async function uploadFiles(page: PageDriver, element: ElementRef, paths: string[], timeout: number): Promise<'input' | 'chooser'> {
+export async function uploadFiles(element: ElementRef, paths: string[], timeout: number): Promise<'input' | 'chooser'> {
   const kind = await element.evaluate((el) => (el instanceof HTMLInputElement ? el.type : el.tagName.toLowerCase()));
   if (kind === 'file') {
     const multiple = await element.evaluate((el) => (el as HTMLInputElement).multiple);
@@ -59,6 +59,6 @@ export async function uploadFiles(page: PageDriver, element: ElementRef, paths: 
     await element.setFiles(paths);
     return 'input';
   }
-  await page.chooseFiles(() => element.click(), paths, timeout);
+  await element.chooseFiles(paths, timeout);
   return 'chooser';
 }

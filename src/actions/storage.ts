@@ -62,7 +62,7 @@ async function readStorage(page: PageDriver): Promise<{ local: [string, string][
 
 export async function listStorage(state: PageState): Promise<StorageListing> {
   const here = origin(state.page.url()) ?? '';
-  const cookies = await state.page.cookies();
+  const cookies = await state.page.cookies.all();
   const { local, session } = here ? await readStorage(state.page) : { local: [], session: [] };
   return { cookies, origin: here, local, session };
 }
@@ -150,7 +150,7 @@ export async function setStorage(state: PageState, items: string[]): Promise<{ c
   const stored = parsed.filter((item): item is Extract<typeof item, { store: string }> => 'store' in item);
   if (stored.length && !origin(state.page.url())) throw new LegibleError('Storage items need a page with a web address.', 'Navigate to the app first.');
   try {
-    await state.page.setCookies(cookies);
+    await state.page.cookies.set(cookies);
   } catch (error) {
     throw new LegibleError(`The browser refused a cookie: ${errorMessage(error)}`, 'Check its Domain (it must match the page or be given) and SameSite=None cookies are Secure.');
   }
@@ -161,9 +161,9 @@ export async function setStorage(state: PageState, items: string[]): Promise<{ c
 
 /** Clears every cookie of the browser and the page's origin's storage. */
 export async function clearStorage(state: PageState): Promise<void> {
-  await state.page.clearCookies();
+  await state.page.cookies.clear();
   const here = origin(state.page.url());
-  if (here) await state.page.clearOriginStorage(here);
+  if (here) await state.page.cookies.clearOriginStorage(here);
 }
 
 /**
@@ -171,7 +171,7 @@ export async function clearStorage(state: PageState): Promise<void> {
  * storage values are written as `[redacted]` unless `reveal`: the file then holds live credentials.
  */
 export async function saveState(tabs: PageState[], file: string, reveal: boolean): Promise<{ cookies: number; origins: number; redacted: number }> {
-  const cookies = tabs.length ? await tabs[0]!.page.cookies() : [];
+  const cookies = tabs.length ? await tabs[0]!.page.cookies.all() : [];
   let redacted = 0;
   const origins = new Map<string, { name: string; value: string }[]>();
   for (const tab of tabs) {
@@ -227,7 +227,7 @@ export async function loadState(state: PageState, file: string): Promise<{ cooki
   }
   let skipped = 0;
   const cookies = data.cookies.filter((cookie) => (cookie.value === REDACTED ? (skipped++, false) : true));
-  await state.page.setCookies(
+  await state.page.cookies.set(
     cookies.map((cookie) => ({
       name: cookie.name,
       value: cookie.value,

@@ -9,6 +9,7 @@ import { FrameDriver } from './frameDriver.js';
 import { RequestInterceptor } from './interceptor.js';
 import { parseKeyCombo } from './keys.js';
 import { PageTracer } from './tracing.js';
+import { CookieJar } from './cookieJar.js';
 
 /** The largest side of a full-page capture, in CSS pixels (WebP's limit is 16,383; Chromium fails far beyond it). */
 export const MAX_CAPTURE_PX = 16_000;
@@ -52,6 +53,8 @@ export class PageDriver {
   readonly emulation: EmulationState;
   /** Performance traces of this tab. */
   readonly tracer: PageTracer;
+  /** The browser's cookies and this tab's origins' storage, through DevTools. */
+  readonly cookies: CookieJar;
 
   private constructor(
     readonly id: string,
@@ -65,6 +68,7 @@ export class PageDriver {
     const initial = page.viewport() ?? { width: 1280, height: 720 };
     this.emulation = new EmulationState(page, session, () => initial);
     this.tracer = new PageTracer(page, (method, params) => this.send(method, params));
+    this.cookies = new CookieJar((method, params) => this.send(method, params));
     page.on('dialog', (dialog) => {
       const info: DialogInfo = {
         type: dialog.type() as DialogType,
@@ -321,23 +325,6 @@ export class PageDriver {
     for (const rule of opener.interceptor.rules()) await this.interceptor.add(rule).catch(() => undefined);
   }
 
-  /**
-   * Clicks (through `click`) and hands the file chooser that opens the files; fails when none opens
-   * within `timeout` ms.
-   */
-  async chooseFiles(click: () => Promise<void>, files: string[], timeout: number): Promise<void> {
-    const chooser = this.page.waitForFileChooser({ timeout });
-    chooser.catch(() => undefined);
-    await click();
-    let opened;
-    try {
-      opened = await chooser;
-    } catch {
-      throw new LegibleError('No file chooser opened when the element was clicked.', 'Give the ref of the <input type="file"> itself (a snapshot may show it), or of the button that opens the file picker.');
-    }
-    await opened.accept(files);
-  }
-
   /** Drags with the mouse from one point to another (viewport CSS pixels), in small moves as a hand does. */
   async drag(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
     const mouse = this.page.mouse;
@@ -350,25 +337,7 @@ export class PageDriver {
     await mouse.up();
   }
 
-  // --- cookies, PDF ---------------------------------------------------------------------------
-
-  /** Every cookie of the browser (its default context). */
-  async cookies(): Promise<Protocol.Network.Cookie[]> {
-    return (await this.send<{ cookies: Protocol.Network.Cookie[] }>('Network.getAllCookies')).cookies;
-  }
-
-  async setCookies(cookies: Protocol.Network.CookieParam[]): Promise<void> {
-    if (cookies.length) await this.send('Network.setCookies', { cookies });
-  }
-
-  async clearCookies(): Promise<void> {
-    await this.send('Network.clearBrowserCookies');
-  }
-
-  /** Clears an origin's local and session storage (and IndexedDB) through DevTools' Storage domain. */
-  async clearOriginStorage(origin: string): Promise<void> {
-    await this.send('Storage.clearDataForOrigin', { origin, storageTypes: 'local_storage,session_storage,indexeddb' });
-  }
+  // --- PDF ---------------------------------------------------------------------------
 
   async pdf(): Promise<Buffer> {
     return Buffer.from(await this.page.pdf({ printBackground: true, preferCSSPageSize: true }));

@@ -126,7 +126,7 @@ async function runPointerStep(scope: StepScope, name: string, p: Record<string, 
     } catch (error) {
       return { status: 'failed', reason: errorMessage(error) };
     }
-    return { effects: await performAction(scope.state, () => uploadFiles(scope.state.page, from, files, timeout), { what: describeLegibleStep(name, p) }) };
+    return { effects: await performAction(scope.state, () => uploadFiles(from, files, timeout), { what: describeLegibleStep(name, p) }) };
   } finally {
     await from.dispose();
     if (to && 'element' in to) await to.element.dispose();

@@ -51,7 +51,7 @@ export async function uploadInto(state: PageState, context: ToolContext, respons
   const paths = await readableFiles(files);
   const names = paths.map((path) => path.split('/').pop()!).join(', ');
   const { target, locator, effects, result } = await actOnRef(state, ref, (name) => `Uploading ${names} into ${name}`, (element) =>
-    uploadFiles(state.page, element, paths, 2_000),
+    uploadFiles(element, paths, 2_000),
   );
   context.journey(state).add({ type: 'customStep', name: UPLOAD_STEP, ...(locator.frame ? { frame: locator.frame } : {}), parameters: { selectors: locator.selectors, files: paths } });
   reportEffects(response, `Uploaded ${plural(paths.length, 'file')} (${truncate(names, 200)}) into ${target}${result === 'chooser' ? ' through the file chooser it opened' : ''}.`, effects);

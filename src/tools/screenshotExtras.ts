@@ -8,7 +8,7 @@ import { encodeImage } from '../media/image.js';
 import { diffImages, type PixelDiff } from '../media/pixelDiff.js';
 import { grabFrame } from '../media/sideBySide.js';
 import type { RecordingInfo } from '../recording/store.js';
-import { normaliseAction } from '../recording/align.js';
+import { normaliseAction, stripRefs } from '../recording/align.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { plural, truncate } from '../util/text.js';
 import type { ToolContext } from './context.js';
@@ -134,16 +134,16 @@ async function diffRecordings(a: Extract<Side, { kind: 'recording' }>, b: Extrac
   for (const action of a.info.actions) {
     const at = b.info.actions.findIndex((other, k) => k >= j && normaliseAction(other.label) === normaliseAction(action.label));
     if (at < 0) continue;
-    moments.push({ label: truncate(normaliseAction(action.label), 40), left: action.at + 900, right: b.info.actions[at]!.at + 900 });
+    moments.push({ label: `after ${truncate(stripRefs(action.label), 50)}`, left: action.at + 900, right: b.info.actions[at]!.at + 900 });
     j = at + 1;
     if (moments.length >= 6) break;
   }
-  moments.push({ label: 'end', left: a.info.durationMs, right: b.info.durationMs });
+  moments.push({ label: 'at the end', left: a.info.durationMs, right: b.info.durationMs });
   const lines: string[] = [];
   const tiles = [];
   for (const moment of moments) {
     const diff = await diffImages(await frameOf(a, moment.left), await frameOf(b, moment.right));
-    lines.push(`  after ${moment.label}: ${describeDiff(diff).split('\n')[0]}`);
+    lines.push(`  ${moment.label}: ${describeDiff(diff).split('\n')[0]}`);
     tiles.push({ image: diff.image, title: `${(diff.fraction * 100).toFixed(2)}% changed`, caption: moment.label });
   }
   const sheet = await contactSheet([{ tiles }], { columns: Math.min(tiles.length, 4), tileWidth: 320 });

@@ -105,6 +105,25 @@ describe('annotated screenshots, pixel diffs and PDF', () => {
     expect(wrong.text).toContain('is neither an image file nor a recording');
   });
 
+  it('diffs two recordings at the moments they share, and single frames of them', async () => {
+    for (const [label, name] of [
+      ['left', 'Ann'],
+      ['right', 'Bartholomew the Second'],
+    ]) {
+      const snapshot = await e2e.openAndSnapshot('/form.html');
+      await e2e.call('record_start', { label });
+      await e2e.call('type', { ref: refOf(snapshot, 'textbox', 'Your name'), text: name! });
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      await e2e.call('record_stop');
+    }
+    const moments = await e2e.legible.call('screenshot', { diff: ['left', 'right'] });
+    expect(moments.isError, moments.text).toBe(false);
+    expect(moments.text).toMatch(/Pixel diff of recording left → right, at 2 matching moments:\n {2}after Typing "Ann" into textbox "Your name": [\d.<]+% of the pixels changed/);
+    expect(moments.images).toHaveLength(1);
+    const frames = await e2e.call('screenshot', { diff: ['left@0.1', 'right@0.1'] });
+    expect(frames).toContain('Pixel diff of left@0.1 → right@0.1: no pixel changed');
+  });
+
   it('saves the page as PDF', async () => {
     const result = await e2e.call('screenshot', { path: 'form.pdf' });
     const file = groupOf(result, /to (\S+\.pdf)/);
