@@ -57,6 +57,8 @@ export interface PerfSummary {
   /** The page load inside the trace, when there was one: its metrics count from its start. */
   navigationAt?: Ms;
   fcpMs?: number;
+  /** Time to the document's first response byte, from the navigation. */
+  ttfbMs?: number;
   lcp?: { ms: number; nodeId?: number; type?: string; size?: number; url?: string };
   cls: number;
   shifts: LayoutShiftInfo[];
@@ -213,10 +215,12 @@ export function analyseTrace(events: TraceEvent[]): PerfSummary {
   // Requests; render-blocking ones with their time.
   const sent = new Map<string, TraceEvent>();
   const finished = new Map<string, number>();
+  const responded = new Map<string, number>();
   for (const event of timed) {
     const id = String(event.args?.data?.requestId ?? '');
     if (!id) continue;
     if (event.name === 'ResourceSendRequest' && !sent.has(id)) sent.set(id, event);
+    if (event.name === 'ResourceReceiveResponse' && !responded.has(id)) responded.set(id, event.ts);
     if (event.name === 'ResourceFinish' || event.name === 'ResourceReceivedData') {
       const finish = event.name === 'ResourceFinish' && typeof event.args?.data?.finishTime === 'number' && event.args.data.finishTime > 0 ? event.args.data.finishTime * 1_000_000 : event.ts;
       finished.set(id, Math.max(finished.get(id) ?? 0, finish));
@@ -233,11 +237,14 @@ export function analyseTrace(events: TraceEvent[]): PerfSummary {
   renderBlocking.sort((a, b) => b.durationMs - a.durationMs);
 
   const base = navigation ? navigation.ts : t0;
+  const documentRequest = navigation ? [...sent].find(([, event]) => event.args?.data?.resourceType === 'Document' && event.args?.data?.url === navigation.args?.data?.documentLoaderURL && event.ts >= base) : undefined;
+  const documentResponse = documentRequest ? responded.get(documentRequest[0]) : undefined;
   return {
     durationMs: (end - t0) / 1000,
     url: navigation ? String(navigation.args?.data?.documentLoaderURL) : undefined,
     navigationAt: navigation ? at(navigation.ts) : undefined,
     fcpMs: fcp && navigation ? (fcp.ts - base) / 1000 : undefined,
+    ttfbMs: documentResponse !== undefined ? (documentResponse - base) / 1000 : undefined,
     lcp: lcpEvent && navigation
       ? {
           ms: (lcpEvent.ts - base) / 1000,

@@ -29,7 +29,9 @@ export function formatPerformance(summary: PerfSummary, nodes: Map<number, strin
   const metrics: string[] = [];
   if (summary.lcp) {
     const what = [summary.lcp.type, summary.lcp.nodeId ? node(summary.lcp.nodeId) : '', summary.lcp.url ? shortUrl(redactUrl(summary.lcp.url), base) : ''].filter(Boolean).join(' ');
-    metrics.push(`LCP ${ms(summary.lcp.ms)} (${rate('lcp', summary.lcp.ms)}${what ? `; ${what}` : ''})`);
+    // The phases DevTools' LCP breakdown starts with: the document's first byte, then the rest until the paint.
+    const phases = summary.ttfbMs !== undefined ? `; TTFB ${ms(summary.ttfbMs)}, then ${ms(summary.lcp.ms - summary.ttfbMs)} to paint` : '';
+    metrics.push(`LCP ${ms(summary.lcp.ms)} (${rate('lcp', summary.lcp.ms)}${what ? `; ${what}` : ''}${phases})`);
   }
   if (summary.fcpMs !== undefined) metrics.push(`FCP ${ms(summary.fcpMs)} (${rate('fcp', summary.fcpMs)})`);
   metrics.push(`CLS ${summary.cls.toFixed(3)} (${rate('cls', summary.cls)})`);

@@ -4,7 +4,7 @@ import { analyseTrace, nodeIdsOf, type TraceEvent } from '../capture/perfTrace.j
 import { formatBytes } from '../format/networkFormat.js';
 import { formatPerformance } from '../format/perfFormat.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
-import { redactJson, redactText } from '../util/redact.js';
+import { redactNamedValues, redactText } from '../util/redact.js';
 import { quote } from '../util/text.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
@@ -31,13 +31,8 @@ export async function finishTrace(state: PageState, context: ToolContext, respon
   }
   const summary = analyseTrace(events);
   const nodes = await state.page.tracer.describeNodes(nodeIdsOf(summary)).catch(() => new Map<number, string>());
-  // Files get shared: URLs' and console messages' secrets redacted (the text form stays valid JSON; checked).
-  let saved = redactText(text);
-  try {
-    JSON.parse(saved);
-  } catch {
-    saved = JSON.stringify(redactJson(JSON.parse(text)));
-  }
+  // Files get shared: secrets in URLs, console messages and header lists are redacted.
+  const saved = JSON.stringify(redactNamedValues(JSON.parse(text)));
   const file = await context.outputPath(`trace-${running.label}`, 'json');
   try {
     await writeFile(file, saved);

@@ -156,6 +156,9 @@ describe('performance traces', () => {
     const text = readFileSync(file, 'utf8');
     expect((JSON.parse(text) as { traceEvents: unknown[] }).traceEvents.length).toBeGreaterThan(100);
     expect(text).not.toContain('traceSECRET42');
+    // The trace holds response headers (name/value lists): /api/data's Set-Cookie is redacted there.
+    expect(text).toContain('/api/data');
+    expect(text).not.toContain('set-cookie-secret');
     expect(result).not.toContain('traceSECRET42');
   });
 

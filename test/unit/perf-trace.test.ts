@@ -15,6 +15,8 @@ function trace(): TraceEvent[] {
     { name: 'thread_name', ph: 'M', ts: 0, pid: 99, tid: 1, args: { name: 'CrRendererMain' } },
     { name: 'TracingStartedInBrowser', ph: 'I', ts: us(0), pid: 1, tid: 1, args: { data: { frames: [{ processId: PID, url: 'http://app.test/' }] } } },
     { name: 'navigationStart', ph: 'R', ts: us(100), pid: PID, tid: TID, args: { data: nav } },
+    { name: 'ResourceSendRequest', ph: 'I', ts: us(110), pid: PID, tid: TID, args: { data: { requestId: 'R0', url: 'http://app.test/', resourceType: 'Document' } } },
+    { name: 'ResourceReceiveResponse', ph: 'I', ts: us(180), pid: PID, tid: TID, args: { data: { requestId: 'R0' } } },
     { name: 'ResourceSendRequest', ph: 'I', ts: us(150), pid: PID, tid: TID, args: { data: { requestId: 'R1', url: 'http://app.test/app.css', renderBlocking: 'blocking' } } },
     { name: 'ResourceFinish', ph: 'I', ts: us(450), pid: PID, tid: TID, args: { data: { requestId: 'R1', finishTime: us(450) / 1_000_000 } } },
     { name: 'ResourceSendRequest', ph: 'I', ts: us(160), pid: PID, tid: TID, args: { data: { requestId: 'R2', url: 'http://app.test/img.png', renderBlocking: 'non_blocking' } } },
@@ -44,6 +46,7 @@ describe('analyseTrace', () => {
     expect(summary.url).toBe('http://app.test/');
     expect(summary.fcpMs).toBe(500);
     expect(summary.lcp).toEqual({ ms: 800, nodeId: 8, type: 'text', size: 9000, url: undefined });
+    expect(summary.ttfbMs).toBe(80);
   });
 
   it('groups layout shifts into session windows and leaves out those after input', () => {
@@ -65,12 +68,12 @@ describe('analyseTrace', () => {
 
   it('lists render-blocking requests and whether they held the first paint back', () => {
     expect(summary.renderBlocking).toEqual([{ url: 'http://app.test/app.css', startMs: 150, durationMs: 300, beforeFcp: true }]);
-    expect(summary.requests).toBe(2);
+    expect(summary.requests).toBe(3);
   });
 
   it('formats it in a few lines, with the nodes described', () => {
     const text = formatPerformance(summary, new Map([[8, 'h1#hero'], [12, 'div#banner']]));
-    expect(text).toContain('Metrics: LCP 800 ms (good; text h1#hero) · FCP 500 ms (good) · CLS 0.150 (needs improvement) · INP 240 ms (needs improvement; click at 4.00 s; input delay 10 ms, processing 200 ms, presentation 30 ms) · TBT 150 ms');
+    expect(text).toContain('Metrics: LCP 800 ms (good; text h1#hero; TTFB 80 ms, then 720 ms to paint) · FCP 500 ms (good) · CLS 0.150 (needs improvement) · INP 240 ms (needs improvement; click at 4.00 s; input delay 10 ms, processing 200 ms, presentation 30 ms) · TBT 150 ms');
     expect(text).toContain('  at 1.10 s: 200 ms — script /app.js:10 (crunch) 190 ms');
     expect(text).toContain('  at 1.00 s: 0.100 — div#banner 0,0 100×50 → 0,120 100×50');
     expect(text).toContain('  /app.css 300 ms, held back the first paint');
