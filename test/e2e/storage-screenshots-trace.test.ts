@@ -143,7 +143,7 @@ describe('performance traces', () => {
     const page = await e2e.snapshot();
     await e2e.call('click', { ref: refOf(page, 'button', 'Heavy work') });
     const result = await e2e.call('record_stop');
-    expect(result).toMatch(/LCP \d[\d,]* ms \((good|needs improvement|poor); text h1#hero\)/);
+    expect(result).toMatch(/LCP \d[\d,]* ms \((good|needs improvement|poor); text h1#hero; TTFB \d+ ms, then \d[\d,]* ms to paint\)/);
     expect(result).toMatch(/FCP \d[\d,]* ms/);
     expect(result).toMatch(/CLS 0\.\d{3} /);
     expect(result).not.toContain('CLS 0.000');
