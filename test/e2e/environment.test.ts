@@ -68,6 +68,20 @@ describe('emulate', () => {
     expect(place.text).toContain('Give "latitude,longitude"');
   });
 
+  it('slows the CPU, sets a user agent of its own, and clears one setting with ""', async () => {
+    const set = await e2e.call('emulate', { cpu: 4, userAgent: 'LegibleTestAgent/1.0' });
+    expect(set).toContain('user agent "LegibleTestAgent/1.0"');
+    expect(set).toContain('CPU 4× slower');
+    await e2e.call('navigate', { go: 'reload' });
+    expect(await e2e.snapshot()).toContain('Agent: LegibleTestAgent/1.0');
+    const cleared = await e2e.call('emulate', { userAgent: '', cpu: 1 });
+    expect(cleared).not.toContain('LegibleTestAgent');
+    expect(cleared).not.toContain('CPU');
+    // The device's user agent was replaced by the custom one: cleared, the browser's own is back.
+    await e2e.call('navigate', { go: 'reload' });
+    expect(await e2e.snapshot()).toMatch(/Agent: Mozilla\/5\.0 \((X11|Linux)/);
+  });
+
   it('resets everything', async () => {
     const reset = await e2e.call('emulate', { reset: true });
     expect(reset).toContain('nothing emulated');
