@@ -111,7 +111,7 @@ function describeDiff(diff: PixelDiff): string {
  * parameters ask for); two: the first against the second. Two recordings without times are
  * compared at matching moments: after each action both have, and at the end.
  */
-export async function pixelDiff(state: PageState, context: ToolContext, response: ToolResponse, items: string[], capture: () => Promise<Buffer>): Promise<void> {
+export async function pixelDiff(context: ToolContext, response: ToolResponse, items: string[], capture: () => Promise<Buffer>): Promise<void> {
   const [a, b] = await Promise.all(items.map((item) => side(item, context)));
   const first = a!;
   const second: Side = b ?? { kind: 'image', name: 'the page now', image: await capture() };
@@ -124,7 +124,6 @@ export async function pixelDiff(state: PageState, context: ToolContext, response
   const image = await encodeImage(diff.image, { maxEdge: MAX_EDGE, format: 'webp', quality: 80 });
   response.text(`Pixel diff of ${first.name} → ${second.name}: ${describeDiff(diff)}`);
   response.image(image.data, image.mimeType);
-  void state;
 }
 
 async function diffRecordings(a: Extract<Side, { kind: 'recording' }>, b: Extract<Side, { kind: 'recording' }>, response: ToolResponse): Promise<void> {

@@ -57,7 +57,7 @@ export const screenshotTool = defineTool({
     }
     if (params.diff) {
       if (params.diff.length > 2) throw new LegibleError(`diff compares two images, not ${params.diff.length}.`, 'Give one (compared with the page now) or two.');
-      await pixelDiff(state, context, response, params.diff, async () => (await capture(state, params.ref, params.fullPage ?? false)).data);
+      await pixelDiff(context, response, params.diff, async () => (await capture(state, params.ref, params.fullPage ?? false)).data);
       return;
     }
     const extension = given ? given.replace('jpg', 'jpeg') : 'png';
