@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { LegibleError } from '../util/errors.js';
+import { clip, printable, quoteValue } from '../util/text.js';
 
 /** Where a drag ends: on another element (its centre), or this far from where it started. */
 export type DragTarget = { element: ElementRef } | { offset: { x: number; y: number } };
@@ -40,7 +41,7 @@ export async function readableFiles(files: string[]): Promise<string[]> {
       await access(path, constants.R_OK);
       if (!(await stat(path)).isFile()) throw new Error('not a file');
     } catch {
-      throw new LegibleError(`Cannot upload ${JSON.stringify(file.slice(0, 100))}: it is not a readable file (looked at ${path.slice(0, 200)}).`, 'Give paths of existing files, absolute or relative to the folder Legible runs in.');
+      throw new LegibleError(`Cannot upload ${quoteValue(file)}: it is not a readable file (looked at ${printable(clip(path, 200))}).`, 'Give paths of existing files, absolute or relative to the folder Legible runs in.');
     }
     paths.push(path);
   }

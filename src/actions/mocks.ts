@@ -2,27 +2,33 @@ import { z } from 'zod';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import type { InterceptRule } from '../cdp/interceptor.js';
 import { parseUrlPattern } from '../util/urlPattern.js';
-import { truncate } from '../util/text.js';
+import { clip, printable, quoteValue, truncate } from '../util/text.js';
 
 /**
  * A network mock as the network tool takes it and a journey keeps it (customStep `legible.mock`):
  * requests whose URL matches answer with a status, headers and body, fail as the network would,
  * or are held for a while first.
  */
-export const mockSpecSchema = z.strictObject({
-  url: z.string().min(1),
-  status: z.number().int().min(100).max(599).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  body: z.string().optional(),
-  delay: z.number().int().min(0).max(60_000).optional(),
-  fail: z.enum(['refused', 'timeout', 'aborted', 'failed', 'offline']).optional(),
-});
+export const mockSpecSchema = z.strictObject(
+  {
+    url: z.string().min(1),
+    status: z.number().int().min(100).max(599).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.string().max(1_000_000).optional(),
+    delay: z.number().int().min(0).max(60_000).optional(),
+    fail: z.enum(['refused', 'timeout', 'aborted', 'failed', 'offline']).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `a mock takes url, status, body, headers, delay and fail, not ${issue.keys.map((key) => quoteValue(key, 40)).join(', ')}` : undefined,
+  },
+);
 export type MockSpec = z.infer<typeof mockSpecSchema>;
 
 /** `**\/api/cart → 500 (2 s later)`. */
 export function describeMock(spec: MockSpec): string {
   const outcome = spec.fail ? `fails (${spec.fail})` : spec.status !== undefined || spec.body !== undefined ? `${spec.status ?? 200}${spec.body ? ` ${truncate(JSON.stringify(spec.body), 40)}` : ''}` : 'passes';
-  return `${spec.url} → ${outcome}${spec.delay ? `, ${spec.delay} ms late` : ''}`;
+  return `${printable(clip(spec.url, 200))} → ${outcome}${spec.delay ? `, ${spec.delay} ms late` : ''}`;
 }
 
 function contentType(body: string): string {

@@ -1,5 +1,6 @@
 import type { CDPSession, Page } from 'puppeteer-core';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { quoteValue } from '../util/text.js';
 
 export interface ViewportSettings {
   width: number;
@@ -53,7 +54,7 @@ export async function findDevice(name: string): Promise<{ name: string; userAgen
       .filter((known) => !known.endsWith('landscape') && key(known).includes(key(name).slice(0, 4)))
       .slice(0, 8);
     throw new LegibleError(
-      `No device preset is called ${JSON.stringify(name.slice(0, 100))}.`,
+      `No device preset is called ${quoteValue(name)}.`,
       `${near.length ? `Near it: ${near.join(', ')}. ` : ''}Presets are Chrome DevTools' (e.g. "iPhone 15", "iPhone 15 landscape", "Pixel 5", "iPad Pro 11", "Galaxy S9+"); or give a size such as "390x844@3 mobile".`,
     );
   }

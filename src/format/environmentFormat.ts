@@ -1,5 +1,5 @@
 import type { Environment } from '../cdp/emulation.js';
-import { truncate } from '../util/text.js';
+import { quoteValue } from '../util/text.js';
 
 /** `viewport 390×844 @3× mobile touch (iPhone 15), dark, reduced motion, de-DE, Europe/Berlin, …`; "defaults" when nothing is set. */
 export function formatEnvironment(env: Environment): string {
@@ -14,7 +14,7 @@ export function formatEnvironment(env: Environment): string {
   if (env.locale) parts.push(`locale ${env.locale}`);
   if (env.timezone) parts.push(`timezone ${env.timezone}`);
   if (env.geolocation) parts.push(`at ${env.geolocation.latitude},${env.geolocation.longitude}`);
-  if (env.userAgent) parts.push(`user agent ${JSON.stringify(truncate(env.userAgent, 80))}`);
+  if (env.userAgent) parts.push(`user agent ${quoteValue(env.userAgent, 80)}`);
   const n = env.network;
   if (n) parts.push(n.offline ? 'offline' : `network ${n.name === 'custom' ? '' : `${n.name}: `}${Math.round((n.download * 8) / 1000)} kbit/s down, ${Math.round((n.upload * 8) / 1000)} up, ${Math.round(n.latency)} ms latency`);
   if (env.cpu && env.cpu > 1) parts.push(`CPU ${env.cpu}× slower`);

@@ -56,7 +56,7 @@ export const typeTool = defineTool({
     submit: z.boolean().optional().describe('Press Enter after.'),
     clear: z.boolean().optional(),
     files: z.array(z.string().min(1)).min(1).optional().describe('Upload to ref.'),
-    fields: z.record(z.string(), z.string()).optional().describe('Form: {ref: value}.'),
+    fields: z.record(z.string(), z.string()).pipe(z.record(z.string().regex(/^(f\d+)?e\d+$/, 'keys are refs such as e12'), z.string().max(10_000))).optional().describe('Form: {ref: value}.'),
   },
   kind: 'action',
   scope: 'page',

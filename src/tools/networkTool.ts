@@ -5,8 +5,8 @@ import { redactRequest } from '../capture/redactEntries.js';
 import { formatBytes, formatRequest } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { REDACTED, redactBody } from '../util/redact.js';
-import { clip, plural, showUrl, truncate } from '../util/text.js';
-import { addMock, mockSpecSchema, mocksOf } from '../actions/mocks.js';
+import { clip, plural, quoteValue, showUrl, truncate } from '../util/text.js';
+import { addMock, mockSpecSchema, mocksOf, type MockSpec } from '../actions/mocks.js';
 import type { PageState } from '../actions/pageState.js';
 import { MOCK_STEP, UNMOCK_STEP } from '../journey/legibleSteps.js';
 import type { ToolContext } from './context.js';
@@ -73,17 +73,12 @@ async function showDetails(entry: NetworkEntry, log: NetworkLog, options: { reve
 const MOCK_HINT = 'Mock like {"url":"**/api/cart","status":500} or {"url":"/\\/api\\//","fail":"timeout"}; url is a glob or a /regex/.';
 
 /** Adds or removes mocks (journaled as Legible custom steps, so a replay forces the same answers) and lists them. */
-async function changeMocks(params: { mock?: Record<string, unknown>; unmock?: string }, state: PageState, context: ToolContext, response: ToolResponse): Promise<void> {
+async function changeMocks(params: { mock?: MockSpec; unmock?: string }, state: PageState, context: ToolContext, response: ToolResponse): Promise<void> {
   const journey = context.journey(state);
   if (params.mock) {
-    const parsed = mockSpecSchema.safeParse(params.mock);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new LegibleError(`The mock is malformed: ${issue.path.join('.') || 'mock'}: ${issue.message}.`, MOCK_HINT);
-    }
-    if (parsed.data.fail && (parsed.data.status !== undefined || parsed.data.body !== undefined)) throw new LegibleError('A mock either fails the request or answers it, not both.', MOCK_HINT);
-    const id = await addMock(state.page, parsed.data);
-    journey.add({ type: 'customStep', name: MOCK_STEP, parameters: parsed.data });
+    if (params.mock.fail && (params.mock.status !== undefined || params.mock.body !== undefined)) throw new LegibleError('A mock either fails the request or answers it, not both.', MOCK_HINT);
+    const id = await addMock(state.page, params.mock);
+    journey.add({ type: 'customStep', name: MOCK_STEP, parameters: params.mock });
     response.text(`Mock ${id} set: requests it decides show "mock ${id}" in reports and in this list.`);
   }
   if (params.unmock) {
@@ -91,7 +86,7 @@ async function changeMocks(params: { mock?: Record<string, unknown>; unmock?: st
     const ids = params.unmock === 'all' ? mocks.map((rule) => rule.id) : [params.unmock];
     const known = mocks.filter((rule) => ids.includes(rule.id));
     if (!known.length && params.unmock !== 'all') {
-      throw new LegibleError(`There is no mock ${JSON.stringify(params.unmock.slice(0, 100))} on this page.`, `Mocks here: ${mocks.map((rule) => rule.id).join(', ') || 'none'}; or unmock "all".`);
+      throw new LegibleError(`There is no mock ${quoteValue(params.unmock)} on this page.`, `Mocks here: ${mocks.map((rule) => rule.id).join(', ') || 'none'}; or unmock "all".`);
     }
     await state.page.interceptor.remove(known.map((rule) => rule.id));
     for (const rule of known) journey.add({ type: 'customStep', name: UNMOCK_STEP, parameters: { url: rule.key } });
@@ -117,7 +112,8 @@ export const networkTool = defineTool({
     all: z.boolean().optional().describe('All since the page opened.'),
     showSecrets: z.boolean().optional().describe('Unredact credentials.'),
     saveBody: z.boolean().optional().describe('With id: save the body to a file.'),
-    mock: z.record(z.string(), z.unknown()).optional().describe('{url: glob or /re/, status, body, headers, delay ms; or fail: refused|timeout}'),
+    // Listed as an object (cheaper than its schema in tools/list); checked as a mock on the way in.
+    mock: z.record(z.string(), z.unknown()).pipe(mockSpecSchema).optional().describe('{url: glob or /re/, status, body, headers, delay ms; or fail: refused|timeout}'),
     unmock: z.string().min(1).optional().describe('Mock id or all.'),
   },
   kind: 'action',

@@ -10,7 +10,7 @@ import { grabFrame } from '../media/sideBySide.js';
 import type { RecordingInfo } from '../recording/store.js';
 import { normaliseAction, stripRefs } from '../recording/align.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
-import { plural, truncate } from '../util/text.js';
+import { plural, quoteValue, truncate } from '../util/text.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
 
@@ -89,7 +89,7 @@ async function side(text: string, context: ToolContext): Promise<Side> {
     return { kind: 'image', name: text, image: await readFile(path) };
   } catch {
     throw new LegibleError(
-      `${JSON.stringify(text.slice(0, 100))} is neither an image file nor a recording.`,
+      `${quoteValue(text)} is neither an image file nor a recording.`,
       'Give an image path (relative ones are in the output folder, e.g. a screenshot saved with path), or a recording id or label, optionally with a time: "before@2.5".',
     );
   }

@@ -7,7 +7,7 @@ import { STORAGE_STEP } from '../journey/legibleSteps.js';
 import { LegibleError } from '../util/errors.js';
 import { REDACTED } from '../util/redact.js';
 import { plural, truncate } from '../util/text.js';
-import { reportEffects } from './common.js';
+import { nameParam, reportEffects } from './common.js';
 import { defineTool } from './tool.js';
 
 const MAX_SHOWN = 40;
@@ -30,8 +30,8 @@ export const storageTool = defineTool({
   input: {
     set: z.array(z.string().min(1)).min(1).optional().describe('name=value; Path=/ or localStorage:key=value'),
     clear: z.boolean().optional(),
-    save: z.string().min(1).optional().describe('File; showSecrets keeps values.'),
-    load: z.string().min(1).optional(),
+    save: nameParam.optional().describe('File; showSecrets keeps values.'),
+    load: nameParam.optional(),
     showSecrets: z.boolean().optional(),
   },
   // clear throws away the browser's cookies.

@@ -1,3 +1,4 @@
+import { quoteValue } from './text.js';
 import { LegibleError } from './errors.js';
 
 /**
@@ -26,7 +27,7 @@ export function parseUrlPattern(source: string): UrlPattern {
     try {
       compiled = new RegExp(regex[1]!, regex[2]!.replace(/[gy]/g, ''));
     } catch (error) {
-      throw new LegibleError(`${JSON.stringify(text.slice(0, 100))} is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}.`, HINT);
+      throw new LegibleError(`${quoteValue(text)} is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}.`, HINT);
     }
     return { source: text, test: (url) => compiled.test(url), fetchPattern: '*' };
   }
