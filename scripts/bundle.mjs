@@ -1,22 +1,42 @@
-// Bundles the compiled server (dist/cli/main.js) into one file, dist/legible.mjs, which the
-// `legible-mcp` bin runs. Why: resolving and loading the ~280 small modules of zod, the MCP SDK
-// and ajv one by one is most of the start-up time, and an agent waits for tools/list on every
-// session. puppeteer-core, sharp and chrome-remote-interface stay external: they are loaded
-// lazily, on the first call that needs them; so does LogQL's grammar (@grafana/lezer-logql and
-// the @lezer/lr runtime), on the first logs call.
+// Bundles the compiled code (dist/) with esbuild into the two bins:
+// - dist/legible.mjs (legible-mcp: the MCP server, the daemon, HTTP) from dist/cli/main.js. Why:
+//   resolving and loading the ~280 small modules of zod, the MCP SDK and ajv one by one is most of
+//   the start-up time, and an agent waits for tools/list on every session. puppeteer-core, sharp
+//   and chrome-remote-interface stay external: they are loaded lazily, on the first call that
+//   needs them; so does LogQL's grammar (@grafana/lezer-logql and the @lezer/lr runtime), on the
+//   first logs call.
+// - dist/legible-cli.mjs (legible: the shell command line) from dist/shell/main.js, which must
+//   load no package at all (a warm call should cost little more than starting Node); it reads its
+//   commands from dist/legible-commands.json, written here from the tool definitions.
 import { build } from 'esbuild';
+import { writeManifestFromBuild } from './gen-cli-manifest.mjs';
 
-await build({
-  entryPoints: ['dist/cli/main.js'],
-  outfile: 'dist/legible.mjs',
+const common = {
   bundle: true,
   minify: true,
   sourcemap: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: ['dist/cli/main.js'],
+  outfile: 'dist/legible.mjs',
   external: ['puppeteer-core', 'sharp', 'chrome-remote-interface', 'ffmpeg-static', '@grafana/lezer-logql', '@lezer/lr'],
   // CommonJS dependencies inside the bundle call require(); give them one.
   banner: { js: "import { createRequire as __legibleRequire } from 'node:module'; const require = __legibleRequire(import.meta.url);" },
-  logLevel: 'warning',
 });
+
+const shell = await build({
+  ...common,
+  entryPoints: ['dist/shell/main.js'],
+  outfile: 'dist/legible-cli.mjs',
+  metafile: true,
+});
+const packages = Object.keys(shell.metafile.inputs).filter((input) => input.includes('node_modules'));
+if (packages.length) throw new Error(`dist/legible-cli.mjs must load no package, but bundles: ${packages.join(', ')}`);
+
+await writeManifestFromBuild();

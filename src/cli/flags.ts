@@ -2,8 +2,10 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
+import { backendHeaders } from '../config/backendHeaders.js';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
+import { MODE_OPTIONS, modeOf } from './modeFlags.js';
 import { quoteValue } from '../util/text.js';
 
 export const USAGE = `Usage: legible-mcp [options]
@@ -37,6 +39,15 @@ Apps under test:
   --log-entries N          Log entries kept in memory (default 1000000; older ones are
                            dropped and counted)
 
+Share a browser with the legible command line, or serve MCP over HTTP:
+  --daemon                 Use this workspace's daemon (the one legible starts) instead of an own browser
+  --session NAME           With --daemon: which of the workspace's daemons (default "default")
+  --port N                 Serve MCP over Streamable HTTP at http://HOST:N/mcp (0: any free port)
+  --host HOST              Address to listen on (default 127.0.0.1; others need a token)
+  --token TOKEN            Require "Authorization: Bearer TOKEN" (else LEGIBLE_TOKEN, if set)
+  --allowed-origin ORIGIN  Accept browser requests from this Origin too; repeat for more
+  --idle-timeout TIME      End an HTTP session, or stop a daemon, after this long unused (default 30m)
+
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
                            tool; js: expectations, waitForExpression steps, javascript: URLs refused
@@ -48,12 +59,36 @@ Server:
   --run-timeout MS         Upper bound for one journey run, all steps together (default 600000)
   --journey-dir DIR        Another folder journey_run may read journey files from (besides the
                            output folder and the working folder); repeat for more
+
+Team backends (docs/team-stack.md; headers such as auth tokens come from the environment:
+LEGIBLE_METRICS_HEADERS, LEGIBLE_LOGS_HEADERS, LEGIBLE_TRACES_HEADERS,
+LEGIBLE_OTLP_FORWARD_HEADERS = 'Name=value,Other=value', values percent-encoded):
+  --metrics-url URL        Query a Prometheus HTTP API (Prometheus, VictoriaMetrics, Mimir,
+                           Thanos) instead of the embedded metric store
+  --logs-url URL           Query a Loki instead of the embedded log store
+  --traces-url URL         Query a Tempo (or a Jaeger) instead of the embedded span store
+  --traces-api API         tempo (default) or jaeger: the API --traces-url speaks
+  --otlp-forward URL       Also send all OTLP received to this OTLP/HTTP endpoint (a collector;
+                           /v1/traces, /v1/metrics, /v1/logs are appended)
+  --backend-timeout MS     Upper bound for one request to a backend (default 10000)
+
   -h, --help               Show this help
   -v, --version            Show the version
 `;
 
+export interface HttpOptions {
+  port: number;
+  host: string;
+  token?: string;
+  allowedOrigins: string[];
+  idleTimeoutMs: number;
+}
+
 export type CliCommand =
   | { kind: 'serve'; config: Config }
+  | { kind: 'http'; config: Config; http: HttpOptions }
+  | { kind: 'proxy'; session: string; daemonArgs: string[] }
+  | { kind: 'daemon'; config: Config; workspace: string; session: string; idleTimeoutMs: number }
   | { kind: 'run'; config: Config; journey: string; run: RunFlags }
   | { kind: 'help' }
   | { kind: 'version' };
@@ -85,6 +120,19 @@ function count(value: string | undefined, flag: string): number | undefined {
     throw new LegibleError(`${flag} takes a whole number of at least 1000, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
+}
+
+function tracesApi(value: string | undefined): 'tempo' | 'jaeger' | undefined {
+  if (value === undefined || value === 'tempo' || value === 'jaeger') return value;
+  throw new LegibleError(`--traces-api takes tempo or jaeger, not ${JSON.stringify(value.slice(0, 100))}.`, 'Tempo: --traces-url http://tempo:3200; Jaeger: --traces-url http://jaeger:16686 --traces-api jaeger.');
+}
+
+/** The header variables of the backends in use must parse: fail at start-up, not at the first query. */
+function checkHeaderVariables(config: Config, env: NodeJS.ProcessEnv): void {
+  if (config.metricsUrl) backendHeaders('metrics', env);
+  if (config.logsUrl) backendHeaders('logs', env);
+  if (config.tracesUrl) backendHeaders('traces', env);
+  if (config.otlpForward) backendHeaders('forward', env);
 }
 
 /** node:util's parseArgs errors in a sentence of ours (its own quote options unevenly and suggest `--` tricks). */
@@ -124,13 +172,14 @@ function checkOutputDir(dir: string): void {
 }
 
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
-export function parseFlags(argv: string[]): CliCommand {
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
   const running = argv[0] === 'run';
+  const daemon = argv[0] === 'daemon';
   let values;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: running ? argv.slice(1) : argv,
+      args: running || daemon ? argv.slice(1) : argv,
       strict: true,
       allowPositionals: running,
       options: {
@@ -153,9 +202,16 @@ export function parseFlags(argv: string[]): CliCommand {
         'log-entries': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
+        'metrics-url': { type: 'string' },
+        'logs-url': { type: 'string' },
+        'traces-url': { type: 'string' },
+        'traces-api': { type: 'string' },
+        'otlp-forward': { type: 'string' },
+        'backend-timeout': { type: 'string' },
         'timer-wait': { type: 'string' },
         'run-timeout': { type: 'string' },
         'journey-dir': { type: 'string', multiple: true },
+        ...MODE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -168,6 +224,10 @@ export function parseFlags(argv: string[]): CliCommand {
   const runOnly = (['record', 'report', 'label', 'compare-with', 'allow-unchecked'] as const).filter((flag) => values[flag] !== undefined);
   if (!running && runOnly.length) {
     throw new LegibleError(`${runOnly.map((flag) => `--${flag}`).join(', ')} ${runOnly.length > 1 ? 'go' : 'goes'} with the run command.`, 'Use legible-mcp run <journey.json> --record --report DIR.');
+  }
+  const modeOnly = (Object.keys(MODE_OPTIONS) as (keyof typeof MODE_OPTIONS)[]).filter((flag) => values[flag] !== undefined);
+  if (running && modeOnly.length) {
+    throw new LegibleError(`run replays a journey on its own browser; it does not take ${modeOnly.map((flag) => `--${flag}`).join(', ')}.`, 'Run legible-mcp --help for the options.');
   }
   if (running && positionals.length !== 1) {
     throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
@@ -195,16 +255,23 @@ export function parseFlags(argv: string[]): CliCommand {
       logEntries: count(values['log-entries'], '--log-entries'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
+      metricsUrl: values['metrics-url'],
+      logsUrl: values['logs-url'],
+      tracesUrl: values['traces-url'],
+      tracesApi: tracesApi(values['traces-api']),
+      otlpForward: values['otlp-forward'],
+      backendTimeout: number(values['backend-timeout'], '--backend-timeout'),
       timerWait: number(values['timer-wait'], '--timer-wait', 0),
       runTimeout: number(values['run-timeout'], '--run-timeout'),
       // `run` reads the journey file it was given, wherever it is.
       journeyDirs: [...(values['journey-dir'] ?? []), ...(running ? [dirname(resolve(positionals[0]!))] : [])],
     });
+    checkHeaderVariables(config, env);
     if (running) {
       const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };
       return { kind: 'run', config, journey: positionals[0]!, run };
     }
-    return { kind: 'serve', config };
+    return modeOf(values, argv, config, daemon);
   } catch (error) {
     if (error instanceof ZodError) {
       const problems = error.issues.map((issue) => `${issue.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${issue.message}`);

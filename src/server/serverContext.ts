@@ -6,6 +6,7 @@ import { watchActivity } from '../telemetry/activity.js';
 import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
+import type { SharedBrowser } from '../cdp/sharedBrowser.js';
 import { JourneyLog } from '../journey/log.js';
 import { SessionSecrets } from '../journey/secrets.js';
 import { JourneyStore } from '../journey/store.js';
@@ -38,7 +39,11 @@ export class ServerContext implements ToolContext {
   private readonly supervisor: AppSupervisor;
   private readonly sessionSecrets = new SessionSecrets();
 
-  constructor(readonly config: Config) {
+  /** With `shared`, tabs open in an own, isolated context of that browser (an HTTP session's). */
+  constructor(
+    readonly config: Config,
+    shared?: SharedBrowser,
+  ) {
     this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
     this.supervisor = new AppSupervisor(resolve(config.root), this.logStore);
     const supervisor = this.supervisor;
@@ -63,7 +68,7 @@ export class ServerContext implements ToolContext {
         this.journeyLogs.delete(page.id);
         if (state?.recorder) this.finishOrphan(state);
       },
-    });
+    }, shared);
   }
 
   private stateOf(id: string): PageState {
@@ -197,6 +202,11 @@ export class ServerContext implements ToolContext {
 
   secrets(): SessionSecrets {
     return this.sessionSecrets;
+  }
+
+  /** The tabs open now, without launching a browser (the daemon's status). */
+  openPages(): { id: string; url: string }[] {
+    return [...this.states.values()].map((state) => ({ id: state.page.id, url: state.page.url() }));
   }
 
   async close(): Promise<void> {
