@@ -9,6 +9,7 @@ import { sleep } from '../util/time.js';
 import { checkAssertedEvents } from './assertedEvents.js';
 import { describeStep } from './describe.js';
 import { runElementStep, type StepOutcome } from './elementSteps.js';
+import { runLegibleStep } from './legibleSteps.js';
 import { checkExpectation, checkSelectors, consoleErrors, failedRequests, notChecked, type ExpectationVerdict } from './expectations.js';
 import { poll, withRunSignal } from './poll.js';
 import { EXPECTATION_HINT, EXPECT_STEP, expectationSchema, unknownFields, type Expectation, type Journey, type Step } from './schema.js';
@@ -147,7 +148,7 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
     case 'waitForExpression':
       return waitForExpression(scope, step, timeout);
     case 'customStep':
-      return { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
+      return (await runLegibleStep(scope, step, timeout)) ?? { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
   }
 }
 

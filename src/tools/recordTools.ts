@@ -14,6 +14,7 @@ import { basename, dirname } from 'node:path';
 import { nameParam, recordingLabel } from './common.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
+import { finishTrace, startTrace } from './traceRecording.js';
 
 /** Below this much free space, record_start refuses at once rather than fail at record_stop. */
 const MIN_FREE_BYTES = 16 * 1024 * 1024;
@@ -45,12 +46,19 @@ export const recordStartTool = defineTool({
       .describe('WxH, default viewport.'),
     format: z.enum(['mp4', 'webm']).optional().describe('Default mp4 (H.264).'),
     captions: z.boolean().optional().describe('Burn in action captions.'),
+    trace: z.boolean().optional().describe('Perf trace instead (vitals, long tasks).'),
   },
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    if (state.recorder) {
-      throw new LegibleError(`Page ${state.page.id} is already recording (${quote(state.recorder.label())}).`, 'Stop it with record_stop first; one recording runs per page.');
+    if (state.recorder || state.page.tracer.current()) {
+      const running = state.recorder?.label() ?? state.page.tracer.current()!.label;
+      throw new LegibleError(`Page ${state.page.id} is already recording (${quote(running)}).`, 'Stop it with record_stop first; one recording runs per page.');
+    }
+    if (params.trace) {
+      if (params.fps || params.size || params.format || params.captions) throw new LegibleError('A trace has no video options (fps, size, format, captions).', 'Call record_start {"trace":true} with at most a label.');
+      await startTrace(state, params.label ?? 'trace', response);
+      return;
     }
     findFfmpeg();
     const label = params.label ?? 'recording';
@@ -81,6 +89,10 @@ export const recordStopTool = defineTool({
   scope: 'page',
   handlesDialogs: true,
   async handle({ state, context, response }) {
+    if (state.page.tracer.current()) {
+      await finishTrace(state, context, response);
+      return;
+    }
     const recorder = state.recorder;
     if (recorder) {
       state.recorder = undefined;
