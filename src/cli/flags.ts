@@ -50,7 +50,8 @@ Share a browser with the legible command line, or serve MCP over HTTP:
 
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
-                           tool; js: expectations, waitForExpression steps, javascript: URLs refused
+                           tool; js: expectations, waitForExpression steps, javascript:, blob:
+                           and scriptable data: URLs refused
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)

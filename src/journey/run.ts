@@ -6,6 +6,7 @@ import type { NetworkEntry } from '../capture/networkLog.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { article } from '../util/text.js';
 import { sleep } from '../util/time.js';
+import { pageScriptUrl } from '../util/urlScheme.js';
 import { checkAssertedEvents } from './assertedEvents.js';
 import { describeStep } from './describe.js';
 import { runElementStep, type StepOutcome } from './elementSteps.js';
@@ -47,6 +48,8 @@ export interface RunOptions {
   /** What to do with a step type Legible does not run: report it not run (the run is then incomplete), or fail. */
   onUnsupported?: 'skip' | 'fail';
   navigationTimeout: number;
+  /** False with --no-evaluate: a navigate step to a URL that brings script (a data: page, a blob:) is not run either. */
+  evaluate?: boolean;
   /** How long to look for a step's element before calling it not found (a step's own timeout wins). */
   findTimeout?: number;
   /** Pause after each acting step, so a recording shows each state long enough to follow. */
@@ -117,15 +120,18 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
       await state.page.emulateNetworkConditions(step);
       return {};
     case 'navigate': {
-      // The checks the navigate tool makes: a javascript: URL would run code, not load a page, so
-      // it is not run (nor an URL of a scheme a tab cannot open); a bare host gets http://.
-      if (/^\s*javascript:/i.test(filled?.value ?? step.url)) return { status: 'not-run', reason: 'a javascript: URL runs code in the page instead of loading one (a waitForExpression step can run code)' };
+      // The checks the navigate tool makes (normaliseUrl, the URL read as the browser reads it):
+      // a javascript: URL would run code, not load a page, so it is not run; nor, with
+      // --no-evaluate, a URL that brings script of its own (a secret filled in may be one); nor a
+      // scheme a tab cannot open. A bare host gets http://.
       let url: string;
       try {
-        url = normaliseUrl(filled?.value ?? step.url);
+        url = normaliseUrl(filled?.value ?? step.url, { evaluate: options.evaluate });
       } catch (error) {
-        if (error instanceof LegibleError) return { status: 'not-run', reason: error.message };
-        throw error;
+        if (!(error instanceof LegibleError)) throw error;
+        const script = pageScriptUrl(filled?.value ?? step.url);
+        if (script?.inPage) return { status: 'not-run', reason: `${script.label} runs code in the page instead of loading one (a waitForExpression step can run code)` };
+        return { status: 'not-run', reason: error.message };
       }
       return { effects: (await navigate(state, { url }, options.navigationTimeout)).effects };
     }

@@ -84,6 +84,7 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       expect: request.expect,
       onUnsupported: request.unsupported,
       navigationTimeout: context.config.navigationTimeout,
+      evaluate: context.config.evaluate,
       secret: (variable) => context.secrets().lookup(variable),
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,

@@ -37,9 +37,11 @@ export const pagesTool = defineTool({
       throw new LegibleError(`pages ${params.action} needs an id.`, 'List the pages with pages {"action":"list"} to see their ids.');
     }
     if (params.action === 'new') {
+      // Checked before the tab opens: a refused URL leaves no empty tab behind.
+      const url = params.url === undefined ? undefined : normaliseUrl(params.url, { evaluate: context.config.evaluate });
       const state = await context.newPage();
-      if (params.url) {
-        const { load } = await navigate(state, { url: normaliseUrl(params.url, { evaluate: context.config.evaluate }) }, context.config.navigationTimeout);
+      if (url) {
+        const { load } = await navigate(state, { url }, context.config.navigationTimeout);
         response.text(`Opened ${state.page.id} at ${showUrl(state.page.url())}${load?.status ? ` (HTTP ${load.status})` : ''}.`);
       } else {
         response.text(`Opened ${state.page.id}.`);
