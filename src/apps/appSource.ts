@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APPS_CONFIG_FILE, parseAppsConfig, type AppSpec } from '../config/appsConfig.js';
+import { goRegexProblem } from '../telemetry/regex.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 
 /** Where the apps come from: legible.config.json, or the package.json fallback. */
@@ -26,7 +27,7 @@ export async function loadApps(root: string): Promise<AppSource> {
   const configFile = join(root, APPS_CONFIG_FILE);
   const text = await readText(configFile);
   if (text !== undefined) {
-    const config = parseAppsConfig(text, configFile);
+    const config = parseAppsConfig(text, configFile, { regexProblem: goRegexProblem });
     if (!Object.keys(config.apps).length) {
       throw new LegibleError(`${configFile} names no apps (only backends).`, `Add the apps Legible should start under "apps", for example: ${CONFIG_EXAMPLE}`);
     }

@@ -3,6 +3,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { dependenciesOf, type AppSpec } from '../config/appsConfig.js';
 import { entriesSince } from '../telemetry/logs/recent.js';
 import type { LogStore } from '../telemetry/logs/store.js';
+import { compileGoRegex } from '../telemetry/regex.js';
 import { parseDuration } from '../telemetry/time.js';
 import { logDebug } from '../util/log.js';
 import { AppStartError, describeExit } from './appErrors.js';
@@ -142,7 +143,7 @@ function readinessOf(spec: AppSpec, port: number | undefined, url: string | unde
     const target = /^https?:\/\//.test(ready.http) ? ready.http : url ? new URL(ready.http, url).toString() : `http://localhost:${port}${ready.http}`;
     return { kind: 'http', url: target, ...(ready.status !== undefined ? { status: ready.status } : {}) };
   }
-  if (ready?.log) return { kind: 'log', pattern: new RegExp(ready.log) };
+  if (ready?.log) return { kind: 'log', pattern: compileGoRegex(ready.log) };
   if (ready?.tcp !== undefined) return { kind: 'tcp', port: ready.tcp === true ? port! : ready.tcp };
   if (port === undefined) return { kind: 'none' };
   return source === 'package.json' ? { kind: 'auto', port } : { kind: 'tcp', port };

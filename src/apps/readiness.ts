@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { request as requestTls } from 'node:https';
 import { connect } from 'node:net';
+import type { GoRegex } from '../telemetry/regex.js';
 import { sleep } from '../util/time.js';
 import type { AppProcess, ExitInfo } from './appProcess.js';
 import type { OutputCapture } from './outputCapture.js';
@@ -8,7 +9,7 @@ import type { OutputCapture } from './outputCapture.js';
 /** How Legible tells that an app is ready. */
 export type Readiness =
   | { kind: 'http'; url: string; status?: number }
-  | { kind: 'log'; pattern: RegExp }
+  | { kind: 'log'; pattern: GoRegex }
   | { kind: 'tcp'; port: number }
   /** The package.json fallback: the port accepts connections, or the app prints a local URL (then that is its URL). */
   | { kind: 'auto'; port: number }

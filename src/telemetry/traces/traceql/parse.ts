@@ -2,6 +2,7 @@ import { parser } from '@grafana/lezer-traceql';
 import type { SyntaxNode } from '@lezer/common';
 import { LegibleError } from '../../../util/errors.js';
 import { parseDuration } from '../../time.js';
+import { compileGoRegex } from '../../regex.js';
 import type { CompareOp, FieldExpr, Intrinsic, Operand, Scope, SpansetExpr, SpansetOp, Static } from './ast.js';
 
 /**
@@ -202,7 +203,7 @@ function comparison(query: string, node: SyntaxNode, op: CompareOp, left: Operan
     if (pattern === undefined) throw new TraceQLError(`${locate(query, node.from)}: ${op} takes a string pattern on its right.`, 'For example { span.http.route =~ "/api/.*" }.', node.from);
     try {
       // Fully anchored, as Tempo's regular expressions are.
-      out.regex = new RegExp(`^(?:${pattern})$`, 's');
+      out.regex = compileGoRegex(pattern, { anchored: true, dotAll: true });
     } catch (error) {
       throw new TraceQLError(`${locate(query, node.from)}: ${JSON.stringify(pattern.slice(0, 60))} is not a valid regular expression (${(error as Error).message}).`, 'For example { name =~ "GET /api/.*" }.', node.from);
     }
