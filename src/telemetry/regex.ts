@@ -1,4 +1,15 @@
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS as RE2JSClass } from 're2js';
+
+/**
+ * re2js is loaded on the first pattern (synchronously: the engines compile as they parse), not
+ * with the server: its 260 KB cost 10-30 ms to load, which initialize and tools/list never wait for.
+ */
+let engine: typeof RE2JSClass | undefined;
+function re2(): typeof RE2JSClass {
+  engine ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JSClass }).RE2JS;
+  return engine;
+}
 
 /**
  * The one place user-supplied regular expressions are compiled: LogQL line filters, label
@@ -49,7 +60,8 @@ const MEMO_SIZE = 4_096;
  */
 export function compileGoRegex(pattern: string, options: GoRegexOptions = {}): GoRegex {
   const wrapped = options.anchored ? `^(?:${pattern})$` : pattern;
-  let compiled: RE2JS;
+  const RE2JS = re2();
+  let compiled: RE2JSClass;
   try {
     compiled = RE2JS.compile(wrapped, options.dotAll ? RE2JS.DOTALL : 0);
   } catch (error) {
