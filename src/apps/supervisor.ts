@@ -244,6 +244,11 @@ export class AppSupervisor {
     return false;
   }
 
+  /** The names of the apps running or starting now. */
+  activeApps(): string[] {
+    return [...this.records.values()].filter((record) => record.run).map((record) => record.name);
+  }
+
   /** Stores output still waiting for a continuation line, of every app. */
   flushOutput(): void {
     for (const record of this.records.values()) record.run?.capture.flush();

@@ -137,7 +137,10 @@ function whyStarted(paths: DaemonPaths, code: string | undefined): string | unde
     const pid = state?.pid ? ` (pid ${state.pid})` : '';
     return `The Legible daemon for ${where(paths)} had died${pid}; its stale socket was cleaned up and a new daemon started. ${lost}`;
   }
-  if (state?.stopped) return `The Legible daemon for ${where(paths)} had stopped (${state.stopped.reason}); a new one started. ${lost}`;
+  if (state?.stopped) {
+    const apps = state.stopped.apps?.length ? ` Its apps were stopped too: ${state.stopped.apps.join(', ')}; start them again with app_start (legible app start).` : '';
+    return `The Legible daemon for ${where(paths)} had stopped (${state.stopped.reason}); a new one started. ${lost}${apps}`;
+  }
   return undefined;
 }
 

@@ -122,8 +122,8 @@ export interface DaemonState {
   log: string;
   startedAt: number;
   idleTimeoutMs: number;
-  /** Set when it stopped cleanly: why and when. */
-  stopped?: { at: number; reason: string };
+  /** Set when it stopped cleanly: why and when, and the apps it stopped that were still running. */
+  stopped?: { at: number; reason: string; apps?: string[] };
 }
 
 export function readState(path: string): DaemonState | undefined {

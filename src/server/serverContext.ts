@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PageState } from '../actions/pageState.js';
-import { AppSupervisor } from '../apps/supervisor.js';
-import { watchActivity } from '../telemetry/activity.js';
-import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
+import type { AppSupervisor } from '../apps/supervisor.js';
+import type { LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
 import type { SharedBrowser } from '../cdp/sharedBrowser.js';
@@ -18,11 +17,16 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { fileSystemHint } from '../util/disk.js';
 import { writesInside } from '../util/paths.js';
 import { quoteValue } from '../util/text.js';
+import { Workspace, type WorkspaceMember } from './workspace.js';
 
 /** The longest file name (one path component) the usual file systems take, in bytes. */
 const MAX_NAME_BYTES = 255;
 
-/** The server's state behind the ToolContext view: the browser session and each page's state. */
+/**
+ * One client's state behind the ToolContext view: the browser session (over stdio and in the
+ * daemon, the server's browser; over HTTP, the session's own browser context) and each page's
+ * state. The apps, their logs and telemetry are the process's Workspace, shared by its clients.
+ */
 export class ServerContext implements ToolContext {
   readonly session: BrowserSession;
   private readonly states = new Map<string, PageState>();
@@ -35,22 +39,26 @@ export class ServerContext implements ToolContext {
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private readonly journeyStore: JourneyStore;
   private readonly runRegistry: RunRegistry;
-  private readonly logStore: LogStore;
-  private readonly supervisor: AppSupervisor;
   private readonly sessionSecrets = new SessionSecrets();
+  readonly workspace: Workspace;
+  /** Whether this context made its Workspace (and so stops the apps when it closes). */
+  private readonly ownsWorkspace: boolean;
+  private readonly member: WorkspaceMember;
 
-  /** With `shared`, tabs open in an own, isolated context of that browser (an HTTP session's). */
+  /**
+   * With `shared`, tabs open in an own, isolated context of that browser (an HTTP session's).
+   * With `workspace`, the apps are the process's (shared by its clients; closed by its owner);
+   * without, this context has a Workspace of its own and stops its apps when it closes.
+   */
   constructor(
     readonly config: Config,
     shared?: SharedBrowser,
+    workspace?: Workspace,
   ) {
-    this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
-    this.supervisor = new AppSupervisor(resolve(config.root), this.logStore);
-    const supervisor = this.supervisor;
-    const observer = watchActivity(this.logStore, {
-      active: () => supervisor.isActive(),
-      flush: () => supervisor.flushOutput(),
-    });
+    this.ownsWorkspace = !workspace;
+    this.workspace = workspace ?? new Workspace(config);
+    this.member = this.workspace.join();
+    const observer = this.workspace.observer;
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
     // Journey files are read from the output folder, the working folder (the workspace) and --journey-dir folders.
@@ -193,11 +201,16 @@ export class ServerContext implements ToolContext {
   }
 
   apps(): AppSupervisor {
-    return this.supervisor;
+    return this.workspace.supervisor;
   }
 
   logs(): LogStore {
-    return this.logStore;
+    return this.workspace.logStore;
+  }
+
+  /** Notices about the apps (exits, leftovers stopped) this client has not been told yet. */
+  appNotices(): string[] {
+    return this.member.takeNotices();
   }
 
   secrets(): SessionSecrets {
@@ -213,7 +226,8 @@ export class ServerContext implements ToolContext {
     // Recordings still running when the client goes away are finished, not thrown away.
     for (const state of this.states.values()) if (state.recorder) this.finishOrphan(state);
     await Promise.allSettled([...this.pendingWork]);
-    // The apps and the browser stop side by side: both have bounded waits.
-    await Promise.allSettled([this.supervisor.stopAll(), this.session.close()]);
+    this.member.leave();
+    // The apps (when they are this context's own) and the browser stop side by side: both have bounded waits.
+    await Promise.allSettled([this.ownsWorkspace ? this.workspace.close() : undefined, this.session.close()]);
   }
 }
