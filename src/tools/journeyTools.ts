@@ -4,7 +4,7 @@ import { checkSelectors, describeExpectation } from '../journey/expectations.js'
 import { refusePageScript } from '../journey/pageScript.js';
 import { EXPECTATION_HINT, parseExpectation, type Step } from '../journey/schema.js';
 import { protectFlow } from '../journey/secrets.js';
-import { formatRun } from '../report/runText.js';
+import { formatRun, runFileWarning } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError } from '../util/errors.js';
 import { SECRET_REFERENCE } from '../util/redact.js';
@@ -102,5 +102,6 @@ export const journeyRunTool = defineTool({
       response.image(run.recording.filmstrip.data, 'image/webp');
     }
     response.text(`Run id: ${run.record.id}. Report: report {"run":"${run.record.id}"}${run.record.label ? ` (or by label: "${run.record.label}")` : ''}.`);
+    if (run.writeError) response.text(runFileWarning(run.writeError));
   },
 });

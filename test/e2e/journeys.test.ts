@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseUserFlow } from '@puppeteer/replay';
@@ -268,5 +268,16 @@ describe('repro journeys', () => {
     basket.fixed = true;
     const fixed = await run(process.execPath, [SERVER_ENTRY, 'run', journeyPath, '--output-dir', e2e.outputDir]);
     expect(fixed.stdout).toContain('PASSED');
+  });
+
+  it('says when the run record could not be written (the runs folder is a file)', async () => {
+    const out = join(e2e.outputDir, 'unwritable');
+    mkdirSync(out);
+    writeFileSync(join(out, 'runs'), 'a file where the runs folder should be');
+    const flow = join(out, 'one-step.json');
+    writeFileSync(flow, JSON.stringify({ title: 'one step', steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }] }));
+    const result = await run(process.execPath, [SERVER_ENTRY, 'run', flow, '--output-dir', out]);
+    expect(result.stdout).toContain('PASSED');
+    expect(result.stdout).toMatch(/^Warning: the run record could not be written to the runs folder \(.*(EEXIST|ENOTDIR).*\); it is kept in memory only while it is among the 20 newest runs\./m);
   });
 });
