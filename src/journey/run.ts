@@ -154,7 +154,7 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
     case 'waitForExpression':
       return waitForExpression(scope, step, timeout);
     case 'customStep':
-      return (await runLegibleStep(scope, step, timeout)) ?? { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
+      return (await runLegibleStep(scope, step, timeout, { evaluate: options.evaluate })) ?? { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
   }
 }
 

@@ -6,7 +6,7 @@ import { formatBytes, formatRequest } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { REDACTED, redactBody } from '../util/redact.js';
 import { clip, plural, quoteValue, showUrl, truncate } from '../util/text.js';
-import { addMock, mockSpecSchema, mocksOf, type MockSpec } from '../actions/mocks.js';
+import { addMock, mockSpecSchema, mocksOf, SCRIPTLESS_MOCKS, type MockSpec } from '../actions/mocks.js';
 import type { PageState } from '../actions/pageState.js';
 import { MOCK_STEP, UNMOCK_STEP } from '../journey/legibleSteps.js';
 import type { ToolContext } from './context.js';
@@ -77,9 +77,10 @@ async function changeMocks(params: { mock?: MockSpec; unmock?: string }, state: 
   const journey = context.journey(state);
   if (params.mock) {
     if (params.mock.fail && (params.mock.status !== undefined || params.mock.body !== undefined)) throw new LegibleError('A mock either fails the request or answers it, not both.', MOCK_HINT);
-    const id = await addMock(state.page, params.mock);
+    const id = await addMock(state.page, params.mock, { scriptless: !context.config.evaluate });
     journey.add({ type: 'customStep', name: MOCK_STEP, parameters: params.mock });
     response.text(`Mock ${id} set: requests it decides show "mock ${id}" in reports and in this list.`);
+    if (!context.config.evaluate && !params.mock.fail && (params.mock.status !== undefined || params.mock.body !== undefined || params.mock.headers !== undefined)) response.text(SCRIPTLESS_MOCKS);
   }
   if (params.unmock) {
     const mocks = mocksOf(state.page);

@@ -99,6 +99,26 @@ describe('--no-evaluate: no route runs page JavaScript', () => {
     expect(pwned).toEqual([]);
   });
 
+  it('lets a mock answer data requests only: a page or script it matches loads from the server', async () => {
+    await e2e.open('/form.html');
+    const set = await e2e.call('network', { mock: { url: '**/mocked-page', body: `<p>mocked</p><script>${mark('mockedPage')}</script>` } });
+    expect(set).toContain('With --no-evaluate, a mock answers data requests only');
+    const opened = await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/mocked-page` });
+    expect(opened.text).toContain('(HTTP 404)');
+    await e2e.call('network', { mock: { url: '**/form.html', status: 200, body: `<p>mocked form</p><script src="/mocked-script.js"></script>` } });
+    await e2e.call('network', { mock: { url: '**/mocked-script.js', body: mark('mockedScript') } });
+    await e2e.call('navigate', { url: `${e2e.fixtures.url}/form.html` });
+    const form = await e2e.snapshot();
+    expect(form).not.toContain('mocked form');
+    expect(form).toContain('Sign up');
+    expect(pwned).toEqual([]);
+    // A data request (the page's fetch) is still answered by a mock.
+    const page = await e2e.openAndSnapshot('/env.html');
+    await e2e.call('network', { mock: { url: '**/api/stock', status: 500, body: '{"error":"mocked stock"}' } });
+    expect(await e2e.call('click', { ref: refOf(page, 'button', 'Check stock') })).toContain('Stock error 500: {"error":"mocked stock"}');
+    await e2e.call('network', { unmock: 'all' });
+  });
+
   it('refuses them in navigate and pages new, however spelt', async () => {
     await e2e.open('/form.html');
     for (const [route, url] of Object.entries(scriptUrls(e2e.fixtures.url))) {
@@ -134,6 +154,15 @@ describe('without --no-evaluate, the same routes do run page JavaScript', () => 
       expect(answers[route], route).toMatch(/2\. navigate to .*script.* — not run: a javascript: URL runs code in the page instead of loading one/);
       expect(answers[route], route).toContain('INCOMPLETE');
     }
+  });
+
+  it("runs the script of a mocked page (what --no-evaluate's mocks do not answer)", async () => {
+    pwned.length = 0;
+    await e2e.open('/form.html');
+    await e2e.call('network', { mock: { url: '**/mocked-page', body: `<p>mocked</p><script>${mark('mockedPage')}</script>` } });
+    expect(await e2e.call('navigate', { url: `${e2e.fixtures.url}/mocked-page` })).toContain('mocked');
+    expect(pwned).toEqual(['mockedPage']);
+    await e2e.call('network', { unmock: 'all' });
   });
 
   it('runs the script of a data: page (what --no-evaluate refuses)', async () => {
