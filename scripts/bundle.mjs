@@ -3,12 +3,20 @@
 // and ajv one by one is most of the start-up time, and an agent waits for tools/list on every
 // session. puppeteer-core, sharp and chrome-remote-interface stay external: they are loaded
 // lazily, on the first call that needs them; so does LogQL's grammar (@grafana/lezer-logql and
-// the @lezer/lr runtime), on the first logs call.
+// the @lezer/lr runtime), on the first logs call. The telemetry that needs protobufjs and the
+// TraceQL and PromQL grammars (src/telemetry/parts.ts, ~300 ms to load) is imported with import()
+// on first need: code splitting puts it in chunks of its own (dist/chunks/), so start-up never
+// reads it.
 import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
 
+await rm('dist/chunks', { recursive: true, force: true });
 await build({
-  entryPoints: ['dist/cli/main.js'],
-  outfile: 'dist/legible.mjs',
+  entryPoints: { legible: 'dist/cli/main.js' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -36,6 +36,10 @@ Apps under test:
                            app_start runs (default: the current folder)
   --log-entries N          Log entries kept in memory (default 1000000; older ones are
                            dropped and counted)
+  --otlp-port N            Receive OTLP (traces, metrics, logs) on 127.0.0.1:N from start-up
+                           (default: a free port, opened with the first app or telemetry tool)
+  --max-spans N            Spans kept in memory (default 100000)
+  --max-samples N          Metric samples kept in memory (default 5000000)
 
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
@@ -78,11 +82,20 @@ function number(value: string | undefined, flag: string, min = 1): number | unde
   return parsed;
 }
 
-function count(value: string | undefined, flag: string): number | undefined {
+function count(value: string | undefined, flag: string, min = 1_000): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1_000) {
-    throw new LegibleError(`${flag} takes a whole number of at least 1000, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min) {
+    throw new LegibleError(`${flag} takes a whole number of at least ${min}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
+  }
+  return parsed;
+}
+
+function portNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > 65535) {
+    throw new LegibleError(`${flag} takes a port number from 1 to 65535, not ${quoteValue(value)}.`, 'Leave it out for a free port, or give one such as --otlp-port 4318.');
   }
   return parsed;
 }
@@ -151,6 +164,9 @@ export function parseFlags(argv: string[]): CliCommand {
         'output-dir': { type: 'string' },
         root: { type: 'string' },
         'log-entries': { type: 'string' },
+        'otlp-port': { type: 'string' },
+        'max-spans': { type: 'string' },
+        'max-samples': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
         'timer-wait': { type: 'string' },
@@ -193,6 +209,9 @@ export function parseFlags(argv: string[]): CliCommand {
       outputDir: values['output-dir'],
       root: values.root,
       logEntries: count(values['log-entries'], '--log-entries'),
+      otlpPort: portNumber(values['otlp-port'], '--otlp-port'),
+      maxSpans: count(values['max-spans'], '--max-spans'),
+      maxSamples: count(values['max-samples'], '--max-samples'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
       timerWait: number(values['timer-wait'], '--timer-wait', 0),

@@ -3,6 +3,7 @@ import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PageState } from '../actions/pageState.js';
 import { AppSupervisor } from '../apps/supervisor.js';
 import { watchActivity } from '../telemetry/activity.js';
+import { TelemetryHub } from '../telemetry/hub.js';
 import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
@@ -36,16 +37,28 @@ export class ServerContext implements ToolContext {
   private readonly runRegistry: RunRegistry;
   private readonly logStore: LogStore;
   private readonly supervisor: AppSupervisor;
+  private readonly hub: TelemetryHub;
   private readonly sessionSecrets = new SessionSecrets();
 
   constructor(readonly config: Config) {
     this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
-    this.supervisor = new AppSupervisor(resolve(config.root), this.logStore);
-    const supervisor = this.supervisor;
-    const observer = watchActivity(this.logStore, {
-      active: () => supervisor.isActive(),
-      flush: () => supervisor.flushOutput(),
+    const hub = new TelemetryHub(this.logStore, { otlpPort: config.otlpPort, maxSpans: config.maxSpans, maxSamples: config.maxSamples });
+    this.hub = hub;
+    this.supervisor = new AppSupervisor(resolve(config.root), this.logStore, {
+      environment: (app) => hub.appEnvironment(app),
+      ready: (app, run) => {
+        if (run.scrape) void hub.scrapeApp(app, run.scrape.url, run.scrape.intervalMs);
+      },
+      stopped: (app) => void hub.unscrapeApp(app),
     });
+    // A fixed port is taken at once, so an app started elsewhere can be pointed at it.
+    if (config.otlpPort) void hub.start().catch((error: unknown) => this.session.addNotice(errorMessage(error)));
+    const supervisor = this.supervisor;
+    const observer = watchActivity(
+      this.logStore,
+      { active: () => supervisor.isActive(), flush: () => supervisor.flushOutput(), origins: () => supervisor.origins() },
+      { traces: () => hub.tracesIfLoaded(), logs: hub.logsBackend, heardFrom: (app) => hub.heardFrom(app) },
+    );
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
     // Journey files are read from the output folder, the working folder (the workspace) and --journey-dir folders.
@@ -195,6 +208,10 @@ export class ServerContext implements ToolContext {
     return this.logStore;
   }
 
+  telemetry(): TelemetryHub {
+    return this.hub;
+  }
+
   secrets(): SessionSecrets {
     return this.sessionSecrets;
   }
@@ -205,5 +222,6 @@ export class ServerContext implements ToolContext {
     await Promise.allSettled([...this.pendingWork]);
     // The apps and the browser stop side by side: both have bounded waits.
     await Promise.allSettled([this.supervisor.stopAll(), this.session.close()]);
+    await this.hub.close();
   }
 }

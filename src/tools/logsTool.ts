@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatLogsAnswer, labelText } from '../format/logsFormat.js';
 import { loadLogql, parseLogql } from '../telemetry/logs/logql/parse.js';
-import { runLogql } from '../telemetry/logs/logql/query.js';
+import type { LogsBackend, TimeWindow } from '../telemetry/backends.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import { parseTime, requireDuration } from '../telemetry/time.js';
 import { LegibleError } from '../util/errors.js';
@@ -33,23 +33,37 @@ export const logsTool = defineTool({
     // The grammar loads on the first query: read the clock after it, or an app printing meanwhile
     // would have its newest lines (those a small store still holds) after the range's end.
     await loadLogql();
+    const backend = context.telemetry().logsBackend;
     const now = Date.now();
     const endMs = params.end !== undefined ? parseTime(params.end, now) : now;
     const startMs = params.start !== undefined ? parseTime(params.start, now) : endMs - requireDuration(params.since ?? '1h', '"since"');
     if (startMs >= endMs) throw new LegibleError('The time range is empty: "start" must be before "end".', 'For example {"start":"-1h","end":"-30m"}.');
     const text = params.query ?? DEFAULT_QUERY;
+    // Parsed here too: a query Legible cannot read gets its error before any backend is asked.
     const query = parseLogql(text);
-    const store = context.logs();
-    const answer = runLogql(store, query, { startMs, endMs, limit: params.limit ?? 100 });
+    const answer = await backend.query(text, { startMs, endMs, limit: params.limit ?? 100 });
     const empty = answer.data.result.length === 0;
     if (empty) {
-      response.text(nothingFound(store, text, query.kind === 'log'));
+      response.text(backend.remote ? await nothingListed(backend, text, { startMs, endMs }) : nothingFound(context.logs(), text, query.kind === 'log'));
       return;
     }
     const raw = /\|\s*line_format\b/.test(text);
     response.text(formatLogsAnswer(answer.data, answer.stats, { budget: BUDGET, query: text, raw, tool: logsTool.name }));
   },
 });
+
+/** An empty answer from a remote backend: its label names and streams. */
+async function nothingListed(backend: LogsBackend, query: string, window: TimeWindow): Promise<string> {
+  const [labels, streams] = await Promise.all([backend.labelNames(window).catch(() => []), backend.series(['{app=~".+"}'], window).catch(() => [])]);
+  const listed = streams.slice(0, 12).map((stream) => labelText(stream));
+  return [
+    `Nothing matches ${query} in that time range (${backend.name}).`,
+    listed.length ? `Streams: ${listed.join(', ')}${streams.length > 12 ? `, … ${streams.length - 12} more` : ''}.` : '',
+    labels.length ? `Labels: ${labels.join(', ')}.` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
 
 /** An empty answer says what there is to query. */
 function nothingFound(store: LogStore, query: string, logQuery: boolean): string {

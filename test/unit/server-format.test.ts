@@ -39,7 +39,7 @@ describe('formatServerSection', () => {
   it('folds repeats, names app and level, and says how to see the rest', () => {
     const section = formatServerSection(
       { logs: [line('{"level":50,"msg":"db down"}', 'error'), line('{"level":50,"msg":"db down"}', 'error'), line('proxy error: ECONNREFUSED', 'unknown', 'stderr', 'web')], more: 2 },
-      'logs',
+      { logs: 'logs', traces: 'traces' },
     );
     expect(section).toBe(
       [
@@ -49,7 +49,7 @@ describe('formatServerSection', () => {
         '  … 2 more: see logs {"query":"{app=~\\".+\\"} | detected_level=~\\"warn|error|fatal\\"","since":"5m"}',
       ].join('\n'),
     );
-    expect(formatServerSection(undefined, 'logs')).toBe('');
+    expect(formatServerSection(undefined, { logs: 'logs', traces: 'traces' })).toBe('');
   });
 });
 
@@ -64,14 +64,15 @@ describe('watchActivity', () => {
         if (held) store.append({ timeMs: 3, labels: { app: 'api', stream: 'stderr' }, line: held });
         held = undefined;
       },
+      origins: () => new Map(),
     });
-    const finish = watch.begin();
+    const action = watch.begin();
     store.append({ timeMs: 2, labels: { app: 'api', stream: 'stdout' }, line: 'INFO fine' });
     // A line still waiting for a possible stack trace when the action settled.
     held = 'Error: late';
-    const activity = await finish();
+    const activity = await action.finish();
     expect(activity?.logs.map((logged) => logged.line)).toEqual(['Error: late']);
-    expect(await watch.begin()()).toBeUndefined();
+    expect(await watch.begin().finish()).toBeUndefined();
   });
 });
 

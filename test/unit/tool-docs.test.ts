@@ -82,6 +82,9 @@ describe('tool definitions', () => {
     'network.failed', 'pages.action', 'pages.url', 'dialog.text', 'record_start.fps', 'record_compare.captions', 'report.name',
     // Explained by logs.since's description.
     'logs.start', 'logs.end',
+    // Explained by the tools' descriptions (tools/list is paid for on every turn).
+    'traces.query', 'traces.trace', 'traces.span', 'traces.offset',
+    'metrics.query', 'metrics.time', 'metrics.start', 'metrics.end', 'metrics.step',
   ]);
 
   it('describe every tool and every parameter for a model', () => {
