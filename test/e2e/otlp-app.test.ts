@@ -44,7 +44,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 15_000): 
 beforeAll(async () => {
   const endpoint = await receiver.start();
   app = spawn(process.execPath, ['--require', join(APP_DIR, 'instrumentation.cjs'), join(APP_DIR, 'app.cjs')], {
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_SERVICE_NAME: 'otel-fixture', OTEL_TRACES_SAMPLER: 'always_on' },
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_SERVICE_NAME: 'otel-fixture', OTEL_TRACES_SAMPLER: 'always_on', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BLRP_SCHEDULE_DELAY: '100' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
