@@ -27,6 +27,9 @@ export async function loadApps(root: string): Promise<AppSource> {
   const text = await readText(configFile);
   if (text !== undefined) {
     const config = parseAppsConfig(text, configFile);
+    if (!Object.keys(config.apps).length) {
+      throw new LegibleError(`${configFile} names no apps (only backends).`, `Add the apps Legible should start under "apps", for example: ${CONFIG_EXAMPLE}`);
+    }
     return { kind: 'config', file: configFile, root, apps: new Map(Object.entries(config.apps)) };
   }
   const packageFile = join(root, 'package.json');

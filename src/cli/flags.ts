@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
+import { backendHeaders } from '../config/backendHeaders.js';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
@@ -52,6 +53,19 @@ Server:
   --run-timeout MS         Upper bound for one journey run, all steps together (default 600000)
   --journey-dir DIR        Another folder journey_run may read journey files from (besides the
                            output folder and the working folder); repeat for more
+
+Team backends (docs/team-stack.md; headers such as auth tokens come from the environment:
+LEGIBLE_METRICS_HEADERS, LEGIBLE_LOGS_HEADERS, LEGIBLE_TRACES_HEADERS,
+LEGIBLE_OTLP_FORWARD_HEADERS = 'Name=value,Other=value', values percent-encoded):
+  --metrics-url URL        Query a Prometheus HTTP API (Prometheus, VictoriaMetrics, Mimir,
+                           Thanos) instead of the embedded metric store
+  --logs-url URL           Query a Loki instead of the embedded log store
+  --traces-url URL         Query a Tempo (or a Jaeger) instead of the embedded span store
+  --traces-api API         tempo (default) or jaeger: the API --traces-url speaks
+  --otlp-forward URL       Also send all OTLP received to this OTLP/HTTP endpoint (a collector;
+                           /v1/traces, /v1/metrics, /v1/logs are appended)
+  --backend-timeout MS     Upper bound for one request to a backend (default 10000)
+
   -h, --help               Show this help
   -v, --version            Show the version
 `;
@@ -100,6 +114,19 @@ function portNumber(value: string | undefined, flag: string): number | undefined
   return parsed;
 }
 
+function tracesApi(value: string | undefined): 'tempo' | 'jaeger' | undefined {
+  if (value === undefined || value === 'tempo' || value === 'jaeger') return value;
+  throw new LegibleError(`--traces-api takes tempo or jaeger, not ${JSON.stringify(value.slice(0, 100))}.`, 'Tempo: --traces-url http://tempo:3200; Jaeger: --traces-url http://jaeger:16686 --traces-api jaeger.');
+}
+
+/** The header variables of the backends in use must parse: fail at start-up, not at the first query. */
+function checkHeaderVariables(config: Config, env: NodeJS.ProcessEnv): void {
+  if (config.metricsUrl) backendHeaders('metrics', env);
+  if (config.logsUrl) backendHeaders('logs', env);
+  if (config.tracesUrl) backendHeaders('traces', env);
+  if (config.otlpForward) backendHeaders('forward', env);
+}
+
 /** node:util's parseArgs errors in a sentence of ours (its own quote options unevenly and suggest `--` tricks). */
 function argvProblem(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -137,7 +164,7 @@ function checkOutputDir(dir: string): void {
 }
 
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
-export function parseFlags(argv: string[]): CliCommand {
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
   const running = argv[0] === 'run';
   let values;
   let positionals: string[];
@@ -169,6 +196,12 @@ export function parseFlags(argv: string[]): CliCommand {
         'max-samples': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
+        'metrics-url': { type: 'string' },
+        'logs-url': { type: 'string' },
+        'traces-url': { type: 'string' },
+        'traces-api': { type: 'string' },
+        'otlp-forward': { type: 'string' },
+        'backend-timeout': { type: 'string' },
         'timer-wait': { type: 'string' },
         'run-timeout': { type: 'string' },
         'journey-dir': { type: 'string', multiple: true },
@@ -214,11 +247,18 @@ export function parseFlags(argv: string[]): CliCommand {
       maxSamples: count(values['max-samples'], '--max-samples'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
+      metricsUrl: values['metrics-url'],
+      logsUrl: values['logs-url'],
+      tracesUrl: values['traces-url'],
+      tracesApi: tracesApi(values['traces-api']),
+      otlpForward: values['otlp-forward'],
+      backendTimeout: number(values['backend-timeout'], '--backend-timeout'),
       timerWait: number(values['timer-wait'], '--timer-wait', 0),
       runTimeout: number(values['run-timeout'], '--run-timeout'),
       // `run` reads the journey file it was given, wherever it is.
       journeyDirs: [...(values['journey-dir'] ?? []), ...(running ? [dirname(resolve(positionals[0]!))] : [])],
     });
+    checkHeaderVariables(config, env);
     if (running) {
       const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };
       return { kind: 'run', config, journey: positionals[0]!, run };

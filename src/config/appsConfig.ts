@@ -69,14 +69,37 @@ export const appSpecSchema = z
 
 const appName = z.string().regex(/^[A-Za-z][\w-]{0,39}$/, 'app names are 1-40 letters, digits, "_" or "-", starting with a letter');
 
+const backendUrl = z
+  .url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' })
+  .refine((value) => {
+    const url = new URL(value);
+    return !url.username && !url.password && !url.hash;
+  }, 'no credentials or #fragment in the URL: put credentials in the LEGIBLE_*_HEADERS environment variables');
+
+/** The team's backends (docs/team-stack.md); the command-line flags of the same names win over these. */
+export const backendsSchema = z
+  .strictObject({
+    metricsUrl: backendUrl.optional().describe('A Prometheus HTTP API (Prometheus, VictoriaMetrics, Mimir, Thanos) the metrics queries go to, e.g. "http://prometheus:9090".'),
+    logsUrl: backendUrl.optional().describe('A Loki the logs queries go to, e.g. "http://loki:3100".'),
+    tracesUrl: backendUrl.optional().describe('A Tempo (or, with tracesApi "jaeger", a Jaeger) the traces queries go to, e.g. "http://tempo:3200".'),
+    tracesApi: z.enum(['tempo', 'jaeger']).optional().describe('The API tracesUrl speaks (default "tempo").'),
+    otlpForward: backendUrl.optional().describe('An OTLP/HTTP endpoint (a collector) everything Legible receives is also sent to, e.g. "http://otel-collector:4318".'),
+    timeout: duration.optional().describe('The limit for one request to a backend (default 10s).'),
+  })
+  .describe('The team\'s observability backends. Credentials go in LEGIBLE_METRICS_HEADERS, LEGIBLE_LOGS_HEADERS, LEGIBLE_TRACES_HEADERS and LEGIBLE_OTLP_FORWARD_HEADERS, never here.');
+
+export type BackendsConfig = z.output<typeof backendsSchema>;
+
 export const appsConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
     apps: z.record(appName, appSpecSchema).describe('The apps under test, by name.'),
+    backends: backendsSchema.optional(),
   })
   .superRefine((config, context) => {
     const names = Object.keys(config.apps);
-    if (!names.length) context.addIssue({ code: 'custom', path: ['apps'], message: 'name at least one app' });
+    // A config may name only backends (the apps then run elsewhere): `"apps": {}`.
+    if (!names.length && !config.backends) context.addIssue({ code: 'custom', path: ['apps'], message: 'name at least one app' });
     for (const [name, app] of Object.entries(config.apps)) {
       for (const [index, dependency] of (app.dependsOn ?? []).entries()) {
         if (dependency === name) context.addIssue({ code: 'custom', path: ['apps', name, 'dependsOn', index], message: `${name} cannot depend on itself` });

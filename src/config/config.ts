@@ -8,6 +8,17 @@ const viewport = z
     return { width, height };
   });
 
+/** An http(s) URL of a backend, without a fragment; credentials in it are refused (use the *_HEADERS variables). */
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' })
+  .refine((value) => {
+    const url = new URL(value);
+    return !url.username && !url.password;
+  }, 'put credentials in the LEGIBLE_*_HEADERS environment variables, not in the URL (the command line is visible to every user)')
+  .refine((value) => !new URL(value).hash, 'a backend URL has no #fragment');
+
+export const DEFAULT_BACKEND_TIMEOUT = 10_000;
+
 /** Everything the server can be told at start-up. Parsed once, at the CLI boundary. */
 export const configSchema = z
   .object({
@@ -42,6 +53,18 @@ export const configSchema = z
     runTimeout: z.number().int().positive().default(600_000),
     /** Folders besides the output folder and the working folder that journey_run may read journey files from. */
     journeyDirs: z.array(z.string().min(1)).default([]),
+    /** A Prometheus HTTP API (Prometheus, VictoriaMetrics, Mimir, Thanos) answering metrics queries instead of the embedded store. */
+    metricsUrl: httpUrl.optional(),
+    /** A Loki query API answering logs queries instead of the embedded store. */
+    logsUrl: httpUrl.optional(),
+    /** A Tempo (search + trace by id) or Jaeger query API answering traces queries instead of the embedded store. */
+    tracesUrl: httpUrl.optional(),
+    /** Which API --traces-url speaks (default tempo). */
+    tracesApi: z.enum(['tempo', 'jaeger']).optional(),
+    /** An OTLP/HTTP endpoint (base URL) the embedded receiver forwards everything it receives to. */
+    otlpForward: httpUrl.optional(),
+    /** Upper bound for one request to a remote backend, in ms. */
+    backendTimeout: z.number().int().positive().max(120_000).default(DEFAULT_BACKEND_TIMEOUT),
   })
   .refine((c) => !(c.browserUrl && c.wsEndpoint), {
     message: 'give either --browser-url or --ws-endpoint, not both',

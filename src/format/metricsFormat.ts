@@ -1,4 +1,5 @@
-import { referencedNames, type MetricsCatalog } from '../telemetry/metrics/catalog.js';
+import { instantOrder, referencedNames, type MetricsCatalog } from '../telemetry/metrics/catalog.js';
+import { compareKeys, labelsKey } from '../telemetry/metrics/labels.js';
 import type { PromMatrixSeries, PromQueryData, PromVectorSample } from '../telemetry/metrics/query.js';
 import { closest } from '../telemetry/metrics/suggest.js';
 import { formatDuration } from '../telemetry/time.js';
@@ -46,7 +47,8 @@ export function formatMetricsAnswer(answer: MetricsAnswer): string {
   return data.resultType === 'vector' ? vectorTable(answer, data.result, when) : matrixTable(answer, data.result, when);
 }
 
-function vectorTable(answer: MetricsAnswer, result: PromVectorSample[], when: string): string {
+function vectorTable(answer: MetricsAnswer, given: PromVectorSample[], when: string): string {
+  const result = ordered(given, instantOrder(answer.query));
   const { common, rest } = splitLabels(result.map((sample) => sample.metric));
   const rows = result.map((sample, index) => ({ value: compactNumber(sample.value[1]), labels: rest[index]! }));
   const width = Math.min(14, Math.max(5, ...rows.map((row) => row.value.length)));
@@ -55,7 +57,10 @@ function vectorTable(answer: MetricsAnswer, result: PromVectorSample[], when: st
   return page(answer, head, `${'value'.padEnd(width)}  labels`, lines);
 }
 
-function matrixTable(answer: MetricsAnswer, result: PromMatrixSeries[], when: string): string {
+function matrixTable(answer: MetricsAnswer, given: PromMatrixSeries[], when: string): string {
+  // By labels, as Prometheus sorts range answers (other engines answer in their own order).
+  const keys = new Map(given.map((series) => [series, labelsKey(series.metric)]));
+  const result = [...given].sort((a, b) => compareKeys(keys.get(a)!, keys.get(b)!));
   const { common, rest } = splitLabels(result.map((series) => series.metric));
   const times = answer.range ? sampleTimes(answer.range) : undefined;
   const lines = result.map((series, index) => {
@@ -77,6 +82,21 @@ function matrixTable(answer: MetricsAnswer, result: PromMatrixSeries[], when: st
   const head = `${plural(result.length, 'series', 'series')} ${when}${common ? `; all ${common}` : ''}`;
   const legend = times ? `points at ${times.map((t) => formatTime(t, true)).join(' ')} (· = no value)` : 'points as value@time';
   return page(answer, head, legend, lines);
+}
+
+/** Rows in the order that reads best, the same whichever engine answered (see instantOrder). */
+function ordered(result: PromVectorSample[], order: ReturnType<typeof instantOrder>): PromVectorSample[] {
+  if (order === 'given') return result;
+  const keys = new Map(result.map((sample) => [sample, labelsKey(sample.metric)]));
+  const byLabels = (a: PromVectorSample, b: PromVectorSample) => compareKeys(keys.get(a)!, keys.get(b)!);
+  if (order === 'labels') return [...result].sort(byLabels);
+  const sign = order === 'desc' ? -1 : 1;
+  return [...result].sort((a, b) => {
+    const x = parseValue(a.value[1]);
+    const y = parseValue(b.value[1]);
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) === Number.isNaN(y) ? byLabels(a, b) : Number.isNaN(x) ? 1 : -1;
+    return x === y ? byLabels(a, b) : sign * (x < y ? -1 : 1);
+  });
 }
 
 /** Lines within the budget, from `offset`, with a closing line on what was left out and how to see it. */

@@ -31,6 +31,8 @@ export function formatTelemetryStatus(status: TelemetryStatus, now = Date.now())
   if (status.samples?.dropped) dropped.push(plural(status.samples.dropped, 'sample'));
   if (status.logs.dropped) dropped.push(plural(status.logs.dropped, 'log entry', 'log entries'));
   lines.push(`  held: ${held.join(', ')}${dropped.length ? `; the oldest dropped by the caps: ${dropped.join(', ')}` : ''}`);
+  if (status.forwarding) lines.push(`  ${status.forwarding}`);
+  if (status.remote?.length) lines.push(`  queries answered by ${status.remote.join(', ')}`);
   for (const scrape of status.scrapes) {
     const state = scrape.scrapes === 0 ? 'not scraped yet' : scrape.up ? `up, ${plural(scrape.lastSamples, 'sample')}` : `down: ${(scrape.lastError ?? '?').slice(0, 160)}`;
     const when = scrape.lastScrapeMs !== undefined ? ` (${formatDuration(now - scrape.lastScrapeMs)} ago)` : '';

@@ -1,3 +1,4 @@
+import type { TraceCatalog } from '../telemetry/backends.js';
 import { formatDuration } from '../telemetry/time.js';
 import { nanosToMs } from '../telemetry/otlp/logInputs.js';
 import { ROOT_NOT_RECEIVED, type TempoSearchResponse, type TempoSearchTrace } from '../telemetry/traces/tempo.js';
@@ -19,6 +20,17 @@ export interface TraceSearchFormatOptions {
   openHint?: string;
   /** How to see more traces (a higher limit, a narrower query). */
   moreHint?: string;
+  /** The limit the search was asked with: a remote backend answering that many may hold more. */
+  limit?: number;
+  /** What the backend holds, for an answer that found nothing (its own listings). */
+  catalog?: TraceCatalog;
+  /** Where the spans are, for an empty answer when not the embedded store: "the Tempo at http://…". */
+  source?: string;
+}
+
+function listed(names: string[], max: number): string {
+  const shown = names.slice(0, max).map((name) => truncate(name, 60));
+  return `${shown.join(', ')}${names.length > max ? ` … (${names.length - max} more)` : ''}`;
 }
 
 export const SHORT_ID = 12;
@@ -62,14 +74,23 @@ export function formatTraceSearch(response: TempoSearchResponse, options: TraceS
   const total = response.metrics.matchedTraces ?? traces.length;
   if (!traces.length) {
     const inspected = response.metrics.inspectedTraces;
-    return [
+    const catalog = options.catalog;
+    const nothing = inspected === 0 || (catalog !== undefined && catalog.services.length === 0);
+    const lines = [
       `No trace matches ${options.query}${inspected !== undefined ? ` (${plural(inspected, 'trace')} searched)` : ''}.`,
-      inspected === 0
-        ? 'No spans have arrived: is the app instrumented and exporting to Legible (OTEL_EXPORTER_OTLP_ENDPOINT)?'
+      nothing
+        ? `No spans ${options.source ? `in ${options.source}` : 'have arrived'}: is the app instrumented and exporting${options.source ? '' : ' to Legible (OTEL_EXPORTER_OTLP_ENDPOINT)'}?`
         : 'Loosen the query: { } lists every trace, { status = error } the failing ones, { duration > 500ms } the slow ones; attribute names must match exactly (span.http.route, resource.service.name).',
-    ].join('\n');
+    ];
+    if (catalog && !nothing) {
+      lines.push(`Services (${catalog.services.length}): ${listed(catalog.services, 20)}`);
+      if (catalog.attributes.length) lines.push(`Attributes (${catalog.attributes.length}): ${listed(catalog.attributes, 40)}`);
+    }
+    return lines.join('\n');
   }
-  const head = `${plural(total, 'trace')} match ${options.query}${total > traces.length ? `; the newest ${traces.length}` : ''} (newest first):`;
+  // A backend that does not count all matches (Tempo, Jaeger) and answered as many as asked may hold more.
+  const atLimit = response.metrics.mayHaveMore === true || (response.metrics.matchedTraces === undefined && options.limit !== undefined && traces.length >= options.limit);
+  const head = `${atLimit ? 'At least ' : ''}${plural(total, 'trace')} ${total === 1 ? 'matches' : 'match'} ${options.query}${total > traces.length ? `; the newest ${traces.length}` : ''} (newest first):`;
   const lines = [head];
   let used = head.length;
   let shown = 0;
@@ -81,7 +102,8 @@ export function formatTraceSearch(response: TempoSearchResponse, options: TraceS
     shown++;
   }
   const left = total - shown;
-  if (left > 0) lines.push(`… ${plural(left, 'more trace')} not shown. ${options.moreHint ?? 'Narrow the query or raise the limit to see them.'}`);
+  if (left > 0) lines.push(`… ${plural(left, 'more trace')} not shown${atLimit ? ', and more may match past the limit' : ''}. ${options.moreHint ?? 'Narrow the query or raise the limit to see them.'}`);
+  else if (atLimit) lines.push(`More may match past the limit. ${options.moreHint ?? 'Narrow the query or raise the limit to see them.'}`);
   lines.push((options.openHint ?? 'Open one by its id (the short id shown is enough): <id>').replace('<id>', shortId(traces[0]!.traceID)));
   return lines.join('\n');
 }

@@ -42,7 +42,12 @@ export class ServerContext implements ToolContext {
 
   constructor(readonly config: Config) {
     this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
-    const hub = new TelemetryHub(this.logStore, { otlpPort: config.otlpPort, maxSpans: config.maxSpans, maxSamples: config.maxSamples });
+    const hub = new TelemetryHub(this.logStore, {
+      otlpPort: config.otlpPort,
+      maxSpans: config.maxSpans,
+      maxSamples: config.maxSamples,
+      backends: { ...config, root: resolve(config.root) },
+    });
     this.hub = hub;
     this.supervisor = new AppSupervisor(resolve(config.root), this.logStore, {
       environment: (app) => hub.appEnvironment(app),
@@ -57,7 +62,7 @@ export class ServerContext implements ToolContext {
     const observer = watchActivity(
       this.logStore,
       { active: () => supervisor.isActive(), flush: () => supervisor.flushOutput(), origins: () => supervisor.origins() },
-      { traces: () => hub.tracesIfLoaded(), logs: hub.logsBackend, heardFrom: (app) => hub.heardFrom(app) },
+      { traces: () => hub.localTraces(), logs: hub.localLogs, heardFrom: (app) => hub.heardFrom(app) },
     );
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);

@@ -1,3 +1,4 @@
+import type { LokiData, QueryStats } from './logs/logql/answer.js';
 import type { MetricsCatalog } from './metrics/catalog.js';
 import type { PromQueryData } from './metrics/query.js';
 import type { Labels } from './model.js';
@@ -76,34 +77,11 @@ export interface TracesBackend extends BackendInfo {
   catalog(window: TimeWindow): Promise<TraceCatalog>;
 }
 
-/**
- * Loki's query answers (`data` of /loki/api/v1/query and /query_range), as the embedded log store
- * also answers: entries are [Unix ns as a string, line, {structuredMetadata}?].
- */
-export type StreamValue = [string, string] | [string, string, { structuredMetadata?: Labels }];
-
-export type LokiData =
-  | { resultType: 'streams'; result: { stream: Labels; values: StreamValue[] }[] }
-  | { resultType: 'matrix'; result: { metric: Labels; values: [number, string][] }[] }
-  | { resultType: 'vector'; result: { metric: Labels; value: [number, string] }[] };
+/** Loki's query answers (`data` of /loki/api/v1/query and /query_range), as the embedded log store answers. */
+export type { LokiData, StreamValue } from './logs/logql/answer.js';
 
 /** What a log answer says beside `data`: how much matched, what was left out, the range asked. */
-export interface LogsStats {
-  /** Entries that matched a log query (a remote Loki counts only those it returned). */
-  matched: number;
-  returned: number;
-  scanned: number;
-  /** Why the answer may be incomplete (a work budget, a remote limit). */
-  partial?: string;
-  /** Entries dropped from the bounded embedded store (0 for a remote Loki). */
-  evicted: number;
-  startMs: number;
-  endMs: number;
-  stepMs?: number;
-  /** Lines a parser could not read (they carry an __error__ label). */
-  parseErrors: number;
-  unwrapErrors?: number;
-}
+export type LogsStats = QueryStats;
 
 export interface LogsResult {
   data: LokiData;
@@ -115,8 +93,20 @@ export interface LogQueryOptions extends TimeWindow {
   limit: number;
   /** Log queries: newest first (Loki's default) or oldest first. */
   direction?: 'backward' | 'forward';
-  /** Metric queries: evaluate at this step (a matrix); without it, once at endMs (a vector). */
+  /**
+   * Metric queries: evaluate at this step (a matrix); without it, as the embedded engine does
+   * (logs/logql/query.ts `metricSteps`): once at the end (a vector) when the query's range covers
+   * the window, else at a round step of at least its range.
+   */
   stepMs?: number;
+}
+
+/** What exists, for a log query that found nothing: the streams and the values of their labels. */
+export interface LogsCatalog {
+  /** Stream label sets, with their entry counts when the backend knows them. */
+  streams: { labels: Labels; entries?: number }[];
+  /** Label names and (some of) their values. */
+  labels: Record<string, string[]>;
 }
 
 export interface LogsBackend extends BackendInfo {
@@ -126,4 +116,6 @@ export interface LogsBackend extends BackendInfo {
   labelValues(name: string, window: TimeWindow): Promise<string[]>;
   /** The label sets of the streams that selectors match (/loki/api/v1/series). */
   series(selectors: string[], window: TimeWindow): Promise<Labels[]>;
+  /** What exists in the window, for an answer that found nothing. */
+  catalog(window: TimeWindow): Promise<LogsCatalog>;
 }

@@ -4,8 +4,10 @@ import type { LogsBackend, MetricsBackend, TracesBackend } from './backends.js';
 import { EmbeddedLogs } from './logs/backend.js';
 import type { LogStore } from './logs/store.js';
 import type { ScrapeStatus } from './metrics/scraper.js';
+import type { OtlpForwarder } from './otlp/forwarder.js';
 import type { OtlpReceiverStats } from './otlp/receiver.js';
 import type { TelemetryParts } from './parts.js';
+import type { BackendSettings, RemoteBackends } from './remote/backends.js';
 
 /**
  * The telemetry of one Legible session: the log store (always there: the apps' output goes to
@@ -24,8 +26,18 @@ export interface TelemetryOptions {
   /** Caps of the stores. */
   maxSpans?: number;
   maxSamples?: number;
-  /** Backends that answer in the embedded stores' place. */
-  remote?: { metrics?: MetricsBackend; traces?: TracesBackend; logs?: LogsBackend };
+  /**
+   * The team's backends (flags, else legible.config.json's `backends` in `root`): a remote
+   * backend answers in the embedded store's place, and the receiver forwards to `otlpForward`.
+   * Read on first need (the clients load with it). Without it: the embedded stores only.
+   */
+  backends?: BackendSettings & { root: string };
+}
+
+/** The team's backends in force and the forwarder, once read. */
+interface Remote {
+  backends: RemoteBackends;
+  forward?: OtlpForwarder;
 }
 
 export interface TelemetryStatus {
@@ -38,13 +50,20 @@ export interface TelemetryStatus {
   samples?: { held: number; series: number; dropped: number };
   logs: { held: number; dropped: number };
   scrapes: (ScrapeStatus & { app: string; intervalMs: number })[];
+  /** The forwarder's one line (--otlp-forward). */
+  forwarding?: string;
+  /** The team's backends that answer queries. */
+  remote?: string[];
 }
 
 /** What the apps Legible starts are told (OTEL_*): export here, at once, and name yourselves. */
 export const SHORT_EXPORT_DELAYS = { OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_BLRP_SCHEDULE_DELAY: '50', OTEL_METRIC_EXPORT_INTERVAL: '1000', OTEL_METRIC_EXPORT_TIMEOUT: '1000' };
 
 export class TelemetryHub {
-  readonly logsBackend: LogsBackend;
+  /** The log store's own backend: the Server section reads the lines of an action's trace here. */
+  readonly localLogs: LogsBackend;
+  private remotePromise: Promise<Remote> | undefined;
+  private remoteNow: Remote | undefined;
   private partsPromise: Promise<TelemetryParts> | undefined;
   private parts: TelemetryParts | undefined;
   private starting: Promise<string> | undefined;
@@ -56,16 +75,39 @@ export class TelemetryHub {
     readonly logs: LogStore,
     private readonly options: TelemetryOptions = {},
   ) {
-    this.logsBackend = options.remote?.logs ?? new EmbeddedLogs(logs);
+    this.localLogs = new EmbeddedLogs(logs);
+  }
+
+  /** The team's backends and the forwarder the settings name (none without settings), read once. */
+  private remote(): Promise<Remote> {
+    const settings = this.options.backends;
+    this.remotePromise ??= (
+      settings
+        ? import('./remote/backends.js').then(async ({ backendSettings, remoteBackends, otlpForwarder }) => {
+            const resolved = await backendSettings(settings);
+            const forward = otlpForwarder(resolved);
+            return { backends: remoteBackends(resolved), ...(forward ? { forward } : {}) };
+          })
+        : Promise.resolve({ backends: {} })
+    ).then(
+      (remote) => (this.remoteNow = remote),
+      (error: unknown) => {
+        // A config that does not validate: said now, tried again on the next call.
+        this.remotePromise = undefined;
+        throw error;
+      },
+    );
+    return this.remotePromise;
   }
 
   /** The stores, receiver and engines, loaded once. */
   load(): Promise<TelemetryParts> {
-    this.partsPromise ??= import('./parts.js').then(({ TelemetryParts }) => {
+    this.partsPromise ??= Promise.all([import('./parts.js'), this.remote().catch(() => ({ backends: {} }) as Remote)]).then(([{ TelemetryParts }, remote]) => {
       this.parts = new TelemetryParts(this.logs, {
         otlpPort: this.options.otlpPort ?? 0,
         maxSpans: this.options.maxSpans ?? 100_000,
         maxSamples: this.options.maxSamples ?? 5_000_000,
+        ...(remote.forward ? { forward: remote.forward } : {}),
       });
       return this.parts;
     });
@@ -149,21 +191,33 @@ export class TelemetryHub {
     return this.parts?.lastSeen.has(app) ?? false;
   }
 
-  /** The backend that answers TraceQL; starts the receiver, so the apps can send. */
+  /** The backend that answers TraceQL (a team's, else the span store); starts the receiver, so the apps can send. */
   async traces(): Promise<TracesBackend> {
+    const { backends } = await this.remote();
     await this.start().catch(() => undefined);
-    return this.options.remote?.traces ?? (await this.load()).traces;
+    return backends.traces ?? (await this.load()).traces;
   }
 
-  /** The backend that answers PromQL; starts the receiver, so the apps can send. */
+  /** The backend that answers PromQL (a team's, else the metric store); starts the receiver. */
   async metrics(): Promise<MetricsBackend> {
+    const { backends } = await this.remote();
     await this.start().catch(() => undefined);
-    return this.options.remote?.metrics ?? (await this.load()).metricsBackend;
+    return backends.metrics ?? (await this.load()).metricsBackend;
   }
 
-  /** The traces backend if it needs no loading (the Server section must not wait for it otherwise). */
-  tracesIfLoaded(): TracesBackend | undefined {
-    return this.options.remote?.traces ?? this.parts?.traces;
+  /** The backend that answers LogQL (a team's Loki, else the log store). */
+  async logsBackend(): Promise<LogsBackend> {
+    const { backends } = await this.remote();
+    return backends.logs ?? this.localLogs;
+  }
+
+  /**
+   * The span store's backend, once loaded (never loads it), for the Server section: the spans of
+   * an action's trace arrive here first, within the export delay, while a team's backend (which
+   * gets them forwarded) takes seconds to make them searchable.
+   */
+  localTraces(): TracesBackend | undefined {
+    return this.parts?.traces;
   }
 
   status(): TelemetryStatus {
@@ -172,6 +226,11 @@ export class TelemetryHub {
     const status: TelemetryStatus = { logs: { held: logs.entries, dropped: logs.droppedEntries }, scrapes: parts?.scrapes() ?? [] };
     if (this.endpoint) status.endpoint = this.endpoint;
     if (this.startError) status.error = this.startError;
+    const forward = this.remoteNow?.forward;
+    if (forward) status.forwarding = forward.describe();
+    const remote = this.remoteNow?.backends;
+    const names = remote ? [remote.metrics, remote.traces, remote.logs].filter((backend) => backend).map((backend) => backend!.name) : [];
+    if (names.length) status.remote = names;
     if (parts) {
       status.received = parts.receiver.stats;
       status.spans = { held: parts.spans.size, dropped: parts.spans.evicted };
@@ -184,5 +243,6 @@ export class TelemetryHub {
   async close(): Promise<void> {
     this.closed = true;
     await this.parts?.close();
+    await this.remoteNow?.forward?.close();
   }
 }

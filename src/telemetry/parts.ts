@@ -6,6 +6,7 @@ import type { OtlpMetricsRequest } from './metrics/otlpTypes.js';
 import { Scraper, type ScrapeStatus } from './metrics/scraper.js';
 import { MetricStore, type MetricStoreLimits } from './metrics/store.js';
 import { plainAttributes } from './otlp/attributes.js';
+import type { ForwardSink } from './otlp/forwarder.js';
 import { logInputs } from './otlp/logInputs.js';
 import type { ExportLogsRequest, ExportMetricsRequest, ExportTraceRequest, Resource, SinkResult } from './otlp/model.js';
 import { OtlpReceiver } from './otlp/receiver.js';
@@ -26,6 +27,8 @@ export interface PartsOptions {
   maxSpans: number;
   /** Most metric samples kept. */
   maxSamples: number;
+  /** Where the receiver also hands what it accepted (--otlp-forward). */
+  forward?: ForwardSink;
 }
 
 /** The resource attribute Legible puts in OTEL_RESOURCE_ATTRIBUTES of the apps it starts. */
@@ -68,7 +71,7 @@ export class TelemetryParts {
         logs: (request) => this.ingestLogs(request),
         metrics: (request) => this.ingestMetrics(request),
       },
-      { port: options.otlpPort },
+      { port: options.otlpPort, ...(options.forward ? { forward: options.forward } : {}) },
     );
   }
 

@@ -33,7 +33,7 @@ export const logsTool = defineTool({
     // The grammar loads on the first query: read the clock after it, or an app printing meanwhile
     // would have its newest lines (those a small store still holds) after the range's end.
     await loadLogql();
-    const backend = context.telemetry().logsBackend;
+    const backend = await context.telemetry().logsBackend();
     const now = Date.now();
     const endMs = params.end !== undefined ? parseTime(params.end, now) : now;
     const startMs = params.start !== undefined ? parseTime(params.start, now) : endMs - requireDuration(params.since ?? '1h', '"since"');
@@ -44,7 +44,7 @@ export const logsTool = defineTool({
     const answer = await backend.query(text, { startMs, endMs, limit: params.limit ?? 100 });
     const empty = answer.data.result.length === 0;
     if (empty) {
-      response.text(backend.remote ? await nothingListed(backend, text, { startMs, endMs }) : nothingFound(context.logs(), text, query.kind === 'log'));
+      response.text(await nothingFound(backend, context.logs(), text, query.kind === 'log', { startMs, endMs }));
       return;
     }
     const raw = /\|\s*line_format\b/.test(text);
@@ -52,32 +52,24 @@ export const logsTool = defineTool({
   },
 });
 
-/** An empty answer from a remote backend: its label names and streams. */
-async function nothingListed(backend: LogsBackend, query: string, window: TimeWindow): Promise<string> {
-  const [labels, streams] = await Promise.all([backend.labelNames(window).catch(() => []), backend.series(['{app=~".+"}'], window).catch(() => [])]);
-  const listed = streams.slice(0, 12).map((stream) => labelText(stream));
-  return [
-    `Nothing matches ${query} in that time range (${backend.name}).`,
-    listed.length ? `Streams: ${listed.join(', ')}${streams.length > 12 ? `, … ${streams.length - 12} more` : ''}.` : '',
-    labels.length ? `Labels: ${labels.join(', ')}.` : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
-}
-
-/** An empty answer says what there is to query. */
-function nothingFound(store: LogStore, query: string, logQuery: boolean): string {
-  const streams = Array.from({ length: store.streamCount() }, (_, id) => ({ labels: store.streamLabels(id), entries: store.streamEntries(id) })).filter((stream) => stream.entries > 0);
+/** An empty answer says what there is to query (the backend's catalog; the embedded store's time span). */
+async function nothingFound(backend: LogsBackend, store: LogStore, query: string, logQuery: boolean, window: TimeWindow): Promise<string> {
+  const catalog = await backend.catalog(window).catch(() => ({ streams: [], labels: {} }));
+  const streams = catalog.streams.filter((stream) => stream.entries === undefined || stream.entries > 0);
   if (!streams.length) {
-    return `Nothing matches: no app output has been captured yet. Legible captures the output of the apps it starts: call ${appStartTool.name} first.`;
+    return backend.remote
+      ? `Nothing matches ${query} in that time range, and ${backend.name} lists no streams in it.`
+      : `Nothing matches: no app output has been captured yet. Legible captures the output of the apps it starts: call ${appStartTool.name} first.`;
   }
-  const labels = [...store.labelValues(8)].map(([name, values]) => `${name}: ${values.join(', ')}`).join('; ');
+  const labels = Object.entries(catalog.labels)
+    .map(([name, values]) => `${name}: ${values.slice(0, 8).join(', ')}${values.length > 8 ? ', …' : ''}`)
+    .join('; ');
   const { oldestMs, newestMs } = store.stats();
-  const span = oldestMs !== undefined && newestMs !== undefined ? ` from ${new Date(oldestMs).toISOString()} to ${new Date(newestMs).toISOString()}` : '';
-  const listed = streams.slice(0, 12).map((stream) => `${labelText(stream.labels)} ${stream.entries}`);
+  const span = !backend.remote && oldestMs !== undefined && newestMs !== undefined ? ` from ${new Date(oldestMs).toISOString()} to ${new Date(newestMs).toISOString()}` : '';
+  const listed = streams.slice(0, 12).map((stream) => `${labelText(stream.labels)}${stream.entries !== undefined ? ` ${stream.entries}` : ''}`);
   return [
-    `Nothing matches ${query} in that time range.`,
-    `Streams held (entries${span}): ${listed.join(', ')}${streams.length > 12 ? `, … ${streams.length - 12} more` : ''}.`,
+    `Nothing matches ${query} in that time range${backend.remote ? ` (${backend.name})` : ''}.`,
+    `Streams ${backend.remote ? 'in the range' : `held (entries${span})`}: ${listed.join(', ')}${streams.length > 12 ? `, … ${streams.length - 12} more` : ''}.`,
     `Labels: ${labels}. After | json or | logfmt, the fields of each line are labels too; detected_level holds the level Legible read from each line.`,
     logQuery ? 'Loosen the query (drop a filter), or look further back with "since".' : 'A metric query needs entries inside its [range]; widen the range or "since".',
   ].join('\n');

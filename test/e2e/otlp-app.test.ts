@@ -129,7 +129,7 @@ describe('a real OpenTelemetry Node app exporting to the receiver', () => {
     expect(outline).toMatch(/\nGET · server · 1\.\d+s · self [^\n]+\n {2}validate · [^\n]+\n {2}slow-query · 1\.\d+s/);
 
     const list = formatTraceSearch(slow, { query: '{ duration > 1s }' });
-    expect(list).toMatch(/^1 trace match \{ duration > 1s \}/);
+    expect(list).toMatch(/^1 trace matches \{ duration > 1s \}/);
     expect(list).toContain('GET (otel-fixture)');
   });
 

@@ -126,3 +126,34 @@ describe('the package.json fallback', () => {
     expect(appNameOf('123')).toBe('app');
   });
 });
+
+describe('the team backends in legible.config.json', () => {
+  const workspace = (config: unknown) => {
+    const dir = mkdtempSync(join(tmpdir(), 'legible-backends-'));
+    writeFileSync(join(dir, 'legible.config.json'), JSON.stringify(config));
+    return dir;
+  };
+
+  it('are read beside the apps (or alone), checked, and the flags win over them', async () => {
+    const { backendSettings } = await import('../../src/telemetry/remote/backends.js');
+    const { parseConfig } = await import('../../src/config/config.js');
+    const backends = { metricsUrl: 'http://prometheus:9090', tracesUrl: 'http://jaeger:16686', tracesApi: 'jaeger', otlpForward: 'http://collector:4318', timeout: '2.5s' };
+    const root = workspace({ apps: { api: { command: ['node', 'server.js'] } }, backends });
+    expect(await backendSettings(parseConfig({ root }))).toMatchObject({ metricsUrl: 'http://prometheus:9090', tracesUrl: 'http://jaeger:16686', tracesApi: 'jaeger', otlpForward: 'http://collector:4318', backendTimeout: 2_500 });
+    const flags = parseConfig({ root, metricsUrl: 'http://victoria:8428', tracesApi: 'tempo', backendTimeout: 4_000 });
+    expect(await backendSettings(flags)).toMatchObject({ metricsUrl: 'http://victoria:8428', tracesUrl: 'http://jaeger:16686', tracesApi: 'tempo', backendTimeout: 4_000 });
+    // No file, or a file without backends: the flags alone.
+    expect(await backendSettings(parseConfig({ root: mkdtempSync(join(tmpdir(), 'legible-none-')) }))).toMatchObject({ backendTimeout: 10_000 });
+    // A config may name only backends; starting its apps then says there are none.
+    const only = workspace({ apps: {}, backends: { logsUrl: 'http://loki:3100' } });
+    expect((await backendSettings(parseConfig({ root: only }))).logsUrl).toBe('http://loki:3100');
+    await expect(loadApps(only)).rejects.toThrow('names no apps (only backends)');
+  });
+
+  it('refuses credentials in a URL, an unknown API or key, naming the JSON path', () => {
+    expect(problem({ apps: {}, backends: { logsUrl: 'http://admin:pw@loki:3100' } }).message).toContain('backends.logsUrl: no credentials or #fragment in the URL');
+    expect(problem({ apps: {}, backends: { tracesApi: 'zipkin' } }).message).toContain('backends.tracesApi:');
+    expect(problem({ apps: {}, backends: { metricsURL: 'http://p:9090' } }).message).toContain('backends: unknown key "metricsURL"');
+    expect(problem({ apps: {} }).message).toContain('apps: name at least one app');
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFlags, USAGE } from '../../src/cli/flags.js';
+import { backendHeaders } from '../../src/config/backendHeaders.js';
 import { LegibleError } from '../../src/util/errors.js';
 
 function failure(argv: string[]): LegibleError {
@@ -32,6 +33,7 @@ describe('parseFlags', () => {
       maxSamples: 5_000_000,
       navigationTimeout: 15_000,
       pageTimeout: 10_000,
+      backendTimeout: 10_000,
       timerWait: 1_000,
       reuseTab: false,
       runTimeout: 600_000,
@@ -77,11 +79,55 @@ describe('parseFlags', () => {
       maxSamples: 30_000,
       navigationTimeout: 30_000,
       pageTimeout: 2_500,
+      backendTimeout: 10_000,
       timerWait: 0,
       reuseTab: false,
       runTimeout: 60_000,
       journeyDirs: ['flows', '/srv/flows'],
     });
+  });
+
+  it('reads the team backends: URLs, the traces API, forwarding, the time limit', () => {
+    expect(
+      config([
+        '--metrics-url', 'http://prometheus:9090',
+        '--logs-url', 'https://loki.example.com/',
+        '--traces-url', 'http://jaeger:16686',
+        '--traces-api', 'jaeger',
+        '--otlp-forward', 'http://collector:4318',
+        '--backend-timeout', '2500',
+      ]),
+    ).toMatchObject({ metricsUrl: 'http://prometheus:9090', logsUrl: 'https://loki.example.com/', tracesUrl: 'http://jaeger:16686', tracesApi: 'jaeger', otlpForward: 'http://collector:4318', backendTimeout: 2_500 });
+    expect(failure(['--traces-api', 'zipkin']).message).toContain('--traces-api takes tempo or jaeger');
+    expect(failure(['--metrics-url', 'prometheus:9090']).message).toContain('--metrics-url: expected an http:// or https:// URL');
+    expect(failure(['--backend-timeout', '0']).message).toContain('--backend-timeout takes a whole number');
+  });
+
+  it('refuses credentials in a backend URL and says where they go instead, without echoing them', () => {
+    const error = failure(['--logs-url', 'http://admin:hunter2@loki:3100']);
+    expect(error.message).toContain('--logs-url: put credentials in the LEGIBLE_*_HEADERS environment variables');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('reads backend headers from the environment only, and refuses a malformed variable at start-up without echoing its value', () => {
+    const env = { LEGIBLE_METRICS_HEADERS: 'Authorization=Bearer%20s3cret-token,X-Scope-OrgID=team-a' };
+    expect(backendHeaders('metrics', env)).toEqual({ Authorization: 'Bearer s3cret-token', 'X-Scope-OrgID': 'team-a' });
+    expect(() => parseFlags(['--metrics-url', 'http://prom:9090'], env)).not.toThrow();
+    for (const bad of ['Authorization Bearer s3cret-token', 'Bad Name=s3cret-token', 'X=%zzs3cret-token']) {
+      const error = (() => {
+        try {
+          parseFlags(['--metrics-url', 'http://prom:9090'], { LEGIBLE_METRICS_HEADERS: bad });
+        } catch (caught) {
+          return caught as LegibleError;
+        }
+        throw new Error(`${bad} should have been refused`);
+      })();
+      expect(error).toBeInstanceOf(LegibleError);
+      expect(error.message).toContain('LEGIBLE_METRICS_HEADERS, pair 1 of 1');
+      expect(`${error.message} ${error.hint}`).not.toContain('s3cret');
+    }
+    // Only the variables of the backends in use are read.
+    expect(() => parseFlags([], { LEGIBLE_METRICS_HEADERS: 'no equals sign' })).not.toThrow();
   });
 
   it('attaches to a running browser by URL or WebSocket', () => {
@@ -200,7 +246,7 @@ describe('parseFlags', () => {
   it('accepts every flag that USAGE lists', () => {
     const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
     expect(flags.length).toBeGreaterThan(10);
-    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', N: '5000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en' };
+    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', N: '5000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en', API: 'jaeger' };
     for (const { flag, value } of flags) {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
       const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];

@@ -49,7 +49,30 @@ describe('formatMetricsAnswer', () => {
     expect(text).toContain(`… ${500 - shown} more series. To see them: metrics {offset: ${shown}}`);
     const next = formatMetricsAnswer({ query: 'x', data: vector(500), timeMs: T, budget: 1_000, offset: shown });
     expect(next).toContain(`(series ${shown + 1}–`);
-    expect(next).toContain(`{instance="i${shown}"}`);
+    // Rows read in label order (as Prometheus sorts label sets): i0, i1, i10, i100, …
+    const inLabelOrder = Array.from({ length: 500 }, (_, i) => `i${i}`).sort();
+    expect(next).toContain(`{instance="${inLabelOrder[shown]}"}`);
+  });
+
+  it('orders instant rows the same whichever engine answered: by labels, topk largest first, bottomk smallest first, sort() as given', () => {
+    const sample = (instance: string, value: string) => ({ metric: { instance }, value: [T / 1000, value] as [number, string] });
+    // Prometheus answers topk in heap order, VictoriaMetrics in another: the text must not depend on it.
+    const heap = { resultType: 'vector' as const, result: [sample('b', '5'), sample('c', '9'), sample('a', '7'), sample('d', 'NaN')] };
+    const rows = (query: string) =>
+      formatMetricsAnswer({ query, data: heap, timeMs: T })
+        .split('\n')
+        .slice(2)
+        .map((line) => /instance="(\w)"/.exec(line)![1])
+        .join('');
+    expect(rows('topk(4, x)')).toBe('cabd');
+    expect(rows('bottomk(4, x)')).toBe('bacd');
+    expect(rows('x')).toBe('abcd');
+    expect(rows('sort_desc(x)')).toBe('bcad');
+    expect(rows('rate(x[')).toBe('bcad');
+    // Range answers by labels, as Prometheus sorts them (VictoriaMetrics answers in its own order).
+    const matrix = { resultType: 'matrix' as const, result: ['c', 'a', 'b'].map((instance) => ({ metric: { instance }, values: [[T / 1000, '1'] as [number, string]] })) };
+    const text = formatMetricsAnswer({ query: 'topk(3, x)', data: matrix, range: { startMs: T, endMs: T, stepMs: 60_000 } });
+    expect([...text.matchAll(/instance="(\w)"/g)].map((match) => match[1]).join('')).toBe('abc');
   });
 
   it('answers an empty result with the names that exist, closest to the query first', () => {

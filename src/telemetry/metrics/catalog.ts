@@ -58,6 +58,25 @@ export function referencedNames(query: string): { metrics: string[]; labels: str
   return { metrics: [...metrics], labels: [...labels] };
 }
 
+/**
+ * How an instant answer's rows are best read, whichever engine answered (engines return them in
+ * different orders, and Prometheus returns topk's in heap order): `given` for sort()/sort_desc()
+ * (the engine's order is the point), by value for topk (largest first) and bottomk (smallest
+ * first), else by labels. `given` too for a query Legible's parser does not read (MetricsQL).
+ */
+export function instantOrder(query: string): 'given' | 'labels' | 'desc' | 'asc' {
+  let expr: Expr;
+  try {
+    expr = parsePromQL(query);
+  } catch {
+    return 'given';
+  }
+  while (expr.kind === 'paren') expr = expr.expr;
+  if (expr.kind === 'call' && (expr.func === 'sort' || expr.func === 'sort_desc')) return 'given';
+  if (expr.kind === 'aggregate' && (expr.op === 'topk' || expr.op === 'bottomk')) return expr.op === 'topk' ? 'desc' : 'asc';
+  return 'labels';
+}
+
 /** The embedded store's catalog for an answer to `query`. */
 export function storeCatalog(store: MetricStore, query: string): MetricsCatalog {
   const stats = store.stats();

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import { errorMessage } from '../../util/errors.js';
+import type { ForwardSink } from './forwarder.js';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './jsonDecode.js';
 import type { ExportLogsRequest, ExportMetricsRequest, ExportTraceRequest, OtlpSinks, SinkResult } from './model.js';
 import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf, encodeExportResponse, encodeStatus } from './protobufDecode.js';
@@ -26,6 +27,8 @@ export interface OtlpReceiverOptions {
   maxConcurrent?: number;
   /** Decoding per turn of the event loop, shared by the requests being decoded. Default 5 ms. */
   sliceMs?: number;
+  /** Where every request that decoded is also handed on (an OtlpForwarder: --otlp-forward). */
+  forward?: ForwardSink;
 }
 
 type Signal = 'traces' | 'metrics' | 'logs';
@@ -62,7 +65,8 @@ const GRPC_CODE: Record<number, number> = { 400: 3, 404: 5, 405: 12, 413: 8, 415
 export class OtlpReceiver {
   private server: Server | undefined;
   private active = 0;
-  private readonly options: Required<OtlpReceiverOptions>;
+  private readonly options: Required<Omit<OtlpReceiverOptions, 'forward'>>;
+  private readonly forward: ForwardSink | undefined;
   readonly stats: OtlpReceiverStats = {
     requests: 0,
     accepted: { traces: 0, metrics: 0, logs: 0 },
@@ -74,7 +78,9 @@ export class OtlpReceiver {
     private readonly sinks: OtlpSinks,
     options: OtlpReceiverOptions = {},
   ) {
-    this.options = { port: 0, maxBodyBytes: 16 * 2 ** 20, maxJsonBytes: 4 * 2 ** 20, maxConcurrent: 8, sliceMs: 5, ...options };
+    const { forward, ...rest } = options;
+    this.forward = forward;
+    this.options = { port: 0, maxBodyBytes: 16 * 2 ** 20, maxJsonBytes: 4 * 2 ** 20, maxConcurrent: 8, sliceMs: 5, ...rest };
   }
 
   /** Starts listening on 127.0.0.1; resolves with the base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
@@ -139,6 +145,8 @@ export class OtlpReceiver {
         const body = await readBody(request, limit, encoding);
         const result = await this.decode(signal, encoding, body);
         this.reply(response, 200, encoding, signal, result);
+        // Only what decoded goes on, after the app has its answer: forwarding never delays it.
+        if (result.items) this.forward?.enqueue(signal, body, encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json', result.items);
       } finally {
         this.active--;
       }
@@ -152,12 +160,14 @@ export class OtlpReceiver {
     }
   }
 
-  private async decode(signal: Signal, encoding: Encoding, body: Buffer): Promise<{ rejected: number; messages: string[] }> {
+  private async decode(signal: Signal, encoding: Encoding, body: Buffer): Promise<{ rejected: number; items: number; messages: string[] }> {
     const slicer = new Slicer(this.options.sliceMs);
     let rejected = 0;
+    let items = 0;
     const messages = new Set<string>();
     const count = (signalCount: number, result: SinkResult | void) => {
       const dropped = Math.min(signalCount, Math.max(0, result?.rejected ?? 0));
+      items += signalCount;
       rejected += dropped;
       this.stats.rejected[signal] += dropped;
       this.stats.accepted[signal] += signalCount - dropped;
@@ -192,7 +202,7 @@ export class OtlpReceiver {
       const emit = deliver<ExportMetricsRequest>(this.sinks.metrics, (r) => r.resourceMetrics.reduce((n, rm) => n + rm.scopeMetrics.reduce((m, sm) => m + sm.metrics.reduce((p, metric) => p + dataPoints(metric), 0), 0), 0));
       await (encoding === 'json' ? decodeMetricsJson(parsed, slicer, emit) : decodeMetricsProtobuf(body, slicer, emit));
     }
-    return { rejected, messages: [...messages] };
+    return { rejected, items, messages: [...messages] };
   }
 
   private reply(response: ServerResponse, status: number, encoding: Encoding, signal: Signal, result: { rejected: number; messages: string[] }): void {

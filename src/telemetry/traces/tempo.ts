@@ -44,6 +44,8 @@ export interface TempoSearchResponse {
     inspectedBytes?: string;
     /** Legible's own: traces that matched in all, before the limit. */
     matchedTraces?: number;
+    /** Legible's own: a remote backend stopped at its limit, so more traces may match than were counted. */
+    mayHaveMore?: boolean;
   };
 }
 

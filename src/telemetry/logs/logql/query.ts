@@ -109,15 +109,35 @@ function runLogQuery(store: LogStore, query: LogQuery, options: QueryOptions): Q
   };
 }
 
-function runMetricQuery(store: LogStore, query: MetricQuery, options: QueryOptions): QueryAnswer {
-  const { startMs, endMs } = options;
-  const range = rangeOf(query);
+/** Where a metric query is evaluated: once at the end (instant), or `count` steps ending at endMs. */
+export interface MetricSteps {
+  instant: boolean;
+  stepMs: number;
+  count: number;
+  /** The first step's time. */
+  first: number;
+  /** The query's [range]. */
+  rangeMs: number;
+}
+
+/**
+ * The steps of a metric query over [startMs, endMs]: with a step, at it; without one, once at the
+ * end when the query's range covers the whole time range, else at a round step of at least its
+ * range (at most 60 steps). Steps end at endMs, so the newest data is always in the last point.
+ * A remote Loki is asked at the same steps (remote/loki.ts), so both answer alike.
+ */
+export function metricSteps(query: MetricQuery, startMs: number, endMs: number, stepMs?: number): MetricSteps {
+  const rangeMs = rangeOf(query);
   const span = endMs - startMs;
-  const instant = options.stepMs === undefined && range >= span;
-  const stepMs = options.stepMs ?? (instant ? range : Math.max(range, niceStep(span / MAX_AUTO_STEPS)));
-  // Steps end at endMs, so the newest data is always in the last point.
-  const count = instant ? 1 : Math.floor(span / stepMs) + 1;
-  const first = endMs - (count - 1) * stepMs;
+  const instant = stepMs === undefined && rangeMs >= span;
+  const step = stepMs ?? (instant ? rangeMs : Math.max(rangeMs, niceStep(span / MAX_AUTO_STEPS)));
+  const count = instant ? 1 : Math.floor(span / step) + 1;
+  return { instant, stepMs: step, count, first: endMs - (count - 1) * step, rangeMs };
+}
+
+function runMetricQuery(store: LogStore, query: MetricQuery, options: QueryOptions): QueryAnswer {
+  const { endMs } = options;
+  const { instant, stepMs, count, first, rangeMs: range } = metricSteps(query, options.startMs, endMs, options.stepMs);
   const work: MetricWork = { scanned: 0, parseErrors: 0, unwrapErrors: 0, evicted: 0, deadline: performance.now() + (options.budgetMs ?? DEFAULT_BUDGET_MS) };
   const series = evaluateMetric(store, query, { startMs: first, stepMs, count }, work);
   series.sort((a, b) => labelKey(a.labels).localeCompare(labelKey(b.labels)));

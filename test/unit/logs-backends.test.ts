@@ -1,0 +1,122 @@
+/**
+ * The same logs answers from the embedded log store and from Loki, through the LogsBackend
+ * interface and the logs formatter. Loki cannot be installed here: a fixture answers as the Loki
+ * HTTP API documents (Loki 3.x: query_range and query, Unix-ns times, categorized labels with
+ * structured metadata and parsed labels per entry, the listings), from the entries the embedded
+ * store holds. Tested by contract, not live (docs/team-stack.md says so).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatLogsAnswer } from '../../src/format/logsFormat.js';
+import type { LogQueryOptions, LogsBackend } from '../../src/telemetry/backends.js';
+import { EmbeddedLogs } from '../../src/telemetry/logs/backend.js';
+import { fromNanos } from '../../src/telemetry/logs/logql/answer.js';
+import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
+import { runLogql } from '../../src/telemetry/logs/logql/query.js';
+import { LogStore } from '../../src/telemetry/logs/store.js';
+import { LokiClient } from '../../src/telemetry/remote/loki.js';
+import { FixtureBackend, type Asked, type FixtureAnswer } from '../helpers/fixtureBackend.js';
+
+const NOW = Date.now();
+const store = new LogStore();
+const embedded = new EmbeddedLogs(store);
+const WINDOW = { startMs: NOW - 3_600_000, endMs: NOW };
+
+/** api: pino JSON (some with trace ids), web: plain text on stdout and stderr, checkout: OTLP-like records. */
+beforeAll(async () => {
+  await loadLogql();
+  const add = (secondsAgo: number, labels: Record<string, string>, line: string, extra: { traceId?: string; level?: string } = {}) =>
+    store.append({ timeMs: NOW - secondsAgo * 1_000, labels, line, ...extra });
+  for (let i = 0; i < 40; i++) {
+    const api = { app: 'api', stream: 'stdout' };
+    add(3_000 - i * 60, api, JSON.stringify({ level: i % 7 === 3 ? 50 : 30, msg: i % 7 === 3 ? 'upstream timeout' : 'request completed', status: i % 7 === 3 ? 502 : 200, took: `${i * 3}ms` }), i % 5 === 0 ? { traceId: `${i}`.padStart(32, 'a') } : {});
+    if (i % 4 === 0) add(2_990 - i * 60, { app: 'web', stream: i % 8 === 0 ? 'stderr' : 'stdout' }, i % 8 === 0 ? 'Error: proxy timeout\n    at Proxy.handle (proxy.js:1:1)' : `GET /cart ${i}`);
+    if (i % 10 === 0) add(2_980 - i * 60, { service_name: 'checkout' }, `charge failed amount=${i}`, { level: 'error', traceId: `${i}`.padStart(32, 'c') });
+  }
+});
+
+/** Loki as its API answers, from the embedded engine's answer over the same store. */
+function lokiFixture(asked: Asked): FixtureAnswer {
+  const { path, params } = asked;
+  const ms = (name: string) => fromNanos(params.get(name)!);
+  if (path === '/loki/api/v1/query_range' || path === '/loki/api/v1/query') {
+    const query = params.get('query')!;
+    const instant = path.endsWith('/query');
+    const options: LogQueryOptions = instant
+      ? { startMs: ms('time') - 1, endMs: ms('time'), limit: Number(params.get('limit')) }
+      : { startMs: ms('start'), endMs: ms('end'), limit: Number(params.get('limit')), ...(params.get('step') ? { stepMs: Number(params.get('step')) * 1000 } : {}), ...(params.get('direction') ? { direction: params.get('direction') as 'forward' } : {}) };
+    let answer;
+    try {
+      answer = runLogql(store, query, options);
+    } catch (error) {
+      return { status: 400, body: `parse error : ${(error as Error).message.split('\n')[0]}` };
+    }
+    const data = answer.data;
+    const stats = { summary: { totalLinesProcessed: answer.stats.scanned, execTime: 0.003 } };
+    if (data.resultType !== 'streams') return { body: { status: 'success', data: { ...data, stats } } };
+    // categorize-labels: structured metadata and parsed labels per entry, stream labels alone.
+    const result = data.result.map((stream) => ({ stream: stream.stream, values: stream.values.map((value) => [value[0], value[1], { structuredMetadata: value[2]?.structuredMetadata ?? {}, parsed: {} }]) }));
+    return { body: { status: 'success', data: { resultType: 'streams', result, stats } } };
+  }
+  if (path === '/loki/api/v1/labels') return { body: { status: 'success', data: [...store.labelValues(0).keys()] } };
+  const values = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
+  if (values) return { body: { status: 'success', data: store.labelValues(1_000).get(values[1]!) ?? [] } };
+  if (path === '/loki/api/v1/series') {
+    const selector = params.getAll('match[]')[0]!;
+    const name = /^\{(\w+)=~"\.\+"\}$/.exec(selector)![1]!;
+    const streams = Array.from({ length: store.streamCount() }, (_, id) => store.streamLabels(id)).filter((labels) => labels[name] !== undefined);
+    return { body: { status: 'success', data: streams } };
+  }
+  return { status: 404, body: '404 page not found' };
+}
+
+async function rendered(backend: LogsBackend, query: string, options: LogQueryOptions = { ...WINDOW, limit: 500 }): Promise<string> {
+  const answer = await backend.query(query, options);
+  return formatLogsAnswer(answer.data, answer.stats, { budget: 6_000, query, raw: /\|\s*line_format\b/.test(query), tool: 'logs' });
+}
+
+describe('Loki (fixture answering as the Loki 3.x HTTP API documents)', () => {
+  const loki = new FixtureBackend(lokiFixture);
+  let client: LokiClient;
+  beforeAll(async () => {
+    await loki.start();
+    client = new LokiClient({ baseUrl: loki.url });
+  });
+  afterAll(() => loki.stop());
+
+  const QUERIES = [
+    '{app="api"}',
+    '{app=~"api|web"} |= "timeout"',
+    '{app="api"} | json | level="error"',
+    '{app="api"} | json | status >= 500 | line_format "{{.msg}} ({{.took}})"',
+    '{service_name="checkout"}',
+    'sum by (app) (count_over_time({app=~".+"}[5m]))',
+    'count_over_time({app="api"}[1h])',
+    'sum by (detected_level) (count_over_time({app="api"}[10m]))',
+    'topk(1, sum by (stream) (bytes_over_time({app="web"}[1h])))',
+  ];
+
+  it('renders the same answers as the embedded store: log lines (levels, trace ids), metric series at the same steps, instant vectors', async () => {
+    for (const query of QUERIES) expect(await rendered(client, query), query).toBe(await rendered(embedded, query));
+    // They did answer something: the comparison is not of empty answers.
+    expect(await rendered(embedded, '{app="api"} | json | level="error"')).toMatch(/^6 entries in the last 1h/);
+    expect(await rendered(embedded, '{service_name="checkout"}')).toContain('trace=');
+  });
+
+  it('says that more may match when Loki stops at the limit (the embedded store counts them all)', async () => {
+    const options = { ...WINDOW, limit: 5 };
+    expect((await rendered(embedded, '{app="api"}', options)).split('\n')[0]).toMatch(/^40 entries in the last 1h, newest first \(showing 5\)/);
+    const text = await rendered(client, '{app="api"}', options);
+    expect(text.split('\n')[0]).toMatch(/^5 entries or more in the last 1h, newest first/);
+    expect(text).toContain('Note: Loki answered its limit of 5 entries; more may match.');
+  });
+
+  it('lists what exists, for an empty answer, from Loki\'s own listings', async () => {
+    const catalog = await client.catalog(WINDOW);
+    expect(catalog.labels).toEqual({ app: ['api', 'web'], service_name: ['checkout'], stream: ['stderr', 'stdout'] });
+    expect(catalog.streams.map((stream) => stream.labels)).toEqual([{ service_name: 'checkout' }]);
+    const mine = await embedded.catalog();
+    expect(mine.labels).toEqual(catalog.labels);
+    expect(mine.streams).toContainEqual({ labels: { service_name: 'checkout' }, entries: 4 });
+    expect(await embedded.series(['{app="web"}'])).toEqual([{ app: 'web', stream: 'stderr' }, { app: 'web', stream: 'stdout' }]);
+  });
+});
