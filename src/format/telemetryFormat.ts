@@ -30,7 +30,8 @@ export function formatTelemetryStatus(status: TelemetryStatus, now = Date.now())
   if (status.spans?.dropped) dropped.push(plural(status.spans.dropped, 'span'));
   if (status.samples?.dropped) dropped.push(plural(status.samples.dropped, 'sample'));
   if (status.logs.dropped) dropped.push(plural(status.logs.dropped, 'log entry', 'log entries'));
-  lines.push(`  held: ${held.join(', ')}${dropped.length ? `; the oldest dropped by the caps: ${dropped.join(', ')}` : ''}`);
+  const refused = status.samples?.refused ? `; ${plural(status.samples.refused, 'metric point')} not stored (older than their series' newest, or not convertible)` : '';
+  lines.push(`  held: ${held.join(', ')}${dropped.length ? `; the oldest dropped by the caps: ${dropped.join(', ')}` : ''}${refused}`);
   if (status.forwarding) lines.push(`  ${status.forwarding}`);
   if (status.remote?.length) lines.push(`  queries answered by ${status.remote.join(', ')}`);
   for (const scrape of status.scrapes) {

@@ -47,7 +47,8 @@ export interface TelemetryStatus {
   error?: string;
   received?: OtlpReceiverStats;
   spans?: { held: number; dropped: number };
-  samples?: { held: number; series: number; dropped: number };
+  /** `dropped`: by the caps; `refused`: points that could not be stored (out of order, not convertible). */
+  samples?: { held: number; series: number; dropped: number; refused: number };
   logs: { held: number; dropped: number };
   scrapes: (ScrapeStatus & { app: string; intervalMs: number })[];
   /** The forwarder's one line (--otlp-forward). */
@@ -235,7 +236,7 @@ export class TelemetryHub {
       status.received = parts.receiver.stats;
       status.spans = { held: parts.spans.size, dropped: parts.spans.evicted };
       const metrics = parts.metrics.stats();
-      status.samples = { held: metrics.samples, series: metrics.series, dropped: metrics.dropped.samples + parts.metricPointsDropped };
+      status.samples = { held: metrics.samples, series: metrics.series, dropped: metrics.dropped.samples, refused: metrics.dropped.outOfOrder + parts.metricPointsDropped };
     }
     return status;
   }

@@ -53,7 +53,7 @@ export class TelemetryParts {
   private readonly scrapers = new Map<string, { scraper: Scraper; intervalMs: number }>();
   /** When data last came from each source (an app name or a service name), epoch ms. */
   readonly lastSeen = new Map<string, number>();
-  /** Samples the metric sink dropped (conversion, out of order), beside the store's own counts. */
+  /** OTLP data points that could not be converted (the store counts what it refuses itself). */
   metricPointsDropped = 0;
 
   constructor(
@@ -108,7 +108,7 @@ export class TelemetryParts {
     for (const resourceMetrics of request.resourceMetrics) this.seen(resourceMetrics.resource);
     // The receiver's decoders give the OTLP/JSON model that otlpTypes describes.
     const result = ingestOtlpMetrics(this.metrics, this.converter, request as OtlpMetricsRequest);
-    this.metricPointsDropped += result.dropped;
+    this.metricPointsDropped += result.unconverted;
     return result.dropped ? { rejected: 0, message: result.reasons.join('; ') || undefined } : {};
   }
 
