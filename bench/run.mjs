@@ -4,7 +4,9 @@
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
 //                      [--record-seconds S] [--no-memory] [--no-apps] [--keep] [--no-promql] [--promql-only]
-//                      [--no-telemetry]
+//                      [--no-telemetry] [--no-cli]
+// --no-cli skips the command-line rows (bench/cli.mjs: legible, agent-browser, @playwright/cli)
+// and MCP over HTTP against stdio (bench/http.mjs).
 import { execFileSync } from 'node:child_process';
 import { runTelemetryBench } from './telemetry.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +14,8 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFixtures } from './fixtures.mjs';
+import { formatCliTable, runCliBench } from './cli.mjs';
+import { formatHttpTable, runHttpBench } from './http.mjs';
 import { runJourney } from './journey.mjs';
 import { measureApps } from './apps.mjs';
 import { measureActionMemory } from './memory.mjs';
@@ -26,6 +30,7 @@ const { values: flags } = parseArgs({
     servers: { type: 'string' },
     'record-seconds': { type: 'string' },
     'no-memory': { type: 'boolean' },
+    'no-cli': { type: 'boolean' },
     'no-apps': { type: 'boolean' },
     'no-telemetry': { type: 'boolean' },
     keep: { type: 'boolean' },
@@ -72,6 +77,8 @@ const work = await mkdtemp(join(tmpdir(), 'legible-bench-'));
 const results = [];
 const recordingUnavailable = {};
 let memory;
+let cli;
+let http;
 let apps;
 let promql;
 let telemetry;
@@ -97,6 +104,10 @@ try {
     const began = performance.now();
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
+  if (!flags['no-cli'] && !flags['promql-only']) {
+    cli = await runCliBench({ fixtures, reps });
+    http = await runHttpBench({ fixtures, reps });
   }
   if (legible && !flags['no-apps']) {
     log('Legible apps: app_start, log capture, LogQL on 1,000,000 lines, clicks while an app logs …');
@@ -131,12 +142,14 @@ const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry, cli: !!cli },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
+  cli,
+  http,
   apps,
   promql,
   telemetry,
@@ -149,5 +162,7 @@ console.log(
 );
 if (servers.length) console.log(table);
 if (notes) console.log(`\nNotes:\n${notes}`);
+if (cli) console.log(`\nCommand lines (medians over ${reps} rep(s)):\n\n${formatCliTable(cli)}`);
+if (http) console.log(`\nMCP over Streamable HTTP against stdio:\n\n${formatHttpTable(http)}`);
 if (promql) console.log(`\n${formatPromqlTable(promql)}`);
 console.log(`\nFull results: ${path} (${((finishedAt - startedAt) / 1000).toFixed(0)} s)`);

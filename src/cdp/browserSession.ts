@@ -1,4 +1,4 @@
-import type { Browser, Page, Target } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page, Target } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
@@ -6,6 +6,7 @@ import { logWarn } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
 import { connectBrowser, removeScratch } from './connect.js';
 import { PageDriver } from './pageDriver.js';
+import type { SharedBrowser } from './sharedBrowser.js';
 
 export interface SessionHooks {
   /** Called once for every page Legible starts tracking, before any tool sees it. */
@@ -20,7 +21,11 @@ export interface SessionHooks {
  */
 export class BrowserSession {
   private browser: Browser | undefined;
+  /** Where tabs open: the browser itself, or (over a shared browser) this session's own context. */
+  private scope: Browser | BrowserContext | undefined;
   private owned = false;
+  /** Stops listening to a shared browser this session no longer uses. */
+  private forget: (() => void) | undefined;
   /** The scratch folder of the browser Legible launched (see Connection.scratchDir). */
   private scratchDir: string | undefined;
   private connecting: Promise<Browser> | undefined;
@@ -37,9 +42,14 @@ export class BrowserSession {
   private lost = false;
   private readonly notices: string[] = [];
 
+  /**
+   * With `shared`, the session opens its tabs in an isolated browser context (own cookies,
+   * storage and tabs) of that browser, and closing the session closes only the context.
+   */
   constructor(
     private readonly config: Config,
     private readonly hooks: SessionHooks,
+    private readonly shared?: SharedBrowser,
   ) {}
 
   /** Messages the next tool result should carry (for example: the browser was relaunched). */
@@ -67,23 +77,29 @@ export class BrowserSession {
     // A browser that died left its scratch folder behind: remove it before launching anew.
     await removeScratch(this.scratchDir);
     this.scratchDir = undefined;
-    const connection = await connectBrowser(this.config);
+    const connection = this.shared ? await this.shared.connect() : await connectBrowser(this.config);
     const browser = connection.browser;
+    const scope = this.shared ? await browser.createBrowserContext() : browser;
     this.browser = browser;
-    this.owned = connection.owned;
-    this.scratchDir = connection.scratchDir;
+    this.scope = scope;
+    this.owned = connection.owned && !this.shared;
+    // Over a shared browser, the scratch folder is the SharedBrowser's to remove.
+    this.scratchDir = this.shared ? undefined : connection.scratchDir;
     if (this.lost) {
       this.notices.push(
         `The browser had closed or crashed; Legible ${connection.owned ? 'launched a new one' : 'attached again'}. Pages, refs and logs from before are gone.`,
       );
       this.lost = false;
     }
-    browser.on('disconnected', () => this.onDisconnected(browser));
-    browser.on('targetcreated', (target: Target) => {
+    const gone = () => this.onDisconnected(browser);
+    browser.on('disconnected', gone);
+    this.forget = () => browser.off('disconnected', gone);
+    scope.on('targetcreated', (target: Target) => {
       if (target.type() === 'page') this.arrived(target);
     });
-    for (const page of await browser.pages()) await this.adopt(page);
-    if (!connection.owned) await this.chooseTab(browser, connection.description);
+    for (const page of await scope.pages()) await this.adopt(page);
+    // An own context has no one else's tabs to keep clear of.
+    if (!connection.owned && !this.shared) await this.chooseTab(browser, connection.description);
     return browser;
   }
 
@@ -192,7 +208,7 @@ export class BrowserSession {
 
   /** The page a tool should act on: the one named, or the selected one (opening one if none). */
   async page(id?: string): Promise<PageDriver> {
-    const browser = await this.ensureBrowser();
+    await this.ensureBrowser();
     await this.caughtUp();
     if (id) {
       const page = this.pagesById.get(id);
@@ -206,12 +222,12 @@ export class BrowserSession {
     }
     const selected = this.selectedId ? this.pagesById.get(this.selectedId) : undefined;
     if (selected) return selected;
-    return this.adopt(await browser.newPage()).then((page) => this.select(page.id));
+    return this.adopt(await this.scope!.newPage()).then((page) => this.select(page.id));
   }
 
   async newPage(): Promise<PageDriver> {
-    const browser = await this.ensureBrowser();
-    const page = await this.adopt(await browser.newPage());
+    await this.ensureBrowser();
+    const page = await this.adopt(await this.scope!.newPage());
     return this.select(page.id);
   }
 
@@ -239,7 +255,17 @@ export class BrowserSession {
   /** Closes the browser if Legible launched it; only disconnects from one it attached to. */
   async close(): Promise<void> {
     const browser = this.browser;
+    const scope = this.scope;
     this.browser = undefined;
+    this.scope = undefined;
+    if (browser && this.shared) {
+      this.forget?.();
+      // Only this session's context: its tabs, cookies and storage go; the browser stays.
+      if (scope && scope !== browser && browser.connected) await (scope as BrowserContext).close().catch(() => undefined);
+      for (const page of this.pagesById.values()) this.hooks.pageClosed(page);
+      this.pagesById.clear();
+      return;
+    }
     if (browser && this.owned) await browser.close().catch(() => undefined);
     else if (browser) await browser.disconnect().catch(() => undefined);
     await removeScratch(this.scratchDir);

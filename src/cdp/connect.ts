@@ -77,13 +77,13 @@ async function launch(config: Config): Promise<Connection> {
       throw new LegibleError(
         `--headed needs a display to show the browser window, and there is none here (no X server${process.env.DISPLAY ? ` at DISPLAY=${process.env.DISPLAY}` : '; DISPLAY is not set'}).`,
         'Drop --headed to run the browser headless, or start Legible under a virtual display: xvfb-run legible-mcp --headed.',
-        { cause: error },
+        { cause: error, kind: 'environment' },
       );
     }
     throw new LegibleError(
       `Could not launch the browser at ${executablePath}: ${errorMessage(error).split('\n')[0]}`,
       'Check that the binary runs (try `chromium --headless --version`), pass another with --executable-path, or add flags with --chrome-arg.',
-      { cause: error },
+      { cause: error, kind: 'environment' },
     );
   }
 }
@@ -104,7 +104,7 @@ async function wsFromBrowserUrl(browserUrl: string): Promise<string> {
     throw new LegibleError(
       `No browser with remote debugging answered at ${browserUrl} (${errorMessage(error)}).`,
       'Start Chrome (or the Electron app) with --remote-debugging-port=9222 and check the address, or drop --browser-url to let Legible launch its own browser.',
-      { cause: error },
+      { cause: error, kind: 'environment' },
     );
   }
 }
@@ -132,7 +132,7 @@ async function attach(endpoint: string, label: string): Promise<Connection> {
     throw new LegibleError(
       `Could not attach to the browser at ${label}: ${connectFailure(error)}.`,
       'Check that the browser runs with remote debugging on (--remote-debugging-port) and that the address is right: the browser prints it as "DevTools listening on ws://…"; or drop the flag to let Legible launch its own browser.',
-      { cause: error },
+      { cause: error, kind: 'environment' },
     );
   }
 }

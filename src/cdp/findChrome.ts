@@ -38,6 +38,7 @@ export function findChrome(explicit?: string, env: NodeJS.ProcessEnv = process.e
     throw new LegibleError(
       `The browser given by ${source} (${path}) does not exist or is not executable.`,
       'Point it at a Chromium or Chrome binary, or leave it unset to search the usual paths.',
+      { kind: 'environment' },
     );
   }
   const found = KNOWN_PATHS.find(isExecutable);
@@ -45,5 +46,6 @@ export function findChrome(explicit?: string, env: NodeJS.ProcessEnv = process.e
   throw new LegibleError(
     'No Chromium or Chrome was found on this machine.',
     'Install one (Debian/Ubuntu: `apt-get install -y chromium`), or pass --executable-path or set CHROME_PATH, or attach to a running browser with --browser-url.',
+    { kind: 'environment' },
   );
 }

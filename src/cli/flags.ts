@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { backendHeaders } from '../config/backendHeaders.js';
 import { parseConfig, type Config } from '../config/config.js';
 import { LegibleError } from '../util/errors.js';
+import { MODE_OPTIONS, modeOf } from './modeFlags.js';
 import { quoteValue } from '../util/text.js';
 
 export const USAGE = `Usage: legible-mcp [options]
@@ -42,6 +43,15 @@ Apps under test:
   --max-spans N            Spans kept in memory (default 100000)
   --max-samples N          Metric samples kept in memory (default 5000000)
 
+Share a browser with the legible command line, or serve MCP over HTTP:
+  --daemon                 Use this workspace's daemon (the one legible starts) instead of an own browser
+  --session NAME           With --daemon: which of the workspace's daemons (default "default")
+  --port N                 Serve MCP over Streamable HTTP at http://HOST:N/mcp (0: any free port)
+  --host HOST              Address to listen on (default 127.0.0.1; others need a token)
+  --token TOKEN            Require "Authorization: Bearer TOKEN" (else LEGIBLE_TOKEN, if set)
+  --allowed-origin ORIGIN  Accept browser requests from this Origin too; repeat for more
+  --idle-timeout TIME      End an HTTP session, or stop a daemon, after this long unused (default 30m)
+
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
                            tool; js: expectations, waitForExpression steps, javascript: URLs refused
@@ -70,8 +80,19 @@ LEGIBLE_OTLP_FORWARD_HEADERS = 'Name=value,Other=value', values percent-encoded)
   -v, --version            Show the version
 `;
 
+export interface HttpOptions {
+  port: number;
+  host: string;
+  token?: string;
+  allowedOrigins: string[];
+  idleTimeoutMs: number;
+}
+
 export type CliCommand =
   | { kind: 'serve'; config: Config }
+  | { kind: 'http'; config: Config; http: HttpOptions }
+  | { kind: 'proxy'; session: string; daemonArgs: string[] }
+  | { kind: 'daemon'; config: Config; workspace: string; session: string; idleTimeoutMs: number }
   | { kind: 'run'; config: Config; journey: string; run: RunFlags }
   | { kind: 'help' }
   | { kind: 'version' };
@@ -166,11 +187,12 @@ function checkOutputDir(dir: string): void {
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
   const running = argv[0] === 'run';
+  const daemon = argv[0] === 'daemon';
   let values;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: running ? argv.slice(1) : argv,
+      args: running || daemon ? argv.slice(1) : argv,
       strict: true,
       allowPositionals: running,
       options: {
@@ -205,6 +227,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
         'timer-wait': { type: 'string' },
         'run-timeout': { type: 'string' },
         'journey-dir': { type: 'string', multiple: true },
+        ...MODE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -217,6 +240,10 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const runOnly = (['record', 'report', 'label', 'compare-with', 'allow-unchecked'] as const).filter((flag) => values[flag] !== undefined);
   if (!running && runOnly.length) {
     throw new LegibleError(`${runOnly.map((flag) => `--${flag}`).join(', ')} ${runOnly.length > 1 ? 'go' : 'goes'} with the run command.`, 'Use legible-mcp run <journey.json> --record --report DIR.');
+  }
+  const modeOnly = (Object.keys(MODE_OPTIONS) as (keyof typeof MODE_OPTIONS)[]).filter((flag) => values[flag] !== undefined);
+  if (running && modeOnly.length) {
+    throw new LegibleError(`run replays a journey on its own browser; it does not take ${modeOnly.map((flag) => `--${flag}`).join(', ')}.`, 'Run legible-mcp --help for the options.');
   }
   if (running && positionals.length !== 1) {
     throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
@@ -263,7 +290,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };
       return { kind: 'run', config, journey: positionals[0]!, run };
     }
-    return { kind: 'serve', config };
+    return modeOf(values, argv, config, daemon);
   } catch (error) {
     if (error instanceof ZodError) {
       const problems = error.issues.map((issue) => `${issue.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${issue.message}`);

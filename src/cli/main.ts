@@ -4,6 +4,7 @@ import { LegibleError } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { parseFlags, USAGE } from './flags.js';
 import { runCommand } from './runCommand.js';
+import { runMode } from './modes.js';
 import { StdioTransport } from './stdioTransport.js';
 
 async function main(): Promise<void> {
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
   if (command.kind === 'version') {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return;
+  }
+  if (command.kind === 'daemon' || command.kind === 'proxy' || command.kind === 'http') {
+    process.exit(await runMode(command));
   }
   if (command.kind === 'run') {
     const code = await runCommand(command.config, command.journey, command.run, (text) => process.stdout.write(`${text}\n`));

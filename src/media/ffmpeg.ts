@@ -23,7 +23,7 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FFMPEG_PATH) {
     if (env.FFMPEG_PATH === checkedEnvPath) return checkedEnvPath;
     if (runs(env.FFMPEG_PATH)) return (checkedEnvPath = env.FFMPEG_PATH);
-    throw new LegibleError(`FFMPEG_PATH points at ${env.FFMPEG_PATH}, which does not run.`, 'Point FFMPEG_PATH at a working ffmpeg binary, or unset it to use ffmpeg from the PATH.');
+    throw new LegibleError(`FFMPEG_PATH points at ${env.FFMPEG_PATH}, which does not run.`, 'Point FFMPEG_PATH at a working ffmpeg binary, or unset it to use ffmpeg from the PATH.', { kind: 'environment' });
   }
   if (cached !== undefined && cached !== null) return cached;
   const candidates: string[] = [];
@@ -39,6 +39,7 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
     throw new LegibleError(
       'Recording needs ffmpeg, and none was found (FFMPEG_PATH, the ffmpeg-static package, or ffmpeg on the PATH).',
       'Install it (Debian/Ubuntu: apt-get install -y ffmpeg; macOS: brew install ffmpeg) or set FFMPEG_PATH. The other tools work without it.',
+      { kind: 'environment' },
     );
   }
   return cached;

@@ -17,7 +17,8 @@ import { inputSchema } from './toolSchema.js';
  */
 const rawCallRequest = z.object({ method: z.literal('tools/call'), params: z.unknown() });
 
-const failure = (error: LegibleError): CallToolResult => new ToolResponse().error(error).build();
+/** A call refused before it ran (no such tool, arguments the schema refuses): a usage error. */
+const failure = (error: LegibleError): CallToolResult => new ToolResponse().error(new LegibleError(error.message, error.hint, { kind: 'usage' })).build();
 
 /**
  * Answers tools/call: finds the tool, checks the arguments against its schema with errors a model

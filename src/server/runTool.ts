@@ -25,10 +25,11 @@ function explainFailure(error: unknown): unknown {
     return new LegibleError(
       `The browser or the tab went away during the call (${clip(text.split('\n')[0] ?? '', 200)}).`,
       'Call again: Legible launches a new browser if it crashed; take a snapshot to see where things stand.',
+      { kind: 'environment' },
     );
   }
   const hint = fileSystemHint(error);
-  return hint ? new LegibleError(`A file operation failed: ${clip(text, 300)}.`, hint) : error;
+  return hint ? new LegibleError(`A file operation failed: ${clip(text, 300)}.`, hint, { kind: 'environment' }) : error;
 }
 
 /** No tool call may take longer than this, whatever goes wrong below. */

@@ -7,6 +7,7 @@ import { TelemetryHub } from '../telemetry/hub.js';
 import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
+import type { SharedBrowser } from '../cdp/sharedBrowser.js';
 import { JourneyLog } from '../journey/log.js';
 import { SessionSecrets } from '../journey/secrets.js';
 import { JourneyStore } from '../journey/store.js';
@@ -40,7 +41,11 @@ export class ServerContext implements ToolContext {
   private readonly hub: TelemetryHub;
   private readonly sessionSecrets = new SessionSecrets();
 
-  constructor(readonly config: Config) {
+  /** With `shared`, tabs open in an own, isolated context of that browser (an HTTP session's). */
+  constructor(
+    readonly config: Config,
+    shared?: SharedBrowser,
+  ) {
     this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
     const hub = new TelemetryHub(this.logStore, {
       otlpPort: config.otlpPort,
@@ -81,7 +86,7 @@ export class ServerContext implements ToolContext {
         this.journeyLogs.delete(page.id);
         if (state?.recorder) this.finishOrphan(state);
       },
-    });
+    }, shared);
   }
 
   private stateOf(id: string): PageState {
@@ -219,6 +224,11 @@ export class ServerContext implements ToolContext {
 
   secrets(): SessionSecrets {
     return this.sessionSecrets;
+  }
+
+  /** The tabs open now, without launching a browser (the daemon's status). */
+  openPages(): { id: string; url: string }[] {
+    return [...this.states.values()].map((state) => ({ id: state.page.id, url: state.page.url() }));
   }
 
   async close(): Promise<void> {

@@ -94,6 +94,8 @@ export const journeyRunTool = defineTool({
       unsupported: params.unsupported ?? 'skip',
     });
     response.text(formatRun(run.record));
+    if (run.record.verdict === 'failed') response.verdict('failed');
+    else if (run.record.verdict !== 'passed') response.verdict('unchecked');
     if (run.recording) {
       response.text(`Recording ${quote(run.recording.info.label)}: ${run.recording.info.video}`);
       response.image(run.recording.filmstrip.data, 'image/webp');

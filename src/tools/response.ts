@@ -1,7 +1,14 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { LegibleError, errorMessage, type FailureKind } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { clip, printable } from '../util/text.js';
+
+/**
+ * The `_meta` key that says how a call failed: an error's kind, or "verdict" / "unchecked" for a
+ * journey run that found a bug / could not tell. The `legible` command line turns it into its
+ * exit code (1, or 2 for usage, environment and unchecked); MCP clients may ignore it.
+ */
+export const FAILURE_META = 'legible/failure';
 
 type Content = CallToolResult['content'][number];
 
@@ -27,6 +34,7 @@ export class ToolResponse {
   private readonly sections: string[] = [];
   private readonly extra: Content[] = [];
   private failed = false;
+  private failure: FailureKind | 'verdict' | 'unchecked' | undefined;
 
   text(section: string): this {
     if (section) this.sections.push(section);
@@ -52,12 +60,22 @@ export class ToolResponse {
 
   error(error: unknown): this {
     this.failed = true;
+    this.failure = error instanceof LegibleError ? error.kind : 'action';
     // Errors often quote what they were given, or what the browser said about it: never raw control characters.
     if (error instanceof LegibleError) {
       this.sections.push(printable(error.hint ? `Error: ${error.message}\nNext: ${error.hint}` : `Error: ${error.message}`).replace(/\\u000a/g, '\n'));
     } else {
       this.sections.push(printable(`Error: ${clip(errorMessage(error), 1_000)}`).replace(/\\u000a/g, '\n'));
     }
+    return this;
+  }
+
+  /**
+   * The call did its work but the verdict is not "passed" (a journey run): `failed` found a bug,
+   * `unchecked` could not tell (incomplete, or the app was unreachable). Not an error.
+   */
+  verdict(outcome: 'failed' | 'unchecked'): this {
+    this.failure ??= outcome === 'failed' ? 'verdict' : 'unchecked';
     return this;
   }
 
@@ -76,6 +94,7 @@ export class ToolResponse {
     if (this.sections.length) content.push({ type: 'text', text: capAnswer(this.sections.join('\n')) });
     content.push(...this.extra);
     if (!content.length) content.push({ type: 'text', text: 'Done.' });
-    return this.failed ? { content, isError: true } : { content };
+    const meta = this.failure ? { _meta: { [FAILURE_META]: this.failure } } : {};
+    return this.failed ? { content, isError: true, ...meta } : { content, ...meta };
   }
 }

@@ -1,14 +1,24 @@
 /**
+ * What kind of failure an error is, for callers that must tell them apart (the `legible` command
+ * line's exit codes): the action itself failed (no such element, a stale ref, a timeout), the
+ * call was wrong (a usage error), or the machine could not do it (no browser, no ffmpeg, a full
+ * disk). Unset means the action failed.
+ */
+export type FailureKind = 'action' | 'usage' | 'environment';
+
+/**
  * A failure the agent can act on: `message` says what happened, `hint` what to try next.
  * Tool handlers throw it; the response builder renders it as an `isError` result.
  */
 export class LegibleError extends Error {
   readonly hint: string | undefined;
+  readonly kind: FailureKind;
 
-  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+  constructor(message: string, hint?: string, options?: { cause?: unknown; kind?: FailureKind }) {
     super(message, options);
     this.name = 'LegibleError';
     this.hint = hint;
+    this.kind = options?.kind ?? 'action';
   }
 }
 

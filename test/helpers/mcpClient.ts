@@ -23,10 +23,11 @@ export interface LegibleClient {
 }
 
 /** Spawns the built server over stdio and connects the MCP SDK client to it. */
-export async function startLegible(args: string[] = [], env: Record<string, string> = {}): Promise<LegibleClient> {
+export async function startLegible(args: string[] = [], env: Record<string, string> = {}, cwd?: string): Promise<LegibleClient> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [SERVER_ENTRY, ...args],
+    ...(cwd ? { cwd } : {}),
     env: { ...(process.env as Record<string, string>), ...env },
     stderr: 'pipe',
   });

@@ -4,7 +4,8 @@
  *
  *   util(0) < config(1) < cdp(2), media(2), telemetry(2) < snapshot(3), capture(3), recording(3),
  *   apps(3) < actions(4)
- *   < format(5), journey(5) < report(6) < tools(7) < server(8) < cli(9)
+ *   < format(5), journey(5) < report(6) < tools(7) < server(8) < daemon(9), http(9)
+ *   < cli(10), shell(10)
  *
  * A module may import from its own layer and lower ones. Layers of the same rank are siblings and
  * may not import each other. Each third-party library belongs to the layers listed in PACKAGES.
@@ -41,7 +42,15 @@ const LAYERS: Record<string, number> = {
   report: 6,
   tools: 7,
   server: 8,
-  cli: 9,
+  // The per-workspace daemon (a Unix socket, one MCP server per connection over one shared
+  // ServerContext) and how a client finds, starts and reaches it.
+  daemon: 9,
+  // MCP over Streamable HTTP: sessions, each with an isolated browser context; Host/Origin/token checks.
+  http: 9,
+  // legible-mcp: flags, stdio, `run`, and the modes above.
+  cli: 10,
+  // legible: the command line for the shell; must load no zod, no MCP SDK, no puppeteer-core.
+  shell: 10,
 };
 
 const ALL = Object.keys(LAYERS);
@@ -61,7 +70,7 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
   },
   sharp: { layers: ['media'], instead: 'call a function of src/media (encodeImage), or add one there' },
   '@modelcontextprotocol/sdk': {
-    layers: ['tools', 'server', 'cli'],
+    layers: ['tools', 'server', 'daemon', 'http', 'cli'],
     instead: 'return plain data and let src/tools (ToolResponse) or src/server turn it into MCP types',
   },
   // The grammars of PromQL, LogQL and TraceQL (Prometheus' and Grafana's own Lezer grammars) and
@@ -73,7 +82,8 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
   '@grafana/lezer-traceql': { layers: ['telemetry'], instead: 'parse TraceQL with parseTraceQL from src/telemetry/traces/traceql' },
   '@lezer/common': { layers: ['telemetry'], instead: 'parse TraceQL with parseTraceQL from src/telemetry/traces/traceql', typesOnly: true },
   'devtools-protocol': { layers: ALL, instead: '', typesOnly: true },
-  zod: { layers: ALL, instead: '' },
+  // The shell command line must start fast: it gets its commands from a JSON manifest instead.
+  zod: { layers: ALL.filter((layer) => layer !== 'shell'), instead: 'the legible command line loads no zod: validate by hand, or leave it to the daemon' },
 };
 
 /** Any package with ffmpeg in its name (fluent-ffmpeg, ffmpeg-static, @ffmpeg-installer/ffmpeg, …). */
@@ -263,7 +273,7 @@ describe('the rules themselves', () => {
     expect(checkImport('src/server/x.ts', { specifier: '@modelcontextprotocol/sdk/server/mcp.js', typeOnly: false })).toEqual([]);
     expect(checkImport('src/tools/x.ts', { specifier: '@modelcontextprotocol/sdk/types.js', typeOnly: true })).toEqual([]);
     expect(checkImport('src/format/x.ts', { specifier: '@modelcontextprotocol/sdk/types.js', typeOnly: true })[0]).toContain(
-      'may be used only under src/tools, src/server, src/cli',
+      'may be used only under src/tools, src/server, src/daemon, src/http, src/cli',
     );
   });
 
@@ -342,6 +352,32 @@ describe('src/ follows the layering', () => {
       }
     }
     expect(problems, `Layering violations (see ARCHITECTURE.md):\n${problems.join('\n')}`).toEqual([]);
+  });
+
+  it('keeps every package out of the legible command line, including through the modules it imports', () => {
+    // A warm `legible snapshot` must cost little more than starting Node: no zod, no MCP SDK, no
+    // puppeteer-core, however indirectly (scripts/bundle.mjs checks the bundle the same way).
+    const byPath = new Map(files.map((file) => [file.path, file]));
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    const stack = ['src/shell/main.ts'];
+    while (stack.length) {
+      const path = stack.pop()!;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const file = byPath.get(path);
+      if (!file) {
+        problems.push(`${path} is imported but not found`);
+        continue;
+      }
+      for (const ref of importsOf(file.path, file.text).imports) {
+        if (ref.typeOnly) continue;
+        if (ref.specifier.startsWith('.')) stack.push(posix.normalize(posix.join(posix.dirname(path), ref.specifier)).replace(/\.js$/, '.ts'));
+        else if (!ref.specifier.startsWith('node:') && !BUILTINS.has(ref.specifier)) problems.push(`${path} imports ${ref.specifier} (line ${ref.line}), which the legible command line would then load`);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(5);
+    expect(problems, 'Move what the command line needs into a module that uses only Node built-ins (see src/shell/manifest.ts).').toEqual([]);
   });
 
   it('reports files over 400 lines (a soft limit: look for the seam)', () => {

@@ -246,7 +246,9 @@ describe('parseFlags', () => {
   it('accepts every flag that USAGE lists', () => {
     const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
     expect(flags.length).toBeGreaterThan(10);
-    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', N: '5000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en', API: 'jaeger' };
+    const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en', N: '5000', TIME: '30m', ORIGIN: 'https://ide.example', HOST: '127.0.0.1', TOKEN: 't', API: 'jaeger' };
+    // These need a companion: HTTP options go with --port, --session with --daemon.
+    const companion: Record<string, string[]> = { '--host': ['--port', '0'], '--token': ['--port', '0'], '--allowed-origin': ['--port', '0'], '--idle-timeout': ['--port', '0'], '--session': ['--daemon'] };
     for (const { flag, value } of flags) {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
       const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
@@ -256,8 +258,44 @@ describe('parseFlags', () => {
         ? ['run', 'journey.json', ...given, ...(flag === '--compare-with' ? ['--report', 'out'] : [])]
         : flag === '--reuse-tab'
           ? ['--browser-url=http://127.0.0.1:9222', ...given]
-          : given;
+          : [...given, ...(companion[flag] ?? [])];
       expect(() => parseFlags(argv), `${argv.join(' ')} is in USAGE but parseFlags refuses it`).not.toThrow();
     }
+  });
+});
+
+describe('the serving modes', () => {
+  const mode = (...argv: string[]) => parseFlags(argv) as { kind: string } & Record<string, unknown>;
+  const refused = (...argv: string[]) => {
+    try {
+      parseFlags(argv);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${argv.join(' ')} was accepted`);
+  };
+
+  it('serves HTTP with --port, on loopback unless a token is set', () => {
+    expect(mode('--port', '0')).toMatchObject({ kind: 'http', http: { port: 0, host: '127.0.0.1', allowedOrigins: [], idleTimeoutMs: 1_800_000 } });
+    expect(mode('--port', '8080', '--allowed-origin', 'https://ide.example/path', '--idle-timeout', '90s')).toMatchObject({ http: { allowedOrigins: ['https://ide.example'], idleTimeoutMs: 90_000 } });
+    expect(refused('--port', '0', '--host', '0.0.0.0')).toContain('Refusing to serve on 0.0.0.0 without a token');
+    expect(mode('--port', '0', '--host', '0.0.0.0', '--token', 'secret')).toMatchObject({ http: { host: '0.0.0.0', token: 'secret' } });
+    expect(refused('--port', 'eighty')).toContain('--port takes a port number');
+    expect(refused('--allowed-origin', 'x', '--port', '0')).toContain('--allowed-origin takes an origin');
+    expect(refused('--host', '127.0.0.1')).toContain('--host goes with --port');
+    expect(refused('--idle-timeout', 'soon', '--port', '0')).toContain('--idle-timeout takes a duration');
+  });
+
+  it('proxies to the daemon with --daemon, passing it the browser flags', () => {
+    expect(mode('--daemon', '--headed', '--session', 'review')).toEqual({ kind: 'proxy', session: 'review', daemonArgs: ['--headed'] });
+    expect(refused('--daemon', '--port', '0')).toContain('--daemon serves over stdio');
+    expect(refused('--session', 'x')).toContain('--session goes with --daemon');
+    expect(refused('run', 'j.json', '--daemon')).toContain('it does not take --daemon');
+  });
+
+  it('runs the daemon itself with `daemon`', () => {
+    expect(mode('daemon', '--workspace', '/tmp', '--session', 's1', '--idle-timeout', '10')).toMatchObject({ kind: 'daemon', session: 's1', idleTimeoutMs: 600_000 });
+    expect(refused('daemon', '--port', '0')).toContain('legible-mcp daemon does not take --port');
+    expect(refused('--workspace', '/tmp')).toContain('--workspace goes with legible-mcp daemon');
   });
 });

@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Who may talk to the HTTP server. A web page the user visits can send requests to
+ * 127.0.0.1 (and, through DNS rebinding, make them look same-origin), so:
+ * - the Host header must name a loopback address when the server listens on one (a rebinding
+ *   attack arrives with the attacker's host name);
+ * - a request with an Origin must come from a loopback origin or one given with
+ *   --allowed-origin (requests without one come from programs, not pages);
+ * - with a token, every request must carry `Authorization: Bearer <token>`.
+ */
+
+export interface GuardOptions {
+  /** The address the server listens on. */
+  host: string;
+  token?: string;
+  /** Origins (scheme://host[:port]) accepted besides loopback ones. */
+  allowedOrigins: string[];
+}
+
+export interface Refusal {
+  status: 401 | 403;
+  message: string;
+}
+
+/** localhost, 127.0.0.0/8, ::1 (with or without brackets). */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name);
+}
+
+/** The host name of a Host header (`127.0.0.1:3000`, `[::1]:3000`, `localhost`). */
+function hostName(header: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(header);
+  if (bracketed) return bracketed[1]!;
+  return header.replace(/:\d+$/, '');
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Compares in constant time (by comparing digests of equal length). */
+function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function checkRequest(headers: { host?: string; origin?: string; authorization?: string }, options: GuardOptions): Refusal | undefined {
+  if (isLoopbackHost(options.host)) {
+    if (!headers.host || !isLoopbackHost(hostName(headers.host))) {
+      return { status: 403, message: 'Forbidden: the Host header must name this machine (localhost or 127.0.0.1).' };
+    }
+  }
+  if (headers.origin !== undefined) {
+    let origin: URL | undefined;
+    try {
+      origin = new URL(headers.origin);
+    } catch {
+      origin = undefined;
+    }
+    const allowed = origin && (isLoopbackHost(origin.hostname) || options.allowedOrigins.includes(origin.origin));
+    if (!allowed) return { status: 403, message: 'Forbidden: this Origin is not allowed (start legible-mcp with --allowed-origin to allow it).' };
+  }
+  if (options.token !== undefined) {
+    const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
+    if (!match || !sameSecret(match[1]!.trim(), options.token)) return { status: 401, message: 'Unauthorized: send "Authorization: Bearer <token>".' };
+  }
+  return undefined;
+}

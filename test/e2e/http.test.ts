@@ -1,0 +1,213 @@
+/**
+ * MCP over Streamable HTTP (legible-mcp --port): sessions with their own browser contexts, the
+ * Host/Origin/token checks, and clean-up of a session's context when it ends or times out. The
+ * test starts its own Chromium with remote debugging and lets Legible attach to it, so it can
+ * count the browser contexts from outside.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChrome } from '../../src/cdp/findChrome.js';
+import { tempDir, waitForExit } from '../helpers/e2e.js';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
+import { SERVER_ENTRY } from '../helpers/mcpClient.js';
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+}
+
+/** Spawns a process and waits for a line on stderr matching `ready`; returns its first group. */
+function spawnUntil(command: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...(process.env as Record<string, string>), ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`${command} did not get ready:\n${err}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      const match = ready.exec(err);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, stderr: () => err });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code}:\n${err}`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child?.pid || child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await waitForExit(child.pid, 15_000);
+}
+
+let fixtures: FixtureServer;
+let chrome: Started;
+let profile: string;
+let observer: Browser;
+
+beforeAll(async () => {
+  fixtures = await startFixtureServer();
+  profile = await tempDir('http-profile');
+  chrome = await spawnUntil(
+    findChrome(),
+    ['--headless=new', '--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${profile}`, '--disable-background-networking', '--disable-component-update', '--no-first-run', 'about:blank'],
+    /DevTools listening on (ws:\/\/\S+)/,
+  );
+  observer = await puppeteer.connect({ browserWSEndpoint: chrome.url });
+});
+
+afterAll(async () => {
+  await observer?.disconnect();
+  await stop(chrome?.child);
+  await fixtures?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+/** Isolated contexts open in the browser now (the default one not counted), as the browser itself tells. */
+async function contexts(): Promise<number> {
+  const session = await observer.target().createCDPSession();
+  try {
+    return (await session.send('Target.getBrowserContexts')).browserContextIds.length;
+  } finally {
+    await session.detach();
+  }
+}
+
+/** A POST with headers fetch() will not send (Host). */
+function rawPost(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function connect(url: string, headers: Record<string, string> = {}) {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  const client = new Client({ name: 'http-test', version: '1.0.0' });
+  await client.connect(transport);
+  const call = async (name: string, args: Record<string, unknown> = {}) => {
+    const result = (await client.callTool({ name, arguments: args })) as { content: { type: string; text?: string }[]; isError?: boolean };
+    return { text: result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n'), isError: result.isError === true };
+  };
+  return { client, transport, call };
+}
+
+describe('legible-mcp --port', () => {
+  let server: Started;
+  beforeAll(async () => {
+    server = await spawnUntil(process.execPath, [SERVER_ENTRY, '--port', '0', '--ws-endpoint', chrome.url, '--idle-timeout', '3s'], /at (http:\/\/\S+\/mcp)/);
+  });
+  afterAll(async () => {
+    await stop(server?.child);
+  });
+
+  it('gives each MCP session its own browser context: tabs and cookies are not shared', async () => {
+    const a = await connect(server.url);
+    const b = await connect(server.url);
+    try {
+      const before = await contexts();
+      const opened = await a.call('navigate', { url: `${fixtures.url}/shop.html` });
+      expect(opened.isError, opened.text).toBe(false);
+      await a.call('evaluate', { function: '() => { document.cookie = "who=alice; path=/"; return document.cookie; }' });
+      const pagesOfB = await b.call('pages', { action: 'list' });
+      expect(pagesOfB.text).not.toContain('shop.html');
+      await b.call('navigate', { url: `${fixtures.url}/form.html` });
+      const cookieOfB = await b.call('evaluate', { function: '() => document.cookie' });
+      expect(cookieOfB.text).toBe('""');
+      const cookieOfA = await a.call('evaluate', { function: '() => document.cookie' });
+      expect(cookieOfA.text).toBe('"who=alice"');
+      expect(await contexts()).toBe(before + 2);
+      // Both call their tab p1: each session numbers its own.
+      expect((await a.call('pages', { action: 'list' })).text).toMatch(/p1 .*shop\.html/);
+      expect((await b.call('pages', { action: 'list' })).text).toMatch(/p1 .*form\.html/);
+
+      // Ending a session closes its context (and its tabs); the other session goes on.
+      await a.transport.terminateSession();
+      await a.client.close();
+      await until(async () => (await contexts()) === before + 1, 'the ended session\'s context to close');
+      const pages = await observer.pages();
+      expect(pages.map((page) => page.url())).not.toContain(`${fixtures.url}/shop.html`);
+      expect((await b.call('snapshot')).isError).toBe(false);
+    } finally {
+      await b.transport.terminateSession().catch(() => undefined);
+      await b.client.close();
+      await a.client.close().catch(() => undefined);
+    }
+    await until(async () => (await contexts()) === 0, 'every context to close');
+  });
+
+  it('closes the context of a session that went away without ending it, after the idle timeout', async () => {
+    const gone = await connect(server.url);
+    await gone.call('navigate', { url: `${fixtures.url}/shop.html` });
+    expect(await contexts()).toBe(1);
+    await gone.client.close(); // no DELETE: the client just disappears
+    await until(async () => (await contexts()) === 0, 'the idle session\'s context to close', 20_000);
+    expect(server.stderr()).not.toMatch(/uncaught|unhandled/i);
+  });
+
+  it('refuses a wrong Origin or Host with 403 and nothing else', async () => {
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const post = (headers: Record<string, string>) =>
+      fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(initialize) });
+    const evil = await post({ origin: 'http://evil.example' });
+    expect(evil.status).toBe(403);
+    expect(await evil.text()).toContain('Origin is not allowed');
+    const rebinding = await rawPost(server.url, { host: 'evil.example:80' }, JSON.stringify(initialize));
+    expect(rebinding.status).toBe(403);
+    expect(rebinding.text).toContain('the Host header must name this machine');
+    const local = await post({ origin: 'http://localhost:5173' });
+    expect(local.status).toBe(200);
+    await local.body?.cancel();
+    expect(await contexts()).toBe(0); // refused requests made no session (and an initialize alone opens no tab)
+  });
+});
+
+describe('legible-mcp --port with a token', () => {
+  it('wants the bearer token (401 without it), and refuses a public address without one', async () => {
+    const server = await spawnUntil(process.execPath, [SERVER_ENTRY, '--port', '0', '--ws-endpoint', chrome.url, '--allowed-origin', 'https://ide.example'], /at (http:\/\/\S+\/mcp)/, {
+      LEGIBLE_TOKEN: 's3cret-token',
+    });
+    try {
+      const bare = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(bare.status).toBe(401);
+      expect(bare.headers.get('www-authenticate')).toBe('Bearer');
+      const wrong = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body: '{}' });
+      expect(wrong.status).toBe(401);
+      const good = await connect(server.url, { authorization: 'Bearer s3cret-token', origin: 'https://ide.example' });
+      expect((await good.call('pages', { action: 'list' })).isError).toBe(false);
+      await good.transport.terminateSession();
+      await good.client.close();
+    } finally {
+      await stop(server.child);
+    }
+    const refused = spawn(process.execPath, [SERVER_ENTRY, '--port', '0', '--host', '0.0.0.0'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LEGIBLE_TOKEN: '' } });
+    let err = '';
+    refused.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => refused.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('Refusing to serve on 0.0.0.0 without a token');
+  });
+});
