@@ -119,7 +119,7 @@ try {
   if (!flags['no-promql']) {
     log('PromQL range queries, Legible vs Prometheus …');
     const began = performance.now();
-    promql = await measurePromql({ reps: Math.max(5, reps), log });
+    promql = await measurePromql({ reps: Math.max(5, reps), log, server: servers.find((s) => s.id === 'legible'), outDir: join(work, 'promql') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
   if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry']) {
