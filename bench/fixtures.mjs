@@ -96,6 +96,32 @@ const ANIMATED = `<!doctype html>
 </script>
 </body></html>`;
 
+/**
+ * The animated page over a photograph-like background (smooth shapes and grain, drawn once on a
+ * canvas): every frame the browser hands over then weighs what a real page with pictures weighs.
+ */
+const ANIMATED_PHOTO = ANIMATED.replace(
+  '<h1 id="clock">',
+  `<canvas id="photo" width="1280" height="720" style="position:absolute;top:0;left:0;z-index:-1"></canvas>
+<script>
+  const c = document.getElementById('photo').getContext('2d');
+  const image = c.createImageData(1280, 720);
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let y = 0; y < 720; y++)
+    for (let x = 0; x < 1280; x++) {
+      const i = (y * 1280 + x) * 4;
+      const grain = (random() - 0.5) * 40;
+      image.data[i] = 120 + 80 * Math.sin(x / 90) + grain;
+      image.data[i + 1] = 110 + 70 * Math.cos(y / 70 + x / 200) + grain;
+      image.data[i + 2] = 100 + 60 * Math.sin((x + y) / 130) + grain;
+      image.data[i + 3] = 255;
+    }
+  c.putImageData(image, 0, 0);
+</script>
+<h1 id="clock">`,
+);
+
 /** A tiny page for many repeated actions: a text field and a button that counts its clicks. */
 const COUNTER = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Counter</title></head><body>
@@ -130,7 +156,7 @@ function handle(req, res) {
     case '/table':
       return send(res, 200, 'text/html; charset=utf-8', tablePage(Math.min(20_000, Number(url.searchParams.get('rows') ?? 100))));
     case '/animated':
-      return send(res, 200, 'text/html; charset=utf-8', ANIMATED);
+      return send(res, 200, 'text/html; charset=utf-8', url.searchParams.has('photo') ? ANIMATED_PHOTO : ANIMATED);
     case '/counter':
       return send(res, 200, 'text/html; charset=utf-8', COUNTER);
     case '/favicon.ico':

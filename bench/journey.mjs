@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { CONSOLE_ERROR_TEXT, SEARCH_QUERY, SHOE_NAMES } from './fixtures.mjs';
 import { ChildMemorySampler, mb, statusKb } from './procmem.mjs';
 import { launch } from './servers.mjs';
-import { probeVideo } from './video.mjs';
+import { distinctFrames, probeVideo } from './video.mjs';
 
 export const TABLE_SIZES = [100, 1000, 5000];
 const TARGET_ROWS = 1000;
@@ -24,9 +24,10 @@ const message = (error) =>
  * Runs the whole journey on a fresh process of `server`; returns one rep's measurements.
  * Options: fixtures (from startFixtures), outDir (the server's working folder), recordSeconds,
  * rep, and recordingUnavailable: a note from an earlier rep whose recording tool could not
- * start (the recording step is then skipped with that note instead of failing the same way again).
+ * start (the recording step is then skipped with that note instead of failing the same way again),
+ * and only: step names (or their starts: "table") to run, the others skipped (to check a row alone).
  */
-export async function runJourney(server, { fixtures, outDir, recordSeconds, rep, recordingUnavailable }) {
+export async function runJourney(server, { fixtures, outDir, recordSeconds, rep, recordingUnavailable, only }) {
   await mkdir(outDir, { recursive: true });
   const result = { server: server.id, rep, errors: {} };
   let session;
@@ -39,6 +40,7 @@ export async function runJourney(server, { fixtures, outDir, recordSeconds, rep,
   }
   const sampler = new ChildMemorySampler(session.pid);
   const step = async (name, fn) => {
+    if (only && !only.some((prefix) => name.startsWith(prefix))) return;
     try {
       await fn();
     } catch (error) {
@@ -171,7 +173,7 @@ async function measureRecording(server, session, adapter, { fixtures, outDir, re
   if (server.recording.extraArgs) {
     // The tool is only offered with an option: a second process, so the main one keeps its default tools/list.
     recDir = join(outDir, 'rec');
-    ({ session: recSession, adapter: recAdapter } = await launch(server, recDir, server.recording.extraArgs));
+    ({ session: recSession, adapter: recAdapter } = await launch(server, recDir, server.recording.extraArgs, server.recording.env?.(recDir)));
     recSession.counting = false;
   }
   try {
@@ -192,6 +194,7 @@ async function measureRecording(server, session, adapter, { fixtures, outDir, re
     const wallS = (stopSent - started) / 1000;
     if (!video) throw new Error('the stop response names no video file');
     const probe = await probeVideo(video);
+    const distinct = await distinctFrames(video);
     return {
       available: true,
       args: server.recording.extraArgs ?? [],
@@ -201,6 +204,8 @@ async function measureRecording(server, session, adapter, { fixtures, outDir, re
       signedErrorPct: ((probe.durationS - wallS) / wallS) * 100,
       frames: probe.frames,
       fps: probe.fps,
+      distinct,
+      distinctFps: distinct / probe.durationS,
       streamFps: probe.streamFps,
       codec: probe.codec,
       size: `${probe.width}x${probe.height}`,

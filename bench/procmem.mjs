@@ -76,3 +76,18 @@ export class ChildMemorySampler {
 }
 
 export const mb = (kb) => (kb === undefined ? undefined : Math.round((kb / 1024) * 10) / 10);
+
+/** CPU seconds (user + system) used so far by `root` and every process below it. */
+export function cpuSeconds(root) {
+  let total = 0;
+  for (const pid of [root, ...descendants(root)]) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}

@@ -6,6 +6,8 @@ const LEGIBLE = 'legible';
 
 /** Lower-is-better ratio target: Legible / best peer ≤ max (undefined when there is no ratio). */
 const ratioAtMost = (max) => ({ text: `≤ ${max}× best peer`, pass: ({ ratio }) => (ratio === undefined ? undefined : ratio <= max) });
+/** Higher-is-better ratio target: Legible / best peer ≥ min. */
+const ratioAtLeast = (min) => ({ text: `≥ ${min}× best peer`, pass: ({ ratio }) => (ratio === undefined ? undefined : ratio >= min) });
 /** A target on Legible's own value (undefined when Legible has no value). */
 const legibleIs = (text, test) => ({ text, pass: ({ legible }) => (typeof legible === 'number' ? test(legible) : undefined) });
 
@@ -64,6 +66,14 @@ export const ROWS = [
   { key: 'recErrorPct', label: 'Recording: duration error vs wall (%)', get: (r) => recording(r, 'errorPct'), better: 'lower', digits: 1, target: legibleIs('Legible ≤ 3 %', (v) => v <= 3) },
   { key: 'recFps', label: 'Recording: frame rate (fps)', get: (r) => recording(r, 'fps'), better: 'higher', digits: 1, target: legibleIs('Legible ≥ 24', (v) => v >= 24) },
   { key: 'recFrames', label: 'Recording: frames', get: (r) => recording(r, 'frames'), digits: 0 },
+  {
+    key: 'recDistinctFps',
+    label: 'Recording: distinct frames per second while animating',
+    get: (r) => recording(r, 'distinctFps'),
+    better: 'higher',
+    digits: 1,
+    target: ratioAtLeast(1),
+  },
   { key: 'recStopMs', label: 'Recording: stop returns (ms)', get: (r) => recording(r, 'stopMs'), better: 'lower', digits: 0, target: legibleIs('Legible < 1000 ms', (v) => v < 1000) },
   { key: 'totalChars', label: 'Journey total text returned (chars)', get: (r) => r.totalChars, better: 'lower', digits: 0, target: ratioAtMost(0.5) },
   { key: 'totalCalls', label: 'Journey tool calls', get: (r) => r.totalCalls, digits: 0 },

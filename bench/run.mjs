@@ -4,7 +4,7 @@
 //
 //   node bench/run.mjs [--reps N] [--quick] [--servers legible,chrome-devtools-mcp,playwright-mcp]
 //                      [--record-seconds S] [--no-memory] [--no-apps] [--keep] [--no-promql] [--promql-only]
-//                      [--no-telemetry] [--no-cli]
+//                      [--no-telemetry] [--no-cli] [--only step,step]
 // --no-cli skips the command-line rows (bench/cli.mjs: legible, agent-browser, @playwright/cli)
 // and MCP over HTTP against stdio (bench/http.mjs).
 import { execFileSync } from 'node:child_process';
@@ -37,11 +37,15 @@ const { values: flags } = parseArgs({
     keep: { type: 'boolean' },
     'no-promql': { type: 'boolean' },
     'promql-only': { type: 'boolean' },
+    only: { type: 'string' },
   },
 });
 
 const reps = flags.quick ? 1 : Number(flags.reps ?? 3);
 const recordSeconds = Number(flags['record-seconds'] ?? 10);
+// Steps of the journey to run (the others, and the memory, app, PromQL and telemetry runs, are
+// skipped): search, failures, screenshot, table, recording.
+const only = flags.only?.split(',').map((s) => s.trim());
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps takes a whole number ≥ 1, not ${flags.reps}`);
 const wanted = flags.servers?.split(',').map((s) => s.trim());
 const servers = flags['promql-only'] ? [] : wanted ? SERVERS.filter((s) => wanted.includes(s.id)) : SERVERS;
@@ -89,7 +93,7 @@ try {
     for (const server of order) {
       const began = performance.now();
       log(`rep ${rep + 1}/${reps}: ${server.name} …`);
-      const result = await runJourney(server, { fixtures, outDir: join(work, `${server.id}-${rep}`), recordSeconds, rep, recordingUnavailable: recordingUnavailable[server.id] });
+      const result = await runJourney(server, { fixtures, outDir: join(work, `${server.id}-${rep}`), recordSeconds, rep, recordingUnavailable: recordingUnavailable[server.id], only });
       if (result.recording?.available === false) recordingUnavailable[server.id] ??= result.recording.note;
       result.order = order.indexOf(server);
       result.wallS = (performance.now() - began) / 1000;
@@ -100,29 +104,29 @@ try {
     }
   }
   const legible = servers.find((s) => s.id === 'legible');
-  if (legible && !flags['no-memory']) {
+  if (legible && !flags['no-memory'] && !only) {
     log('Legible memory: 500 actions …');
     const began = performance.now();
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
-  if (!flags['no-cli'] && !flags['promql-only']) {
+  if (!flags['no-cli'] && !flags['promql-only'] && !only) {
     cli = await runCliBench({ fixtures, reps });
     http = await runHttpBench({ fixtures, reps });
   }
-  if (legible && !flags['no-apps']) {
+  if (legible && !flags['no-apps'] && !only) {
     log('Legible apps: app_start, log capture, LogQL on 1,000,000 lines, clicks while an app logs …');
     const began = performance.now();
     apps = await measureApps(legible, { fixtures, outDir: join(work, 'apps') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
-  if (!flags['no-promql']) {
+  if (!flags['no-promql'] && !only) {
     log('PromQL range queries, Legible vs Prometheus …');
     const began = performance.now();
     promql = await measurePromql({ reps: Math.max(5, reps), log, server: servers.find((s) => s.id === 'legible'), outDir: join(work, 'promql') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
-  if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry']) {
+  if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry'] && !only) {
     log('Legible telemetry: OTLP ingest, TraceQL search …');
     const began = performance.now();
     telemetry = await runTelemetryBench();
@@ -147,7 +151,7 @@ const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry, cli: !!cli },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry, cli: !!cli, only },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),

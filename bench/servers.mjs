@@ -1,6 +1,7 @@
 // The three servers under test: how to spawn each one, and an adapter per server that maps each
 // journey step to that server's own tools and arguments and finds refs in its snapshot text.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSession } from './mcp.mjs';
 
@@ -161,6 +162,30 @@ class PlaywrightAdapter extends Adapter {
   }
 }
 
+/**
+ * Playwright records video with its own ffmpeg build, which `npx playwright install ffmpeg` would
+ * download to <PLAYWRIGHT_BROWSERS_PATH>/ffmpeg-<revision>/ffmpeg-linux. Nothing is downloaded
+ * here: that path is a link to the system's ffmpeg (Playwright checks only that the file is
+ * there, and its arguments — Matroska in, VP8 out — work with Debian's build). Returns the
+ * environment for the Playwright process, or {} when there is no ffmpeg on the PATH.
+ */
+function playwrightFfmpegEnv(outDir) {
+  let ffmpeg;
+  try {
+    ffmpeg = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
+  } catch {
+    return {};
+  }
+  const browsers = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'playwright-core', 'browsers.json'), 'utf8')).browsers;
+  const revision = browsers.find((b) => b.name === 'ffmpeg')?.revision;
+  if (!ffmpeg || !revision) return {};
+  const dir = join(outDir, 'playwright-browsers');
+  mkdirSync(join(dir, `ffmpeg-${revision}`), { recursive: true });
+  const link = join(dir, `ffmpeg-${revision}`, 'ffmpeg-linux');
+  if (!existsSync(link)) symlinkSync(ffmpeg, link);
+  return { PLAYWRIGHT_BROWSERS_PATH: dir };
+}
+
 const legible = packageInfo(ROOT, 'legible-mcp');
 const chromeDevtools = packageInfo(join(ROOT, 'node_modules', 'chrome-devtools-mcp'), 'chrome-devtools-mcp');
 const playwright = packageInfo(join(ROOT, 'node_modules', '@playwright', 'mcp'), 'playwright-mcp');
@@ -214,14 +239,14 @@ export const SERVERS = [
     args: (outDir) => ['--headless', '--isolated', '--no-sandbox', '--executable-path', CHROMIUM, '--viewport-size', VIEWPORT, '--output-dir', outDir],
     env: {},
     Adapter: PlaywrightAdapter,
-    recording: { tool: 'browser_start_video', ext: 'webm', extraArgs: ['--caps', 'devtools'] },
+    recording: { tool: 'browser_start_video', ext: 'webm', extraArgs: ['--caps', 'devtools'], env: playwrightFfmpegEnv },
   },
 ];
 
 /** Spawns a server (node <entry> <args>) in `outDir` and returns { session, adapter } once tools/list answered. */
-export async function launch(server, outDir, extraArgs = []) {
+export async function launch(server, outDir, extraArgs = [], extraEnv = {}) {
   mkdirSync(outDir, { recursive: true });
-  const session = await startSession({ command: process.execPath, args: [server.entry, ...server.args(outDir), ...extraArgs], env: server.env, cwd: outDir });
+  const session = await startSession({ command: process.execPath, args: [server.entry, ...server.args(outDir), ...extraArgs], env: { ...server.env, ...extraEnv }, cwd: outDir });
   const adapter = new server.Adapter(session);
   return { session, adapter };
 }

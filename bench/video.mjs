@@ -1,4 +1,5 @@
-// Reads a video file's duration, frame count and frame rate with ffprobe.
+// Reads a video file's duration, frame count and frame rate with ffprobe, and counts its distinct
+// frames with ffmpeg's mpdecimate.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -29,4 +30,14 @@ export async function probeVideo(path) {
     width: stream.width,
     height: stream.height,
   };
+}
+
+/**
+ * Frames that differ from the one before, as a viewer sees them: the frames left after ffmpeg's
+ * mpdecimate (default thresholds, which ignore encoding noise). A 25 fps video of a page painted
+ * 14 times a second holds about 14 distinct frames a second; the rest repeat.
+ */
+export async function distinctFrames(path) {
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-an', '-vf', 'mpdecimate', '-f', 'framecrc', '-'], { timeout: 120_000, maxBuffer: 256 << 20 });
+  return stdout.split('\n').filter((line) => line && !line.startsWith('#')).length;
 }

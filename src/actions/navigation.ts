@@ -14,11 +14,20 @@ export interface NavigationReport {
 /** The schemes a tab can open; Chromium only offers to download (or ignores) the rest, such as ftp:. */
 const SCHEMES = new Set(['http', 'https', 'file', 'about', 'data', 'blob', 'chrome']);
 
-/** Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs, schemes a tab cannot open, and text that is no URL. */
-export function normaliseUrl(input: string): string {
+/**
+ * Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs, schemes a tab
+ * cannot open, and text that is no URL. `evaluate`: whether this server runs page JavaScript at
+ * all (not with --no-evaluate, where the evaluate tool is not offered), for the hint.
+ */
+export function normaliseUrl(input: string, options: { evaluate?: boolean } = {}): string {
   const url = input.trim();
   if (/^javascript:/i.test(url)) {
-    throw new LegibleError('navigate does not run javascript: URLs.', 'Use the evaluate tool to run code in the page.');
+    throw new LegibleError(
+      'navigate does not run javascript: URLs.',
+      options.evaluate === false
+        ? 'This server runs with --no-evaluate: nothing runs JavaScript in the page. Navigate to an http(s) URL of the app instead.'
+        : 'Use the evaluate tool to run code in the page.',
+    );
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme && !/^[\w.-]+:\d+/.test(url)) {

@@ -8,6 +8,7 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
 import { abortable, withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
+import { syncTraceRules } from './traceHeaders.js';
 import type { PageState } from './pageState.js';
 import { DEFAULT_SETTLE, marksDiffer, settle, waitForLoad, watchActivity, type PageMarks, type SettleLimits } from './settle.js';
 
@@ -131,6 +132,8 @@ async function act(state: PageState, action: () => Promise<unknown>, options: Ac
   if (options.what) state.logAction(options.what);
   const watch = state.observer?.begin();
   state.watch = watch;
+  // Requests to the running apps carry this action's trace id (a CDP round trip only when the apps changed).
+  if (watch) await syncTraceRules(state, watch.origins.keys());
   const popups: Promise<PageDriver | undefined>[] = [];
   const offPopup = page.onPopup((popup) => popups.push(popup));
 

@@ -100,6 +100,10 @@ export async function launchApp(options: LaunchOptions, retried = false): Promis
     const ready = await waitUntilReady(readiness, child, capture, timeoutMs);
     if (ready.url) run.url = ready.url;
     run.readyAt = Date.now();
+    // Output the app wrote before it answered may still wait on the pipe behind the readiness
+    // answer: read it (one turn of the event loop), then store what is held back, so the start-up
+    // lines are the start's, not the next action's.
+    await new Promise((resolve) => setImmediate(resolve));
     capture.flush();
     const first = capture.firstOutputAt === undefined ? 'no output' : `first output ${capture.firstOutputAt - child.startedAt} ms`;
     logDebug(`${name}: config and port ${prepared - began} ms, spawn → ${first}, ready ${run.readyAt - child.startedAt} ms (${ready.detail})`);

@@ -26,10 +26,17 @@ export interface NetworkEntry {
   hasPostData: boolean;
   postData?: string;
   /**
+   * The response body of a failed request, text only, redacted and cut (report/failedBodies.ts
+   * keeps it for a journey run's report before the run's tabs close).
+   */
+  responseBody?: { text: string; bytes: number; truncated: boolean };
+  /**
    * Whether the network stack's extra info (the raw headers: Cookie, Set-Cookie, …) has come.
    * Chrome says in responseReceived whether it will; it can come a few ms after loadingFinished.
    */
   extraInfo: 'none' | 'expected' | 'received';
+  /** The rule (a network mock, m1) that answered, failed or held this request. */
+  mockedBy?: string;
   seq: number;
 }
 
@@ -84,6 +91,8 @@ export class NetworkLog {
   private readonly awaitingExtraInfo = new Map<string, NetworkEntry[]>();
   /** Extra-info headers whose request has not been announced yet, by CDP request id (bounded). */
   private readonly earlyHeaders = new Map<string, Pick<NetworkEntry, 'requestHeaders' | 'responseHeaders'>>();
+  /** Rules that decided a request before the request was announced, by CDP request id (bounded). */
+  private readonly earlyMocks = new Map<string, string>();
   private nextId = 1;
   private seq = 0;
   private dropped = 0;
@@ -132,6 +141,7 @@ export class NetworkLog {
       entry.failure = event.blockedReason ? `blocked: ${event.blockedReason}` : event.canceled ? 'canceled' : event.errorText;
       log.finish(entry);
     });
+    page.interceptor.onIntercepted(({ networkId, ruleId }) => log.noteMocked(networkId, ruleId));
     await page.send('Network.enable', { maxPostDataSize: 65_536 });
     return log;
   }
@@ -170,6 +180,11 @@ export class NetworkLog {
       if (Object.keys(early.responseHeaders).length) entry.extraInfo = 'received';
       this.earlyHeaders.delete(event.requestId);
     }
+    const mockedBy = this.earlyMocks.get(event.requestId);
+    if (mockedBy) {
+      entry.mockedBy = mockedBy;
+      this.earlyMocks.delete(event.requestId);
+    }
     if (AWAITED.has(entry.resourceType)) this.inflight.add(entry);
     if (this.entries.size > this.capacity) {
       const [oldestId, oldest] = this.entries.entries().next().value as [string, NetworkEntry];
@@ -180,6 +195,16 @@ export class NetworkLog {
       this.dropped++;
     }
     this.notify();
+  }
+
+  private noteMocked(requestId: string, ruleId: string): void {
+    const entry = this.byRequestId.get(requestId);
+    if (entry) {
+      entry.mockedBy = ruleId;
+      return;
+    }
+    this.earlyMocks.set(requestId, ruleId);
+    if (this.earlyMocks.size > 100) this.earlyMocks.delete(this.earlyMocks.keys().next().value!);
   }
 
   /** Chrome announced raw headers for this response (or redirect) that have not come yet. */

@@ -7,7 +7,7 @@ export function requestContentType(entry: NetworkEntry): string | undefined {
   return Object.entries(entry.requestHeaders).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
 }
 
-/** A request as files and shared answers may hold it: URL, headers and body through util/redact. */
+/** A request as files and shared answers may hold it: URL, headers and bodies through util/redact. */
 export function redactRequest(entry: NetworkEntry): NetworkEntry {
   return {
     ...entry,
@@ -16,6 +16,7 @@ export function redactRequest(entry: NetworkEntry): NetworkEntry {
     responseHeaders: redactHeaders(entry.responseHeaders),
     ...(entry.postData !== undefined ? { postData: redactBody(entry.postData, requestContentType(entry)) } : {}),
     ...(entry.failure !== undefined ? { failure: redactText(entry.failure) } : {}),
+    ...(entry.responseBody ? { responseBody: { ...entry.responseBody, text: redactBody(entry.responseBody.text, entry.mimeType) } } : {}),
   };
 }
 

@@ -146,6 +146,10 @@ export class BrowserSession {
     this.frontId = undefined;
     const opener = target.opener();
     const openerDriver = opener ? this.byTarget.get(opener) : undefined;
+    // The browser holds the new tab until puppeteer lets it go, right after this event: commands
+    // sent now on puppeteer's session to it apply before its first document loads.
+    const paused = (target as unknown as { _session?: () => { send(method: string, params?: object): Promise<unknown> } | undefined })._session?.();
+    if (openerDriver && paused) openerDriver.emulation.primeSession(paused);
     const tracked = withTimeout(
       target.page().then((page) => (page ? this.adopt(page) : undefined)),
       15_000,
@@ -187,6 +191,10 @@ export class BrowserSession {
   private async track(page: Page): Promise<PageDriver> {
     const driver = await PageDriver.create(`p${this.nextPage++}`, page);
     this.frontId = undefined; // a new tab may have taken the front
+    // A tab a tracked page opened emulates what its opener does and keeps its mocks.
+    const opener = page.target().opener();
+    const openerDriver = opener ? this.byTarget.get(opener) : undefined;
+    if (openerDriver) await driver.inheritFrom(openerDriver);
     await this.hooks.pageOpened(driver);
     this.byPage.set(page, driver);
     this.byTarget.set(page.target(), driver);

@@ -83,6 +83,32 @@ export class ElementRef {
     }
   }
 
+  /** Puts files into an `<input type="file">` (as choosing them in the picker does: input and change events follow). */
+  async setFiles(paths: string[]): Promise<void> {
+    try {
+      await (this.handle as unknown as ElementHandle<HTMLInputElement>).uploadFile(...paths);
+    } catch (error) {
+      throw explain('choose the files', error);
+    }
+  }
+
+  /**
+   * Clicks the element and hands the file chooser that opens the files; fails when none opens
+   * within `timeout` ms.
+   */
+  async chooseFiles(paths: string[], timeout: number): Promise<void> {
+    const chooser = this.page.waitForFileChooser({ timeout });
+    chooser.catch(() => undefined);
+    await this.click();
+    let opened;
+    try {
+      opened = await chooser;
+    } catch {
+      throw new LegibleError('No file chooser opened when the element was clicked.', 'Give the ref of the <input type="file"> itself (a snapshot may show it), or of the button that opens the file picker.');
+    }
+    await opened.accept(paths);
+  }
+
   async box(): Promise<Box | null> {
     return this.handle.boundingBox();
   }

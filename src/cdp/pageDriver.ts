@@ -1,9 +1,15 @@
+import type { Protocol } from 'devtools-protocol';
 import type { CDPSession, Dialog, Frame, HTTPResponse, KeyInput, Page } from 'puppeteer-core';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { logWarn } from '../util/log.js';
 import { clip, quoteValue } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
+import { EmulationState } from './emulation.js';
 import { FrameDriver } from './frameDriver.js';
+import { RequestInterceptor } from './interceptor.js';
 import { parseKeyCombo } from './keys.js';
+import { PageTracer } from './tracing.js';
+import { CookieJar } from './cookieJar.js';
 
 /** The largest side of a full-page capture, in CSS pixels (WebP's limit is 16,383; Chromium fails far beyond it). */
 export const MAX_CAPTURE_PX = 16_000;
@@ -41,12 +47,28 @@ export class PageDriver {
   private readonly popupsCreated: { url: string; popup: Promise<PageDriver | undefined> }[] = [];
   /** The load (goto, history move) whose wait is current; an older one's end must not touch a newer one. */
   private currentLoad: AbortController | undefined;
+  /** Request rules (network mocks; later, headers such as traceparent): Fetch is on only while there are some. */
+  readonly interceptor: RequestInterceptor;
+  /** What the tab emulates (viewport, device, media, locale, network, …). */
+  readonly emulation: EmulationState;
+  /** Performance traces of this tab. */
+  readonly tracer: PageTracer;
+  /** The browser's cookies and this tab's origins' storage, through DevTools. */
+  readonly cookies: CookieJar;
 
   private constructor(
     readonly id: string,
     private readonly page: Page,
     private readonly session: CDPSession,
   ) {
+    this.interceptor = new RequestInterceptor(
+      (method, params) => this.send(method, params),
+      (event, handler) => session.on(event, handler as never),
+    );
+    const initial = page.viewport() ?? { width: 1280, height: 720 };
+    this.emulation = new EmulationState(page, session, () => initial);
+    this.tracer = new PageTracer(page, (method, params) => this.send(method, params));
+    this.cookies = new CookieJar((method, params) => this.send(method, params));
     page.on('dialog', (dialog) => {
       const info: DialogInfo = {
         type: dialog.type() as DialogType,
@@ -278,13 +300,47 @@ export class PageDriver {
   }
 
   async setViewport(width: number, height: number, deviceScaleFactor = 1, device: { isMobile?: boolean; hasTouch?: boolean; isLandscape?: boolean } = {}): Promise<void> {
-    await this.page.setViewport({ width, height, deviceScaleFactor, ...device });
+    const { isMobile = false, hasTouch = false, isLandscape = width > height } = device;
+    await this.emulation.apply({ viewport: { width, height, deviceScaleFactor, isMobile, hasTouch, isLandscape } });
   }
 
-  /** Throttles the tab's network (bytes per second, latency in ms); no bandwidth at all means offline. */
+  /** Throttles the tab's network (bytes per second, latency in ms); no bandwidth at all means offline, as Recorder has it. */
   async emulateNetworkConditions(conditions: { download: number; upload: number; latency: number }): Promise<void> {
     const { download, upload, latency } = conditions;
-    await this.page.emulateNetworkConditions({ offline: !download && !upload, download, upload, latency });
+    // -1 is DevTools' "no throttling".
+    if (download < 0 && upload < 0 && !latency) {
+      await this.emulation.apply({ network: null });
+      return;
+    }
+    const offline = !download && !upload;
+    await this.emulation.apply({ network: { name: offline ? 'offline' : 'custom', offline, download, upload, latency } });
+  }
+
+  /** A tab this one opened starts with its environment and request rules (set before the tool sees it). */
+  async inheritFrom(opener: PageDriver): Promise<void> {
+    const settings = opener.emulation.settings();
+    // The locale primed on puppeteer's session (BrowserSession.arrived) blocks another override: it makes way for this session's.
+    if (settings.locale) await (this.page.target() as unknown as { _session?: () => CDPSession | undefined })._session?.()?.send('Emulation.setLocaleOverride', {}).catch(() => undefined);
+    if (Object.keys(settings).length) await this.emulation.apply(settings).catch((error: unknown) => logWarn(`tab ${this.id} could not take its opener's settings: ${errorMessage(error)}`));
+    for (const rule of opener.interceptor.rules()) await this.interceptor.add(rule).catch(() => undefined);
+  }
+
+  /** Drags with the mouse from one point to another (viewport CSS pixels), in small moves as a hand does. */
+  async drag(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+    const mouse = this.page.mouse;
+    await mouse.move(from.x, from.y);
+    await mouse.down();
+    // A first small move starts the drag (HTML5 drag-and-drop and pointer libraries wait for a few pixels).
+    await mouse.move(from.x + 3, from.y + 3, { steps: 2 });
+    await mouse.move(to.x, to.y, { steps: 12 });
+    await mouse.move(to.x, to.y);
+    await mouse.up();
+  }
+
+  // --- PDF ---------------------------------------------------------------------------
+
+  async pdf(): Promise<Buffer> {
+    return Buffer.from(await this.page.pdf({ printBackground: true, preferCSSPageSize: true }));
   }
 
   // --- screenshots and tabs ----------------------------------------------------------------

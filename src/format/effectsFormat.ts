@@ -71,7 +71,7 @@ const consoleProblems: EffectsSection = (effects) => {
 const network: EffectsSection = (effects) => {
   const entries = effects.network.filter((entry) => !(entry.resourceType === 'Other' && isFavicon(entry.url)));
   const failed = entries.filter(isFailed);
-  const notable = entries.filter((entry) => !isFailed(entry) && NOTABLE.has(entry.resourceType));
+  const notable = entries.filter((entry) => !isFailed(entry) && (NOTABLE.has(entry.resourceType) || entry.mockedBy));
   if (!failed.length && !notable.length) return undefined;
   const lines = [...failed, ...notable].slice(0, MAX_REQUESTS).map((entry) => `  ${formatRequest(entry, effects.urlAfter)}`);
   const rest = failed.length + notable.length - lines.length;

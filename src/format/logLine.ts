@@ -3,11 +3,12 @@ import { truncate } from '../util/text.js';
 
 /**
  * One log entry as a short text: structured lines (JSON, logfmt) as their message followed by
- * their other fields (`key=value`; timestamps, pid and hostname left out), an error's type and
+ * their other fields (`key=value`; timestamps, pid, hostname and trace ids left out), an error's type and
  * message up front; multi-line entries (stack traces) cut to their first lines.
  */
 
-const NOISE = new Set(['time', 'timestamp', '@timestamp', 'ts', 'pid', 'hostname', 'v', 'level', 'severity', 'lvl', 'msg', 'message', 'name']);
+// The trace context too: the store keeps it beside the line (answers show it as trace=…).
+const NOISE = new Set(['time', 'timestamp', '@timestamp', 'ts', 'pid', 'hostname', 'v', 'level', 'severity', 'lvl', 'msg', 'message', 'name', 'trace_id', 'span_id', 'trace_flags', 'traceId', 'spanId']);
 
 export interface LogLineOptions {
   /** Characters of the first line. */

@@ -22,5 +22,6 @@ export function formatRequest(entry: NetworkEntry, base?: string): string {
   if (entry.endedAt !== undefined) details.push(`${entry.endedAt - entry.startedAt} ms`);
   const size = formatBytes(entry.size);
   if (size) details.push(size);
+  if (entry.mockedBy) details.push(`mock ${entry.mockedBy}`);
   return `${mark} ${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), base)} → ${outcome(entry)} (${details.join(', ')})`;
 }

@@ -1,4 +1,5 @@
 import { EXPECT_STEP, type Step, type UnsupportedStep } from './schema.js';
+import { describeLegibleStep } from './legibleSteps.js';
 import { parseAriaSelector } from './selectors.js';
 
 /** A selector as a person reads it: `aria/Add[role="button"]` becomes `button "Add"`. */
@@ -41,9 +42,10 @@ function describeAction(step: Step): string {
     case 'close':
       return `close ${step.target && step.target !== 'main' ? step.target : "the journey's tab"}`;
     case 'emulateNetworkConditions':
+      if (step.download < 0 && step.upload < 0) return 'stop throttling the network';
       return step.download || step.upload ? `throttle the network (${step.download} B/s down, ${step.upload} B/s up, ${step.latency} ms)` : 'take the network offline';
     case 'customStep':
-      return step.name === EXPECT_STEP ? 'expectation' : `custom step ${step.name}`;
+      return step.name === EXPECT_STEP ? 'expectation' : (describeLegibleStep(step.name, step.parameters) ?? `custom step ${step.name}`);
     default:
       return `${step.type}${target}`;
   }

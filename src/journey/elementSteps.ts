@@ -25,7 +25,7 @@ type ElementStep = Extract<Step, { type: 'click' | 'doubleClick' | 'hover' | 'ch
 /** Recorder's pointer buttons as the mouse sends them. */
 const BUTTONS: Record<string, MouseButton> = { primary: 'left', auxiliary: 'middle', secondary: 'right', back: 'back', forward: 'forward' };
 
-async function findElement(scope: StepScope, selectors: (string | string[])[], path: number[] | undefined, timeout: number): Promise<ElementRef | undefined> {
+export async function findElement(scope: StepScope, selectors: (string | string[])[], path: number[] | undefined, timeout: number): Promise<ElementRef | undefined> {
   // A page between documents answers with errors for a moment: asked again. Selectors that do not parse never will.
   const found = await poll(
     () =>

@@ -1,6 +1,7 @@
 import type { Expectation, Step } from './schema.js';
 import { EXPECT_STEP } from './schema.js';
 import { parseKeyCombo } from '../cdp/keys.js';
+import { EMULATE_STEP, MOCK_STEP, STORAGE_STEP, UNMOCK_STEP } from './legibleSteps.js';
 
 /**
  * The steps an agent took on one page, in Recorder form, appended as action tools succeed.
@@ -10,12 +11,17 @@ export class JourneyLog {
   private steps: Step[] = [];
   private markAt = 0;
   private viewport: { width: number; height: number } | undefined;
+  /** The environment the steps so far set up (viewport, network, emulation, mocks, storage), one step per setting. */
+  private readonly setup = new Map<string, Step>();
+  /** The set-up in force at the mark: a journey saved from the mark starts with it. */
+  private setupAtMark: Step[] = [];
 
   constructor(viewport?: { width: number; height: number }) {
     this.viewport = viewport;
   }
 
   add(...steps: Step[]): void {
+    for (const step of steps) this.noteSetup(step);
     this.steps.push(...steps);
     if (this.steps.length > 1_000) {
       const drop = this.steps.length - 1_000;
@@ -24,9 +30,32 @@ export class JourneyLog {
     }
   }
 
+  /** The latest step, if any. */
+  last(): Step | undefined {
+    return this.steps.at(-1);
+  }
+
   mark(): number {
     this.markAt = this.steps.length;
+    this.setupAtMark = [...this.setup.values()];
     return this.markAt;
+  }
+
+  private noteSetup(step: Step): void {
+    if (step.type === 'setViewport') this.setup.set('viewport', step);
+    else if (step.type === 'emulateNetworkConditions') this.setup.set('network', step);
+    else if (step.type !== 'customStep') return;
+    else if (step.name === EMULATE_STEP) {
+      const before = (this.setup.get('emulate') as { parameters?: object } | undefined)?.parameters ?? {};
+      this.setup.set('emulate', { ...step, parameters: { ...before, ...(step.parameters as object) } });
+    } else if (step.name === MOCK_STEP) this.setup.set(`mock ${(step.parameters as { url: string }).url}`, step);
+    else if (step.name === UNMOCK_STEP) {
+      const url = (step.parameters as { url?: string }).url;
+      for (const key of [...this.setup.keys()]) if (key.startsWith('mock ') && (!url || key === `mock ${url}`)) this.setup.delete(key);
+    } else if (step.name === STORAGE_STEP) {
+      if ((step.parameters as { clear?: boolean }).clear) for (const key of [...this.setup.keys()]) if (key.startsWith('storage ')) this.setup.delete(key);
+      this.setup.set(`storage ${this.setup.size}`, step);
+    }
   }
 
   /** Steps since the mark (all of them when there is none). */
@@ -41,8 +70,12 @@ export class JourneyLog {
   /** A Recorder user flow of the steps since the mark, with expectations as Legible custom steps. */
   toFlow(title: string, expectations: Expectation[]): { title: string; steps: Step[] } {
     const steps: Step[] = [];
-    if (this.viewport) steps.push({ type: 'setViewport', width: this.viewport.width, height: this.viewport.height, deviceScaleFactor: 1, isMobile: false, hasTouch: false, isLandscape: true });
-    steps.push(...this.sinceMark());
+    const setup = this.markAt > 0 ? this.setupAtMark : [];
+    if (this.viewport && !setup.some((step) => step.type === 'setViewport')) {
+      steps.push({ type: 'setViewport', width: this.viewport.width, height: this.viewport.height, deviceScaleFactor: 1, isMobile: false, hasTouch: false, isLandscape: true });
+    }
+    // Saved from a mark: the environment set up before it comes first, so the replay starts in the same conditions.
+    steps.push(...setup, ...this.sinceMark());
     for (const expectation of expectations) steps.push({ type: 'customStep', name: EXPECT_STEP, parameters: expectation });
     return { title, steps };
   }

@@ -1,4 +1,4 @@
-import { navigate } from '../actions/navigation.js';
+import { navigate, normaliseUrl } from '../actions/navigation.js';
 import { performAction } from '../actions/perform.js';
 import type { PageState } from '../actions/pageState.js';
 import type { ConsoleEntry } from '../capture/consoleLog.js';
@@ -9,6 +9,7 @@ import { sleep } from '../util/time.js';
 import { checkAssertedEvents } from './assertedEvents.js';
 import { describeStep } from './describe.js';
 import { runElementStep, type StepOutcome } from './elementSteps.js';
+import { runLegibleStep } from './legibleSteps.js';
 import { checkExpectation, checkSelectors, consoleErrors, failedRequests, notChecked, type ExpectationVerdict } from './expectations.js';
 import { poll, withRunSignal } from './poll.js';
 import { EXPECTATION_HINT, EXPECT_STEP, expectationSchema, unknownFields, type Expectation, type Journey, type Step } from './schema.js';
@@ -115,8 +116,19 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
     case 'emulateNetworkConditions':
       await state.page.emulateNetworkConditions(step);
       return {};
-    case 'navigate':
-      return { effects: (await navigate(state, { url: filled?.value ?? step.url }, options.navigationTimeout)).effects };
+    case 'navigate': {
+      // The checks the navigate tool makes: a javascript: URL would run code, not load a page, so
+      // it is not run (nor an URL of a scheme a tab cannot open); a bare host gets http://.
+      if (/^\s*javascript:/i.test(filled?.value ?? step.url)) return { status: 'not-run', reason: 'a javascript: URL runs code in the page instead of loading one (a waitForExpression step can run code)' };
+      let url: string;
+      try {
+        url = normaliseUrl(filled?.value ?? step.url);
+      } catch (error) {
+        if (error instanceof LegibleError) return { status: 'not-run', reason: error.message };
+        throw error;
+      }
+      return { effects: (await navigate(state, { url }, options.navigationTimeout)).effects };
+    }
     case 'keyDown':
       await state.page.keyDown(step.key);
       return {};
@@ -136,7 +148,7 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
     case 'waitForExpression':
       return waitForExpression(scope, step, timeout);
     case 'customStep':
-      return { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
+      return (await runLegibleStep(scope, step, timeout)) ?? { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
   }
 }
 

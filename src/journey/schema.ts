@@ -2,6 +2,7 @@ import { Script } from 'node:vm';
 import { z } from 'zod';
 import { LegibleError } from '../util/errors.js';
 import { clip, printable, quoteValue, truncate } from '../util/text.js';
+import { legibleStepProblem } from './legibleSteps.js';
 
 /**
  * Journeys are Chrome DevTools Recorder user flows (the @puppeteer/replay schema): a person can
@@ -154,7 +155,7 @@ export const stepSchemas = {
   keyUp: z.object({ type: z.literal('keyUp'), key: z.string().min(1), ...base }).loose(),
   scroll: z.object({ type: z.literal('scroll'), ...inFrame, x: z.number().optional(), y: z.number().optional(), selectors: selectors.optional() }).loose(),
   close: z.object({ type: z.literal('close'), ...base }).loose(),
-  emulateNetworkConditions: z.object({ type: z.literal('emulateNetworkConditions'), ...base, download: z.number().min(0), upload: z.number().min(0), latency: z.number().min(0) }).loose(),
+  emulateNetworkConditions: z.object({ type: z.literal('emulateNetworkConditions'), ...base, download: z.number().min(-1), upload: z.number().min(-1), latency: z.number().min(0) }).loose(),
   waitForElement: z
     .object({
       type: z.literal('waitForElement'),
@@ -227,6 +228,8 @@ export function parseJourney(text: string, source: string): Journey {
         const expectation = expectationSchema.safeParse(custom.parameters);
         if (!expectation.success) fail(`Step ${i + 1} of ${source} is a Legible expectation that does not parse: ${clip(expectation.error.issues[0]?.message ?? 'unknown', 200)}.`);
       }
+      const problem = legibleStepProblem(custom.name, custom.parameters);
+      if (problem) fail(`Step ${i + 1} of ${source} is a ${custom.name} step that does not parse: ${problem}.`);
     }
     return parsed.data as Step;
   });

@@ -1,4 +1,6 @@
 import type { ElementRef } from '../cdp/elementRef.js';
+import type { FrameDriver } from '../cdp/frameDriver.js';
+import type { PageDriver } from '../cdp/pageDriver.js';
 import { SECRET_REFERENCE, isSecretName, redactJson } from '../util/redact.js';
 
 /**
@@ -38,6 +40,38 @@ function passwordFieldName(el: Element): string | null {
 export async function passwordVariable(element: ElementRef): Promise<string | undefined> {
   const name = await element.evaluate(passwordFieldName);
   return name === null ? undefined : secretVariable(name);
+}
+
+/** Runs in the page: the focused element (through shadow roots) when it is a password input; else null. */
+function focusedPassword(): Element | null {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el instanceof HTMLInputElement && el.type === 'password' ? el : null;
+}
+
+/** Runs in the page: whether focus is inside a child frame (its <iframe> is the active element). */
+function focusInFrame(): boolean {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el instanceof HTMLIFrameElement || el instanceof HTMLFrameElement;
+}
+
+/**
+ * The password field that has the keyboard focus, in the main frame or (when focus is in a child
+ * frame) the first child frame whose focused element is one; with the variable a journey refers
+ * to its value by, and its frame. The caller disposes of `element`.
+ */
+export async function focusedPasswordField(page: PageDriver): Promise<{ element: ElementRef; variable: string; frame: FrameDriver } | undefined> {
+  const main = page.mainFrame();
+  const candidates = (await main.evaluate(focusInFrame).catch(() => false)) ? page.frames().filter((frame) => frame.key !== '') : [main];
+  for (const frame of candidates) {
+    const element = await frame.evaluateElement(focusedPassword).catch(() => null);
+    if (!element) continue;
+    const variable = await passwordVariable(element).catch(() => undefined);
+    if (variable) return { element, variable, frame };
+    await element.dispose();
+  }
+  return undefined;
 }
 
 /** The values typed into secret fields in this server session, by variable, for replays in the same session. */

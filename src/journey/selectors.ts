@@ -88,10 +88,13 @@ export function roleAndName(line: OutlineLine): { role: string; name: string } |
 export async function durableSelectors(state: PageState, ref: string, element: ElementRef): Promise<string[][]> {
   const line = state.lineOf(ref);
   const aria = line ? roleAndName(line) : undefined;
+  return [...(aria?.name ? [[ariaSelector(aria.role, aria.name)]] : []), ...(await domSelectors(element))];
+}
+
+/** Selectors for an element that has no ref (the focused field, say): CSS, XPath, text. */
+export async function domSelectors(element: ElementRef): Promise<string[][]> {
   const dom = await element.evaluate(domSelectorsFor);
-  const list: string[][] = [];
-  if (aria?.name) list.push([ariaSelector(aria.role, aria.name)]);
-  list.push([dom.css], [`xpath/${dom.xpath}`]);
+  const list: string[][] = [[dom.css], [`xpath/${dom.xpath}`]];
   if (dom.text) list.push([`text/${dom.text}`]);
   return list;
 }

@@ -1,4 +1,5 @@
 import type { OverlayOptions } from 'sharp';
+import { clipWords, fitText } from './fitText.js';
 import { loadSharp } from './loadSharp.js';
 
 export interface Tile {
@@ -24,16 +25,12 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
 function captionSvg(width: number, title: string, caption?: string): Buffer {
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${CAPTION_HEIGHT}">` +
       `<rect width="100%" height="100%" fill="#1f2328"/>` +
-      `<text x="6" y="16" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="13" font-weight="bold" fill="#ffffff">${escapeXml(title)}</text>` +
-      (caption ? `<text x="6" y="33" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="12" fill="#d0d7de">${escapeXml(clip(caption, 48))}</text>` : '') +
+      `<text x="6" y="16" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="13" font-weight="bold" fill="#ffffff">${escapeXml(fitText(title, width - 12, 13, true))}</text>` +
+      (caption ? `<text x="6" y="33" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="12" fill="#d0d7de">${escapeXml(fitText(caption, width - 12, 12))}</text>` : '') +
       `</svg>`,
   );
 }
@@ -42,7 +39,7 @@ function labelSvg(height: number, label: string): Buffer {
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${ROW_LABEL_WIDTH}" height="${height}">` +
       `<rect width="100%" height="100%" fill="#0d1117"/>` +
-      `<text x="${ROW_LABEL_WIDTH / 2}" y="${height / 2}" text-anchor="middle" dominant-baseline="middle" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="16" font-weight="bold" fill="#ffffff">${escapeXml(clip(label, 10))}</text>` +
+      `<text x="${ROW_LABEL_WIDTH / 2}" y="${height / 2}" text-anchor="middle" dominant-baseline="middle" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="16" font-weight="bold" fill="#ffffff">${escapeXml(clipWords(label, 10))}</text>` +
       `</svg>`,
   );
 }

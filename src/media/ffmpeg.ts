@@ -45,6 +45,20 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
   return cached;
 }
 
+const filters = new Map<string, boolean>();
+/** Whether the ffmpeg in use has a filter (builds differ: mpdecimate, for one, needs a GPL build). */
+export function hasFilter(name: string): boolean {
+  const ffmpeg = findFfmpeg();
+  const key = `${ffmpeg}\0${name}`;
+  let known = filters.get(key);
+  if (known === undefined) {
+    const result = spawnSync(ffmpeg, ['-hide_banner', '-h', `filter=${name}`], { encoding: 'utf8', timeout: 5_000 });
+    known = result.status === 0 && result.stdout.startsWith(`Filter ${name}`);
+    filters.set(key, known);
+  }
+  return known;
+}
+
 /** ffprobe next to the ffmpeg in use, or on the PATH. */
 export function findFfprobe(env: NodeJS.ProcessEnv = process.env): string {
   const ffmpeg = findFfmpeg(env);
@@ -76,11 +90,14 @@ export function ffmpegReason(stderr: string): string {
   return lines.find((line) => ROOT_CAUSE.test(line)) ?? lines.at(-1) ?? 'no error output';
 }
 
-/** Starts ffmpeg with the given arguments; stderr is kept (bounded) for error messages. */
-export function runFfmpeg(args: string[], options: { stdin?: boolean } = {}): FfmpegRun {
+/**
+ * Starts ffmpeg with the given arguments; stderr is kept (bounded) for error messages. With
+ * `stdout`, its standard output is a pipe for the caller to read.
+ */
+export function runFfmpeg(args: string[], options: { stdin?: boolean; stdout?: boolean } = {}): FfmpegRun {
   const base = ['-hide_banner', '-loglevel', 'error', ...(options.stdin ? [] : ['-nostdin'])];
   const child = spawn(findFfmpeg(), [...base, ...args], {
-    stdio: [options.stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

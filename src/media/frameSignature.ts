@@ -6,9 +6,9 @@ const SIG_HEIGHT = 72;
 const PIXEL_THRESHOLD = 24;
 
 /** A tiny greyscale thumbnail of a frame, for telling how much the picture changed. */
-export async function frameSignature(jpeg: Buffer): Promise<Uint8Array> {
+export async function frameSignature(image: Buffer): Promise<Uint8Array> {
   const sharp = await loadSharp();
-  const data = await sharp(jpeg).resize(SIG_WIDTH, SIG_HEIGHT, { fit: 'fill' }).greyscale().raw().toBuffer();
+  const data = await sharp(image).resize(SIG_WIDTH, SIG_HEIGHT, { fit: 'fill' }).greyscale().raw().toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
@@ -21,4 +21,18 @@ export function signatureDistance(a: Uint8Array, b: Uint8Array): number {
   let changed = 0;
   for (let i = 0; i < n; i++) if (Math.abs(a[i]! - b[i]!) > PIXEL_THRESHOLD) changed++;
   return changed;
+}
+
+/** A signature's pixels all within this range of each other: one colour, nothing painted on it. */
+const BLANK_RANGE = 6;
+
+/** Whether a frame is a blank page (one flat colour, such as about:blank before the first paint). */
+export function isBlankSignature(signature: Uint8Array): boolean {
+  let min = 255;
+  let max = 0;
+  for (const value of signature) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return max - min <= BLANK_RANGE;
 }

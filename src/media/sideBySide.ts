@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { LegibleError } from '../util/errors.js';
 import { codecArgs, ffmpegReason, runFfmpeg } from './ffmpeg.js';
 import { captionFilters, fontOption, sec } from './captions.js';
+import { fitText } from './fitText.js';
 import type { VideoFormat } from './videoEncoder.js';
 
 export interface SideBySidePlan {
@@ -65,13 +66,13 @@ export async function renderSideBySide(plan: SideBySidePlan): Promise<void> {
         }
         parts.push(`[${name}]`);
       });
-      const labelFile = await text(`label-${side}`, side === 'left' ? plan.left.label : plan.right.label);
+      const labelFile = await text(`label-${side}`, fitText(side === 'left' ? plan.left.label : plan.right.label, width - 24, 24, true));
       filters.push(
         `${parts.join('')}concat=n=${parts.length}:v=1:a=0,pad=iw:ih+${LABEL_BAR}:0:${LABEL_BAR}:color=${side === 'left' ? '0x8c1d18' : '0x1a7f37'},` +
           `drawtext=${font}:textfile=${labelFile}:x=12:y=8:fontsize=24:fontcolor=white[${side}]`,
       );
     }
-    const captions = await captionFilters(plan.captions, work, { y: `h-${CAPTION_BAR - 12}`, size: 24, box: false });
+    const captions = await captionFilters(plan.captions, work, { y: `h-${CAPTION_BAR - 12}`, size: 24, box: false, width: 2 * width });
     const graph = [`[left][right]hstack=inputs=2`, `drawbox=x=iw/2-1:y=0:w=2:h=ih:color=white:t=fill`, `pad=iw:ih+${CAPTION_BAR}:0:0:color=0x1f2328`, ...captions, 'format=yuv420p'];
     filters.push(`${graph.join(',')}[out]`);
     const codec = codecArgs(plan.format);

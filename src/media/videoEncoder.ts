@@ -1,6 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { LegibleError } from '../util/errors.js';
-import { codecArgs, ffmpegReason, runFfmpeg, type FfmpegRun } from './ffmpeg.js';
+import { codecArgs, ffmpegReason, hasFilter, runFfmpeg, type FfmpegRun } from './ffmpeg.js';
 
 export type VideoFormat = 'mp4' | 'webm';
 
@@ -21,6 +21,8 @@ export interface EncoderOptions {
 export interface EncodedVideo {
   path: string;
   frames: number;
+  /** Frames a viewer sees change (ffmpeg's mpdecimate); undefined when this ffmpeg lacks the filter. */
+  distinctFrames?: number;
   durationMs: number;
   bytes: number;
 }
@@ -40,6 +42,8 @@ export class VideoEncoder {
   private readonly partial: string;
   private current: Buffer | undefined;
   private written = 0;
+  /** Frames mpdecimate kept so far (one framecrc line each), or undefined when not counted. */
+  private distinct: number | undefined;
   private startMs: number | undefined;
   private failure: string | undefined;
   private finishing = false;
@@ -52,6 +56,12 @@ export class VideoEncoder {
     this.partial = `${options.path}.partial`;
     const width = even(options.width);
     const height = even(options.height);
+    const fit = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1,format=yuv420p`;
+    // What the viewer sees: a second output passes the same frames through mpdecimate, which
+    // drops a frame that looks like the last one kept, and lists each kept frame on stdout
+    // (framecrc). Counting here costs no second decoding of the video at stop.
+    const counting = hasFilter('mpdecimate');
+    this.distinct = counting ? 0 : undefined;
     this.run = runFfmpeg(
       [
         '-y',
@@ -59,17 +69,32 @@ export class VideoEncoder {
         // (its default 5 MB probe held a still page's whole recording back until stop).
         '-probesize', '32', '-analyzeduration', '0',
         '-f', 'image2pipe', '-c:v', 'mjpeg', '-framerate', String(options.fps), '-i', '-',
-        '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=white,setsar=1,format=yuv420p`,
+        ...(counting ? ['-filter_complex', `[0:v]${fit},split=2[video][probe];[probe]mpdecimate[distinct]`, '-map', '[video]'] : ['-vf', fit]),
         '-r', String(options.fps),
         ...codecArgs(options.format, { live: true }),
         '-f', options.format,
         this.partial,
+        ...(counting ? ['-map', '[distinct]', '-f', 'framecrc', 'pipe:1'] : []),
       ],
-      { stdin: true },
+      { stdin: true, stdout: counting },
     );
+    if (counting) {
+      let partialLine = '';
+      this.run.process.stdout?.on('data', (chunk: Buffer) => {
+        const lines = (partialLine + chunk.toString('latin1')).split('\n');
+        partialLine = lines.pop() ?? '';
+        for (const line of lines) if (line && !line.startsWith('#')) this.distinct!++;
+      });
+    }
     void this.run.done.then(({ code, signal, stderr }) => {
       if (code !== 0 && !this.finishing) this.failure = `ffmpeg stopped (${signal ?? `exit code ${code}`}): ${ffmpegReason(stderr)}`;
     });
+  }
+
+  /** Sets where the video starts (wall-clock ms), unless a frame already did; returns it. */
+  startAt(ms: number): number {
+    this.startMs ??= ms;
+    return this.startMs;
   }
 
   /** Why the encoder failed, if it did. */
@@ -146,7 +171,7 @@ export class VideoEncoder {
     }
     await rename(this.partial, this.options.path);
     const { size } = await stat(this.options.path);
-    return { path: this.options.path, frames: this.written, durationMs: this.written * this.interval, bytes: size };
+    return { path: this.options.path, frames: this.written, distinctFrames: this.distinct, durationMs: this.written * this.interval, bytes: size };
   }
 
   /** Stops ffmpeg and removes the partial file. */

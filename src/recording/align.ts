@@ -72,3 +72,20 @@ export function alignRecordings(left: { durationMs: number; actions: ActionMark[
   }
   return { segments, inStep, captions, durationMs };
 }
+
+/**
+ * Where one side's own video is at a moment of the aligned timeline: inside the segment that
+ * holds the moment, or on that segment's last frame while the side waits for the other.
+ */
+export function sideTime(alignment: Alignment, at: number, side: 'left' | 'right'): number {
+  let start = 0;
+  for (const segment of alignment.segments) {
+    const own = segment[side];
+    if (at < start + segment.length || segment === alignment.segments.at(-1)) {
+      // A frozen side shows the frame just before its segment's end (the next segment starts at the end).
+      return Math.max(own.start, Math.min(own.start + Math.max(0, at - start), own.end - 40));
+    }
+    start += segment.length;
+  }
+  return 0;
+}

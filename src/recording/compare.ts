@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { cropImage } from '../media/crop.js';
+import { cropToChange } from '../media/crop.js';
 import { contactSheet, type Tile } from '../media/contactSheet.js';
 import { CAPTION_BAR, LABEL_BAR, grabFrame, renderSideBySide } from '../media/sideBySide.js';
 import { LegibleError } from '../util/errors.js';
-import { alignRecordings, type Alignment } from './align.js';
-import { seconds } from './filmstrip.js';
+import { alignRecordings, sideTime, type Alignment } from './align.js';
+import { lastActionCaption, seconds } from './filmstrip.js';
 import type { RecordingInfo } from './store.js';
 
 export interface Comparison {
@@ -18,12 +18,21 @@ export interface Comparison {
 }
 
 const HALF_HEIGHT = 540;
+const TILE_WIDTH = 240;
+/** The bottom of a captioned recording, where its captions come and go: not a change of the page. */
+const CAPTION_BAND = 0.1;
+/** A comparison tile keeps at least this much of the frame across, so both rows show where on the page the change is. */
+const MIN_FOCUS = 0.3;
 
 /** Moments on the aligned timeline worth comparing: the start, just after each action, the end. */
-function moments(alignment: Alignment): { at: number; title: string }[] {
-  const out = [{ at: 0, title: 'start' }];
+export function comparisonMoments(alignment: Alignment): { at: number; title: string; caption?: string }[] {
+  const out: { at: number; title: string; caption?: string }[] = [{ at: 0, title: 'start' }];
   if (alignment.inStep) {
-    for (const caption of alignment.captions) out.push({ at: Math.min(caption.at + 900, alignment.durationMs - 50), title: `after: ${caption.text}` });
+    // 0.9 s after each action, or just before the next one (so the tile shows what this action did).
+    alignment.captions.forEach((caption, i) => {
+      const until = Math.min(alignment.captions[i + 1]?.at ?? Infinity, alignment.durationMs) - 60;
+      out.push({ at: Math.max(caption.at, Math.min(caption.at + 900, until)), title: '', caption: lastActionCaption({ at: caption.at, label: caption.text }) });
+    });
   } else {
     for (const f of [0.25, 0.5, 0.75]) out.push({ at: alignment.durationMs * f, title: '' });
   }
@@ -54,22 +63,27 @@ export async function compareRecordings(left: RecordingInfo, right: RecordingInf
     height: HALF_HEIGHT,
   });
   const halfWidth = Math.round((HALF_HEIGHT * 16) / 9 / 2) * 2;
-  const shots = moments(alignment);
-  const frames = await Promise.all(shots.map((moment) => grabFrame(options.output, moment.at)));
+  // Tiles come from each side's own video (full size, sharper than the side-by-side halves), at
+  // the same moment of the aligned timeline; each but the first cut to what changed on either side.
+  const shots = comparisonMoments(alignment);
+  const frames = await Promise.all(
+    shots.map(async (moment) => Promise.all([grabFrame(left.video, sideTime(alignment, moment.at, 'left')), grabFrame(right.video, sideTime(alignment, moment.at, 'right'))])),
+  );
   const leftTiles: Tile[] = [];
   const rightTiles: Tile[] = [];
-  for (const [i, frame] of frames.entries()) {
-    const title = `${seconds(shots[i]!.at)}`;
-    const caption = shots[i]!.title || undefined;
-    leftTiles.push({ image: await cropImage(frame, 0, LABEL_BAR, halfWidth, HALF_HEIGHT), title, caption });
-    rightTiles.push({ image: await cropImage(frame, halfWidth, LABEL_BAR, halfWidth, HALF_HEIGHT), title, caption });
+  for (const [i, pair] of frames.entries()) {
+    const { images, detail } = i === 0 ? { images: pair, detail: false } : await cropToChange(frames[i - 1]!, pair, TILE_WIDTH, { ignoreBottom: CAPTION_BAND, minSize: MIN_FOCUS });
+    const title = [seconds(shots[i]!.at), shots[i]!.title, detail ? 'what changed' : ''].filter(Boolean).join(' · ');
+    const caption = shots[i]!.caption;
+    leftTiles.push({ image: images[0]!, title, caption });
+    rightTiles.push({ image: images[1]!, title, caption });
   }
   const filmstrip = await contactSheet(
     [
       { label: left.label, tiles: leftTiles },
       { label: right.label, tiles: rightTiles },
     ],
-    { columns: frames.length, tileWidth: 240 },
+    { columns: frames.length, tileWidth: TILE_WIDTH },
   );
   const { size } = await stat(options.output);
   return { video: options.output, filmstrip, alignment, bytes: size, width: halfWidth * 2, height: LABEL_BAR + HALF_HEIGHT + CAPTION_BAR };

@@ -25,13 +25,16 @@ const WRITE_HINT = 'Check that the output folder is writable and has space, then
 export async function finishRecording(recorder: Recorder, actions: { at: number; label: string }[], url: string, store: RecordingStore): Promise<FinishedRecording> {
   const stoppedAt = Date.now();
   const result = await recorder.stop();
+  // Times are from the video's first frame; an action taken while blank frames were skipped
+  // (the first navigation of a journey) is shown at its start.
   const marks = actions
-    .filter((action) => action.at >= result.startedAt && action.at <= result.endedAt)
-    .map((action) => ({ at: action.at - result.startedAt, label: action.label }));
+    .filter((action) => action.at >= result.startedAt - result.blankLeadMs && action.at <= result.endedAt)
+    .map((action) => ({ at: Math.max(0, action.at - result.startedAt), label: action.label }));
   if (recorder.options.captions) {
     await burnCaptions(
       result.path,
       marks.map((mark, i) => ({ at: mark.at, until: Math.min(marks[i + 1]?.at ?? Infinity, mark.at + 2_500), text: stripRefs(mark.label) })),
+      recorder.options.width,
     );
     result.bytes = (await stat(result.path)).size;
   }
@@ -58,8 +61,10 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
     height: recorder.options.height,
     durationMs: result.durationMs,
     frames: result.frames,
+    distinctFrames: result.distinctFrames,
     bytes: result.bytes,
     startedAt: result.startedAt,
+    blankLeadMs: result.blankLeadMs > 0 ? result.blankLeadMs : undefined,
     url,
     actions: marks,
     interruption: result.interruption,

@@ -1,6 +1,6 @@
 /** A frame worth showing in a filmstrip: when it came (ms from the start) and how much it changed the picture. */
 export interface KeyFrame {
-  jpeg: Buffer;
+  image: Buffer;
   at: number;
   change: number;
 }

@@ -35,8 +35,13 @@ export const recordingInfoSchema = z.object({
   height: z.number(),
   durationMs: z.number(),
   frames: z.number(),
+  /** Frames a viewer sees change (ffmpeg's mpdecimate); absent when it could not be counted. */
+  distinctFrames: z.number().optional(),
   bytes: z.number(),
+  /** Wall-clock ms of the video's first frame. */
   startedAt: z.number(),
+  /** Blank frames (a page not painted yet) skipped before the first frame, in ms. */
+  blankLeadMs: z.number().optional(),
   url: z.string(),
   actions: z.array(actionMarkSchema),
   interruption: z.string().optional(),

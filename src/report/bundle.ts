@@ -65,6 +65,7 @@ export async function buildReport(runs: RunRecord[], dir: string, recordings: Re
     const info = run.recording ? await recordings.find(run.recording) : undefined;
     if (info && existsSync(info.video)) {
       files.video = `${name}${info.video.slice(info.video.lastIndexOf('.'))}`;
+      files.videoBlankLeadMs = info.blankLeadMs;
       await copyFile(info.video, join(dir, files.video));
       if (info.filmstrip && existsSync(info.filmstrip)) {
         files.filmstrip = `${name}-filmstrip.webp`;

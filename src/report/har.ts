@@ -22,8 +22,8 @@ function query(url: string): { name: string; value: string }[] {
 /**
  * A HAR 1.2 log of a run's requests, loadable in Chrome DevTools' Network panel. Reports get
  * shared, so credentials are redacted (util/redact): secret-looking headers, query values and
- * body fields. Request bodies are kept (they often are the bug); response bodies are not
- * included.
+ * body fields. Request bodies are kept (they often are the bug), and so are the text bodies of
+ * failed responses that a journey run kept (report/failedBodies.ts; a comment says when one was cut).
  */
 export function toHar(entries: NetworkEntry[], page: { id: string; title: string; startedAt: number }, creatorVersion: string): object {
   return {
@@ -57,7 +57,13 @@ export function toHar(entries: NetworkEntry[], page: { id: string; title: string
             httpVersion: 'HTTP/1.1',
             headers: headers(entry.responseHeaders),
             cookies: [],
-            content: { size: entry.size ?? 0, mimeType },
+            content: {
+              size: entry.responseBody?.bytes ?? entry.size ?? 0,
+              mimeType,
+              ...(entry.responseBody
+                ? { text: redactBody(entry.responseBody.text, mimeType), ...(entry.responseBody.truncated ? { comment: `cut by Legible: the first ${entry.responseBody.text.length} characters of ${entry.responseBody.bytes} bytes` } : {}) }
+                : {}),
+            },
             redirectURL: redactUrl(entry.responseHeaders.location ?? entry.responseHeaders.Location ?? ''),
             headersSize: -1,
             bodySize: entry.size ?? -1,

@@ -1,11 +1,13 @@
 import type { ConsoleEntry } from '../capture/consoleLog.js';
-import { isFailed } from '../capture/networkLog.js';
+import { isFailed, type NetworkEntry } from '../capture/networkLog.js';
 import type { Change } from './changes.js';
 import type { RunRecord } from './runs.js';
 
 /** Files of one run inside the report folder, as relative paths. */
 export interface RunFiles {
   video?: string;
+  /** The video starts at the page's first paint, this long after the run began. */
+  videoBlankLeadMs?: number;
   filmstrip?: string;
   har: string;
   console: string;
@@ -47,6 +49,21 @@ function consoleList(entries: ConsoleEntry[]): string {
   return `<pre>${errors.map((entry) => esc(`${entry.source === 'exception' ? 'exception' : entry.level}: ${entry.text}${entry.location?.url ? ` (${entry.location.url}:${entry.location.line}:${entry.location.column})` : ''}${entry.count > 1 ? ` ×${entry.count}` : ''}`)).join('\n')}</pre>`;
 }
 
+/** Characters of a failed response's body shown in the page; the HAR has what was kept. */
+const BODY_EXCERPT = 600;
+
+function bodyExcerpt(entry: NetworkEntry): string {
+  const body = entry.responseBody;
+  if (!body) return '<span class="muted">not kept (not text, or no longer in the browser)</span>';
+  const cut = body.text.length > BODY_EXCERPT || body.truncated;
+  return `<pre>${esc(body.text.slice(0, BODY_EXCERPT))}${cut ? '…' : ''}</pre>${cut ? '<span class="muted">the rest is in the HAR file</span>' : ''}`;
+}
+
+function videoNote(files: RunFiles): string {
+  if (!files.videoBlankLeadMs) return '';
+  return `<p class="muted">The video starts at the page's first paint, ${(files.videoBlankLeadMs / 1000).toFixed(1)} s after the run began (a blank tab until then); its times count from there.</p>`;
+}
+
 function runSection({ run, files, name }: ReportModel['runs'][number]): string {
   const failed = run.network.filter(isFailed);
   const steps = run.steps
@@ -70,7 +87,7 @@ function runSection({ run, files, name }: ReportModel['runs'][number]): string {
   return `<section class="card" id="${esc(name)}">
 <h2>${esc(name)} <span class="badge ${run.verdict}">${run.verdict.toUpperCase()}</span></h2>
 <p class="muted">${esc(run.id)} · ${esc(new Date(run.startedAt).toISOString())} · ${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s · ended at <code>${esc(run.url)}</code></p>
-${files.video ? `<video controls preload="metadata" src="${esc(files.video)}"></video>` : '<p class="muted">Not recorded.</p>'}
+${files.video ? `<video controls preload="metadata" src="${esc(files.video)}"></video>${videoNote(files)}` : '<p class="muted">Not recorded.</p>'}
 ${files.filmstrip ? `<h3>Key moments</h3><img class="strip" alt="Filmstrip of ${esc(name)}" src="${esc(files.filmstrip)}">` : ''}
 <h3>Steps</h3><table><tr><th>#</th><th>Step</th><th>Result</th><th>Time</th><th>Notes</th></tr>${steps}</table>
 ${run.unchecked?.length ? `<h3>Not checked</h3><ul class="warn">${run.unchecked.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>` : ''}
@@ -78,7 +95,7 @@ ${run.unchecked?.length ? `<h3>Not checked</h3><ul class="warn">${run.unchecked.
 <h3>Console errors</h3>${consoleList(run.console)}
 <h3>Failed requests</h3>${
     failed.length
-      ? `<table><tr><th>Request</th><th>Result</th></tr>${failed.map((entry) => `<tr><td><code>${esc(entry.method)} ${esc(entry.url)}</code></td><td class="bad">${esc(entry.failure ?? `${entry.status} ${entry.statusText ?? ''}`)}</td></tr>`).join('')}</table>`
+      ? `<table><tr><th>Request</th><th>Result</th><th>Response body</th></tr>${failed.map((entry) => `<tr><td><code>${esc(entry.method)} ${esc(entry.url)}</code></td><td class="bad">${esc(entry.failure ?? `${entry.status} ${entry.statusText ?? ''}`)}</td><td>${bodyExcerpt(entry)}</td></tr>`).join('')}</table>`
       : '<p class="muted">None.</p>'
   }
 <p>Files: <a href="${esc(files.har)}">network (HAR)</a> · <a href="${esc(files.console)}">console log</a></p>
@@ -90,7 +107,11 @@ export function renderReport(model: ReportModel): string {
   const verdicts = model.runs.map(({ run, name }) => `<span>${esc(name)}: <span class="badge ${run.verdict}">${run.verdict.toUpperCase()}</span></span>`).join('');
   const changes = model.changes?.length
     ? `<section class="card"><h2>What changed</h2><p class="summary">${(['fixed', 'still failing', 'newly failing'] as const)
-        .map((kind) => `<span class="${CHANGE_CLASS[kind]}">${model.changes!.filter((c) => c.kind === kind).length} ${kind}</span>`)
+        .map((kind) => {
+          const count = model.changes!.filter((c) => c.kind === kind).length;
+          // Zero of something bad is good news: not in red.
+          return `<span class="${count ? CHANGE_CLASS[kind] : 'muted'}">${count} ${kind}</span>`;
+        })
         .join('')}</p><table><tr><th>Check</th><th>${esc(model.runs[0]!.name)}</th><th>${esc(model.runs[1]!.name)}</th><th>Change</th></tr>${model.changes
         .map((change) => `<tr><td>${esc(change.what)}</td><td>${esc(change.before)}</td><td>${esc(change.after)}</td><td class="${CHANGE_CLASS[change.kind]}">${esc(change.kind)}</td></tr>`)
         .join('')}</table></section>`

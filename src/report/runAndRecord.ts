@@ -8,6 +8,7 @@ import { finishRecording, type FinishedRecording } from '../recording/finish.js'
 import { Recorder } from '../recording/recorder.js';
 import type { RecordingStore } from '../recording/store.js';
 import { CancelledError, LegibleError } from '../util/errors.js';
+import { withFailedBodies } from './failedBodies.js';
 import type { RunRecord, RunRegistry } from './runs.js';
 
 const seconds = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`);
@@ -76,7 +77,8 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
     if (request.record) {
       const viewport = state.page.viewport() ?? context.config.viewport;
       const video = await context.outputPath(request.record, 'mp4');
-      state.recorder = await Recorder.start(state.page, { label: request.record, path: video, fps: 25, format: 'mp4', width: viewport.width, height: viewport.height, captions: true });
+      // The fresh tab shows about:blank until the journey's first page paints: the video starts there.
+      state.recorder = await Recorder.start(state.page, { label: request.record, path: video, fps: 25, format: 'mp4', width: viewport.width, height: viewport.height, captions: true, skipBlankStart: true });
     }
     const result = await runJourney(state, journey, path, {
       expect: request.expect,
@@ -94,6 +96,9 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       state.recorder = undefined;
       recording = await finishRecording(recorder, state.actions, result.url, context.recordings());
     }
+    // Before the run's tabs close: Chrome keeps a response's body only as long as its tab.
+    const tabs = await context.pages().catch(() => [state]);
+    result.network = await withFailedBodies(result.network, tabs.map((tab) => tab.network));
     const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record ?? request.label });
     return { record, recording };
   } finally {

@@ -39,6 +39,8 @@ export function listedSchema(tool: AnyTool): Record<string, unknown> {
     delete property.pattern;
     const items = property.items as Record<string, unknown> | undefined;
     if (items?.minLength === 1) delete items.minLength;
+    // Keys of a JSON object are strings anyway (z.record's propertyNames says only that).
+    if ((property.propertyNames as { type?: string } | undefined)?.type === 'string' && Object.keys(property.propertyNames as object).length === 1) delete property.propertyNames;
   }
   return schema;
 }

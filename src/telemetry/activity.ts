@@ -95,6 +95,9 @@ export function watchActivity(store: LogStore, source: ActivitySource, telemetry
   const misses = new Map<string, number>();
   return {
     begin() {
+      // Output held back for a possible stack trace arrived before the action: store it now, or
+      // the flush after the action would file it under the action's mark.
+      if (source.active()) source.flush();
       const mark = store.nextSeq();
       const startedAt = Date.now();
       const traceId = hex(16);

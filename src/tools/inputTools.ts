@@ -4,8 +4,13 @@ import { performAction } from '../actions/perform.js';
 import { quote } from '../util/text.js';
 import { maskTyped } from '../util/redact.js';
 import { keySteps } from '../journey/log.js';
-import { passwordVariable, secretReference } from '../journey/secrets.js';
+import { focusedPasswordField, passwordVariable, secretReference } from '../journey/secrets.js';
+import { domSelectors } from '../journey/selectors.js';
+import type { Step } from '../journey/schema.js';
+import { parseKeyCombo } from '../cdp/keys.js';
 import { actOnRef, clickOffset, refParam, reportEffects, textParam } from './common.js';
+import { LegibleError } from '../util/errors.js';
+import { dragTo, fillFields, uploadInto } from './formInput.js';
 import { defineTool } from './tool.js';
 
 export const clickTool = defineTool({
@@ -17,10 +22,16 @@ export const clickTool = defineTool({
     ref: refParam,
     double: z.boolean().optional(),
     button: z.enum(['left', 'right', 'middle']).optional(),
+    to: z.string().min(1).optional().describe('Drag to ref or by dx,dy px.'),
   },
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
+    if (params.to) {
+      if (params.double || params.button) throw new LegibleError('A drag uses the left button once: leave out double and button.', 'Call click {"ref":…,"to":…} alone.');
+      await dragTo(state, context, response, params.ref, params.to);
+      return;
+    }
     // Measured before clicking: a click that opens a dialog does not return until it is answered.
     let box = { x: 1, y: 1 };
     const { target, locator, effects } = await actOnRef(state, params.ref, (target) => `Clicking ${target}`, async (element) => {
@@ -43,14 +54,29 @@ export const typeTool = defineTool({
   description:
     "Type into a field by ref (replacing its text unless clear is false); submit presses Enter. Reports effects like click.",
   input: {
-    ref: refParam,
-    text: textParam,
+    ref: refParam.optional(),
+    text: textParam.optional(),
     submit: z.boolean().optional().describe('Press Enter after.'),
     clear: z.boolean().optional(),
+    files: z.array(z.string().min(1)).min(1).optional().describe('Upload to ref.'),
+    fields: z.record(z.string(), z.string()).pipe(z.record(z.string().regex(/^(f\d+)?e\d+$/, 'keys are refs such as e12'), z.string().max(10_000))).optional().describe('Form: {ref: value}.'),
   },
   kind: 'action',
   scope: 'page',
-  async handle({ params, state, context, response }) {
+  async handle({ params: given, state, context, response }) {
+    if (given.fields) {
+      if (given.ref || given.text !== undefined || given.files) throw new LegibleError('Give fields alone: each field is a ref and its value.', 'Call type {"fields":{"e3":"Ann","e7":"true"}}.');
+      await fillFields(state, context, response, given.fields);
+      return;
+    }
+    if (!given.ref) throw new LegibleError('type needs a ref (or fields).', 'Call type {"ref":"e3","text":"…"}, type {"ref":"e5","files":["a.pdf"]} or type {"fields":{…}}.');
+    if (given.files) {
+      if (given.text !== undefined) throw new LegibleError('Give text or files, not both.', 'Upload with type {"ref":…,"files":[…]}, type text in another call.');
+      await uploadInto(state, context, response, given.ref, given.files);
+      return;
+    }
+    if (given.text === undefined) throw new LegibleError('type needs text (or files, or fields).', 'Call type {"ref":"e3","text":"…"}.');
+    const params = { ...given, ref: given.ref, text: given.text };
     // A password field's value is masked, as the snapshot masks it; journeys refer to it by variable.
     let secret: string | undefined;
     const shown = (max: number) => (secret ? maskTyped(params.text) : params.text.length > max ? `${params.text.slice(0, max)}…` : params.text);
@@ -84,9 +110,32 @@ export const pressKeyTool = defineTool({
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    const effects = await performAction(state, () => state.page.press(params.key), { what: `Pressing ${params.key}` });
-    context.journey(state).add(...keySteps(params.key));
-    reportEffects(response, `Pressed ${params.key}.`, effects);
+    // A password typed key by key is masked as `type` masks it: in the answer, the action's label
+    // (captions, filmstrips) and the journey, which keeps one change step naming the secret.
+    const field = await focusedPasswordField(state.page);
+    try {
+      const keys = parseKeyCombo(params.key);
+      const key = keys.at(-1)!;
+      const printable = [...key].length === 1 && keys.slice(0, -1).every((modifier) => modifier === 'Shift');
+      const edits = !!field && (printable || key === 'Backspace' || key === 'Delete');
+      const shown = field && printable ? maskTyped(key) : params.key;
+      const where = field ? ' in a password field' : '';
+      const effects = await performAction(state, () => state.page.press(params.key), { what: `Pressing ${shown}${where}` });
+      if (field && edits) {
+        const value = await field.element.evaluate((el: Element) => (el as HTMLInputElement).value);
+        context.secrets().remember(field.variable, value);
+        const path = field.frame.path();
+        const step: Step = { type: 'change', selectors: await domSelectors(field.element), ...(path.length ? { frame: path } : {}), value: secretReference(field.variable) };
+        // Each key of the password updates the one step (and the remembered value), never adds one.
+        if (JSON.stringify(context.journey(state).last()) !== JSON.stringify(step)) context.journey(state).add(step);
+        reportEffects(response, `Pressed ${shown}${where} (a password: journeys keep ${secretReference(field.variable)} instead).`, effects);
+        return;
+      }
+      context.journey(state).add(...keySteps(params.key));
+      reportEffects(response, `Pressed ${shown}${where}.`, effects);
+    } finally {
+      await field?.element.dispose();
+    }
   },
 });
 

@@ -97,7 +97,8 @@ export const journeyRunTool = defineTool({
     if (run.record.verdict === 'failed') response.verdict('failed');
     else if (run.record.verdict !== 'passed') response.verdict('unchecked');
     if (run.recording) {
-      response.text(`Recording ${quote(run.recording.info.label)}: ${run.recording.info.video}`);
+      const lead = run.recording.info.blankLeadMs;
+      response.text(`Recording ${quote(run.recording.info.label)}: ${run.recording.info.video}${lead ? ` (it starts at the page's first paint, ${(lead / 1000).toFixed(1)} s into the run)` : ''}`);
       response.image(run.recording.filmstrip.data, 'image/webp');
     }
     response.text(`Run id: ${run.record.id}. Report: report {"run":"${run.record.id}"}${run.record.label ? ` (or by label: "${run.record.label}")` : ''}.`);

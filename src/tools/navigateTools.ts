@@ -27,7 +27,7 @@ export const navigateTool = defineTool({
       // Leaving the page answers its dialog: dismiss it so the navigation can go ahead.
       await state.page.handleDialog(false).catch(() => undefined);
     }
-    const target = params.url ? { url: normaliseUrl(params.url) } : { go: params.go! };
+    const target = params.url ? { url: normaliseUrl(params.url, { evaluate: context.config.evaluate }) } : { go: params.go! };
     // A hung renderer (chrome://hang) takes no navigation, not even a reload: start a new one, as after a crash.
     const hung = await state.page.isHung();
     if (hung) await state.page.crashRenderer();

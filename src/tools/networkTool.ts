@@ -5,7 +5,10 @@ import { redactRequest } from '../capture/redactEntries.js';
 import { formatBytes, formatRequest } from '../format/networkFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { REDACTED, redactBody } from '../util/redact.js';
-import { clip, plural, showUrl, truncate } from '../util/text.js';
+import { clip, plural, quoteValue, showUrl, truncate } from '../util/text.js';
+import { addMock, mockSpecSchema, mocksOf, type MockSpec } from '../actions/mocks.js';
+import type { PageState } from '../actions/pageState.js';
+import { MOCK_STEP, UNMOCK_STEP } from '../journey/legibleSteps.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
@@ -67,11 +70,41 @@ async function showDetails(entry: NetworkEntry, log: NetworkLog, options: { reve
   }
 }
 
+const MOCK_HINT = 'Mock like {"url":"**/api/cart","status":500} or {"url":"/\\/api\\//","fail":"timeout"}; url is a glob or a /regex/.';
+
+/** Adds or removes mocks (journaled as Legible custom steps, so a replay forces the same answers) and lists them. */
+async function changeMocks(params: { mock?: MockSpec; unmock?: string }, state: PageState, context: ToolContext, response: ToolResponse): Promise<void> {
+  const journey = context.journey(state);
+  if (params.mock) {
+    if (params.mock.fail && (params.mock.status !== undefined || params.mock.body !== undefined)) throw new LegibleError('A mock either fails the request or answers it, not both.', MOCK_HINT);
+    const id = await addMock(state.page, params.mock);
+    journey.add({ type: 'customStep', name: MOCK_STEP, parameters: params.mock });
+    response.text(`Mock ${id} set: requests it decides show "mock ${id}" in reports and in this list.`);
+  }
+  if (params.unmock) {
+    const mocks = mocksOf(state.page);
+    const ids = params.unmock === 'all' ? mocks.map((rule) => rule.id) : [params.unmock];
+    const known = mocks.filter((rule) => ids.includes(rule.id));
+    if (!known.length && params.unmock !== 'all') {
+      throw new LegibleError(`There is no mock ${quoteValue(params.unmock)} on this page.`, `Mocks here: ${mocks.map((rule) => rule.id).join(', ') || 'none'}; or unmock "all".`);
+    }
+    await state.page.interceptor.remove(known.map((rule) => rule.id));
+    for (const rule of known) journey.add({ type: 'customStep', name: UNMOCK_STEP, parameters: { url: rule.key } });
+    response.text(known.length ? `Removed ${known.map((rule) => rule.id).join(', ')}.` : 'No mocks to remove.');
+  }
+  listMocks(state, response);
+}
+
+function listMocks(state: PageState, response: ToolResponse): void {
+  const mocks = mocksOf(state.page);
+  if (mocks.length) response.text(`Mocks (newest first; the first that matches decides):\n${mocks.map((rule) => `  ${truncate(rule.label, 200)}`).join('\n')}`);
+}
+
 export const networkTool = defineTool({
   name: 'network',
   title: 'Network',
   description:
-    "Requests with method, URL, status, type, time, size; failures marked ✗. Default: new since last call. id: headers and bodies (credentials redacted).",
+    "Requests with method, URL, status, type, time, size; failures marked ✗. Default: new since last call. id: headers and bodies (credentials redacted). mock: fake answers.",
   input: {
     id: z.string().regex(/^r\d+$/, 'request ids look like r12').optional().describe('Request id (r12).'),
     failed: z.boolean().optional(),
@@ -79,12 +112,19 @@ export const networkTool = defineTool({
     all: z.boolean().optional().describe('All since the page opened.'),
     showSecrets: z.boolean().optional().describe('Unredact credentials.'),
     saveBody: z.boolean().optional().describe('With id: save the body to a file.'),
+    // Listed as an object (cheaper than its schema in tools/list); checked as a mock on the way in.
+    mock: z.record(z.string(), z.unknown()).pipe(mockSpecSchema).optional().describe('{url: glob or /re/, status, body, headers, delay ms; or fail: refused|timeout}'),
+    unmock: z.string().min(1).optional().describe('Mock id or all.'),
   },
-  kind: 'read',
+  kind: 'action',
   scope: 'page',
   handlesDialogs: true,
   async handle({ params, state, context, response }) {
     const log = state.network;
+    if (params.mock || params.unmock) {
+      await changeMocks(params, state, context, response);
+      return;
+    }
     if (params.id) {
       const entry = log.get(params.id);
       if (!entry) {
@@ -110,5 +150,6 @@ export const networkTool = defineTool({
       response.text('Details of one: network {"id":"r…"}.');
     }
     if (log.droppedCount()) response.text(`(${log.droppedCount()} older requests were dropped from the bounded buffer.)`);
+    listMocks(state, response);
   },
 });

@@ -39,7 +39,7 @@ export const pagesTool = defineTool({
     if (params.action === 'new') {
       const state = await context.newPage();
       if (params.url) {
-        const { load } = await navigate(state, { url: normaliseUrl(params.url) }, context.config.navigationTimeout);
+        const { load } = await navigate(state, { url: normaliseUrl(params.url, { evaluate: context.config.evaluate }) }, context.config.navigationTimeout);
         response.text(`Opened ${state.page.id} at ${showUrl(state.page.url())}${load?.status ? ` (HTTP ${load.status})` : ''}.`);
       } else {
         response.text(`Opened ${state.page.id}.`);

@@ -4,7 +4,7 @@ import { compareRecordings } from '../recording/compare.js';
 import { seconds } from '../recording/filmstrip.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
-import { recordingMime, recordingUri } from '../recording/store.js';
+import { recordingMime, recordingUri, type RecordingInfo } from '../recording/store.js';
 import { formatBytes } from '../format/networkFormat.js';
 import { freeBytes } from '../util/disk.js';
 import { LegibleError } from '../util/errors.js';
@@ -14,6 +14,7 @@ import { basename, dirname } from 'node:path';
 import { nameParam, recordingLabel } from './common.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
+import { finishTrace, startTrace } from './traceRecording.js';
 
 /** Below this much free space, record_start refuses at once rather than fail at record_stop. */
 const MIN_FREE_BYTES = 16 * 1024 * 1024;
@@ -45,12 +46,19 @@ export const recordStartTool = defineTool({
       .describe('WxH, default viewport.'),
     format: z.enum(['mp4', 'webm']).optional().describe('Default mp4 (H.264).'),
     captions: z.boolean().optional().describe('Burn in action captions.'),
+    trace: z.boolean().optional().describe('Perf trace instead (vitals, long tasks).'),
   },
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    if (state.recorder) {
-      throw new LegibleError(`Page ${state.page.id} is already recording (${quote(state.recorder.label())}).`, 'Stop it with record_stop first; one recording runs per page.');
+    if (state.recorder || state.page.tracer.current()) {
+      const running = state.recorder?.label() ?? state.page.tracer.current()!.label;
+      throw new LegibleError(`Page ${state.page.id} is already recording (${quote(running)}).`, 'Stop it with record_stop first; one recording runs per page.');
+    }
+    if (params.trace) {
+      if (params.fps || params.size || params.format || params.captions) throw new LegibleError('A trace has no video options (fps, size, format, captions).', 'Call record_start {"trace":true} with at most a label.');
+      await startTrace(state, params.label ?? 'trace', response);
+      return;
     }
     findFfmpeg();
     const label = params.label ?? 'recording';
@@ -81,6 +89,10 @@ export const recordStopTool = defineTool({
   scope: 'page',
   handlesDialogs: true,
   async handle({ state, context, response }) {
+    if (state.page.tracer.current()) {
+      await finishTrace(state, context, response);
+      return;
+    }
     const recorder = state.recorder;
     if (recorder) {
       state.recorder = undefined;
@@ -95,12 +107,19 @@ export const recordStopTool = defineTool({
   },
 });
 
+/** What the viewer sees change: "52 of them distinct (17.3/s" (the caller closes the parenthesis). */
+function distinctText(info: RecordingInfo): string {
+  if (info.distinctFrames === undefined) return '(distinct frames not counted';
+  return `${info.distinctFrames} of them distinct (${(info.distinctFrames / Math.max(info.durationMs / 1000, 0.001)).toFixed(1)}/s`;
+}
+
 function reportRecording({ info, filmstrip, sourceFrames, stopMs }: FinishedRecording, response: ToolResponse): void {
   const lines = [
-    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps (${sourceFrames} from the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
+    `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps, ${distinctText(info)}; ${sourceFrames} sent by the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
     `Video: ${info.video}`,
     `Filmstrip: ${info.filmstrip} (${plural(filmstrip.tiles, 'moment')})`,
   ];
+  if (info.blankLeadMs) lines.push(`The video starts at the page's first paint, ${seconds(info.blankLeadMs)} after recording began (a blank page until then).`);
   if (info.interruption) lines.push(`Partial: ${info.interruption}; the video covers what was recorded until then.`);
   lines.push(info.actions.length ? `Actions:\n${info.actions.map((a) => `  ${seconds(a.at)} ${a.label}`).join('\n')}` : 'Actions: none during the recording.');
   response.text(lines.join('\n'));

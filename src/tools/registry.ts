@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import { appRestartTool, appStartTool, appStatusTool, appStopTool } from './appTools.js';
 import { consoleTool } from './consoleTool.js';
 import { dialogTool } from './dialogTool.js';
+import { emulateTool } from './emulateTool.js';
 import { evaluateTool } from './evaluateTool.js';
 import { clickTool, hoverTool, pressKeyTool, selectOptionTool, typeTool } from './inputTools.js';
 import { navigateTool } from './navigateTools.js';
@@ -15,6 +16,7 @@ import { recordCompareTool, recordStartTool, recordStopTool } from './recordTool
 import { reportTool } from './reportTool.js';
 import { screenshotTool } from './screenshotTool.js';
 import { snapshotTool } from './snapshotTool.js';
+import { storageTool } from './storageTool.js';
 import type { AnyTool } from './tool.js';
 import { waitForTool } from './waitTool.js';
 
@@ -34,6 +36,8 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   evaluateTool,
   pagesTool,
   dialogTool,
+  emulateTool,
+  storageTool,
   recordStartTool,
   recordStopTool,
   recordCompareTool,

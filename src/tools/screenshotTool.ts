@@ -5,30 +5,60 @@ import { MAX_CAPTURE_PX } from '../cdp/pageDriver.js';
 import { resolveRef } from '../snapshot/refs.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { formatBytes } from '../format/networkFormat.js';
+import type { PageState } from '../actions/pageState.js';
+import { annotatedScreenshot, pixelDiff, savePdf } from './screenshotExtras.js';
 import { nameParam } from './common.js';
 import { defineTool } from './tool.js';
 
 /** About what a model reads well; larger images cost tokens without adding detail. */
 const MAX_EDGE = 1280;
 
+/** A PNG of an element by ref, the full page, or the viewport (`cutFrom`: the page's size when a full page was cut). */
+async function capture(state: PageState, ref: string | undefined, fullPage: boolean): Promise<{ data: Buffer; cutFrom?: { width: number; height: number } }> {
+  if (!ref) return state.page.capture(fullPage);
+  const element = await resolveRef(state.page, ref);
+  try {
+    return { data: await element.screenshot() };
+  } finally {
+    await element.dispose();
+  }
+}
+
 export const screenshotTool = defineTool({
   name: 'screenshot',
   title: 'Screenshot',
   description:
-    "Capture the viewport, full page or an element by ref as an image (WebP, at most 1280 px); path also saves it full size.",
+    "Capture the viewport, full page or an element by ref as an image (WebP, at most 1280 px); path also saves it full size (or .pdf).",
   input: {
     ref: z.string().optional(),
     fullPage: z.boolean().optional(),
     path: nameParam.optional().describe('Save as, e.g. "cart.png".'),
+    annotate: z.boolean().optional().describe('Numbered boxes → refs.'),
+    diff: z.array(z.string().min(1)).min(1).optional().describe('Pixel diff of 2 (or 1 and the page): image paths or recording@seconds.'),
   },
   kind: 'read',
   scope: 'page',
   async handle({ params, state, context, response }) {
     if (params.ref && params.fullPage) throw new LegibleError('Give ref or fullPage, not both.');
+    if (params.annotate && (params.ref || params.fullPage || params.diff)) throw new LegibleError('annotate numbers the viewport: give it alone.', 'Call screenshot {"annotate":true}.');
     // Check the path before capturing, so a bad one fails fast and alone.
     const given = params.path ? /\.([a-z0-9]+)$/i.exec(params.path)?.[1]?.toLowerCase() : undefined;
+    if (given === 'pdf') {
+      if (params.ref || params.annotate || params.diff) throw new LegibleError('A PDF is of the whole page: give path alone.', 'Call screenshot {"path":"page.pdf"}.');
+      await savePdf(state, await context.outputPath('page', 'pdf', params.path), response);
+      return;
+    }
     if (given && !['png', 'jpg', 'jpeg', 'webp'].includes(given)) {
-      throw new LegibleError(`Screenshots are saved as png, jpeg or webp, not .${given}.`, 'End the path in .png, .jpg or .webp (or give no extension for png).');
+      throw new LegibleError(`Screenshots are saved as png, jpeg, webp or pdf, not .${given}.`, 'End the path in .png, .jpg, .webp or .pdf (or give no extension for png).');
+    }
+    if (params.annotate) {
+      await annotatedScreenshot(state, response);
+      return;
+    }
+    if (params.diff) {
+      if (params.diff.length > 2) throw new LegibleError(`diff compares two images, not ${params.diff.length}.`, 'Give one (compared with the page now) or two.');
+      await pixelDiff(context, response, params.diff, async () => (await capture(state, params.ref, params.fullPage ?? false)).data);
+      return;
     }
     const extension = given ? given.replace('jpg', 'jpeg') : 'png';
     const file = params.path ? await context.outputPath('screenshot', extension === 'jpeg' ? 'jpg' : extension, params.path) : undefined;
@@ -40,18 +70,7 @@ export const screenshotTool = defineTool({
       response.image(data, 'image/webp');
       return;
     }
-    let raw: Buffer;
-    let cutFrom: { width: number; height: number } | undefined;
-    if (params.ref) {
-      const element = await resolveRef(state.page, params.ref);
-      try {
-        raw = await element.screenshot();
-      } finally {
-        await element.dispose();
-      }
-    } else {
-      ({ data: raw, cutFrom } = await state.page.capture(params.fullPage ?? false));
-    }
+    const { data: raw, cutFrom } = await capture(state, params.ref, params.fullPage ?? false);
     const image = await encodeImage(raw, { maxEdge: MAX_EDGE, format: 'webp', quality: 80 });
     const what = params.ref ? `element ${params.ref}` : params.fullPage ? 'full page' : 'viewport';
     const scaled = image.width !== image.sourceWidth ? ` (downscaled from ${image.sourceWidth}×${image.sourceHeight})` : '';

@@ -94,6 +94,23 @@ export function redactJson(value: unknown): unknown {
 }
 
 /**
+ * Recorded data whose keys are a schema's, not the app's (a performance trace): every string
+ * through redactText, and in `{name, value}` objects (header lists, as traces and HAR hold them)
+ * the value of a secret-looking name redacted. Keys are left alone (a trace's own keys such as
+ * `sessionId` are no credentials); for app data use redactJson.
+ */
+export function redactNamedValues(value: unknown): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (Array.isArray(value)) return value.map(redactNamedValues);
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const secret = typeof record.name === 'string' && 'value' in record && isSecretName(record.name);
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, secret && key === 'value' ? REDACTED : redactNamedValues(inner)]));
+  }
+  return value;
+}
+
+/**
  * A request or response body with secret-looking fields redacted: JSON (parsed, so nested fields
  * and non-string values count too), form-encoded and text/plain `name=value` bodies, and any
  * other text by redactText.

@@ -26,7 +26,17 @@ async function startUsersBrowser(url: string): Promise<{ child: ChildProcess; en
       }
     });
   });
-  return { child, endpoint, httpUrl: `http://${new URL(endpoint).host}`, profile };
+  const httpUrl = `http://${new URL(endpoint).host}`;
+  // DevTools listens before the tab has committed its first page: wait until the tab shows it, as
+  // a user's browser would have long before anyone attaches.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const targets = (await fetch(`${httpUrl}/json/list`).then((response) => response.json())) as { type: string; url: string }[];
+    if (targets.some((target) => target.type === 'page' && target.url === url)) break;
+    if (Date.now() > deadline) throw new Error(`the browser's tab never showed ${url}: ${JSON.stringify(targets)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, endpoint, httpUrl, profile };
 }
 
 describe('attaching to a running browser', () => {

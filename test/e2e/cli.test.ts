@@ -116,10 +116,11 @@ describe('the shop task', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "clik"');
     expect(unknown.stderr).toContain('Did you mean: click');
-    const missing = await ws.run(['type', 'e1']);
+    // (type's text is optional since it also uploads files and fills forms: select shows a missing argument.)
+    const missing = await ws.run(['select', 'e1']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('type needs <text>');
-    expect(missing.stderr).toContain('Usage: legible type <ref> <text> [--submit] [--clear]');
+    expect(missing.stderr).toContain('select needs <values>');
+    expect(missing.stderr).toContain('Usage: legible select <ref> <values>...');
     const flag = await ws.run(['click', 'e1', '--dubble']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('Did you mean --double?');

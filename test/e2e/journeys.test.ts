@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +53,26 @@ describe('repro journeys', () => {
     expect(before.text).toMatch(/✗ text "Added to basket" is visible/);
     expect(before.text).toMatch(/✗ no failed requests matching "\/api\/" — POST \S+\/api\/basket → 500/);
     expect(before.images).toHaveLength(1);
+    // The filmstrip: its first tile is the page (not the blank tab the run starts on), and the
+    // tile where the error line appears is cut to what changed, so the line is big enough to read:
+    // many red pixels (about 600; a whole frame shrunk to a tile made about 30).
+    const strip = await sharp(before.images[0]!.data).raw().toBuffer({ resolveWithObject: true });
+    expect(strip.info.height, 'one row of tiles').toBe(180 + 40);
+    const tiles = (strip.info.width + 6) / 326;
+    const count = (tile: number, test: (r: number, g: number, b: number) => boolean) => {
+      let n = 0;
+      for (let y = 0; y < 180; y++) {
+        for (let x = tile * 326; x < tile * 326 + 320; x++) {
+          const i = (y * strip.info.width + x) * strip.info.channels;
+          if (test(strip.data[i]!, strip.data[i + 1]!, strip.data[i + 2]!)) n++;
+        }
+      }
+      return n;
+    };
+    // Dark pixels: the page's text at a quarter of its size makes about 100; a blank page none.
+    expect(count(0, (r, g, b) => r + g + b < 300), 'dark pixels in the first tile').toBeGreaterThan(25);
+    const red = Array.from({ length: tiles }, (_, tile) => count(tile, (r, g, b) => r - g > 50 && r - b > 40));
+    expect(Math.max(...red), `red pixels per tile: ${red.join(', ')}`).toBeGreaterThan(250);
 
     basket.fixed = true;
     const after = await e2e.legible.call('journey_run', { journey: 'basket-500', record: 'after' });
@@ -74,8 +94,24 @@ describe('repro journeys', () => {
     const post = har.log.entries.find((entry: { request: { method: string; url: string } }) => entry.request.method === 'POST');
     expect(post.request.url).toContain('/api/basket');
     expect(post.response.status).toBe(500);
+    // The failed request's body is kept: the error message the server sent.
+    expect(post.response.content.text).toBe('{"error":"basket service down"}');
     const afterHar = JSON.parse(readFileSync(join(dir, 'after.har'), 'utf8'));
     expect(afterHar.log.entries.find((entry: { request: { method: string } }) => entry.request.method === 'POST').response.status).toBe(200);
+
+    const source = readFileSync(html, 'utf8');
+    // Zero of something bad is not shown in red; the failed request's body is shown.
+    expect(source).toContain('<span class="muted">0 still failing</span>');
+    expect(source).toContain('<span class="muted">0 newly failing</span>');
+    expect(source).toContain('<span class="ok">3 fixed</span>');
+    expect(source).toContain('<pre>{&#34;error&#34;:&#34;basket service down&#34;}</pre>');
+    // The videos start at the page's first paint, not on the blank tab the run opens, and say so.
+    expect(source).toMatch(/The video starts at the page's first paint, \d+\.\d s after the run began/);
+    for (const video of ['before.mp4', 'after.mp4']) {
+      const first = execFileSync('ffmpeg', ['-v', 'error', '-i', join(dir, video), '-frames:v', '1', '-vf', 'format=gray', '-f', 'rawvideo', '-']);
+      // Dark pixels: the page's heading and text, not one flat colour.
+      expect(first.filter((v) => v < 100).length, `${video}'s first frame is blank`).toBeGreaterThan(500);
+    }
 
     // Open the report in real Chromium, through Legible itself.
     await e2e.legible.call('navigate', { url: `file://${html}` });

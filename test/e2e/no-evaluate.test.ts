@@ -75,11 +75,38 @@ describe('without --no-evaluate, the same routes do run page JavaScript', () => 
   // The control: it shows that each route above would have left its mark.
   const e2e = useLegible({ outputDir: 'with-eval' });
 
-  it('runs each route', async () => {
+  it('runs each route, but a javascript: URL is not run: it is no page to load', async () => {
     pwned.length = 0;
     const files = journeys(e2e);
-    for (const path of Object.values(files)) await e2e.call('journey_run', { journey: path });
+    const answers: Record<string, string> = {};
+    for (const [route, path] of Object.entries(files)) answers[route] = await e2e.call('journey_run', { journey: path });
     await e2e.call('journey_run', { journey: files.waitForExpression!, expect: [`js:${mark('journey_run')}`] });
-    expect([...new Set(pwned)].sort()).toEqual(['javascriptUrl', 'journey_run', 'jsExpectation', 'waitForExpression']);
+    expect([...new Set(pwned)].sort()).toEqual(['journey_run', 'jsExpectation', 'waitForExpression']);
+    // Reported by name, like the other things replay cannot run; the verdict is not PASSED.
+    expect(answers.javascriptUrl).toMatch(/2\. navigate to javascript:.* — not run: a javascript: URL runs code in the page instead of loading one/);
+    expect(answers.javascriptUrl).toContain('INCOMPLETE');
+  });
+
+  it('names the evaluate tool when a javascript: URL is refused', async () => {
+    const refused = await e2e.legible.call('navigate', { url: 'javascript:void 0' });
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toContain('Use the evaluate tool');
+  });
+});
+
+describe('--no-evaluate: the hint for a javascript: URL does not name a tool that is not offered', () => {
+  const e2e = useLegible({ args: ['--no-evaluate'] });
+
+  it('says what the server allows instead', async () => {
+    for (const [tool, args] of [
+      ['navigate', { url: 'javascript:void 0' }],
+      ['pages', { action: 'new', url: 'javascript:void 0' }],
+    ] as const) {
+      const refused = await e2e.legible.call(tool, args);
+      expect(refused.isError, refused.text).toBe(true);
+      expect(refused.text).toContain('javascript: URLs');
+      expect(refused.text).not.toContain('evaluate tool');
+      expect(refused.text).toContain('--no-evaluate');
+    }
   });
 });

@@ -57,6 +57,23 @@ async function withOwnServer(prefix: string, body: (legible: LegibleClient, out:
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Frames of a video that differ from the one before, as ffmpeg's mpdecimate sees them. */
+function distinctFrames(path: string): number {
+  const out = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-an', '-vf', 'mpdecimate', '-f', 'framecrc', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return out.split('\n').filter((line) => line && !line.startsWith('#')).length;
+}
+
+/** The left edge of the red box (#d1242f) in a frame of animated.html, in pixels. */
+async function boxLeft(frame: Buffer): Promise<number> {
+  const { data, info } = await sharp(frame).raw().toBuffer({ resolveWithObject: true });
+  const y = 180;
+  for (let x = 0; x < info.width; x++) {
+    const i = (y * info.width + x) * info.channels;
+    if (data[i]! > 170 && data[i + 1]! < 90 && data[i + 2]! < 90) return x;
+  }
+  throw new Error('no red box in the frame');
+}
+
 /** Mean absolute pixel difference of two regions of an image. */
 async function regionDifference(image: Buffer, a: { left: number; top: number }, b: { left: number; top: number }, size: { width: number; height: number }): Promise<number> {
   const grab = (at: { left: number; top: number }) => sharp(image).extract({ ...at, ...size }).greyscale().raw().toBuffer();
@@ -69,7 +86,11 @@ async function regionDifference(image: Buffer, a: { left: number; top: number },
 describe('recording', () => {
   const e2e = useLegible({ outputDir: 'rec' });
 
-  it('records an animated page in real time at 25 fps, and stop returns the video and a filmstrip', async () => {
+  /** The 40 ms ticks of a 25 fps video, between two wall-clock times, in which animated.html drew at least one frame. */
+  const paintedTicks = async (from: number, to: number) =>
+    Number(groupOf(await e2e.call('evaluate', { function: `() => new Set(window.paints.filter((t) => t >= ${from} && t <= ${to}).map((t) => Math.floor(t / 40))).size` }), /(\d+)/));
+
+  it('records an animated page in real time at 25 fps: the video shows the motion as the page painted it, and stop says how many frames differ', async () => {
     await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/animated.html` });
     const before = Date.now();
     const start = await e2e.legible.call('record_start', { label: 'anim' });
@@ -92,8 +113,33 @@ describe('recording', () => {
     expect(info.duration).toBeGreaterThanOrEqual((stopping - started) / 1000 - 0.1);
     expect(info.duration).toBeLessThanOrEqual((stopped - before) / 1000 + 0.1);
     expect(Math.abs(info.frames - info.duration * 25)).toBeLessThanOrEqual(2);
-    // The page animates: the browser sent many distinct frames.
-    expect(Number(groupOf(stop.text, /\((\d+) from the browser\)/))).toBeGreaterThan(25);
+
+    // What the viewer sees: frames that differ from the one before (mpdecimate, counted here
+    // independently of Legible), against what the page itself painted meanwhile: the 40 ms ticks
+    // of a 25 fps video in which the page drew at least one frame.
+    const distinct = distinctFrames(video);
+    // stop's figure is counted as the video is encoded; within a frame or two of the file's.
+    expect(Math.abs(Number(groupOf(stop.text, /(\d+) of them distinct \(/)) - distinct)).toBeLessThanOrEqual(2);
+    const painted = await paintedTicks(started, stopping);
+    const perSecond = distinct / info.duration;
+    const paintedPerSecond = painted / ((stopping - started) / 1000);
+    // Thresholds from measurement (bench/capture-e2e.mjs: 3 s of this kind of page, 2 cores, load
+    // average 17–28 from other engineers' test suites, 33 recordings): the video held 0.59–1.03×
+    // the ticks the page painted in (median 0.88; the recorder before this check 0.50–0.88×,
+    // median 0.71, when it placed frames on arrival rather than when they were drawn), 9–24
+    // distinct frames a second. On a quiet machine the page paints in all 25 ticks a second.
+    // Below half the painted ticks the recorder is losing what the page drew (the load does not
+    // explain that: it slows the page too); below 3 a second the video shows no motion at all.
+    expect(perSecond, `${distinct} distinct frames in ${info.duration} s; the page painted in ${painted} ticks`).toBeGreaterThanOrEqual(Math.max(3, 0.5 * paintedPerSecond));
+
+    // Timing inside the video: the box moves 300 px/s, so between 0.5 s and 2.5 s of the video it
+    // moved 600 px (modulo its 1100 px loop) when frames show when they were drawn. A frame is at
+    // most one stall late (about 0.25 s seen under load): ±0.4 s, ±120 px.
+    const [x1, x2] = await Promise.all([0.5, 2.5].map(async (at) => boxLeft(await frameAt(video, at))));
+    const moved = (((x2! - x1!) % 1100) + 1100) % 1100;
+    expect(moved, `box at ${x1} px then ${x2} px`).toBeGreaterThan(480);
+    expect(moved, `box at ${x1} px then ${x2} px`).toBeLessThan(720);
+
     expect(stop.images).toHaveLength(1);
     const meta = await sharp(stop.images[0]!.data).metadata();
     expect(meta.width).toBeGreaterThan(600);

@@ -22,6 +22,8 @@ const SECRETS = {
   formPassword: 'formpwSECRET6c1b',
   plainTextPassword: 'plainpwSECRET4f7e',
   responseToken: 'resptokenSECRET8a1c',
+  failedResponseToken: 'failtokenSECRET7b3d',
+  keyByKeyPassword: 'KeyPw-SECRET9d1',
 };
 
 /** Videos and images hold pixels, not text: they are the only files the scan skips. */
@@ -79,6 +81,10 @@ describe('secrets stay out of what Legible writes and shares', () => {
       expect(files.some((file) => expected.test(file)), `${expected} among ${files.join(', ')}`).toBe(true);
     }
     expect(leaks(e2e.outputDir)).toEqual([]);
+    // The failed request's body is kept in the report's HAR (so the scan above looked at it), redacted.
+    const har = JSON.parse(readFileSync(join(e2e.outputDir, 'reports', 'login-report', 'login.har'), 'utf8'));
+    const audit = har.log.entries.find((entry: { request: { url: string } }) => entry.request.url.endsWith('/api/audit'));
+    expect(JSON.parse(audit.response.content.text)).toEqual({ error: 'audit service down', session_token: '[redacted]' });
 
     // The answers an agent shares (pasted into an issue, a chat) carry none either.
     for (const [tool, text] of Object.entries(answers)) expect(leaksIn(text), `${tool}:\n${text}`).toEqual([]);
@@ -117,5 +123,37 @@ describe('secrets stay out of what Legible writes and shares', () => {
     expect(passed.stdout).not.toContain('from-env');
     const written = filesUnder(e2e.outputDir).filter((file) => !BINARY.test(file) && readFileSync(file, 'utf8').includes('from-env-password'));
     expect(written).toEqual([]);
+  });
+
+  it('masks a password typed key by key with press_key, and journals it as one change step naming the secret', async () => {
+    await e2e.call('journey_save', { mark: true });
+    await e2e.open('/login.html');
+    const page = await e2e.snapshot();
+    await e2e.call('type', { ref: refOf(page, 'textbox', 'User name'), text: 'bob' });
+    await e2e.call('click', { ref: refOf(page, 'textbox', 'Password') });
+    await e2e.call('record_start', { label: 'keys' });
+    const pressed: string[] = [];
+    for (const key of SECRETS.keyByKeyPassword) pressed.push(await e2e.call('press_key', { key }));
+    pressed.push(await e2e.call('press_key', { key: 'Backspace' }));
+    pressed.push(await e2e.call('press_key', { key: '7' }));
+    const stop = await e2e.call('record_stop');
+    await e2e.call('click', { ref: refOf(page, 'button', 'Sign in') });
+    const typed = `${SECRETS.keyByKeyPassword.slice(0, -1)}7`;
+    expect(logins.at(-1)?.password).toBe(typed);
+    for (const answer of pressed.filter((_, i) => i !== SECRETS.keyByKeyPassword.length)) expect(answer).toMatch(/^Pressed • in a password field \(a password: journeys keep \$\{LEGIBLE_SECRET_PASSWORD\} instead\)\./);
+    expect(pressed[SECRETS.keyByKeyPassword.length]).toMatch(/^Pressed Backspace in a password field/);
+    // The recording's action list (its captions and filmstrip) shows only the mask.
+    expect(stop).toMatch(/Pressing • in a password field/);
+    expect(stop).not.toMatch(/Pressing [^•B]/);
+
+    const saved = await e2e.call('journey_save', { name: 'login-keys', expect: ['text:Signed in as bob'] });
+    const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8')) as { steps: { type: string; key?: string; value?: string }[] };
+    // No key steps spell the password out; one change step refers to it.
+    expect(flow.steps.filter((step) => step.type === 'keyDown' || step.type === 'keyUp')).toEqual([]);
+    expect(flow.steps.filter((step) => step.value === '${LEGIBLE_SECRET_PASSWORD}')).toHaveLength(1);
+    expect(leaks(e2e.outputDir)).toEqual([]);
+    // Replayed in this session, the field gets what was typed (with the Backspace applied).
+    expect(await e2e.call('journey_run', { journey: 'login-keys' })).toContain('PASSED');
+    expect(logins.at(-1)?.password).toBe(typed);
   });
 });

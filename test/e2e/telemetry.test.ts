@@ -79,7 +79,7 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
     expect(result.isError, result.text).toBe(false);
     return result.text;
   };
-  const seenBy = async (url: string) => (await (await fetch(`${url}/seen`)).json()) as { method: string; path: string; traceparent: string | null }[];
+  const seenBy = async (url: string) => (await (await fetch(`${url}/seen`)).json()) as { method: string; path: string; traceparent: string | null; cookie: string | null }[];
 
   beforeAll(async () => {
     third = await thirdParty();
@@ -148,7 +148,7 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
     expect(report).toMatch(/logs of this trace:\n {4}api warn: sales report was slow/);
 
     const found = await call('traces', { query: '{ duration > 1s }' });
-    expect(found).toMatch(/^1 trace match \{ duration > 1s \}/);
+    expect(found).toMatch(/^1 trace matches \{ duration > 1s \}/);
     const id = groupOf(found, /"trace":"([0-9a-f]{12})"/);
     const outline = await call('traces', { trace: id });
     expect(outline).toMatch(/Most of it: slow-query \[[0-9a-f]{8}\], 1\.\d+s \(9\d%\) on its own\./);
@@ -170,9 +170,14 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
     const ok = (await seenBy(apiUrl)).filter((request) => request.path === '/ok' && request.traceparent?.includes(traceId));
     expect(ok.map((request) => request.method)).toEqual(['POST']);
     expect((await seenBy(apiUrl)).filter((request) => request.method === 'OPTIONS')).toEqual([]);
-    // navigate is an action too: the page's load carried a trace id to web.
+    // navigate is an action too: the page's load carried a trace id to web, and the header added
+    // on the way left the request's own headers (its cookie) as they were.
+    await call('evaluate', { function: "() => { document.cookie = 'session=abc123'; }" });
+    const reload = await call('navigate', { go: 'reload' });
+    const loadTrace = groupOf(reload, /Server: trace ([0-9a-f]{32})/);
     const loads = (await seenBy(webUrl)).filter((request) => request.path === '/');
-    expect(loads.at(-1)?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(loads.at(-1)).toMatchObject({ method: 'GET', cookie: 'session=abc123' });
+    expect(loads.at(-1)!.traceparent).toMatch(new RegExp(`^00-${loadTrace}-[0-9a-f]{16}-01$`));
   });
 
   it('finds the lines of a trace with logs', async () => {
@@ -231,11 +236,12 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
         ['sum by (http_response_status_code) (http_server_request_duration_count{instance!=""})', 'sum by (http_response_status_code) (http_server_request_duration_count)'],
         ['sum by (http_response_status_code) (http_server_request_duration_seconds_count{job="api"})', 'sum by (http_response_status_code) (http_server_request_duration_count)'],
         ['sum by (le) (http_server_request_duration_seconds_bucket{job="api", http_response_status_code="200"})', 'sum by (le) (http_server_request_duration_bucket{http_response_status_code="200"})'],
-        ['sum(shop_orders_total{instance=""})', 'sum(shop_orders_total)'],
+        ['sum(shop_orders_total{job="api", instance=""})', 'sum(shop_orders_total)'],
         ['sum(shop_orders_total{instance!=""})', 'sum(shop_orders_total)'],
       ];
       await until('Prometheus to have scraped', async () => ((await prometheus.query('shop_orders_total', Date.now())).data as { result: unknown[] }).result.length > 0);
       const agree: string[] = [];
+      let mismatch = '';
       await until(
         'the same answers',
         async () => {
@@ -246,13 +252,13 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
             const data = (await prometheus.query(theirs, at)).data as PromQueryData;
             const expected = formatMetricsAnswer({ query: mine, data, timeMs: at });
             if (rows(text) === rows(expected) && rows(text)) agree.push(mine);
-            else console.log(`MISMATCH ${mine}\n${text}\n---\n${expected}`);
+            else mismatch = `${mine}\nLegible:\n${text}\nPrometheus:\n${expected}`;
           }
           return agree.length === pairs.length;
         },
         15_000,
       ).catch(() => undefined);
-      expect(agree).toEqual(pairs.map(([mine]) => mine));
+      expect(agree, mismatch).toEqual(pairs.map(([mine]) => mine));
     } finally {
       await prometheus.stop();
     }

@@ -53,6 +53,15 @@ const ROUTES: Record<string, Route> = {
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'server-session=set-cookie-secret; Path=/' });
     res.end(JSON.stringify({ items: ['alpha', 'beta', 'gamma'], marker: 'body-marker-42' }));
   },
+  '/api/whoami': (req, res) => {
+    const session = /(?:^|;\s*)session=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ user: session ? `ann (${session.length} chars)` : null }));
+  },
+  '/api/stock': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ stock: 3 }));
+  },
   '/api/basket': (_req, res) => {
     res.writeHead(basket.fixed ? 200 : 500, { 'content-type': 'application/json' });
     res.end(JSON.stringify(basket.fixed ? { items: 1 } : { error: 'basket service down' }));
@@ -74,6 +83,11 @@ const ROUTES: Record<string, Route> = {
     await readBody(req);
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   },
+  // Fails with an error body that echoes a credential (planted: secrets.test.ts).
+  '/api/audit': async (req, res) => {
+    await readBody(req);
+    res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'audit service down', session_token: 'failtokenSECRET7b3d' }));
+  },
   '/pwned': (_req, res, url) => {
     pwned.push(url.searchParams.get('route') ?? '?');
     res.writeHead(204).end();
@@ -91,6 +105,13 @@ const ROUTES: Record<string, Route> = {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<!doctype html><title>Slow page</title><h1>Slow but fine</h1>');
     }, Number(url.searchParams.get('ms') ?? 1000));
+  },
+  '/slow.css': (_req, res, url) => {
+    // a render-blocking stylesheet that takes ?ms to come
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'text/css' });
+      res.end('body { font-family: sans-serif; } h1 { font-size: 48px; }');
+    }, Number(url.searchParams.get('ms') ?? 300));
   },
   '/status/404': (_req, res) => {
     res.writeHead(404, { 'content-type': 'text/html' });

@@ -69,6 +69,8 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
     instead: 'use what src/cdp exposes (PageDriver.send/onCdp for raw CDP), or add the method you need there',
   },
   sharp: { layers: ['media'], instead: 'call a function of src/media (encodeImage), or add one there' },
+  // Pixel comparison of two images (screenshot {diff}); it works on raw pixels sharp decodes.
+  pixelmatch: { layers: ['media'], instead: 'call diffImages from src/media/pixelDiff.ts' },
   '@modelcontextprotocol/sdk': {
     layers: ['tools', 'server', 'daemon', 'http', 'cli'],
     instead: 'return plain data and let src/tools (ToolResponse) or src/server turn it into MCP types',

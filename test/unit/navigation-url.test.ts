@@ -35,6 +35,17 @@ describe('normaliseUrl', () => {
     }
   });
 
+  it('does not point to the evaluate tool when the server runs without it (--no-evaluate)', () => {
+    try {
+      normaliseUrl('javascript:alert(1)', { evaluate: false });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as LegibleError).hint).not.toContain('evaluate tool');
+      expect((error as LegibleError).hint).toContain('--no-evaluate');
+    }
+    expect(() => normaliseUrl('javascript:alert(1)', { evaluate: true })).toThrow('navigate does not run javascript: URLs.');
+  });
+
   it('refuses schemes a tab cannot open and text that is no URL, but not URLs with spaces in them', () => {
     expect(() => normaliseUrl('ftp://files.example/a.txt')).toThrow('navigate does not open ftp: URLs.');
     expect(() => normaliseUrl('mailto:someone@example.com')).toThrow('navigate does not open mailto: URLs.');

@@ -17,6 +17,7 @@ class FakeCdp {
       return () => this.handlers.delete(event);
     },
     send: async () => ({}),
+    interceptor: { onIntercepted: () => () => undefined },
   } as unknown as PageDriver;
 
   emit(event: string, params: unknown): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, isSecretName, maskTyped, redactBody, redactHeaders, redactJson, redactText, redactUrl } from '../../src/util/redact.js';
+import { REDACTED, isSecretName, maskTyped, redactBody, redactHeaders, redactJson, redactNamedValues, redactText, redactUrl } from '../../src/util/redact.js';
 
 describe('isSecretName', () => {
   it('knows credential headers, parameters and fields in any spelling', () => {
@@ -69,6 +69,19 @@ describe('redactText', () => {
   it('is idempotent', () => {
     const once = redactText('a?token=1&b=2 Bearer abcdefgh1 {"secret":"x"}');
     expect(redactText(once)).toBe(once);
+  });
+});
+
+describe('redactNamedValues', () => {
+  it('redacts secret header values in name/value lists and secrets in strings, and keeps a schema\'s keys', () => {
+    const event = {
+      name: 'ResourceReceiveResponse',
+      args: { data: { sessionId: 'S1', url: 'http://a.test/?token=abc123', headers: [{ name: 'X-Auth-Token', value: 'hdrSECRET' }, { name: 'Content-Type', value: 'text/html' }] } },
+    };
+    expect(redactNamedValues(event)).toEqual({
+      name: 'ResourceReceiveResponse',
+      args: { data: { sessionId: 'S1', url: `http://a.test/?token=${REDACTED}`, headers: [{ name: 'X-Auth-Token', value: REDACTED }, { name: 'Content-Type', value: 'text/html' }] } },
+    });
   });
 });
 

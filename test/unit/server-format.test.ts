@@ -74,6 +74,23 @@ describe('watchActivity', () => {
     expect(activity?.logs.map((logged) => logged.line)).toEqual(['Error: late']);
     expect(await watch.begin().finish()).toBeUndefined();
   });
+
+  it('files a line held back before the action began under the time before it, not under the action', async () => {
+    const store = new LogStore();
+    // A warning printed at start-up, still held back (waiting for a possible stack trace) when the action begins.
+    let held: string | undefined = 'WARN cache is cold';
+    const watch = watchActivity(store, {
+      active: () => true,
+      flush: () => {
+        if (held) store.append({ timeMs: 1, labels: { app: 'api', stream: 'stdout' }, line: held });
+        held = undefined;
+      },
+      origins: () => new Map(),
+    });
+    const action = watch.begin();
+    store.append({ timeMs: 2, labels: { app: 'api', stream: 'stdout' }, line: 'INFO added to cart' });
+    expect(await action.finish()).toBeUndefined();
+  });
 });
 
 describe('formatLogsAnswer', () => {

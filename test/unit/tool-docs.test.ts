@@ -80,6 +80,8 @@ describe('tool definitions', () => {
     'page',
     'click.double', 'click.button', 'type.text', 'type.clear', 'wait_for.text', 'wait_for.ref', 'screenshot.ref', 'screenshot.fullPage',
     'network.failed', 'pages.action', 'pages.url', 'dialog.text', 'record_start.fps', 'record_compare.captions', 'report.name',
+    'emulate.colorScheme', 'emulate.reducedMotion', 'emulate.locale', 'emulate.timezone', 'emulate.userAgent', 'emulate.network', 'emulate.reset',
+    'storage.clear', 'storage.load', 'storage.showSecrets',
     // Explained by logs.since's description.
     'logs.start', 'logs.end',
     // Explained by the tools' descriptions (tools/list is paid for on every turn).

@@ -1,4 +1,4 @@
-import { buildTraceTree, exceptionOf, type SpanNode } from './analysis.js';
+import { buildTraceTree, displayName, exceptionOf, type SpanNode } from './analysis.js';
 import type { TempoTrace } from './tempo.js';
 
 /**
@@ -34,8 +34,6 @@ export interface ActionTraceSummary {
   errors: ActionError[];
 }
 
-const HTTP_METHOD = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT|_OTHER)$/;
-
 function attribute(node: SpanNode, ...keys: string[]): string | number | undefined {
   for (const key of keys) {
     const value = node.span.attributes?.find((kv) => kv.key === key)?.value;
@@ -44,14 +42,6 @@ function attribute(node: SpanNode, ...keys: string[]): string | number | undefin
     if (value?.doubleValue !== undefined) return value.doubleValue;
   }
   return undefined;
-}
-
-/** A name a reader can place: "GET" alone becomes "GET /checkout" (route, else path). */
-export function displayName(node: SpanNode): string {
-  const name = node.span.name || '?';
-  if (!HTTP_METHOD.test(name)) return name;
-  const where = attribute(node, 'http.route', 'url.path', 'http.target');
-  return typeof where === 'string' && where ? `${name} ${where.split('?')[0]}` : name;
 }
 
 function actionSpan(node: SpanNode): ActionSpan {
