@@ -7,5 +7,6 @@ import type { ActionWatch } from '../telemetry/activity.js';
  * watch's `finish`, called once the page has settled, answers the report's Server section.
  */
 export interface ActionObserver {
-  begin(): ActionWatch;
+  /** `label`: what the action does ("Clicking button "Checkout" [e2]"), the root span's name. */
+  begin(label?: string): ActionWatch;
 }

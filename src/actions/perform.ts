@@ -6,6 +6,7 @@ import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
+import { redactText } from '../util/redact.js';
 import { abortable, withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
 import { syncTraceRules } from './traceHeaders.js';
@@ -130,7 +131,7 @@ async function act(state: PageState, action: () => Promise<unknown>, options: Ac
   const networkMark = state.network.mark();
   const dialogsBefore = state.dialogs.length;
   if (options.what) state.logAction(options.what);
-  const watch = state.observer?.begin();
+  const watch = state.observer?.begin(options.what ? redactText(options.what) : undefined);
   state.watch = watch;
   // Requests to the running apps carry this action's trace id (a CDP round trip only when the apps changed).
   if (watch) await syncTraceRules(state, watch.origins.keys());

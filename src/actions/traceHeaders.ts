@@ -4,7 +4,7 @@ import type { PageState } from './pageState.js';
 /**
  * The `traceparent` of each action, on the requests a tab sends to the apps' own origins: one
  * interceptor rule per running app's origin (so Fetch pauses only those requests; with no app
- * running there is no rule and Fetch stays off), whose headers are read per request from the
+ * running there is no rule and Fetch stays off), whose headers are made per request by the
  * action under way (`state.watch`): the action's trace id and a new parent span id. Between
  * actions the rules add nothing. Added at the network layer, after the browser decided whether
  * the request needs a CORS preflight: the page's request is sent as the page made it, plus one
@@ -23,8 +23,8 @@ function traceRule(state: PageState, origin: string): InterceptRule {
     key: origin,
     test: (url) => originOf(url) === origin,
     fetchPattern: `${origin}/*`,
-    get headers(): Record<string, string> {
-      const traceparent = state.watch?.traceparent(origin);
+    headersFor(url, method): Record<string, string> {
+      const traceparent = state.watch?.traceparent(origin, { url, method });
       return traceparent ? { traceparent } : {};
     },
     outcome: { kind: 'continue' },

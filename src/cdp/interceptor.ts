@@ -37,6 +37,8 @@ export interface InterceptRule {
    * moment (`{}`), only adds headers: it is not reported as mocking the request.
    */
   headers?: Record<string, string>;
+  /** Like `headers`, made for each request from its URL and method (read once per request). */
+  headersFor?: (url: string, method: string) => Record<string, string>;
   /**
    * What happens to the request. A `continue` rule without a delay only adds its headers and lets
    * the next rules decide; the first matching rule that fulfils, fails or delays decides.
@@ -116,7 +118,7 @@ export class RequestInterceptor {
     const matching = this.list.filter((rule) => rule.test(request.url, request.method));
     const deciding = matching.find((rule) => rule.outcome.kind !== 'continue' || rule.delayMs);
     // Each rule's headers read once per request (a getter may make a value per request).
-    const added = matching.map((rule) => rule.headers);
+    const added = matching.map((rule) => (rule.headersFor ? rule.headersFor(request.url, request.method) : rule.headers));
     const extra = Object.assign({}, ...added.map((headers) => headers ?? {})) as Record<string, string>;
     try {
       if (deciding?.delayMs) await new Promise((resolve) => setTimeout(resolve, deciding.delayMs));

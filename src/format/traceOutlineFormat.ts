@@ -124,7 +124,8 @@ export function formatTraceOutline(trace: TempoTrace, options: TraceOutlineOptio
     const hint = (options.pageHint ?? 'See the rest from line <next>.').replace('<trace>', id).replace('<offset>', String(next)).replace('<next>', String(next + 1));
     out.push(`… ${lines.length - next} more lines not shown. ${hint}`);
   }
-  const example = tree.errors[0] ?? criticalSpans(criticalPath(tree)).reduce<{ node: SpanNode; ms: number } | undefined>((a, b) => (!a || b.ms > a.ms ? b : a), undefined)?.node ?? tree.nodes[0]!;
+  // The span to show first: an error with its exception, else any error, else the critical path's biggest.
+  const example = tree.errors.find((node) => (node.span.events ?? []).some((event) => exceptionOf(event))) ?? tree.errors[0] ?? criticalSpans(criticalPath(tree)).reduce<{ node: SpanNode; ms: number } | undefined>((a, b) => (!a || b.ms > a.ms ? b : a), undefined)?.node ?? tree.nodes[0]!;
   out.push((options.spanHint ?? 'Details of one span (attributes, events, exception): ask by its [id].').replace('<trace>', id).replace('<span>', example.span.spanId.slice(0, SPAN_ID_CHARS)));
   return out.join('\n');
 }

@@ -67,7 +67,7 @@ export class ServerContext implements ToolContext {
     const observer = watchActivity(
       this.logStore,
       { active: () => supervisor.isActive(), flush: () => supervisor.flushOutput(), origins: () => supervisor.origins() },
-      { traces: () => hub.localTraces(), logs: hub.localLogs, heardFrom: (app) => hub.heardFrom(app) },
+      { traces: () => hub.localTraces(), logs: hub.localLogs, heardFrom: (app) => hub.heardFrom(app), record: (request) => hub.recordSpans(request) },
     );
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);

@@ -5,7 +5,10 @@ import { entriesSince, isProblemLine, type LoggedLine } from './logs/recent.js';
 import { levelName, levelOf, type LevelName } from './logs/levels.js';
 import type { Labels } from './model.js';
 import type { LogStore } from './logs/store.js';
+import type { ExportTraceRequest, Span } from './otlp/model.js';
 import { summarizeActionTrace, type ActionTraceSummary } from './traces/actionTrace.js';
+import { browserSpans, type SentRequest } from './traces/browserSpans.js';
+import { redactUrl } from '../util/redact.js';
 
 /**
  * What the server side did while one browser action ran, for its report's Server section: the
@@ -47,6 +50,8 @@ export interface ActivityTelemetry {
   logs: LogsBackend;
   /** Whether this app has sent telemetry before. */
   heardFrom(app: string): boolean;
+  /** Stores the browser's spans of a trace (the action and its requests) beside the apps'. */
+  record?(request: ExportTraceRequest): void;
 }
 
 /** One action being watched. */
@@ -56,7 +61,7 @@ export interface ActionWatch {
   /** The origins whose requests carry the trace (the running apps'), fixed when the action began. */
   readonly origins: ReadonlyMap<string, string>;
   /** A `traceparent` for one request to an app's origin: the action's trace, a new parent span id. */
-  traceparent(origin: string): string | undefined;
+  traceparent(origin: string, request?: { url: string; method: string }): string | undefined;
   /** Once the page settled: the Server section's content (undefined when there is nothing). */
   finish(): Promise<ServerActivity | undefined>;
 }
@@ -76,6 +81,8 @@ const PARTIAL_QUIET_MS = 150;
 const POLL_MS = 10;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+/** Epoch ms with sub-millisecond precision (spans are in nanoseconds). */
+const preciseNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -90,28 +97,30 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * lines need no wait: settling already waited for the action's requests and 30 ms of DOM quiet,
  * and a server writes its log line before or while it answers.
  */
-export function watchActivity(store: LogStore, source: ActivitySource, telemetry?: ActivityTelemetry): { begin(): ActionWatch } {
+export function watchActivity(store: LogStore, source: ActivitySource, telemetry?: ActivityTelemetry): { begin(label?: string): ActionWatch } {
   /** Per app: actions in a row whose spans did not come. */
   const misses = new Map<string, number>();
   return {
-    begin() {
+    begin(label) {
       // Output held back for a possible stack trace arrived before the action: store it now, or
       // the flush after the action would file it under the action's mark.
       if (source.active()) source.flush();
       const mark = store.nextSeq();
-      const startedAt = Date.now();
+      const startedAt = preciseNow();
       const traceId = hex(16);
       const origins = telemetry ? source.origins() : new Map<string, string>();
       /** Parent span id → the app it was sent to. */
       const sent = new Map<string, string>();
+      const requests: SentRequest[] = [];
       return {
         traceId,
         origins,
-        traceparent(origin) {
+        traceparent(origin, request) {
           const app = origins.get(origin);
           if (!app) return undefined;
           const parent = hex(8);
           sent.set(parent, app);
+          requests.push({ spanId: parent, app, atMs: preciseNow(), ...(request ? { url: redactUrl(request.url), method: request.method } : {}) });
           return `00-${traceId}-${parent}-01`;
         },
         async finish() {
@@ -119,7 +128,15 @@ export function watchActivity(store: LogStore, source: ActivitySource, telemetry
             await new Promise((resolve) => setImmediate(resolve));
             source.flush();
           }
-          const trace = telemetry && sent.size ? await collectTrace(telemetry, traceId, sent, misses, startedAt) : undefined;
+          const settledAt = preciseNow();
+          const collected = telemetry && sent.size ? await collectTrace(telemetry, traceId, sent, misses, startedAt) : undefined;
+          let trace: ServerActivity['trace'];
+          if (collected) {
+            const { serverSpans, ...summary } = collected;
+            trace = summary;
+            // The browser's side of the trace: the action and its requests, above the apps' spans.
+            telemetry?.record?.(browserSpans({ traceId, label: label ?? 'browser action', startMs: startedAt, endMs: settledAt, requests, serverSpans, rootId: hex(8) }));
+          }
           // Lines carrying the trace id are in the trace's part; the rest (other apps, no trace) here.
           const keep = (labels: Labels, level: LevelName, lineTrace: string | undefined) => isProblemLine(labels, level) && !(trace && lineTrace === traceId);
           const { lines, more } = store.nextSeq() === mark ? { lines: [], more: 0 } : entriesSince(store, mark, keep, MAX_LINES);
@@ -137,7 +154,7 @@ async function collectTrace(
   sent: Map<string, string>,
   misses: Map<string, number>,
   startedAt: number,
-): Promise<ServerActivity['trace']> {
+): Promise<(NonNullable<ServerActivity['trace']> & { serverSpans: Span[] }) | undefined> {
   const backend = telemetry.traces();
   if (!backend) return undefined;
   const apps = new Set(sent.values());
@@ -172,7 +189,8 @@ async function collectTrace(
   if (!found || !count) return undefined;
   const summary = summarizeActionTrace(found);
   const logs = await linesOfTrace(telemetry.logs, traceId, startedAt);
-  return { ...summary, ...logs, missing: sent.size - answered.size };
+  const serverSpans = (found.resourceSpans ?? found.batches ?? []).flatMap((batch) => (batch.scopeSpans ?? []).flatMap((scope) => scope.spans ?? []));
+  return { ...summary, ...logs, missing: sent.size - answered.size, serverSpans };
 }
 
 /** The log lines carrying the trace id, any level, from the action's start on. */

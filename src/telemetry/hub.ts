@@ -5,6 +5,7 @@ import { EmbeddedLogs } from './logs/backend.js';
 import type { LogStore } from './logs/store.js';
 import type { ScrapeStatus } from './metrics/scraper.js';
 import type { OtlpForwarder } from './otlp/forwarder.js';
+import type { ExportTraceRequest } from './otlp/model.js';
 import type { OtlpReceiverStats } from './otlp/receiver.js';
 import type { TelemetryParts } from './parts.js';
 import type { BackendSettings, RemoteBackends } from './remote/backends.js';
@@ -185,6 +186,11 @@ export class TelemetryHub {
   /** Stops scraping an app (it stopped); its series are marked stale. */
   async unscrapeApp(app: string): Promise<void> {
     await this.parts?.stopScrape(app);
+  }
+
+  /** Stores spans Legible made itself (the browser's side of an action's trace) in the span store. */
+  recordSpans(request: ExportTraceRequest): void {
+    this.parts?.spans.ingest(request);
   }
 
   /** Whether telemetry has come from this app (by the name Legible gave it, or its service name). */

@@ -127,7 +127,7 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
     // The trace id in the report opens the whole trace in one call.
     const traceId = groupOf(report, /Server: trace ([0-9a-f]{32})/);
     const outline = await call('traces', { trace: traceId.slice(0, 12) });
-    expect(outline).toContain(`Trace ${traceId}`);
+    expect(outline).toMatch(new RegExp(`^Trace ${traceId} · Clicking button "Checkout" \\[e\\d+\\] \\(browser\\) · `));
     expect(outline).toMatch(/✗ load-cart · [^\n]*error: Cannot read properties of undefined/);
 
     // The request reached the api with the action's trace id, and no preflight came before it.
@@ -152,7 +152,8 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
     const id = groupOf(found, /"trace":"([0-9a-f]{12})"/);
     const outline = await call('traces', { trace: id });
     expect(outline).toMatch(/Most of it: slow-query \[[0-9a-f]{8}\], 1\.\d+s \(9\d%\) on its own\./);
-    expect(outline).toMatch(/\nGET \/slow · server · 1\.\d+s · self [^\n]+\n {2}validate · [^\n]+\n {2}slow-query · 1\.\d+s/);
+    // Rooted at the click (the browser's side Legible files), then the request, the server span, its children.
+    expect(outline).toMatch(/\nClicking button "Sales report" \[e\d+\] · 1\.\d+s · self [^\n]+ · browser [^\n]+\n {2}GET \/slow · client · [^\n]+\n {4}GET \/slow · server · 1\.\d+s · self [^\n]+ · api [^\n]+\n {6}validate · [^\n]+\n {6}slow-query · 1\.\d+s/);
     const span = groupOf(outline, /slow-query · [^\n]*\[([0-9a-f]{8})\]/);
     expect(await call('traces', { trace: id, span })).toMatch(/^Span slow-query \[[0-9a-f]{16}\] in trace [0-9a-f]{32}\n[^\n]*\n[^\n]*\nAttributes:\n {2}db\.system = postgresql/);
   });

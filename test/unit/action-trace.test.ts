@@ -13,6 +13,7 @@ import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
 import type { ExportTraceRequest, Span } from '../../src/telemetry/otlp/model.js';
 import { summarizeActionTrace } from '../../src/telemetry/traces/actionTrace.js';
+import { buildTraceTree } from '../../src/telemetry/traces/analysis.js';
 import { EmbeddedTraces } from '../../src/telemetry/traces/backend.js';
 import { SpanStore } from '../../src/telemetry/traces/spanStore.js';
 
@@ -82,7 +83,7 @@ function setup(heard: Set<string> = new Set(['api'])) {
     },
     catalog: (window) => embedded.catalog(window),
   };
-  const telemetry: ActivityTelemetry = { traces: () => traces, logs: new EmbeddedLogs(logs), heardFrom: (app) => heard.has(app) };
+  const telemetry: ActivityTelemetry = { traces: () => traces, logs: new EmbeddedLogs(logs), heardFrom: (app) => heard.has(app), record: (request) => spans.ingest(request) };
   const origins = new Map([
     [API, 'api'],
     [WEB, 'web'],
@@ -139,6 +140,24 @@ describe('an action joined to its trace', () => {
         '    web stderr: upstream reset (ECONNRESET)',
       ].join('\n'),
     );
+  });
+
+  it('files the browser\'s side under the trace: the action as its root, each request as a client span', async () => {
+    const { spans, watcher } = setup();
+    const action = watcher.begin('Clicking button "Checkout" [e2]');
+    const traceparent = action.traceparent(API, { url: `${API}/checkout?sku=1&token=s3cr3t`, method: 'POST' })!;
+    const t0 = Date.now();
+    setTimeout(() => spans.ingest(request('api', checkoutSpans(traceparent, t0 + 5))), 30);
+    await action.finish();
+    const tree = buildTraceTree(await new EmbeddedTraces(spans).trace(action.traceId));
+    expect(tree.roots.map((root) => [root.span.name, root.service])).toEqual([['Clicking button "Checkout" [e2]', 'browser']]);
+    const client = tree.roots[0]!.children[0]!;
+    expect([client.span.name, client.span.kind, client.span.spanId]).toEqual(['POST /checkout', 3, traceparent.split('-')[2]]);
+    expect(client.children.map((child) => child.span.name)).toEqual(['POST']);
+    // The action ends with its request's answer; the URL is kept without its secrets.
+    expect(tree.roots[0]!.endMs).toBeCloseTo(client.endMs, 3);
+    expect(client.endMs).toBeCloseTo(client.children[0]!.endMs, 3);
+    expect(JSON.stringify(client.span.attributes)).not.toContain('s3cr3t');
   });
 
   it('falls back to the printed lines for an app that sends no spans, and stops waiting for it', async () => {
