@@ -62,7 +62,9 @@ export class ServerContext implements ToolContext {
       stopped: (app) => void hub.unscrapeApp(app),
     });
     // A fixed port is taken at once, so an app started elsewhere can be pointed at it.
-    if (config.otlpPort) void hub.start().catch((error: unknown) => this.session.addNotice(errorMessage(error)));
+    if (config.otlpPort) {
+      void hub.start().catch((error: unknown) => this.session.addNotice(`${errorMessage(error)}${error instanceof LegibleError && error.hint ? ` ${error.hint}` : ''}`));
+    }
     const supervisor = this.supervisor;
     const observer = watchActivity(
       this.logStore,

@@ -16,6 +16,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rm } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,9 +24,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMetricsAnswer } from '../../src/format/metricsFormat.js';
 import type { PromQueryData } from '../../src/telemetry/metrics/query.js';
 import { appsWorkspace, NODE, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
-import { groupOf, refOf } from '../helpers/e2e.js';
+import { groupOf, refOf, tempDir } from '../helpers/e2e.js';
 import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
-import { prometheusOrSkip, RunningPrometheus } from '../helpers/prometheus.js';
+import { freePort, prometheusOrSkip, RunningPrometheus } from '../helpers/prometheus.js';
+import { makeSpans, tracesProtobuf } from '../../bench/otlpPayloads.mjs';
 
 const OTEL_APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otel-app');
 const binaries = prometheusOrSkip('metrics vs Prometheus (telemetry e2e)');
@@ -301,3 +303,68 @@ function rows(text: string): string {
     .filter((line) => /^\S+\s+\{/.test(line))
     .join('\n');
 }
+
+describe('the receiver on a fixed port, and stores at their caps', () => {
+  let legible: LegibleClient;
+  let port = 0;
+  let blocker: Server;
+  const dirs: string[] = [];
+  const workspace = async (name: string) => {
+    dirs.push(await tempDir(name));
+    return dirs.at(-1)!;
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    // A workspace without apps: the receiver serves apps started elsewhere.
+    legible = await startLegible(['--otlp-port', String(port), '--max-spans', '1000', '--root', await workspace('otlp-port')]);
+    // Something else holds a port: a second server asked for it says so, and keeps working.
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  }, 60_000);
+
+  afterAll(async () => {
+    await legible?.close();
+    await new Promise((resolve) => blocker?.close(resolve));
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('listens on --otlp-port from start-up, before any tool call', async () => {
+    const body = Buffer.from(tracesProtobuf(makeSpans({ traces: 10, spansPerTrace: 10 })));
+    const answer = await until('the receiver', async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } }).catch(() => undefined);
+      return response?.status === 200 ? response : undefined;
+    });
+    expect(answer.status).toBe(200);
+  });
+
+  it('drops the oldest spans past the cap, counts them and says so', async () => {
+    for (let i = 0; i < 2; i++) {
+      const body = Buffer.from(tracesProtobuf(makeSpans({ traces: 100, spansPerTrace: 10, seed: i + 2 })));
+      expect((await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } })).status).toBe(200);
+    }
+    const status = (await legible.call('app_status')).text;
+    expect(status).toContain(`Telemetry: OTLP/HTTP at http://127.0.0.1:${port}.`);
+    expect(status).toMatch(/held: 1000 spans, [^\n]*; the oldest dropped by the caps: 1100 spans/);
+    const found = await legible.call('traces', { query: '{ }' });
+    expect(found.text).toContain('(1100 older spans dropped by the cap of the span store.)');
+    // An empty search lists what is there to search.
+    const empty = await legible.call('traces', { query: '{ name = "no such span" }' });
+    expect(empty.text).toMatch(/^No trace matches \{ name = "no such span" \}/);
+    expect(empty.text).toMatch(/\nServices: svc-0, svc-1, svc-2\.\nAttributes: [^\n]*span\.http\.route/);
+  });
+
+  it('says when --otlp-port is taken, and answers the other tools', async () => {
+    const taken = (blocker.address() as AddressInfo).port;
+    const other = await startLegible(['--otlp-port', String(taken), '--root', await workspace('otlp-taken')]);
+    try {
+      const status = await other.call('app_status');
+      expect(status.text).toContain(`Legible's OTLP receiver could not start`);
+      expect(status.text).toContain(`Port ${taken} (--otlp-port) is probably taken`);
+      expect(status.text).toMatch(/Telemetry: the OTLP receiver is not running \(the OTLP receiver could not listen on 127\.0\.0\.1:\d+: [^)]*EADDRINUSE/);
+      expect((await other.call('logs')).isError).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+});
