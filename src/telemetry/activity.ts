@@ -79,6 +79,8 @@ const QUIET_MS = 20;
 /** Stop this long after the last span even when some requests' spans are still missing. */
 const PARTIAL_QUIET_MS = 150;
 const POLL_MS = 10;
+/** Requests of one action whose spans are waited for and whose client spans are filed. */
+const MAX_NOTED = 256;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 /** Epoch ms with sub-millisecond precision (spans are in nanoseconds). */
@@ -119,8 +121,11 @@ export function watchActivity(store: LogStore, source: ActivitySource, telemetry
           const app = origins.get(origin);
           if (!app) return undefined;
           const parent = hex(8);
-          sent.set(parent, app);
-          requests.push({ spanId: parent, app, atMs: preciseNow(), ...(request ? { url: redactUrl(request.url), method: request.method } : {}) });
+          // A page that sends many requests in one action: all carry the trace; the first ones are waited for and filed.
+          if (sent.size < MAX_NOTED) {
+            sent.set(parent, app);
+            requests.push({ spanId: parent, app, atMs: preciseNow(), ...(request ? { url: redactUrl(request.url), method: request.method } : {}) });
+          }
           return `00-${traceId}-${parent}-01`;
         },
         async finish() {
