@@ -13,6 +13,16 @@ beforeAll(loadLogql);
 const line = (text: string, level: LoggedLine['level'], stream = 'stdout', app = 'api'): LoggedLine => ({ timeMs: 0, labels: { app, stream }, level, line: text });
 
 describe('formatLogText', () => {
+  it('redacts credentials the app printed, structured or not, in the line and its extra lines', () => {
+    const pino = JSON.stringify({ level: 50, msg: 'login failed', password: 'hunter2SECRET', headers: { authorization: 'Bearer tokSECRET123' } });
+    const shown = formatLogText(pino, { max: 400, extraLines: 2 });
+    expect(shown).toContain('login failed');
+    expect(shown).not.toMatch(/hunter2SECRET|tokSECRET123/);
+    const plain = formatLogText('Authorization: Bearer plainSECRET456 api_key=keySECRET789\n  at login (/app/x.js:1:1) token=tokSECRET000', { max: 400, extraLines: 2 });
+    expect(plain).not.toMatch(/plainSECRET456|keySECRET789|tokSECRET000/);
+    expect(plain).toContain('at login');
+  });
+
   it("shows a pino line as its message, its error and request, then the other fields, and its stack's first frames", () => {
     const pino = JSON.stringify({
       level: 50,
