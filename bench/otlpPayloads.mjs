@@ -85,3 +85,21 @@ export function makeLogRecords({ count = 10, service = 'svc-logs' } = {}) {
 
 export const logsProtobuf = (records) => ProtobufLogsSerializer.serializeRequest(records);
 export const logsJson = (records) => JsonLogsSerializer.serializeRequest(records);
+
+/**
+ * An OTLP/JSON metrics request for filling the metric store: `points` gauge points spread over
+ * 100 series of one resource, batch `batch` of `batches` (each batch a later stretch of time, so
+ * the store takes every point in order), one point per 15 s, ending now.
+ */
+export function metricsJson({ points = 40_000, batch = 0, batches = 1, series = 100 } = {}) {
+  const perSeries = Math.ceil(points / series);
+  const end = Date.now();
+  const first = end - batches * perSeries * 15_000 + batch * perSeries * 15_000;
+  const metrics = [];
+  for (let s = 0; s < series; s++) {
+    const dataPoints = [];
+    for (let p = 0; p < perSeries; p++) dataPoints.push({ timeUnixNano: `${first + p * 15_000}000000`, asDouble: (s * 7 + p) % 100, attributes: [{ key: 'series', value: { stringValue: `s${s}` } }] });
+    metrics.push({ name: 'bench.fill', unit: '1', gauge: { dataPoints } });
+  }
+  return JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench-fill' } }] }, scopeMetrics: [{ scope: { name: 'bench' }, metrics }] }] });
+}

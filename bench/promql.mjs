@@ -6,8 +6,10 @@
 //   node bench/promql.mjs [--reps N]        (after npm run build; needs prometheus and promtool)
 //
 // Legible is measured in-process: queryRange plus JSON.stringify of the answer (Prometheus' time
-// includes encoding its JSON and one HTTP round trip on 127.0.0.1). The `metrics` tool is not
-// wired into the server yet; once it is, this row should go through MCP like the others.
+// includes encoding its JSON and one HTTP round trip on 127.0.0.1), and, when given the server,
+// through MCP: the same samples sent to a Legible server's OTLP endpoint (as gauges, one resource
+// per series: job and instance come from service.name and service.instance.id), then the
+// `metrics` tool's range query, answer formatted (a bounded table: not compared value for value).
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -78,7 +80,50 @@ function sameAnswer(mine, theirs) {
   return true;
 }
 
-export async function measurePromql({ reps = 5, log = () => {} } = {}) {
+/** OTLP/JSON requests holding the data set's samples, `perRequest` series each (points in time order). */
+function otlpRequests(samples, perRequest = 100) {
+  const bySeries = new Map();
+  for (const sample of samples) {
+    const key = `${sample.labels.__name__}|${sample.labels.job}|${sample.labels.instance}`;
+    let series = bySeries.get(key);
+    if (!series) bySeries.set(key, (series = { labels: sample.labels, points: [] }));
+    series.points.push({ timeUnixNano: `${sample.timeMs}000000`, asDouble: sample.value });
+  }
+  const all = [...bySeries.values()];
+  const requests = [];
+  for (let i = 0; i < all.length; i += perRequest) {
+    const resourceMetrics = all.slice(i, i + perRequest).map(({ labels, points }) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: labels.job } }, { key: 'service.instance.id', value: { stringValue: labels.instance } }] },
+      scopeMetrics: [{ metrics: [{ name: labels.__name__, gauge: { dataPoints: points } }] }],
+    }));
+    requests.push(JSON.stringify({ resourceMetrics }));
+  }
+  return requests;
+}
+
+/** A Legible server holding the data set (sent to its OTLP endpoint); its `metrics` calls timed. */
+async function legibleOverMcp(server, samples, outDir) {
+  const { launch } = await import('./servers.mjs');
+  const { session } = await launch(server, outDir);
+  session.counting = false;
+  const status = (await session.must('app_status', {})).text;
+  const endpoint = /OTLP\/HTTP at (http:\/\/127\.0\.0\.1:\d+)/.exec(status)?.[1];
+  if (!endpoint) throw new Error(`no OTLP endpoint in app_status: ${status.slice(0, 300)}`);
+  const began = performance.now();
+  for (const body of otlpRequests(samples)) {
+    const response = await fetch(`${endpoint}/v1/metrics`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    if (!response.ok) throw new Error(`OTLP metrics: HTTP ${response.status} ${await response.text()}`);
+  }
+  const loadMs = performance.now() - began;
+  const { start, end, step } = RANGE;
+  const call = (text) => session.must('metrics', { query: text, start: String(start / 1000), end: String(end / 1000), step: `${step / 1000}s` });
+  const query = async (text) => (await call(text)).ms;
+  /** The series count the answer's first line gives (the table itself is bounded). */
+  const series = async (text) => Number(/^([\d,]+) series/.exec((await call(text)).text)?.[1]?.replace(/,/g, '') ?? NaN);
+  return { session, loadMs, query, series };
+}
+
+export async function measurePromql({ reps = 5, log = () => {}, server, outDir } = {}) {
   const binaries = findPrometheus();
   if (!binaries) return { available: false, note: 'prometheus/promtool not installed (apt-get install -y prometheus)' };
   const dist = (path) => pathToFileURL(join(ROOT, 'dist', path)).href;
@@ -87,7 +132,12 @@ export async function measurePromql({ reps = 5, log = () => {} } = {}) {
   const { samples, openMetrics } = dataset();
   log(`  PromQL: ${samples.length.toLocaleString('en-US')} samples; backfilling Prometheus …`);
   const prometheus = await RunningPrometheus.start(binaries, 'global: {}\nscrape_configs: []\n', (dataDir) => backfill(binaries, openMetrics, dataDir));
+  let mcp;
   try {
+    if (server) {
+      log('  PromQL: sending the samples to a Legible server over OTLP …');
+      mcp = await legibleOverMcp(server, samples, outDir ?? join(ROOT, 'bench', 'results', 'tmp-promql'));
+    }
     const loadBegan = performance.now();
     const store = new MetricStore();
     store.appendMany(samples);
@@ -106,32 +156,48 @@ export async function measurePromql({ reps = 5, log = () => {} } = {}) {
       const warmMine = legible(query);
       const warmTheirs = await theirs(query);
       const same = sameAnswer(warmMine.answer, JSON.parse(warmTheirs.text));
+      const mcpSeries = mcp ? await mcp.series(query) : undefined;
       const mineMs = [];
       const theirMs = [];
+      const mcpMs = [];
       for (let rep = 0; rep < reps; rep++) {
         if (rep % 2 === 0) {
           mineMs.push(legible(query).ms);
+          if (mcp) mcpMs.push(await mcp.query(query));
           theirMs.push((await theirs(query)).ms);
         } else {
           theirMs.push((await theirs(query)).ms);
+          if (mcp) mcpMs.push(await mcp.query(query));
           mineMs.push(legible(query).ms);
         }
       }
       const row = { query, legibleMs: median(mineMs), prometheusMs: median(theirMs), same, series: warmMine.answer.result.length, legibleRuns: mineMs, prometheusRuns: theirMs };
+      if (mcp) Object.assign(row, { mcpMs: median(mcpMs), mcpSeries });
       row.ratio = row.legibleMs / row.prometheusMs;
-      log(`    ${query}: Legible ${row.legibleMs.toFixed(1)} ms, Prometheus ${row.prometheusMs.toFixed(1)} ms${same ? '' : ' — ANSWERS DIFFER'}`);
+      log(`    ${query}: Legible ${row.legibleMs.toFixed(1)} ms${mcp ? ` (through MCP ${row.mcpMs.toFixed(1)} ms)` : ''}, Prometheus ${row.prometheusMs.toFixed(1)} ms${same ? '' : ' — ANSWERS DIFFER'}${mcp && row.mcpSeries !== row.series ? ` — MCP answered ${row.mcpSeries} series` : ''}`);
       queries.push(row);
     }
-    return { available: true, reps, samples: samples.length, series: store.stats().series, storeLoadMs: loadMs, storeBytes: store.stats().bytes, range: RANGE, queries };
+    return { available: true, reps, samples: samples.length, series: store.stats().series, storeLoadMs: loadMs, storeBytes: store.stats().bytes, range: RANGE, queries, ...(mcp ? { mcpLoadMs: mcp.loadMs } : {}) };
   } finally {
+    await mcp?.session.close();
     await prometheus.stop();
   }
 }
 
 export function formatPromqlTable(result) {
   if (!result?.available) return `PromQL vs Prometheus: not run (${result?.note ?? 'no result'})`;
-  const rows = result.queries.map((row) => [row.query, row.series.toLocaleString('en-US'), row.legibleMs.toFixed(1), row.prometheusMs.toFixed(1), `${row.ratio.toFixed(2)}×`, row.same ? 'yes' : 'NO', row.ratio <= 1 && row.same ? 'pass' : 'FAIL']);
-  const head = ['PromQL range query, 1 h at 15 s (241 steps)', 'Series out', 'Legible (ms)', 'Prometheus 2.42 (ms)', 'Legible / Prometheus', 'Same answer', 'Target ≤ 1×'];
+  const mcp = result.queries.some((row) => row.mcpMs !== undefined);
+  const rows = result.queries.map((row) => [
+    row.query,
+    row.series.toLocaleString('en-US'),
+    row.legibleMs.toFixed(1),
+    ...(mcp ? [row.mcpMs?.toFixed(1) ?? '—'] : []),
+    row.prometheusMs.toFixed(1),
+    `${row.ratio.toFixed(2)}×`,
+    row.same && (row.mcpSeries === undefined || row.mcpSeries === row.series) ? 'yes' : 'NO',
+    row.ratio <= 1 && row.same ? 'pass' : 'FAIL',
+  ]);
+  const head = ['PromQL range query, 1 h at 15 s (241 steps)', 'Series out', 'Legible (ms)', ...(mcp ? ['Legible via MCP (ms)'] : []), 'Prometheus 2.42 (ms)', 'Legible / Prometheus', 'Same answer', 'Target ≤ 1×'];
   const widths = head.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
   return [
@@ -143,7 +209,16 @@ export function formatPromqlTable(result) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { reps: { type: 'string' } } });
-  const result = await measurePromql({ reps: Number(values.reps ?? 5), log: (line) => process.stderr.write(`${line}\n`) });
-  console.log(formatPromqlTable(result));
+  const { values } = parseArgs({ options: { reps: { type: 'string' }, 'no-mcp': { type: 'boolean' } } });
+  const { SERVERS } = await import('./servers.mjs');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const outDir = await mkdtemp(join(tmpdir(), 'legible-bench-promql-'));
+  try {
+    const server = values['no-mcp'] ? undefined : SERVERS.find((s) => s.id === 'legible');
+    const result = await measurePromql({ reps: Number(values.reps ?? 5), log: (line) => process.stderr.write(`${line}\n`), server, outDir });
+    console.log(formatPromqlTable(result));
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
 }

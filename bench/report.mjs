@@ -83,7 +83,17 @@ export const ROWS = [
   { key: 'mem500', label: 'Legible RSS after 500 actions (MB)', memory: (m) => m.checkpoints?.[500]?.serverRssMb, digits: 0 },
   { key: 'memRatio', label: 'Legible RSS 500 / 50 actions', memory: (m) => m.ratio, digits: 2, target: legibleIs('≤ 1.2', (v) => v <= 1.2) },
   { key: 'memActionMs', label: 'Legible action (click/type), median (ms)', memory: (m) => m.medianActionMs, digits: 0 },
-  // Telemetry rows (bench/traces.mjs, Legible only, in-process: the traces tool is not wired yet).
+  // Telemetry through the real server (bench/telemetryServer.mjs, over MCP).
+  { key: 'srvSpansPerS', label: 'OTLP ingest into the server, protobuf (spans/s)', telemetry: (t) => t.server?.ingest?.spansPerSecond, digits: 0, target: legibleIs('≥ 100,000', (v) => v >= 100_000) },
+  { key: 'srvLogsPerS', label: 'OTLP ingest into the server, protobuf (log records/s)', telemetry: (t) => t.server?.ingest?.logRecordsPerSecond, digits: 0 },
+  { key: 'srvToolIdle', label: 'traces call, idle, median (ms)', telemetry: (t) => t.server?.ingest?.toolCallMs.idleMedian, digits: 1 },
+  { key: 'srvToolIngest', label: 'traces call during ingest, median (ms)', telemetry: (t) => t.server?.ingest?.toolCallMs.ingestMedian, digits: 1 },
+  { key: 'srvToolIngestP95', label: 'traces call during ingest, p95 (ms)', telemetry: (t) => t.server?.ingest?.toolCallMs.ingestP95, digits: 1 },
+  { key: 'reportWithMs', label: 'Click → report with the Server section, median (ms)', telemetry: (t) => t.server?.report?.withMs, digits: 0 },
+  { key: 'reportWithoutMs', label: 'Same click, app without telemetry, median (ms)', telemetry: (t) => t.server?.report?.withoutMs, digits: 0 },
+  { key: 'reportAddedMs', label: 'Server section: added at the median (ms)', telemetry: (t) => t.server?.report?.addedMs, digits: 0, target: legibleIs('≤ 150 ms', (v) => v <= 150) },
+  { key: 'capsRssMb', label: 'Server RSS, spans, logs and samples at their caps (MB)', telemetry: (t) => (t.server?.memory?.atCaps ? t.server.memory.rssMb : undefined), digits: 0 },
+  // Telemetry rows of the parts alone (bench/traces.mjs, Legible only, in-process).
   { key: 'otlpSpansPerS', label: 'OTLP ingest, protobuf (spans/s)', telemetry: (t) => t.ingest?.spansPerSecond, digits: 0, target: legibleIs('≥ 100,000', (v) => v >= 100_000) },
   { key: 'otlpSpansPerCpuS', label: 'OTLP ingest: spans per receiver CPU-second', telemetry: (t) => t.ingest?.spansPerCpuSecond, digits: 0 },
   { key: 'otlpToolIdle', label: 'Tool-like call (TraceQL), idle, median (ms)', telemetry: (t) => t.ingest?.toolCallMs.idleMedian, digits: 1 },
@@ -194,6 +204,11 @@ export function formatNotes(servers, reps, memory, telemetry, apps) {
   }
   if (memory?.error) notes.push(`- Legible memory run: ${memory.error}`);
   if (telemetry?.error) notes.push(`- Telemetry rows: ${telemetry.error}`);
+  if (telemetry?.server?.error) notes.push(`- Telemetry through the server: ${telemetry.server.error}`);
+  const report = telemetry?.server?.report;
+  if (report && report.traced < report.clicks) notes.push(`- Server section: ${report.traced} of ${report.clicks} clicks' reports named their trace`);
+  const memory_ = telemetry?.server?.memory;
+  if (memory_ && !memory_.atCaps) notes.push(`- Server memory: not every store reached its cap (held: ${memory_.held}; dropped: ${memory_.dropped ?? 'nothing'}), so no RSS at the caps`);
   if (apps?.error) notes.push(`- Legible apps run: ${apps.error}`);
   if (apps?.capture && !apps.capture.atCap) notes.push(`- Legible apps run: the log store did not fill within the flood's time limit (${apps.capture.lines} lines), so no RSS at the cap`);
   for (const query of Object.values(apps?.logql?.queries ?? {})) if (query.partial) notes.push(`- LogQL ${query.query}: ${query.partial}`);

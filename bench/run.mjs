@@ -9,6 +9,7 @@
 // and MCP over HTTP against stdio (bench/http.mjs).
 import { execFileSync } from 'node:child_process';
 import { runTelemetryBench } from './telemetry.mjs';
+import { measureTelemetryServer } from './telemetryServer.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -122,7 +123,7 @@ try {
   if (!flags['no-promql'] && !only) {
     log('PromQL range queries, Legible vs Prometheus …');
     const began = performance.now();
-    promql = await measurePromql({ reps: Math.max(5, reps), log });
+    promql = await measurePromql({ reps: Math.max(5, reps), log, server: servers.find((s) => s.id === 'legible'), outDir: join(work, 'promql') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   }
   if (servers.some((s) => s.id === 'legible') && !flags['no-telemetry'] && !only) {
@@ -130,6 +131,10 @@ try {
     const began = performance.now();
     telemetry = await runTelemetryBench();
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s${telemetry.error ? `: ${telemetry.error}` : ''}`);
+    log('Legible telemetry through the server: ingest while tools answer, the Server section, memory at the caps …');
+    const serverBegan = performance.now();
+    telemetry.server = await measureTelemetryServer(servers.find((s) => s.id === 'legible'), { outDir: join(work, 'telemetry') });
+    log(`  done in ${((performance.now() - serverBegan) / 1000).toFixed(1)} s${telemetry.server.error ? `: ${telemetry.server.error}` : ''}`);
   }
 } finally {
   await fixtures.close();

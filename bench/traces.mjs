@@ -1,7 +1,8 @@
 // The telemetry rows of the benchmark: OTLP ingest over protobuf (spans/s and log records/s,
 // from a separate sender process) with the latency of tool-like calls during ingest next to idle,
 // TraceQL search over 100,000 stored spans, and the span store's memory at its cap. It uses the
-// built modules (dist/) directly: the traces tool is not wired into the server yet.
+// built modules (dist/) directly, so the parts are measured alone; bench/telemetryServer.mjs
+// measures the same ingest through the real server, over MCP.
 //
 //   node --expose-gc bench/traces.mjs [--json]      (after npm run build; --json: one JSON line)
 import { fork } from 'node:child_process';

@@ -13,6 +13,7 @@ import { guard, HungRenderer, StuckScript } from './guard.js';
 /** A page with this many elements can take Legible's walker longer than a call may last. */
 const LARGE_PAGE_ELEMENTS = 20_000;
 import type { ActionObserver } from './observer.js';
+import type { ActionWatch } from '../telemetry/activity.js';
 
 export interface PageOptions {
   /** Upper bound for one call into the page, in ms. */
@@ -47,6 +48,8 @@ export class PageState {
   recorder: Recorder | undefined;
   /** Watches the server side during actions (the Server section of the report). */
   observer: ActionObserver | undefined;
+  /** The action under way's watch: its trace id, and the traceparent of its requests to the apps. */
+  watch: ActionWatch | undefined;
   /** Upper bound for one call into the page, in ms. */
   readonly callTimeout: number;
   readonly timerWaitMs: number;

@@ -6,8 +6,10 @@ import { diffOutlines, type OutlineDiff } from '../snapshot/diff.js';
 import type { Outline } from '../snapshot/outline.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
+import { redactText } from '../util/redact.js';
 import { abortable, withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
+import { syncTraceRules } from './traceHeaders.js';
 import type { PageState } from './pageState.js';
 import { DEFAULT_SETTLE, marksDiffer, settle, waitForLoad, watchActivity, type PageMarks, type SettleLimits } from './settle.js';
 
@@ -105,6 +107,15 @@ async function describeNewTabs(popups: Promise<PageDriver | undefined>[]): Promi
  * network entries, new tabs, and any dialog that opened.
  */
 export async function performAction(state: PageState, action: () => Promise<unknown>, options: ActionOptions = {}): Promise<Effects> {
+  try {
+    return await act(state, action, options);
+  } finally {
+    // Requests after the action (or after it failed) carry no trace of it.
+    state.watch = undefined;
+  }
+}
+
+async function act(state: PageState, action: () => Promise<unknown>, options: ActionOptions): Promise<Effects> {
   const { page } = state;
   const started = Date.now();
   const wantDiff = options.diff ?? true;
@@ -120,7 +131,10 @@ export async function performAction(state: PageState, action: () => Promise<unkn
   const networkMark = state.network.mark();
   const dialogsBefore = state.dialogs.length;
   if (options.what) state.logAction(options.what);
-  const observed = state.observer?.begin();
+  const watch = state.observer?.begin(options.what ? redactText(options.what) : undefined);
+  state.watch = watch;
+  // Requests to the running apps carry this action's trace id (a CDP round trip only when the apps changed).
+  if (watch) await syncTraceRules(state, watch.origins.keys());
   const popups: Promise<PageDriver | undefined>[] = [];
   const offPopup = page.onPopup((popup) => popups.push(popup));
 
@@ -172,7 +186,8 @@ export async function performAction(state: PageState, action: () => Promise<unkn
     `${options.what ?? 'action'}: before ${tAct - started} ms, act ${tSettle - tAct} ms, settle ${tSettled - tSettle} ms (${settled.dom}${settled.busy.length ? `: ${settled.busy.join(', ')}` : ''}), after ${Date.now() - tSettled} ms`,
   );
   const dialog = state.dialogs.length > dialogsBefore ? state.dialogs[state.dialogs.length - 1] : undefined;
-  const server = await observed?.();
+  state.watch = undefined;
+  const server = await watch?.finish();
   return {
     urlBefore,
     urlAfter: page.url(),

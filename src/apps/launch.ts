@@ -17,6 +17,7 @@ import type { AppRun } from './supervisor.js';
 import { expandTemplate, type TemplateValues } from './template.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+export const DEFAULT_SCRAPE_MS = 5_000;
 const LAST_LINES = 12;
 
 export interface LaunchOptions {
@@ -28,6 +29,8 @@ export interface LaunchOptions {
   previousPort: number | undefined;
   /** Put in the environment of its processes, to recognise them later. */
   marker: string;
+  /** Variables from Legible's telemetry (OTEL_*); the app's own `env` wins over them. */
+  telemetryEnv?: Record<string, string>;
   /** URL and port of another (running) app, for {apps.<name>.url}. */
   dependency(name: string): { url?: string; port?: number };
   onSpawn(run: AppRun): void;
@@ -76,21 +79,23 @@ export async function launchApp(options: LaunchOptions, retried = false): Promis
   const url = spec.url ? expand(spec.url) : port !== undefined ? `http://localhost:${port}` : undefined;
   const command = typeof spec.command === 'string' ? expand(spec.command) : spec.command.map(expand);
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited(options.telemetryEnv),
     // As npm scripts have it: the project's own binaries (vite, next, tsx) without npx.
     PATH: [join(cwd, 'node_modules', '.bin'), join(source.root, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter),
     ...(port !== undefined ? { PORT: String(port) } : {}),
+    ...options.telemetryEnv,
     ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([key, value]) => [key, expand(value)])),
     [MARKER_VARIABLE]: options.marker,
   };
   const readiness = readinessOf(spec, port, url, source.kind);
+  const scrape = spec.metrics ? scrapeOf(spec.metrics, expand, port, url) : undefined;
   const timeoutMs = readyTimeout(spec);
 
   const prepared = Date.now();
   const markSeq = store.nextSeq();
   const capture = new OutputCapture(store, name);
   const child = new AppProcess({ command, cwd, env }, capture);
-  const run: AppRun = { process: child, capture, spec, ...(port !== undefined ? { port } : {}), ...(url ? { url } : {}), marker: options.marker, markSeq, stopping: false };
+  const run: AppRun = { process: child, capture, spec, ...(port !== undefined ? { port } : {}), ...(url ? { url } : {}), ...(scrape ? { scrape } : {}), marker: options.marker, markSeq, stopping: false };
   options.onSpawn(run);
   try {
     const ready = await waitUntilReady(readiness, child, capture, timeoutMs);
@@ -147,6 +152,25 @@ function readinessOf(spec: AppSpec, port: number | undefined, url: string | unde
   if (ready?.tcp !== undefined) return { kind: 'tcp', port: ready.tcp === true ? port! : ready.tcp };
   if (port === undefined) return { kind: 'none' };
   return source === 'package.json' ? { kind: 'auto', port } : { kind: 'tcp', port };
+}
+
+/**
+ * Legible's own environment, less the OpenTelemetry variables that would send an app's telemetry
+ * elsewhere when Legible gives it an endpoint (the per-signal endpoints and protocols win over
+ * the general ones in every SDK).
+ */
+function inherited(telemetry: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  if (!telemetry?.OTEL_EXPORTER_OTLP_ENDPOINT) return process.env;
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^OTEL_EXPORTER_OTLP_(TRACES|METRICS|LOGS)_(ENDPOINT|PROTOCOL)$/.test(key)));
+}
+
+/** Where and how often to scrape the app's Prometheus endpoint. */
+function scrapeOf(metrics: NonNullable<AppSpec['metrics']>, expand: (text: string) => string, port: number | undefined, url: string | undefined): { url: string; intervalMs: number } {
+  const path = expand(metrics.path);
+  const target = /^https?:\/\//.test(path) ? path : new URL(path, url ?? `http://localhost:${port}`).toString();
+  const interval = metrics.interval;
+  const intervalMs = interval === undefined ? DEFAULT_SCRAPE_MS : typeof interval === 'number' ? interval : (parseDuration(interval) ?? DEFAULT_SCRAPE_MS);
+  return { url: target, intervalMs };
 }
 
 function readyTimeout(spec: AppSpec): number {

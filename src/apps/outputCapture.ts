@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { packInfo, type LogStore } from '../telemetry/logs/store.js';
 import { LEVEL } from '../telemetry/logs/levels.js';
-import { inspectLine } from '../telemetry/logs/structured.js';
+import { inspectLine, traceContextOf } from '../telemetry/logs/structured.js';
 import { EntryAssembler } from './entryAssembler.js';
 import { LineSplitter } from './lineSplitter.js';
 
@@ -101,7 +101,8 @@ export class OutputCapture {
     const shape = inspectLine(entry);
     // A multi-line entry with stack frames is an error even when its first line names no level.
     const level = shape.level === LEVEL.unknown && entry.includes('\n') && /\n\s+at\s/.test(entry) ? LEVEL.error : shape.level;
-    this.store.appendTo(streamId, timeMs, entry, packInfo(level, shape.format, shape.fieldLevel));
+    const context = traceContextOf(entry, shape.format);
+    this.store.appendTo(streamId, timeMs, entry, packInfo(level, shape.format, shape.fieldLevel), context?.traceId, context?.spanId);
     this.entries++;
     for (const listener of this.listeners) listener(entry, stream);
   }

@@ -11,6 +11,8 @@ import { reapLeftovers, RunRecord } from './leftovers.js';
 import type { OutputCapture } from './outputCapture.js';
 import { launchApp } from './launch.js';
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /** Why an app last stopped. */
 export interface LastExit {
   code: number | null;
@@ -78,6 +80,8 @@ export interface AppRun {
   marker: string;
   /** The log store's sequence number when it was spawned. */
   markSeq: number;
+  /** Its Prometheus endpoint, scraped while it runs. */
+  scrape?: { url: string; intervalMs: number };
   readyAt?: number;
   stopping: boolean;
 }
@@ -92,6 +96,19 @@ interface AppRecord {
   lastExit?: LastExit;
   failure?: string;
   streamIds?: number[];
+}
+
+/**
+ * What watches the apps beside their output (Legible's telemetry): it gives each app the
+ * variables that point its OpenTelemetry SDK at Legible, and scrapes its metrics while it runs.
+ */
+export interface AppHooks {
+  /** Variables for an app about to be spawned. */
+  environment(app: string): Promise<Record<string, string>>;
+  /** The app is ready. */
+  ready(app: string, run: AppRun): void;
+  /** The app stopped (asked to, or on its own). */
+  stopped(app: string): void;
 }
 
 /**
@@ -112,6 +129,7 @@ export class AppSupervisor {
   constructor(
     readonly root: string,
     readonly store: LogStore,
+    private readonly hooks?: AppHooks,
   ) {
     this.runRecord = new RunRecord(root);
     this.reaped = reapLeftovers(root).then(
@@ -249,6 +267,34 @@ export class AppSupervisor {
     return [...this.records.values()].filter((record) => record.run).map((record) => record.name);
   }
 
+  /**
+   * The origins the running apps serve, each with its app's name. A loopback URL also stands for
+   * its other loopback spellings (localhost, 127.0.0.1, [::1]) on the same port: a page may call
+   * the app by any of them.
+   */
+  origins(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const record of this.records.values()) {
+      const url = record.run?.url;
+      if (!url) continue;
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        continue;
+      }
+      out.set(parsed.origin, record.name);
+      if (LOOPBACK.has(parsed.hostname)) {
+        for (const host of LOOPBACK) {
+          const alias = new URL(parsed.origin);
+          alias.hostname = host;
+          if (!out.has(alias.origin)) out.set(alias.origin, record.name);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Stores output still waiting for a continuation line, of every app. */
   flushOutput(): void {
     for (const record of this.records.values()) record.run?.capture.flush();
@@ -316,6 +362,7 @@ export class AppSupervisor {
       };
     }
     const running = (app: string) => this.records.get(app)?.run;
+    const telemetryEnv = (await this.hooks?.environment(name)) ?? {};
     const launched = await launchApp({
       name,
       spec: source.apps.get(name)!,
@@ -323,6 +370,7 @@ export class AppSupervisor {
       store: this.store,
       previousPort: record.port,
       marker: `${this.instance}/${name}`,
+      telemetryEnv,
       dependency: (app) => ({ url: running(app)?.url, port: running(app)?.port }),
       onSpawn: (run) => {
         record.run = run;
@@ -345,6 +393,7 @@ export class AppSupervisor {
     record.state = 'running';
     record.failure = undefined;
     const { run, readyMs, readiness } = launched;
+    this.hooks?.ready(name, run);
     const { lines, more } = entriesSince(this.store, run.markSeq, (labels, level) => labels.app === name && isProblemLine(labels, level), 8);
     return {
       name,
@@ -363,6 +412,7 @@ export class AppSupervisor {
   private async stopRun(record: AppRecord, reason: LastExit['reason']): Promise<ExitInfo> {
     const run = record.run!;
     run.stopping = true;
+    this.hooks?.stopped(record.name);
     const exit = await run.process.stop();
     run.capture.end();
     if (record.run === run) {
@@ -378,6 +428,7 @@ export class AppSupervisor {
     if (record.run !== run || run.stopping || record.state === 'starting') return;
     // It exited on its own: stop what it left in its group, and tell the agent on the next call.
     void run.process.stop(500);
+    this.hooks?.stopped(record.name);
     record.run = undefined;
     record.state = 'crashed';
     record.lastExit = { code: exit.code, signal: exit.signal, at: exit.at, reason: 'crashed' };

@@ -31,8 +31,14 @@ export interface InterceptRule {
   fetchPattern: string;
   /** Held this long before the outcome. */
   delayMs?: number;
-  /** Added to the request when it is sent on (a `traceparent`, say); every matching rule's add up. */
+  /**
+   * Added to the request when it is sent on (a `traceparent`, say); every matching rule's add up.
+   * Read for each paused request (it may be a getter). A rule with headers, even none at the
+   * moment (`{}`), only adds headers: it is not reported as mocking the request.
+   */
   headers?: Record<string, string>;
+  /** Like `headers`, made for each request from its URL and method (read once per request). */
+  headersFor?: (url: string, method: string) => Record<string, string>;
   /**
    * What happens to the request. A `continue` rule without a delay only adds its headers and lets
    * the next rules decide; the first matching rule that fulfils, fails or delays decides.
@@ -40,7 +46,7 @@ export interface InterceptRule {
   outcome: InterceptOutcome;
 }
 
-/** A request a rule decided, for the network log (by the Network domain's request id). */
+/** A request a rule decided (or a pass-through mock saw), for the network log (by the Network domain's request id). */
 export interface Intercepted {
   networkId: string;
   ruleId: string;
@@ -111,7 +117,9 @@ export class RequestInterceptor {
     const { requestId, request } = event;
     const matching = this.list.filter((rule) => rule.test(request.url, request.method, event.resourceType));
     const deciding = matching.find((rule) => rule.outcome.kind !== 'continue' || rule.delayMs);
-    const extra = Object.assign({}, ...matching.map((rule) => rule.headers ?? {})) as Record<string, string>;
+    // Each rule's headers read once per request (a getter may make a value per request).
+    const added = matching.map((rule) => (rule.headersFor ? rule.headersFor(request.url, request.method) : rule.headers));
+    const extra = Object.assign({}, ...added.map((headers) => headers ?? {})) as Record<string, string>;
     try {
       if (deciding?.delayMs) await new Promise((resolve) => setTimeout(resolve, deciding.delayMs));
       const outcome = deciding?.outcome ?? { kind: 'continue' as const };
@@ -130,7 +138,8 @@ export class RequestInterceptor {
       } else {
         await this.send('Fetch.continueRequest', { requestId });
       }
-      const ruleId = deciding?.id ?? matching[0]?.id;
+      // A rule that only adds headers (a traceparent) does not mock the request: it is not reported.
+      const ruleId = deciding?.id ?? matching.find((_rule, i) => !added[i])?.id;
       if (ruleId && event.networkId) {
         for (const listener of this.listeners) listener({ networkId: event.networkId, ruleId, outcome: outcome.kind });
       }

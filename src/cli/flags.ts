@@ -38,6 +38,10 @@ Apps under test:
                            app_start runs (default: the current folder)
   --log-entries N          Log entries kept in memory (default 1000000; older ones are
                            dropped and counted)
+  --otlp-port N            Receive OTLP (traces, metrics, logs) on 127.0.0.1:N from start-up
+                           (default: a free port, opened with the first app or telemetry tool)
+  --max-spans N            Spans kept in memory (default 100000)
+  --max-samples N          Metric samples kept in memory (default 5000000)
 
 Share a browser with the legible command line, or serve MCP over HTTP:
   --daemon                 Use this workspace's daemon (the one legible starts) instead of an own browser
@@ -118,11 +122,20 @@ function number(value: string | undefined, flag: string, min = 1): number | unde
   return parsed;
 }
 
-function count(value: string | undefined, flag: string): number | undefined {
+function count(value: string | undefined, flag: string, min = 1_000): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1_000) {
-    throw new LegibleError(`${flag} takes a whole number of at least 1000, not ${JSON.stringify(value)}.`, 'Run legible-mcp --help for the options.');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min) {
+    throw new LegibleError(`${flag} takes a whole number of at least ${min}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
+  }
+  return parsed;
+}
+
+function portNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > 65535) {
+    throw new LegibleError(`${flag} takes a port number from 1 to 65535, not ${quoteValue(value)}.`, 'Leave it out for a free port, or give one such as --otlp-port 4318.');
   }
   return parsed;
 }
@@ -222,6 +235,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
         'output-dir': { type: 'string' },
         root: { type: 'string' },
         'log-entries': { type: 'string' },
+        'otlp-port': { type: 'string' },
+        'max-spans': { type: 'string' },
+        'max-samples': { type: 'string' },
         'navigation-timeout': { type: 'string' },
         'page-timeout': { type: 'string' },
         'metrics-url': { type: 'string' },
@@ -276,6 +292,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
       outputDir: values['output-dir'],
       root: values.root,
       logEntries: count(values['log-entries'], '--log-entries'),
+      otlpPort: portNumber(values['otlp-port'], '--otlp-port'),
+      maxSpans: count(values['max-spans'], '--max-spans'),
+      maxSamples: count(values['max-samples'], '--max-samples'),
       navigationTimeout: number(values['navigation-timeout'], '--navigation-timeout'),
       pageTimeout: number(values['page-timeout'], '--page-timeout'),
       metricsUrl: values['metrics-url'],

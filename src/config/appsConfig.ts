@@ -4,8 +4,8 @@ import { LegibleError } from '../util/errors.js';
 /**
  * `legible.config.json`: the apps under test of a repository, at its root. Validated here (zod)
  * and shipped as a JSON Schema (`legible.config.schema.json`, made by `npm run docs` from this
- * schema), so editors complete and check it. Later keys (telemetry backends, scrape endpoints)
- * join `appsConfigSchema` beside `apps`.
+ * schema), so editors complete and check it. An app may name a Prometheus endpoint to scrape
+ * (`metrics`); later keys (telemetry backends) join `appsConfigSchema` beside `apps`.
  */
 export const APPS_CONFIG_FILE = 'legible.config.json';
 
@@ -22,6 +22,16 @@ const duration = z
 
 const port = z.number().int().min(1).max(65535);
 
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8, y: 3.1536e10 };
+
+/** A duration that passed the pattern above, in ms (the apps layer parses it with telemetry's parseDuration). */
+function durationMs(value: number | string): number {
+  if (typeof value === 'number') return value;
+  let total = 0;
+  for (const match of value.matchAll(/(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w|y)/g)) total += Number(match[1]) * DURATION_UNITS[match[2]!]!;
+  return total;
+}
+
 const readySchema = z
   .strictObject({
     http: z.string().min(1).optional().describe('Ready when GET of this path (or URL) answers `status`; e.g. "/health".'),
@@ -31,6 +41,13 @@ const readySchema = z
     timeout: duration.optional().describe('How long to wait for readiness (default 30s).'),
   })
   .describe('When the app counts as ready. Default: its port accepts connections (no port: as soon as it runs).');
+
+const metricsSchema = z
+  .strictObject({
+    path: z.string().min(1).describe('Path (or full URL) of its Prometheus text endpoint, e.g. "/metrics".'),
+    interval: duration.optional().describe('How often to scrape it (default 5s; at least 100ms).'),
+  })
+  .describe('Scrape this Prometheus endpoint while the app runs (the metrics tool answers PromQL over it, and over what the app sends by OTLP).');
 
 export const appSpecSchema = z
   .strictObject({
@@ -46,6 +63,7 @@ export const appSpecSchema = z
     url: z.string().min(1).optional().describe('The URL the app serves (default http://localhost:{port}).'),
     ready: readySchema.optional(),
     dependsOn: z.array(z.string()).optional().describe('Apps to start (and wait for) first. Using {apps.<name>.url} implies it.'),
+    metrics: metricsSchema.optional(),
   })
   .describe('One app: how to start it and how to tell it is ready.');
 
@@ -114,6 +132,16 @@ export const appsConfigSchema = z
       }
       if (ready.status !== undefined && !ready.http) context.addIssue({ code: 'custom', path: ['apps', name, 'ready', 'status'], message: 'status goes with http' });
     }
+    for (const [name, app] of Object.entries(config.apps)) {
+      const metrics = app.metrics;
+      if (!metrics) continue;
+      if (!/^https?:\/\//.test(metrics.path) && app.port === undefined && !app.url) {
+        context.addIssue({ code: 'custom', path: ['apps', name, 'metrics', 'path'], message: 'a path needs the app\'s "port" or "url" (or give a full URL)' });
+      }
+      if (metrics.interval !== undefined && durationMs(metrics.interval) < 100) {
+        context.addIssue({ code: 'custom', path: ['apps', name, 'metrics', 'interval'], message: 'scrape at most every 100ms' });
+      }
+    }
     const cycle = findCycle(config.apps);
     if (cycle) context.addIssue({ code: 'custom', path: ['apps', cycle[0]!, 'dependsOn'], message: `the apps depend on each other in a circle: ${cycle.join(' → ')}` });
   });
@@ -129,6 +157,7 @@ export function templatesOf(app: AppSpec): [(string | number)[], string][] {
   for (const [key, value] of Object.entries(app.env ?? {})) out.push([['env', key], value]);
   if (app.url) out.push([['url'], app.url]);
   if (app.ready?.http) out.push([['ready', 'http'], app.ready.http]);
+  if (app.metrics) out.push([['metrics', 'path'], app.metrics.path]);
   return out;
 }
 

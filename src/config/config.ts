@@ -37,6 +37,12 @@ export const configSchema = z
     root: z.string().min(1).default('.'),
     /** How many log entries of the apps are kept in memory; older ones are dropped and counted. */
     logEntries: z.number().int().min(1_000).default(1_000_000),
+    /** The OTLP receiver's port, taken at start-up; without it a free port, taken when first needed. */
+    otlpPort: z.number().int().min(1).max(65535).optional(),
+    /** How many spans are kept in memory; older ones are dropped and counted. */
+    maxSpans: z.number().int().min(1_000).default(100_000),
+    /** How many metric samples are kept in memory; older ones are dropped and counted. */
+    maxSamples: z.number().int().min(1_000).default(5_000_000),
     /** Upper bound for one navigation's load, in ms. */
     navigationTimeout: z.number().int().positive().default(15_000),
     /** Upper bound for any single call into the page, in ms. */

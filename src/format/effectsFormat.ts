@@ -22,8 +22,9 @@ export interface EffectsFormatOptions {
   newPageBudget: number;
   /** For the changes that came before the action (after the last call). */
   changedBeforeBudget?: number;
-  /** The tool that shows the apps' logs, named in the Server section. */
+  /** The tools that show the apps' logs and traces, named in the Server section. */
   logsTool: string;
+  tracesTool: string;
 }
 
 /** One section of the report: its text, or undefined when it has nothing to say. */
@@ -79,7 +80,7 @@ const network: EffectsSection = (effects) => {
 };
 
 /** What the apps under test printed while the action ran (warnings and errors). */
-const server: EffectsSection = (effects, options) => formatServerSection(effects.server, options.logsTool) || undefined;
+const server: EffectsSection = (effects, options) => formatServerSection(effects.server, { logs: options.logsTool, traces: options.tracesTool }) || undefined;
 
 const pending: EffectsSection = (effects) => {
   if (!effects.pending.length) return undefined;

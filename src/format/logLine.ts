@@ -1,13 +1,16 @@
 import { messageOf, parseJsonObject, parseLogfmt } from '../telemetry/logs/structured.js';
+import { redactText } from '../util/redact.js';
 import { truncate } from '../util/text.js';
 
 /**
  * One log entry as a short text: structured lines (JSON, logfmt) as their message followed by
- * their other fields (`key=value`; timestamps, pid and hostname left out), an error's type and
- * message up front; multi-line entries (stack traces) cut to their first lines.
+ * their other fields (`key=value`; timestamps, pid, hostname and trace ids left out), an error's type and
+ * message up front; multi-line entries (stack traces) cut to their first lines. Credentials an app
+ * printed (a password field, a Bearer token) are redacted, as in every answer Legible gives.
  */
 
-const NOISE = new Set(['time', 'timestamp', '@timestamp', 'ts', 'pid', 'hostname', 'v', 'level', 'severity', 'lvl', 'msg', 'message', 'name']);
+// The trace context too: the store keeps it beside the line (answers show it as trace=…).
+const NOISE = new Set(['time', 'timestamp', '@timestamp', 'ts', 'pid', 'hostname', 'v', 'level', 'severity', 'lvl', 'msg', 'message', 'name', 'trace_id', 'span_id', 'trace_flags', 'traceId', 'spanId']);
 
 export interface LogLineOptions {
   /** Characters of the first line. */
@@ -27,9 +30,9 @@ export function formatLogText(line: string, options: LogLineOptions): string {
     const stack = stackOf(first!);
     if (stack) extra = stack.split('\n').slice(1);
   }
-  head = truncate(head, options.max);
+  head = truncate(redactText(head), options.max);
   if (!extra.length) return head;
-  const kept = extra.slice(0, options.extraLines).map((part) => `    ${truncate(part.trim(), 200)}`);
+  const kept = extra.slice(0, options.extraLines).map((part) => `    ${truncate(redactText(part.trim()), 200)}`);
   const left = extra.length - kept.length;
   if (left > 0) kept.push(`    … ${left} more line${left === 1 ? '' : 's'}`);
   return [head, ...kept].join('\n');

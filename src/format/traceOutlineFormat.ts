@@ -1,4 +1,4 @@
-import { buildTraceTree, criticalPath, criticalSpans, exceptionOf, type SpanNode, type TraceTree } from '../telemetry/traces/analysis.js';
+import { buildTraceTree, criticalPath, criticalSpans, displayName, exceptionOf, type SpanNode, type TraceTree } from '../telemetry/traces/analysis.js';
 import type { TempoTrace } from '../telemetry/traces/tempo.js';
 import { SPAN_KINDS } from '../telemetry/otlp/model.js';
 import { formatDuration } from '../telemetry/time.js';
@@ -47,7 +47,7 @@ function spanLine(node: SpanNode): string {
   if (status) parts.push(status);
   if (!node.parent || node.parent.service !== node.service) parts.push(node.service);
   const indent = '  '.repeat(Math.min(node.depth, MAX_INDENT)) + (node.depth > MAX_INDENT ? `(${node.depth}) ` : '');
-  return `${indent}${status ? '✗ ' : ''}${truncate(node.span.name || '?', 120)} · ${parts.join(' · ')} [${node.span.spanId.slice(0, SPAN_ID_CHARS)}]`;
+  return `${indent}${status ? '✗ ' : ''}${truncate(displayName(node), 120)} · ${parts.join(' · ')} [${node.span.spanId.slice(0, SPAN_ID_CHARS)}]`;
 }
 
 /** Outline lines, with runs of ≥ 4 look-alike sibling leaves folded into one. */
@@ -58,7 +58,7 @@ function outlineLines(tree: TraceTree): string[] {
     const node = nodes[i]!;
     let run = 1;
     const same = (other: SpanNode | undefined) =>
-      !!other && other.parent === node.parent && !other.children.length && other.span.name === node.span.name && (other.span.status?.code ?? 0) === (node.span.status?.code ?? 0);
+      !!other && other.parent === node.parent && !other.children.length && displayName(other) === displayName(node) && (other.span.status?.code ?? 0) === (node.span.status?.code ?? 0);
     if (!node.children.length) while (same(nodes[i + run])) run++;
     if (run >= FOLD_RUN) {
       const group = nodes.slice(i, i + run);
@@ -66,7 +66,7 @@ function outlineLines(tree: TraceTree): string[] {
       const longest = group.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
       const indent = '  '.repeat(Math.min(node.depth, MAX_INDENT));
       lines.push(
-        `${indent}${statusText(node) ? '✗ ' : ''}${run}× ${truncate(node.span.name || '?', 100)} · total ${formatDuration(total)} · longest ${formatDuration(longest.durationMs)} [${longest.span.spanId.slice(0, SPAN_ID_CHARS)}]`,
+        `${indent}${statusText(node) ? '✗ ' : ''}${run}× ${truncate(displayName(node), 100)} · total ${formatDuration(total)} · longest ${formatDuration(longest.durationMs)} [${longest.span.spanId.slice(0, SPAN_ID_CHARS)}]`,
       );
       i += run - 1;
     } else lines.push(spanLine(node));
@@ -79,15 +79,15 @@ export function formatCriticalPath(tree: TraceTree, max = 8): string {
   const spans = criticalSpans(criticalPath(tree));
   if (!spans.length) return 'Critical path: none (no root span).';
   const total = tree.roots[0]!.durationMs;
-  const chain = spans.slice(0, max).map(({ node, ms }) => `${truncate(node.span.name || '?', 60)} ${formatDuration(ms)} [${node.span.spanId.slice(0, SPAN_ID_CHARS)}]`);
+  const chain = spans.slice(0, max).map(({ node, ms }) => `${truncate(displayName(node), 60)} ${formatDuration(ms)} [${node.span.spanId.slice(0, SPAN_ID_CHARS)}]`);
   const more = spans.length > max ? ` → … ${spans.length - max} more` : '';
   const top = spans.reduce((a, b) => (b.ms > a.ms ? b : a));
-  return `Critical path (${formatDuration(total)}): ${chain.join(' → ')}${more}\nMost of it: ${top.node.span.name || '?'} [${top.node.span.spanId.slice(0, SPAN_ID_CHARS)}], ${formatDuration(top.ms)} (${pct(top.ms, total)}) on its own.`;
+  return `Critical path (${formatDuration(total)}): ${chain.join(' → ')}${more}\nMost of it: ${displayName(top.node)} [${top.node.span.spanId.slice(0, SPAN_ID_CHARS)}], ${formatDuration(top.ms)} (${pct(top.ms, total)}) on its own.`;
 }
 
 export function formatTraceHeader(tree: TraceTree): string {
   const root = tree.roots[0];
-  const rootText = root && !root.span.parentSpanId ? `${truncate(root.span.name || '?', 100)} (${root.service})` : '(root span not received)';
+  const rootText = root && !root.span.parentSpanId ? `${truncate(displayName(root), 100)} (${root.service})` : '(root span not received)';
   const services = [...tree.services].map(([name, s]) => `${name} ${s.spans}`).join(', ');
   const parts = [`Trace ${tree.traceId}`, rootText, formatDuration(tree.endMs - tree.startMs), plural(tree.nodes.length, 'span'), `services: ${services}`];
   if (tree.errors.length) parts.push(`✗ ${plural(tree.errors.length, 'error')}`);
@@ -104,7 +104,7 @@ export function formatTraceOutline(trace: TempoTrace, options: TraceOutlineOptio
   if (offset === 0) {
     head.push(formatCriticalPath(tree));
     if (tree.errors.length) {
-      const shown = tree.errors.slice(0, 5).map((node) => `  ✗ ${truncate(node.span.name || '?', 80)} [${node.span.spanId.slice(0, SPAN_ID_CHARS)}] ${statusText(node)}`);
+      const shown = tree.errors.slice(0, 5).map((node) => `  ✗ ${truncate(displayName(node), 80)} [${node.span.spanId.slice(0, SPAN_ID_CHARS)}] ${statusText(node)}`);
       head.push(`Errors:\n${shown.join('\n')}${tree.errors.length > 5 ? `\n  … ${tree.errors.length - 5} more (marked ✗ below)` : ''}`);
     }
   }
@@ -124,7 +124,8 @@ export function formatTraceOutline(trace: TempoTrace, options: TraceOutlineOptio
     const hint = (options.pageHint ?? 'See the rest from line <next>.').replace('<trace>', id).replace('<offset>', String(next)).replace('<next>', String(next + 1));
     out.push(`… ${lines.length - next} more lines not shown. ${hint}`);
   }
-  const example = tree.errors[0] ?? criticalSpans(criticalPath(tree)).reduce<{ node: SpanNode; ms: number } | undefined>((a, b) => (!a || b.ms > a.ms ? b : a), undefined)?.node ?? tree.nodes[0]!;
+  // The span to show first: an error with its exception, else any error, else the critical path's biggest.
+  const example = tree.errors.find((node) => (node.span.events ?? []).some((event) => exceptionOf(event))) ?? tree.errors[0] ?? criticalSpans(criticalPath(tree)).reduce<{ node: SpanNode; ms: number } | undefined>((a, b) => (!a || b.ms > a.ms ? b : a), undefined)?.node ?? tree.nodes[0]!;
   out.push((options.spanHint ?? 'Details of one span (attributes, events, exception): ask by its [id].').replace('<trace>', id).replace('<span>', example.span.spanId.slice(0, SPAN_ID_CHARS)));
   return out.join('\n');
 }

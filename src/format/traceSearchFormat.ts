@@ -49,7 +49,8 @@ function traceLine(trace: TempoSearchTrace, index: number): string {
   const stats = Object.entries(trace.serviceStats ?? {});
   const spans = stats.reduce((n, [, s]) => n + s.spanCount, 0);
   const errors = stats.reduce((n, [, s]) => n + (s.errorCount ?? 0), 0);
-  const parts = [`${index}. ${shortId(trace.traceID)}  ${truncate(root, 100)}  ${formatDuration(trace.durationMs ?? 0)}`];
+  // Tempo gives whole milliseconds and leaves 0 out: a trace under 1 ms has none.
+  const parts = [`${index}. ${shortId(trace.traceID)}  ${truncate(root, 100)}  ${trace.durationMs ? formatDuration(trace.durationMs) : '<1ms'}`];
   if (spans) parts.push(plural(spans, 'span'));
   if (stats.length > 1) parts.push(`services: ${stats.map(([name, s]) => `${name} ${s.spanCount}`).join(', ')}`);
   if (errors) parts.push(`✗ ${plural(errors, 'error')}`);

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PageState } from '../actions/pageState.js';
 import type { AppSupervisor } from '../apps/supervisor.js';
+import type { TelemetryHub } from '../telemetry/hub.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
@@ -213,6 +214,10 @@ export class ServerContext implements ToolContext {
     return this.member.takeNotices();
   }
 
+  telemetry(): TelemetryHub {
+    return this.workspace.hub;
+  }
+
   secrets(): SessionSecrets {
     return this.sessionSecrets;
   }
@@ -227,7 +232,7 @@ export class ServerContext implements ToolContext {
     for (const state of this.states.values()) if (state.recorder) this.finishOrphan(state);
     await Promise.allSettled([...this.pendingWork]);
     this.member.leave();
-    // The apps (when they are this context's own) and the browser stop side by side: both have bounded waits.
+    // The apps and telemetry (when they are this context's own) and the browser stop side by side: both have bounded waits.
     await Promise.allSettled([this.ownsWorkspace ? this.workspace.close() : undefined, this.session.close()]);
   }
 }

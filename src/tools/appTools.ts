@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppStartError } from '../apps/appErrors.js';
 import type { StartReport } from '../apps/supervisor.js';
 import { formatStartFailure, formatStartReport, formatStatus, formatStopReport } from '../format/appsFormat.js';
+import { formatTelemetryStatus } from '../format/telemetryFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { logsTool } from './logsTool.js';
 import { defineTool } from './tool.js';
@@ -66,7 +67,7 @@ export const appRestartTool = defineTool({
 export const appStatusTool = defineTool({
   name: 'app_status',
   title: 'App status',
-  description: "Each app's state, pid, URL, uptime, restarts and last exit.",
+  description: "Each app's state, pid, URL, uptime, restarts and last exit; the OTLP endpoint and what arrived.",
   input: {},
   kind: 'read',
   scope: 'browser',
@@ -74,5 +75,9 @@ export const appStatusTool = defineTool({
     const { source, apps } = await context.apps().status();
     response.text(formatStatus(apps, source?.file));
     if (source?.note && apps.every((app) => app.state === 'not started')) response.text(`Note: ${source.note}`);
+    // The receiver starts here if nothing started it yet, so an app started elsewhere can be pointed at it.
+    const telemetry = context.telemetry();
+    await telemetry.start().catch(() => undefined);
+    response.text(formatTelemetryStatus(telemetry.status()));
   },
 });

@@ -7,6 +7,7 @@ import { durableSelectors } from '../journey/selectors.js';
 import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
 import { UNPRINTABLE } from '../util/text.js';
 import { logsTool } from './logsTool.js';
+import { tracesTool } from './tracesTool.js';
 import type { ToolResponse } from './response.js';
 
 /** Output budgets, in characters. About four characters make a token. */
@@ -109,5 +110,5 @@ export async function clickOffset(element: ElementRef): Promise<{ x: number; y: 
 /** Writes a one-line headline and the action's effects report. */
 export function reportEffects(response: ToolResponse, headline: string, effects: Effects): void {
   response.text(headline);
-  response.text(formatEffects(effects, { diffBudget: BUDGET.diff, newPageBudget: BUDGET.newPage, logsTool: logsTool.name }));
+  response.text(formatEffects(effects, { diffBudget: BUDGET.diff, newPageBudget: BUDGET.newPage, logsTool: logsTool.name, tracesTool: tracesTool.name }));
 }

@@ -1,6 +1,7 @@
 import type { PageState } from '../actions/pageState.js';
 import type { AppSupervisor } from '../apps/supervisor.js';
 import type { LogStore } from '../telemetry/logs/store.js';
+import type { TelemetryHub } from '../telemetry/hub.js';
 import type { Config } from '../config/config.js';
 import type { JourneyLog } from '../journey/log.js';
 import type { SessionSecrets } from '../journey/secrets.js';
@@ -41,6 +42,8 @@ export interface ToolContext {
   apps(): AppSupervisor;
   /** What the apps printed. */
   logs(): LogStore;
+  /** Spans, metrics and the OTLP receiver; the backend of each signal the tools query. */
+  telemetry(): TelemetryHub;
   /** Secrets typed in this session, which saved journeys refer to by variable (journey/secrets.ts). */
   secrets(): SessionSecrets;
 }

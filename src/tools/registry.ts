@@ -10,6 +10,8 @@ import { networkTool } from './networkTool.js';
 import { pagesTool } from './pagesTool.js';
 import { journeyRunTool, journeySaveTool } from './journeyTools.js';
 import { logsTool } from './logsTool.js';
+import { metricsTool } from './metricsTool.js';
+import { tracesTool } from './tracesTool.js';
 import { recordCompareTool, recordStartTool, recordStopTool } from './recordTools.js';
 import { reportTool } from './reportTool.js';
 import { screenshotTool } from './screenshotTool.js';
@@ -47,6 +49,8 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   appRestartTool,
   appStatusTool,
   logsTool,
+  tracesTool,
+  metricsTool,
 ] as unknown as AnyTool[];
 
 /** The tools this configuration offers (--no-evaluate removes evaluate). */

@@ -44,7 +44,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 15_000): 
 beforeAll(async () => {
   const endpoint = await receiver.start();
   app = spawn(process.execPath, ['--require', join(APP_DIR, 'instrumentation.cjs'), join(APP_DIR, 'app.cjs')], {
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_SERVICE_NAME: 'otel-fixture', OTEL_TRACES_SAMPLER: 'always_on' },
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_SERVICE_NAME: 'otel-fixture', OTEL_TRACES_SAMPLER: 'always_on', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BLRP_SCHEDULE_DELAY: '100' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -126,7 +126,7 @@ describe('a real OpenTelemetry Node app exporting to the receiver', () => {
     const outline = formatTraceOutline(trace);
     expect(outline).toMatch(/Most of it: slow-query \[[0-9a-f]{8}\], 1\.\d+s/);
     // Depth first: the server span, then its children indented under it, in time order.
-    expect(outline).toMatch(/\nGET · server · 1\.\d+s · self [^\n]+\n {2}validate · [^\n]+\n {2}slow-query · 1\.\d+s/);
+    expect(outline).toMatch(/\nGET \/slow · server · 1\.\d+s · self [^\n]+\n {2}validate · [^\n]+\n {2}slow-query · 1\.\d+s/);
 
     const list = formatTraceSearch(slow, { query: '{ duration > 1s }' });
     expect(list).toMatch(/^1 trace matches \{ duration > 1s \}/);

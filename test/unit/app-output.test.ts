@@ -7,6 +7,7 @@ import { OutputCapture } from '../../src/apps/outputCapture.js';
 import { runLogql } from '../../src/telemetry/logs/logql/query.js';
 import type { StreamsData } from '../../src/telemetry/logs/logql/answer.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
+import { FORMAT, traceContextOf } from '../../src/telemetry/logs/structured.js';
 
 beforeAll(loadLogql);
 
@@ -97,5 +98,34 @@ describe('OutputCapture', () => {
       ['stdout', ['{"level":50,"msg":"db down"}']],
     ]);
     expect(capture.entries).toBe(3);
+  });
+});
+
+describe('trace context in printed lines', () => {
+  const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const SPAN = '00f067aa0ba902b7';
+
+  it('reads the trace and span ids that OpenTelemetry log instrumentations write, in JSON and logfmt', () => {
+    expect(traceContextOf(`{"level":50,"trace_id":"${TRACE}","span_id":"${SPAN}","trace_flags":"01","msg":"x"}`, FORMAT.json)).toEqual({ traceId: TRACE, spanId: SPAN });
+    expect(traceContextOf(`{"traceId":"${TRACE.toUpperCase()}","msg":"x"}`, FORMAT.json)).toEqual({ traceId: TRACE });
+    expect(traceContextOf(`{"trace.id":"${TRACE}","span.id":"${SPAN}"}`, FORMAT.json)).toEqual({ traceId: TRACE, spanId: SPAN });
+    expect(traceContextOf(`level=info msg=ok trace_id=${TRACE} span_id=${SPAN}`, FORMAT.logfmt)).toEqual({ traceId: TRACE, spanId: SPAN });
+    // Not a trace id: the wrong length, all zeros (invalid in W3C), a nested field's text, a plain line.
+    expect(traceContextOf(`{"trace_id":"${TRACE.slice(1)}"}`, FORMAT.json)).toBeUndefined();
+    expect(traceContextOf(`{"trace_id":"${'0'.repeat(32)}"}`, FORMAT.json)).toBeUndefined();
+    expect(traceContextOf(`trace_id=${TRACE}`, FORMAT.plain)).toBeUndefined();
+  });
+
+  it('keeps them with the entry, so the logs tool finds an app\'s printed lines by trace', async () => {
+    const store = new LogStore();
+    const capture = new OutputCapture(store, 'api');
+    const stdout = new PassThrough();
+    capture.attach(stdout, 'stdout');
+    stdout.write(`{"level":40,"trace_id":"${TRACE}","span_id":"${SPAN}","msg":"slow query"}\n{"level":30,"msg":"other"}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    capture.flush();
+    const answer = runLogql(store, `{app="api"} | trace_id="${TRACE}"`, { startMs: 0, endMs: Date.now() + 1_000, limit: 10 });
+    const values = (answer.data as StreamsData).result.flatMap((stream) => stream.values);
+    expect(values.map((value) => [value[1], value[2]?.structuredMetadata?.span_id])).toEqual([[`{"level":40,"trace_id":"${TRACE}","span_id":"${SPAN}","msg":"slow query"}`, SPAN]]);
   });
 });

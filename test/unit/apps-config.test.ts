@@ -40,6 +40,15 @@ describe('legible.config.json', () => {
     expect(dependenciesOf(config.apps.web!)).toEqual(['api']);
   });
 
+  it('takes a Prometheus endpoint to scrape per app, and says what is wrong with one', () => {
+    const config = parseAppsConfig(JSON.stringify({ apps: { api: { command: ['node', 's.js'], port: 'auto', metrics: { path: '/metrics', interval: '2s' } }, other: { command: 'x', metrics: { path: 'http://127.0.0.1:9100/metrics' } } } }), 'x');
+    expect(config.apps.api!.metrics).toEqual({ path: '/metrics', interval: '2s' });
+    expect(problem({ apps: { api: { command: 'x', metrics: { path: '/metrics' } } } }).message).toContain('apps.api.metrics.path: a path needs the app\'s "port" or "url" (or give a full URL)');
+    expect(problem({ apps: { api: { command: 'x', port: 'auto', metrics: { path: '/m', interval: '50ms' } } } }).message).toContain('apps.api.metrics.interval: scrape at most every 100ms');
+    expect(problem({ apps: { api: { command: 'x', port: 'auto', metrics: { path: '/m', every: '5s' } } } }).message).toContain('apps.api.metrics: unknown key "every"');
+    expect(problem({ apps: { api: { command: 'x', port: 'auto', metrics: { path: '{apps.db.url}/m' } } } }).message).toContain('no app is named "db"');
+  });
+
   it('says where the JSON is broken', () => {
     const error = problem('{\n  "apps": {\n    "api": { "command": "x", }\n  }\n}');
     expect(error.message).toMatch(/legible.config.json is not valid JSON at line 3, column \d+/);

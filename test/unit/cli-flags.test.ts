@@ -29,6 +29,8 @@ describe('parseFlags', () => {
       outputDir: 'recordings',
       root: '.',
       logEntries: 1_000_000,
+      maxSpans: 100_000,
+      maxSamples: 5_000_000,
       navigationTimeout: 15_000,
       pageTimeout: 10_000,
       backendTimeout: 10_000,
@@ -54,6 +56,9 @@ describe('parseFlags', () => {
         '--page-timeout', '2500',
         '--root', 'test',
         '--log-entries', '5000',
+        '--otlp-port', '4318',
+        '--max-spans', '2000',
+        '--max-samples', '30000',
         '--timer-wait', '0',
         '--run-timeout', '60000',
         '--journey-dir', 'flows',
@@ -69,6 +74,9 @@ describe('parseFlags', () => {
       outputDir: 'out',
       root: 'test',
       logEntries: 5_000,
+      otlpPort: 4318,
+      maxSpans: 2_000,
+      maxSamples: 30_000,
       navigationTimeout: 30_000,
       pageTimeout: 2_500,
       backendTimeout: 10_000,
@@ -158,6 +166,14 @@ describe('parseFlags', () => {
     for (const value of ['many', '10', '1e9.5']) {
       expect(failure([`--log-entries=${value}`]).message).toBe(`--log-entries takes a whole number of at least 1000, not ${JSON.stringify(value)}.`);
     }
+  });
+
+  it('refuses an OTLP port that is not a port, and caps below 1000', () => {
+    for (const value of ['0', '65536', 'x', '-1', '4318.5']) {
+      expect(failure([`--otlp-port=${value}`]).message).toBe(`--otlp-port takes a port number from 1 to 65535, not ${JSON.stringify(value)}.`);
+    }
+    expect(failure(['--max-spans=999']).message).toBe('--max-spans takes a whole number of at least 1000, not "999".');
+    expect(failure(['--max-samples=lots']).message).toBe('--max-samples takes a whole number of at least 1000, not "lots".');
   });
 
   it('says which option it does not know, in a sentence with balanced quotes', () => {

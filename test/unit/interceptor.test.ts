@@ -62,10 +62,32 @@ describe('RequestInterceptor', () => {
     sent.length = 0;
     await pause('http://elsewhere.test/', 'F3');
     expect(sent).toEqual([{ method: 'Fetch.continueRequest', params: { requestId: 'F3' } }]);
-    expect(seen).toEqual([
-      { networkId: 'NF1', ruleId: 'm1', outcome: 'fulfil' },
-      { networkId: 'NF2', ruleId: 'trace', outcome: 'continue' },
+    // The rule that only added a header did not mock NF2: the network log must not say it did.
+    expect(seen).toEqual([{ networkId: 'NF1', ruleId: 'm1', outcome: 'fulfil' }]);
+  });
+
+  it('reads a rule\'s headers once per request, and does not report a rule that only adds headers', async () => {
+    const { interceptor, sent, pause } = setUp();
+    const seen: unknown[] = [];
+    interceptor.onIntercepted((event) => seen.push(event));
+    let reads = 0;
+    await interceptor.add({
+      ...rule('trace', 'app.test', { kind: 'continue' }),
+      // Like the traceparent rule: a new value per request, none between actions.
+      get headers(): Record<string, string> {
+        reads++;
+        return reads === 1 ? { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` } : {};
+      },
+    });
+    sent.length = 0;
+    await pause('http://app.test/a');
+    await pause('http://app.test/b', 'F2');
+    expect(reads).toBe(2);
+    expect(sent).toEqual([
+      { method: 'Fetch.continueRequest', params: { requestId: 'F1', headers: [{ name: 'accept', value: '*/*' }, { name: 'traceparent', value: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` }] } },
+      { method: 'Fetch.continueRequest', params: { requestId: 'F2' } },
     ]);
+    expect(seen).toEqual([]);
   });
 
   it('holds a request for a delay rule, then fails it as the network would', async () => {

@@ -13,6 +13,16 @@ beforeAll(loadLogql);
 const line = (text: string, level: LoggedLine['level'], stream = 'stdout', app = 'api'): LoggedLine => ({ timeMs: 0, labels: { app, stream }, level, line: text });
 
 describe('formatLogText', () => {
+  it('redacts credentials the app printed, structured or not, in the line and its extra lines', () => {
+    const pino = JSON.stringify({ level: 50, msg: 'login failed', password: 'hunter2SECRET', headers: { authorization: 'Bearer tokSECRET123' } });
+    const shown = formatLogText(pino, { max: 400, extraLines: 2 });
+    expect(shown).toContain('login failed');
+    expect(shown).not.toMatch(/hunter2SECRET|tokSECRET123/);
+    const plain = formatLogText('Authorization: Bearer plainSECRET456 api_key=keySECRET789\n  at login (/app/x.js:1:1) token=tokSECRET000', { max: 400, extraLines: 2 });
+    expect(plain).not.toMatch(/plainSECRET456|keySECRET789|tokSECRET000/);
+    expect(plain).toContain('at login');
+  });
+
   it("shows a pino line as its message, its error and request, then the other fields, and its stack's first frames", () => {
     const pino = JSON.stringify({
       level: 50,
@@ -39,7 +49,7 @@ describe('formatServerSection', () => {
   it('folds repeats, names app and level, and says how to see the rest', () => {
     const section = formatServerSection(
       { logs: [line('{"level":50,"msg":"db down"}', 'error'), line('{"level":50,"msg":"db down"}', 'error'), line('proxy error: ECONNREFUSED', 'unknown', 'stderr', 'web')], more: 2 },
-      'logs',
+      { logs: 'logs', traces: 'traces' },
     );
     expect(section).toBe(
       [
@@ -49,7 +59,7 @@ describe('formatServerSection', () => {
         '  … 2 more: see logs {"query":"{app=~\\".+\\"} | detected_level=~\\"warn|error|fatal\\"","since":"5m"}',
       ].join('\n'),
     );
-    expect(formatServerSection(undefined, 'logs')).toBe('');
+    expect(formatServerSection(undefined, { logs: 'logs', traces: 'traces' })).toBe('');
   });
 });
 
@@ -64,14 +74,15 @@ describe('watchActivity', () => {
         if (held) store.append({ timeMs: 3, labels: { app: 'api', stream: 'stderr' }, line: held });
         held = undefined;
       },
+      origins: () => new Map(),
     });
-    const finish = watch.begin();
+    const action = watch.begin();
     store.append({ timeMs: 2, labels: { app: 'api', stream: 'stdout' }, line: 'INFO fine' });
     // A line still waiting for a possible stack trace when the action settled.
     held = 'Error: late';
-    const activity = await finish();
+    const activity = await action.finish();
     expect(activity?.logs.map((logged) => logged.line)).toEqual(['Error: late']);
-    expect(await watch.begin()()).toBeUndefined();
+    expect(await watch.begin().finish()).toBeUndefined();
   });
 
   it('files a line held back before the action began under the time before it, not under the action', async () => {
@@ -84,10 +95,11 @@ describe('watchActivity', () => {
         if (held) store.append({ timeMs: 1, labels: { app: 'api', stream: 'stdout' }, line: held });
         held = undefined;
       },
+      origins: () => new Map(),
     });
-    const finish = watch.begin();
+    const action = watch.begin();
     store.append({ timeMs: 2, labels: { app: 'api', stream: 'stdout' }, line: 'INFO added to cart' });
-    expect(await finish()).toBeUndefined();
+    expect(await action.finish()).toBeUndefined();
   });
 });
 

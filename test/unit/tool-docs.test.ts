@@ -84,6 +84,9 @@ describe('tool definitions', () => {
     'storage.clear', 'storage.load', 'storage.showSecrets',
     // Explained by logs.since's description.
     'logs.start', 'logs.end',
+    // Explained by the tools' descriptions (tools/list is paid for on every turn).
+    'traces.query', 'traces.trace', 'traces.span', 'traces.offset',
+    'metrics.query', 'metrics.time', 'metrics.start', 'metrics.end', 'metrics.step',
   ]);
 
   it('describe every tool and every parameter for a model', () => {

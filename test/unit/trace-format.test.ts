@@ -185,7 +185,7 @@ describe('formatTraceSearch', () => {
         '7 traces match { duration > 1s }; the newest 2 (newest first):',
         '1. abcdef012345  GET /checkout (api)  1.3s · 4 spans · services: api 3, db 1 · ✗ 2 errors · at 10:00:00.000',
         '   matched 5: slow-query 1.2s (db.system=postgresql) … +4 more',
-        '2. ffffffffffff  (root span not received)  0µs · 1 span · at 10:00:00.005',
+        '2. ffffffffffff  (root span not received)  <1ms · 1 span · at 10:00:00.005',
         '… 5 more traces not shown. Narrow the query or raise the limit to see them.',
         'Open one: traces {"trace":"abcdef012345"}',
       ].join('\n'),

@@ -12,13 +12,13 @@ export interface LoggedLine {
 }
 
 /**
- * The entries since sequence number `fromSeq` that `keep` accepts (given the stream's labels and
- * the level), the newest `max` of them, oldest first, and how many more there were.
+ * The entries since sequence number `fromSeq` that `keep` accepts (given the stream's labels, the
+ * level and the trace id the entry carries), the newest `max` of them, oldest first, and how many more there were.
  */
 export function entriesSince(
   store: LogStore,
   fromSeq: number,
-  keep: (labels: Labels, level: LevelName) => boolean,
+  keep: (labels: Labels, level: LevelName, traceId: string | undefined) => boolean,
   max: number,
 ): { lines: LoggedLine[]; more: number } {
   const lines: LoggedLine[] = [];
@@ -26,9 +26,10 @@ export function entriesSince(
   store.forEachSince(fromSeq, (segment, index) => {
     const labels = store.streamLabels(segment.streams[index]!);
     const level = levelName(infoLevel(segment.info[index]!));
-    if (!keep(labels, level)) return;
+    const traceId = segment.traceIds?.[index];
+    if (!keep(labels, level, traceId)) return;
     total++;
-    lines.push({ timeMs: segment.times[index]!, labels, level, line: segment.lines[index]!, ...(segment.traceIds?.[index] ? { traceId: segment.traceIds[index] } : {}) });
+    lines.push({ timeMs: segment.times[index]!, labels, level, line: segment.lines[index]!, ...(traceId ? { traceId } : {}) });
     if (lines.length > max) lines.shift();
   });
   return { lines, more: total - lines.length };

@@ -222,3 +222,24 @@ export function logfmtLabels(line: string, into: Labels, only?: ReadonlySet<stri
     into[name] = name === 'level' ? levelLabel(pairs[key]) : pairs[key]!;
   }
 }
+
+const JSON_TRACE = /"(?:trace_id|traceId|trace\.id)"\s*:\s*"([0-9a-fA-F]{32})"/;
+const JSON_SPAN = /"(?:span_id|spanId|span\.id)"\s*:\s*"([0-9a-fA-F]{16})"/;
+const LOGFMT_TRACE = /(?:^|\s)(?:trace_id|traceId|trace\.id)=([0-9a-fA-F]{32})(?=\s|$)/;
+const LOGFMT_SPAN = /(?:^|\s)(?:span_id|spanId|span\.id)=([0-9a-fA-F]{16})(?=\s|$)/;
+
+/**
+ * The W3C trace context a structured line carries, as the OpenTelemetry instrumentations of pino,
+ * winston and bunyan write it (`trace_id`, `span_id`; also `traceId` and ECS' `trace.id`), so the
+ * apps' printed lines can be found by trace like exported log records. Lines that do not mention
+ * a trace cost one `includes`.
+ */
+export function traceContextOf(line: string, format: LineFormat): { traceId: string; spanId?: string } | undefined {
+  if (format === FORMAT.plain || !line.includes('race')) return undefined;
+  const first = line.indexOf('\n');
+  const head = first < 0 ? line : line.slice(0, first);
+  const trace = (format === FORMAT.json ? JSON_TRACE : LOGFMT_TRACE).exec(head)?.[1];
+  if (!trace || /^0+$/.test(trace)) return undefined;
+  const span = (format === FORMAT.json ? JSON_SPAN : LOGFMT_SPAN).exec(head)?.[1];
+  return { traceId: trace.toLowerCase(), ...(span ? { spanId: span.toLowerCase() } : {}) };
+}

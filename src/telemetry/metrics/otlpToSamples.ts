@@ -201,12 +201,17 @@ export class OtlpMetricsConverter {
 }
 
 /** Converts and stores; what was dropped is returned for the receiver to report. */
-export function ingestOtlpMetrics(store: MetricStore, converter: OtlpMetricsConverter, request: OtlpMetricsRequest): { samples: number; stale: number; dropped: number; reasons: string[] } {
+export function ingestOtlpMetrics(
+  store: MetricStore,
+  converter: OtlpMetricsConverter,
+  request: OtlpMetricsRequest,
+): { samples: number; stale: number; dropped: number; unconverted: number; reasons: string[] } {
   const conversion = converter.convert(request);
   const samples = store.appendMany(conversion.samples);
   let stale = 0;
   for (const marker of conversion.stale) if (store.appendStale(marker.labels, marker.timeMs)) stale++;
-  return { samples, stale, dropped: conversion.dropped + (conversion.samples.length - samples), reasons: conversion.reasons };
+  // `dropped`: not converted, or refused by the store (older than the series' newest sample).
+  return { samples, stale, dropped: conversion.dropped + (conversion.samples.length - samples), unconverted: conversion.dropped, reasons: conversion.reasons };
 }
 
 function toNumber(value: number | string): number {

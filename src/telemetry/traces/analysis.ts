@@ -163,3 +163,20 @@ export function exceptionOf(event: { name: string; attributes?: { key: string; v
   const get = (key: string) => event.attributes?.find((kv) => kv.key === key)?.value?.stringValue;
   return { type: get('exception.type'), message: get('exception.message'), stacktrace: get('exception.stacktrace') };
 }
+
+const HTTP_METHOD = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT|_OTHER)$/;
+
+/**
+ * A span's name as a reader can place it: an HTTP span named only by its method (as the HTTP
+ * semantic conventions name it when the route is unknown) gets its route, else its path:
+ * "GET" becomes "GET /checkout".
+ */
+export function displayName(node: SpanNode): string {
+  const name = node.span.name || '?';
+  if (!HTTP_METHOD.test(name)) return name;
+  for (const key of ['http.route', 'url.path', 'http.target']) {
+    const where = node.span.attributes?.find((kv) => kv.key === key)?.value?.stringValue;
+    if (where) return `${name} ${where.split('?')[0]}`;
+  }
+  return name;
+}
