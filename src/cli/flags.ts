@@ -197,7 +197,7 @@ function checkRoot(dir: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new LegibleError(
-      code === 'ENOENT' ? `--root: there is no folder ${quoteValue(dir)} (${resolve(dir)}).` : `--root: ${quoteValue(dir)} cannot be read (${code ?? String(error)}).`,
+      code === 'ENOENT' ? `--root: there is no folder ${quoteValue(dir)}${resolve(dir) === dir ? '' : ` (${resolve(dir)})`}.` : `--root: ${quoteValue(dir)} cannot be read (${code ?? String(error)}).`,
       'Give --root the folder of the app under test (the one with legible.config.json or package.json); without it, Legible uses the folder it starts in.',
     );
   }

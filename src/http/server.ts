@@ -12,6 +12,7 @@ import { Workspace } from '../server/workspace.js';
 import { formatDuration } from '../telemetry/time.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug, logWarn } from '../util/log.js';
+import { plural } from '../util/text.js';
 import { checkRequest, corsHeaders } from './guard.js';
 
 export interface HttpServeOptions {
@@ -111,7 +112,7 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
         res,
         503,
         -32000,
-        `Legible serves at most ${options.maxSessions} MCP sessions at once, and ${sessions.size} are open: end one (DELETE /mcp with its Mcp-Session-Id; an unused one ends after ${formatDuration(options.idleTimeoutMs)}), or start legible-mcp with --max-sessions ${options.maxSessions * 2}.`,
+        `Legible serves at most ${plural(options.maxSessions, 'MCP session')} at once, and ${sessions.size === 1 ? '1 is' : `${sessions.size} are`} open: end one (DELETE /mcp with its Mcp-Session-Id; an unused one ends after ${formatDuration(options.idleTimeoutMs)}), or start legible-mcp with --max-sessions ${options.maxSessions * 2}.`,
         { 'retry-after': '10' },
       );
       return;

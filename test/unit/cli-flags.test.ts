@@ -190,7 +190,8 @@ describe('parseFlags', () => {
     const dir = mkdtempSync(join(tmpdir(), 'legible-flags-'));
     try {
       const missing = join(dir, 'nonexistent');
-      expect(failure(['--root', missing]).message).toBe(`--root: there is no folder ${JSON.stringify(missing)} (${missing}).`);
+      expect(failure(['--root', missing]).message).toBe(`--root: there is no folder ${JSON.stringify(missing)}.`);
+      expect(failure(['--root', 'no-such-folder']).message).toBe(`--root: there is no folder "no-such-folder" (${join(process.cwd(), 'no-such-folder')}).`);
       expect(failure(['--root', missing]).hint).toContain('the folder of the app under test');
       expect(failure(['--port', '0', '--root', missing]).message).toContain('--root: there is no folder');
       expect(failure(['daemon', '--root', missing]).message).toContain('--root: there is no folder');
