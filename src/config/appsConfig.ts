@@ -184,13 +184,15 @@ export function parseAppsConfig(text: string, file: string): AppsConfig {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message)?.[1];
     const at = position === undefined ? '' : ` at ${lineAndColumn(text, Number(position))}`;
-    throw new LegibleError(`${file} is not valid JSON${at}: ${message.replace(/ in JSON at position \d+.*$/s, '')}.`, `Fix the JSON; a minimal config is ${EXAMPLE}`);
+    throw new LegibleError(`${file} is not valid JSON${at}: ${message.replace(/ in JSON at position \d+.*$/s, '')}.`, `Fix the JSON; a minimal config is ${EXAMPLE}`, { kind: 'usage' });
   }
   const result = appsConfigSchema.safeParse(json);
   if (result.success) return result.data;
   const problems = result.error.issues.slice(0, 6).map((issue) => `${jsonPath(issue.path)}: ${issueMessage(issue)}`);
   const more = result.error.issues.length > 6 ? ` (and ${result.error.issues.length - 6} more)` : '';
-  throw new LegibleError(`${file} is not a valid Legible config: ${problems.join('; ')}${more}.`, `Fix these; the schema is legible.config.schema.json in the legible-mcp package. A minimal config is ${EXAMPLE}`);
+  throw new LegibleError(`${file} is not a valid Legible config: ${problems.join('; ')}${more}.`, `Fix these; the schema is legible.config.schema.json in the legible-mcp package. A minimal config is ${EXAMPLE}`, {
+    kind: 'usage',
+  });
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {

@@ -4,6 +4,7 @@ import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
 import { EntryAssembler } from '../../src/apps/entryAssembler.js';
 import { LineSplitter } from '../../src/apps/lineSplitter.js';
 import { OutputCapture } from '../../src/apps/outputCapture.js';
+import { otherPortIn } from '../../src/apps/readiness.js';
 import { runLogql } from '../../src/telemetry/logs/logql/query.js';
 import type { StreamsData } from '../../src/telemetry/logs/logql/answer.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
@@ -97,5 +98,18 @@ describe('OutputCapture', () => {
       ['stdout', ['{"level":50,"msg":"db down"}']],
     ]);
     expect(capture.entries).toBe(3);
+  });
+});
+
+describe('a port an app says it listens on', () => {
+  it('reads the usual "listening" lines, and only when the port is not the one it was given', () => {
+    expect(otherPortIn('Server listening on http://localhost:3000', 4100)).toEqual({ port: 3000, line: 'Server listening on http://localhost:3000' });
+    expect(otherPortIn('Listening on port 8080', 4100)?.port).toBe(8080);
+    expect(otherPortIn('{"level":30,"msg":"server started","port":5173}', 4100)?.port).toBe(5173);
+    expect(otherPortIn('app running at 0.0.0.0:9000', 4100)?.port).toBe(9000);
+    expect(otherPortIn('Listening on http://127.0.0.1:4100', 4100)).toBeUndefined();
+    // No listening word, or a port of something else: not a claim about its own port.
+    expect(otherPortIn('connecting to postgres at localhost:5432', 4100)).toBeUndefined();
+    expect(otherPortIn('GET /health 200 3000ms', 4100)).toBeUndefined();
   });
 });
