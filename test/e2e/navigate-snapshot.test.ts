@@ -115,6 +115,8 @@ describe('navigate', () => {
     const neither = await e2e.legible.call('navigate', {});
     expect(neither.isError).toBe(true);
     expect(neither.text).toContain('Give exactly one of "url" or "go"');
+    // A usage error, not a failed action (the command line exits 2 for it, not 1).
+    for (const result of [both, neither]) expect((result.raw as { _meta?: Record<string, unknown> })._meta?.['legible/failure']).toBe('usage');
   });
 });
 
