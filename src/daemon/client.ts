@@ -50,7 +50,12 @@ export class DaemonConnection {
     const lines = new LineSplitter(
       (line) => this.receive(line),
       MAX_ANSWER_BYTES,
-      () => this.fail(new LegibleError('The daemon sent an answer too large to read.', undefined, { kind: 'environment' })),
+      () =>
+        this.fail(
+          new LegibleError('The daemon sent an answer too large to read.', 'Ask for less: a smaller page of output (--offset, --search, --limit), or a screenshot saved to a file (a path).', {
+            kind: 'environment',
+          }),
+        ),
     );
     socket.on('data', (chunk: Buffer) => lines.push(chunk));
     socket.on('error', () => undefined);

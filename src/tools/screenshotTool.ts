@@ -39,7 +39,7 @@ export const screenshotTool = defineTool({
   kind: 'read',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    if (params.ref && params.fullPage) throw new UsageError('Give ref or fullPage, not both.');
+    if (params.ref && params.fullPage) throw new UsageError('Give ref or fullPage, not both.', 'ref captures one element, fullPage the whole page: call screenshot with one of them.');
     if (params.annotate && (params.ref || params.fullPage || params.diff)) throw new UsageError('annotate numbers the viewport: give it alone.', 'Call screenshot {"annotate":true}.');
     // Check the path before capturing, so a bad one fails fast and alone.
     const given = params.path ? /\.([a-z0-9]+)$/i.exec(params.path)?.[1]?.toLowerCase() : undefined;

@@ -32,6 +32,7 @@ describe('navigate', () => {
     const beyond = await e2e.legible.call('navigate', { go: 'forward' });
     expect(beyond.isError).toBe(true);
     expect(beyond.text).toContain("There is no page to go forward to in this tab's history.");
+    expect(beyond.text).toContain('Next: Open the page by its URL instead: navigate {"url":"…"}.');
 
     // A reload makes a new document: the typed value is gone afterwards.
     const before = await snapshot();
