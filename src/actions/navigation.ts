@@ -120,7 +120,9 @@ export async function navigate(state: PageState, target: { url: string } | { go:
     const noHistory =
       'go' in target &&
       (failure ? /History entry to navigate to not found/i.test(errorMessage(failure)) : target.go !== 'reload' && load === undefined && !effects.dialog);
-    if (noHistory) throw new LegibleError(`There is no page to go ${target.go} to in this tab's history.`);
+    if (noHistory) {
+      throw new LegibleError(`There is no page to go ${target.go} to in this tab's history.`, 'Open the page by its URL instead: navigate {"url":"…"}.');
+    }
     if (failure) throw explainLoadError(failure, label, timeout);
     return { effects, load };
   } finally {

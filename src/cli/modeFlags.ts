@@ -54,7 +54,14 @@ function idleTimeout(text: string | undefined): number {
   const given = text ?? process.env.LEGIBLE_IDLE_TIMEOUT;
   if (given === undefined || given === '') return DEFAULT_IDLE_TIMEOUT_MS;
   const ms = parseDuration(/^\d+$/.test(given) ? `${given}m` : given);
-  if (ms === undefined || ms < 1_000) throw usage(`--idle-timeout takes a duration of at least 1s, such as 30m or 2h, not ${JSON.stringify(given.slice(0, 100))}.`);
+  if (ms === undefined || ms < 1_000) {
+    // Say which was wrong: the flag, or the environment variable it defaults to.
+    const source = text === undefined ? 'LEGIBLE_IDLE_TIMEOUT (in the environment)' : '--idle-timeout';
+    throw usage(
+      `${source} takes a duration of at least 1s, such as 30m or 2h, not ${JSON.stringify(given.slice(0, 100))}.`,
+      text === undefined ? 'Fix or unset LEGIBLE_IDLE_TIMEOUT, or give --idle-timeout, which wins over it.' : HELP,
+    );
+  }
   return ms;
 }
 

@@ -214,7 +214,7 @@ export function parseAppsConfig(text: string, file: string, checks: AppsConfigCh
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message)?.[1];
     const at = position === undefined ? '' : ` at ${lineAndColumn(text, Number(position))}`;
-    throw new LegibleError(`${file} is not valid JSON${at}: ${message.replace(/ in JSON at position \d+.*$/s, '')}.`, `Fix the JSON; a minimal config is ${EXAMPLE}`);
+    throw new LegibleError(`${file} is not valid JSON${at}: ${message.replace(/ in JSON at position \d+.*$/s, '')}.`, `Fix the JSON; a minimal config is ${EXAMPLE}`, { kind: 'usage' });
   }
   const result = appsConfigSchema.safeParse(json);
   const issues = result.success ? [] : result.error.issues.map((issue) => ({ path: issue.path, message: issueMessage(issue) }));
@@ -227,7 +227,9 @@ export function parseAppsConfig(text: string, file: string, checks: AppsConfigCh
   if (result.success && !issues.length) return result.data;
   const problems = issues.slice(0, 6).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
   const more = issues.length > 6 ? ` (and ${issues.length - 6} more)` : '';
-  throw new LegibleError(`${file} is not a valid Legible config: ${problems.join('; ')}${more}.`, `Fix these; the schema is legible.config.schema.json in the legible-mcp package. A minimal config is ${EXAMPLE}`);
+  throw new LegibleError(`${file} is not a valid Legible config: ${problems.join('; ')}${more}.`, `Fix these; the schema is legible.config.schema.json in the legible-mcp package. A minimal config is ${EXAMPLE}`, {
+    kind: 'usage',
+  });
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {

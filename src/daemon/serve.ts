@@ -12,7 +12,7 @@ import { formatDuration } from '../telemetry/time.js';
 import { errorMessage } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { VERSION } from '../util/version.js';
-import { daemonPaths, isDaemonProcess, type DaemonPaths, type DaemonState } from './paths.js';
+import { daemonPaths, isDaemonProcess, STOPPED_ON_REQUEST, type DaemonPaths, type DaemonState } from './paths.js';
 import { SocketTransport } from './socketTransport.js';
 
 export interface DaemonOptions {
@@ -168,30 +168,33 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     }
     connections.add(socket);
     clearTimeout(idleTimer);
-    lastActivity = Date.now();
+    // Idle time counts from the last MCP message (or the end of a connection that sent some):
+    // `legible daemon status` itself, asking over its own connection, does not make it 0.
+    let served = false;
     const transport = new SocketTransport(socket);
     const mcp = createMcpServer(context);
     await mcp.connect(transport);
     const forward = transport.onmessage!;
     transport.onmessage = (message: JSONRPCMessage) => {
-      lastActivity = Date.now();
       if ('method' in message && message.method.startsWith(DAEMON_METHOD_PREFIX) && 'id' in message) {
         const reply = (result: unknown) => transport.send({ jsonrpc: '2.0', id: message.id, result } as JSONRPCMessage);
         if (message.method === 'legible/status') void reply(status());
         else if (message.method === 'legible/stop') {
-          void reply({ stopping: true, pid: process.pid }).then(() => serving.shutdown('legible daemon stop', 0));
+          void reply({ stopping: true, pid: process.pid }).then(() => serving.shutdown(STOPPED_ON_REQUEST, 0));
         } else {
           void transport.send({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: `Unknown method ${message.method}` } });
         }
         return;
       }
+      served = true;
+      lastActivity = Date.now();
       forward(message);
     };
     const closed = transport.onclose;
     transport.onclose = () => {
       closed?.();
       connections.delete(socket);
-      lastActivity = Date.now();
+      if (served) lastActivity = Date.now();
       if (!stopping) armIdle();
     };
   }

@@ -6,7 +6,7 @@ import { EXPECTATION_HINT, parseExpectation, type Step } from '../journey/schema
 import { protectFlow } from '../journey/secrets.js';
 import { formatRun, runFileWarning } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { SECRET_REFERENCE } from '../util/redact.js';
 import { clip, plural, quote } from '../util/text.js';
 import { nameParam, recordingLabel } from './common.js';
@@ -37,7 +37,7 @@ export const journeySaveTool = defineTool({
   async handle({ params, state, context, response }) {
     const log = context.journey(state);
     if (params.mark) {
-      if (params.name) throw new LegibleError('Give mark or name, not both.', 'Call journey_save {"mark":true} first, then journey_save {"name":"…"} later.');
+      if (params.name) throw new UsageError('Give mark or name, not both.', 'Call journey_save {"mark":true} first, then journey_save {"name":"…"} later.');
       log.mark();
       response.text(`Marked: the next journey_save starts from the next step (${plural(log.size(), 'step')} recorded so far).`);
       return;

@@ -1,6 +1,7 @@
 import { parser } from '@grafana/lezer-traceql';
 import type { SyntaxNode } from '@lezer/common';
 import { LegibleError } from '../../../util/errors.js';
+import { chainLimitText, parseWatchingChains } from '../../grammarLimit.js';
 import { parseDuration } from '../../time.js';
 import { compileGoRegex } from '../../regex.js';
 import type { CompareOp, FieldExpr, Intrinsic, Operand, Scope, SpansetExpr, SpansetOp, Static } from './ast.js';
@@ -21,7 +22,7 @@ export class TraceQLError extends LegibleError {
     hint: string,
     readonly position?: number,
   ) {
-    super(message, hint);
+    super(message, hint, { kind: 'usage' });
     this.name = 'TraceQLError';
   }
 }
@@ -64,7 +65,17 @@ export function parseTraceQL(text: string): SpansetExpr {
   const query = text.trim();
   if (!query) throw new TraceQLError('The TraceQL query is empty.', `Write a spanset filter, such as { duration > 1s } or ${TRACEQL_EXAMPLE}`);
   const error = syntaxError(query);
-  if (error !== undefined) throw parseFailure(query, error);
+  if (error !== undefined) {
+    const { cut } = parseWatchingChains(parser, query);
+    if (cut) {
+      throw new TraceQLError(
+        `TraceQL: ${chainLimitText('TraceQL', 'conditions or spanset operations')} (at ${locate(query, cut.from)}).`,
+        'Shorten it: a regular expression matches several values at once (span.http.route =~ "/cart|/checkout"), or split the query in two.',
+        cut.from,
+      );
+    }
+    throw parseFailure(query, error);
+  }
   return convert(query);
 }
 
