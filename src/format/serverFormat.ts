@@ -51,7 +51,8 @@ function errorLine(error: ActionError): string {
  * count, every error span with its exception, the spans with the most self time, and the log
  * lines carrying the trace id. Then the warnings and errors the apps printed meanwhile without
  * it (all of it for an app that is not instrumented), folded and bounded like the console
- * section. Empty when there is nothing to say.
+ * section; last, a line for each team's backend that failed or did not answer in time. Empty
+ * when there is nothing to say.
  */
 export function formatServerSection(activity: ServerActivity | undefined, names: ServerToolNames): string {
   if (!activity) return '';
@@ -80,6 +81,11 @@ export function formatServerSection(activity: ServerActivity | undefined, names:
     out.push(head);
     out.push(...foldLines(activity.logs, (line) => formatProblemLine(line)).map((text) => `${indent}${text.replace(/\n/g, `\n${indent}`)}`));
     if (activity.more) out.push(`${indent}… ${activity.more} more: see ${names.logs} {"query":"{app=~\\".+\\"} | detected_level=~\\"warn|error|fatal\\"","since":"5m"}`);
+  }
+  // A team's backend that failed or did not answer within the wait: one line each, after what was found.
+  for (const note of activity.unanswered ?? []) {
+    const shown = trace || activity.logs.length ? 'shown: what Legible received itself' : `Legible itself received nothing of ${activity.traceId ? `trace ${activity.traceId}` : 'the action'} either`;
+    out.push(out.length ? `  ⚠ ${truncate(note, 240)} (${shown})` : `Server: ${truncate(note, 240)} (${shown})`);
   }
   return out.join('\n');
 }

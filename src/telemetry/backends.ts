@@ -71,9 +71,10 @@ export interface TracesBackend extends BackendInfo {
   search(query: string, options: TraceSearchOptions): Promise<TempoSearchResponse>;
   /**
    * One trace by id (OTLP/JSON resourceSpans, as Tempo's /api/v2/traces/<id>). A prefix works for
-   * the traces a search of this backend answered (or, embedded, any stored trace).
+   * the traces a search of this backend answered (or, embedded, any stored trace). `signal`
+   * cancels a remote request (the Server section's wait ended).
    */
-  trace(idOrPrefix: string, window?: TimeWindow): Promise<TempoTrace & { traceID: string }>;
+  trace(idOrPrefix: string, window?: TimeWindow, signal?: AbortSignal): Promise<TempoTrace & { traceID: string }>;
   catalog(window: TimeWindow): Promise<TraceCatalog>;
 }
 
@@ -93,6 +94,8 @@ export interface LogQueryOptions extends TimeWindow {
   limit: number;
   /** Log queries: newest first (Loki's default) or oldest first. */
   direction?: 'backward' | 'forward';
+  /** Cancels a remote request (the Server section's wait ended). */
+  signal?: AbortSignal;
   /**
    * Metric queries: evaluate at this step (a matrix); without it, as the embedded engine does
    * (logs/logql/query.ts `metricSteps`): once at the end (a vector) when the query's range covers

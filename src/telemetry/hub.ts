@@ -221,10 +221,16 @@ export class TelemetryHub {
   /**
    * The span store's backend, once loaded (never loads it), for the Server section: the spans of
    * an action's trace arrive here first, within the export delay, while a team's backend (which
-   * gets them forwarded) takes seconds to make them searchable.
+   * gets them forwarded) takes seconds to make them searchable. The section asks both
+   * (activitySources.ts) and counts each span once.
    */
   localTraces(): TracesBackend | undefined {
     return this.parts?.traces;
+  }
+
+  /** The team's backends in force, once read (never reads them): the Server section asks them beside the stores. */
+  teamBackends(): RemoteBackends {
+    return this.remoteNow?.backends ?? {};
   }
 
   status(): TelemetryStatus {

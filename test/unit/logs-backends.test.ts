@@ -9,12 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLogsAnswer } from '../../src/format/logsFormat.js';
 import type { LogQueryOptions, LogsBackend } from '../../src/telemetry/backends.js';
 import { EmbeddedLogs } from '../../src/telemetry/logs/backend.js';
-import { fromNanos } from '../../src/telemetry/logs/logql/answer.js';
 import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
-import { runLogql } from '../../src/telemetry/logs/logql/query.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
 import { LokiClient } from '../../src/telemetry/remote/loki.js';
-import { FixtureBackend, type Asked, type FixtureAnswer } from '../helpers/fixtureBackend.js';
+import { FixtureBackend } from '../helpers/fixtureBackend.js';
+import { lokiAnswers } from '../helpers/lokiFixture.js';
 
 const NOW = Date.now();
 const store = new LogStore();
@@ -34,40 +33,7 @@ beforeAll(async () => {
   }
 });
 
-/** Loki as its API answers, from the embedded engine's answer over the same store. */
-function lokiFixture(asked: Asked): FixtureAnswer {
-  const { path, params } = asked;
-  const ms = (name: string) => fromNanos(params.get(name)!);
-  if (path === '/loki/api/v1/query_range' || path === '/loki/api/v1/query') {
-    const query = params.get('query')!;
-    const instant = path.endsWith('/query');
-    const options: LogQueryOptions = instant
-      ? { startMs: ms('time') - 1, endMs: ms('time'), limit: Number(params.get('limit')) }
-      : { startMs: ms('start'), endMs: ms('end'), limit: Number(params.get('limit')), ...(params.get('step') ? { stepMs: Number(params.get('step')) * 1000 } : {}), ...(params.get('direction') ? { direction: params.get('direction') as 'forward' } : {}) };
-    let answer;
-    try {
-      answer = runLogql(store, query, options);
-    } catch (error) {
-      return { status: 400, body: `parse error : ${(error as Error).message.split('\n')[0]}` };
-    }
-    const data = answer.data;
-    const stats = { summary: { totalLinesProcessed: answer.stats.scanned, execTime: 0.003 } };
-    if (data.resultType !== 'streams') return { body: { status: 'success', data: { ...data, stats } } };
-    // categorize-labels: structured metadata and parsed labels per entry, stream labels alone.
-    const result = data.result.map((stream) => ({ stream: stream.stream, values: stream.values.map((value) => [value[0], value[1], { structuredMetadata: value[2]?.structuredMetadata ?? {}, parsed: {} }]) }));
-    return { body: { status: 'success', data: { resultType: 'streams', result, stats } } };
-  }
-  if (path === '/loki/api/v1/labels') return { body: { status: 'success', data: [...store.labelValues(0).keys()] } };
-  const values = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/.exec(path);
-  if (values) return { body: { status: 'success', data: store.labelValues(1_000).get(values[1]!) ?? [] } };
-  if (path === '/loki/api/v1/series') {
-    const selector = params.getAll('match[]')[0]!;
-    const name = /^\{(\w+)=~"\.\+"\}$/.exec(selector)![1]!;
-    const streams = Array.from({ length: store.streamCount() }, (_, id) => store.streamLabels(id)).filter((labels) => labels[name] !== undefined);
-    return { body: { status: 'success', data: streams } };
-  }
-  return { status: 404, body: '404 page not found' };
-}
+const lokiFixture = lokiAnswers(store);
 
 async function rendered(backend: LogsBackend, query: string, options: LogQueryOptions = { ...WINDOW, limit: 500 }): Promise<string> {
   const answer = await backend.query(query, options);

@@ -86,9 +86,9 @@ export class JaegerClient implements TracesBackend {
     return { traces: found.traces, metrics: traces.length >= wanted ? { matchedTraces, mayHaveMore: true } : { matchedTraces } };
   }
 
-  async trace(idOrPrefix: string): Promise<TempoTrace & { traceID: string }> {
+  async trace(idOrPrefix: string, _range?: TimeWindow, signal?: AbortSignal): Promise<TempoTrace & { traceID: string }> {
     const id = this.ids.resolve(idOrPrefix, this.name);
-    const answer = await this.api.json(`/api/traces/${id.replace(/^0{16}/, '')}`, {}, tracesEnvelope, { what: 'the trace' }).catch((error: unknown) => {
+    const answer = await this.api.json(`/api/traces/${id.replace(/^0{16}/, '')}`, {}, tracesEnvelope, { what: 'the trace', ...(signal ? { signal } : {}) }).catch((error: unknown) => {
       if (error instanceof RemoteError && error.status === 404) throw new LegibleError(`No trace ${id} in ${this.name}.`, 'Check the id, or search for it with TraceQL.');
       throw this.refused(error);
     });

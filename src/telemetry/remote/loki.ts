@@ -71,7 +71,7 @@ export class LokiClient implements LogsBackend {
     }
     let answer: z.output<typeof queryEnvelope>;
     try {
-      answer = await this.api.json(path, params, queryEnvelope, { what: 'the query' });
+      answer = await this.api.json(path, params, queryEnvelope, { what: 'the query', ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
       if (error instanceof RemoteError && error.failure === 'http' && error.status === 400) {
         throw new LegibleError(`The ${this.api.where} refused the query: ${error.backendMessage ?? error.message}`, `The query went to ${this.name} unchanged (Loki's LogQL); fix what it names.`, {

@@ -110,18 +110,18 @@ export class TempoClient implements TracesBackend {
     };
   }
 
-  async trace(idOrPrefix: string, range?: TimeWindow): Promise<TempoTrace & { traceID: string }> {
+  async trace(idOrPrefix: string, range?: TimeWindow, signal?: AbortSignal): Promise<TempoTrace & { traceID: string }> {
     const id = this.ids.resolve(idOrPrefix, this.name);
     const params = range ? window(range) : {};
     let body: unknown;
     try {
-      const answer = await this.api.json(`/api/v2/traces/${id}`, params, traceV2Schema, { what: 'the trace' });
+      const answer = await this.api.json(`/api/v2/traces/${id}`, params, traceV2Schema, { what: 'the trace', ...(signal ? { signal } : {}) });
       body = answer.trace ?? {};
     } catch (error) {
       if (!(error instanceof RemoteError && error.status === 404)) throw error;
       // A Tempo without v2 answers Go's "404 page not found"; a missing trace, anything else.
       if (!/page not found/i.test(error.backendMessage ?? '')) throw notFound(id, this.name);
-      const v1 = await this.api.json(`/api/traces/${id}`, params, traceV1Schema, { what: 'the trace' }).catch((inner: unknown) => {
+      const v1 = await this.api.json(`/api/traces/${id}`, params, traceV1Schema, { what: 'the trace', ...(signal ? { signal } : {}) }).catch((inner: unknown) => {
         throw inner instanceof RemoteError && inner.status === 404 ? notFound(id, this.name) : inner;
       });
       body = { resourceSpans: (v1 as { batches?: unknown; resourceSpans?: unknown }).batches ?? (v1 as { resourceSpans?: unknown }).resourceSpans };
