@@ -1,3 +1,4 @@
+import { LegibleError } from '../util/errors.js';
 import type { LogsBackend, LogsResult, TimeWindow, TracesBackend } from './backends.js';
 import { fromNanos } from './logs/logql/answer.js';
 import { levelName, levelOf } from './logs/levels.js';
@@ -264,7 +265,7 @@ async function linesOfTrace(
   let matched = own?.stats.matched ?? 0;
   let unanswered: string | undefined;
   if (theirs === 'late') unanswered = `${capital(remote!.name)} did not answer within ${formatDuration(Date.now() - asked)}.`;
-  else if (theirs instanceof Error) unanswered = isBackendFailure(theirs) ? theirs.message : `${capital(remote!.name)} failed: ${theirs.message.slice(0, 160)}`;
+  else if (theirs instanceof Error) unanswered = theirs instanceof LegibleError ? theirs.message : `${capital(remote!.name)} failed: ${theirs.message.slice(0, 160)}`;
   else if (theirs) {
     const extra = linesOf(theirs, traceId);
     const fresh = extra.filter((line) => !lines.some((mine) => sameRecord(mine, line)));
