@@ -11,6 +11,10 @@ export const LOGQL_QUERIES = {
   lineFilter: '{app="api"} |= "timeout"',
   jsonLevel: '{app="api"} | json | level="error"',
   sumByLevel: 'sum by (level) (count_over_time({app="api"} | json [1m]))',
+  // Regular expressions (RE2, linear time: telemetry/regex.ts): a line filter, a label filter, a regexp stage.
+  lineRegex: '{app="api"} |~ "upstream (slow|timeout)"',
+  labelRegex: '{app="api"} | json | level=~"error|warn"',
+  regexpStage: 'sum by (msg) (count_over_time({app="api"} | regexp `"msg":"(?P<msg>[^"]+)"` [1m]))',
 };
 
 const MESSAGES = ['request completed', 'user logged in', 'cache miss for key', 'upstream slow', 'db query slow'];

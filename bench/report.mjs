@@ -112,6 +112,9 @@ export const ROWS = [
   { key: 'logqlFilterMs', label: 'LogQL, 1M lines: {app="api"} |= "timeout" (ms)', apps: (a) => a.logql?.queries.lineFilter?.ms, digits: 0, target: legibleIs('≤ 100 ms', (v) => v <= 100) },
   { key: 'logqlJsonMs', label: 'LogQL, 1M lines: | json | level="error" (ms)', apps: (a) => a.logql?.queries.jsonLevel?.ms, digits: 0, target: legibleIs('≤ 1000 ms', (v) => v <= 1000) },
   { key: 'logqlSumMs', label: 'LogQL, 1M lines: sum by (level) (count_over_time(… | json [1m])) (ms)', apps: (a) => a.logql?.queries.sumByLevel?.ms, digits: 0, target: legibleIs('≤ 1500 ms', (v) => v <= 1500) },
+  { key: 'logqlLineRegexMs', label: 'LogQL, 1M lines: |~ "upstream (slow|timeout)" (ms, RE2)', apps: (a) => a.logql?.queries.lineRegex?.ms, digits: 0, target: legibleIs('≤ 300 ms', (v) => v <= 300) },
+  { key: 'logqlLabelRegexMs', label: 'LogQL, 1M lines: | json | level=~"error|warn" (ms, RE2)', apps: (a) => a.logql?.queries.labelRegex?.ms, digits: 0, target: legibleIs('≤ 1000 ms', (v) => v <= 1000) },
+  { key: 'logqlRegexpMs', label: 'LogQL, 1M lines: sum by (msg) (count_over_time(… | regexp … [1m])) (ms, RE2)', apps: (a) => a.logql?.queries.regexpStage?.ms, digits: 0, target: legibleIs('≤ 3000 ms', (v) => v <= 3000) },
   { key: 'clickLoggingRatio', label: 'Search click with an app logging / without', apps: (a) => a.click?.ratio, digits: 2, target: legibleIs('≤ 1.1', (v) => v <= 1.1) },
 ];
 

@@ -4,10 +4,10 @@
 //   the start-up time, and an agent waits for tools/list on every session. puppeteer-core, sharp
 //   and chrome-remote-interface stay external: they are loaded lazily, on the first call that
 //   needs them; so does LogQL's grammar (@grafana/lezer-logql and the @lezer/lr runtime), on the
-//   first logs call. The telemetry that needs protobufjs and the TraceQL and PromQL grammars
-//   (src/telemetry/parts.ts and the team backends' clients, ~300 ms to load) is imported with
-//   import() on first need: code splitting puts it in chunks of its own (dist/chunks/), so
-//   start-up never reads it.
+//   first logs call, and re2js (the regular expressions' engine), on the first pattern. The
+//   telemetry that needs protobufjs and the TraceQL and PromQL grammars (src/telemetry/parts.ts
+//   and the team backends' clients, ~300 ms to load) is imported with import() on first need:
+//   code splitting puts it in chunks of its own (dist/chunks/), so start-up never reads it.
 // - dist/legible-cli.mjs (legible: the shell command line) from dist/shell/main.js, which must
 //   load no package at all (a warm call should cost little more than starting Node); it reads its
 //   commands from dist/legible-commands.json, written here from the tool definitions.
@@ -33,7 +33,7 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
-  external: ['puppeteer-core', 'sharp', 'chrome-remote-interface', 'ffmpeg-static', '@grafana/lezer-logql', '@lezer/lr'],
+  external: ['puppeteer-core', 'sharp', 'chrome-remote-interface', 'ffmpeg-static', '@grafana/lezer-logql', '@lezer/lr', 're2js'],
   // CommonJS dependencies inside the bundle call require(); give them one.
   banner: { js: "import { createRequire as __legibleRequire } from 'node:module'; const require = __legibleRequire(import.meta.url);" },
 });

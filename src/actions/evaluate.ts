@@ -68,7 +68,10 @@ export async function evaluateFunction(state: PageState, source: string, ref?: s
     const message = errorMessage(error).split('\n')[0] ?? '';
     const invalid = syntaxError(source);
     if (invalid) throw new LegibleError(`The function is not valid JavaScript: ${clip(invalid, 200)}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
-    throw new LegibleError(`The function threw: ${clip(message, 300)}`);
+    throw new LegibleError(
+      `The function threw: ${clip(message, 300)}`,
+      'Fix the function and call again: an element it looked for may not be there (snapshot shows the page; guard with ?.), and the page\'s own errors are in console.',
+    );
   }
   if (result.stale) throw staleRef(ref ?? '');
   return result.json ?? 'undefined';

@@ -40,16 +40,30 @@ function contentType(body: string): string {
   }
 }
 
-/** The interceptor rule for a mock (the URL pattern is checked here: a bad one throws a LegibleError). */
-export function mockRule(id: string, spec: MockSpec): InterceptRule {
+/**
+ * The requests whose answer cannot run script (DevTools' resource types): data for the page's own
+ * code, images, fonts, styles. A document (a page or frame), a script, a worker (Other) can.
+ */
+const DATA_REQUESTS = new Set(['XHR', 'Fetch', 'EventSource', 'Image', 'Media', 'Font', 'Stylesheet', 'TextTrack', 'Manifest', 'Ping', 'Preflight', 'CSPViolationReport']);
+
+/** What a mock may answer with --no-evaluate: its body is the agent's, and must not run as script. */
+export const SCRIPTLESS_MOCKS = 'With --no-evaluate, a mock answers data requests only (fetch, XHR, images, fonts, styles); a page, frame, script or worker it matches loads from the server.';
+
+/**
+ * The interceptor rule for a mock (the URL pattern is checked here: a bad one throws a
+ * LegibleError). `scriptless` (--no-evaluate): a mock that answers does not answer a request whose
+ * answer would run as script (a document, a script, a worker); that request goes on to the server.
+ */
+export function mockRule(id: string, spec: MockSpec, options: { scriptless?: boolean } = {}): InterceptRule {
   const pattern = parseUrlPattern(spec.url);
   const answers = spec.status !== undefined || spec.body !== undefined || spec.headers !== undefined;
   const body = spec.body ?? '';
+  const scriptless = options.scriptless && answers && !spec.fail;
   return {
     id,
     label: `${id} ${describeMock(spec)}`,
     key: spec.url,
-    test: (url) => pattern.test(url),
+    test: scriptless ? (url, _method, type) => DATA_REQUESTS.has(type) && pattern.test(url) : (url) => pattern.test(url),
     fetchPattern: pattern.fetchPattern,
     delayMs: spec.delay,
     outcome: spec.fail
@@ -67,13 +81,13 @@ export function mockRule(id: string, spec: MockSpec): InterceptRule {
 }
 
 /** Adds a mock to the tab, ahead of the others (or in place of one for the same URL pattern); returns its id. */
-export async function addMock(page: PageDriver, spec: MockSpec): Promise<string> {
+export async function addMock(page: PageDriver, spec: MockSpec, options: { scriptless?: boolean } = {}): Promise<string> {
   const rules = page.interceptor.rules();
   const same = mocksOf(page).find((rule) => rule.key === spec.url);
   const used = rules.map((rule) => Number(/^m(\d+)$/.exec(rule.id)?.[1] ?? 0));
   const id = same?.id ?? `m${Math.max(0, ...used) + 1}`;
   // The newest mock decides first, as a person adding a narrower one after a broad one means.
-  await page.interceptor.add(mockRule(id, spec), { first: true });
+  await page.interceptor.add(mockRule(id, spec, options), { first: true });
   return id;
 }
 

@@ -1,6 +1,7 @@
 import type { LoadResult } from '../cdp/pageDriver.js';
 import { BROWSER_GONE, LegibleError, errorMessage } from '../util/errors.js';
 import { clip, printable, quoteValue } from '../util/text.js';
+import { NO_EVALUATE_FLAG, browserUrlText, pageScriptUrl, urlScheme } from '../util/urlScheme.js';
 import { performAction, type Effects } from './perform.js';
 import type { PageState } from './pageState.js';
 
@@ -16,20 +17,30 @@ const SCHEMES = new Set(['http', 'https', 'file', 'about', 'data', 'blob', 'chro
 
 /**
  * Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs, schemes a tab
- * cannot open, and text that is no URL. `evaluate`: whether this server runs page JavaScript at
- * all (not with --no-evaluate, where the evaluate tool is not offered), for the hint.
+ * cannot open, and text that is no URL. The URL is read as the browser reads it (browserUrlText:
+ * `java\tscript:` is javascript:) and returned in that form, so what loads is what was checked.
+ * `evaluate`: whether this server runs page JavaScript at all; with --no-evaluate (false) data:
+ * URLs of types that can hold script and blob: URLs are refused too (pageScriptUrl), since they
+ * run script the URL brings, and the hint names no evaluate tool (it is not offered).
  */
 export function normaliseUrl(input: string, options: { evaluate?: boolean } = {}): string {
-  const url = input.trim();
-  if (/^javascript:/i.test(url)) {
+  const url = browserUrlText(input);
+  const script = pageScriptUrl(url);
+  if (script?.inPage) {
     throw new LegibleError(
       'navigate does not run javascript: URLs.',
       options.evaluate === false
-        ? 'This server runs with --no-evaluate: nothing runs JavaScript in the page. Navigate to an http(s) URL of the app instead.'
+        ? `This server runs with ${NO_EVALUATE_FLAG}: nothing runs JavaScript in the page. Navigate to an http(s) URL of the app instead.`
         : 'Use the evaluate tool to run code in the page.',
     );
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (script && options.evaluate === false) {
+    throw new LegibleError(
+      `navigate does not open ${script.label} on this server: it runs ${NO_EVALUATE_FLAG}, and such a page runs the script the URL brings.`,
+      'Navigate to an http(s) URL of the app instead (a data: URL of text/plain, JSON or an image is fine).',
+    );
+  }
+  const scheme = urlScheme(url);
   if (scheme && !/^[\w.-]+:\d+/.test(url)) {
     if (!SCHEMES.has(scheme)) {
       throw new LegibleError(`navigate does not open ${scheme}: URLs.`, 'Give an http, https, file, about or data URL.');
@@ -109,7 +120,9 @@ export async function navigate(state: PageState, target: { url: string } | { go:
     const noHistory =
       'go' in target &&
       (failure ? /History entry to navigate to not found/i.test(errorMessage(failure)) : target.go !== 'reload' && load === undefined && !effects.dialog);
-    if (noHistory) throw new LegibleError(`There is no page to go ${target.go} to in this tab's history.`);
+    if (noHistory) {
+      throw new LegibleError(`There is no page to go ${target.go} to in this tab's history.`, 'Open the page by its URL instead: navigate {"url":"…"}.');
+    }
     if (failure) throw explainLoadError(failure, label, timeout);
     return { effects, load };
   } finally {

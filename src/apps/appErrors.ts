@@ -2,7 +2,14 @@ import type { LoggedLine } from '../telemetry/logs/recent.js';
 import { LegibleError } from '../util/errors.js';
 import type { ExitInfo } from './appProcess.js';
 
-export type StartFailure = 'spawn' | 'exited' | 'timeout' | 'port-in-use' | 'cwd';
+export type StartFailure = 'spawn' | 'exited' | 'timeout' | 'port-in-use' | 'cwd' | 'wrong-port';
+
+/** An app a call started before another failed: it keeps running. */
+export interface StartedBefore {
+  name: string;
+  url?: string;
+  port?: number;
+}
 
 /**
  * An app that could not be started or did not become ready. It carries what the answer shows
@@ -18,7 +25,7 @@ export class AppStartError extends LegibleError {
     readonly lastLines: LoggedLine[] = [],
     readonly exit?: ExitInfo,
     /** Apps this call started before the failure; they keep running. */
-    public started: string[] = [],
+    public started: StartedBefore[] = [],
   ) {
     super(message, hint);
     this.name = 'AppStartError';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APPS_CONFIG_FILE, parseAppsConfig, type AppSpec } from '../config/appsConfig.js';
+import { goRegexProblem } from '../telemetry/regex.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 
 /** Where the apps come from: legible.config.json, or the package.json fallback. */
@@ -26,22 +27,26 @@ export async function loadApps(root: string): Promise<AppSource> {
   const configFile = join(root, APPS_CONFIG_FILE);
   const text = await readText(configFile);
   if (text !== undefined) {
-    const config = parseAppsConfig(text, configFile);
+    const config = parseAppsConfig(text, configFile, { regexProblem: goRegexProblem });
     if (!Object.keys(config.apps).length) {
-      throw new LegibleError(`${configFile} names no apps (only backends).`, `Add the apps Legible should start under "apps", for example: ${CONFIG_EXAMPLE}`);
+      throw new LegibleError(`${configFile} names no apps (only backends).`, `Add the apps Legible should start under "apps", for example: ${CONFIG_EXAMPLE}`, { kind: 'usage' });
     }
     return { kind: 'config', file: configFile, root, apps: new Map(Object.entries(config.apps)) };
   }
   const packageFile = join(root, 'package.json');
   const packageText = await readText(packageFile);
   const noApps = (why: string) =>
-    new LegibleError(`No ${APPS_CONFIG_FILE} in ${root}, and ${why}.`, `Write ${APPS_CONFIG_FILE} there (or start Legible with --root <your app's folder>), for example: ${CONFIG_EXAMPLE}`);
+    new LegibleError(`No ${APPS_CONFIG_FILE} in ${root}, and ${why}.`, `Write ${APPS_CONFIG_FILE} there (or start Legible with --root <your app's folder>), for example: ${CONFIG_EXAMPLE}`, {
+      kind: 'usage',
+    });
   if (packageText === undefined) throw noApps('no package.json either');
   let pkg: { name?: unknown; scripts?: Record<string, unknown> };
   try {
     pkg = JSON.parse(packageText) as typeof pkg;
   } catch (error) {
-    throw new LegibleError(`${packageFile} is not valid JSON (${errorMessage(error)}), and there is no ${APPS_CONFIG_FILE}.`, `Fix package.json, or write ${APPS_CONFIG_FILE}: ${CONFIG_EXAMPLE}`);
+    throw new LegibleError(`${packageFile} is not valid JSON (${errorMessage(error)}), and there is no ${APPS_CONFIG_FILE}.`, `Fix package.json, or write ${APPS_CONFIG_FILE}: ${CONFIG_EXAMPLE}`, {
+      kind: 'usage',
+    });
   }
   const script = (['dev', 'start'] as const).find((key) => typeof pkg.scripts?.[key] === 'string' && (pkg.scripts[key] as string).trim());
   if (!script) throw noApps('its package.json has no "dev" or "start" script');
@@ -70,6 +75,6 @@ async function readText(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LegibleError(`Could not read ${file}: ${errorMessage(error)}.`, 'Check that the file is readable.');
+    throw new LegibleError(`Could not read ${file}: ${errorMessage(error)}.`, 'Check that the file is readable.', { kind: 'environment' });
   }
 }

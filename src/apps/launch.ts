@@ -3,6 +3,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { dependenciesOf, type AppSpec } from '../config/appsConfig.js';
 import { entriesSince } from '../telemetry/logs/recent.js';
 import type { LogStore } from '../telemetry/logs/store.js';
+import { compileGoRegex } from '../telemetry/regex.js';
 import { parseDuration } from '../telemetry/time.js';
 import { logDebug } from '../util/log.js';
 import { AppStartError, describeExit } from './appErrors.js';
@@ -41,6 +42,8 @@ export interface Launched {
   run: AppRun;
   readyMs: number;
   readiness: string;
+  /** False when there was nothing to check (no port, no "ready"). */
+  checked: boolean;
 }
 
 /**
@@ -97,7 +100,7 @@ export async function launchApp(options: LaunchOptions, retried = false): Promis
   const run: AppRun = { process: child, capture, spec, ...(port !== undefined ? { port } : {}), ...(url ? { url } : {}), ...(scrape ? { scrape } : {}), marker: options.marker, markSeq, stopping: false };
   options.onSpawn(run);
   try {
-    const ready = await waitUntilReady(readiness, child, capture, timeoutMs);
+    const ready = await waitUntilReady(readiness, child, capture, timeoutMs, port);
     if (ready.url) run.url = ready.url;
     run.readyAt = Date.now();
     // Output the app wrote before it answered may still wait on the pipe behind the readiness
@@ -107,10 +110,10 @@ export async function launchApp(options: LaunchOptions, retried = false): Promis
     capture.flush();
     const first = capture.firstOutputAt === undefined ? 'no output' : `first output ${capture.firstOutputAt - child.startedAt} ms`;
     logDebug(`${name}: config and port ${prepared - began} ms, spawn → ${first}, ready ${run.readyAt - child.startedAt} ms (${ready.detail})`);
-    return { run, readyMs: run.readyAt - child.startedAt, readiness: ready.detail };
+    return { run, readyMs: run.readyAt - child.startedAt, readiness: ready.detail, checked: readiness.kind !== 'none' };
   } catch (caught) {
     const notReady = caught as NotReady;
-    if (notReady.kind !== 'exited' && notReady.kind !== 'timeout') throw caught;
+    if (notReady.kind !== 'exited' && notReady.kind !== 'timeout' && notReady.kind !== 'wrong-port') throw caught;
     run.stopping = true;
     const exit = notReady.kind === 'exited' ? notReady.exit : await child.stop();
     if (notReady.kind === 'exited') await child.stop(500);
@@ -131,10 +134,24 @@ export async function launchApp(options: LaunchOptions, retried = false): Promis
       const after = exit.at - child.startedAt;
       throw fail('exited', `${name} exited during start-up (${describeExit(exit)}, after ${after} ms).`, `Fix what its last lines of output show, then start it again.`, lines, exit);
     }
+    // Where the port Legible gave it goes: the command's {port}, or PORT in its environment.
+    const usePort = `Make it listen on the port Legible gives it: put {port} in its "command" (e.g. "node server.js --port {port}") or read process.env.PORT in the app`;
+    if (notReady.kind === 'wrong-port') {
+      const other = notReady.otherPort;
+      throw fail(
+        'wrong-port',
+        `${name} listens on port ${other.port}, not on port ${port} that Legible gave it (in PORT): it printed ${JSON.stringify(other.line)}, and port ${other.port} answers while ${port} does not. It was stopped.`,
+        `${usePort}; or, if it must use ${other.port}, set "port": ${other.port} for ${name} in ${source.file}.`,
+        lines,
+        exit,
+      );
+    }
+    const ownPort = port !== undefined && readiness.kind !== 'log' && readiness.kind !== 'none';
+    const printed = notReady.otherPort ? ` It printed ${JSON.stringify(notReady.otherPort.line)}: port ${notReady.otherPort.port}, not ${port}.` : '';
     throw fail(
       'timeout',
-      `${name} was not ready after ${Math.round(timeoutMs / 100) / 10} s: Legible waited for ${describeReadiness(readiness)}; last seen: ${notReady.lastSeen}. It was stopped.`,
-      `Check its last lines above; if it is ready in another way, set "ready" of ${name} in ${source.file} (an HTTP path, a log line pattern, or a port) or a longer "timeout".`,
+      `${name} was not ready after ${Math.round(timeoutMs / 100) / 10} s: Legible waited for ${describeReadiness(readiness)}; last seen: ${notReady.lastSeen}.${printed} It was stopped.`,
+      `Check its last lines above.${ownPort ? ` If it listens on a port of its own, it ignores PORT: ${usePort}.` : ''} If it is ready in another way, set "ready" of ${name} in ${source.file} (an HTTP path, a log line pattern, or a port) or a longer "timeout".`,
       lines,
       exit,
     );
@@ -147,7 +164,7 @@ function readinessOf(spec: AppSpec, port: number | undefined, url: string | unde
     const target = /^https?:\/\//.test(ready.http) ? ready.http : url ? new URL(ready.http, url).toString() : `http://localhost:${port}${ready.http}`;
     return { kind: 'http', url: target, ...(ready.status !== undefined ? { status: ready.status } : {}) };
   }
-  if (ready?.log) return { kind: 'log', pattern: new RegExp(ready.log) };
+  if (ready?.log) return { kind: 'log', pattern: compileGoRegex(ready.log) };
   if (ready?.tcp !== undefined) return { kind: 'tcp', port: ready.tcp === true ? port! : ready.tcp };
   if (port === undefined) return { kind: 'none' };
   return source === 'package.json' ? { kind: 'auto', port } : { kind: 'tcp', port };

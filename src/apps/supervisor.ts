@@ -35,6 +35,10 @@ export interface AppStarted {
   firstOutputMs?: number;
   /** What showed it was ready. */
   readiness: string;
+  /** False when nothing was checked (no port, no "ready"): it counts as ready once spawned. */
+  checked: boolean;
+  /** A restart of an app that had crashed: how it had exited. */
+  crashed?: LastExit;
   /** Warnings and errors it printed while starting (and stderr lines without a level). */
   problems: LoggedLine[];
   problemsMore: number;
@@ -155,17 +159,7 @@ export class AppSupervisor {
     return this.mutex.run(async () => {
       await this.reaped;
       const source = await this.load();
-      const names = this.withDependencies(source, name);
-      const apps: AppStarted[] = [];
-      for (const app of names) {
-        try {
-          apps.push(await this.startOne(app, source));
-        } catch (error) {
-          if (error instanceof AppStartError) error.started = apps.filter((started) => started.status === 'started').map((started) => started.name);
-          throw error;
-        }
-      }
-      return { source: source.kind, file: source.file, ...(source.note ? { note: source.note } : {}), apps };
+      return this.startInOrder(source, this.withDependencies(source, name));
     });
   }
 
@@ -188,49 +182,71 @@ export class AppSupervisor {
   }
 
   /**
-   * Stops and starts again one app, or every running app (all configured ones when none runs),
-   * reading the config afresh. Ports stay the same where they are still free.
+   * Stops and starts again one app, or every app that runs (or had crashed), reading the config
+   * afresh. Ports stay the same where they are still free. With no name and nothing running or
+   * crashed, nothing is started: the report lists no apps.
    */
   restart(name?: string): Promise<StartReport> {
     return this.mutex.run(async () => {
       await this.reaped;
       const source = await this.load();
       if (name) this.requireKnown(name, source);
-      const running = [...this.records.values()].filter((record) => record.run && source.apps.has(record.name)).map((record) => record.name);
-      const targets = name ? [name] : running.length ? running : [...source.apps.keys()];
+      const targets = name
+        ? [name]
+        : [...this.records.values()].filter((record) => (record.run || record.state === 'crashed') && source.apps.has(record.name)).map((record) => record.name);
+      if (!targets.length) return { source: source.kind, file: source.file, apps: [] };
+      const crashed = new Map<string, LastExit>();
       for (const target of [...targets].reverse()) {
         const record = this.records.get(target);
+        if (record?.state === 'crashed' && record.lastExit) crashed.set(target, record.lastExit);
         if (record?.run) {
           await this.stopRun(record, 'stopped');
           record.restarts++;
-        }
+        } else if (record?.state === 'crashed') record.restarts++;
       }
       // Dependencies that are not running start too; running ones are left as they are.
       const order = this.withDependencies(source, undefined).filter((app) => targets.includes(app) || this.needs(source, targets, app));
-      const apps: AppStarted[] = [];
-      for (const app of order) {
-        try {
-          apps.push(await this.startOne(app, source));
-        } catch (error) {
-          if (error instanceof AppStartError) error.started = apps.filter((started) => started.status === 'started').map((started) => started.name);
-          throw error;
-        }
+      const report = await this.startInOrder(source, order);
+      for (const app of report.apps) {
+        const exit = crashed.get(app.name);
+        if (exit && app.status === 'started') app.crashed = exit;
       }
-      return { source: source.kind, file: source.file, ...(source.note ? { note: source.note } : {}), apps };
+      return report;
     });
   }
 
+  /** Starts `names` in order; a failure says which of them this call had started (they keep running). */
+  private async startInOrder(source: AppSource, names: string[]): Promise<StartReport> {
+    const apps: AppStarted[] = [];
+    for (const app of names) {
+      try {
+        apps.push(await this.startOne(app, source));
+      } catch (error) {
+        if (error instanceof AppStartError) error.started = apps.filter((started) => started.status === 'started').map(({ name, url, port }) => ({ name, ...(url ? { url } : {}), ...(port !== undefined ? { port } : {}) }));
+        throw error;
+      }
+    }
+    return { source: source.kind, file: source.file, ...(source.note ? { note: source.note } : {}), apps };
+  }
+
   /**
-   * Each configured (or started) app's state. Reads the config when no call has yet. Not queued
-   * behind a start that is still waiting for readiness: it shows that app as starting.
+   * Each configured (or started) app's state, with the config read afresh; `problem` is why it
+   * cannot be read (the error app_start would give). Not queued behind a start that is still
+   * waiting for readiness: it shows that app as starting.
    */
-  async status(): Promise<{ source?: AppSource; apps: AppStatus[] }> {
+  async status(): Promise<{ source?: AppSource; apps: AppStatus[]; problem?: LegibleError }> {
     await this.reaped;
-    let source = this.source;
-    if (!source) source = await loadApps(this.root).catch(() => undefined);
+    let source: AppSource | undefined;
+    let problem: LegibleError | undefined;
+    try {
+      source = await loadApps(this.root);
+    } catch (error) {
+      if (!(error instanceof LegibleError)) throw error;
+      problem = error;
+    }
     const names = new Set([...(source?.apps.keys() ?? []), ...this.records.keys()]);
     const apps = [...names].map((name) => this.statusOf(name));
-    return { ...(source ? { source } : {}), apps };
+    return { ...(source ? { source } : {}), apps, ...(problem ? { problem } : {}) };
   }
 
   private statusOf(name: string): AppStatus {
@@ -270,6 +286,11 @@ export class AppSupervisor {
   isActive(): boolean {
     for (const record of this.records.values()) if (record.run) return true;
     return false;
+  }
+
+  /** The names of the apps running or starting now. */
+  activeApps(): string[] {
+    return [...this.records.values()].filter((record) => record.run).map((record) => record.name);
   }
 
   /**
@@ -343,7 +364,9 @@ export class AppSupervisor {
   private requireKnown(name: string, source: AppSource): void {
     if (source.apps.has(name) || this.records.has(name)) return;
     const known = [...source.apps.keys()];
-    throw new LegibleError(`No app is named ${JSON.stringify(name.slice(0, 100))} in ${source.file}.`, `The apps are: ${known.join(', ')}. Leave the name out to mean all of them.`);
+    throw new LegibleError(`No app is named ${JSON.stringify(name.slice(0, 100))} in ${source.file}.`, `The apps are: ${known.join(', ')}. Leave the name out to mean all of them.`, {
+      kind: 'usage',
+    });
   }
 
   /** `name` and everything it depends on (or all apps), dependencies first. */
@@ -380,6 +403,7 @@ export class AppSupervisor {
         pid: current.process.pid!,
         readyMs: Date.now() - current.process.startedAt,
         readiness: 'already running',
+        checked: true,
         problems: [],
         problemsMore: 0,
       };
@@ -415,7 +439,7 @@ export class AppSupervisor {
     });
     record.state = 'running';
     record.failure = undefined;
-    const { run, readyMs, readiness } = launched;
+    const { run, readyMs, readiness, checked } = launched;
     record.lastStart = { readyMs, at: run.readyAt ?? Date.now(), ...(run.url ? { url: run.url } : {}) };
     this.hooks?.ready(name, run);
     const { lines, more } = entriesSince(this.store, run.markSeq, (labels, level) => labels.app === name && isProblemLine(labels, level), 8);
@@ -428,6 +452,7 @@ export class AppSupervisor {
       readyMs,
       ...(run.capture.firstOutputAt ? { firstOutputMs: run.capture.firstOutputAt - run.process.startedAt } : {}),
       readiness,
+      checked,
       problems: lines,
       problemsMore: more,
     };

@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { logDebug } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
 import { findChrome } from './findChrome.js';
 
@@ -15,7 +16,9 @@ export interface Connection {
   /**
    * The folder made for this launch (the browser's TMPDIR, and its profile unless --user-data-dir
    * is given): Chromium leaves org.chromium.Chromium.* folders in its temp folder when it is
-   * killed, so each launch gets its own, removed on relaunch and on exit (removeScratch).
+   * killed, so each launch gets its own, removed on relaunch and on exit (removeScratch). Its
+   * name carries the Legible process's pid (`legible-chromium-<pid>-XXXXXX`), so a folder left by
+   * a Legible that was killed outright is swept by the next launch (sweepScratch).
    */
   scratchDir?: string;
 }
@@ -23,6 +26,41 @@ export interface Connection {
 /** Removes a launch's scratch folder (see Connection.scratchDir); never throws. */
 export async function removeScratch(dir: string | undefined): Promise<void> {
   if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 }).catch(() => undefined);
+}
+
+const SCRATCH_PREFIX = 'legible-chromium-';
+const SCRATCH_NAME = /^legible-chromium-(\d+)-[\w]{6}$/;
+
+/** Whether a process with this pid exists (EPERM: it does, as another user's). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the scratch folders of Legible processes that are gone (SIGKILLed, crashed): those
+ * named `legible-chromium-<pid>-…`, owned by this user, whose pid no longer runs. A folder whose
+ * owner lives is never touched (other people run Legible on the same machine), nor one without a
+ * pid in its name (older versions: its owner cannot be known). Returns the folders removed; never throws.
+ */
+export async function sweepScratch(dir = tmpdir()): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = Number(SCRATCH_NAME.exec(name)?.[1] ?? 0);
+    if (!owner || owner === process.pid || pidAlive(owner)) continue;
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;
+    await removeScratch(path);
+    removed.push(path);
+  }
+  return removed;
 }
 
 /**
@@ -54,7 +92,9 @@ async function loadPuppeteer() {
 async function launch(config: Config): Promise<Connection> {
   const executablePath = findChrome(config.executablePath);
   const puppeteer = await loadPuppeteer();
-  const scratchDir = await mkdtemp(join(tmpdir(), 'legible-chromium-'));
+  const swept = await sweepScratch();
+  if (swept.length) logDebug(`removed ${swept.length} scratch folder(s) of Legible processes that are gone: ${swept.join(', ')}`);
+  const scratchDir = await mkdtemp(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   try {
     const browser = await puppeteer.launch({
       executablePath,

@@ -26,7 +26,7 @@ function explain(action: string, error: unknown): LegibleError {
       'Scroll or open the part of the page that shows it, or pick another element from a new snapshot.',
     );
   }
-  return new LegibleError(`Could not ${action}: ${clip(text, 300)}`);
+  return new LegibleError(`Could not ${action}: ${clip(text, 300)}`, 'Take a new snapshot and try again; if something covers the element or it is disabled, deal with that first.');
 }
 
 /**

@@ -25,8 +25,8 @@ export interface InterceptRule {
   label: string;
   /** What the rule is about (a mock's URL pattern as given). */
   key?: string;
-  /** Whether the rule applies to a request. */
-  test(url: string, method: string): boolean;
+  /** Whether the rule applies to a request (`resourceType`: DevTools' Network.ResourceType, such as Document, Script, XHR). */
+  test(url: string, method: string, resourceType: string): boolean;
   /** The nearest DevTools Fetch urlPattern (`*` wildcards): only matching requests pause. */
   fetchPattern: string;
   /** Held this long before the outcome. */
@@ -115,7 +115,7 @@ export class RequestInterceptor {
 
   private async onPaused(event: Protocol.Fetch.RequestPausedEvent): Promise<void> {
     const { requestId, request } = event;
-    const matching = this.list.filter((rule) => rule.test(request.url, request.method));
+    const matching = this.list.filter((rule) => rule.test(request.url, request.method, event.resourceType));
     const deciding = matching.find((rule) => rule.outcome.kind !== 'continue' || rule.delayMs);
     // Each rule's headers read once per request (a getter may make a value per request).
     const added = matching.map((rule) => (rule.headersFor ? rule.headersFor(request.url, request.method) : rule.headers));

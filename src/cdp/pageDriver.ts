@@ -214,7 +214,7 @@ export class PageDriver {
 
   async handleDialog(accept: boolean, promptText?: string): Promise<DialogInfo> {
     const open = this.openDialog;
-    if (!open) throw new LegibleError('No dialog is open on this page.');
+    if (!open) throw new LegibleError('No dialog is open on this page.', 'Nothing to answer: the action that opens a dialog reports it, and the next call answers it.');
     this.openDialog = undefined;
     try {
       if (accept) await open.dialog.accept(promptText);

@@ -50,11 +50,14 @@ Share a browser with the legible command line, or serve MCP over HTTP:
   --host HOST              Address to listen on (default 127.0.0.1; others need a token)
   --token TOKEN            Require "Authorization: Bearer TOKEN" (else LEGIBLE_TOKEN, if set)
   --allowed-origin ORIGIN  Accept browser requests from this Origin too; repeat for more
-  --idle-timeout TIME      End an HTTP session, or stop a daemon, after this long unused (default 30m)
+  --idle-timeout TIME      End an HTTP session, or stop a daemon, after this long unused (default 30m;
+                           a daemon whose apps run waits up to 8 times as long)
+  --max-sessions N         MCP sessions over HTTP at once (default 16); more are refused with 503
 
 Server:
   --no-evaluate            Run no JavaScript of the agent's or a journey's in the page: no evaluate
-                           tool; js: expectations, waitForExpression steps, javascript: URLs refused
+                           tool; js: expectations, waitForExpression steps, javascript:, blob:
+                           and scriptable data: URLs refused
   --output-dir DIR         Where screenshots and saved files go (default ./recordings)
   --navigation-timeout MS  Upper bound for a page load (default 15000)
   --page-timeout MS        Upper bound for one call into the page (default 10000)
@@ -86,6 +89,8 @@ export interface HttpOptions {
   token?: string;
   allowedOrigins: string[];
   idleTimeoutMs: number;
+  /** MCP sessions at once; an initialize beyond them is refused with 503. */
+  maxSessions: number;
 }
 
 export type CliCommand =
@@ -184,6 +189,23 @@ function checkOutputDir(dir: string): void {
   }
 }
 
+/** --root must be a folder that exists: the apps' config is read from it on the first app tool call, too late to say so. */
+function checkRoot(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LegibleError(
+      code === 'ENOENT' ? `--root: there is no folder ${quoteValue(dir)}${resolve(dir) === dir ? '' : ` (${resolve(dir)})`}.` : `--root: ${quoteValue(dir)} cannot be read (${code ?? String(error)}).`,
+      'Give --root the folder of the app under test (the one with legible.config.json or package.json); without it, Legible uses the folder it starts in.',
+    );
+  }
+  if (!isDirectory) {
+    throw new LegibleError(`--root: ${quoteValue(dir)} is a file, not a folder.`, 'Give --root the folder that holds legible.config.json (or package.json), not the file itself.');
+  }
+}
+
 /** Parses the command line into a validated config; throws LegibleError with a readable message. */
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
   const running = argv[0] === 'run';
@@ -249,6 +271,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
   }
   if (values['output-dir'] !== undefined) checkOutputDir(values['output-dir']);
+  if (values.root !== undefined) checkRoot(values.root);
   if (values.label !== undefined && !LABEL.test(values.label)) {
     throw new LegibleError(`--label takes 1-40 letters, digits, dots, dashes or underscores, not ${JSON.stringify(values.label.slice(0, 100))}.`, 'For example --label after.');
   }

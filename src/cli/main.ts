@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createServer, SERVER_VERSION } from '../server/createServer.js';
+import { serveUntilStopped } from '../server/lifecycle.js';
 import { LegibleError } from '../util/errors.js';
-import { logWarn } from '../util/log.js';
 import { parseFlags, USAGE } from './flags.js';
 import { runCommand } from './runCommand.js';
 import { runMode } from './modes.js';
@@ -32,28 +32,14 @@ async function main(): Promise<void> {
     process.exit(code);
   }
   const legible = createServer(command.config);
-  let closing = false;
-  const shutdown = async (code: number) => {
-    if (closing) return;
-    closing = true;
-    const force = setTimeout(() => process.exit(code), 5_000);
-    force.unref();
-    await legible.close().catch(() => undefined);
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown(130));
-  process.on('SIGTERM', () => void shutdown(143));
-  process.on('SIGHUP', () => void shutdown(129));
-  // The last resort, when shutdown ran out of time: no app process outlives the server.
-  process.on('exit', () => legible.context.apps().killAllNow());
-  process.stdin.on('end', () => void shutdown(0));
-  process.stdin.on('close', () => void shutdown(0));
-  // A fault in a tool must never take the server down.
-  process.on('uncaughtException', (error) => logWarn(`uncaught: ${error.stack ?? error.message}`));
-  process.on('unhandledRejection', (reason) => logWarn(`unhandled rejection: ${String(reason)}`));
+  // Signals, and the client going away (stdin or the transport closing), end the server the one
+  // way every mode ends (serveUntilStopped): the browser and the apps stop with it.
+  const serving = serveUntilStopped(legible.context.workspace, () => legible.close());
+  process.stdin.on('end', () => void serving.shutdown('stdin closed', 0));
+  process.stdin.on('close', () => void serving.shutdown('stdin closed', 0));
   // Our own stdio transport: an oversized or malformed message gets an error answer, and the server goes on.
   const transport = new StdioTransport();
-  transport.onclose = () => void shutdown(0);
+  transport.onclose = () => void serving.shutdown('the transport closed', 0);
   await legible.server.connect(transport);
 }
 

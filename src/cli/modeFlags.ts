@@ -19,6 +19,7 @@ export const MODE_OPTIONS = {
   token: { type: 'string' },
   'allowed-origin': { type: 'string', multiple: true },
   'idle-timeout': { type: 'string' },
+  'max-sessions': { type: 'string' },
 } as const;
 
 /** The default for --idle-timeout: a daemon's browser, an HTTP session's browser context. */
@@ -33,6 +34,17 @@ interface ModeValues {
   token?: string;
   'allowed-origin'?: string[];
   'idle-timeout'?: string;
+  'max-sessions'?: string;
+}
+
+/** The default for --max-sessions: MCP sessions over HTTP at once (each has its own browser context). */
+export const DEFAULT_MAX_SESSIONS = 16;
+
+function maxSessions(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_SESSIONS;
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || count < 1 || count > 10_000) throw usage(`--max-sessions takes a number of sessions from 1 to 10000, not ${JSON.stringify(text.slice(0, 100))}.`);
+  return count;
 }
 
 const HELP = 'Run legible-mcp --help for the options.';
@@ -42,7 +54,14 @@ function idleTimeout(text: string | undefined): number {
   const given = text ?? process.env.LEGIBLE_IDLE_TIMEOUT;
   if (given === undefined || given === '') return DEFAULT_IDLE_TIMEOUT_MS;
   const ms = parseDuration(/^\d+$/.test(given) ? `${given}m` : given);
-  if (ms === undefined || ms < 1_000) throw usage(`--idle-timeout takes a duration of at least 1s, such as 30m or 2h, not ${JSON.stringify(given.slice(0, 100))}.`);
+  if (ms === undefined || ms < 1_000) {
+    // Say which was wrong: the flag, or the environment variable it defaults to.
+    const source = text === undefined ? 'LEGIBLE_IDLE_TIMEOUT (in the environment)' : '--idle-timeout';
+    throw usage(
+      `${source} takes a duration of at least 1s, such as 30m or 2h, not ${JSON.stringify(given.slice(0, 100))}.`,
+      text === undefined ? 'Fix or unset LEGIBLE_IDLE_TIMEOUT, or give --idle-timeout, which wins over it.' : HELP,
+    );
+  }
   return ms;
 }
 
@@ -77,7 +96,7 @@ export function modeOf(values: ModeValues, argv: string[], config: Config, daemo
   const given = (names: (keyof ModeValues)[]) => names.filter((name) => values[name] !== undefined).map((name) => `--${name}`);
   if (values.session !== undefined) checkSessionName(values.session);
   if (daemonCommand) {
-    const wrong = given(['daemon', 'port', 'host', 'token', 'allowed-origin']);
+    const wrong = given(['daemon', 'port', 'host', 'token', 'allowed-origin', 'max-sessions']);
     if (wrong.length) throw usage(`legible-mcp daemon does not take ${wrong.join(', ')}.`);
     return {
       kind: 'daemon',
@@ -89,13 +108,13 @@ export function modeOf(values: ModeValues, argv: string[], config: Config, daemo
   }
   if (values.workspace !== undefined) throw usage('--workspace goes with legible-mcp daemon (the legible command line passes it).');
   if (values.daemon) {
-    const wrong = given(['port', 'host', 'token', 'allowed-origin']);
+    const wrong = given(['port', 'host', 'token', 'allowed-origin', 'max-sessions']);
     if (wrong.length) throw usage(`--daemon serves over stdio; it does not take ${wrong.join(', ')}.`, 'Use either --daemon or --port.');
     return { kind: 'proxy', session: values.session ?? DEFAULT_SESSION, daemonArgs: daemonArgs(argv) };
   }
   if (values.session !== undefined) throw usage('--session goes with --daemon.');
   if (!http) {
-    const wrong = given(['host', 'token', 'allowed-origin', 'idle-timeout']);
+    const wrong = given(['host', 'token', 'allowed-origin', 'idle-timeout', 'max-sessions']);
     if (wrong.length) throw usage(`${wrong.join(', ')} ${wrong.length > 1 ? 'go' : 'goes'} with --port (MCP over HTTP).`);
     return { kind: 'serve', config };
   }
@@ -112,6 +131,13 @@ export function modeOf(values: ModeValues, argv: string[], config: Config, daemo
   return {
     kind: 'http',
     config,
-    http: { port, host, token, allowedOrigins: (values['allowed-origin'] ?? []).map(origin), idleTimeoutMs: idleTimeout(values['idle-timeout']) },
+    http: {
+      port,
+      host,
+      token,
+      allowedOrigins: (values['allowed-origin'] ?? []).map(origin),
+      idleTimeoutMs: idleTimeout(values['idle-timeout']),
+      maxSessions: maxSessions(values['max-sessions']),
+    },
   };
 }

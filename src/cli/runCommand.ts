@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { buildReport } from '../report/bundle.js';
 import { runAndRecord } from '../report/runAndRecord.js';
-import { formatChanges, formatRun } from '../report/runText.js';
+import { formatChanges, formatRun, runFileWarning } from '../report/runText.js';
 import { loadRunRecord, type RunRecord } from '../report/runs.js';
 import { ServerContext } from '../server/serverContext.js';
 import { LegibleError } from '../util/errors.js';
@@ -46,8 +46,9 @@ export async function runCommand(config: Config, journey: string, options: RunFl
     // The earlier run is read first: a wrong path is told before the browser starts.
     const earlier = options.compareWith ? await loadRunRecord(options.compareWith) : undefined;
     const label = options.label ?? (options.record ? 'run' : undefined);
-    const { record, recording } = await runAndRecord(context, { journey, record: options.record ? label : undefined, label, unsupported: 'skip' });
+    const { record, recording, writeError } = await runAndRecord(context, { journey, record: options.record ? label : undefined, label, unsupported: 'skip' });
     out(formatRun(record, { allowUnchecked: options.allowUnchecked }));
+    if (writeError) out(runFileWarning(writeError));
     if (recording) out(`Video: ${recording.info.video}`);
     if (options.report) {
       const built = await buildReport(earlier ? [earlier, record] : [record], resolve(options.report), context.recordings(), VERSION);

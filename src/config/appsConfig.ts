@@ -131,13 +131,6 @@ export const appsConfigSchema = z
         context.addIssue({ code: 'custom', path: ['apps', name, 'ready', 'http'], message: 'a path needs the app\'s "port" or "url" (or give a full URL)' });
       }
       if (ready.status !== undefined && !ready.http) context.addIssue({ code: 'custom', path: ['apps', name, 'ready', 'status'], message: 'status goes with http' });
-      if (ready.log) {
-        try {
-          new RegExp(ready.log);
-        } catch (error) {
-          context.addIssue({ code: 'custom', path: ['apps', name, 'ready', 'log'], message: `not a regular expression (${error instanceof Error ? error.message : String(error)})` });
-        }
-      }
     }
     for (const [name, app] of Object.entries(config.apps)) {
       const metrics = app.metrics;
@@ -205,7 +198,15 @@ const EXAMPLE = '{"apps":{"api":{"command":["node","server.js"],"port":"auto","r
  * Parses and validates the text of a legible.config.json. A LegibleError says where (line and
  * column for JSON syntax, the JSON path for a wrong value) and what was expected.
  */
-export function parseAppsConfig(text: string, file: string): AppsConfig {
+export interface AppsConfigChecks {
+  /**
+   * Why a readiness log pattern is no regular expression, or undefined. Given by the layer that
+   * runs the patterns (telemetry's RE2), so the config is checked with the syntax it runs with.
+   */
+  regexProblem?: (pattern: string) => string | undefined;
+}
+
+export function parseAppsConfig(text: string, file: string, checks: AppsConfigChecks = {}): AppsConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -213,13 +214,22 @@ export function parseAppsConfig(text: string, file: string): AppsConfig {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message)?.[1];
     const at = position === undefined ? '' : ` at ${lineAndColumn(text, Number(position))}`;
-    throw new LegibleError(`${file} is not valid JSON${at}: ${message.replace(/ in JSON at position \d+.*$/s, '')}.`, `Fix the JSON; a minimal config is ${EXAMPLE}`);
+    throw new LegibleError(`${file} is not valid JSON${at}: ${message.replace(/ in JSON at position \d+.*$/s, '')}.`, `Fix the JSON; a minimal config is ${EXAMPLE}`, { kind: 'usage' });
   }
   const result = appsConfigSchema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues.slice(0, 6).map((issue) => `${jsonPath(issue.path)}: ${issueMessage(issue)}`);
-  const more = result.error.issues.length > 6 ? ` (and ${result.error.issues.length - 6} more)` : '';
-  throw new LegibleError(`${file} is not a valid Legible config: ${problems.join('; ')}${more}.`, `Fix these; the schema is legible.config.schema.json in the legible-mcp package. A minimal config is ${EXAMPLE}`);
+  const issues = result.success ? [] : result.error.issues.map((issue) => ({ path: issue.path, message: issueMessage(issue) }));
+  if (result.success && checks.regexProblem) {
+    for (const [name, app] of Object.entries(result.data.apps)) {
+      const problem = app.ready?.log === undefined ? undefined : checks.regexProblem(app.ready.log);
+      if (problem) issues.push({ path: ['apps', name, 'ready', 'log'], message: `not a regular expression (${problem})` });
+    }
+  }
+  if (result.success && !issues.length) return result.data;
+  const problems = issues.slice(0, 6).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+  const more = issues.length > 6 ? ` (and ${issues.length - 6} more)` : '';
+  throw new LegibleError(`${file} is not a valid Legible config: ${problems.join('; ')}${more}.`, `Fix these; the schema is legible.config.schema.json in the legible-mcp package. A minimal config is ${EXAMPLE}`, {
+    kind: 'usage',
+  });
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {

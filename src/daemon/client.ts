@@ -2,7 +2,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { LegibleError } from '../util/errors.js';
 import { jsonLine, LineSplitter } from './jsonLines.js';
-import { checkSocketOwner, isDaemonProcess, readState, type DaemonPaths } from './paths.js';
+import { checkSocketOwner, isDaemonProcess, readState, STOPPED_ON_REQUEST, type DaemonPaths } from './paths.js';
 
 /**
  * Reaching a workspace's daemon from a client (the `legible` command line, `legible-mcp
@@ -50,7 +50,12 @@ export class DaemonConnection {
     const lines = new LineSplitter(
       (line) => this.receive(line),
       MAX_ANSWER_BYTES,
-      () => this.fail(new LegibleError('The daemon sent an answer too large to read.', undefined, { kind: 'environment' })),
+      () =>
+        this.fail(
+          new LegibleError('The daemon sent an answer too large to read.', 'Ask for less: a smaller page of output (--offset, --search, --limit), or a screenshot saved to a file (a path).', {
+            kind: 'environment',
+          }),
+        ),
     );
     socket.on('data', (chunk: Buffer) => lines.push(chunk));
     socket.on('error', () => undefined);
@@ -128,16 +133,21 @@ const where = (paths: DaemonPaths) => `${paths.workspace}${paths.session === 'de
 
 /**
  * Why no daemon answered, as a notice for the command that starts a new one; undefined when none
- * ever ran (a first start needs no explanation).
+ * ever ran (a first start needs no explanation), and with `quietAfterStop` when it was stopped on
+ * request (`legible daemon stop`: the user knows; not a restart to announce).
  */
-function whyStarted(paths: DaemonPaths, code: string | undefined): string | undefined {
+function whyStarted(paths: DaemonPaths, code: string | undefined, quietAfterStop: boolean): string | undefined {
   const state = readState(paths.state);
   const lost = 'The browser was restarted: pages, refs and logs from before are gone.';
   if (code === 'ECONNREFUSED' || (state && !state.stopped)) {
     const pid = state?.pid ? ` (pid ${state.pid})` : '';
     return `The Legible daemon for ${where(paths)} had died${pid}; its stale socket was cleaned up and a new daemon started. ${lost}`;
   }
-  if (state?.stopped) return `The Legible daemon for ${where(paths)} had stopped (${state.stopped.reason}); a new one started. ${lost}`;
+  if (state?.stopped?.reason === STOPPED_ON_REQUEST && quietAfterStop) return undefined;
+  if (state?.stopped) {
+    const apps = state.stopped.apps?.length ? ` Its apps were stopped too: ${state.stopped.apps.join(', ')}; start them again with app_start (legible app start).` : '';
+    return `The Legible daemon for ${where(paths)} had stopped (${state.stopped.reason}); a new one started. ${lost}${apps}`;
+  }
   return undefined;
 }
 
@@ -153,12 +163,12 @@ export async function connectRunning(paths: DaemonPaths): Promise<DaemonConnecti
 
 /** Connects to the workspace's daemon, starting it first when none answers. */
 export async function reachDaemon(paths: DaemonPaths, start: StartSpec): Promise<Reached> {
-  const { socket, notices, started } = await reachSocket(paths, start);
+  const { socket, notices, started } = await reachSocket(paths, start, { quietAfterStop: true });
   return { connection: new DaemonConnection(socket, paths), notices, started };
 }
 
 /** The same as reachDaemon, for a client that speaks over the socket itself (the stdio proxy). */
-export async function reachSocket(paths: DaemonPaths, start: StartSpec): Promise<{ socket: Socket; notices: string[]; started: boolean }> {
+export async function reachSocket(paths: DaemonPaths, start: StartSpec, options: { quietAfterStop?: boolean } = {}): Promise<{ socket: Socket; notices: string[]; started: boolean }> {
   checkSocketOwner(paths.socket);
   let code: string | undefined;
   try {
@@ -171,7 +181,7 @@ export async function reachSocket(paths: DaemonPaths, start: StartSpec): Promise
       });
     }
   }
-  const notice = whyStarted(paths, code);
+  const notice = whyStarted(paths, code, options.quietAfterStop ?? false);
   const socket = await startDaemon(paths, start);
   return { socket, notices: notice ? [notice] : [], started: true };
 }

@@ -112,6 +112,9 @@ export function daemonPaths(workspace: string, session: string, env: NodeJS.Proc
 }
 
 /** What a daemon writes to its state file. */
+/** The reason a daemon's state gives when `legible daemon stop` stopped it (a deliberate stop, not a failure). */
+export const STOPPED_ON_REQUEST = 'legible daemon stop';
+
 export interface DaemonState {
   pid: number;
   version: string;
@@ -122,8 +125,8 @@ export interface DaemonState {
   log: string;
   startedAt: number;
   idleTimeoutMs: number;
-  /** Set when it stopped cleanly: why and when. */
-  stopped?: { at: number; reason: string };
+  /** Set when it stopped cleanly: why (STOPPED_ON_REQUEST for `legible daemon stop`) and when, and the apps it stopped that were still running. */
+  stopped?: { at: number; reason: string; apps?: string[] };
 }
 
 export function readState(path: string): DaemonState | undefined {

@@ -5,12 +5,14 @@ import { resolve } from 'node:path';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config/config.js';
 import { createMcpServer } from '../server/createServer.js';
+import { serveUntilStopped } from '../server/lifecycle.js';
 import { ServerContext } from '../server/serverContext.js';
+import { Workspace } from '../server/workspace.js';
 import { formatDuration } from '../telemetry/time.js';
 import { errorMessage } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { VERSION } from '../util/version.js';
-import { daemonPaths, isDaemonProcess, type DaemonPaths, type DaemonState } from './paths.js';
+import { daemonPaths, isDaemonProcess, STOPPED_ON_REQUEST, type DaemonPaths, type DaemonState } from './paths.js';
 import { SocketTransport } from './socketTransport.js';
 
 export interface DaemonOptions {
@@ -19,6 +21,13 @@ export interface DaemonOptions {
   /** Stop after this long with no client connected. */
   idleTimeoutMs: number;
 }
+
+/**
+ * While apps the daemon started run, it does not count as idle (an agent may spend a long while
+ * on a fix and come back to its app), up to this many times --idle-timeout unused (30 m: 4 h);
+ * then it stops, apps included, and the next command's notice names them.
+ */
+export const APPS_IDLE_FACTOR = 8;
 
 /** The daemon's own requests, next to MCP's: `legible/status` and `legible/stop`. */
 export const DAEMON_METHOD_PREFIX = 'legible/';
@@ -63,8 +72,10 @@ function writeState(paths: DaemonPaths, state: DaemonState): void {
 /**
  * Runs the daemon of one workspace and session until it is stopped (legible daemon stop, a
  * signal, or the idle timeout): one ServerContext (one browser, its tabs, journeys, recordings)
- * shared by every connection, each connection its own MCP server. Calls on one tab are
- * serialised by the tab's mutex, whichever connection they come from. Returns the exit code.
+ * and one Workspace (the apps) shared by every connection, each connection its own MCP server.
+ * Calls on one tab are serialised by the tab's mutex, whichever connection they come from. It is
+ * idle when no client is connected and no app it started runs; with apps running it waits up to
+ * APPS_IDLE_FACTOR times as long. Ends the process (serveUntilStopped).
  */
 export async function runDaemon(config: Config, options: DaemonOptions): Promise<number> {
   process.umask(0o077);
@@ -79,12 +90,13 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     return 0;
   }
   rmSync(paths.socket, { force: true }); // a stale socket: its daemon died
-  const context = new ServerContext(config);
+  const workspace = new Workspace(config);
+  const context = new ServerContext(config, undefined, workspace);
   const connections = new Set<Socket>();
   const startedAt = Date.now();
   let lastActivity = startedAt;
   let idleTimer: NodeJS.Timeout | undefined;
-  let stopping: Promise<void> | undefined;
+  let stopping = false;
   const state: DaemonState = {
     pid: process.pid,
     version: VERSION,
@@ -97,31 +109,48 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     idleTimeoutMs: options.idleTimeoutMs,
   };
 
+  /** No client for idleTimeoutMs: stop, unless apps run and the longer bound is not reached yet. */
+  const checkIdle = () => {
+    if (connections.size || serving.stopping) return;
+    const unused = Date.now() - lastActivity;
+    const apps = workspace.runningApps();
+    const limit = apps.length ? options.idleTimeoutMs * APPS_IDLE_FACTOR : options.idleTimeoutMs;
+    if (unused < limit) {
+      idleTimer = setTimeout(checkIdle, Math.min(limit - unused, options.idleTimeoutMs));
+      idleTimer.unref();
+      return;
+    }
+    const reason = apps.length
+      ? `unused for ${formatDuration(unused)} while its apps ran (${apps.join(', ')}; it waits ${APPS_IDLE_FACTOR}× --idle-timeout for running apps), so it stopped them too`
+      : `idle for ${formatDuration(options.idleTimeoutMs)}`;
+    void serving.shutdown(reason, 0);
+  };
   const armIdle = () => {
     clearTimeout(idleTimer);
     if (connections.size) return;
-    idleTimer = setTimeout(() => void stop(`idle for ${formatDuration(options.idleTimeoutMs)}`).then(() => process.exit(0)), options.idleTimeoutMs);
+    idleTimer = setTimeout(checkIdle, options.idleTimeoutMs);
     idleTimer.unref();
   };
 
   const server: Server = createServer((socket) => void accept(socket));
 
-  const stop = (reason: string): Promise<void> => {
-    stopping ??= (async () => {
-      say(`stopping: ${reason}`);
-      clearTimeout(idleTimer);
-      server.close();
-      // Let answers already on their way out leave before the connections go.
-      for (const socket of connections) socket.end();
-      const force = setTimeout(() => process.exit(0), 10_000);
-      force.unref();
-      await context.close().catch((error: unknown) => logWarn(`closing the browser: ${errorMessage(error)}`));
-      rmSync(paths.socket, { force: true });
-      writeState(paths, { ...state, stopped: { at: Date.now(), reason } });
-      rmSync(paths.lock, { force: true });
-    })();
-    return stopping;
-  };
+  // Signals, legible daemon stop and the idle timeout all end the daemon the one way every mode ends.
+  const serving = serveUntilStopped(workspace, async (reason) => {
+    stopping = true;
+    say(`stopping: ${reason}`);
+    clearTimeout(idleTimer);
+    server.close();
+    // Let answers already on their way out leave before the connections go.
+    for (const socket of connections) socket.end();
+    const apps = workspace.runningApps();
+    await Promise.allSettled([
+      context.close().catch((error: unknown) => logWarn(`closing the browser: ${errorMessage(error)}`)),
+      workspace.close().catch((error: unknown) => logWarn(`stopping the apps: ${errorMessage(error)}`)),
+    ]);
+    rmSync(paths.socket, { force: true });
+    writeState(paths, { ...state, stopped: { at: Date.now(), reason, ...(apps.length ? { apps } : {}) } });
+    rmSync(paths.lock, { force: true });
+  });
 
   const status = () => ({
     ...state,
@@ -129,6 +158,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     idleMs: connections.size > 1 ? 0 : Date.now() - lastActivity,
     connections: connections.size,
     browser: { running: context.session.isConnected(), pages: context.openPages() },
+    apps: workspace.runningApps(),
   });
 
   async function accept(socket: Socket): Promise<void> {
@@ -138,30 +168,33 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     }
     connections.add(socket);
     clearTimeout(idleTimer);
-    lastActivity = Date.now();
+    // Idle time counts from the last MCP message (or the end of a connection that sent some):
+    // `legible daemon status` itself, asking over its own connection, does not make it 0.
+    let served = false;
     const transport = new SocketTransport(socket);
     const mcp = createMcpServer(context);
     await mcp.connect(transport);
     const forward = transport.onmessage!;
     transport.onmessage = (message: JSONRPCMessage) => {
-      lastActivity = Date.now();
       if ('method' in message && message.method.startsWith(DAEMON_METHOD_PREFIX) && 'id' in message) {
         const reply = (result: unknown) => transport.send({ jsonrpc: '2.0', id: message.id, result } as JSONRPCMessage);
         if (message.method === 'legible/status') void reply(status());
         else if (message.method === 'legible/stop') {
-          void reply({ stopping: true, pid: process.pid }).then(() => stop('legible daemon stop').then(() => process.exit(0)));
+          void reply({ stopping: true, pid: process.pid }).then(() => serving.shutdown(STOPPED_ON_REQUEST, 0));
         } else {
           void transport.send({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: `Unknown method ${message.method}` } });
         }
         return;
       }
+      served = true;
+      lastActivity = Date.now();
       forward(message);
     };
     const closed = transport.onclose;
     transport.onclose = () => {
       closed?.();
       connections.delete(socket);
-      lastActivity = Date.now();
+      if (served) lastActivity = Date.now();
       if (!stopping) armIdle();
     };
   }
@@ -178,15 +211,6 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   await chmod(paths.socket, 0o600);
   say(`pid ${process.pid} serves ${options.workspace} (session ${options.session}) on ${paths.socket}; stops after ${formatDuration(options.idleTimeoutMs)} idle.`);
   armIdle();
-
-  const onSignal = (signal: string) => void stop(`signal ${signal}`).then(() => process.exit(0));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGHUP', () => onSignal('SIGHUP'));
-  // A fault in a tool must never take the daemon (and everyone's browser) down.
-  process.on('uncaughtException', (error) => logWarn(`uncaught: ${error.stack ?? error.message}`));
-  process.on('unhandledRejection', (reason) => logWarn(`unhandled rejection: ${String(reason)}`));
   await new Promise<void>((done) => server.once('close', () => done()));
-  await stopping;
-  return 0;
+  return serving.shutdown('its socket closed', 0);
 }

@@ -4,7 +4,7 @@ import type { AppStatus, StartReport, UnexpectedExit } from '../apps/supervisor.
 import type { LoggedLine } from '../telemetry/logs/recent.js';
 import { formatDuration } from '../telemetry/time.js';
 import { plural } from '../util/text.js';
-import { formatLogText } from './logLine.js';
+import { compactStructured, formatLogText } from './logLine.js';
 import { foldLines, formatProblemLine } from './serverFormat.js';
 
 /** Answers of app_start, app_stop, app_restart and app_status, and the notice of an app that exited. */
@@ -19,7 +19,10 @@ export function formatStartReport(report: StartReport, verb: 'Started' | 'Restar
       continue;
     }
     const firstOutput = app.firstOutputMs !== undefined ? `; first output after ${formatDuration(app.firstOutputMs)}` : '';
-    out.push(`${verb} ${app.name}${where}: pid ${app.pid}, ready in ${formatDuration(app.readyMs)} (${app.readiness}${firstOutput}).`);
+    const crashed = app.crashed ? ` It had crashed (${describeExit(app.crashed)}, ${formatDuration(Date.now() - app.crashed.at)} before).` : '';
+    if (!app.checked) {
+      out.push(`${verb} ${app.name}${where}: pid ${app.pid}; not waited for: it has no port or "ready" check${firstOutput ? `, first output after ${formatDuration(app.firstOutputMs!)}` : ''}.${crashed}`);
+    } else out.push(`${verb} ${app.name}${where}: pid ${app.pid}, ready in ${formatDuration(app.readyMs)} (${app.readiness}${firstOutput}).${crashed}`);
     if (app.problems.length) {
       const lines = foldLines(app.problems, (line) => formatProblemLine(line)).map((text) => `  ${text.replace(/\n/g, '\n  ')}`);
       if (app.problemsMore) lines.push(`  … ${app.problemsMore} more`);
@@ -34,7 +37,9 @@ export function formatLastLines(lines: LoggedLine[]): string {
   if (!lines.length) return '  (it printed nothing)';
   const out: { text: string; count: number }[] = [];
   for (const line of lines) {
-    const text = `  ${line.labels.stream === 'stderr' ? 'stderr| ' : ''}${formatLogText(line.line, { max: 300, extraLines: 8, raw: true }).replace(/\n/g, '\n  ')}`;
+    // Read as everywhere else (a JSON line as its message and fields), with the level it named.
+    const level = line.level !== 'unknown' && compactStructured(line.line.split('\n')[0]!) !== undefined ? `${line.level}: ` : '';
+    const text = `  ${line.labels.stream === 'stderr' ? 'stderr| ' : ''}${level}${formatLogText(line.line, { max: 300, extraLines: 8 }).replace(/\n/g, '\n  ')}`;
     const last = out.at(-1);
     if (last?.text === text) last.count++;
     else out.push({ text, count: 1 });
@@ -43,7 +48,9 @@ export function formatLastLines(lines: LoggedLine[]): string {
 }
 
 export function formatStartFailure(error: AppStartError): string {
-  const started = error.started.length ? `\n(${error.started.join(', ')} ${error.started.length === 1 ? 'was' : 'were'} started before and keep running.)` : '';
+  const names = error.started.map((app) => `${app.name}${app.url ? ` at ${app.url}` : app.port !== undefined ? ` on port ${app.port}` : ''}`);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
+  const started = names.length ? `\n(${list} ${names.length === 1 ? 'was' : 'were'} started by this call before ${error.app} failed, and ${names.length === 1 ? 'keeps' : 'keep'} running.)` : '';
   const output = error.failure === 'port-in-use' || error.failure === 'cwd' ? '' : `\nLast output of ${error.app}:\n${formatLastLines(error.lastLines)}`;
   return `${error.message}${output}${started}`;
 }

@@ -43,7 +43,12 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-export function checkRequest(headers: { host?: string; origin?: string; authorization?: string }, options: GuardOptions): Refusal | undefined {
+/**
+ * `preflight`: a browser's CORS preflight (OPTIONS with Access-Control-Request-Method), which
+ * never carries the token (browsers send no credentials with it): Host and Origin are checked, not
+ * the token; the request that follows it is.
+ */
+export function checkRequest(headers: { host?: string; origin?: string; authorization?: string }, options: GuardOptions, preflight = false): Refusal | undefined {
   if (isLoopbackHost(options.host)) {
     if (!headers.host || !isLoopbackHost(hostName(headers.host))) {
       return { status: 403, message: 'Forbidden: the Host header must name this machine (localhost or 127.0.0.1).' };
@@ -59,9 +64,32 @@ export function checkRequest(headers: { host?: string; origin?: string; authoriz
     const allowed = origin && (isLoopbackHost(origin.hostname) || options.allowedOrigins.includes(origin.origin));
     if (!allowed) return { status: 403, message: 'Forbidden: this Origin is not allowed (start legible-mcp with --allowed-origin to allow it).' };
   }
-  if (options.token !== undefined) {
+  if (options.token !== undefined && !preflight) {
     const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
     if (!match || !sameSecret(match[1]!.trim(), options.token)) return { status: 401, message: 'Unauthorized: send "Authorization: Bearer <token>".' };
   }
   return undefined;
+}
+
+/**
+ * The headers the MCP Streamable HTTP transport needs from a page: a client sends Content-Type
+ * (JSON), Accept, Authorization (the token), Mcp-Session-Id, Mcp-Protocol-Version and, resuming a
+ * stream, Last-Event-ID; it must be able to read Mcp-Session-Id (and Mcp-Protocol-Version) back.
+ */
+const ALLOW_HEADERS = 'Content-Type, Accept, Authorization, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID';
+const EXPOSE_HEADERS = 'Mcp-Session-Id, Mcp-Protocol-Version';
+
+/**
+ * CORS headers for a request whose Origin passed checkRequest: the origin itself (never `*`),
+ * and for a preflight the methods and headers the transport uses. None without an Origin.
+ */
+export function corsHeaders(origin: string | undefined, preflight: boolean): Record<string, string> {
+  if (origin === undefined) return {};
+  const headers: Record<string, string> = { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': EXPOSE_HEADERS };
+  if (preflight) {
+    headers['access-control-allow-methods'] = 'GET, POST, DELETE';
+    headers['access-control-allow-headers'] = ALLOW_HEADERS;
+    headers['access-control-max-age'] = '600';
+  }
+  return headers;
 }

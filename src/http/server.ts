@@ -6,11 +6,14 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { SharedBrowser } from '../cdp/sharedBrowser.js';
 import type { Config } from '../config/config.js';
 import { createMcpServer } from '../server/createServer.js';
+import { serveUntilStopped } from '../server/lifecycle.js';
 import { ServerContext } from '../server/serverContext.js';
+import { Workspace } from '../server/workspace.js';
 import { formatDuration } from '../telemetry/time.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug, logWarn } from '../util/log.js';
-import { checkRequest } from './guard.js';
+import { plural } from '../util/text.js';
+import { checkRequest, corsHeaders } from './guard.js';
 
 export interface HttpServeOptions {
   port: number;
@@ -19,6 +22,8 @@ export interface HttpServeOptions {
   allowedOrigins: string[];
   /** A session unused this long is ended and its browser context closed. */
   idleTimeoutMs: number;
+  /** Sessions at once; an initialize beyond them gets 503. */
+  maxSessions: number;
 }
 
 interface Session {
@@ -35,15 +40,25 @@ function refuse(res: ServerResponse, status: number, message: string, headers: R
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${message}\n`);
 }
 
+/** A JSON-RPC error answer (the transport's own errors have this shape; MCP clients show the message). */
+function refuseJson(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+}
+
 /**
  * MCP over Streamable HTTP at /mcp. One browser for the server; each MCP session gets its own
  * browser context (cookies, storage, tabs p1…, refs, journal, journeys' runs), closed when the
- * client ends the session (DELETE), when the transport closes, or after idleTimeoutMs unused.
- * Every request passes checkRequest (Host, Origin, token) before anything else happens.
+ * client ends the session (DELETE), when the transport closes, or after idleTimeoutMs unused. The
+ * apps under test, their logs and telemetry are the process's (one Workspace): every session sees
+ * the same apps, and they stop when the server stops. Every request passes checkRequest (Host,
+ * Origin, token) before anything else happens; a page from an allowed origin gets CORS answers.
  */
 export async function serveHttp(config: Config, options: HttpServeOptions): Promise<number> {
   const shared = new SharedBrowser(config);
+  const workspace = new Workspace(config);
   const sessions = new Map<string, Session>();
+  /** Sessions being initialized (counted against maxSessions until they exist or fail). */
+  let opening = 0;
 
   const endSession = async (id: string, why: string) => {
     const session = sessions.get(id);
@@ -56,22 +71,30 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const refusal = checkRequest({ host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization }, options);
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    const refusal = checkRequest({ host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization }, options, preflight);
+    // A page from an origin that passed may read the answer (refusals included: a 401 says what is missing).
+    const cors = refusal?.status === 403 ? {} : corsHeaders(req.headers.origin, preflight);
     if (refusal) {
-      refuse(res, refusal.status, refusal.message, refusal.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+      refuse(res, refusal.status, refusal.message, { ...cors, ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
       return;
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/mcp') {
-      refuse(res, 404, 'Not found: Legible serves MCP at /mcp.');
+      refuse(res, 404, 'Not found: Legible serves MCP at /mcp.', cors);
       return;
     }
+    if (preflight) {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
     const header = req.headers['mcp-session-id'];
     const id = Array.isArray(header) ? header[0] : header;
     if (id) {
       const session = sessions.get(id);
       if (!session) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found (it ended or timed out): start a new one.' } }));
+        refuseJson(res, 404, -32001, 'Session not found (it ended or timed out): start a new one.');
         return;
       }
       session.busy++;
@@ -84,7 +107,18 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
       return;
     }
     // No session yet: this must be an initialize request; the transport refuses anything else.
-    const context = new ServerContext(config, shared);
+    if (sessions.size + opening >= options.maxSessions) {
+      refuseJson(
+        res,
+        503,
+        -32000,
+        `Legible serves at most ${plural(options.maxSessions, 'MCP session')} at once, and ${sessions.size === 1 ? '1 is' : `${sessions.size} are`} open: end one (DELETE /mcp with its Mcp-Session-Id; an unused one ends after ${formatDuration(options.idleTimeoutMs)}), or start legible-mcp with --max-sessions ${options.maxSessions * 2}.`,
+        { 'retry-after': '10' },
+      );
+      return;
+    }
+    opening++;
+    const context = new ServerContext(config, shared, workspace);
     const server = createMcpServer(context);
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({
@@ -102,8 +136,12 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
     transport.onclose = () => {
       if (transport.sessionId) void endSession(transport.sessionId, 'its transport closed');
     };
-    await server.connect(transport);
-    await transport.handleRequest(req, res);
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res);
+    } finally {
+      opening--;
+    }
     if (!session) {
       await server.close().catch(() => undefined);
       await context.close().catch(() => undefined);
@@ -141,23 +179,15 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
   );
   sweep.unref();
 
-  let closing: Promise<void> | undefined;
-  const shutdown = () => {
-    closing ??= (async () => {
-      clearInterval(sweep);
-      http.close();
-      http.closeAllConnections();
-      await Promise.allSettled([...sessions.keys()].map((id) => endSession(id, 'the server stops')));
-      await shared.close();
-    })();
-    return closing;
-  };
-  const force = () => setTimeout(() => process.exit(0), 5_000).unref();
-  process.on('SIGINT', () => void (force(), shutdown().then(() => process.exit(130))));
-  process.on('SIGTERM', () => void (force(), shutdown().then(() => process.exit(143))));
-  process.on('uncaughtException', (error) => logWarn(`uncaught: ${error.stack ?? error.message}`));
-  process.on('unhandledRejection', (reason) => logWarn(`unhandled rejection: ${String(reason)}`));
+  // Signals end the server the one way every mode ends: sessions, the browser and the apps stop.
+  const serving = serveUntilStopped(workspace, async (reason) => {
+    logDebug(`http server stops: ${reason}`);
+    clearInterval(sweep);
+    http.close();
+    http.closeAllConnections();
+    await Promise.allSettled([...sessions.keys()].map((id) => endSession(id, 'the server stops')));
+    await Promise.allSettled([shared.close(), workspace.close()]);
+  });
   await new Promise<void>((done) => http.once('close', () => done()));
-  await shutdown();
-  return 0;
+  return serving.shutdown('the HTTP server closed', 0);
 }

@@ -1,7 +1,7 @@
 import type { PageState } from '../actions/pageState.js';
 import { isAppMessage, type ConsoleEntry } from '../capture/consoleLog.js';
 import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { LegibleError, UsageError, errorMessage } from '../util/errors.js';
 import { truncate } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
 import { jsExpectationSource, regexParts, type Expectation } from './schema.js';
@@ -72,7 +72,7 @@ export async function checkSelectors(state: PageState, expectations: Expectation
     const { selector } = expectation;
     const aria = selector.startsWith('aria/') && !parseAriaSelector(selector) ? 'an aria/ selector is aria/<name> or aria/<name>[role="<role>"]' : null;
     const problem = aria ?? (await withTimeout(state.page.mainFrame().evaluate(selectorSyntaxError, selector), state.callTimeout, 'Checking a selector'));
-    if (problem) throw new LegibleError(`${JSON.stringify(truncate(selector, 100))} is not a valid selector: ${problem}`, hint);
+    if (problem) throw new UsageError(`${JSON.stringify(truncate(selector, 100))} is not a valid selector: ${problem}`, hint);
   }
 }
 

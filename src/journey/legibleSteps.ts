@@ -71,7 +71,7 @@ export function describeLegibleStep(name: string, parameters: unknown): string |
 type Custom = Extract<Step, { type: 'customStep' }>;
 
 /** Runs a Legible custom step; undefined when the step is not one (another tool's custom step). */
-export async function runLegibleStep(scope: StepScope, step: Custom, timeout: number): Promise<StepOutcome | undefined> {
+export async function runLegibleStep(scope: StepScope, step: Custom, timeout: number, options: { evaluate?: boolean } = {}): Promise<StepOutcome | undefined> {
   const schema = LEGIBLE_STEP_SCHEMAS[step.name];
   if (!schema) return undefined;
   const { state } = scope;
@@ -79,7 +79,8 @@ export async function runLegibleStep(scope: StepScope, step: Custom, timeout: nu
   const p = schema.parse(step.parameters ?? {}) as Record<string, unknown>;
   switch (step.name) {
     case MOCK_STEP:
-      await addMock(page, mockSpecSchema.parse(p));
+      // With --no-evaluate the mock's body never runs as script (a page or a script it matches loads from the server).
+      await addMock(page, mockSpecSchema.parse(p), { scriptless: options.evaluate === false });
       return {};
     case UNMOCK_STEP: {
       const url = (p as { url?: string }).url;

@@ -1,20 +1,21 @@
 import { LegibleError } from '../util/errors.js';
 import { truncate } from '../util/text.js';
+import { NO_EVALUATE_FLAG, pageScriptUrl } from '../util/urlScheme.js';
 import { EXPECT_STEP, expectationSchema, type Expectation, type Journey } from './schema.js';
 
-/** The command-line flag that forbids running the agent's (or a journey's) JavaScript in the page. */
-export const NO_EVALUATE_FLAG = '--no-evaluate';
+export { NO_EVALUATE_FLAG };
 
 /**
  * The parts of a journey (and of extra expectations) that would run JavaScript of their own in
- * the page: `js` expectations, waitForExpression steps and navigate steps to javascript: URLs.
+ * the page: `js` expectations, waitForExpression steps, and navigate steps to URLs that bring
+ * script of their own (pageScriptUrl: javascript:, however spelt; data: of a scriptable type; blob:).
  */
 export function pageScriptRoutes(journey: Pick<Journey, 'steps'>, expectations: Expectation[] = []): string[] {
   const routes: string[] = [];
   for (const [i, step] of journey.steps.entries()) {
     if ('unsupported' in step) continue;
     if (step.type === 'waitForExpression') routes.push(`step ${i + 1} (waitForExpression)`);
-    else if (step.type === 'navigate' && /^\s*javascript:/i.test(step.url)) routes.push(`step ${i + 1} (navigate to a javascript: URL)`);
+    else if (step.type === 'navigate' && pageScriptUrl(step.url)) routes.push(`step ${i + 1} (navigate to ${pageScriptUrl(step.url)!.label})`);
     else if (step.type === 'customStep' && step.name === EXPECT_STEP && expectationSchema.safeParse(step.parameters).data?.type === 'js') {
       routes.push(`step ${i + 1} (a js expectation)`);
     }

@@ -7,6 +7,7 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { article } from '../util/text.js';
 import { sleep } from '../util/time.js';
 import { APPS_STEP } from './appUrls.js';
+import { pageScriptUrl } from '../util/urlScheme.js';
 import { checkAssertedEvents } from './assertedEvents.js';
 import { describeStep } from './describe.js';
 import { runElementStep, type StepOutcome } from './elementSteps.js';
@@ -53,6 +54,8 @@ export interface RunOptions {
   /** What to do with a step type Legible does not run: report it not run (the run is then incomplete), or fail. */
   onUnsupported?: 'skip' | 'fail';
   navigationTimeout: number;
+  /** False with --no-evaluate: a navigate step to a URL that brings script (a data: page, a blob:) is not run either. */
+  evaluate?: boolean;
   /** How long to look for a step's element before calling it not found (a step's own timeout wins). */
   findTimeout?: number;
   /** Pause after each acting step, so a recording shows each state long enough to follow. */
@@ -125,15 +128,18 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
       await state.page.emulateNetworkConditions(step);
       return {};
     case 'navigate': {
-      // The checks the navigate tool makes: a javascript: URL would run code, not load a page, so
-      // it is not run (nor an URL of a scheme a tab cannot open); a bare host gets http://.
-      if (/^\s*javascript:/i.test(filled?.value ?? step.url)) return { status: 'not-run', reason: 'a javascript: URL runs code in the page instead of loading one (a waitForExpression step can run code)' };
+      // The checks the navigate tool makes (normaliseUrl, the URL read as the browser reads it):
+      // a javascript: URL would run code, not load a page, so it is not run; nor, with
+      // --no-evaluate, a URL that brings script of its own (a secret filled in may be one); nor a
+      // scheme a tab cannot open. A bare host gets http://.
       let url: string;
       try {
-        url = normaliseUrl(filled?.value ?? step.url);
+        url = normaliseUrl(filled?.value ?? step.url, { evaluate: options.evaluate });
       } catch (error) {
-        if (error instanceof LegibleError) return { status: 'not-run', reason: error.message };
-        throw error;
+        if (!(error instanceof LegibleError)) throw error;
+        const script = pageScriptUrl(filled?.value ?? step.url);
+        if (script?.inPage) return { status: 'not-run', reason: `${script.label} runs code in the page instead of loading one (a waitForExpression step can run code)` };
+        return { status: 'not-run', reason: error.message };
       }
       return { effects: (await navigate(state, { url }, options.navigationTimeout)).effects };
     }
@@ -156,7 +162,7 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
     case 'waitForExpression':
       return waitForExpression(scope, step, timeout);
     case 'customStep':
-      return (await runLegibleStep(scope, step, timeout)) ?? { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
+      return (await runLegibleStep(scope, step, timeout, { evaluate: options.evaluate })) ?? { status: 'not-run', reason: `Legible does not know the custom step ${JSON.stringify(step.name)}` };
   }
 }
 

@@ -1,6 +1,6 @@
 import { Script } from 'node:vm';
 import { z } from 'zod';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { clip, printable, quoteValue, truncate } from '../util/text.js';
 import { APPS_STEP, appsStepSchema } from './appUrls.js';
 import { legibleStepProblem } from './legibleSteps.js';
@@ -83,13 +83,13 @@ export function parseExpectation(text: string): Expectation {
   const kind = colon < 0 ? body : body.slice(0, colon);
   const arg = colon < 0 ? '' : body.slice(colon + 1).trim();
   const need = () => {
-    if (!arg) throw new LegibleError(`The expectation ${quoteValue(text)} needs something after "${kind}:".`, EXPECTATION_HINT);
+    if (!arg) throw new UsageError(`The expectation ${quoteValue(text)} needs something after "${kind}:".`, EXPECTATION_HINT);
     return arg;
   };
-  if (negated && !NEGATABLE.has(kind)) throw new LegibleError(`Only text, element, log and trace expectations can be negated with "!", not ${quoteValue(text)}.`, EXPECTATION_HINT);
+  if (negated && !NEGATABLE.has(kind)) throw new UsageError(`Only text, element, log and trace expectations can be negated with "!", not ${quoteValue(text)}.`, EXPECTATION_HINT);
   const expectation = parseKind(kind, negated, need, arg, text);
   const problem = syntaxProblem(expectation);
-  if (problem) throw new LegibleError(problem, EXPECTATION_HINT);
+  if (problem) throw new UsageError(problem, EXPECTATION_HINT);
   return expectation;
 }
 
@@ -110,7 +110,7 @@ function parseKind(kind: string, negated: boolean, need: () => string, arg: stri
     case 'js':
       return { type: 'js', expression: need() };
     default:
-      throw new LegibleError(`Unknown expectation ${quoteValue(text)}.`, EXPECTATION_HINT);
+      throw new UsageError(`Unknown expectation ${quoteValue(text)}.`, EXPECTATION_HINT);
   }
 }
 
@@ -203,7 +203,7 @@ export interface Journey {
 }
 
 function fail(message: string, hint = 'A journey is a Chrome DevTools Recorder JSON export: {"title": "...", "steps": [{"type": "navigate", "url": "..."}, ...]}.'): never {
-  throw new LegibleError(message, hint);
+  throw new UsageError(message, hint);
 }
 
 /** Parses a journey file's text, with errors that name the step and what is wrong with it. */

@@ -222,6 +222,7 @@ export class InvalidSelectorError extends LegibleError {
     super(
       `${invalid.map((s) => JSON.stringify(truncate(s, 100))).join(' and ')} ${invalid.length > 1 ? 'are not valid selectors' : 'is not a valid selector'}.`,
       'Use CSS, or aria/<name>, xpath/<path>, text/<text> or pierce/<css>, as Chrome DevTools Recorder writes them.',
+      { kind: 'usage' },
     );
     this.name = 'InvalidSelectorError';
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkQuery, type QueryLanguage } from '../telemetry/queryCheck.js';
 import { formatDuration, parseDuration } from '../telemetry/time.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { quoteValue, truncate } from '../util/text.js';
 
 /**
@@ -52,7 +52,7 @@ const STARTUP = /^\s*([\w.-]+)\s*(<=|<)\s*(\S+)\s*$/;
 /** The expectation a short string of a server kind stands for, or undefined for other kinds. */
 export function parseServerKind(kind: string, negated: boolean, arg: string, text: string): ServerExpectation | undefined {
   const need = () => {
-    if (!arg) throw new LegibleError(`The expectation ${quoteValue(text)} needs something after "${kind}:".`, SERVER_EXPECTATION_HINT);
+    if (!arg) throw new UsageError(`The expectation ${quoteValue(text)} needs something after "${kind}:".`, SERVER_EXPECTATION_HINT);
     return arg;
   };
   switch (kind) {
@@ -65,7 +65,7 @@ export function parseServerKind(kind: string, negated: boolean, arg: string, tex
     case 'metric': {
       const match = METRIC.exec(need());
       if (!match || !match[1]!.trim()) {
-        throw new LegibleError(`The expectation ${quoteValue(text)} needs an operator and a number after its PromQL.`, 'For example metric:histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket[1m]))) < 0.3.');
+        throw new UsageError(`The expectation ${quoteValue(text)} needs an operator and a number after its PromQL.`, 'For example metric:histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket[1m]))) < 0.3.');
       }
       return { type: 'metric', query: match[1]!.trim(), op: match[2] as CompareOp, value: Number(match[3]) };
     }
@@ -73,7 +73,7 @@ export function parseServerKind(kind: string, negated: boolean, arg: string, tex
       const match = STARTUP.exec(need());
       const ms = match ? parseDuration(match[3]!) : undefined;
       if (!match || ms === undefined || ms <= 0) {
-        throw new LegibleError(`The expectation ${quoteValue(text)} is not "startup:<app> < <duration>".`, 'For example startup:api < 800ms, or startup:web <= 2s.');
+        throw new UsageError(`The expectation ${quoteValue(text)} is not "startup:<app> < <duration>".`, 'For example startup:api < 800ms, or startup:web <= 2s.');
       }
       return { type: 'startup', app: match[1]!, op: match[2] as '<' | '<=', ms };
     }
@@ -119,7 +119,7 @@ export async function checkExpectationQueries(expectations: { type: string; quer
     } catch (error) {
       if (!(error instanceof LegibleError)) throw error;
       const place = where ? `${where(index)}: ` : '';
-      throw new LegibleError(`${place}the ${expectation.type}: expectation ${JSON.stringify(truncate(query.query, 100))} does not parse. ${error.message}`, error.hint ?? SERVER_EXPECTATION_HINT);
+      throw new UsageError(`${place}the ${expectation.type}: expectation ${JSON.stringify(truncate(query.query, 100))} does not parse. ${error.message}`, error.hint ?? SERVER_EXPECTATION_HINT);
     }
   }
 }

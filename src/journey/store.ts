@@ -1,7 +1,7 @@
 import { constants, existsSync } from 'node:fs';
 import { mkdir, open, readdir, realpath, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { LegibleError, UsageError, errorMessage } from '../util/errors.js';
 import { isInside, writesInside } from '../util/paths.js';
 import { clip, quoteValue } from '../util/text.js';
 import { EXPECT_STEP, parseJourney, type Journey } from './schema.js';
@@ -27,7 +27,7 @@ export class JourneyStore {
 
   pathFor(name: string): string {
     if (!NAME.test(name)) {
-      throw new LegibleError(`${quoteValue(name)} is not a journey name.`, 'Use 1-60 letters, digits, dots, dashes or underscores, starting with a letter or digit, e.g. "cart-500".');
+      throw new UsageError(`${quoteValue(name)} is not a journey name.`, 'Use 1-60 letters, digits, dots, dashes or underscores, starting with a letter or digit, e.g. "cart-500".');
     }
     return join(this.dir, `${name}.json`);
   }
@@ -36,7 +36,7 @@ export class JourneyStore {
   async save(name: string, flow: unknown, overwrite: boolean): Promise<string> {
     const path = this.pathFor(name);
     if (existsSync(path) && !overwrite) {
-      throw new LegibleError(`A journey named ${quoteValue(name)} already exists (${path}).`, 'Pick another name, or pass overwrite: true to replace it.');
+      throw new UsageError(`A journey named ${quoteValue(name)} already exists (${path}).`, 'Pick another name, or pass overwrite: true to replace it.');
     }
     try {
       await mkdir(this.dir, { recursive: true });
@@ -74,7 +74,7 @@ export class JourneyStore {
       const missing = (error as { code?: string }).code === 'ENOENT';
       const saved = missing ? await this.names() : [];
       if (missing && !looksLikePath) {
-        throw new LegibleError(
+        throw new UsageError(
           `There is no saved journey ${quoteValue(nameOrPath)} (looked for ${path}).`,
           `${saved.length ? `Saved journeys: ${saved.join(', ')}. Or save this one` : 'Save it'} first with journey_save, or give the path of a Recorder JSON file.`,
         );
@@ -82,11 +82,12 @@ export class JourneyStore {
       throw new LegibleError(
         missing ? `There is no journey file at ${clip(path, 300)}.` : `Could not read the journey ${quoteValue(nameOrPath)}: ${clip(errorMessage(error), 300)}`,
         `Check the path: a journey is a Chrome DevTools Recorder JSON file.${saved.length ? ` Saved journeys (by name, without .json): ${saved.join(', ')}.` : ''}`,
+        { kind: missing ? 'usage' : 'environment' },
       );
     }
     const roots = await Promise.all(this.roots.map((root) => realpath(root).catch(() => resolve(root))));
     if (!roots.some((root) => isInside(root, real))) {
-      throw new LegibleError(
+      throw new UsageError(
         `${quoteValue(nameOrPath)} is outside the folders journeys are read from: ${roots.join(', ')}.`,
         'Copy the file into one of them (into the output folder\'s journeys/ folder to run it by name), or start the server with --journey-dir <its folder>.',
       );
@@ -113,7 +114,7 @@ async function readJourneyFile(path: string, given: string): Promise<string> {
     const stats = await handle.stat();
     if (!stats.isFile()) {
       const kind = stats.isDirectory() ? 'a folder' : stats.isFIFO() ? 'a FIFO (named pipe)' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : stats.isSocket() ? 'a socket' : 'not a regular file';
-      throw new LegibleError(`The journey ${quoteValue(given)} is ${kind}, not a file.`, 'Give the path of a Recorder JSON file.');
+      throw new UsageError(`The journey ${quoteValue(given)} is ${kind}, not a file.`, 'Give the path of a Recorder JSON file.');
     }
     if (stats.size > MAX_JOURNEY_BYTES) {
       throw new LegibleError(

@@ -82,13 +82,20 @@ export interface FfmpegRun {
 }
 
 const OUTPUT_WRITE_ERROR = /Error writing trailer|Error closing file|No space left on device|Disk quota exceeded|Input\/output error/i;
-const ROOT_CAUSE = /No space left on device|Disk quota exceeded|Input\/output error|Permission denied|Read-only file system/i;
+const ROOT_CAUSE = /No space left on device|Disk quota exceeded|Input\/output error|Permission denied|Read-only file system|No such file or directory|Invalid data found|moov atom not found/i;
 
-/** The line of ffmpeg's error output that says why it failed: the root cause if it named one, else its last word. */
+/**
+ * The line of ffmpeg's error output that says why it failed: the root cause if it named one, else
+ * its last word; cut to 300 characters (a filter graph in a line can be thousands).
+ */
 export function ffmpegReason(stderr: string): string {
   const lines = stderr.trim().split('\n').map((line) => line.trim()).filter(Boolean);
-  return lines.find((line) => ROOT_CAUSE.test(line)) ?? lines.at(-1) ?? 'no error output';
+  const line = lines.find((candidate) => ROOT_CAUSE.test(candidate)) ?? lines.at(-1) ?? 'no error output';
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
+
+/** What to do when a recording's video cannot be read. */
+const UNREADABLE_VIDEO = 'The video may be cut short or not a video at all: record it again (record_start, record_stop).';
 
 /**
  * Starts ffmpeg with the given arguments; stderr is kept (bounded) for error messages. With
@@ -129,13 +136,13 @@ export function probeVideo(path: string): ProbeResult {
     ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=codec_name,width,height,r_frame_rate,nb_read_packets:format=duration', '-of', 'json', path],
     { encoding: 'utf8', timeout: 30_000 },
   );
-  if (result.status !== 0) throw new LegibleError(`ffprobe could not read ${path}: ${result.stderr.trim()}`);
+  if (result.status !== 0) throw new LegibleError(`ffprobe could not read ${path}: ${ffmpegReason(result.stderr ?? '')}`, UNREADABLE_VIDEO);
   const parsed = JSON.parse(result.stdout) as {
     streams: { codec_name: string; width: number; height: number; r_frame_rate: string; nb_read_packets: string }[];
     format: { duration: string };
   };
   const stream = parsed.streams[0];
-  if (!stream) throw new LegibleError(`${path} has no video stream.`);
+  if (!stream) throw new LegibleError(`${path} has no video stream.`, UNREADABLE_VIDEO);
   const [num, den] = stream.r_frame_rate.split('/').map(Number) as [number, number];
   return {
     durationSec: Number(parsed.format.duration),

@@ -82,7 +82,10 @@ export async function renderSideBySide(plan: SideBySidePlan): Promise<void> {
     clearTimeout(timer);
     if (result.code !== 0) {
       await rm(plan.output, { force: true });
-      throw new LegibleError(`ffmpeg could not render the comparison: ${ffmpegReason(result.stderr)}`);
+      throw new LegibleError(
+        `ffmpeg could not render the comparison: ${ffmpegReason(result.stderr)}`,
+        'Check that the output folder is writable and has space; if one of the two videos is cut short, record it again (record_start, record_stop).',
+      );
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -99,7 +102,12 @@ export async function grabFrame(path: string, atMs: number): Promise<Buffer> {
     let result = await runFfmpeg(['-y', '-ss', sec(Math.max(0, atMs)), '-i', path, '-frames:v', '1', out]).done;
     // Past the last frame ffmpeg writes nothing: take the last frame instead.
     if (result.code === 0 && !existsSync(out)) result = await runFfmpeg(['-y', '-sseof', '-0.3', '-i', path, '-frames:v', '1', out]).done;
-    if (result.code !== 0 || !existsSync(out)) throw new LegibleError(`ffmpeg could not read a frame of ${path} at ${sec(atMs)} s: ${result.stderr.trim() || 'no frame there'}`);
+    if (result.code !== 0 || !existsSync(out)) {
+      throw new LegibleError(
+        `ffmpeg could not read a frame of ${path} at ${sec(atMs)} s: ${result.stderr.trim() ? ffmpegReason(result.stderr) : 'no frame there'}`,
+        'The video may be cut short or not a video at all: record it again (record_start, record_stop).',
+      );
+    }
     return await readFile(out);
   } finally {
     await rm(work, { recursive: true, force: true });

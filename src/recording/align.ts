@@ -89,3 +89,32 @@ export function sideTime(alignment: Alignment, at: number, side: 'left' | 'right
   }
   return 0;
 }
+
+/** How long after an action its effect is shown: long enough to have settled, unless the next action comes first. */
+export const AFTER_ACTION_MS = 900;
+/** A moment shown "after" an action keeps this far before the next action starts. */
+const BEFORE_NEXT_MS = 60;
+
+/** The moment to show what action `i` of a recording did: 0.9 s after it, but before the next action starts and within the video. */
+export function afterAction(actions: ActionMark[], i: number, durationMs: number): number {
+  const at = actions[i]!.at;
+  const until = Math.min(actions[i + 1]?.at ?? Infinity, durationMs) - BEFORE_NEXT_MS;
+  return Math.max(at, Math.min(at + AFTER_ACTION_MS, until));
+}
+
+/**
+ * Matching moments of two recordings for a pixel diff: after each action both took (by its label
+ * without refs, in order), each side at its own afterAction moment; at most `max`.
+ */
+export function matchingMoments(a: { actions: ActionMark[]; durationMs: number }, b: { actions: ActionMark[]; durationMs: number }, max: number): { label: string; left: number; right: number }[] {
+  const moments: { label: string; left: number; right: number }[] = [];
+  let j = 0;
+  for (const [i, action] of a.actions.entries()) {
+    const k = b.actions.findIndex((other, index) => index >= j && normaliseAction(other.label) === normaliseAction(action.label));
+    if (k < 0) continue;
+    moments.push({ label: stripRefs(action.label), left: afterAction(a.actions, i, a.durationMs), right: afterAction(b.actions, k, b.durationMs) });
+    j = k + 1;
+    if (moments.length >= max) break;
+  }
+  return moments;
+}

@@ -4,7 +4,7 @@ import { cropToChange } from '../media/crop.js';
 import { contactSheet, type Tile } from '../media/contactSheet.js';
 import { CAPTION_BAR, LABEL_BAR, grabFrame, renderSideBySide } from '../media/sideBySide.js';
 import { LegibleError } from '../util/errors.js';
-import { alignRecordings, sideTime, type Alignment } from './align.js';
+import { afterAction, alignRecordings, sideTime, type Alignment } from './align.js';
 import { lastActionCaption, seconds } from './filmstrip.js';
 import type { RecordingInfo } from './store.js';
 
@@ -29,10 +29,8 @@ export function comparisonMoments(alignment: Alignment): { at: number; title: st
   const out: { at: number; title: string; caption?: string }[] = [{ at: 0, title: 'start' }];
   if (alignment.inStep) {
     // 0.9 s after each action, or just before the next one (so the tile shows what this action did).
-    alignment.captions.forEach((caption, i) => {
-      const until = Math.min(alignment.captions[i + 1]?.at ?? Infinity, alignment.durationMs) - 60;
-      out.push({ at: Math.max(caption.at, Math.min(caption.at + 900, until)), title: '', caption: lastActionCaption({ at: caption.at, label: caption.text }) });
-    });
+    const marks = alignment.captions.map((caption) => ({ at: caption.at, label: caption.text }));
+    marks.forEach((mark, i) => out.push({ at: afterAction(marks, i, alignment.durationMs), title: '', caption: lastActionCaption(mark) }));
   } else {
     for (const f of [0.25, 0.5, 0.75]) out.push({ at: alignment.durationMs * f, title: '' });
   }

@@ -2,9 +2,12 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { protectFlow } from '../journey/secrets.js';
+import { encodeImage } from '../media/image.js';
+import { grabFrame } from '../media/sideBySide.js';
 import { compareRecordings } from '../recording/compare.js';
 import type { RecordingStore } from '../recording/store.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { logWarn } from '../util/log.js';
 import { compareRuns, type Change } from './changes.js';
 import { toHar } from './har.js';
 import { renderReport, type ReportModel, type RunFiles } from './html.js';
@@ -38,6 +41,23 @@ function consoleText(run: RunRecord): string {
 }
 
 /**
+ * Writes a video's last frame as its poster (`file` in `dir`), so the report shows where the run
+ * ended before anyone presses play; a video without one shows as a black box, in a browser and in
+ * a screenshot of the report. Undefined (no poster, the video still works) when the frame cannot be read.
+ */
+async function writePoster(video: string, durationMs: number, dir: string, file: string): Promise<string | undefined> {
+  try {
+    const frame = await grabFrame(video, durationMs);
+    const { data } = await encodeImage(frame, { maxEdge: 1280, format: 'webp', quality: 75 });
+    await writeFile(join(dir, file), data);
+    return file;
+  } catch (error) {
+    logWarn(`report: no poster for ${video}: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+/**
  * Bundles one run, or a before/after pair, into a folder a QA person can open: the journey JSON,
  * videos, filmstrips and side-by-side comparison, console logs, HAR files and report.html.
  * Never writes into an existing folder.
@@ -67,6 +87,8 @@ export async function buildReport(runs: RunRecord[], dir: string, recordings: Re
       files.video = `${name}${info.video.slice(info.video.lastIndexOf('.'))}`;
       files.videoBlankLeadMs = info.blankLeadMs;
       await copyFile(info.video, join(dir, files.video));
+      const poster = await writePoster(info.video, info.durationMs, dir, `${name}-poster.webp`);
+      if (poster) files.poster = poster;
       if (info.filmstrip && existsSync(info.filmstrip)) {
         files.filmstrip = `${name}-filmstrip.webp`;
         await copyFile(info.filmstrip, join(dir, files.filmstrip));
@@ -84,7 +106,8 @@ export async function buildReport(runs: RunRecord[], dir: string, recordings: Re
       // Journey recordings carry their own captions, burned into each half already.
       const result = await compareRecordings({ ...left, label: names[0]! }, { ...right, label: names[1]! }, { output: video, captions: false });
       await writeFile(join(dir, 'side-by-side-filmstrip.webp'), result.filmstrip.data);
-      model.comparison = { video: basename(video), filmstrip: 'side-by-side-filmstrip.webp' };
+      const poster = await writePoster(video, result.alignment.durationMs, dir, 'side-by-side-poster.webp');
+      model.comparison = { video: basename(video), filmstrip: 'side-by-side-filmstrip.webp', ...(poster ? { poster } : {}) };
       comparison = video;
     }
   }

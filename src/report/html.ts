@@ -9,6 +9,8 @@ export interface RunFiles {
   /** The video starts at the page's first paint, this long after the run began. */
   videoBlankLeadMs?: number;
   filmstrip?: string;
+  /** The video's last frame, shown before it plays (a video without one is a black box). */
+  poster?: string;
   har: string;
   console: string;
 }
@@ -18,7 +20,7 @@ export interface ReportModel {
   createdAt: number;
   runs: { run: RunRecord; files: RunFiles; name: string }[];
   journeyFile: string;
-  comparison?: { video: string; filmstrip: string };
+  comparison?: { video: string; filmstrip: string; poster?: string };
   changes?: Change[];
 }
 
@@ -59,6 +61,12 @@ function bodyExcerpt(entry: NetworkEntry): string {
   return `<pre>${esc(body.text.slice(0, BODY_EXCERPT))}${cut ? '…' : ''}</pre>${cut ? '<span class="muted">the rest is in the HAR file</span>' : ''}`;
 }
 
+/** A video with its poster: the still shows where it ended until it plays from the start. */
+function videoTag(video: string, poster: string | undefined): string {
+  const still = poster ? ` poster="${esc(poster)}" title="The still is the last frame; play starts from the beginning."` : '';
+  return `<video controls preload="metadata"${still} src="${esc(video)}"></video>`;
+}
+
 function videoNote(files: RunFiles): string {
   if (!files.videoBlankLeadMs) return '';
   return `<p class="muted">The video starts at the page's first paint, ${(files.videoBlankLeadMs / 1000).toFixed(1)} s after the run began (a blank tab until then); its times count from there.</p>`;
@@ -87,7 +95,7 @@ function runSection({ run, files, name }: ReportModel['runs'][number]): string {
   return `<section class="card" id="${esc(name)}">
 <h2>${esc(name)} <span class="badge ${run.verdict}">${run.verdict.toUpperCase()}</span></h2>
 <p class="muted">${esc(run.id)} · ${esc(new Date(run.startedAt).toISOString())} · ${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s · ended at <code>${esc(run.url)}</code></p>
-${files.video ? `<video controls preload="metadata" src="${esc(files.video)}"></video>${videoNote(files)}` : '<p class="muted">Not recorded.</p>'}
+${files.video ? `${videoTag(files.video, files.poster)}${videoNote(files)}` : '<p class="muted">Not recorded.</p>'}
 ${files.filmstrip ? `<h3>Key moments</h3><img class="strip" alt="Filmstrip of ${esc(name)}" src="${esc(files.filmstrip)}">` : ''}
 <h3>Steps</h3><table><tr><th>#</th><th>Step</th><th>Result</th><th>Time</th><th>Notes</th></tr>${steps}</table>
 ${run.unchecked?.length ? `<h3>Not checked</h3><ul class="warn">${run.unchecked.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>` : ''}
@@ -117,7 +125,7 @@ export function renderReport(model: ReportModel): string {
         .join('')}</table></section>`
     : '';
   const comparison = model.comparison
-    ? `<section class="card"><h2>Side by side</h2><video controls preload="metadata" src="${esc(model.comparison.video)}"></video><h3>Same moments</h3><img class="strip" alt="Comparison filmstrip" src="${esc(model.comparison.filmstrip)}"></section>`
+    ? `<section class="card"><h2>Side by side</h2>${videoTag(model.comparison.video, model.comparison.poster)}<h3>Same moments</h3><img class="strip" alt="Comparison filmstrip" src="${esc(model.comparison.filmstrip)}"></section>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

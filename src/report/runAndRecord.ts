@@ -59,7 +59,7 @@ async function closeOpenedBy(context: RunContext, state: PageState): Promise<voi
  * Loads a journey, replays it on a fresh tab (recording it when asked), registers the run, and
  * closes the tab, going back to the tab that was selected before.
  */
-export async function runAndRecord(context: RunContext, request: RunRequest): Promise<{ record: RunRecord; recording?: FinishedRecording }> {
+export async function runAndRecord(context: RunContext, request: RunRequest): Promise<{ record: RunRecord; recording?: FinishedRecording; writeError?: string }> {
   const { journey, path } = await context.journeys().load(request.journey);
   if (!context.config.evaluate) refusePageScript(journey, request.expect);
   const previous = context.selectedPageId();
@@ -84,6 +84,7 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       expect: request.expect,
       onUnsupported: request.unsupported,
       navigationTimeout: context.config.navigationTimeout,
+      evaluate: context.config.evaluate,
       secret: (variable) => context.secrets().lookup(variable),
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
@@ -99,8 +100,8 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
     // Before the run's tabs close: Chrome keeps a response's body only as long as its tab.
     const tabs = await context.pages().catch(() => [state]);
     result.network = await withFailedBodies(result.network, tabs.map((tab) => tab.network));
-    const record = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record ?? request.label });
-    return { record, recording };
+    const { record, writeError } = await context.runs().add(result, { journeyPath: path, recording: recording?.info.id, label: request.record ?? request.label });
+    return { record, recording, ...(writeError ? { writeError } : {}) };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onCancel);

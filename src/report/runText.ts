@@ -1,7 +1,7 @@
 import type { StepStatus, StepVerdict } from '../journey/run.js';
 import { clip, plural, printable, quote, shortUrl } from '../util/text.js';
 import type { Change } from './changes.js';
-import type { RunRecord } from './runs.js';
+import { RUNS_IN_MEMORY, type RunRecord } from './runs.js';
 
 const MARKS: Record<StepStatus, string> = { passed: '✓', failed: '✗', 'not-found': '?', 'not-run': '-', skipped: '·' };
 /** A step that ran but with a field Legible did not honour: never a ✓. */
@@ -134,6 +134,11 @@ export function formatRun(run: RunRecord, options: { allowUnchecked?: boolean } 
     if (run.unchecked.length > UNCHECKED_LINES) lines.push(`  … and ${run.unchecked.length - UNCHECKED_LINES} more (all of them are in the run record)`);
   }
   return lines.join('\n');
+}
+
+/** Said after a run whose record could not be written to runs/ (it is then only in memory, and only while it is among the newest). */
+export function runFileWarning(writeError: string): string {
+  return `Warning: the run record could not be written to the runs folder (${clip(writeError, 200)}); it is kept in memory only while it is among the ${RUNS_IN_MEMORY} newest runs. Check that the output folder (--output-dir) is writable.`;
 }
 
 /** "Changes: 1 fixed, 0 still failing, 0 newly failing." and one line per change that is not "still passing". */

@@ -51,38 +51,86 @@ export function redactRun(result: RunResult): RunResult {
   };
 }
 
-/** The runs of this session, numbered run-1, run-2, …, redacted (redactRun); each is also written as JSON. */
+/** How many runs (each with its console and network logs) stay in memory; older ones are read back from runs/. */
+export const RUNS_IN_MEMORY = 20;
+
+/** Every run of the session, however old: where its record was written, its label. */
+interface RunEntry {
+  id: string;
+  label?: string;
+  /** The run file, when it was written. */
+  file?: string;
+  /** Why the run file could not be written. */
+  writeError?: string;
+}
+
+export interface AddedRun {
+  record: RunRecord;
+  /** Why the run file (runs/run-N-<time>.json) could not be written, when it could not. */
+  writeError?: string;
+}
+
+/**
+ * The runs of this session, numbered run-1, run-2, …, redacted (redactRun); each is also written
+ * as JSON to runs/. Only the newest RUNS_IN_MEMORY are kept in memory (a daemon lives for days,
+ * and a run holds its logs); an older one is read back from its file when asked for.
+ */
 export class RunRegistry {
-  private readonly runs = new Map<string, RunRecord>();
+  private readonly entries = new Map<string, RunEntry>();
+  private readonly recent = new Map<string, RunRecord>();
   private next = 1;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly inMemory = RUNS_IN_MEMORY,
+  ) {}
 
-  async add(result: RunResult, extra: { journeyPath: string; recording?: string; label?: string }): Promise<RunRecord> {
+  async add(result: RunResult, extra: { journeyPath: string; recording?: string; label?: string }): Promise<AddedRun> {
     const record: RunRecord = { ...redactRun(result), ...extra, id: `run-${this.next++}` };
-    this.runs.set(record.id, record);
-    await mkdir(this.dir, { recursive: true }).catch(() => undefined);
     const file = join(this.dir, `${record.id}-${result.startedAt}.json`);
-    // Never through a symbolic link out of the output folder (the folder that holds runs/).
-    if (await writesInside(dirname(this.dir), file).catch(() => false)) await writeFile(file, `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
-    return record;
+    let writeError: string | undefined;
+    try {
+      await mkdir(this.dir, { recursive: true });
+      // Never through a symbolic link out of the output folder (the folder that holds runs/).
+      if (!(await writesInside(dirname(this.dir), file))) throw new Error(`${this.dir} leads outside the output folder through a symbolic link`);
+      await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+    } catch (error) {
+      writeError = errorMessage(error);
+    }
+    this.entries.set(record.id, { id: record.id, ...(record.label ? { label: record.label } : {}), ...(writeError ? { writeError } : { file }) });
+    this.recent.set(record.id, record);
+    for (const id of this.recent.keys()) {
+      if (this.recent.size <= this.inMemory) break;
+      this.recent.delete(id);
+    }
+    return { record, ...(writeError ? { writeError } : {}) };
   }
 
-  get(id: string): RunRecord | undefined {
-    return this.runs.get(id);
-  }
-
-  /** By id, or the latest run with that label. */
-  find(key: string): RunRecord | undefined {
-    return this.runs.get(key) ?? [...this.runs.values()].filter((run) => run.label === key).pop();
+  /** By id, or the latest run with that label; an older run is read back from its file. */
+  async find(key: string): Promise<RunRecord | undefined> {
+    const entry = this.entries.get(key) ?? [...this.entries.values()].filter((run) => run.label === key).pop();
+    return entry ? this.load(entry) : undefined;
   }
 
   ids(): string[] {
-    return [...this.runs.keys()];
+    return [...this.entries.keys()];
   }
 
-  latest(): RunRecord | undefined {
-    return [...this.runs.values()].pop();
+  async latest(): Promise<RunRecord | undefined> {
+    const entry = [...this.entries.values()].pop();
+    return entry ? this.load(entry) : undefined;
+  }
+
+  private async load(entry: RunEntry): Promise<RunRecord> {
+    const kept = this.recent.get(entry.id);
+    if (kept) return kept;
+    if (!entry.file) {
+      throw new LegibleError(
+        `${entry.id} is no longer held in memory (only the newest ${this.inMemory} runs are), and its run file could not be written (${entry.writeError ?? 'unknown error'}).`,
+        'Run the journey again (journey_run) once the output folder is writable.',
+      );
+    }
+    return loadRunRecord(entry.file);
   }
 }
 

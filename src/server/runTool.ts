@@ -1,10 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ToolResponse } from '../tools/response.js';
 import type { AnyTool } from '../tools/tool.js';
-import { formatExitNotice } from '../format/appsFormat.js';
-import { appRestartTool } from '../tools/appTools.js';
 import { dialogTool } from '../tools/dialogTool.js';
-import { logsTool } from '../tools/logsTool.js';
 import { fileSystemHint } from '../util/disk.js';
 import { BROWSER_GONE, CancelledError, LegibleError } from '../util/errors.js';
 import { article, clip, quote } from '../util/text.js';
@@ -94,9 +91,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
   cancel?.removeEventListener('abort', onCancel);
   await context.drainPending();
   for (const notice of context.session.takeNotices()) response.notice(notice);
-  const apps = context.apps();
-  for (const notice of apps.takeNotices()) response.notice(notice);
-  for (const exit of apps.takeExits()) response.notice(formatExitNotice(exit, appRestartTool.name, logsTool.name));
+  for (const notice of context.appNotices()) response.notice(notice);
   afterToolCall();
   return response.build();
 }

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PageState } from '../actions/pageState.js';
-import { AppSupervisor } from '../apps/supervisor.js';
-import { watchActivity } from '../telemetry/activity.js';
-import { TelemetryHub } from '../telemetry/hub.js';
-import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
+import type { AppSupervisor } from '../apps/supervisor.js';
+import type { TelemetryHub } from '../telemetry/hub.js';
+import type { LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
 import { BrowserSession } from '../cdp/browserSession.js';
 import type { SharedBrowser } from '../cdp/sharedBrowser.js';
@@ -19,11 +18,16 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { fileSystemHint } from '../util/disk.js';
 import { writesInside } from '../util/paths.js';
 import { quoteValue } from '../util/text.js';
+import { Workspace, type WorkspaceMember } from './workspace.js';
 
 /** The longest file name (one path component) the usual file systems take, in bytes. */
 const MAX_NAME_BYTES = 255;
 
-/** The server's state behind the ToolContext view: the browser session and each page's state. */
+/**
+ * One client's state behind the ToolContext view: the browser session (over stdio and in the
+ * daemon, the server's browser; over HTTP, the session's own browser context) and each page's
+ * state. The apps, their logs and telemetry are the process's Workspace, shared by its clients.
+ */
 export class ServerContext implements ToolContext {
   readonly session: BrowserSession;
   private readonly states = new Map<string, PageState>();
@@ -36,41 +40,26 @@ export class ServerContext implements ToolContext {
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private readonly journeyStore: JourneyStore;
   private readonly runRegistry: RunRegistry;
-  private readonly logStore: LogStore;
-  private readonly supervisor: AppSupervisor;
-  private readonly hub: TelemetryHub;
   private readonly sessionSecrets = new SessionSecrets();
+  readonly workspace: Workspace;
+  /** Whether this context made its Workspace (and so stops the apps when it closes). */
+  private readonly ownsWorkspace: boolean;
+  private readonly member: WorkspaceMember;
 
-  /** With `shared`, tabs open in an own, isolated context of that browser (an HTTP session's). */
+  /**
+   * With `shared`, tabs open in an own, isolated context of that browser (an HTTP session's).
+   * With `workspace`, the apps are the process's (shared by its clients; closed by its owner);
+   * without, this context has a Workspace of its own and stops its apps when it closes.
+   */
   constructor(
     readonly config: Config,
     shared?: SharedBrowser,
+    workspace?: Workspace,
   ) {
-    this.logStore = new LogStore({ ...DEFAULT_LOG_LIMITS, maxEntries: config.logEntries });
-    const hub = new TelemetryHub(this.logStore, {
-      otlpPort: config.otlpPort,
-      maxSpans: config.maxSpans,
-      maxSamples: config.maxSamples,
-      backends: { ...config, root: resolve(config.root) },
-    });
-    this.hub = hub;
-    this.supervisor = new AppSupervisor(resolve(config.root), this.logStore, {
-      environment: (app) => hub.appEnvironment(app),
-      ready: (app, run) => {
-        if (run.scrape) void hub.scrapeApp(app, run.scrape.url, run.scrape.intervalMs);
-      },
-      stopped: (app) => void hub.unscrapeApp(app),
-    });
-    // A fixed port is taken at once, so an app started elsewhere can be pointed at it.
-    if (config.otlpPort) {
-      void hub.start().catch((error: unknown) => this.session.addNotice(`${errorMessage(error)}${error instanceof LegibleError && error.hint ? ` ${error.hint}` : ''}`));
-    }
-    const supervisor = this.supervisor;
-    const observer = watchActivity(
-      this.logStore,
-      { active: () => supervisor.isActive(), flush: () => supervisor.flushOutput(), origins: () => supervisor.origins() },
-      { traces: () => hub.localTraces(), logs: hub.localLogs, heardFrom: (app) => hub.heardFrom(app), record: (request) => hub.recordSpans(request) },
-    );
+    this.ownsWorkspace = !workspace;
+    this.workspace = workspace ?? new Workspace(config);
+    this.member = this.workspace.join();
+    const observer = this.workspace.observer;
     this.outputDir = resolve(config.outputDir);
     this.store = new RecordingStore(this.outputDir);
     // Journey files are read from the output folder, the working folder (the workspace) and --journey-dir folders.
@@ -213,15 +202,20 @@ export class ServerContext implements ToolContext {
   }
 
   apps(): AppSupervisor {
-    return this.supervisor;
+    return this.workspace.supervisor;
   }
 
   logs(): LogStore {
-    return this.logStore;
+    return this.workspace.logStore;
+  }
+
+  /** Notices about the apps (exits, leftovers stopped) this client has not been told yet. */
+  appNotices(): string[] {
+    return this.member.takeNotices();
   }
 
   telemetry(): TelemetryHub {
-    return this.hub;
+    return this.workspace.hub;
   }
 
   secrets(): SessionSecrets {
@@ -237,8 +231,8 @@ export class ServerContext implements ToolContext {
     // Recordings still running when the client goes away are finished, not thrown away.
     for (const state of this.states.values()) if (state.recorder) this.finishOrphan(state);
     await Promise.allSettled([...this.pendingWork]);
-    // The apps and the browser stop side by side: both have bounded waits.
-    await Promise.allSettled([this.supervisor.stopAll(), this.session.close()]);
-    await this.hub.close();
+    this.member.leave();
+    // The apps and telemetry (when they are this context's own) and the browser stop side by side: both have bounded waits.
+    await Promise.allSettled([this.ownsWorkspace ? this.workspace.close() : undefined, this.session.close()]);
   }
 }

@@ -20,6 +20,14 @@ interface Status {
 
 const where = (paths: DaemonPaths) => `${paths.workspace} (session ${paths.session})`;
 
+/** "last command 2m ago, no other client" or "in use by 1 other client" (the status call is not counted). */
+function use(s: Status): string {
+  const others = s.connections - 1;
+  if (others > 0) return `in use by ${others} other client${others === 1 ? '' : 's'}`;
+  // Idle since it started: no command has come yet.
+  return s.idleMs >= s.uptimeMs - 5 ? 'no command yet, no other client' : `last command ${formatDuration(s.idleMs)} ago, no other client`;
+}
+
 function notRunning(paths: DaemonPaths): string {
   const state = readState(paths.state);
   const last = state?.stopped ? ` The last one stopped ${formatDuration(Date.now() - state.stopped.at)} ago: ${state.stopped.reason}.` : '';
@@ -46,7 +54,7 @@ export async function daemonCommand(words: string[], paths: DaemonPaths, start: 
       const s = await connection.request<Status>('legible/status');
       const pages = s.browser.pages.map((p) => `${p.id} ${p.url}`).join(', ');
       const text = [
-        `Daemon for ${where(paths)}: pid ${s.pid}, up ${formatDuration(s.uptimeMs)}, idle ${formatDuration(s.idleMs)} (stops after ${formatDuration(s.idleTimeoutMs)} idle), ${s.connections - 1} other client${s.connections === 2 ? '' : 's'} connected.`,
+        `Daemon for ${where(paths)}: pid ${s.pid}, up ${formatDuration(s.uptimeMs)}, ${use(s)} (it stops after ${formatDuration(s.idleTimeoutMs)} with no client).`,
         `Browser: ${s.browser.running ? `running, ${s.browser.pages.length} tab${s.browser.pages.length === 1 ? '' : 's'}${pages ? `: ${pages}` : ''}` : 'not started (the first page command launches it)'}.`,
         `Output folder: ${s.outputDir}`,
         `Socket: ${s.socket}  Log: ${s.log}`,

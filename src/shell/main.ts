@@ -7,6 +7,7 @@ import { LegibleError } from '../util/errors.js';
 import { buildCommands, type CommandSpec } from './commands.js';
 import { daemonCommand } from './daemonCommand.js';
 import { renderCommandHelp, renderHelp } from './help.js';
+import { hintTranslator } from './hints.js';
 import { loadManifest, MANIFEST_FILE } from './manifest.js';
 import { EXIT } from './output.js';
 import { findCommand, parseArguments, splitWords, usageError } from './parse.js';
@@ -130,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
     planned = [one];
   }
   const batch = words[0] === 'batch';
-  const outcomes = await runPlanned(paths, start, planned, (outcome, index) => emit(outcome, json, batch ? `> ${planned[index]!.source}` : undefined));
+  const outcomes = await runPlanned(paths, start, planned, (outcome, index) => emit(outcome, json, batch ? `> ${planned[index]!.source}` : undefined), hintTranslator(commands));
   const last = outcomes.at(-1)!;
   if (batch && last.exitCode !== EXIT.ok && outcomes.length < planned.length && !json) {
     process.stdout.write(`Stopped at command ${outcomes.length} of ${planned.length}; the rest did not run.\n`);

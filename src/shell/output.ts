@@ -61,8 +61,11 @@ function tidyProtocolError(text: string, command: string): string {
   return `Error: ${match[1]!.replace(/\s+/g, ' ').replace(/\.?$/, '.')}\nNext: run legible ${command} --help for its arguments.`;
 }
 
-/** Renders one answer; writes its images into `imageDir`, named after `stem`. */
-export function printResult(result: CallResult, imageDir: () => string, command: string): Printed {
+/**
+ * Renders one answer; writes its images into `imageDir`, named after `stem`. `translate` puts the
+ * tools' advice into command-line form (hints.ts).
+ */
+export function printResult(result: CallResult, imageDir: () => string, command: string, translate: (text: string) => string = (text) => text): Printed {
   const stem = command.replace(/ /g, '-');
   const { code, failure } = exitCodeOf(result);
   const lines: string[] = [];
@@ -71,7 +74,7 @@ export function printResult(result: CallResult, imageDir: () => string, command:
   const content = result.content ?? [];
   const texts = content.filter((c) => c.type === 'text').map((c) => c.text ?? '');
   const fromProtocol = result.isError && result._meta?.[FAILURE_META] === undefined;
-  lines.push(...(fromProtocol ? texts.map((text) => tidyProtocolError(text, command)) : texts));
+  lines.push(...(fromProtocol ? texts.map((text) => tidyProtocolError(text, command)) : texts.map(translate)));
   // The daemon refused the arguments (it names the tool's parameters): point to the command's own help.
   if (failure === 'usage' && !fromProtocol && /^Error: (Invalid arguments|The arguments of|Unknown argument)/.test(texts[0] ?? '')) lines.push(`Help: legible ${command} --help`);
   const said = texts.join('\n');

@@ -39,10 +39,10 @@ export function errorOutcome(command: string, error: unknown, notices: string[] 
   return { command, exitCode: failure === 'action' ? EXIT.failed : EXIT.usage, text, images: [], files: [], notices, failure };
 }
 
-async function callTool(connection: DaemonConnection, planned: Planned, imageDir: () => string): Promise<Printed> {
+async function callTool(connection: DaemonConnection, planned: Planned, imageDir: () => string, translate: (text: string) => string): Promise<Printed> {
   try {
     const result = await connection.request<CallResult>('tools/call', { name: planned.command.tool, arguments: planned.args });
-    return printResult(result, imageDir, planned.command.words.join(' '));
+    return printResult(result, imageDir, planned.command.words.join(' '), translate);
   } catch (error) {
     if (error instanceof RpcError) {
       throw new LegibleError(`The daemon refused the call: ${error.message}`, 'Run legible daemon stop, then the command again (a newer Legible may have been installed).', { kind: 'environment' });
@@ -53,9 +53,16 @@ async function callTool(connection: DaemonConnection, planned: Planned, imageDir
 
 /**
  * Runs commands in order on one connection to the workspace's daemon (starting it if need be),
- * stopping at the first that does not exit 0. `each` sees every outcome as it comes.
+ * stopping at the first that does not exit 0. `each` sees every outcome as it comes; `translate`
+ * puts the answers' advice into command-line form.
  */
-export async function runPlanned(paths: DaemonPaths, start: StartSpec, plan: Planned[], each: (outcome: Outcome, index: number) => void): Promise<Outcome[]> {
+export async function runPlanned(
+  paths: DaemonPaths,
+  start: StartSpec,
+  plan: Planned[],
+  each: (outcome: Outcome, index: number) => void,
+  translate: (text: string) => string = (text) => text,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let connection: DaemonConnection | undefined;
   let notices: string[] = [];
@@ -73,7 +80,7 @@ export async function runPlanned(paths: DaemonPaths, start: StartSpec, plan: Pla
     for (const [index, planned] of plan.entries()) {
       let outcome: Outcome;
       try {
-        outcome = { command: planned.source, notices, ...(await callTool(connection, planned, imageDir)) };
+        outcome = { command: planned.source, notices, ...(await callTool(connection, planned, imageDir, translate)) };
       } catch (error) {
         outcome = errorOutcome(planned.source, error, notices);
       }

@@ -1,4 +1,4 @@
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 
 /**
  * Checks a LogQL, TraceQL or PromQL query with the real grammar (the same parsers the `logs`,
@@ -17,7 +17,7 @@ export async function checkQuery(language: QueryLanguage, query: string): Promis
       const { loadLogql, parseLogql } = await import('./logs/logql/parse.js');
       await loadLogql();
       if (parseLogql(query).kind !== 'log') {
-        throw new LegibleError(
+        throw new UsageError(
           `${JSON.stringify(query.slice(0, 100))} is a LogQL metric query; log: takes a log query (a selector and filters), and fails when a line matches.`,
           'For example log:{app="api"} |= "timeout", or !log:{app="api"} |= "order placed" for a line that must be there.',
         );
@@ -33,7 +33,7 @@ export async function checkQuery(language: QueryLanguage, query: string): Promis
       const [{ parsePromQL }, { typeOf }] = await Promise.all([import('./metrics/query.js'), import('./metrics/ast.js')]);
       const type = typeOf(parsePromQL(query));
       if (type !== 'vector' && type !== 'scalar') {
-        throw new LegibleError(
+        throw new UsageError(
           `${JSON.stringify(query.slice(0, 100))} gives a ${type === 'matrix' ? 'range vector' : type}; metric: compares an instant vector or a scalar with a number.`,
           'Wrap a range in a function, for example metric:rate(http_server_request_duration_seconds_count[1m]) < 5.',
         );

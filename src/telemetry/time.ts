@@ -1,4 +1,4 @@
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 
 /**
  * Durations and points in time as the three query languages and the telemetry tools write them.
@@ -45,7 +45,7 @@ export function parseDuration(text: string): number | undefined {
 export function requireDuration(text: string, what: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    throw new LegibleError(`${what} ${JSON.stringify(text.slice(0, 100))} is not a duration.`, 'Write a number and a unit, such as 500ms, 30s, 5m, 1h30m or 2d.');
+    throw new UsageError(`${what} ${JSON.stringify(text.slice(0, 100))} is not a duration.`, 'Write a number and a unit, such as 500ms, 30s, 5m, 1h30m or 2d.');
   }
   return ms;
 }
@@ -77,7 +77,7 @@ export function parseTime(value: string | number, now: number = Date.now()): num
 }
 
 function timeError(text: string): LegibleError {
-  return new LegibleError(
+  return new UsageError(
     `${JSON.stringify(text.slice(0, 100))} is not a time.`,
     'Write "now", a relative time such as "-15m", an RFC 3339 time such as "2026-11-30T10:00:00Z", or Unix seconds.',
   );

@@ -18,7 +18,7 @@ async function starting(work: () => Promise<StartReport>): Promise<StartReport> 
     return await work();
   } catch (error) {
     if (!(error instanceof AppStartError)) throw error;
-    const output = error.failure === 'exited' || error.failure === 'timeout' ? ` All its output: ${logsTool.name} {"query":"{app=\\"${error.app}\\"}"}.` : '';
+    const output = error.failure === 'exited' || error.failure === 'timeout' || error.failure === 'wrong-port' ? ` All its output: ${logsTool.name} {"query":"{app=\\"${error.app}\\"}"}.` : '';
     throw new LegibleError(formatStartFailure(error), `${error.hint}${error.failure === 'exited' ? ` (${appStartTool.name} {"name":"${error.app}"})` : ''}${output}`);
   }
 }
@@ -53,13 +53,19 @@ export const appStopTool = defineTool({
 export const appRestartTool = defineTool({
   name: 'app_restart',
   title: 'Restart app',
-  description: 'After a fix: restart an app (default: all running) on its port. Returns time to ready, new errors.',
+  description: 'After a fix: restart an app (default: all running or crashed) on its port. Returns time to ready, new errors.',
   input: { name: nameParam },
   kind: 'action',
   scope: 'browser',
   timeoutMs: START_TIMEOUT_MS,
   async handle({ params, context, response }) {
     const report = await starting(() => context.apps().restart(params.name));
+    if (!report.apps.length) {
+      throw new LegibleError(
+        'No app is running (or crashed), so there was nothing to restart; nothing was started.',
+        `Start them with ${appStartTool.name}, or one by name: ${appStartTool.name} {"name":"…"}; ${appStatusTool.name} shows each app's state.`,
+      );
+    }
     response.text(formatStartReport(report, 'Restarted'));
   },
 });
@@ -72,8 +78,11 @@ export const appStatusTool = defineTool({
   kind: 'read',
   scope: 'browser',
   async handle({ context, response }) {
-    const { source, apps } = await context.apps().status();
+    const { source, apps, problem } = await context.apps().status();
+    // A config that cannot be read: the error app_start would give, with what to do.
+    if (problem && !apps.length) throw problem;
     response.text(formatStatus(apps, source?.file));
+    if (problem) response.text(`The config cannot be read now (${appStartTool.name} would fail): ${problem.message}\nTo fix it: ${problem.hint ?? 'see the message.'}`);
     if (source?.note && apps.every((app) => app.state === 'not started')) response.text(`Note: ${source.note}`);
     // The receiver starts here if nothing started it yet, so an app started elsewhere can be pointed at it.
     const telemetry = context.telemetry();

@@ -4,7 +4,7 @@ import { NETWORK_PRESETS, findDevice, networkPreset, type Environment, type Envi
 import { formatEnvironment } from '../format/environmentFormat.js';
 import { EMULATE_STEP } from '../journey/legibleSteps.js';
 import type { Step } from '../journey/schema.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { reportEffects } from './common.js';
 import { defineTool } from './tool.js';
 import { printable, quoteValue } from '../util/text.js';
@@ -17,11 +17,11 @@ async function parseViewport(text: string): Promise<{ viewport: NonNullable<Envi
   if (size) {
     const [width, height, dpr] = [Number(size[1]), Number(size[2]), Number(size[3] ?? 1)];
     const flags = (size[4] ?? '').toLowerCase();
-    if (width > 10_000 || height > 10_000 || dpr <= 0 || dpr > 5) throw new LegibleError(`${quoteValue(text)} is out of range (at most 10000×10000, ratio up to 5).`, VIEWPORT_HINT);
+    if (width > 10_000 || height > 10_000 || dpr <= 0 || dpr > 5) throw new UsageError(`${quoteValue(text)} is out of range (at most 10000×10000, ratio up to 5).`, VIEWPORT_HINT);
     const mobile = flags.includes('mobile');
     return { viewport: { width, height, deviceScaleFactor: dpr, isMobile: mobile, hasTouch: mobile || flags.includes('touch'), isLandscape: width > height } };
   }
-  if (/^\s*\d/.test(text)) throw new LegibleError(`${quoteValue(text)} is not a viewport size.`, VIEWPORT_HINT);
+  if (/^\s*\d/.test(text)) throw new UsageError(`${quoteValue(text)} is not a viewport size.`, VIEWPORT_HINT);
   const device = await findDevice(text.trim());
   return { viewport: { ...device.viewport, device: device.name }, userAgent: device.userAgent };
 }
@@ -30,7 +30,7 @@ function parseGeolocation(text: string): { latitude: number; longitude: number }
   const match = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
   const [latitude, longitude] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
   if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) {
-    throw new LegibleError(`${quoteValue(text)} is not a position.`, 'Give "latitude,longitude" in degrees, e.g. "52.52,13.405".');
+    throw new UsageError(`${quoteValue(text)} is not a position.`, 'Give "latitude,longitude" in degrees, e.g. "52.52,13.405".');
   }
   return { latitude, longitude };
 }
@@ -39,7 +39,7 @@ function checkLocale(locale: string): string {
   try {
     return Intl.getCanonicalLocales(locale)[0]!;
   } catch {
-    throw new LegibleError(`${quoteValue(locale)} is not a locale.`, 'Give a BCP 47 tag such as "en-US", "de-DE" or "ja".');
+    throw new UsageError(`${quoteValue(locale)} is not a locale.`, 'Give a BCP 47 tag such as "en-US", "de-DE" or "ja".');
   }
 }
 
@@ -47,7 +47,7 @@ function checkTimezone(timezone: string): string {
   try {
     return new Intl.DateTimeFormat('en', { timeZone: timezone }).resolvedOptions().timeZone;
   } catch {
-    throw new LegibleError(`${quoteValue(timezone)} is not a time zone.`, 'Give an IANA name such as "Europe/Berlin", "America/New_York" or "UTC".');
+    throw new UsageError(`${quoteValue(timezone)} is not a time zone.`, 'Give an IANA name such as "Europe/Berlin", "America/New_York" or "UTC".');
   }
 }
 
@@ -115,7 +115,7 @@ export const emulateTool = defineTool({
     if (geolocation !== undefined) change.geolocation = geolocation === null ? null : parseGeolocation(geolocation);
     const userAgent = text(params.userAgent);
     if (userAgent && (userAgent.length > 1_000 || printable(userAgent) !== userAgent)) {
-      throw new LegibleError(`The user agent ${quoteValue(userAgent)} is not one a browser sends.`, 'Give at most 1,000 printable characters, such as a device\'s ("Mozilla/5.0 (iPhone; …)"), or a device preset as viewport.');
+      throw new UsageError(`The user agent ${quoteValue(userAgent)} is not one a browser sends.`, 'Give at most 1,000 printable characters, such as a device\'s ("Mozilla/5.0 (iPhone; …)"), or a device preset as viewport.');
     }
     if (userAgent !== undefined) change.userAgent = userAgent;
     if (params.network) change.network = (await networkPreset(params.network)) ?? null;

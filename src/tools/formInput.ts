@@ -7,7 +7,7 @@ import { DRAG_STEP, UPLOAD_STEP } from '../journey/legibleSteps.js';
 import type { Step } from '../journey/schema.js';
 import { passwordVariable, secretReference } from '../journey/secrets.js';
 import { resolveRef } from '../snapshot/refs.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { maskTyped } from '../util/redact.js';
 import { plural, quote, truncate } from '../util/text.js';
 import type { ToolContext } from './context.js';
@@ -64,8 +64,8 @@ export async function uploadInto(state: PageState, context: ToolContext, respons
  */
 export async function fillFields(state: PageState, context: ToolContext, response: ToolResponse, fields: Record<string, string>): Promise<void> {
   const entries = Object.entries(fields);
-  if (!entries.length) throw new LegibleError('fields is empty.', 'Give {"<ref>":"<value>", …}, e.g. {"e3":"Ann","e5":"true"}.');
-  if (entries.length > 50) throw new LegibleError(`${entries.length} fields are too many for one call (at most 50).`, 'Split the form into several calls.');
+  if (!entries.length) throw new UsageError('fields is empty.', 'Give {"<ref>":"<value>", …}, e.g. {"e3":"Ann","e5":"true"}.');
+  if (entries.length > 50) throw new UsageError(`${entries.length} fields are too many for one call (at most 50).`, 'Split the form into several calls.');
   // Every ref is looked up (and its selectors taken) before anything is typed: a bad one fails the call with nothing done.
   const targets: { ref: string; value: string; element: ElementRef; locator: StepLocator; name: string; secret: string | undefined }[] = [];
   try {

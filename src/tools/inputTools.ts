@@ -9,7 +9,7 @@ import { domSelectors } from '../journey/selectors.js';
 import type { Step } from '../journey/schema.js';
 import { parseKeyCombo } from '../cdp/keys.js';
 import { actOnRef, clickOffset, refParam, reportEffects, textParam } from './common.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { dragTo, fillFields, uploadInto } from './formInput.js';
 import { defineTool } from './tool.js';
 
@@ -28,7 +28,7 @@ export const clickTool = defineTool({
   scope: 'page',
   async handle({ params, state, context, response }) {
     if (params.to) {
-      if (params.double || params.button) throw new LegibleError('A drag uses the left button once: leave out double and button.', 'Call click {"ref":…,"to":…} alone.');
+      if (params.double || params.button) throw new UsageError('A drag uses the left button once: leave out double and button.', 'Call click {"ref":…,"to":…} alone.');
       await dragTo(state, context, response, params.ref, params.to);
       return;
     }
@@ -65,17 +65,17 @@ export const typeTool = defineTool({
   scope: 'page',
   async handle({ params: given, state, context, response }) {
     if (given.fields) {
-      if (given.ref || given.text !== undefined || given.files) throw new LegibleError('Give fields alone: each field is a ref and its value.', 'Call type {"fields":{"e3":"Ann","e7":"true"}}.');
+      if (given.ref || given.text !== undefined || given.files) throw new UsageError('Give fields alone: each field is a ref and its value.', 'Call type {"fields":{"e3":"Ann","e7":"true"}}.');
       await fillFields(state, context, response, given.fields);
       return;
     }
-    if (!given.ref) throw new LegibleError('type needs a ref (or fields).', 'Call type {"ref":"e3","text":"…"}, type {"ref":"e5","files":["a.pdf"]} or type {"fields":{…}}.');
+    if (!given.ref) throw new UsageError('type needs a ref (or fields).', 'Call type {"ref":"e3","text":"…"}, type {"ref":"e5","files":["a.pdf"]} or type {"fields":{…}}.');
     if (given.files) {
-      if (given.text !== undefined) throw new LegibleError('Give text or files, not both.', 'Upload with type {"ref":…,"files":[…]}, type text in another call.');
+      if (given.text !== undefined) throw new UsageError('Give text or files, not both.', 'Upload with type {"ref":…,"files":[…]}, type text in another call.');
       await uploadInto(state, context, response, given.ref, given.files);
       return;
     }
-    if (given.text === undefined) throw new LegibleError('type needs text (or files, or fields).', 'Call type {"ref":"e3","text":"…"}.');
+    if (given.text === undefined) throw new UsageError('type needs text (or files, or fields).', 'Call type {"ref":"e3","text":"…"}.');
     const params = { ...given, ref: given.ref, text: given.text };
     // A password field's value is masked, as the snapshot masks it; journeys refer to it by variable.
     let secret: string | undefined;

@@ -4,9 +4,9 @@ import { checkSelectors, describeExpectation } from '../journey/expectations.js'
 import { refusePageScript } from '../journey/pageScript.js';
 import { EXPECTATION_HINT, parseExpectation, type Step } from '../journey/schema.js';
 import { protectFlow } from '../journey/secrets.js';
-import { formatRun } from '../report/runText.js';
+import { formatRun, runFileWarning } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { SECRET_REFERENCE } from '../util/redact.js';
 import { clip, plural, quote } from '../util/text.js';
 import { nameParam, recordingLabel } from './common.js';
@@ -37,7 +37,7 @@ export const journeySaveTool = defineTool({
   async handle({ params, state, context, response }) {
     const log = context.journey(state);
     if (params.mark) {
-      if (params.name) throw new LegibleError('Give mark or name, not both.', 'Call journey_save {"mark":true} first, then journey_save {"name":"…"} later.');
+      if (params.name) throw new UsageError('Give mark or name, not both.', 'Call journey_save {"mark":true} first, then journey_save {"name":"…"} later.');
       log.mark();
       response.text(`Marked: the next journey_save starts from the next step (${plural(log.size(), 'step')} recorded so far).`);
       return;
@@ -102,5 +102,6 @@ export const journeyRunTool = defineTool({
       response.image(run.recording.filmstrip.data, 'image/webp');
     }
     response.text(`Run id: ${run.record.id}. Report: report {"run":"${run.record.id}"}${run.record.label ? ` (or by label: "${run.record.label}")` : ''}.`);
+    if (run.writeError) response.text(runFileWarning(run.writeError));
   },
 });

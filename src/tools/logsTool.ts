@@ -4,7 +4,7 @@ import { loadLogql, parseLogql } from '../telemetry/logs/logql/parse.js';
 import type { LogsBackend, TimeWindow } from '../telemetry/backends.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import { parseTime, requireDuration } from '../telemetry/time.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { appStartTool } from './appTools.js';
 import { defineTool } from './tool.js';
 
@@ -28,7 +28,7 @@ export const logsTool = defineTool({
   scope: 'browser',
   async handle({ params, context, response }) {
     if (params.since !== undefined && params.start !== undefined) {
-      throw new LegibleError('Give "since" or "start", not both.', 'For example {"since":"15m"}, or {"start":"-1h","end":"-30m"}.');
+      throw new UsageError('Give "since" or "start", not both.', 'For example {"since":"15m"}, or {"start":"-1h","end":"-30m"}.');
     }
     // The grammar loads on the first query: read the clock after it, or an app printing meanwhile
     // would have its newest lines (those a small store still holds) after the range's end.
@@ -37,7 +37,7 @@ export const logsTool = defineTool({
     const now = Date.now();
     const endMs = params.end !== undefined ? parseTime(params.end, now) : now;
     const startMs = params.start !== undefined ? parseTime(params.start, now) : endMs - requireDuration(params.since ?? '1h', '"since"');
-    if (startMs >= endMs) throw new LegibleError('The time range is empty: "start" must be before "end".', 'For example {"start":"-1h","end":"-30m"}.');
+    if (startMs >= endMs) throw new UsageError('The time range is empty: "start" must be before "end".', 'For example {"start":"-1h","end":"-30m"}.');
     const text = params.query ?? DEFAULT_QUERY;
     // Parsed here too: a query Legible cannot read gets its error before any backend is asked.
     const query = parseLogql(text);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { navigate, normaliseUrl } from '../actions/navigation.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { quote, showUrl } from '../util/text.js';
 import { reportEffects } from './common.js';
 import { defineTool } from './tool.js';
@@ -21,7 +21,7 @@ export const navigateTool = defineTool({
   revivesCrashedPage: true,
   async handle({ params, state, context, response }) {
     if (!params.url === !params.go) {
-      throw new LegibleError('Give exactly one of "url" or "go".', 'For example navigate {"url":"http://localhost:3000/"} or navigate {"go":"back"}.');
+      throw new UsageError('Give exactly one of "url" or "go".', 'For example navigate {"url":"http://localhost:3000/"} or navigate {"go":"back"}.');
     }
     if (state.page.dialog()) {
       // Leaving the page answers its dialog: dismiss it so the navigation can go ahead.

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { isFailed, type NetworkEntry, type NetworkLog } from '../capture/networkLog.js';
 import { redactRequest } from '../capture/redactEntries.js';
 import { formatBytes, formatRequest } from '../format/networkFormat.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { REDACTED, redactBody } from '../util/redact.js';
 import { clip, plural, quoteValue, showUrl, truncate } from '../util/text.js';
-import { addMock, mockSpecSchema, mocksOf, type MockSpec } from '../actions/mocks.js';
+import { addMock, mockSpecSchema, mocksOf, SCRIPTLESS_MOCKS, type MockSpec } from '../actions/mocks.js';
 import type { PageState } from '../actions/pageState.js';
 import { MOCK_STEP, UNMOCK_STEP } from '../journey/legibleSteps.js';
 import type { ToolContext } from './context.js';
@@ -76,17 +76,18 @@ const MOCK_HINT = 'Mock like {"url":"**/api/cart","status":500} or {"url":"/\\/a
 async function changeMocks(params: { mock?: MockSpec; unmock?: string }, state: PageState, context: ToolContext, response: ToolResponse): Promise<void> {
   const journey = context.journey(state);
   if (params.mock) {
-    if (params.mock.fail && (params.mock.status !== undefined || params.mock.body !== undefined)) throw new LegibleError('A mock either fails the request or answers it, not both.', MOCK_HINT);
-    const id = await addMock(state.page, params.mock);
+    if (params.mock.fail && (params.mock.status !== undefined || params.mock.body !== undefined)) throw new UsageError('A mock either fails the request or answers it, not both.', MOCK_HINT);
+    const id = await addMock(state.page, params.mock, { scriptless: !context.config.evaluate });
     journey.add({ type: 'customStep', name: MOCK_STEP, parameters: params.mock });
     response.text(`Mock ${id} set: requests it decides show "mock ${id}" in reports and in this list.`);
+    if (!context.config.evaluate && !params.mock.fail && (params.mock.status !== undefined || params.mock.body !== undefined || params.mock.headers !== undefined)) response.text(SCRIPTLESS_MOCKS);
   }
   if (params.unmock) {
     const mocks = mocksOf(state.page);
     const ids = params.unmock === 'all' ? mocks.map((rule) => rule.id) : [params.unmock];
     const known = mocks.filter((rule) => ids.includes(rule.id));
     if (!known.length && params.unmock !== 'all') {
-      throw new LegibleError(`There is no mock ${quoteValue(params.unmock)} on this page.`, `Mocks here: ${mocks.map((rule) => rule.id).join(', ') || 'none'}; or unmock "all".`);
+      throw new UsageError(`There is no mock ${quoteValue(params.unmock)} on this page.`, `Mocks here: ${mocks.map((rule) => rule.id).join(', ') || 'none'}; or unmock "all".`);
     }
     await state.page.interceptor.remove(known.map((rule) => rule.id));
     for (const rule of known) journey.add({ type: 'customStep', name: UNMOCK_STEP, parameters: { url: rule.key } });
@@ -128,12 +129,12 @@ export const networkTool = defineTool({
     if (params.id) {
       const entry = log.get(params.id);
       if (!entry) {
-        throw new LegibleError(`There is no request ${clip(params.id, 100)} on this page (ids are per page; old ones may have been dropped).`, 'List requests with network {"all":true} to see the ids.');
+        throw new UsageError(`There is no request ${clip(params.id, 100)} on this page (ids are per page; old ones may have been dropped).`, 'List requests with network {"all":true} to see the ids.');
       }
       await showDetails(entry, log, { reveal: params.showSecrets ?? false, save: params.saveBody ?? false }, context, response);
       return;
     }
-    if (params.saveBody) throw new LegibleError('saveBody needs the id of one request.', 'Call network {"id":"r12","saveBody":true}.');
+    if (params.saveBody) throw new UsageError('saveBody needs the id of one request.', 'Call network {"id":"r12","saveBody":true}.');
     let entries = params.all ? log.all() : log.readNew();
     const total = entries.length;
     if (params.failed) entries = entries.filter(isFailed);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { navigate, normaliseUrl } from '../actions/navigation.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { quote, showUrl } from '../util/text.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
@@ -34,12 +34,14 @@ export const pagesTool = defineTool({
   scope: 'browser',
   async handle({ params, context, response }) {
     if ((params.action === 'select' || params.action === 'close') && !params.id) {
-      throw new LegibleError(`pages ${params.action} needs an id.`, 'List the pages with pages {"action":"list"} to see their ids.');
+      throw new UsageError(`pages ${params.action} needs an id.`, 'List the pages with pages {"action":"list"} to see their ids.');
     }
     if (params.action === 'new') {
+      // Checked before the tab opens: a refused URL leaves no empty tab behind.
+      const url = params.url === undefined ? undefined : normaliseUrl(params.url, { evaluate: context.config.evaluate });
       const state = await context.newPage();
-      if (params.url) {
-        const { load } = await navigate(state, { url: normaliseUrl(params.url, { evaluate: context.config.evaluate }) }, context.config.navigationTimeout);
+      if (url) {
+        const { load } = await navigate(state, { url }, context.config.navigationTimeout);
         response.text(`Opened ${state.page.id} at ${showUrl(state.page.url())}${load?.status ? ` (HTTP ${load.status})` : ''}.`);
       } else {
         response.text(`Opened ${state.page.id}.`);

@@ -7,7 +7,7 @@ import { Recorder } from '../recording/recorder.js';
 import { recordingMime, recordingUri, type RecordingInfo } from '../recording/store.js';
 import { formatBytes } from '../format/networkFormat.js';
 import { freeBytes } from '../util/disk.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { plural, quote } from '../util/text.js';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -40,7 +40,8 @@ export const recordStartTool = defineTool({
     fps: z.number().int().min(1).max(30).optional(),
     size: z
       .string()
-      .regex(/^\d{2,4}x\d{2,4}$/, 'size looks like 1280x720')
+      // The form first, and only then the range (abort): one message, never two that disagree.
+      .regex(/^\d+x\d+$/, { message: 'it is WxH in pixels, such as 1280x720', abort: true })
       .refine(saneSize, `each side is ${MIN_SIDE}-${MAX_SIDE} px, and the whole at most 3840x2160`)
       .optional()
       .describe('WxH, default viewport.'),
@@ -56,7 +57,7 @@ export const recordStartTool = defineTool({
       throw new LegibleError(`Page ${state.page.id} is already recording (${quote(running)}).`, 'Stop it with record_stop first; one recording runs per page.');
     }
     if (params.trace) {
-      if (params.fps || params.size || params.format || params.captions) throw new LegibleError('A trace has no video options (fps, size, format, captions).', 'Call record_start {"trace":true} with at most a label.');
+      if (params.fps || params.size || params.format || params.captions) throw new UsageError('A trace has no video options (fps, size, format, captions).', 'Call record_start {"trace":true} with at most a label.');
       await startTrace(state, params.label ?? 'trace', response);
       return;
     }
@@ -146,7 +147,7 @@ export const recordCompareTool = defineTool({
       const info = await store.find(key);
       if (!info) {
         const known = (await store.list()).map((r) => r.label);
-        throw new LegibleError(
+        throw new UsageError(
           `There is no recording ${quote(key)}.`,
           known.length ? `Recordings: ${[...new Set(known)].join(', ')} (labels) — or record one with record_start/record_stop.` : 'Record one with record_start and record_stop first.',
         );
@@ -155,7 +156,7 @@ export const recordCompareTool = defineTool({
     };
     const left = await find(params.a ?? 'before');
     const right = await find(params.b ?? 'after');
-    if (left.id === right.id) throw new LegibleError('Both sides are the same recording.', 'Name two different recordings with a and b.');
+    if (left.id === right.id) throw new UsageError('Both sides are the same recording.', 'Name two different recordings with a and b.');
     const output = await context.outputPath(`compare-${left.label}-vs-${right.label}`, 'mp4');
     const comparison = await compareRecordings(left, right, { output, captions: params.captions ?? true });
     const stripPath = output.replace(/\.mp4$/, '.filmstrip.webp');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { buildReport } from '../report/bundle.js';
 import { formatChanges } from '../report/runText.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
 import { VERSION } from '../util/version.js';
 import { nameParam } from './common.js';
@@ -21,18 +21,18 @@ export const reportTool = defineTool({
   scope: 'browser',
   async handle({ params, context, response }) {
     const registry = context.runs();
-    const find = (key: string) => {
-      const run = registry.find(key);
+    const find = async (key: string) => {
+      const run = await registry.find(key);
       if (!run) {
         const ids = registry.ids();
-        throw new LegibleError(`There is no run ${quoteValue(key)} in this session.`, ids.length ? `Runs: ${ids.join(', ')}.` : 'Run a journey first with journey_run.');
+        throw new UsageError(`There is no run ${quoteValue(key)} in this session.`, ids.length ? `Runs: ${ids.join(', ')}.` : 'Run a journey first with journey_run.');
       }
       return run;
     };
-    const first = params.run ? find(params.run) : params.compare ? find('before') : registry.latest();
+    const first = params.run ? await find(params.run) : params.compare ? await find('before') : await registry.latest();
     if (!first) throw new LegibleError('No journey has run in this session.', 'Run one with journey_run {"journey":"…","record":"before"} first.');
-    const runs = params.compare ? [first, find(params.compare)] : [first];
-    if (runs[1] && runs[1].id === first.id) throw new LegibleError('Both sides are the same run.', 'Name two different runs.');
+    const runs = params.compare ? [first, await find(params.compare)] : [first];
+    if (runs[1] && runs[1].id === first.id) throw new UsageError('Both sides are the same run.', 'Name two different runs.');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const dir = await context.outputPath('', '', `reports/${params.name ?? `${first.title.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 40)}-${stamp}`}`);
     const built = await buildReport(runs, dir, context.recordings(), VERSION);

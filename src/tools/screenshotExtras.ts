@@ -8,7 +8,7 @@ import { encodeImage } from '../media/image.js';
 import { diffImages, type PixelDiff } from '../media/pixelDiff.js';
 import { grabFrame } from '../media/sideBySide.js';
 import type { RecordingInfo } from '../recording/store.js';
-import { normaliseAction, stripRefs } from '../recording/align.js';
+import { matchingMoments } from '../recording/align.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { plural, quoteValue, truncate } from '../util/text.js';
 import type { ToolContext } from './context.js';
@@ -127,16 +127,8 @@ export async function pixelDiff(context: ToolContext, response: ToolResponse, it
 }
 
 async function diffRecordings(a: Extract<Side, { kind: 'recording' }>, b: Extract<Side, { kind: 'recording' }>, response: ToolResponse): Promise<void> {
-  // Matching moments: 0.9 s after the n-th action both recordings share (by its label without refs), then the end.
-  const moments: { label: string; left: number; right: number }[] = [];
-  let j = 0;
-  for (const action of a.info.actions) {
-    const at = b.info.actions.findIndex((other, k) => k >= j && normaliseAction(other.label) === normaliseAction(action.label));
-    if (at < 0) continue;
-    moments.push({ label: `after ${truncate(stripRefs(action.label), 50)}`, left: action.at + 900, right: b.info.actions[at]!.at + 900 });
-    j = at + 1;
-    if (moments.length >= 6) break;
-  }
+  // Matching moments: after each action both recordings took (0.9 s later, or just before the next action), then the end.
+  const moments = matchingMoments(a.info, b.info, 6).map((moment) => ({ ...moment, label: `after ${truncate(moment.label, 50)}` }));
   moments.push({ label: 'at the end', left: a.info.durationMs, right: b.info.durationMs });
   const lines: string[] = [];
   const tiles = [];

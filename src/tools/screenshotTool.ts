@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { encodeImage } from '../media/image.js';
 import { MAX_CAPTURE_PX } from '../cdp/pageDriver.js';
 import { resolveRef } from '../snapshot/refs.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { LegibleError, errorMessage, UsageError } from '../util/errors.js';
 import { formatBytes } from '../format/networkFormat.js';
 import type { PageState } from '../actions/pageState.js';
 import { annotatedScreenshot, pixelDiff, savePdf } from './screenshotExtras.js';
@@ -39,24 +39,24 @@ export const screenshotTool = defineTool({
   kind: 'read',
   scope: 'page',
   async handle({ params, state, context, response }) {
-    if (params.ref && params.fullPage) throw new LegibleError('Give ref or fullPage, not both.');
-    if (params.annotate && (params.ref || params.fullPage || params.diff)) throw new LegibleError('annotate numbers the viewport: give it alone.', 'Call screenshot {"annotate":true}.');
+    if (params.ref && params.fullPage) throw new UsageError('Give ref or fullPage, not both.', 'ref captures one element, fullPage the whole page: call screenshot with one of them.');
+    if (params.annotate && (params.ref || params.fullPage || params.diff)) throw new UsageError('annotate numbers the viewport: give it alone.', 'Call screenshot {"annotate":true}.');
     // Check the path before capturing, so a bad one fails fast and alone.
     const given = params.path ? /\.([a-z0-9]+)$/i.exec(params.path)?.[1]?.toLowerCase() : undefined;
     if (given === 'pdf') {
-      if (params.ref || params.annotate || params.diff) throw new LegibleError('A PDF is of the whole page: give path alone.', 'Call screenshot {"path":"page.pdf"}.');
+      if (params.ref || params.annotate || params.diff) throw new UsageError('A PDF is of the whole page: give path alone.', 'Call screenshot {"path":"page.pdf"}.');
       await savePdf(state, await context.outputPath('page', 'pdf', params.path), response);
       return;
     }
     if (given && !['png', 'jpg', 'jpeg', 'webp'].includes(given)) {
-      throw new LegibleError(`Screenshots are saved as png, jpeg, webp or pdf, not .${given}.`, 'End the path in .png, .jpg, .webp or .pdf (or give no extension for png).');
+      throw new UsageError(`Screenshots are saved as png, jpeg, webp or pdf, not .${given}.`, 'End the path in .png, .jpg, .webp or .pdf (or give no extension for png).');
     }
     if (params.annotate) {
       await annotatedScreenshot(state, response);
       return;
     }
     if (params.diff) {
-      if (params.diff.length > 2) throw new LegibleError(`diff compares two images, not ${params.diff.length}.`, 'Give one (compared with the page now) or two.');
+      if (params.diff.length > 2) throw new UsageError(`diff compares two images, not ${params.diff.length}.`, 'Give one (compared with the page now) or two.');
       await pixelDiff(context, response, params.diff, async () => (await capture(state, params.ref, params.fullPage ?? false)).data);
       return;
     }

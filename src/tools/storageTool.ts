@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { performAction } from '../actions/perform.js';
 import { clearStorage, listStorage, loadState, saveState, setStorage, shownCookieValue, shownStorageValue } from '../actions/storage.js';
 import { STORAGE_STEP } from '../journey/legibleSteps.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { REDACTED } from '../util/redact.js';
 import { plural, truncate } from '../util/text.js';
 import { nameParam, reportEffects } from './common.js';
@@ -40,7 +40,7 @@ export const storageTool = defineTool({
   async handle({ params, state, context, response }) {
     const reveal = params.showSecrets ?? false;
     if (params.save) {
-      if (params.set || params.clear || params.load) throw new LegibleError('save goes alone.', 'Call storage {"save":"state.json"} in its own call.');
+      if (params.set || params.clear || params.load) throw new UsageError('save goes alone.', 'Call storage {"save":"state.json"} in its own call.');
       const file = await context.outputPath('state', 'json', params.save);
       const saved = await saveState(await context.pages(), file, reveal);
       response.text(`Saved ${plural(saved.cookies, 'cookie')} and the localStorage of ${plural(saved.origins, 'origin')} to ${file}.`);

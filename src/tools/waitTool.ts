@@ -4,7 +4,7 @@ import { performAction } from '../actions/perform.js';
 import type { PageState } from '../actions/pageState.js';
 import { staleRef } from '../snapshot/outline.js';
 import { frameKeyOfRef, resolveRef } from '../snapshot/refs.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { LegibleError, errorMessage, UsageError } from '../util/errors.js';
 import { quote } from '../util/text.js';
 import { journeyTarget, reportEffects, type StepLocator } from './common.js';
 import { defineTool } from './tool.js';
@@ -35,7 +35,7 @@ export const waitForTool = defineTool({
   scope: 'page',
   async handle({ params, state, context, response }) {
     if (!params.text === !params.ref) {
-      throw new LegibleError('Give exactly one of "text" or "ref".', 'For example wait_for {"text":"Saved"} or wait_for {"ref":"e12","gone":true}.');
+      throw new UsageError('Give exactly one of "text" or "ref".', 'For example wait_for {"text":"Saved"} or wait_for {"ref":"e12","gone":true}.');
     }
     // A ref waits in its own frame (an iframe's refs start with f); text in the main frame.
     const frame = params.ref ? state.page.frame(frameKeyOfRef(params.ref)) : state.page.mainFrame();

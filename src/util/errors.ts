@@ -22,6 +22,17 @@ export class LegibleError extends Error {
   }
 }
 
+/**
+ * The call's input is wrong: an argument or combination of them, a query or pattern that does
+ * not parse, a name (app, journey, run, recording) that does not exist. The command line exits 2.
+ */
+export class UsageError extends LegibleError {
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, hint, { ...options, kind: 'usage' });
+    this.name = 'UsageError';
+  }
+}
+
 /** The page's JavaScript or the browser did not answer in time. */
 export class TimeoutError extends LegibleError {
   constructor(what: string, ms: number, hint?: string) {

@@ -1,5 +1,5 @@
 import { quoteValue } from './text.js';
-import { LegibleError } from './errors.js';
+import { UsageError } from './errors.js';
 
 /**
  * URL patterns as network mocks take them: a glob (`**` any characters, `*` any but `/`, `?` one
@@ -20,14 +20,14 @@ const HINT = 'Give a glob such as "**/api/cart" or "https://shop.test/*.json", o
 
 export function parseUrlPattern(source: string): UrlPattern {
   const text = source.trim();
-  if (!text) throw new LegibleError('The URL pattern is empty.', HINT);
+  if (!text) throw new UsageError('The URL pattern is empty.', HINT);
   const regex = /^\/(.+)\/([dgimsuvy]*)$/.exec(text);
   if (regex) {
     let compiled: RegExp;
     try {
       compiled = new RegExp(regex[1]!, regex[2]!.replace(/[gy]/g, ''));
     } catch (error) {
-      throw new LegibleError(`${quoteValue(text)} is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}.`, HINT);
+      throw new UsageError(`${quoteValue(text)} is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}.`, HINT);
     }
     return { source: text, test: (url) => compiled.test(url), fetchPattern: '*' };
   }

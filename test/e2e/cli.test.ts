@@ -130,7 +130,7 @@ describe('the shop task', () => {
     // Refused by the tool's own schema in the daemon: still a usage error, in one readable line.
     const schema = await ws.run(['wait', '--timeout', '999999']);
     expect(schema.code).toBe(2);
-    expect(schema.stdout).toMatch(/^Error: Invalid arguments for wait_for: "timeout" must be at most 60000 \(got 999999\)\.$/m);
+    expect(schema.stdout).toMatch(/^Error: Invalid arguments for legible wait: "timeout" must be at most 60000 \(got 999999\)\.$/m);
     expect(schema.stdout).toContain('Help: legible wait --help');
   });
 

@@ -116,10 +116,17 @@ describe('schema-derived hostile arguments', () => {
 });
 
 describe('inputs that are refused though they look well formed', () => {
-  it.each(['00x00', '9999x9999', '99x1000', '3840x3840'])('record_start refuses the size %s', async (size) => {
+  it.each(['00x00', '9999x9999', '99x1000', '3840x3840', '99999x1'])('record_start refuses the size %s, with one reason', async (size) => {
     const result = await e2e.legible.call('record_start', { size });
     expect(result.isError).toBe(true);
     expect(result.text).toContain(`"size" is not valid: each side is 100-3840 px, and the whole at most 3840x2160 (got "${size}")`);
+    expect(result.text).not.toContain('1280x720');
+  });
+
+  it('record_start says what form a size takes when it has none', async () => {
+    const result = await e2e.legible.call('record_start', { size: 'big' });
+    expect(result.text).toContain('"size" is not valid: it is WxH in pixels, such as 1280x720 (got "big").');
+    expect(result.text).not.toContain('each side');
   });
 
   it.each(['.', '..', '..foo', '.hidden'])('refuses the name %j for a recording label, a journey and a report', async (name) => {

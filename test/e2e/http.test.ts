@@ -4,50 +4,16 @@
  * test starts its own Chromium with remote debugging and lets Legible attach to it, so it can
  * count the browser contexts from outside.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChrome } from '../../src/cdp/findChrome.js';
-import { tempDir, waitForExit } from '../helpers/e2e.js';
+import { tempDir } from '../helpers/e2e.js';
+import { connect, spawnUntil, stop, type Started } from '../helpers/http.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
 import { SERVER_ENTRY } from '../helpers/mcpClient.js';
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-/** Spawns a process and waits for a line on stderr matching `ready`; returns its first group. */
-function spawnUntil(command: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...(process.env as Record<string, string>), ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${command} did not get ready:\n${err}`)), 30_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      const match = ready.exec(err);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, stderr: () => err });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${command} exited with ${code}:\n${err}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child?.pid || child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await waitForExit(child.pid, 15_000);
-}
 
 let fixtures: FixtureServer;
 let chrome: Started;
@@ -102,17 +68,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function connect(url: string, headers: Record<string, string> = {}) {
-  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
-  const client = new Client({ name: 'http-test', version: '1.0.0' });
-  await client.connect(transport);
-  const call = async (name: string, args: Record<string, unknown> = {}) => {
-    const result = (await client.callTool({ name, arguments: args })) as { content: { type: string; text?: string }[]; isError?: boolean };
-    return { text: result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n'), isError: result.isError === true };
-  };
-  return { client, transport, call };
 }
 
 describe('legible-mcp --port', () => {

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseUserFlow } from '@puppeteer/replay';
@@ -126,6 +126,28 @@ describe('repro journeys', () => {
     const { data, info } = await sharp(shot.images[0]!.data).greyscale().raw().toBuffer({ resolveWithObject: true });
     // Not a blank page: plenty of dark (text) pixels.
     expect(data.filter((v) => v < 100).length / (info.width * info.height)).toBeGreaterThan(0.005);
+
+    // Each video shows a still (its last frame: the page where the run ended) before it plays: in a
+    // screenshot of the whole report, a video without one is a black box.
+    const boxes = JSON.parse(
+      (
+        await e2e.call('evaluate', {
+          function: '() => ({ width: document.documentElement.scrollWidth, videos: [...document.querySelectorAll("video")].map((v) => { const r = v.getBoundingClientRect(); return { poster: v.getAttribute("poster"), x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; }) })',
+        })
+      ).split('\n')[0]!,
+    ) as { width: number; videos: { poster: string | null; x: number; y: number; width: number; height: number }[] };
+    expect(boxes.videos.map((video) => video.poster)).toEqual(['side-by-side-poster.webp', 'before-poster.webp', 'after-poster.webp']);
+    for (const { poster } of boxes.videos) expect(existsSync(join(dir, poster!)), poster!).toBe(true);
+    await e2e.call('screenshot', { fullPage: true, path: 'report-full.png' });
+    const full = sharp(join(e2e.outputDir, 'report-full.png'));
+    const scale = (await full.metadata()).width! / boxes.width;
+    for (const [i, box] of boxes.videos.entries()) {
+      // The middle of the video's box (its controls sit at the bottom).
+      const region = { left: Math.round((box.x + box.width * 0.1) * scale), top: Math.round((box.y + box.height * 0.1) * scale), width: Math.round(box.width * 0.8 * scale), height: Math.round(box.height * 0.6 * scale) };
+      const pixels = await full.clone().extract(region).greyscale().raw().toBuffer();
+      const mean = pixels.reduce((sum, v) => sum + v, 0) / pixels.length;
+      expect(mean, `mean brightness of video ${i} (${box.poster}) in the whole report: a black box is near 0, the page's still far above`).toBeGreaterThan(100);
+    }
   });
 
   it('explains a malformed expectation', async () => {
@@ -268,5 +290,16 @@ describe('repro journeys', () => {
     basket.fixed = true;
     const fixed = await run(process.execPath, [SERVER_ENTRY, 'run', journeyPath, '--output-dir', e2e.outputDir]);
     expect(fixed.stdout).toContain('PASSED');
+  });
+
+  it('says when the run record could not be written (the runs folder is a file)', async () => {
+    const out = join(e2e.outputDir, 'unwritable');
+    mkdirSync(out);
+    writeFileSync(join(out, 'runs'), 'a file where the runs folder should be');
+    const flow = join(out, 'one-step.json');
+    writeFileSync(flow, JSON.stringify({ title: 'one step', steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }] }));
+    const result = await run(process.execPath, [SERVER_ENTRY, 'run', flow, '--output-dir', out]);
+    expect(result.stdout).toContain('PASSED');
+    expect(result.stdout).toMatch(/^Warning: the run record could not be written to the runs folder \(.*(EEXIST|ENOTDIR).*\); it is kept in memory only while it is among the 20 newest runs\./m);
   });
 });

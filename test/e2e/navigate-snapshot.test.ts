@@ -32,6 +32,7 @@ describe('navigate', () => {
     const beyond = await e2e.legible.call('navigate', { go: 'forward' });
     expect(beyond.isError).toBe(true);
     expect(beyond.text).toContain("There is no page to go forward to in this tab's history.");
+    expect(beyond.text).toContain('Next: Open the page by its URL instead: navigate {"url":"…"}.');
 
     // A reload makes a new document: the typed value is gone afterwards.
     const before = await snapshot();
@@ -115,6 +116,8 @@ describe('navigate', () => {
     const neither = await e2e.legible.call('navigate', {});
     expect(neither.isError).toBe(true);
     expect(neither.text).toContain('Give exactly one of "url" or "go"');
+    // A usage error, not a failed action (the command line exits 2 for it, not 1).
+    for (const result of [both, neither]) expect((result.raw as { _meta?: Record<string, unknown> })._meta?.['legible/failure']).toBe('usage');
   });
 });
 

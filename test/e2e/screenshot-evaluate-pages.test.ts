@@ -122,6 +122,7 @@ describe('evaluate', () => {
     const result = await e2e.legible.call('evaluate', { function: '() => { throw new Error("kaboom 42") }' });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('The function threw: kaboom 42');
+    expect(result.text).toMatch(/\nNext: Fix the function and call again: .*snapshot shows the page.* console/);
   });
 
   it('explains a syntax error and a non-function', async () => {

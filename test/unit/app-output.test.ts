@@ -4,6 +4,7 @@ import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
 import { EntryAssembler } from '../../src/apps/entryAssembler.js';
 import { LineSplitter } from '../../src/apps/lineSplitter.js';
 import { OutputCapture } from '../../src/apps/outputCapture.js';
+import { otherPortIn } from '../../src/apps/readiness.js';
 import { runLogql } from '../../src/telemetry/logs/logql/query.js';
 import type { StreamsData } from '../../src/telemetry/logs/logql/answer.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
@@ -127,5 +128,18 @@ describe('trace context in printed lines', () => {
     const answer = runLogql(store, `{app="api"} | trace_id="${TRACE}"`, { startMs: 0, endMs: Date.now() + 1_000, limit: 10 });
     const values = (answer.data as StreamsData).result.flatMap((stream) => stream.values);
     expect(values.map((value) => [value[1], value[2]?.structuredMetadata?.span_id])).toEqual([[`{"level":40,"trace_id":"${TRACE}","span_id":"${SPAN}","msg":"slow query"}`, SPAN]]);
+  });
+});
+
+describe('a port an app says it listens on', () => {
+  it('reads the usual "listening" lines, and only when the port is not the one it was given', () => {
+    expect(otherPortIn('Server listening on http://localhost:3000', 4100)).toEqual({ port: 3000, line: 'Server listening on http://localhost:3000' });
+    expect(otherPortIn('Listening on port 8080', 4100)?.port).toBe(8080);
+    expect(otherPortIn('{"level":30,"msg":"server started","port":5173}', 4100)?.port).toBe(5173);
+    expect(otherPortIn('app running at 0.0.0.0:9000', 4100)?.port).toBe(9000);
+    expect(otherPortIn('Listening on http://127.0.0.1:4100', 4100)).toBeUndefined();
+    // No listening word, or a port of something else: not a claim about its own port.
+    expect(otherPortIn('connecting to postgres at localhost:5432', 4100)).toBeUndefined();
+    expect(otherPortIn('GET /health 200 3000ms', 4100)).toBeUndefined();
   });
 });

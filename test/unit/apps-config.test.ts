@@ -8,13 +8,14 @@ import { appNameOf, loadApps } from '../../src/apps/appSource.js';
 import { expandTemplate } from '../../src/apps/template.js';
 import * as appsConfig from '../../src/config/appsConfig.js';
 import { dependenciesOf, jsonPath, parseAppsConfig } from '../../src/config/appsConfig.js';
+import { goRegexProblem } from '../../src/telemetry/regex.js';
 import { LegibleError } from '../../src/util/errors.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function problem(config: unknown): LegibleError {
   try {
-    parseAppsConfig(typeof config === 'string' ? config : JSON.stringify(config), 'legible.config.json');
+    parseAppsConfig(typeof config === 'string' ? config : JSON.stringify(config), 'legible.config.json', { regexProblem: goRegexProblem });
   } catch (error) {
     expect(error).toBeInstanceOf(LegibleError);
     return error as LegibleError;
@@ -62,7 +63,10 @@ describe('legible.config.json', () => {
     expect(problem({ apps: { '1x': { command: 'x' } } }).message).toContain('apps["1x"]: invalid name: app names are 1-40 letters');
     expect(problem({ apps: {} }).message).toContain('apps: name at least one app');
     expect(problem({ apps: { api: { command: 'x', ready: { http: '/h', log: 'y' } } } }).message).toContain('apps.api.ready: give one of http, log or tcp, not http and log');
-    expect(problem({ apps: { api: { command: 'x', ready: { log: '(' } } } }).message).toContain('apps.api.ready.log: not a regular expression');
+    expect(problem({ apps: { api: { command: 'x', ready: { log: '(' } } } }).message).toContain('apps.api.ready.log: not a regular expression (error parsing regexp: missing closing ): `(`)');
+    // RE2's syntax, which the pattern runs with: a lookahead is refused, a (?P<name>) group is fine.
+    expect(problem({ apps: { api: { command: 'x', ready: { log: 'ready(?= now)' } } } }).message).toContain('apps.api.ready.log: not a regular expression (error parsing regexp: invalid or unsupported Perl syntax');
+    expect(parseAppsConfig(JSON.stringify({ apps: { api: { command: 'x', ready: { log: 'listening on (?P<port>\\d+)' } } } }), 'f', { regexProblem: goRegexProblem }).apps.api!.ready!.log).toBe('listening on (?P<port>\\d+)');
   });
 
   it('checks names across apps: dependencies, placeholders, cycles', () => {

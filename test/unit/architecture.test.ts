@@ -83,6 +83,8 @@ const PACKAGES: Record<string, { layers: string[]; instead: string; typesOnly?: 
   protobufjs: { layers: ['telemetry'], instead: 'hand OTLP bytes to src/telemetry/otlp (OtlpReceiver, the decoders), or add what you need there' },
   '@grafana/lezer-traceql': { layers: ['telemetry'], instead: 'parse TraceQL with parseTraceQL from src/telemetry/traces/traceql' },
   '@lezer/common': { layers: ['telemetry'], instead: 'parse TraceQL with parseTraceQL from src/telemetry/traces/traceql', typesOnly: true },
+  // RE2 in JavaScript: every user-supplied regular expression (the three query languages, readiness patterns) in linear time.
+  re2js: { layers: ['telemetry'], instead: 'compile patterns with compileGoRegex from src/telemetry/regex.ts' },
   'devtools-protocol': { layers: ALL, instead: '', typesOnly: true },
   // The shell command line must start fast: it gets its commands from a JSON manifest instead.
   zod: { layers: ALL.filter((layer) => layer !== 'shell'), instead: 'the legible command line loads no zod: validate by hand, or leave it to the daemon' },

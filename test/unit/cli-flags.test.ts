@@ -54,7 +54,7 @@ describe('parseFlags', () => {
         '--output-dir', 'out',
         '--navigation-timeout', '30000',
         '--page-timeout', '2500',
-        '--root', 'shop',
+        '--root', 'test',
         '--log-entries', '5000',
         '--otlp-port', '4318',
         '--max-spans', '2000',
@@ -72,7 +72,7 @@ describe('parseFlags', () => {
       chromeArgs: ['--lang=de', 'ignore-certificate-errors'],
       evaluate: false,
       outputDir: 'out',
-      root: 'shop',
+      root: 'test',
       logEntries: 5_000,
       otlpPort: 4318,
       maxSpans: 2_000,
@@ -183,6 +183,27 @@ describe('parseFlags', () => {
     expect(failure(['--headed=yes']).message).toBe('--headed takes no value.');
   });
 
+  it('refuses a --root that is missing or not a folder, at start-up', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'legible-flags-'));
+    try {
+      const missing = join(dir, 'nonexistent');
+      expect(failure(['--root', missing]).message).toBe(`--root: there is no folder ${JSON.stringify(missing)}.`);
+      expect(failure(['--root', 'no-such-folder']).message).toBe(`--root: there is no folder "no-such-folder" (${join(process.cwd(), 'no-such-folder')}).`);
+      expect(failure(['--root', missing]).hint).toContain('the folder of the app under test');
+      expect(failure(['--port', '0', '--root', missing]).message).toContain('--root: there is no folder');
+      expect(failure(['daemon', '--root', missing]).message).toContain('--root: there is no folder');
+      const file = join(dir, 'legible.config.json');
+      writeFileSync(file, '{}');
+      expect(failure(['--root', file]).message).toBe(`--root: ${JSON.stringify(file)} is a file, not a folder.`);
+      expect(config(['--root', dir]).root).toBe(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an output folder that is a file, or lies under one', async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
@@ -248,10 +269,12 @@ describe('parseFlags', () => {
     expect(flags.length).toBeGreaterThan(10);
     const samples: Record<string, string> = { WxH: '1024x768', MS: '1000', URL: 'http://127.0.0.1:9222', PATH: '/bin/sh', DIR: 'out', ARG: '--lang=en', N: '5000', TIME: '30m', ORIGIN: 'https://ide.example', HOST: '127.0.0.1', TOKEN: 't', API: 'jaeger' };
     // These need a companion: HTTP options go with --port, --session with --daemon.
-    const companion: Record<string, string[]> = { '--host': ['--port', '0'], '--token': ['--port', '0'], '--allowed-origin': ['--port', '0'], '--idle-timeout': ['--port', '0'], '--session': ['--daemon'] };
+    const companion: Record<string, string[]> = { '--host': ['--port', '0'], '--token': ['--port', '0'], '--allowed-origin': ['--port', '0'], '--idle-timeout': ['--port', '0'], '--max-sessions': ['--port', '0'], '--session': ['--daemon'] };
     for (const { flag, value } of flags) {
       const url = flag === '--ws-endpoint' ? 'ws://127.0.0.1:9222/devtools/browser/x' : undefined;
-      const given = value ? [`${flag}=${url ?? samples[value] ?? 'x'}`] : [flag];
+      // --root must exist; the others' folders are made when needed.
+      const folder = flag === '--root' ? 'test' : undefined;
+      const given = value ? [`${flag}=${url ?? folder ?? samples[value] ?? 'x'}`] : [flag];
       // These belong to the run command (and --compare-with needs a report to write into); --reuse-tab goes with attaching.
       const runOnly = ['--record', '--report', '--label', '--compare-with', '--allow-unchecked'];
       const argv = runOnly.includes(flag)

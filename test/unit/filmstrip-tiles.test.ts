@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { captionFilters } from '../../src/media/captions.js';
 import { clipWords as clip, fitText } from '../../src/media/fitText.js';
 import { focusRegion, unionRegion } from '../../src/media/crop.js';
-import { alignRecordings, sideTime } from '../../src/recording/align.js';
+import { alignRecordings, matchingMoments, sideTime } from '../../src/recording/align.js';
 import { comparisonMoments } from '../../src/recording/compare.js';
-import { lastActionCaption } from '../../src/recording/filmstrip.js';
+import { lastActionCaption, precedingAction } from '../../src/recording/filmstrip.js';
 
 describe('filmstrip tiles', () => {
   it('cuts a caption at a word with an ellipsis, never mid-word without a mark', () => {
@@ -51,6 +51,30 @@ describe('filmstrip tiles', () => {
     expect(moments.map((m) => m.caption ?? m.title)).toEqual(['start', 'last action: navigate', 'last action: type', 'last action: click', 'end']);
     expect(moments[2]!.at).toBeLessThan(alignment.captions[2]!.at);
     expect(moments[2]!.at).toBeGreaterThan(alignment.captions[1]!.at);
+  });
+
+  it('diffs two recordings after each shared action, each side before its own next action starts', () => {
+    const a = { durationMs: 4_000, actions: [{ at: 200, label: 'Opening /cart' }, { at: 1_000, label: 'change spinbutton "Quantity" [e4] to "2"' }, { at: 1_700, label: 'click button "Update" [e5]' }] };
+    const b = { durationMs: 5_000, actions: [{ at: 300, label: 'Opening /cart' }, { at: 2_000, label: 'change spinbutton "Quantity" [e9] to "2"' }, { at: 2_400, label: 'click button "Update" [e10]' }] };
+    const moments = matchingMoments(a, b, 6);
+    expect(moments.map((m) => m.label)).toEqual(['Opening /cart', 'change spinbutton "Quantity" to "2"', 'click button "Update"']);
+    // The change and the click came 0.7 s (left) and 0.4 s (right) apart: 0.9 s later would show the click's effect.
+    expect(moments[1]!.left).toBeGreaterThanOrEqual(1_000);
+    expect(moments[1]!.left).toBeLessThan(1_700);
+    expect(moments[1]!.right).toBeGreaterThanOrEqual(2_000);
+    expect(moments[1]!.right).toBeLessThan(2_400);
+    // 0.9 s after when there is room; else just before the next action.
+    expect(moments[0]!.left).toBe(940);
+    expect(moments[0]!.right).toBe(1_200);
+    expect(moments[2]!.left).toBe(2_600);
+    expect(moments[2]!.right).toBe(3_300);
+  });
+
+  it('captions a single recording\'s tile with the action that came last before its frame', () => {
+    const actions = [{ at: 1_000, label: 'change' }, { at: 1_700, label: 'click' }];
+    expect(precedingAction(actions, 1_650)?.label).toBe('change');
+    expect(precedingAction(actions, 1_700)?.label).toBe('click');
+    expect(precedingAction(actions, 900)).toBeUndefined();
   });
 
   it('finds each side\'s own time on the aligned timeline, holding the side that got there first', () => {

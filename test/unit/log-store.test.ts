@@ -64,6 +64,13 @@ describe('LogStore', () => {
     expect([infoLevel(segment.info[0]!), infoFormat(segment.info[0]!), infoFieldLevel(segment.info[0]!)]).toEqual([LEVEL.info, FORMAT.json, FIELD_LEVEL.canonical]);
   });
 
+  it('lists the label values of streams that hold entries only (an app\'s stderr it never wrote to is no value to try)', () => {
+    const store = new LogStore();
+    store.streamId({ app: 'api', stream: 'stderr' });
+    store.append({ timeMs: 1, labels: { app: 'api', stream: 'stdout' }, line: 'up' });
+    expect(Object.fromEntries(store.labelValues())).toEqual({ app: ['api'], stream: ['stdout'] });
+  });
+
   it('gives one stream id per label set, whatever the key order', () => {
     const store = new LogStore();
     expect(store.streamId({ app: 'a', stream: 'stdout' })).toBe(store.streamId({ stream: 'stdout', app: 'a' }));

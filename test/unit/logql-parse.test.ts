@@ -103,6 +103,33 @@ describe('parseLogql', () => {
   });
 });
 
+describe('LogQL limits', () => {
+  it('parses 300 pipeline stages, and says why a much longer pipeline does not (not "unexpected" at a random column)', () => {
+    expect(() => parseLogql(`{app="api"}${' |= "x"'.repeat(300)}`)).not.toThrow();
+    expect(() => parseLogql(`{app="api"}${' | json'.repeat(300)}`)).not.toThrow();
+    expect(() => parseLogql(`{app="api"}${` |~ "${'a'.repeat(1_000)}"`.repeat(300)}`)).not.toThrow();
+    for (const query of [`{app="api"}${' |= "x"'.repeat(600)}`, `{app="api"}${' | json'.repeat(700)}`]) {
+      const long = error(query);
+      expect(long.message).toMatch(/^LogQL: the query is longer than LogQL's grammar parser takes: a chain of pipeline stages \(the parser read \d+ of them\) goes on for more than 300 links after its first 2,000 characters/);
+      expect(long.message).not.toContain('unexpected');
+      expect(long.hint).toContain('up to 300 stages always parse');
+      expect(long.kind).toBe('usage');
+    }
+  });
+
+  it('refuses topk and bottomk with k below 1, as Loki does, with the query fixed', () => {
+    const zero = error('topk(0, count_over_time({app="api"}[5m]))');
+    expect(zero.message).toContain('LogQL: topk needs k of at least 1 (a whole number), not 0.');
+    expect(zero.hint).toBe('Try: topk(5, count_over_time({app="api"}[5m]))');
+    expect(error('bottomk(1.5, count_over_time({app="api"}[5m]))').message).toContain('not 1.5');
+    expect(() => parseLogql('topk(1, count_over_time({app="api"}[5m]))')).not.toThrow();
+  });
+
+  it('marks every query error as a usage error (the command line exits 2)', () => {
+    for (const query of ['{app=', '{app="api"} | json | level=error', 'sum(rate({app="api"}[1m])) > 3']) expect(error(query).kind).toBe('usage');
+  });
+});
+
 describe('LogQL literals', () => {
   it('unquotes Go strings and raw strings, keeping unknown escapes for regexes', () => {
     expect(unquote('"a\\"b\\n"')).toBe('a"b\n');

@@ -141,3 +141,20 @@ describe('parsing PromQL into the tree the engine evaluates', () => {
     expect(failure('').message).toMatch(/the query is empty/);
   });
 });
+
+describe('PromQL limits and kinds', () => {
+  it('says when a query is longer than the grammar parser takes (not "unexpected" at a random column), as a usage error', () => {
+    const many = (n: number) => Array.from({ length: n }, () => 'http_requests_total').join(' + ');
+    expect(() => parsePromQL(many(60))).not.toThrow();
+    const long = failure(many(400));
+    expect(long.message).toMatch(/^PromQL parse error at line 1, column 1: the query is longer than PromQL's grammar parser takes: a chain of binary operations goes on for more than 300 links/);
+    expect(long.message).not.toContain('unexpected');
+    for (const query of [many(400), 'rate(http_requests_total[5m]', 'sum by (job) (']) {
+      try {
+        parsePromQL(query);
+      } catch (error) {
+        expect((error as LegibleError).kind, query.slice(0, 40)).toBe('usage');
+      }
+    }
+  });
+});

@@ -260,6 +260,21 @@ describe('TraceQL errors', () => {
     expect(error('{ name =~ "(" }')).toContain('is not a valid regular expression');
     expect(error('{ .a = 1 && 2 }')).toContain('"2" is not a condition');
   });
+
+  it('says when a query is longer than the grammar parser takes, and marks query errors as usage errors', () => {
+    const many = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `span.a${i} = "x"`).join(' && ')} }`;
+    expect(() => parseTraceQL(many(300))).not.toThrow();
+    const long = error(many(600));
+    expect(long).toMatch(/^TraceQL: the query is longer than TraceQL's grammar parser takes: a chain of conditions or spanset operations goes on for more than 300 links/);
+    expect(long).not.toContain('unexpected');
+    for (const query of [many(600), '{ duration > 1s', '{ .a = 1 } | count() > 2']) {
+      try {
+        parseTraceQL(query);
+      } catch (e) {
+        expect((e as TraceQLError).kind, query.slice(0, 40)).toBe('usage');
+      }
+    }
+  });
 });
 
 describe('the span store caps', () => {

@@ -212,10 +212,14 @@ export class LogStore {
     }
   }
 
-  /** Label names and up to `max` values of each, over the streams (for "nothing found" answers). */
+  /**
+   * Label names and up to `max` values of each, over the streams that hold entries (for "nothing
+   * found" answers: a stream with none, such as an app's stderr it never wrote to, is no value to try).
+   */
   labelValues(max = 10): Map<string, string[]> {
     const out = new Map<string, Set<string>>();
-    for (const labels of this.streamLabelSets) {
+    for (const [id, labels] of this.streamLabelSets.entries()) {
+      if (!this.streamEntries(id)) continue;
       for (const [name, value] of Object.entries(labels)) {
         const values = out.get(name) ?? new Set<string>();
         if (values.size < max) values.add(value);

@@ -1,3 +1,5 @@
+import type { GoRegex } from '../regex.js';
+
 /**
  * PromQL as Legible evaluates it: the tree parse.ts builds from the Lezer grammar of Prometheus'
  * own UI (@prometheus-io/lezer-promql), after the checks Prometheus' parser makes (argument
@@ -14,7 +16,7 @@ export interface Matcher {
   op: MatchOp;
   value: string;
   /** For `=~` and `!~`: the value compiled, anchored at both ends as Prometheus anchors it. */
-  regex?: RegExp;
+  regex?: GoRegex;
 }
 
 /** `@ <time>`, `@ start()`, `@ end()`. */

@@ -1,5 +1,6 @@
 import type { Labels } from '../model.js';
 import { dropMetricName, labelsKey, METRIC_NAME } from './labels.js';
+import type { GoRegex } from '../regex.js';
 import { compileRegex, expandTemplate } from './lexical.js';
 import { LABEL_NAME } from './parse.js';
 import { newSeries, PromQLEvalError, VectorBuilder, type StepSeries } from './values.js';
@@ -70,7 +71,7 @@ export function mapValues(series: StepSeries[], steps: number, fn: (value: numbe
 }
 
 export function labelReplace(series: StepSeries[], steps: number, dst: string, replacement: string, src: string, pattern: string): StepSeries[] {
-  let regex: RegExp;
+  let regex: GoRegex;
   try {
     regex = compileRegex(pattern);
   } catch (error) {

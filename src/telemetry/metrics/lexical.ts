@@ -1,3 +1,5 @@
+import { compileGoRegex, type GoRegex } from '../regex.js';
+
 /**
  * The small lexical pieces of PromQL that follow Go rather than JavaScript: string literals
  * (Go's quoting rules), number literals (Go's strconv: hex, octal, Inf, NaN) and regular
@@ -73,103 +75,12 @@ export function parseNumber(text: string): number {
   return value;
 }
 
-/** POSIX classes RE2 knows inside brackets, as JavaScript ranges. */
-const POSIX: Record<string, string> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
-};
-
 /**
- * An RE2 pattern (Go's regexp, as Prometheus uses) as a JavaScript RegExp matching the whole
- * string. Translated: leading flag groups `(?i)`, `(?s)`, `(?m)`; `(?P<name>…)`; `\A`, `\z`;
- * `\Q…\E`; POSIX classes `[[:alpha:]]`; `\pL`. Throws with RE2's own words for what JavaScript
- * cannot express (other inline flags such as `(?U)` or flags in the middle).
+ * An RE2 pattern (Go's regexp, as Prometheus uses) matching the whole string, as Prometheus
+ * anchors label matchers and label_replace: `^(?:pattern)$`, in linear time (telemetry/regex.ts).
  */
-export function compileRegex(pattern: string, anchored = true): RegExp {
-  let flags = '';
-  let source = pattern;
-  const lead = /^\(\?([imsU]+)\)/.exec(source);
-  if (lead) {
-    if (lead[1]!.includes('U')) throw new Error('the (?U) flag (ungreedy) is not supported');
-    flags = [...new Set(lead[1]!)].join('');
-    source = source.slice(lead[0].length);
-  }
-  let out = '';
-  let inClass = false;
-  let unicode = false;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i]!;
-    if (ch === '\\') {
-      const next = source[i + 1];
-      if (next === 'Q') {
-        const end = source.indexOf('\\E', i + 2);
-        const literal = end < 0 ? source.slice(i + 2) : source.slice(i + 2, end);
-        out += literal.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-        i = end < 0 ? source.length : end + 1;
-        continue;
-      }
-      if (next === 'A' && !inClass) { out += '^'; i++; continue; }
-      if (next === 'z' && !inClass) { out += '$'; i++; continue; }
-      if ((next === 'p' || next === 'P') && source[i + 2] !== '{') {
-        unicode = true;
-        out += `\\${next}{${source[i + 2] ?? ''}}`;
-        i += 2;
-        continue;
-      }
-      if (next === 'p' || next === 'P') unicode = true;
-      out += ch + (next ?? '');
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (ch === '[' && source[i + 1] === ':') {
-        const end = source.indexOf(':]', i + 2);
-        const name = end < 0 ? '' : source.slice(i + 2, end);
-        const negated = name.startsWith('^');
-        const range = POSIX[negated ? name.slice(1) : name];
-        if (range && !negated) {
-          out += range;
-          i = end + 1;
-          continue;
-        }
-        if (range) throw new Error(`negated POSIX class [:${name}:] is not supported`);
-      }
-      if (ch === ']') inClass = false;
-      out += ch === '[' ? '\\[' : ch;
-      continue;
-    }
-    if (ch === '[') {
-      inClass = true;
-      out += ch;
-      if (source[i + 1] === '^') { out += '^'; i++; }
-      // A ']' first in a class is a literal in RE2.
-      if (source[i + 1] === ']') { out += '\\]'; i++; }
-      continue;
-    }
-    if (ch === '(' && source[i + 1] === '?') {
-      if (source[i + 2] === 'P' && source[i + 3] === '<') {
-        out += '(?<';
-        i += 3;
-        continue;
-      }
-      if (/^\(\?[imsU-]+[):]/.test(source.slice(i))) throw new Error('flags in the middle of a pattern are not supported; put (?i) at the very start');
-    }
-    out += ch;
-  }
-  if (unicode) flags += 'u';
-  return new RegExp(anchored ? `^(?:${out})$` : out, flags);
+export function compileRegex(pattern: string): GoRegex {
+  return compileGoRegex(pattern, { anchored: true });
 }
 
 /** Go's Regexp.ExpandString: `$1`, `${1}`, `$name`, `${name}`, `$$`; unknown groups expand to "". */

@@ -1,4 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
+import { chainLimitText, parseWatchingChains } from '../grammarLimit.js';
 import { parseDuration } from '../time.js';
 import {
   AGGREGATE_OPS,
@@ -34,9 +35,12 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Throws PromQLSyntaxError; promql.ts turns it into the LegibleError an agent sees. */
 export function parseExpr(text: string): Expr {
   if (!text.trim()) throw new PromQLError(text, 0, 0, 'the query is empty');
-  const tree = parser.parse(text);
+  const { tree, cut } = parseWatchingChains(parser, text);
   const failed = firstError(tree.topNode);
-  if (failed) throw syntaxError(text, failed);
+  if (failed) {
+    if (cut) throw new PromQLError(text, cut.from, cut.from, `${chainLimitText('PromQL', 'binary operations')}; shorten it (sum by (…) adds up many series at once) or split it`);
+    throw syntaxError(text, failed);
+  }
   const body = children(tree.topNode);
   if (body.length !== 1) throw new PromQLError(text, 0, text.length, 'the query is empty');
   const expr = new Builder(text).expr(body[0]!);

@@ -46,7 +46,9 @@ export function parsePromQL(query: string): Expr {
     const fix = suggestFix(query, error);
     const shown = query.length > 300 ? `${query.slice(0, 300)}…` : query;
     const hint = fix ? `Did you mean: ${fix.length > 300 ? `${fix.slice(0, 300)}…` : fix}` : `Examples: ${EXAMPLES.join('   ')}`;
-    throw new LegibleError(`PromQL parse error at ${where(query, error.from)}: ${error.reason}\n${pointAt(shown, Math.min(error.from, shown.length), Math.min(error.to, shown.length))}`, hint);
+    throw new LegibleError(`PromQL parse error at ${where(query, error.from)}: ${error.reason}\n${pointAt(shown, Math.min(error.from, shown.length), Math.min(error.to, shown.length))}`, hint, {
+      kind: 'usage',
+    });
   }
 }
 
@@ -115,7 +117,10 @@ function evalHint(message: string): string | undefined {
   }
   if (/same labelset/.test(message)) return 'Two series became the same once the metric name was dropped: aggregate them (sum by (…)) or tell them apart with label_replace.';
   if (/too many samples/.test(message)) return 'Select fewer series (more label matchers) or a shorter range.';
-  return undefined;
+  if (/expected an instant vector, got range vector/.test(message)) return 'Wrap the range in a function such as rate(…[5m]) or avg_over_time(…[5m]).';
+  if (/is not implemented/.test(message)) return 'docs/promql.md lists the functions the embedded engine runs: use one of those, or a Prometheus of your own (--metrics-url).';
+  if (/invalid (regular expression|destination label|source label|smoothing|trend)/.test(message)) return 'Fix the argument the message names.';
+  return 'Fix what the message names (the words are Prometheus\' own); docs/promql.md says what the engine runs.';
 }
 
 /** sort() / sort_desc() at the top of an instant query order its answer by value (NaN last). */

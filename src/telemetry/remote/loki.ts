@@ -74,7 +74,9 @@ export class LokiClient implements LogsBackend {
       answer = await this.api.json(path, params, queryEnvelope, { what: 'the query' });
     } catch (error) {
       if (error instanceof RemoteError && error.failure === 'http' && error.status === 400) {
-        throw new LegibleError(`The ${this.api.where} refused the query: ${error.backendMessage ?? error.message}`, `The query went to ${this.name} unchanged (Loki's LogQL); fix what it names.`);
+        throw new LegibleError(`The ${this.api.where} refused the query: ${error.backendMessage ?? error.message}`, `The query went to ${this.name} unchanged (Loki's LogQL); fix what it names.`, {
+          kind: 'usage',
+        });
       }
       throw error;
     }

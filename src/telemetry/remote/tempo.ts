@@ -155,7 +155,7 @@ export class TempoClient implements TracesBackend {
       } catch (parseError) {
         if (parseError instanceof LegibleError && parseError.hint) hint = parseError.hint;
       }
-      return new LegibleError(`The ${this.api.where} refused the query: ${error.backendMessage ?? error.message}`, hint);
+      return new LegibleError(`The ${this.api.where} refused the query: ${error.backendMessage ?? error.message}`, hint, { kind: 'usage' });
     }
     if (error.status === 404) {
       const jaeger = await this.api.send('/api/services', {}, { what: 'a Jaeger check' }).then(

@@ -18,7 +18,7 @@ export class LogqlError extends LegibleError {
     const caretAt = query.length > 120 ? Math.min(at, 60) : at;
     const pointer = `\n  ${shown}\n  ${' '.repeat(Math.max(0, caretAt))}^`;
     const hint = example ? `Try: ${example}` : `${extra ? `${extra} ` : ''}Examples: ${LOGQL_EXAMPLES.join('  ·  ')}`;
-    super(`${message}${pointer}`, hint);
+    super(`${message}${pointer}`, hint, { kind: 'usage' });
     this.name = 'LogqlError';
   }
 }

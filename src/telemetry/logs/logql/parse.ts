@@ -16,6 +16,7 @@ import type {
   Unwrap,
   VectorOp,
 } from './ast.js';
+import { CHAIN_LIMIT, chainLimitText, parseWatchingChains } from '../../grammarLimit.js';
 import { LogqlError, suggestFix } from './errors.js';
 import { compileRegex } from './regex.js';
 
@@ -47,7 +48,7 @@ function parser(): LRParser {
 export function parseLogql(text: string): Query {
   const query = text.trim();
   if (!query) throw new LogqlError('The query is empty.', query, 0, '{app="api"}');
-  const tree = parser().parse(query);
+  const { tree, cut } = parseWatchingChains(parser(), query);
   let error: Node | undefined;
   tree.iterate({
     enter(ref) {
@@ -56,7 +57,10 @@ export function parseLogql(text: string): Query {
       return undefined;
     },
   });
-  if (error) throw syntaxError(query, error);
+  if (error) {
+    if (cut) throw tooLong(query, cut.from, tree);
+    throw syntaxError(query, error);
+  }
   const expr = child(tree.topNode, 'Expr', query);
   return new Converter(query).expr(expr);
 }
@@ -75,6 +79,25 @@ function syntaxError(query: string, node: Node): LogqlError {
   else if (context.includes('Selector')) message += '; a query starts with a stream selector: {app="api"}';
   else if (context.includes('PipelineStage') || context.includes('PipelineExpr')) message += '; stages are |= != |~ !~ "text", | json, | logfmt, | regexp, | line_format, | label_format, | drop, | keep, | decolorize, or a label filter';
   return new LogqlError(`LogQL syntax error at column ${at + 1}: ${message}.`, query, at, suggestFix(query, at, (candidate) => parsesCleanly(candidate)));
+}
+
+/** A query whose chain of stages, filters or operations is longer than the grammar's parser takes (grammarLimit.ts). */
+function tooLong(query: string, from: number, tree: ReturnType<LRParser['parse']>): LogqlError {
+  // Stages: each `| …`, and each line filter (consecutive ones share one PipelineStage node).
+  let stages = 0;
+  tree.iterate({
+    enter(ref) {
+      if (ref.name === 'LineFilter' || (ref.name === 'PipelineStage' && ref.node.firstChild?.name !== 'LineFilters')) stages++;
+    },
+  });
+  const what = stages > CHAIN_LIMIT.links ? `pipeline stages (the parser read ${stages} of them)` : 'pipeline stages, and/or filters or binary operations';
+  return new LogqlError(
+    `LogQL: ${chainLimitText('LogQL', what)}.`,
+    query,
+    from,
+    undefined,
+    `Shorten it: up to ${CHAIN_LIMIT.links} stages always parse. Join line filters into one regular expression (|~ "timeout|refused"), join label filters into one regexp (level=~"warn|error"), or split the query in two.`,
+  );
 }
 
 function parsesCleanly(candidate: string): boolean {
@@ -461,6 +484,11 @@ class Converter {
     if (!inner) return this.unsupported(node, `${op} of a log query (aggregate a metric query such as count_over_time(…[5m]))`);
     const parameter = node.getChild('Number');
     if ((op === 'topk' || op === 'bottomk') && !parameter) throw new LogqlError(`LogQL: ${op} needs k first: ${op}(5, …).`, this.query, node.from);
+    if (parameter && (op === 'topk' || op === 'bottomk')) {
+      // As Loki: k is a whole number above 0 (topk(0, …) would be an empty answer that looks like no data).
+      const k = Number(this.text(parameter));
+      if (!Number.isInteger(k) || k < 1) throw new LogqlError(`LogQL: ${op} needs k of at least 1 (a whole number), not ${this.text(parameter).slice(0, 20)}.`, this.query, parameter.from, `${this.query.slice(0, parameter.from)}5${this.query.slice(parameter.to)}`);
+    }
     const grouping = node.getChild('Grouping');
     return {
       kind: 'vector',

@@ -1,16 +1,10 @@
+import { compileGoRegex, type GoRegex } from '../../regex.js';
+
 /**
- * LogQL's regular expressions are Go's RE2; Legible runs them as JavaScript RegExps. The common
- * RE2 spellings are translated: a leading `(?i)` or `(?s)` becomes a flag, `(?P<name>` a named
- * group. Label matchers are anchored (the whole value must match), line filters are not.
+ * LogQL's regular expressions are Go's RE2, and so are Legible's (telemetry/regex.ts: RE2's
+ * syntax, linear time). Label matchers are anchored (the whole value must match), as Loki
+ * anchors them; line filters and `| regexp` are not.
  */
-export function compileRegex(pattern: string, anchored: boolean): RegExp {
-  let flags = '';
-  let body = pattern;
-  const leading = /^\(\?([is]+)\)/.exec(body);
-  if (leading) {
-    flags += [...new Set(leading[1])].join('');
-    body = body.slice(leading[0].length);
-  }
-  body = body.replace(/\(\?P</g, '(?<');
-  return new RegExp(anchored ? `^(?:${body})$` : body, flags);
+export function compileRegex(pattern: string, anchored: boolean): GoRegex {
+  return compileGoRegex(pattern, { anchored });
 }

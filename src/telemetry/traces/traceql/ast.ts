@@ -1,3 +1,5 @@
+import type { GoRegex } from '../../regex.js';
+
 /**
  * TraceQL as Legible evaluates it: spanset filters combined by spanset and structural operators.
  * The parser (`parse.ts`) builds this from the official grammar's tree; the evaluator
@@ -13,7 +15,7 @@ export type CompareOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | '=~' | '!~';
 export type FieldExpr =
   | { type: 'logical'; op: '&&' | '||'; left: FieldExpr; right: FieldExpr }
   | { type: 'not'; expr: FieldExpr }
-  | { type: 'compare'; op: CompareOp; left: Operand; right: Operand; regex?: RegExp }
+  | { type: 'compare'; op: CompareOp; left: Operand; right: Operand; regex?: GoRegex }
   /** A bare operand: an attribute, or `true` / `false`; true when its value is boolean true. */
   | { type: 'operand'; operand: Operand };
 

@@ -3,6 +3,7 @@ import { storedValue, findFlat } from '../values.js';
 import type { SpanStore, TraceEntry } from '../spanStore.js';
 import { SPAN_KINDS, STATUS_CODES } from '../../otlp/model.js';
 import type { CompareOp, FieldExpr, Operand, SpansetExpr } from './ast.js';
+import type { GoRegex } from '../../regex.js';
 
 /**
  * Runs a TraceQL AST over the span store. A spanset filter is one scan over the live slots (the
@@ -144,7 +145,7 @@ function getter(store: SpanStore, facts: TraceFacts, operand: Operand): Getter {
   }
 }
 
-function compare(op: CompareOp, a: unknown, b: unknown, regex: RegExp | undefined): boolean {
+function compare(op: CompareOp, a: unknown, b: unknown, regex: GoRegex | undefined): boolean {
   if (a instanceof AnyOf) return a.values.some((value) => compare(op, value, b, regex));
   if (b instanceof AnyOf) return b.values.some((value) => compare(op, a, value, regex));
   if (a instanceof ArrayOf || b instanceof ArrayOf) {

@@ -1,7 +1,9 @@
 import { parser } from '@grafana/lezer-traceql';
 import type { SyntaxNode } from '@lezer/common';
 import { LegibleError } from '../../../util/errors.js';
+import { chainLimitText, parseWatchingChains } from '../../grammarLimit.js';
 import { parseDuration } from '../../time.js';
+import { compileGoRegex } from '../../regex.js';
 import type { CompareOp, FieldExpr, Intrinsic, Operand, Scope, SpansetExpr, SpansetOp, Static } from './ast.js';
 
 /**
@@ -20,7 +22,7 @@ export class TraceQLError extends LegibleError {
     hint: string,
     readonly position?: number,
   ) {
-    super(message, hint);
+    super(message, hint, { kind: 'usage' });
     this.name = 'TraceQLError';
   }
 }
@@ -63,7 +65,17 @@ export function parseTraceQL(text: string): SpansetExpr {
   const query = text.trim();
   if (!query) throw new TraceQLError('The TraceQL query is empty.', `Write a spanset filter, such as { duration > 1s } or ${TRACEQL_EXAMPLE}`);
   const error = syntaxError(query);
-  if (error !== undefined) throw parseFailure(query, error);
+  if (error !== undefined) {
+    const { cut } = parseWatchingChains(parser, query);
+    if (cut) {
+      throw new TraceQLError(
+        `TraceQL: ${chainLimitText('TraceQL', 'conditions or spanset operations')} (at ${locate(query, cut.from)}).`,
+        'Shorten it: a regular expression matches several values at once (span.http.route =~ "/cart|/checkout"), or split the query in two.',
+        cut.from,
+      );
+    }
+    throw parseFailure(query, error);
+  }
   return convert(query);
 }
 
@@ -202,7 +214,7 @@ function comparison(query: string, node: SyntaxNode, op: CompareOp, left: Operan
     if (pattern === undefined) throw new TraceQLError(`${locate(query, node.from)}: ${op} takes a string pattern on its right.`, 'For example { span.http.route =~ "/api/.*" }.', node.from);
     try {
       // Fully anchored, as Tempo's regular expressions are.
-      out.regex = new RegExp(`^(?:${pattern})$`, 's');
+      out.regex = compileGoRegex(pattern, { anchored: true, dotAll: true });
     } catch (error) {
       throw new TraceQLError(`${locate(query, node.from)}: ${JSON.stringify(pattern.slice(0, 60))} is not a valid regular expression (${(error as Error).message}).`, 'For example { name =~ "GET /api/.*" }.', node.from);
     }
