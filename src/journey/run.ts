@@ -20,7 +20,8 @@ import { findTarget, frameIn, showTab, type StepScope, type TabLister } from './
 import { decideVerdict, type Counts, type StepVerdict, type Verdict } from './verdict.js';
 import { checkServerExpectation, type ServerSide } from './serverChecks.js';
 import { isServerExpectation } from './serverKinds.js';
-import { MAX_STEP_LINES, type ServerLine, type StepServer } from './serverRecord.js';
+import { collectServer } from './serverCollect.js';
+import { MAX_STEP_LINES, type RunServer, type ServerLine, type StepServer } from './serverRecord.js';
 import type { ServerActivity } from '../telemetry/activity.js';
 import type { LoggedLine } from '../telemetry/logs/recent.js';
 import { waitForElement, waitForExpression } from './waitSteps.js';
@@ -46,6 +47,8 @@ export interface RunResult {
   environment?: string;
   console: ConsoleEntry[];
   network: NetworkEntry[];
+  /** What the apps did during the run (a run with apps under test): spans, log lines, start-ups. */
+  server?: RunServer;
 }
 
 export interface RunOptions {
@@ -331,10 +334,12 @@ export async function runJourney(state: PageState, journey: Journey, source: str
   // The server's, over the run's time range, once what the apps export at its end has arrived.
   const onServer = new Map<Expectation, ExpectationVerdict>();
   const serverSide = all.filter(isServerExpectation);
-  if (serverSide.length && options.server) {
+  let server: RunServer | undefined;
+  if (options.server) {
     await options.server.settle({ metrics: serverSide.some((e) => e.type === 'metric') });
     const window = { startMs: startedAt, endMs: Date.now() };
     for (const expectation of serverSide) onServer.set(expectation, await checkServerExpectation(options.server, expectation, window));
+    server = await collectServer(options.server, steps, window);
   }
   const checked: ExpectationVerdict[] = [];
   for (const expectation of all) {
@@ -358,5 +363,6 @@ export async function runJourney(state: PageState, journey: Journey, source: str
     ...summary,
     console: log.console,
     network: log.network,
+    ...(server ? { server } : {}),
   };
 }

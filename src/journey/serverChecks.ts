@@ -98,6 +98,20 @@ async function queryLines(backend: LogsBackend, query: string, window: TimeWindo
   return { lines, matched: Math.max(answer.stats.matched, lines.length) };
 }
 
+/**
+ * The LogQL selectors of the apps' lines: what Legible captured of their output (`app`), and the
+ * OTLP log records they exported (`service_name`: Legible names each app's service after it).
+ */
+export function serverSelectors(app?: string): string[] {
+  return app ? [`{app=${literal(app)}}`, `{service_name=${literal(app)}}`] : ['{app=~".+"}', '{service_name=~".+"}'];
+}
+
+async function mergedLines(backend: LogsBackend, queries: string[], window: TimeWindow): Promise<Lines> {
+  const answers = await Promise.all(queries.map((query) => queryLines(backend, query, window)));
+  const lines = answers.flatMap((answer) => answer.lines).sort((a, b) => a.timeMs - b.timeMs);
+  return { lines: lines.slice(0, MAX_FOUND), matched: answers.reduce((sum, answer) => sum + answer.matched, 0) };
+}
+
 interface SpanHits {
   /** Matched spans of the apps (not the browser's) that started in the window, named; at most MAX_FOUND. */
   spans: CompactSpan[];
@@ -147,9 +161,8 @@ async function anyAppSpan(backend: TracesBackend, window: TimeWindow): Promise<b
 
 async function noServerErrors(server: ServerSide, expectation: Extract<ServerExpectation, { type: 'noServerErrors' }>, window: TimeWindow): Promise<Verdict> {
   const app = expectation.app;
-  const selector = app ? `{app=${literal(app)}}` : '{app=~".+"}';
   const [logs, traces] = await Promise.all([server.logs(), server.traces()]);
-  const lines = await queryLines(logs, `${selector} | detected_level=~${literal(ERROR_LEVELS)}`, window);
+  const lines = await mergedLines(logs, serverSelectors(app).map((selector) => `${selector} | detected_level=~${literal(ERROR_LEVELS)}`), window);
   const spanQuery = app ? `{ status = error && (resource.service.name = ${literal(app)} || resource.legible.app = ${literal(app)}) }` : '{ status = error }';
   const spans = await searchSpans(traces, spanQuery, window);
   const found = [...spans.spans.map(spanText), ...lines.lines.map(lineText)].slice(0, MAX_FOUND);

@@ -1,5 +1,6 @@
 import type { ResourceSpans } from '../telemetry/otlp/model.js';
 import type { CompactSpan } from '../telemetry/traces/compactSpans.js';
+import { isSecretName, REDACTED, redactText } from '../util/redact.js';
 
 /**
  * What a journey run keeps of the server side, so the run holds the whole story (the report, its
@@ -61,3 +62,47 @@ export const MAX_STEP_SPANS = 40;
 export const MAX_STEP_LINES = 12;
 export const MAX_RUN_SPANS = 2_000;
 export const MAX_RUN_LINES = 2_000;
+
+/**
+ * OTLP/JSON with every string through redactText and the value of a secret-looking attribute
+ * (`{key: "http.request.header.authorization", value: …}`) redacted: OTLP's attribute lists are
+ * `{key, value}` pairs, which neither redactJson (keys of objects) nor redactNamedValues (`name`) see.
+ */
+function redactOtlp(value: unknown): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (Array.isArray(value)) return value.map(redactOtlp);
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (typeof record.key === 'string' && 'value' in record && isSecretName(record.key.split('.').pop()!)) return { ...record, value: { stringValue: REDACTED } };
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, redactOtlp(inner)]));
+  }
+  return value;
+}
+
+function redactLine(line: ServerLine): ServerLine {
+  return { ...line, line: redactText(line.line) };
+}
+
+function redactSpan(span: CompactSpan): CompactSpan {
+  return {
+    ...span,
+    name: redactText(span.name),
+    ...(span.statusMessage !== undefined ? { statusMessage: redactText(span.statusMessage) } : {}),
+    ...(span.exception !== undefined ? { exception: redactText(span.exception) } : {}),
+    ...(span.route !== undefined ? { route: redactText(span.route) } : {}),
+  };
+}
+
+/** A step's server side through the one redaction (util/redact.ts), as every kept run is. */
+export function redactStepServer(server: StepServer): StepServer {
+  return { ...server, spans: server.spans.map(redactSpan), logs: server.logs.map(redactLine) };
+}
+
+export function redactRunServer(server: RunServer): RunServer {
+  return {
+    ...server,
+    apps: server.apps.map((app) => (app.url ? { ...app, url: redactText(app.url) } : app)),
+    resourceSpans: redactOtlp(server.resourceSpans) as ResourceSpans[],
+    logs: server.logs.map(redactLine),
+  };
+}
