@@ -1,4 +1,5 @@
 import type { LogsBackend, MetricsBackend, TimeWindow, TracesBackend } from '../telemetry/backends.js';
+import { compactStructured } from '../telemetry/logs/compactLine.js';
 import { fromNanos } from '../telemetry/logs/logql/answer.js';
 import { compactTrace, type CompactSpan } from '../telemetry/traces/compactSpans.js';
 import { BROWSER_SERVICE } from '../telemetry/traces/browserSpans.js';
@@ -66,7 +67,8 @@ export async function checkServerExpectation(server: ServerSide, expectation: Se
 
 /** `api error: pricing failed · trace 4bf9…` */
 function lineText(line: { app: string; level: string; line: string; traceId?: string }): string {
-  const text = printable(truncate(line.line.split('\n')[0]!, 160));
+  const first = line.line.split('\n')[0]!;
+  const text = printable(truncate(compactStructured(first) ?? first, 160));
   return `${line.app} ${line.level}: ${text}${line.traceId ? ` · trace ${line.traceId}` : ''}`;
 }
 
@@ -150,7 +152,9 @@ async function searchSpans(backend: TracesBackend, query: string, window: TimeWi
       if (span && named.length < MAX_FOUND) named.push(span);
     }
   }
-  return { spans: named, matched };
+  // What went wrong first: spans with an exception, then other errors, then the rest (stable).
+  const rank = (span: CompactSpan) => (span.exception ? 0 : span.status === 'error' ? 1 : 2);
+  return { spans: named.sort((a, b) => rank(a) - rank(b)), matched };
 }
 
 /** Whether any app span (not the browser's) started in the window: without one, "no span matched" proves nothing. */

@@ -1,4 +1,5 @@
 import type { ServerLine } from '../journey/serverRecord.js';
+import { compactStructured } from '../telemetry/logs/compactLine.js';
 import { BROWSER_SERVICE } from '../telemetry/traces/browserSpans.js';
 import { compactResourceSpans, type CompactSpan } from '../telemetry/traces/compactSpans.js';
 import type { RunRecord } from './runs.js';
@@ -111,17 +112,27 @@ export function lineShape(line: string): string {
 function lineCounts(lines: ServerLine[]): Map<string, LineChange> {
   const out = new Map<string, LineChange>();
   for (const line of lines) {
-    const shape = lineShape(line.line);
+    const first = line.line.split('\n')[0]!;
+    // A structured line by its message and fields (its time, pid and trace context left out).
+    const text = compactStructured(first) ?? first;
+    const shape = lineShape(text);
     const key = `${line.app}\u0000${line.level}\u0000${shape}`;
     const entry = out.get(key);
     if (entry) entry.count++;
-    else out.set(key, { app: line.app, level: line.level, line: line.line.split('\n')[0]!.slice(0, 300), count: 1 });
+    else out.set(key, { app: line.app, level: line.level, line: text.slice(0, 300), count: 1 });
   }
   return out;
 }
 
 function linesOf(run: RunRecord): ServerLine[] {
   return run.server?.logs ?? run.steps.flatMap((step) => step.server?.logs ?? []);
+}
+
+const SEVERITY: Record<string, number> = { fatal: 0, error: 1, warn: 2 };
+
+/** Errors first, then warnings, then the rest, each in the order they came. */
+function bySeverity(lines: LineChange[]): LineChange[] {
+  return lines.map((line, i) => ({ line, i })).sort((a, b) => (SEVERITY[a.line.level] ?? 3) - (SEVERITY[b.line.level] ?? 3) || a.i - b.i).map(({ line }) => line);
 }
 
 export function diffServer(before: RunRecord, after: RunRecord): ServerDiff | undefined {
@@ -153,7 +164,7 @@ export function diffServer(before: RunRecord, after: RunRecord): ServerDiff | un
     resolved: errorsA.filter((error) => !keysB.has(key(error))),
     added: errorsB.filter((error) => !keysA.has(key(error))),
     spans,
-    appeared: [...linesB].filter(([id]) => !linesA.has(id)).map(([, line]) => line),
-    disappeared: [...linesA].filter(([id]) => !linesB.has(id)).map(([, line]) => line),
+    appeared: bySeverity([...linesB].filter(([id]) => !linesA.has(id)).map(([, line]) => line)),
+    disappeared: bySeverity([...linesA].filter(([id]) => !linesB.has(id)).map(([, line]) => line)),
   };
 }

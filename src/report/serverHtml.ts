@@ -1,5 +1,6 @@
 import type { StepVerdict } from '../journey/verdict.js';
 import type { RunServer, StepServer } from '../journey/serverRecord.js';
+import { compactStructured } from '../telemetry/logs/compactLine.js';
 import { formatDuration } from '../telemetry/time.js';
 import type { ServerDiff } from './serverDiff.js';
 import { spanChangeText } from './serverText.js';
@@ -50,7 +51,7 @@ export function waterfall(server: StepServer): string {
 function problemLines(server: StepServer): string {
   const lines = server.logs.filter((entry) => entry.level === 'error' || entry.level === 'fatal' || entry.level === 'warn');
   if (!lines.length) return '';
-  return `<div class="lines">${lines.map((entry) => `<div class="${esc(entry.level)}">${esc(`${entry.app} ${entry.level}: ${entry.line.split('\n')[0]}${entry.traceId ? ` · trace ${entry.traceId}` : ''}`)}</div>`).join('')}</div>`;
+  return `<div class="lines">${lines.map((entry) => `<div class="${esc(entry.level)}">${esc(`${entry.app} ${entry.level}: ${compactStructured(entry.line.split('\n')[0]!) ?? entry.line.split('\n')[0]}${entry.traceId ? ` · trace ${entry.traceId}` : ''}`)}</div>`).join('')}</div>`;
 }
 
 function appsTable(server: RunServer): string {
