@@ -196,7 +196,7 @@ async function traceExpectation(server: ServerSide, expectation: Extract<ServerE
   }
   if (hits.matched) return verdict(expectation, 'failed', `${plural(hits.matched, 'span')} matched during the run`, hits.spans.map(spanText));
   if (!(await anyAppSpan(backend, window))) {
-    return verdict(expectation, 'not-checked', 'no span arrived from the apps during the run, so nothing could match: is the app instrumented (OpenTelemetry, pointed at Legible by the OTEL_* variables app_start sets)?');
+    return verdict(expectation, 'not-checked', 'no span arrived from the apps during the run, so nothing could match: is the app instrumented (OpenTelemetry, pointed at Legible by the OTEL_* variables Legible gives the apps it starts)?');
   }
   return verdict(expectation, 'passed');
 }
@@ -242,7 +242,7 @@ async function metricExpectation(server: ServerSide, expectation: Extract<Server
 
 function startupExpectation(server: ServerSide, expectation: Extract<ServerExpectation, { type: 'startup' }>): Verdict {
   const start = server.startup(expectation.app);
-  if (!start) return verdict(expectation, 'not-checked', `${expectation.app} has not started in this session (app_start starts it; so does a journey whose steps use it)`);
+  if (!start) return verdict(expectation, 'not-checked', `${expectation.app} has not started in this session (app start starts it; so does a run of a journey whose steps use it)`);
   const ok = COMPARE[expectation.op](start.readyMs, expectation.ms);
   const detail = `${expectation.app} took ${formatDuration(start.readyMs)} from spawn to ready (its start at ${new Date(start.at).toISOString()})${ok ? '' : `, over ${formatDuration(expectation.ms)}`}`;
   return verdict(expectation, ok ? 'passed' : 'failed', detail);

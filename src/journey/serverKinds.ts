@@ -7,7 +7,7 @@ import { quoteValue, truncate } from '../util/text.js';
 /**
  * Expectations about the server side of a run (issue 12), beside the page's own: what the apps
  * logged, the spans they sent, their metrics at the run's end, and how long an app took to start.
- * As short strings (journey_save, journey_run, the CLI's journeys) and as `legible.expect` steps:
+ * As short strings (journey save and run, the CLI's journeys) and as `legible.expect` steps:
  *
  *   noServerErrors              no error-level line and no error span from any app during the run
  *   noServerErrors:api          … from the app api

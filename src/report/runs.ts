@@ -118,7 +118,7 @@ export class RunRegistry {
     return entry ? this.load(entry) : undefined;
   }
 
-  /** The run during which a recording was made (journey_run with record). */
+  /** The run during which a recording was made (journey run with record). */
   async ofRecording(recordingId: string): Promise<RunRecord | undefined> {
     const entry = [...this.entries.values()].find((run) => run.recording === recordingId);
     return entry ? this.load(entry) : undefined;
@@ -139,7 +139,7 @@ export class RunRegistry {
     if (!entry.file) {
       throw new LegibleError(
         `${entry.id} is no longer held in memory (only the newest ${this.inMemory} runs are), and its run file could not be written (${entry.writeError ?? 'unknown error'}).`,
-        'Run the journey again (journey_run) once the output folder is writable.',
+        'Run the journey again (journey run) once the output folder is writable.',
       );
     }
     return loadRunRecord(entry.file);

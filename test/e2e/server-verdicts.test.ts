@@ -62,7 +62,7 @@ describe('server verdicts: journeys, runs, reports and comparisons', () => {
     output = await tempDir('verdicts');
     temps.push(output);
     legible = await startLegible(['--root', root, '--output-dir', output]);
-    const started = await call('app_start');
+    const started = await call('app', { action: 'start' });
     webUrl = groupOf(started, /^Started web at (\S+):/m);
   }, 90_000);
 
@@ -76,16 +76,16 @@ describe('server verdicts: journeys, runs, reports and comparisons', () => {
 
   it('refuses a bad server expectation when the journey is saved, naming it and how to fix it', async () => {
     await call('navigate', { url: webUrl });
-    const trace = await legible.call('journey_save', { name: 'bad', expect: ['trace:{ duration > }'] });
+    const trace = await legible.call('journey', { action: 'save', name: 'bad', expect: ['trace:{ duration > }'] });
     expect(trace.isError).toBe(true);
     expect(trace.text).toContain('the trace: expectation "{ duration > }" does not parse');
-    const metric = await legible.call('journey_save', { name: 'bad', expect: ['metric:rate(http_server_duration_count[1m])'] });
+    const metric = await legible.call('journey', { action: 'save', name: 'bad', expect: ['metric:rate(http_server_duration_count[1m])'] });
     expect(metric.isError).toBe(true);
     expect(metric.text).toContain('needs an operator and a number after its PromQL');
-    const log = await legible.call('journey_save', { name: 'bad', expect: ['log:sum(count_over_time({app="api"}[1m]))'] });
+    const log = await legible.call('journey', { action: 'save', name: 'bad', expect: ['log:sum(count_over_time({app="api"}[1m]))'] });
     expect(log.isError).toBe(true);
     expect(log.text).toContain('is a LogQL metric query; log: takes a log query');
-    const startup = await legible.call('journey_save', { name: 'bad', expect: ['startup:api fast'] });
+    const startup = await legible.call('journey', { action: 'save', name: 'bad', expect: ['startup:api fast'] });
     expect(startup.isError).toBe(true);
     expect(startup.text).toContain('is not "startup:<app> < <duration>"');
   });
@@ -93,14 +93,14 @@ describe('server verdicts: journeys, runs, reports and comparisons', () => {
   it('fails "before" naming the exception and span, passes "after" the fix, and the comparison says what was resolved', async () => {
     await call('navigate', { url: webUrl });
     await call('click', { ref: refOf(await call('snapshot'), 'button', 'Add to basket') });
-    const saved = await call('journey_save', { name: 'basket', expect: ['noServerErrors', 'log:{app="api"} |= "basket failed"'] });
+    const saved = await call('journey', { action: 'save', name: 'basket', expect: ['noServerErrors', 'log:{app="api"} |= "basket failed"'] });
     expect(saved).toContain('- no server errors');
     // The file keeps the Recorder URL as it was, and which app it belongs to.
     const file = JSON.parse(readFileSync(join(output, 'journeys', 'basket.json'), 'utf8')) as { steps: { type: string; name?: string; url?: string; parameters?: unknown }[] };
     expect(file.steps.find((step) => step.type === 'navigate')!.url).toBe(webUrl.endsWith('/') ? webUrl : `${webUrl}/`);
     expect(file.steps.find((step) => step.name === 'legible.apps')!.parameters).toEqual({ web: new URL(webUrl).origin });
 
-    const before = await call('journey_run', { journey: 'basket', label: 'before' });
+    const before = await call('journey', { action: 'run', journey: 'basket', label: 'before' });
     expect(before).toMatch(/^Journey "basket": FAILED/);
     expect(before).toMatch(/✗ no server errors — \d+ error spans? and \d+ error lines? during the run/);
     expect(before).toMatch(new RegExp(`✗ price-basket \\S+ \\(api\\): ${EXCEPTION.replace(/[()]/g, '\\$&')} · trace [0-9a-f]{32} span [0-9a-f]{8}`));
@@ -111,8 +111,8 @@ describe('server verdicts: journeys, runs, reports and comparisons', () => {
 
     // The fix: the config says so, and the api restarts.
     await writeFile(join(root, 'legible.config.json'), JSON.stringify({ apps: config('0') }, null, 2));
-    await call('app_restart', { name: 'api' });
-    const after = await call('journey_run', { journey: 'basket', label: 'after' });
+    await call('app', { action: 'restart', name: 'api' });
+    const after = await call('journey', { action: 'run', journey: 'basket', label: 'after' });
     expect(after, after).toMatch(/^Journey "basket": PASSED/);
     expect(after).toContain('✓ no server errors');
 
@@ -144,27 +144,27 @@ describe('server verdicts: journeys, runs, reports and comparisons', () => {
   it('fails a slow span with trace:{ duration > 1s }, naming it', async () => {
     await call('navigate', { url: webUrl });
     await call('click', { ref: refOf(await call('snapshot'), 'button', 'Sales report') });
-    await call('journey_save', { name: 'slow', expect: ['trace:{ duration > 1s }'] });
-    const run = await call('journey_run', { journey: 'slow' });
+    await call('journey', { action: 'save', name: 'slow', expect: ['trace:{ duration > 1s }'] });
+    const run = await call('journey', { action: 'run', journey: 'slow' });
     expect(run).toMatch(/^Journey "slow": FAILED/);
     expect(run).toMatch(/✗ no span matches \{ duration > 1s \} — \d+ spans? matched during the run/);
     expect(run).toMatch(/slow-query 1\.\d+s \(api\) · trace [0-9a-f]{32}/);
   }, 120_000);
 
   it('fails startup:api < 1ms with the measured time', async () => {
-    const run = await call('journey_run', { journey: 'basket', expect: ['startup:api < 1ms'] });
+    const run = await call('journey', { action: 'run', journey: 'basket', expect: ['startup:api < 1ms'] });
     expect(run).toMatch(/✗ api starts in < 1ms — api took \d+(\.\d+)?m?s from spawn to ready \(its start at [^)]+\), over 1ms/);
   }, 120_000);
 
-  it('record_compare of two recorded runs adds the server side of the comparison', async () => {
+  it('record compare of two recorded runs adds the server side of the comparison', async () => {
     const runWith = async (bug: '0' | '1', label: string) => {
       await writeFile(join(root, 'legible.config.json'), JSON.stringify({ apps: config(bug) }, null, 2));
-      await call('app_restart', { name: 'api' });
-      return call('journey_run', { journey: 'basket', record: label });
+      await call('app', { action: 'restart', name: 'api' });
+      return call('journey', { action: 'run', journey: 'basket', record: label });
     };
     expect(await runWith('1', 'rec-before')).toMatch(/^Journey "basket": FAILED/);
     expect(await runWith('0', 'rec-after')).toMatch(/^Journey "basket": PASSED/);
-    const compared = await call('record_compare', { a: 'rec-before', b: 'rec-after' });
+    const compared = await call('record', { action: 'compare', a: 'rec-before', b: 'rec-after' });
     expect(compared).toMatch(/^Server: \d+ errors? resolved, 0 new;/m);
     expect(compared).toContain(`resolved: ${EXCEPTION} in POST /api/basket (api)`);
   }, 180_000);
