@@ -39,7 +39,9 @@ describe('scratch folders of a Legible killed outright', () => {
     await waitForExit(pid);
     for (const child of browser) await waitForExit(child, 15_000); // its pipe closed: the browser goes
     await first.close().catch(() => undefined);
-    expect(existsSync(join(tmpdir(), folder!))).toBe(true);
+    // Left behind by the kill, unless another Legible (a test file running in parallel) launched a
+    // browser meanwhile and swept it already: that is the behaviour under test too. The folders
+    // made below are what this test checks precisely.
 
     // A folder of a process that lives (this test's) and one of a process that is gone.
     const living = join(tmpdir(), `legible-chromium-${process.pid}-sw33pt`);
