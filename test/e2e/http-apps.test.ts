@@ -72,7 +72,14 @@ describe('the apps belong to the HTTP server, not to a session', () => {
     try {
       const sessions = [await connect(server.url), await connect(server.url)];
       const body = Buffer.from(tracesProtobuf(makeSpans({ traces: 2, spansPerTrace: 3 })));
-      expect((await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } })).status).toBe(200);
+      // The receiver opens at start-up, next to (not before) the MCP endpoint: asked until it answers.
+      const deadline = Date.now() + 10_000;
+      let status: number | undefined;
+      while (status !== 200 && Date.now() < deadline) {
+        status = (await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } }).catch(() => undefined))?.status;
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(status).toBe(200);
       for (const session of sessions) {
         const status = (await session.call('app_status')).text;
         expect(status).toContain(`Telemetry: OTLP/HTTP at http://127.0.0.1:${port}.`);
