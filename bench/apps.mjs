@@ -58,7 +58,7 @@ export async function measureApps(server, { fixtures, outDir }) {
       // Node's own start-up until a first statement prints, measured just before: part of the
       // overhead, but not Legible's.
       const bootMs = await nodeBootMs();
-      const started = await session.must('app_start', { name: 'ready' });
+      const started = await session.must('app', { action: 'start', name: 'ready' });
       // The port may accept connections a moment before the app's own listen callback writes the file.
       let own;
       for (let wait = 0; !own && wait < 100; wait++) {
@@ -68,25 +68,25 @@ export async function measureApps(server, { fixtures, outDir }) {
       if (!own) throw new Error('the ready app did not write its timings');
       const overheadMs = started.ms - (own.ready - own.first);
       runs.push({ legibleMs: started.ms, appMs: own.ready - own.first, overheadMs, bootMs, shareMs: overheadMs - bootMs });
-      await session.must('app_stop', { name: 'ready' });
+      await session.must('app', { action: 'stop', name: 'ready' });
     }
     const middle = (key) => median(runs.map((run) => run[key]));
     result.appStart = { runs, overheadMs: middle('overheadMs'), legibleMs: middle('legibleMs'), appMs: middle('appMs'), nodeBootMs: middle('bootMs'), legibleShareMs: middle('shareMs') };
 
     // Capture: lines per second taken from a flooding JSON logger, and memory once the store is full.
-    const flood = await session.must('app_start', { name: 'flood' });
+    const flood = await session.must('app', { action: 'start', name: 'flood' });
     const began = performance.now();
     let status;
     do {
       await sleep(1_000);
-      status = await session.must('app_status', {});
+      status = await session.must('app', { action: 'status' });
     } while (!/flood: [^\n]*old log entr/.test(status.text) && performance.now() - began < FLOOD_MAX_SECONDS * 1000);
     const held = await session.must('logs', { query: 'sum(count_over_time({app="flood"}[1h]))' });
     const seconds = (performance.now() - began) / 1000 + flood.ms / 1000;
     const dropped = Number(/flood: [^\n]*?([\d,]+) old log entr/.exec(status.text)?.[1]?.replace(/,/g, '') ?? 0);
     const kept = Number(/\{\} (\d+)/.exec(held.text)?.[1] ?? 0);
     result.capture = { lines: dropped + kept, kept, dropped, atCap: dropped > 0, seconds, linesPerS: (dropped + kept) / seconds, rssMb: mb(statusKb(session.pid, 'VmRSS')), statusMs: status.ms };
-    await session.must('app_stop', { name: 'flood' });
+    await session.must('app', { action: 'stop', name: 'flood' });
 
     // An action while an app runs and logs (a line every 2 ms) against the same action without.
     await adapter.open(fixtures.url('/shop'));
@@ -103,9 +103,9 @@ export async function measureApps(server, { fixtures, outDir }) {
     const logging = [];
     for (let round = 0; round < ROUNDS; round++) {
       await clicks(idle);
-      await session.must('app_start', { name: 'chatty' });
+      await session.must('app', { action: 'start', name: 'chatty' });
       await clicks(logging);
-      await session.must('app_stop', { name: 'chatty' });
+      await session.must('app', { action: 'stop', name: 'chatty' });
     }
     const idleMs = median(idle);
     const loggingMs = median(logging);

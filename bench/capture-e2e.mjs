@@ -72,7 +72,7 @@ try {
     for (const [name] of order) {
       const session = sessions[name];
       const cpuBefore = cpuSeconds(session.pid);
-      await session.must('record_start', { label: `${name}-${rep}` });
+      await session.must('record', { action: 'start', label: `${name}-${rep}` });
       const from = Date.now();
       await sleep(seconds * 1000);
       const to = Date.now();
@@ -82,7 +82,7 @@ try {
       const paintSlotFps = painted.slots / ((to - from) / 1000);
       const cpuAfter = cpuSeconds(session.pid);
       const cpu = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, (cpuAfter[k] - cpuBefore[k]) / seconds]));
-      const stop = await session.must('record_stop', {});
+      const stop = await session.must('record', { action: 'stop' });
       const video = /^Video: (.+)$/m.exec(stop.text)[1].trim();
       const probe = await probeVideo(video);
       const distinct = await distinctFrames(video);

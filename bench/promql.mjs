@@ -106,7 +106,7 @@ async function legibleOverMcp(server, samples, outDir) {
   const { launch } = await import('./servers.mjs');
   const { session } = await launch(server, outDir);
   session.counting = false;
-  const status = (await session.must('app_status', {})).text;
+  const status = (await session.must('app', { action: 'status' })).text;
   const endpoint = /OTLP\/HTTP at (http:\/\/127\.0\.0\.1:\d+)/.exec(status)?.[1];
   if (!endpoint) throw new Error(`no OTLP endpoint in app_status: ${status.slice(0, 300)}`);
   const began = performance.now();

@@ -71,10 +71,10 @@ class LegibleAdapter extends Adapter {
     return this.session.must('evaluate', { function: fn });
   }
   async recordStart() {
-    await this.session.must('record_start', { label: 'bench' });
+    await this.session.must('record', { action: 'start', label: 'bench' });
   }
   async recordStop() {
-    const result = await this.session.must('record_stop', {});
+    const result = await this.session.must('record', { action: 'stop' });
     return { result, video: /^Video: (.+)$/m.exec(result.text)?.[1]?.trim() };
   }
 }
@@ -206,7 +206,7 @@ export const SERVERS = [
     args: (outDir) => ['--executable-path', CHROMIUM, '--chrome-arg=--no-sandbox', '--chrome-arg=--disable-background-networking', '--viewport', VIEWPORT, '--output-dir', outDir],
     env: {},
     Adapter: LegibleAdapter,
-    recording: { tool: 'record_start' },
+    recording: { tool: 'record' },
   },
   {
     id: 'chrome-devtools-mcp',

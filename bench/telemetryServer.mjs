@@ -64,7 +64,7 @@ async function probe(session, during) {
 
 /** The receiver's counts from app_status ("received N spans, M log records, K metric points"). */
 async function received(session) {
-  const text = (await session.must('app_status', {})).text;
+  const text = (await session.must('app', { action: 'status' })).text;
   const match = /received ([\d,]+) spans?, ([\d,]+) log records?, ([\d,]+) metric points?/.exec(text);
   const number = (i) => Number(match?.[i]?.replace(/,/g, '') ?? 0);
   return { spans: number(1), logs: number(2), metrics: number(3), text, endpoint: /OTLP\/HTTP at (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1] };
@@ -115,7 +115,7 @@ export async function measureTelemetryServer(server, { outDir }) {
     };
 
     // 2. The click's report with the Server section against the same click without telemetry.
-    const started = await session.must('app_start', { name: 'shop' });
+    const started = await session.must('app', { action: 'start', name: 'shop' });
     const shopUrl = /^Started shop at (\S+):/m.exec(started.text)?.[1];
     plain = await plainApp();
     const clicks = async (url, times, reports) => {
@@ -141,14 +141,14 @@ export async function measureTelemetryServer(server, { outDir }) {
     result.report = { withMs: median(withTelemetry), withoutMs: median(without), addedMs: median(withTelemetry) - median(without), traced, clicks: reports.length, sample: reports.at(-1) };
 
     // 3. Resident memory with every store at its cap.
-    await session.must('app_stop', { name: 'shop' });
+    await session.must('app', { action: 'stop', name: 'shop' });
     const fillSpans = await sender('traces', { payloads: 110, perPayload: 1_000, rounds: 1, inFlight: 4 });
     await fillSpans.go(endpoint);
     const fillLogs = await sender('logs', { payloads: 100, perPayload: 1_000, rounds: 11, inFlight: 4 });
     await fillLogs.go(endpoint);
     const fillMetrics = await sender('metrics', { payloads: 260, perPayload: 20_000, rounds: 1, inFlight: 1 });
     await fillMetrics.go(endpoint);
-    const status = (await session.must('app_status', {})).text;
+    const status = (await session.must('app', { action: 'status' })).text;
     result.memory = {
       rssMb: mb(statusKb(session.pid, 'VmRSS')),
       peakMb: mb(statusKb(session.pid, 'VmHWM')),

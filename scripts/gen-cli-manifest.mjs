@@ -15,7 +15,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const MANIFEST_PATH = join(ROOT, 'dist', 'legible-commands.json');
 
 /**
- * @param {{ ALL_TOOLS: readonly any[] }} registry
+ * @param {{ ALL_TOOLS: readonly any[], FAMILIES?: readonly any[] }} registry
  * @param {{ listedSchema: (tool: any) => Record<string, any> }} schemaModule
  * @param {string} version
  */
@@ -25,8 +25,12 @@ export function buildManifest(registry, schemaModule, version) {
     tools: registry.ALL_TOOLS.map((tool) => {
       const schema = schemaModule.listedSchema(tool);
       const required = new Set(schema.required ?? []);
+      // An action of a family is called by the family's name, with `action` first (tools/family.ts).
+      const family = (registry.FAMILIES ?? []).find((candidate) => Object.values(candidate.actions).includes(tool));
+      const action = family && Object.entries(family.actions).find(([, member]) => member === tool)[0];
       return {
         name: tool.name,
+        ...(family ? { call: { name: family.name, action } } : {}),
         description: tool.description,
         scope: tool.scope,
         params: Object.entries(schema.properties ?? {}).map(([name, property]) => ({ name, required: required.has(name), schema: property })),

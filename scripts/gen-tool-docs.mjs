@@ -116,19 +116,35 @@ function parameterTable(tool, schemaModule) {
 function kindLabel(annotations) {
   const labels = [annotations.readOnlyHint ? 'read-only' : 'action'];
   if (annotations.destructiveHint) labels.push('destructive');
-  if (annotations.openWorldHint) labels.push('open-world');
+  // openWorldHint left out means its default, true (a read-only tool leaves it out: see toolSchema.ts).
+  if (!annotations.readOnlyHint && annotations.openWorldHint !== false) labels.push('open-world');
   return labels.join(', ');
 }
 
+function traitsLine(tool, withoutEvaluate) {
+  const traits = [tool.scope === 'page' ? 'page tool' : 'browser tool'];
+  if (tool.scope === 'page' && tool.handlesDialogs) traits.push('works while a dialog is open');
+  if (!withoutEvaluate.has(tool.name)) traits.push('not offered with `--no-evaluate`');
+  const line = traits.join(' · ');
+  return `${line[0].toUpperCase()}${line.slice(1)}`;
+}
+
+function annotationsLine(annotations) {
+  return `Annotations: read-only: ${yesNo(annotations.readOnlyHint)} · destructive: ${yesNo(annotations.destructiveHint)} · open-world: ${yesNo(annotations.openWorldHint ?? true)}`;
+}
+
 /**
- * The markdown reference for every tool.
- * @param {{ ALL_TOOLS: readonly any[], toolsFor: (config: { evaluate: boolean }) => any[] }} registry
- * @param {{ listedSchema: (tool: any) => Record<string, any>, annotations: (tool: any) => Record<string, boolean>, inputShape: (tool: any) => Record<string, unknown> }} schemaModule
+ * The markdown reference for every tool, as tools/list shows them: a family (tools called by one
+ * name and an `action`) gets its own section, and each action a subsection with its parameters.
+ * @param {{ ALL_TOOLS: readonly any[], toolsFor: (config: { evaluate: boolean }) => any[], listedFor: (config: { evaluate: boolean }) => any[] }} registry
+ * @param {{ listedSchema: (tool: any) => Record<string, any>, annotations: (tool: any) => Record<string, boolean>, familyAnnotations: (family: any) => Record<string, boolean>, familySchema: (family: any) => Record<string, any>, inputShape: (tool: any) => Record<string, unknown> }} schemaModule
  * @returns {string}
  */
 export function renderToolDocs(registry, schemaModule) {
-  const tools = registry.ALL_TOOLS;
+  const entries = registry.listedFor({ evaluate: true });
+  const isFamily = (entry) => 'actions' in entry;
   const withoutEvaluate = new Set(registry.toolsFor({ evaluate: false }).map((tool) => tool.name));
+  const hints = (entry) => (isFamily(entry) ? schemaModule.familyAnnotations(entry) : schemaModule.annotations(entry));
   const out = [];
   out.push('# Legible tools');
   out.push('');
@@ -137,32 +153,44 @@ export function renderToolDocs(registry, schemaModule) {
   );
   out.push('');
   out.push(
-    `Legible offers ${tools.length} tools, listed here in the order \`tools/list\` shows them, with what it sends for each: name, description, parameters and annotations (no titles: they are optional in MCP, and \`tools/list\` is kept small). Page tools act on the selected tab, or on the tab named by their \`page\` argument; calls on one tab run one at a time. While a dialog is open on a tab, page tools other than those marked "works while a dialog is open" are refused with a hint to answer it first. Unknown arguments are rejected.`,
+    `Legible offers ${entries.length} tools, listed here in the order \`tools/list\` shows them, with what it sends for each: name, description, parameters and annotations (no titles: they are optional in MCP, and \`tools/list\` is kept small). Three are families — \`record\`, \`journey\` and \`app\` — called with an \`action\` (\`app {"action":"start"}\`): one description and one set of parameters in \`tools/list\` instead of a tool per action; each action takes only its own parameters (listed under it here) and is a command of its own on the command line (\`legible app start\`). Page tools act on the selected tab, or on the tab named by their \`page\` argument; calls on one tab run one at a time. While a dialog is open on a tab, page tools other than those marked "works while a dialog is open" are refused with a hint to answer it first. Unknown arguments are rejected.`,
   );
   out.push('');
   out.push('| Tool | Kind |');
   out.push('| --- | --- |');
-  for (const tool of tools) {
-    out.push(`| [${code(tool.name)}](#${tool.name}) | ${kindLabel(schemaModule.annotations(tool))} |`);
+  for (const entry of entries) {
+    const actions = isFamily(entry) ? ` (${Object.keys(entry.actions).map((action) => code(action)).join(', ')})` : '';
+    out.push(`| [${code(entry.name)}](#${entry.name})${actions} | ${kindLabel(hints(entry))} |`);
   }
-  for (const tool of tools) {
-    const annotations = schemaModule.annotations(tool);
-    const traits = [tool.scope === 'page' ? 'page tool' : 'browser tool'];
-    if (tool.scope === 'page' && tool.handlesDialogs) traits.push('works while a dialog is open');
-    if (!withoutEvaluate.has(tool.name)) traits.push('not offered with `--no-evaluate`');
+  for (const entry of entries) {
     out.push('');
-    out.push(`## ${tool.name}`);
+    out.push(`## ${entry.name}`);
     out.push('');
-    const line = traits.join(' · ');
-    out.push(`${line[0].toUpperCase()}${line.slice(1)}`);
+    if (!isFamily(entry)) {
+      out.push(traitsLine(entry, withoutEvaluate));
+      out.push('');
+      out.push(prose(entry.description.trim()));
+      out.push('');
+      out.push(annotationsLine(hints(entry)));
+      out.push('');
+      out.push(parameterTable(entry, schemaModule));
+      continue;
+    }
+    out.push(`A family: \`action\` (required) is one of ${Object.keys(entry.actions).map((action) => code(action)).join(', ')}.`);
     out.push('');
-    out.push(prose(tool.description.trim()));
+    out.push(prose(entry.description.trim()));
     out.push('');
-    out.push(
-      `Annotations: read-only: ${yesNo(annotations.readOnlyHint)} · destructive: ${yesNo(annotations.destructiveHint)} · open-world: ${yesNo(annotations.openWorldHint)}`,
-    );
-    out.push('');
-    out.push(parameterTable(tool, schemaModule));
+    out.push(annotationsLine(hints(entry)));
+    for (const [action, tool] of Object.entries(entry.actions)) {
+      out.push('');
+      out.push(`### ${entry.name} ${action}`);
+      out.push('');
+      out.push(traitsLine(tool, withoutEvaluate));
+      out.push('');
+      out.push(prose(tool.description.trim()));
+      out.push('');
+      out.push(parameterTable(tool, schemaModule));
+    }
   }
   out.push('');
   return out.join('\n');

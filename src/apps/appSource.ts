@@ -23,6 +23,9 @@ export const CONFIG_EXAMPLE = `{"apps":{"api":{"command":["node","server.js"],"p
  * not parse or validate is an error, never a silent fallback), else the `dev` script (then
  * `start`) of package.json as one app on a free port.
  */
+/** The workspace defines no app at all (no config, no usable package.json): not a broken config. */
+export class NoAppsError extends LegibleError {}
+
 export async function loadApps(root: string): Promise<AppSource> {
   const configFile = join(root, APPS_CONFIG_FILE);
   const text = await readText(configFile);
@@ -36,7 +39,7 @@ export async function loadApps(root: string): Promise<AppSource> {
   const packageFile = join(root, 'package.json');
   const packageText = await readText(packageFile);
   const noApps = (why: string) =>
-    new LegibleError(`No ${APPS_CONFIG_FILE} in ${root}, and ${why}.`, `Write ${APPS_CONFIG_FILE} there (or start Legible with --root <your app's folder>), for example: ${CONFIG_EXAMPLE}`, {
+    new NoAppsError(`No ${APPS_CONFIG_FILE} in ${root}, and ${why}.`, `Write ${APPS_CONFIG_FILE} there (or start Legible with --root <your app's folder>), for example: ${CONFIG_EXAMPLE}`, {
       kind: 'usage',
     });
   if (packageText === undefined) throw noApps('no package.json either');

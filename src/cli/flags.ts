@@ -35,7 +35,7 @@ Run a journey without an agent:
 
 Apps under test:
   --root DIR               Workspace with legible.config.json (or package.json) whose apps
-                           app_start runs (default: the current folder)
+                           the app tool runs (default: the current folder)
   --log-entries N          Log entries kept in memory (default 1000000; older ones are
                            dropped and counted)
   --otlp-port N            Receive OTLP (traces, metrics, logs) on 127.0.0.1:N from start-up
@@ -64,7 +64,7 @@ Server:
   --timer-wait MS          Before reporting, wait for timers an action started with delays up
                            to MS, and its animations (default 1000; 0: do not)
   --run-timeout MS         Upper bound for one journey run, all steps together (default 600000)
-  --journey-dir DIR        Another folder journey_run may read journey files from (besides the
+  --journey-dir DIR        Another folder a journey run may read journey files from (besides the
                            output folder and the working folder); repeat for more
 
 Team backends (docs/team-stack.md; headers such as auth tokens come from the environment:

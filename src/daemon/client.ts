@@ -145,7 +145,7 @@ function whyStarted(paths: DaemonPaths, code: string | undefined, quietAfterStop
   }
   if (state?.stopped?.reason === STOPPED_ON_REQUEST && quietAfterStop) return undefined;
   if (state?.stopped) {
-    const apps = state.stopped.apps?.length ? ` Its apps were stopped too: ${state.stopped.apps.join(', ')}; start them again with app_start (legible app start).` : '';
+    const apps = state.stopped.apps?.length ? ` Its apps were stopped too: ${state.stopped.apps.join(', ')}; start them again with legible app start.` : '';
     return `The Legible daemon for ${where(paths)} had stopped (${state.stopped.reason}); a new one started. ${lost}${apps}`;
   }
   return undefined;

@@ -80,9 +80,10 @@ export function formatStatus(apps: AppStatus[], source: string | undefined): str
 }
 
 /** The notice that an app exited on its own. */
-export function formatExitNotice(exit: UnexpectedExit, restartTool: string, logsTool: string): string {
+/** `restart` and `output` are the calls that restart the app and show its output, as the agent makes them. */
+export function formatExitNotice(exit: UnexpectedExit, restart: string, output: string): string {
   return (
     `app ${exit.name} exited unexpectedly (${describeExit(exit.exit)}) after running ${formatDuration(exit.afterMs)}. ` +
-    `Restart it with ${restartTool} {"name":"${exit.name}"}; its full output: ${logsTool} {"query":"{app=\\"${exit.name}\\"}"}. Its last lines:\n${formatLastLines(exit.lastLines)}`
+    `Restart it with ${restart}; its full output: ${output}. Its last lines:\n${formatLastLines(exit.lastLines)}`
   );
 }

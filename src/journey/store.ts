@@ -75,7 +75,7 @@ export class JourneyStore {
       if (missing && !looksLikePath) {
         throw new UsageError(
           `There is no saved journey ${quoteValue(nameOrPath)} (looked for ${path}).`,
-          `${saved.length ? `Saved journeys: ${saved.join(', ')}. Or save this one` : 'Save it'} first with journey_save, or give the path of a Recorder JSON file.`,
+          `${saved.length ? `Saved journeys: ${saved.join(', ')}. Or save this one` : 'Save it'} first with journey {"action":"save","name":"…"}, or give the path of a Recorder JSON file.`,
         );
       }
       throw new LegibleError(

@@ -95,7 +95,7 @@ export function ffmpegReason(stderr: string): string {
 }
 
 /** What to do when a recording's video cannot be read. */
-const UNREADABLE_VIDEO = 'The video may be cut short or not a video at all: record it again (record_start, record_stop).';
+const UNREADABLE_VIDEO = 'The video may be cut short or not a video at all: record it again (record start, then stop).';
 
 /**
  * Starts ffmpeg with the given arguments; stderr is kept (bounded) for error messages. With

@@ -84,7 +84,7 @@ export async function renderSideBySide(plan: SideBySidePlan): Promise<void> {
       await rm(plan.output, { force: true });
       throw new LegibleError(
         `ffmpeg could not render the comparison: ${ffmpegReason(result.stderr)}`,
-        'Check that the output folder is writable and has space; if one of the two videos is cut short, record it again (record_start, record_stop).',
+        'Check that the output folder is writable and has space; if one of the two videos is cut short, record it again (record start, then stop).',
       );
     }
   } finally {
@@ -105,7 +105,7 @@ export async function grabFrame(path: string, atMs: number): Promise<Buffer> {
     if (result.code !== 0 || !existsSync(out)) {
       throw new LegibleError(
         `ffmpeg could not read a frame of ${path} at ${sec(atMs)} s: ${result.stderr.trim() ? ffmpegReason(result.stderr) : 'no frame there'}`,
-        'The video may be cut short or not a video at all: record it again (record_start, record_stop).',
+        'The video may be cut short or not a video at all: record it again (record start, then stop).',
       );
     }
     return await readFile(out);

@@ -45,7 +45,7 @@ export function comparisonMoments(alignment: Alignment): { at: number; title: st
 export async function compareRecordings(left: RecordingInfo, right: RecordingInfo, options: { output: string; captions: boolean }): Promise<Comparison> {
   for (const info of [left, right]) {
     if (!existsSync(info.video)) {
-      throw new LegibleError(`The video of recording ${info.id} is missing (${info.video}).`, 'Record it again with record_start and record_stop.');
+      throw new LegibleError(`The video of recording ${info.id} is missing (${info.video}).`, 'Record it again (record start, then stop).');
     }
   }
   const alignment = alignRecordings(left, right);

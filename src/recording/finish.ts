@@ -46,7 +46,7 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
     // A half-written filmstrip must not look finished; the video itself is whole.
     await rm(stripPath, { force: true }).catch(() => undefined);
     throw new LegibleError(
-      `The video was saved at ${result.path}, but its filmstrip could not be written (${errorMessage(error)}), so record_compare and report will not find the recording.`,
+      `The video was saved at ${result.path}, but its filmstrip could not be written (${errorMessage(error)}), so comparisons (record compare) and report will not find the recording.`,
       fileSystemHint(error) ?? WRITE_HINT,
     );
   }
@@ -74,7 +74,7 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
     info = await store.save(made);
   } catch (error) {
     throw new LegibleError(
-      `The video (${result.path}) and filmstrip were saved, but the recording's details could not be, so record_compare and report will not find it: ${errorMessage(error)}.`,
+      `The video (${result.path}) and filmstrip were saved, but the recording's details could not be, so comparisons (record compare) and report will not find it: ${errorMessage(error)}.`,
       fileSystemHint(error) ?? WRITE_HINT,
     );
   }

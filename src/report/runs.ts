@@ -127,7 +127,7 @@ export class RunRegistry {
     if (!entry.file) {
       throw new LegibleError(
         `${entry.id} is no longer held in memory (only the newest ${this.inMemory} runs are), and its run file could not be written (${entry.writeError ?? 'unknown error'}).`,
-        'Run the journey again (journey_run) once the output folder is writable.',
+        'Run the journey again (journey run) once the output folder is writable.',
       );
     }
     return loadRunRecord(entry.file);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { displayName } from '../tools/family.js';
 import type { AnyTool } from '../tools/tool.js';
 import { LegibleError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
@@ -60,7 +61,7 @@ function describeIssue(issue: Issue, args: Record<string, unknown>): string {
 export function describeParameters(tool: AnyTool): string {
   const schema = listedSchema(tool) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   const properties = Object.entries(schema.properties ?? {});
-  if (!properties.length) return `${tool.name} takes no arguments.`;
+  if (!properties.length) return `${displayName(tool)} takes no arguments.`;
   const required = new Set(schema.required ?? []);
   const parts = properties.map(([key, property]) => {
     const values = property.enum as unknown[] | undefined;
@@ -68,12 +69,12 @@ export function describeParameters(tool: AnyTool): string {
     const type = values ? values.map((v) => JSON.stringify(v)).join(' | ') : property.type === 'array' ? `list of ${String(items?.type ?? 'values')}` : String(property.type ?? 'value');
     return `${key} (${type}${required.has(key) ? ', required' : ''})`;
   });
-  return `${tool.name} takes ${parts.join(', ')}.`;
+  return `${displayName(tool)} takes ${parts.join(', ')}.`;
 }
 
 /** A readable error for arguments a tool's schema refused: what was wrong (at most three issues) and what the tool takes. */
 export function argumentError(tool: AnyTool, args: Record<string, unknown>, error: z.ZodError): LegibleError {
   const issues = error.issues.slice(0, 3).map((issue) => describeIssue(issue, args));
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
-  return new LegibleError(`Invalid arguments for ${tool.name}: ${issues.join('; ')}${more}.`, describeParameters(tool));
+  return new LegibleError(`Invalid arguments for ${displayName(tool)}: ${issues.join('; ')}${more}.`, describeParameters(tool));
 }

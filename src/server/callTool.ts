@@ -3,9 +3,10 @@ import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ToolResponse } from '../tools/response.js';
+import { isFamily, type ToolFamily } from '../tools/family.js';
 import type { AnyTool } from '../tools/tool.js';
 import { LegibleError } from '../util/errors.js';
-import { clip, printable } from '../util/text.js';
+import { clip, printable, quoteValue } from '../util/text.js';
 import { argumentError, describeParameters } from './argumentErrors.js';
 import { runTool } from './runTool.js';
 import type { ServerContext } from './serverContext.js';
@@ -25,10 +26,11 @@ const failure = (error: LegibleError): CallToolResult => new ToolResponse().erro
  * can act on (what was wrong, quoting at most ~100 characters of it, and what the tool takes),
  * and runs it through runTool with the request's cancellation signal.
  */
-export function handleToolCalls(server: McpServer, tools: readonly AnyTool[], context: ServerContext): void {
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const schemas = new Map(tools.map((tool) => [tool.name, inputSchema(tool)]));
-  const names = tools.map((tool) => tool.name).join(', ');
+export function handleToolCalls(server: McpServer, entries: readonly (AnyTool | ToolFamily)[], context: ServerContext): void {
+  const byName = new Map(entries.map((entry) => [entry.name, entry]));
+  const tools = entries.flatMap((entry) => (isFamily(entry) ? Object.values(entry.actions) : [entry]));
+  const schemas = new Map(tools.map((tool) => [tool, inputSchema(tool)]));
+  const names = entries.map((entry) => entry.name).join(', ');
   // Protocol's setRequestHandler, not Server's: Server wraps every tools/call handler in a check
   // against CallToolRequestSchema whose failure is that raw zod dump. This handler checks itself.
   Protocol.prototype.setRequestHandler.call(server.server, rawCallRequest, async (request: z.infer<typeof rawCallRequest>, extra: { signal: AbortSignal }) => {
@@ -36,19 +38,34 @@ export function handleToolCalls(server: McpServer, tools: readonly AnyTool[], co
     if (!params || typeof params !== 'object' || typeof params.name !== 'string') {
       throw new McpError(ErrorCode.InvalidParams, `tools/call needs params.name, the name of a tool (${names}), and params.arguments, an object.`);
     }
-    const tool = byName.get(params.name);
-    if (!tool) {
+    const entry = byName.get(params.name);
+    if (!entry) {
       const off = params.name === 'evaluate' && !context.config.evaluate ? ': this server was started with --no-evaluate' : '';
       return failure(new LegibleError(`Tool ${printable(clip(params.name, 60))} not found${off}.`, `The tools are: ${names}.`));
     }
-    const args = params.arguments ?? {};
+    let args = params.arguments ?? {};
     if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-      return failure(
-        new LegibleError(`The arguments of ${tool.name} must be a JSON object of named arguments, not ${Array.isArray(args) ? 'an array' : args === null ? 'null' : `a ${typeof args}`} (${clip(JSON.stringify(args) ?? String(args), 60)}).`, describeParameters(tool)),
-      );
+      const hint = isFamily(entry) ? familyHint(entry) : describeParameters(entry);
+      return failure(new LegibleError(`The arguments of ${entry.name} must be a JSON object of named arguments, not ${Array.isArray(args) ? 'an array' : args === null ? 'null' : `a ${typeof args}`} (${clip(JSON.stringify(args) ?? String(args), 60)}).`, hint));
     }
-    const parsed = schemas.get(tool.name)!.safeParse(args);
+    let tool: AnyTool;
+    if (isFamily(entry)) {
+      const { action, ...rest } = args as Record<string, unknown>;
+      const chosen = typeof action === 'string' && Object.hasOwn(entry.actions, action) ? entry.actions[action] : undefined;
+      if (!chosen) {
+        const got = action === undefined ? 'is missing' : `must be ${Object.keys(entry.actions).map((name) => JSON.stringify(name)).join(', ').replace(/, ([^,]*)$/, ' or $1')} (got ${quoteValue(action)})`;
+        return failure(new LegibleError(`Invalid arguments for ${entry.name}: "action" ${got}.`, familyHint(entry)));
+      }
+      tool = chosen;
+      args = rest;
+    } else tool = entry;
+    const parsed = schemas.get(tool)!.safeParse(args);
     if (!parsed.success) return failure(argumentError(tool, args as Record<string, unknown>, parsed.error));
     return runTool(tool, parsed.data as Record<string, unknown>, context, extra.signal);
   });
+}
+
+/** What each action of a family takes: `app takes action "start" (name), "stop" (name), …`. */
+function familyHint(family: ToolFamily): string {
+  return Object.values(family.actions).map((tool) => describeParameters(tool)).join(' ');
 }

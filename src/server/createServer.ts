@@ -2,13 +2,14 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config/config.js';
 import { VERSION } from '../util/version.js';
-import { toolsFor } from '../tools/registry.js';
+import { isFamily, type ToolFamily } from '../tools/family.js';
+import { listedFor, toolsFor } from '../tools/registry.js';
 import type { AnyTool } from '../tools/tool.js';
 import { handleToolCalls } from './callTool.js';
 import { registerRecordingResources } from './resources.js';
 import { runTool } from './runTool.js';
 import { ServerContext } from './serverContext.js';
-import { annotations, inputSchema, listedSchema } from './toolSchema.js';
+import { annotations, familyAnnotations, familySchema, inputSchema, listedSchema } from './toolSchema.js';
 
 export const SERVER_NAME = 'legible';
 export const SERVER_VERSION = VERSION;
@@ -46,14 +47,16 @@ function strictSchema(tool: AnyTool): ReturnType<typeof inputSchema> {
 }
 
 type Listing = { name: string; description: string; inputSchema: Record<string, unknown>; annotations: ReturnType<typeof annotations> };
-const listings = new WeakMap<AnyTool, Listing>();
+const listings = new WeakMap<AnyTool | ToolFamily, Listing>();
 
-/** A tool as tools/list shows it, made once per process (the daemon makes a server per connection). */
-function listing(tool: AnyTool): Listing {
-  let listed = listings.get(tool);
+/** A tool or family as tools/list shows it, made once per process (the daemon makes a server per connection). */
+function listing(entry: AnyTool | ToolFamily): Listing {
+  let listed = listings.get(entry);
   if (!listed) {
-    listed = { name: tool.name, description: tool.description, inputSchema: listedSchema(tool), annotations: annotations(tool) };
-    listings.set(tool, listed);
+    listed = isFamily(entry)
+      ? { name: entry.name, description: entry.description, inputSchema: familySchema(entry), annotations: familyAnnotations(entry) }
+      : { name: entry.name, description: entry.description, inputSchema: listedSchema(entry), annotations: annotations(entry) };
+    listings.set(entry, listed);
   }
   return listed;
 }
@@ -68,24 +71,22 @@ export function createMcpServer(context: ServerContext): McpServer {
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
       instructions:
-        'Legible drives a Chromium browser. navigate to a URL, read the page with snapshot (refs like e12), act with click/type/press_key/select_option; every action reports what changed, new console errors and failed requests. To prove a fix: journey_save the steps that reproduce a bug, journey_run them with record "before" and, after the fix, "after", then report.',
+        'Legible drives a Chromium browser. navigate to a URL, read the page with snapshot (refs like e12), act with click/type/select_option; every action reports what changed, new console errors and failed requests. To prove a fix: journey save the steps that reproduce a bug, journey run them with record "before" and, after the fix, "after", then report. app starts the app under test; logs, traces and metrics show what it did.',
     },
   );
   const tools = toolsFor(context.config);
-  // Registered for the tools capability; the calls themselves are answered by handleToolCalls below.
-  for (const tool of tools) {
-    server.registerTool(
-      tool.name,
-      { title: tool.title, description: tool.description, inputSchema: strictSchema(tool), annotations: annotations(tool) },
-      (args: Record<string, unknown>) => runTool(tool, args, context),
-    );
+  const entries = listedFor(context.config);
+  // Registered for the tools capability only: tools/list and tools/call are answered below.
+  for (const entry of entries) {
+    if (isFamily(entry)) server.registerTool(entry.name, { description: entry.description }, () => ({ content: [] }));
+    else server.registerTool(entry.name, { title: entry.title, description: entry.description, inputSchema: strictSchema(entry), annotations: annotations(entry) }, (args: Record<string, unknown>) => runTool(entry, args, context));
   }
-  // Our own tools/list: the same tools, with compact schemas (see listedSchema) and no titles
+  // Our own tools/list: families folded, compact schemas (see listedSchema) and no titles
   // (optional in MCP, and the names already say it): every agent pays for this list every turn.
-  const listed = tools.map(listing);
+  const listed = entries.map(listing);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
   // Our own tools/call too: readable argument errors, and the request's cancellation signal.
-  handleToolCalls(server, tools, context);
+  handleToolCalls(server, entries, context);
   registerRecordingResources(server, context.recordings());
   return server;
 }

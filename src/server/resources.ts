@@ -39,7 +39,7 @@ export function registerRecordingResources(server: McpServer, store: RecordingSt
         })),
       }),
     }),
-    { description: 'Videos and filmstrips made by record_stop and record_compare.' },
+    { description: 'Videos and filmstrips made by record (stop and compare).' },
     async (uri, variables) => {
       const name = String(variables.file);
       const match = (await allFiles(store)).find((file) => file.name === name);

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ToolResponse } from '../tools/response.js';
+import { displayName } from '../tools/family.js';
 import type { AnyTool } from '../tools/tool.js';
 import { dialogTool } from '../tools/dialogTool.js';
 import { fileSystemHint } from '../util/disk.js';
@@ -82,7 +83,7 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
         signal,
       ),
       tool.timeoutMs ?? HARD_LIMIT_MS,
-      `The ${tool.name} call`,
+      `The ${displayName(tool)} call`,
       { hint: 'The browser may be stuck; try again, or reload the page with navigate {"go":"reload"}.', onTimeout: () => stop.abort(new Error('the time limit of the call was reached')) },
     );
   } catch (error) {

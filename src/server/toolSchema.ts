@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ToolFamily } from '../tools/family.js';
 import type { AnyTool } from '../tools/tool.js';
 import { quoteValue } from '../util/text.js';
 
@@ -34,9 +35,14 @@ export function listedSchema(tool: AnyTool): Record<string, unknown> {
   for (const property of Object.values((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) {
     if (property.maximum === Number.MAX_SAFE_INTEGER) delete property.maximum;
     if (property.minimum === Number.MIN_SAFE_INTEGER) delete property.minimum;
+    // A count or a time below 0 or 1 is refused with a clear message; the bound says nothing to a model.
+    if (property.type === 'integer' && (property.minimum === 0 || property.minimum === 1)) delete property.minimum;
     if (property.minLength === 1) delete property.minLength;
     if (property.minItems === 1) delete property.minItems;
     delete property.pattern;
+    // An object argument's values (type's fields, network's mock) are checked at the call, with
+    // messages that name the key; the description says what goes in.
+    if (property.type === 'object') delete property.additionalProperties;
     const items = property.items as Record<string, unknown> | undefined;
     if (items?.minLength === 1) delete items.minLength;
     // Keys of a JSON object are strings anyway (z.record's propertyNames says only that).
@@ -46,13 +52,35 @@ export function listedSchema(tool: AnyTool): Record<string, unknown> {
 }
 
 /**
- * MCP's hints, leaving out readOnlyHint when false (its default). destructiveHint and
- * openWorldHint default to true, so they are always given.
+ * A family's schema: `action` (required, first) and every action's parameters, each once (the
+ * first action's description wins; actions that share a name share its meaning). Which action
+ * takes which parameter is checked at call time, against that action's own strict schema.
  */
-export function annotations(tool: AnyTool) {
-  return {
-    ...(tool.kind === 'read' ? { readOnlyHint: true } : {}),
-    destructiveHint: tool.kind === 'destructive',
-    openWorldHint: tool.openWorld ?? false,
-  };
+export function familySchema(family: ToolFamily): Record<string, unknown> {
+  const properties: Record<string, unknown> = { action: { type: 'string', enum: Object.keys(family.actions) } };
+  for (const tool of Object.values(family.actions)) {
+    const schema = listedSchema(tool) as { properties?: Record<string, unknown> };
+    for (const [name, property] of Object.entries(schema.properties ?? {})) if (!(name in properties)) properties[name] = property;
+  }
+  return { type: 'object', properties, required: ['action'] };
+}
+
+type Hints = { readOnlyHint?: true; destructiveHint?: boolean; openWorldHint?: boolean };
+
+/**
+ * MCP's hints. A read-only tool says only that: destructiveHint means nothing for it (the spec),
+ * and openWorldHint's default (true) is harmless for a tool that changes nothing. Other tools say
+ * destructiveHint, and openWorldHint when false (its default is true): a tool that acts on the
+ * page is open-world, for the page may reach any server.
+ */
+export function annotations(tool: AnyTool): Hints {
+  if (tool.kind === 'read') return { readOnlyHint: true };
+  return { destructiveHint: tool.kind === 'destructive', ...(tool.openWorld ? {} : { openWorldHint: false }) };
+}
+
+/** A family's hints: read-only if every action is, destructive if any is, open-world if any is. */
+export function familyAnnotations(family: ToolFamily): Hints {
+  const tools = Object.values(family.actions);
+  if (tools.every((tool) => tool.kind === 'read')) return { readOnlyHint: true };
+  return { destructiveHint: tools.some((tool) => tool.kind === 'destructive'), ...(tools.some((tool) => tool.openWorld) ? {} : { openWorldHint: false }) };
 }

@@ -9,6 +9,7 @@ import { DEFAULT_LOG_LIMITS, LogStore } from '../telemetry/logs/store.js';
 import { appRestartTool } from '../tools/appTools.js';
 import { logsTool } from '../tools/logsTool.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
+import { callText } from '../tools/family.js';
 
 /** One client's view of the workspace: its own queue of notices about the apps. */
 export interface WorkspaceMember {
@@ -88,7 +89,7 @@ export class Workspace {
   private collect(): void {
     const notices = [
       ...this.supervisor.takeNotices(),
-      ...this.supervisor.takeExits().map((exit) => formatExitNotice(exit, appRestartTool.name, logsTool.name)),
+      ...this.supervisor.takeExits().map((exit) => formatExitNotice(exit, callText(appRestartTool, { name: exit.name }), callText(logsTool, { query: `{app="${exit.name}"}` }))),
     ];
     for (const notice of notices) this.tellAll(notice);
   }

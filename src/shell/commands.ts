@@ -25,6 +25,8 @@ export interface CommandSpec {
   /** What the user types: ["record", "start"]. */
   words: string[];
   tool: string;
+  /** For an action of a family: the name tools/call takes, with `action` first (`app`, "start"). */
+  call?: { name: string; action: string };
   /** The tool's description. */
   description: string;
   params: ParamSpec[];
@@ -64,8 +66,11 @@ export const OVERRIDES: Record<string, Override> = {
     ],
   },
   snapshot: { positionals: [] },
-  type: { positionals: ['ref', 'text'] },
-  press_key: { words: ['press'], positionals: ['key'] },
+  type: {
+    positionals: ['ref', 'text'],
+    aliases: [{ words: ['press'], fixed: {}, description: 'Press a key or combo (Enter, Control+A) on the focused element. Reports effects.', positionals: ['key'] }],
+  },
+  click: { aliases: [{ words: ['hover'], fixed: { hover: true }, description: 'Hover a ref. Reports effects.', positionals: ['ref'] }] },
   select_option: { words: ['select'], positionals: ['ref', 'values'] },
   wait_for: { words: ['wait'], positionals: ['text'] },
   screenshot: { positionals: ['path'] },
@@ -138,6 +143,7 @@ export function buildCommands(manifest: ToolManifest): CommandSpec[] {
     commands.push({
       words: override.words ?? tool.name.split('_'),
       tool: tool.name,
+      ...(tool.call ? { call: tool.call } : {}),
       description: tool.description,
       params,
       positionals,
@@ -151,6 +157,7 @@ export function buildCommands(manifest: ToolManifest): CommandSpec[] {
       commands.push({
         words: alias.words,
         tool: tool.name,
+        ...(tool.call ? { call: tool.call } : {}),
         description: alias.description,
         params: base.filter((p) => !(p.name in alias.fixed)),
         positionals: aliasPositionals,

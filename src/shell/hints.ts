@@ -13,14 +13,19 @@ import { kebab, type CommandSpec } from './commands.js';
 export function hintTranslator(commands: CommandSpec[]): (text: string) => string {
   const byTool = new Map<string, CommandSpec[]>();
   for (const command of commands) byTool.set(command.tool, [...(byTool.get(command.tool) ?? []), command]);
-  const tools = [...byTool.keys()].sort((a, b) => b.length - a.length);
+  // Families (`app {"action":"start"}`): the family's name and an action lead to the action's commands.
+  const families = new Map<string, Map<string, string>>();
+  for (const command of commands) {
+    if (command.call) families.set(command.call.name, (families.get(command.call.name) ?? new Map<string, string>()).set(command.call.action, command.tool));
+  }
+  const tools = [...byTool.keys(), ...families.keys()].sort((a, b) => b.length - a.length);
   if (!tools.length) return (text) => text;
   const names = tools.map((tool) => tool.replace(/[^\w]/g, '\\$&')).join('|');
   const word = `(?<![\\w./\\\\-])(?:${names})(?![\\w-]|\\.\\w)`;
   const list = new RegExp(`(The tools are: )?${word}(?:, ${word}){2,}`, 'g');
   const mention = new RegExp(`(\\b[Cc]all )?(\\bthe )?(${word})( tool\\b)?`, 'g');
   const primary = (tool: string) => byTool.get(tool)!.find((command) => !Object.keys(command.fixed).length) ?? byTool.get(tool)![0]!;
-  const words = (tool: string) => primary(tool).words.join(' ');
+  const words = (tool: string) => (families.has(tool) ? tool : primary(tool).words.join(' '));
 
   return (text) => {
     if (!text) return text;
@@ -33,11 +38,21 @@ export function hintTranslator(commands: CommandSpec[]): (text: string) => strin
     let last = 0;
     mention.lastIndex = 0;
     for (let match = mention.exec(out); match; match = mention.exec(out)) {
-      const [whole, call, the, tool, toolWord] = match as unknown as [string, string | undefined, string | undefined, string, string | undefined];
-      if (insideQuotes(out, match.index) || !byTool.has(tool)) continue;
+      const [whole, call, the, named, toolWord] = match as unknown as [string, string | undefined, string | undefined, string, string | undefined];
+      if (insideQuotes(out, match.index) || !(byTool.has(named) || families.has(named))) continue;
       const start = match.index + (call ?? '').length + (the ?? '').length;
-      const afterName = start + tool.length;
-      const json = toolWord ? undefined : readJsonObject(out, afterName);
+      const afterName = start + named.length;
+      let json = toolWord ? undefined : readJsonObject(out, afterName);
+      let tool = named;
+      const family = families.get(named);
+      if (family) {
+        // A family is a command only with its action: `app {"action":"start","name":"api"}` → `legible app start api`.
+        const member = typeof json?.value.action === 'string' ? family.get(json.value.action) : undefined;
+        if (!json || !member) continue;
+        const { action: _action, ...rest } = json.value;
+        json = { value: rest, end: json.end };
+        tool = member;
+      }
       let replacement: string | undefined;
       let end = afterName;
       if (json) {
@@ -53,6 +68,7 @@ export function hintTranslator(commands: CommandSpec[]): (text: string) => strin
         }
         replacement = line;
       }
+      if (!replacement && family) continue;
       if (!replacement && (tool.includes('_') || the && toolWord)) {
         replacement = `legible ${words(tool)}`;
         end = afterName + (toolWord ?? '').length;
@@ -118,7 +134,10 @@ function shellWord(value: string): string {
 function commandLine(candidates: CommandSpec[], args: Record<string, unknown>): string | undefined {
   // An alias whose fixed arguments these are (`navigate {"go":"back"}` is `legible back`).
   const alias = candidates.find((command) => Object.keys(command.fixed).length && Object.entries(command.fixed).every(([name, value]) => args[name] === value));
-  const command = alias ?? candidates.find((c) => !Object.keys(c.fixed).length) ?? candidates[0]!;
+  // Or a command of its own for exactly these arguments (`type {"key":"Enter"}` is `legible press Enter`).
+  const keys = Object.keys(args);
+  const own = candidates.find((command) => !Object.keys(command.fixed).length && command.positionals.length && keys.length && keys.every((key) => command.positionals.includes(key)) && command.positionals.every((key) => keys.includes(key)));
+  const command = alias ?? own ?? candidates.find((c) => !Object.keys(c.fixed).length) ?? candidates[0]!;
   const rest = Object.fromEntries(Object.entries(args).filter(([name]) => !(alias && name in alias.fixed)));
   const params = new Map(command.params.map((param) => [param.name, param]));
   if (Object.keys(rest).some((name) => !params.has(name))) return undefined;

@@ -16,6 +16,8 @@ export interface ToolManifest {
 
 export interface ManifestTool {
   name: string;
+  /** Set for an action of a family: tools/call names the family, with `action` first. */
+  call?: { name: string; action: string };
   description: string;
   scope: 'page' | 'browser';
   /** The tool's parameters as JSON Schema properties (as tools/list shows them), in order. */

@@ -41,7 +41,9 @@ export function errorOutcome(command: string, error: unknown, notices: string[] 
 
 async function callTool(connection: DaemonConnection, planned: Planned, imageDir: () => string, translate: (text: string) => string): Promise<Printed> {
   try {
-    const result = await connection.request<CallResult>('tools/call', { name: planned.command.tool, arguments: planned.args });
+    const { call } = planned.command;
+    const request = call ? { name: call.name, arguments: { action: call.action, ...planned.args } } : { name: planned.command.tool, arguments: planned.args };
+    const result = await connection.request<CallResult>('tools/call', request);
     return printResult(result, imageDir, planned.command.words.join(' '), translate);
   } catch (error) {
     if (error instanceof RpcError) {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { AppStartError } from '../apps/appErrors.js';
+import { NoAppsError } from '../apps/appSource.js';
 import type { StartReport } from '../apps/supervisor.js';
 import { formatStartFailure, formatStartReport, formatStatus, formatStopReport } from '../format/appsFormat.js';
 import { formatTelemetryStatus } from '../format/telemetryFormat.js';
 import { LegibleError } from '../util/errors.js';
 import { logsTool } from './logsTool.js';
+import { callText, defineFamily } from './family.js';
 import { defineTool } from './tool.js';
 
 const nameParam = z.string().min(1).optional().describe('Default: all.');
@@ -18,8 +20,8 @@ async function starting(work: () => Promise<StartReport>): Promise<StartReport> 
     return await work();
   } catch (error) {
     if (!(error instanceof AppStartError)) throw error;
-    const output = error.failure === 'exited' || error.failure === 'timeout' || error.failure === 'wrong-port' ? ` All its output: ${logsTool.name} {"query":"{app=\\"${error.app}\\"}"}.` : '';
-    throw new LegibleError(formatStartFailure(error), `${error.hint}${error.failure === 'exited' ? ` (${appStartTool.name} {"name":"${error.app}"})` : ''}${output}`);
+    const output = error.failure === 'exited' || error.failure === 'timeout' || error.failure === 'wrong-port' ? ` All its output: ${callText(logsTool, { query: `{app="${error.app}"}` })}.` : '';
+    throw new LegibleError(formatStartFailure(error), `${error.hint}${error.failure === 'exited' ? ` (${callText(appStartTool, { name: error.app })})` : ''}${output}`);
   }
 }
 
@@ -63,7 +65,7 @@ export const appRestartTool = defineTool({
     if (!report.apps.length) {
       throw new LegibleError(
         'No app is running (or crashed), so there was nothing to restart; nothing was started.',
-        `Start them with ${appStartTool.name}, or one by name: ${appStartTool.name} {"name":"…"}; ${appStatusTool.name} shows each app's state.`,
+        `Start them with ${callText(appStartTool)}, or one by name: ${callText(appStartTool, { name: '…' })}; ${callText(appStatusTool)} shows each app's state.`,
       );
     }
     response.text(formatStartReport(report, 'Restarted'));
@@ -79,14 +81,25 @@ export const appStatusTool = defineTool({
   scope: 'browser',
   async handle({ context, response }) {
     const { source, apps, problem } = await context.apps().status();
-    // A config that cannot be read: the error app_start would give, with what to do.
-    if (problem && !apps.length) throw problem;
-    response.text(formatStatus(apps, source?.file));
-    if (problem) response.text(`The config cannot be read now (${appStartTool.name} would fail): ${problem.message}\nTo fix it: ${problem.hint ?? 'see the message.'}`);
-    if (source?.note && apps.every((app) => app.state === 'not started')) response.text(`Note: ${source.note}`);
+    // A config that cannot be read: the error app start would give, with what to do. No apps
+    // defined at all is no error here: the OTLP endpoint below still serves apps started elsewhere.
+    if (problem && !apps.length && !(problem instanceof NoAppsError)) throw problem;
+    if (problem instanceof NoAppsError && !apps.length) {
+      response.text(`No apps to start: ${problem.message}\nTo define them: ${problem.hint ?? ''}`);
+    } else {
+      response.text(formatStatus(apps, source?.file));
+      if (problem) response.text(`The config cannot be read now (${callText(appStartTool)} would fail): ${problem.message}\nTo fix it: ${problem.hint ?? 'see the message.'}`);
+      if (source?.note && apps.every((app) => app.state === 'not started')) response.text(`Note: ${source.note}`);
+    }
     // The receiver starts here if nothing started it yet, so an app started elsewhere can be pointed at it.
     const telemetry = context.telemetry();
     await telemetry.start().catch(() => undefined);
     response.text(formatTelemetryStatus(telemetry.status()));
   },
+});
+
+export const appFamily = defineFamily({
+  name: 'app',
+  description: 'The apps of legible.config.json (else package.json dev/start): start (free ports, waits until ready), stop, restart after a fix, status (and OTLP).',
+  actions: { start: appStartTool, stop: appStopTool, restart: appRestartTool, status: appStatusTool },
 });

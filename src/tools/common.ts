@@ -18,7 +18,8 @@ export const BUDGET = {
   newPage: 3_000,
 } as const;
 
-export const refParam = z.string().describe('Ref from a snapshot (e12).');
+/** A ref from a snapshot (e12): explained once, in snapshot's description. */
+export const refParam = z.string();
 
 /** Text to type: a number given for it (a quantity, a PIN) is typed as its digits. */
 export const textParam = z.preprocess((value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value), z.string());

@@ -11,11 +11,11 @@ export const consoleTool = defineTool({
   name: 'console',
   title: 'Console',
   description:
-    "Console messages of all levels, uncaught exceptions and unhandled rejections, with location and stack; repeats folded. Default: new since last call.",
+    "Console messages and uncaught errors, with stacks; repeats folded; new since the last call unless all.",
   input: {
-    level: z.enum(['error', 'warning', 'info', 'log', 'debug']).optional().describe('This level and worse.'),
-    text: z.string().min(1).optional().describe('Containing this text.'),
-    all: z.boolean().optional().describe('All since the page opened.'),
+    level: z.enum(['error', 'warning', 'info', 'log', 'debug']).optional().describe('And worse.'),
+    text: z.string().min(1).optional(),
+    all: z.boolean().optional(),
   },
   kind: 'read',
   scope: 'page',

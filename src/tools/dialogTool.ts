@@ -9,12 +9,13 @@ export const dialogTool = defineTool({
   name: 'dialog',
   title: 'Answer dialog',
   description:
-    "Answer the open alert, confirm, prompt or beforeunload dialog, then report what the answer set off.",
+    "Answer the open alert, confirm, prompt or beforeunload (accept: OK or Cancel); reports what that set off.",
   input: {
-    accept: z.boolean().describe('true = OK, false = Cancel.'),
+    accept: z.boolean(),
     text: z.string().optional(),
   },
   kind: 'action',
+  openWorld: true,
   scope: 'page',
   handlesDialogs: true,
   async handle({ params, state, response }) {

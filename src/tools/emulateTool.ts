@@ -74,7 +74,7 @@ export const emulateTool = defineTool({
   name: 'emulate',
   title: 'Emulate',
   description:
-    'Device and conditions for this tab and tabs it opens, kept across navigations. No args: show.',
+    'Device and conditions for this tab and tabs it opens, kept across loads. No args: show.',
   input: {
     viewport: z.string().optional().describe('WxH[@dpr][ mobile] or a device'),
     colorScheme: z.enum(['light', 'dark']).optional(),
@@ -84,7 +84,7 @@ export const emulateTool = defineTool({
     geolocation: z.string().optional().describe('lat,lon'),
     userAgent: z.string().optional(),
     network: z.enum(NETWORK_PRESETS).optional(),
-    cpu: z.number().int().min(1).max(20).optional().describe('Slowdown ×.'),
+    cpu: z.number().int().min(1).max(20).optional().describe('Slowdown ×'),
     reset: z.boolean().optional(),
   },
   kind: 'action',

@@ -9,12 +9,13 @@ export const evaluateTool = defineTool({
   name: 'evaluate',
   title: 'Evaluate JavaScript',
   description:
-    "Run a JavaScript function in the page and return its JSON result; with ref the element is its argument.",
+    "Run a JavaScript function in the page (with ref, the element is its argument); returns its JSON result.",
   input: {
-    function: z.string().min(1).describe('e.g. "() => document.title".'),
-    ref: z.string().optional().describe('Element to pass.'),
+    function: z.string().min(1).describe('() => document.title'),
+    ref: z.string().optional(),
   },
   kind: 'destructive',
+  openWorld: true,
   scope: 'page',
   async handle({ params, state, response }) {
     const json = await evaluateFunction(state, params.function, params.ref);

@@ -11,22 +11,32 @@ import { parseKeyCombo } from '../cdp/keys.js';
 import { actOnRef, clickOffset, refParam, reportEffects, textParam } from './common.js';
 import { UsageError } from '../util/errors.js';
 import { dragTo, fillFields, uploadInto } from './formInput.js';
+import type { PageState } from '../actions/pageState.js';
+import type { ToolContext } from './context.js';
+import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
 
 export const clickTool = defineTool({
   name: 'click',
   title: 'Click',
   description:
-    "Click an element by ref, wait for what it set off, and report the effects: outline changes, new console errors, failed requests, dialogs.",
+    "Click a ref (hover: only hover it), wait for what it set off, report the effects: outline changes, console errors, failed requests, dialogs, new tabs.",
   input: {
     ref: refParam,
+    hover: z.boolean().optional(),
     double: z.boolean().optional(),
     button: z.enum(['left', 'right', 'middle']).optional(),
     to: z.string().min(1).optional().describe('Drag to ref or by dx,dy px.'),
   },
   kind: 'action',
+  openWorld: true,
   scope: 'page',
   async handle({ params, state, context, response }) {
+    if (params.hover) {
+      if (params.double || params.button || params.to) throw new UsageError('A hover moves the mouse over the element and presses nothing: leave out double, button and to.', 'Call click {"ref":…,"hover":true} alone.');
+      await hoverRef(state, context, response, params.ref);
+      return;
+    }
     if (params.to) {
       if (params.double || params.button) throw new UsageError('A drag uses the left button once: leave out double and button.', 'Call click {"ref":…,"to":…} alone.');
       await dragTo(state, context, response, params.ref, params.to);
@@ -52,24 +62,33 @@ export const typeTool = defineTool({
   name: 'type',
   title: 'Type text',
   description:
-    "Type into a field by ref (replacing its text unless clear is false); submit presses Enter. Reports effects like click.",
+    "Type into a ref (replacing its text unless clear is false); submit presses Enter; key: press a key or combo (Enter, Control+A) on the focused element; files: upload; fields: fill a form {ref: value}. Reports effects.",
   input: {
     ref: refParam.optional(),
     text: textParam.optional(),
-    submit: z.boolean().optional().describe('Press Enter after.'),
+    key: z.string().min(1).optional(),
+    submit: z.boolean().optional(),
     clear: z.boolean().optional(),
-    files: z.array(z.string().min(1)).min(1).optional().describe('Upload to ref.'),
-    fields: z.record(z.string(), z.string()).pipe(z.record(z.string().regex(/^(f\d+)?e\d+$/, 'keys are refs such as e12'), z.string().max(10_000))).optional().describe('Form: {ref: value}.'),
+    files: z.array(z.string().min(1)).min(1).optional(),
+    fields: z.record(z.string(), z.string()).pipe(z.record(z.string().regex(/^(f\d+)?e\d+$/, 'keys are refs such as e12'), z.string().max(10_000))).optional(),
   },
   kind: 'action',
+  openWorld: true,
   scope: 'page',
   async handle({ params: given, state, context, response }) {
+    if (given.key !== undefined) {
+      if (given.ref || given.text !== undefined || given.files || given.fields || given.submit !== undefined || given.clear !== undefined) {
+        throw new UsageError('key presses a key on the focused element: give it alone.', 'Focus a field by clicking it (or typing into it) first, then call type {"key":"Enter"}.');
+      }
+      await pressKey(state, context, response, given.key);
+      return;
+    }
     if (given.fields) {
       if (given.ref || given.text !== undefined || given.files) throw new UsageError('Give fields alone: each field is a ref and its value.', 'Call type {"fields":{"e3":"Ann","e7":"true"}}.');
       await fillFields(state, context, response, given.fields);
       return;
     }
-    if (!given.ref) throw new UsageError('type needs a ref (or fields).', 'Call type {"ref":"e3","text":"…"}, type {"ref":"e5","files":["a.pdf"]} or type {"fields":{…}}.');
+    if (!given.ref) throw new UsageError('type needs a ref (or fields, or key).', 'Call type {"ref":"e3","text":"…"}, type {"ref":"e5","files":["a.pdf"]}, type {"fields":{…}} or type {"key":"Enter"}.');
     if (given.files) {
       if (given.text !== undefined) throw new UsageError('Give text or files, not both.', 'Upload with type {"ref":…,"files":[…]}, type text in another call.');
       await uploadInto(state, context, response, given.ref, given.files);
@@ -99,71 +118,54 @@ export const typeTool = defineTool({
   },
 });
 
-export const pressKeyTool = defineTool({
-  name: 'press_key',
-  title: 'Press key',
-  description:
-    "Press a key or combo (Enter, Tab, ArrowDown, Control+A) on the focused element. Reports effects like click.",
-  input: {
-    key: z.string().min(1).describe('Key or Modifier+Key.'),
-  },
-  kind: 'action',
-  scope: 'page',
-  async handle({ params, state, context, response }) {
-    // A password typed key by key is masked as `type` masks it: in the answer, the action's label
-    // (captions, filmstrips) and the journey, which keeps one change step naming the secret.
-    const field = await focusedPasswordField(state.page);
-    try {
-      const keys = parseKeyCombo(params.key);
-      const key = keys.at(-1)!;
-      const printable = [...key].length === 1 && keys.slice(0, -1).every((modifier) => modifier === 'Shift');
-      const edits = !!field && (printable || key === 'Backspace' || key === 'Delete');
-      const shown = field && printable ? maskTyped(key) : params.key;
-      const where = field ? ' in a password field' : '';
-      const effects = await performAction(state, () => state.page.press(params.key), { what: `Pressing ${shown}${where}` });
-      if (field && edits) {
-        const value = await field.element.evaluate((el: Element) => (el as HTMLInputElement).value);
-        context.secrets().remember(field.variable, value);
-        const path = field.frame.path();
-        const step: Step = { type: 'change', selectors: await domSelectors(field.element), ...(path.length ? { frame: path } : {}), value: secretReference(field.variable) };
-        // Each key of the password updates the one step (and the remembered value), never adds one.
-        if (JSON.stringify(context.journey(state).last()) !== JSON.stringify(step)) context.journey(state).add(step);
-        reportEffects(response, `Pressed ${shown}${where} (a password: journeys keep ${secretReference(field.variable)} instead).`, effects);
-        return;
-      }
-      context.journey(state).add(...keySteps(params.key));
-      reportEffects(response, `Pressed ${shown}${where}.`, effects);
-    } finally {
-      await field?.element.dispose();
+/** type {key}: a key or combo on the focused element, with its effects. */
+async function pressKey(state: PageState, context: ToolContext, response: ToolResponse, combo: string): Promise<void> {
+  // A password typed key by key is masked as typing is: in the answer, the action's label
+  // (captions, filmstrips) and the journey, which keeps one change step naming the secret.
+  const field = await focusedPasswordField(state.page);
+  try {
+    const keys = parseKeyCombo(combo);
+    const key = keys.at(-1)!;
+    const printable = [...key].length === 1 && keys.slice(0, -1).every((modifier) => modifier === 'Shift');
+    const edits = !!field && (printable || key === 'Backspace' || key === 'Delete');
+    const shown = field && printable ? maskTyped(key) : combo;
+    const where = field ? ' in a password field' : '';
+    const effects = await performAction(state, () => state.page.press(combo), { what: `Pressing ${shown}${where}` });
+    if (field && edits) {
+      const value = await field.element.evaluate((el: Element) => (el as HTMLInputElement).value);
+      context.secrets().remember(field.variable, value);
+      const path = field.frame.path();
+      const step: Step = { type: 'change', selectors: await domSelectors(field.element), ...(path.length ? { frame: path } : {}), value: secretReference(field.variable) };
+      // Each key of the password updates the one step (and the remembered value), never adds one.
+      if (JSON.stringify(context.journey(state).last()) !== JSON.stringify(step)) context.journey(state).add(step);
+      reportEffects(response, `Pressed ${shown}${where} (a password: journeys keep ${secretReference(field.variable)} instead).`, effects);
+      return;
     }
-  },
-});
+    context.journey(state).add(...keySteps(combo));
+    reportEffects(response, `Pressed ${shown}${where}.`, effects);
+  } finally {
+    await field?.element.dispose();
+  }
+}
 
-export const hoverTool = defineTool({
-  name: 'hover',
-  title: 'Hover',
-  description:
-    "Hover an element by ref. Reports effects like click.",
-  input: { ref: refParam },
-  kind: 'action',
-  scope: 'page',
-  async handle({ params, state, context, response }) {
-    const { target, locator, effects } = await actOnRef(state, params.ref, (target) => `Hovering ${target}`, (element) => element.hover());
-    context.journey(state).add({ type: 'hover', ...locator });
-    reportEffects(response, `Hovered ${target}.`, effects);
-  },
-});
+/** click {hover}: the mouse over a ref, with its effects. */
+async function hoverRef(state: PageState, context: ToolContext, response: ToolResponse, ref: string): Promise<void> {
+  const { target, locator, effects } = await actOnRef(state, ref, (target) => `Hovering ${target}`, (element) => element.hover());
+  context.journey(state).add({ type: 'hover', ...locator });
+  reportEffects(response, `Hovered ${target}.`, effects);
+}
 
 export const selectOptionTool = defineTool({
   name: 'select_option',
   title: 'Select option',
   description:
-    "Choose <select> options by value or label. Reports effects like click.",
+    "Choose <select> options by value or label. Reports effects.",
   input: {
     ref: refParam,
-    values: z.array(z.string()).min(1).describe('Values or labels.'),
+    values: z.array(z.string()).min(1),
   },
   kind: 'action',
+  openWorld: true,
   scope: 'page',
   async handle({ params, state, context, response }) {
     const { target, locator, effects, result: chosen = [] } = await actOnRef(

@@ -10,6 +10,7 @@ import { LegibleError, UsageError } from '../util/errors.js';
 import { SECRET_REFERENCE } from '../util/redact.js';
 import { clip, plural, quote } from '../util/text.js';
 import { nameParam, recordingLabel } from './common.js';
+import { callText, defineFamily } from './family.js';
 import { defineTool } from './tool.js';
 
 /** journey_save lists this many steps of what it saved; the file has them all. */
@@ -18,7 +19,7 @@ const MAX_LISTED = 30;
 const expectParam = z
   .array(z.string().min(1))
   .optional()
-  .describe('"text:Added", "!text:Error", "element:<selector>", "!element:…", "noConsoleErrors", "noFailedRequests[:pattern]", "js:<expr>".');
+  .describe('text:…, !text:…, element:<css>, !element:…, noConsoleErrors, noFailedRequests[:re], js:<expr>');
 
 export const journeySaveTool = defineTool({
   name: 'journey_save',
@@ -26,10 +27,10 @@ export const journeySaveTool = defineTool({
   description:
     "Save the steps taken on the page (since the mark) as a replayable Chrome DevTools Recorder journey, with expectations of what \"working\" means.",
   input: {
-    name: z.string().optional().describe('e.g. "cart-500".'),
+    name: z.string().optional(),
     expect: expectParam,
-    mark: z.boolean().optional().describe('Set the mark instead of saving.'),
-    overwrite: z.boolean().optional().describe('Replace a saved one.'),
+    mark: z.boolean().optional().describe('Set the mark only.'),
+    overwrite: z.boolean().optional(),
   },
   kind: 'action',
   scope: 'page',
@@ -37,12 +38,12 @@ export const journeySaveTool = defineTool({
   async handle({ params, state, context, response }) {
     const log = context.journey(state);
     if (params.mark) {
-      if (params.name) throw new UsageError('Give mark or name, not both.', 'Call journey_save {"mark":true} first, then journey_save {"name":"…"} later.');
+      if (params.name) throw new UsageError('Give mark or name, not both.', `Call ${callText(journeySaveTool, { mark: true })} first, then ${callText(journeySaveTool, { name: '…' })} later.`);
       log.mark();
-      response.text(`Marked: the next journey_save starts from the next step (${plural(log.size(), 'step')} recorded so far).`);
+      response.text(`Marked: the next journey save starts from the next step (${plural(log.size(), 'step')} recorded so far).`);
       return;
     }
-    if (!params.name) throw new LegibleError('journey_save needs a name.', 'For example journey_save {"name":"cart-500","expect":["noFailedRequests"]}.');
+    if (!params.name) throw new UsageError('journey save needs a name.', `For example ${callText(journeySaveTool, { name: 'cart-500', expect: ['noFailedRequests'] })}.`);
     const steps = log.sinceMark();
     if (!steps.length) {
       throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
@@ -63,7 +64,7 @@ export const journeySaveTool = defineTool({
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
     const variables = [...new Set([...JSON.stringify(flow).matchAll(SECRET_REFERENCE)].map((match) => match[1]!))];
     if (variables.length) lines.push(`Secrets are kept out of the file: replay reads ${variables.join(', ')} from the environment (this session remembers their values).`);
-    lines.push(`Replay: journey_run {"journey":"${params.name}"}`);
+    lines.push(`Replay: ${callText(journeyRunTool, { journey: params.name })}`);
     response.text(lines.join('\n'));
     response.fileLink(path, 'application/json');
   },
@@ -75,10 +76,10 @@ export const journeyRunTool = defineTool({
   description:
     "Replay a journey (name or Recorder JSON path) on a fresh tab, optionally recording it; verdict per step (with errors and failed requests) and per expectation.",
   input: {
-    journey: nameParam.describe('Name or file path.'),
-    record: recordingLabel.optional().describe('Record video under this label.'),
-    expect: z.array(z.string().min(1)).optional().describe('More expectations, as in journey_save.'),
-    unsupported: z.enum(['skip', 'fail']).optional().describe('Unsupported steps: skip (default) or fail.'),
+    journey: nameParam.describe('Name or file.'),
+    record: recordingLabel.optional(),
+    expect: z.array(z.string().min(1)).optional(),
+    unsupported: z.enum(['skip', 'fail']).optional(),
   },
   kind: 'action',
   openWorld: true,
@@ -104,4 +105,10 @@ export const journeyRunTool = defineTool({
     response.text(`Run id: ${run.record.id}. Report: report {"run":"${run.record.id}"}${run.record.label ? ` (or by label: "${run.record.label}")` : ''}.`);
     if (run.writeError) response.text(runFileWarning(run.writeError));
   },
+});
+
+export const journeyFamily = defineFamily({
+  name: 'journey',
+  description: 'save: the steps taken (since the mark) as a Recorder journey with expectations. run: replay it on a fresh tab (record: a video label); verdicts.',
+  actions: { save: journeySaveTool, run: journeyRunTool },
 });

@@ -6,6 +6,7 @@ import type { LogStore } from '../telemetry/logs/store.js';
 import { parseTime, requireDuration } from '../telemetry/time.js';
 import { UsageError } from '../util/errors.js';
 import { appStartTool } from './appTools.js';
+import { callText } from './family.js';
 import { defineTool } from './tool.js';
 
 const BUDGET = 6_000;
@@ -16,13 +17,13 @@ export const logsTool = defineTool({
   name: 'logs',
   title: 'Logs',
   description:
-    "The apps' output in LogQL, e.g. {app=\"api\"} | json | level=\"error\", or count_over_time({app=\"api\"}[5m]). Newest first.",
+    "The apps' output in LogQL: {app=\"api\"} | json | level=\"error\", count_over_time(…[5m]). Newest first.",
   input: {
-    query: z.string().min(1).optional().describe('Default: all apps.'),
-    since: z.string().optional().describe('Default 1h. Or start/end: RFC 3339, -30m.'),
+    query: z.string().min(1).optional(),
+    since: z.string().optional().describe('Default 1h; or start/end (RFC 3339, -30m).'),
     start: z.string().optional(),
     end: z.string().optional(),
-    limit: z.number().int().min(1).max(MAX_LIMIT).optional().describe('Default 100.'),
+    limit: z.number().int().min(1).max(MAX_LIMIT).optional(),
   },
   kind: 'read',
   scope: 'browser',
@@ -59,7 +60,7 @@ async function nothingFound(backend: LogsBackend, store: LogStore, query: string
   if (!streams.length) {
     return backend.remote
       ? `Nothing matches ${query} in that time range, and ${backend.name} lists no streams in it.`
-      : `Nothing matches: no app output has been captured yet. Legible captures the output of the apps it starts: call ${appStartTool.name} first.`;
+      : `Nothing matches: no app output has been captured yet. Legible captures the output of the apps it starts: call ${callText(appStartTool)} first.`;
   }
   const labels = Object.entries(catalog.labels)
     .map(([name, values]) => `${name}: ${values.slice(0, 8).join(', ')}${values.length > 8 ? ', …' : ''}`)

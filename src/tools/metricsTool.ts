@@ -5,6 +5,7 @@ import { formatDuration, requireDuration } from '../telemetry/time.js';
 import { LegibleError } from '../util/errors.js';
 import { plural } from '../util/text.js';
 import { appStartTool } from './appTools.js';
+import { callText } from './family.js';
 import { defineTool } from './tool.js';
 import { toolTime } from './tracesTool.js';
 
@@ -15,7 +16,7 @@ const AUTO_STEPS = 60;
 export const metricsTool = defineTool({
   name: 'metrics',
   title: 'Metrics',
-  description: "PromQL over the apps' metrics (OTLP, scraped). At time (default now) or range start/end/step; times RFC 3339, Unix s, -5m.",
+  description: "PromQL over the apps' metrics (OTLP, scraped), at time (default now) or over start/end/step; times: RFC 3339, Unix s, -5m.",
   input: {
     query: z.string().min(1),
     time: z.string().optional(),
@@ -61,7 +62,7 @@ export const metricsTool = defineTool({
     response.text(text);
     const status = hub.status();
     if (empty && !backend.remote && !status.scrapes.length && !status.received?.accepted.metrics) {
-      const otlp = status.endpoint ? `Apps send OTLP metrics to ${status.endpoint} (those started with ${appStartTool.name} are pointed there); or ` : 'Or ';
+      const otlp = status.endpoint ? `Apps send OTLP metrics to ${status.endpoint} (those started with ${callText(appStartTool)} are pointed there); or ` : 'Or ';
       response.text(`${otlp}name a Prometheus endpoint for an app in legible.config.json: "metrics": {"path": "/metrics", "interval": "5s"}.`);
     }
     const dropped = status.samples?.dropped ?? 0;

@@ -9,10 +9,10 @@ export const navigateTool = defineTool({
   name: 'navigate',
   title: 'Navigate',
   description:
-    "Open a URL, or go back/forward/reload; waits for the load. Returns title, URL, HTTP status, console errors and failed requests.",
+    "Open a URL, or go back/forward/reload; waits for the load. Returns title, URL, status, console errors, failed requests.",
   input: {
-    url: z.string().min(1).optional().describe('URL to open.'),
-    go: z.enum(['back', 'forward', 'reload']).optional().describe('History move instead of url.'),
+    url: z.string().min(1).optional(),
+    go: z.enum(['back', 'forward', 'reload']).optional(),
   },
   kind: 'action',
   openWorld: true,

@@ -23,10 +23,10 @@ export const pagesTool = defineTool({
   name: 'pages',
   title: 'Pages (tabs)',
   description:
-    "List, open, select or close tabs. Other tools act on the selected tab, or on the one named by their page argument.",
+    "List, open, select or close tabs (id: p2). Other tools act on the selected tab, or the one their page argument names.",
   input: {
     action: z.enum(['list', 'new', 'select', 'close']),
-    id: z.string().optional().describe('Tab id, for select/close.'),
+    id: z.string().optional(),
     url: z.string().min(1).optional(),
   },
   kind: 'action',

@@ -13,13 +13,14 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { nameParam, recordingLabel } from './common.js';
 import type { ToolResponse } from './response.js';
+import { callText, defineFamily } from './family.js';
 import { defineTool } from './tool.js';
 import { finishTrace, startTrace } from './traceRecording.js';
 
 /** Below this much free space, record_start refuses at once rather than fail at record_stop. */
 const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
-const labelParam = recordingLabel.describe('e.g. "before".');
+const labelParam = recordingLabel;
 
 /** Video sizes a recording may have: big enough to show a page, small enough to encode in real time (4K at most). */
 const MIN_SIDE = 100;
@@ -44,20 +45,20 @@ export const recordStartTool = defineTool({
       .regex(/^\d+x\d+$/, { message: 'it is WxH in pixels, such as 1280x720', abort: true })
       .refine(saneSize, `each side is ${MIN_SIDE}-${MAX_SIDE} px, and the whole at most 3840x2160`)
       .optional()
-      .describe('WxH, default viewport.'),
-    format: z.enum(['mp4', 'webm']).optional().describe('Default mp4 (H.264).'),
-    captions: z.boolean().optional().describe('Burn in action captions.'),
-    trace: z.boolean().optional().describe('Perf trace instead (vitals, long tasks).'),
+      .describe('WxH'),
+    format: z.enum(['mp4', 'webm']).optional(),
+    captions: z.boolean().optional(),
+    trace: z.boolean().optional(),
   },
   kind: 'action',
   scope: 'page',
   async handle({ params, state, context, response }) {
     if (state.recorder || state.page.tracer.current()) {
       const running = state.recorder?.label() ?? state.page.tracer.current()!.label;
-      throw new LegibleError(`Page ${state.page.id} is already recording (${quote(running)}).`, 'Stop it with record_stop first; one recording runs per page.');
+      throw new LegibleError(`Page ${state.page.id} is already recording (${quote(running)}).`, `Stop it with ${callText(recordStopTool)} first; one recording runs per page.`);
     }
     if (params.trace) {
-      if (params.fps || params.size || params.format || params.captions) throw new UsageError('A trace has no video options (fps, size, format, captions).', 'Call record_start {"trace":true} with at most a label.');
+      if (params.fps || params.size || params.format || params.captions) throw new UsageError('A trace has no video options (fps, size, format, captions).', `Call ${callText(recordStartTool, { trace: true })} with at most a label.`);
       await startTrace(state, params.label ?? 'trace', response);
       return;
     }
@@ -76,7 +77,7 @@ export const recordStartTool = defineTool({
     }
     context.forgetInterruptedRecordings();
     state.recorder = await Recorder.start(state.page, { label, path, fps: params.fps ?? 25, format, width, height, captions: params.captions ?? false });
-    response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${params.fps ?? 25} fps, ${format}). Act on the page, then call record_stop.`);
+    response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${params.fps ?? 25} fps, ${format}). Act on the page, then call ${callText(recordStopTool)}.`);
   },
 });
 
@@ -102,7 +103,7 @@ export const recordStopTool = defineTool({
     }
     // A recording whose page closed (or whose browser crashed) was finished then: hand it over now.
     const interrupted = await context.takeInterruptedRecording();
-    if (!interrupted) throw new LegibleError(`Nothing is recording on page ${state.page.id}.`, 'Start a recording with record_start first.');
+    if (!interrupted) throw new LegibleError(`Nothing is recording on page ${state.page.id}.`, `Start a recording with ${callText(recordStartTool)} first.`);
     response.text(`Page ${state.page.id} is not recording; here is recording ${quote(interrupted.info.label)}, which its page's closing cut short.`);
     reportRecording(interrupted, response);
   },
@@ -134,8 +135,8 @@ export const recordCompareTool = defineTool({
   description:
     "Two recordings side by side (default \"before\" and \"after\"), in step action by action, captioned; returns the video and a two-row filmstrip.",
   input: {
-    a: nameParam.optional().describe('Left: label or id (default "before").'),
-    b: nameParam.optional().describe('Right: label or id (default "after").'),
+    a: nameParam.optional(),
+    b: nameParam.optional(),
     captions: z.boolean().optional(),
   },
   kind: 'action',
@@ -149,7 +150,7 @@ export const recordCompareTool = defineTool({
         const known = (await store.list()).map((r) => r.label);
         throw new UsageError(
           `There is no recording ${quote(key)}.`,
-          known.length ? `Recordings: ${[...new Set(known)].join(', ')} (labels) — or record one with record_start/record_stop.` : 'Record one with record_start and record_stop first.',
+          known.length ? `Recordings: ${[...new Set(known)].join(', ')} (labels) — or record one with ${callText(recordStartTool)} and ${callText(recordStopTool)}.` : `Record one with ${callText(recordStartTool)} and ${callText(recordStopTool)} first.`,
         );
       }
       return info;
@@ -178,4 +179,10 @@ export const recordCompareTool = defineTool({
     store.addFile(stripPath, `Comparison filmstrip: ${left.label} vs ${right.label}`);
     response.resourceLink(recordingUri(comparison.video), basename(comparison.video), recordingMime(comparison.video), `${left.label} vs ${right.label}`);
   },
+});
+
+export const recordFamily = defineFamily({
+  name: 'record',
+  description: 'start: film the tab as label (before, after), actions timed; trace: a perf trace instead. stop: video, filmstrip. compare: a, b (before, after) side by side.',
+  actions: { start: recordStartTool, stop: recordStopTool, compare: recordCompareTool },
 });

@@ -6,15 +6,17 @@ import { quoteValue } from '../util/text.js';
 import { VERSION } from '../util/version.js';
 import { nameParam } from './common.js';
 import { defineTool } from './tool.js';
+import { callText } from './family.js';
+import { journeyRunTool } from './journeyTools.js';
 
 export const reportTool = defineTool({
   name: 'report',
   title: 'QA report',
   description:
-    "Bundle a run or a before/after pair into a QA folder: report.html (verdicts, videos, filmstrips, errors, what was fixed), journey, side-by-side video, console logs, HAR.",
+    "A QA folder for a run or a before/after pair: report.html (verdicts, videos, errors, what was fixed), journey, HAR, logs.",
   input: {
-    run: nameParam.optional().describe('Run id or label; default latest (with compare: "before").'),
-    compare: nameParam.optional().describe('Second run, e.g. "after".'),
+    run: nameParam.optional().describe('Id or label; default latest (or "before").'),
+    compare: nameParam.optional().describe('e.g. "after"'),
     name: z.string().regex(/^\w[\w.-]{0,59}$/, 'names are 1-60 letters, digits, dots, dashes or underscores, starting with a letter or digit').optional(),
   },
   kind: 'action',
@@ -25,12 +27,12 @@ export const reportTool = defineTool({
       const run = await registry.find(key);
       if (!run) {
         const ids = registry.ids();
-        throw new UsageError(`There is no run ${quoteValue(key)} in this session.`, ids.length ? `Runs: ${ids.join(', ')}.` : 'Run a journey first with journey_run.');
+        throw new UsageError(`There is no run ${quoteValue(key)} in this session.`, ids.length ? `Runs: ${ids.join(', ')}.` : `Run a journey first with ${callText(journeyRunTool, { journey: '…' })}.`);
       }
       return run;
     };
     const first = params.run ? await find(params.run) : params.compare ? await find('before') : await registry.latest();
-    if (!first) throw new LegibleError('No journey has run in this session.', 'Run one with journey_run {"journey":"…","record":"before"} first.');
+    if (!first) throw new LegibleError('No journey has run in this session.', `Run one with ${callText(journeyRunTool, { journey: '…', record: 'before' })} first.`);
     const runs = params.compare ? [first, await find(params.compare)] : [first];
     if (runs[1] && runs[1].id === first.id) throw new UsageError('Both sides are the same run.', 'Name two different runs.');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -28,13 +28,13 @@ export const screenshotTool = defineTool({
   name: 'screenshot',
   title: 'Screenshot',
   description:
-    "Capture the viewport, full page or an element by ref as an image (WebP, at most 1280 px); path also saves it full size (or .pdf).",
+    "The viewport, full page or a ref as an image; path saves it (or .pdf); annotate: numbered boxes → refs; diff: 2 images or recording@s (1: vs the page).",
   input: {
     ref: z.string().optional(),
     fullPage: z.boolean().optional(),
-    path: nameParam.optional().describe('Save as, e.g. "cart.png".'),
-    annotate: z.boolean().optional().describe('Numbered boxes → refs.'),
-    diff: z.array(z.string().min(1)).min(1).optional().describe('Pixel diff of 2 (or 1 and the page): image paths or recording@seconds.'),
+    path: nameParam.optional(),
+    annotate: z.boolean().optional(),
+    diff: z.array(z.string().min(1)).min(1).optional(),
   },
   kind: 'read',
   scope: 'page',

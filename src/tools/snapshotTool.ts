@@ -11,10 +11,10 @@ export const snapshotTool = defineTool({
   name: 'snapshot',
   title: 'Page outline',
   description:
-    "The page as an accessibility outline: `- role \"name\" [ref=eN]` plus states, indented, iframes included. Long runs of similar items are collapsed. More: ref (a subtree, paged by offset) or search (matches with refs).",
+    "The page as an outline, `- role \"name\" [ref=eN]` with states; other tools act on refs. Iframes included, similar runs collapsed. ref: a subtree; search: matches.",
   input: {
-    ref: z.string().optional().describe('Only this element\'s subtree.'),
-    search: z.string().min(1).optional().describe('Text to find.'),
+    ref: z.string().optional(),
+    search: z.string().min(1).optional(),
     offset: z.number().int().min(0).optional().describe('From a "next:" hint.'),
   },
   kind: 'read',

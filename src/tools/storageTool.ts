@@ -26,11 +26,11 @@ export const storageTool = defineTool({
   name: 'storage',
   title: 'Cookies and storage',
   description:
-    "Cookies and localStorage: list (redacted), set, clear, save/load a state file (to start logged in).",
+    "Cookies and localStorage: list (redacted), set, clear, save or load a state file (to start logged in).",
   input: {
-    set: z.array(z.string().min(1)).min(1).optional().describe('name=value; Path=/ or localStorage:key=value'),
+    set: z.array(z.string().min(1)).min(1).optional().describe('name=value or localStorage:key=value'),
     clear: z.boolean().optional(),
-    save: nameParam.optional().describe('File; showSecrets keeps values.'),
+    save: nameParam.optional(),
     load: nameParam.optional(),
     showSecrets: z.boolean().optional(),
   },

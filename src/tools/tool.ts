@@ -13,7 +13,7 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   description: string;
   input: Shape;
   kind: ToolKind;
-  /** Reaches beyond the local machine (navigating to arbitrary URLs). */
+  /** May reach beyond this machine: navigating, or acting on a page that may call any server. */
   openWorld?: boolean;
   /**
    * Page tools get the page (selected, or named by a `page` argument that is added for them),

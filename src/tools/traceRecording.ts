@@ -12,7 +12,7 @@ import type { ToolResponse } from './response.js';
 /** record_start {trace}: a performance trace runs until record_stop. */
 export async function startTrace(state: PageState, label: string, response: ToolResponse): Promise<void> {
   await state.page.tracer.start(label);
-  response.text(`Tracing ${quote(label)} on ${state.page.id}. Act (or navigate {"go":"reload"} for a page load), then call record_stop for the summary.`);
+  response.text(`Tracing ${quote(label)} on ${state.page.id}. Act (or navigate {"go":"reload"} for a page load), then call record {"action":"stop"} for the summary.`);
 }
 
 /**
@@ -27,7 +27,7 @@ export async function finishTrace(state: PageState, context: ToolContext, respon
     const data = JSON.parse(text) as { traceEvents?: TraceEvent[] } | TraceEvent[];
     events = Array.isArray(data) ? data : (data.traceEvents ?? []);
   } catch (error) {
-    throw new LegibleError(`The browser's trace did not parse: ${errorMessage(error)}`, 'Trace again with record_start {"trace":true}.');
+    throw new LegibleError(`The browser's trace did not parse: ${errorMessage(error)}`, 'Trace again with record {"action":"start","trace":true}.');
   }
   const summary = analyseTrace(events);
   const nodes = await state.page.tracer.describeNodes(nodeIdsOf(summary)).catch(() => new Map<number, string>());

@@ -7,6 +7,7 @@ import { parseTime } from '../telemetry/time.js';
 import { LegibleError } from '../util/errors.js';
 import { plural } from '../util/text.js';
 import { appStartTool } from './appTools.js';
+import { callText } from './family.js';
 import { defineTool } from './tool.js';
 
 const SEARCH_BUDGET = 4_000;
@@ -20,7 +21,7 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 export const tracesTool = defineTool({
   name: 'traces',
   title: 'Traces',
-  description: "Apps' spans in TraceQL ({ status = error }, { duration > 1s }): newest traces. trace (id or prefix): outline, critical path; with span: that span.",
+  description: "Apps' spans in TraceQL ({ status = error }, { duration > 1s }): newest traces. trace (id): outline, critical path; span: one span.",
   input: {
     query: z.string().min(1).optional(),
     trace: z.string().min(1).optional(),
@@ -96,7 +97,7 @@ async function whatExists(backend: TracesBackend, window: { startMs: number; end
     return '';
   }
   if (!catalog.services.length) {
-    return endpoint ? `Legible receives OTLP at ${endpoint}; apps started with ${appStartTool.name} are pointed there (their OpenTelemetry SDK reads OTEL_EXPORTER_OTLP_ENDPOINT).` : '';
+    return endpoint ? `Legible receives OTLP at ${endpoint}; apps started with ${callText(appStartTool)} are pointed there (their OpenTelemetry SDK reads OTEL_EXPORTER_OTLP_ENDPOINT).` : '';
   }
   const attributes = catalog.attributes.length > 30 ? `${catalog.attributes.slice(0, 30).join(', ')}, … ${catalog.attributes.length - 30} more` : catalog.attributes.join(', ');
   return `Services: ${catalog.services.join(', ')}.${attributes ? `\nAttributes: ${attributes}.` : ''}`;

@@ -24,11 +24,11 @@ export const waitForTool = defineTool({
   name: 'wait_for',
   title: 'Wait for',
   description:
-    "Wait until text appears (or is gone), or an element by ref is visible (or gone); report what changed since the last look.",
+    "Wait until text or a ref shows (or, with gone, disappears); reports what changed.",
   input: {
     text: z.string().min(1).optional(),
     ref: z.string().optional(),
-    gone: z.boolean().optional().describe('Wait until it is gone.'),
+    gone: z.boolean().optional(),
     timeout: z.number().int().min(0).max(60_000).optional().describe('ms, default 5000.'),
   },
   kind: 'read',

@@ -65,7 +65,7 @@ describe('keyboard, mouse and selects', () => {
   it('press_key Enter submits the form after typing', async () => {
     const page = await openAndSnapshot('/form.html');
     await e2e.legible.call('type', { ref: refOf(page, 'textbox', 'Your name'), text: 'Ada' });
-    const press = await e2e.legible.call('press_key', { key: 'Enter' });
+    const press = await e2e.legible.call('type', { key: 'Enter' });
     expect(press.isError, press.text).toBe(false);
     expect(press.text).toContain('Pressed Enter.');
     expect(press.text).toMatch(/~ - status \[ref=e\d+\]: Submitted: Ada/);
@@ -100,14 +100,14 @@ describe('keyboard, mouse and selects', () => {
     const page = await openAndSnapshot('/form.html');
     const ref = refOf(page, 'textbox', 'Your name');
     await e2e.legible.call('type', { ref, text: 'abc' });
-    const selectAll = await e2e.legible.call('press_key', { key: 'Control+A' });
+    const selectAll = await e2e.legible.call('type', { key: 'Control+A' });
     expect(selectAll.isError, selectAll.text).toBe(false);
-    await e2e.legible.call('press_key', { key: 'Backspace' });
+    await e2e.legible.call('type', { key: 'Backspace' });
     const after = await e2e.legible.call('snapshot');
     expect(after.text).toContain(`textbox "Your name" [ref=${ref}]`);
     expect(after.text).not.toContain('[value="abc"]');
 
-    const bad = await e2e.legible.call('press_key', { key: 'NoSuchKey' });
+    const bad = await e2e.legible.call('type', { key: 'NoSuchKey' });
     expect(bad.isError).toBe(true);
     expect(bad.text).toContain('NoSuchKey');
   });
@@ -116,12 +116,12 @@ describe('keyboard, mouse and selects', () => {
     const page = await openAndSnapshot('/hover.html');
     expect(page).not.toContain('Export as PDF');
     expect(page).not.toContain('Shortcut');
-    const menu = await e2e.legible.call('hover', { ref: refOf(page, 'button', 'File menu') });
+    const menu = await e2e.legible.call('click', { hover: true, ref: refOf(page, 'button', 'File menu') });
     expect(menu.isError, menu.text).toBe(false);
     expect(menu.text).toContain('Hovered button "File menu"');
     expect(menu.text).toMatch(/\+ .*link "Export as PDF" \[ref=e\d+\] \[url=\/hover\.html#export\]/);
 
-    const tip = await e2e.legible.call('hover', { ref: refOf(page, 'button', 'Help icon') });
+    const tip = await e2e.legible.call('click', { hover: true, ref: refOf(page, 'button', 'Help icon') });
     expect(tip.isError, tip.text).toBe(false);
     expect(tip.text).toMatch(/\+ - tooltip "Shortcut: Ctrl\+H"/);
     // The menu closed when the mouse left it.

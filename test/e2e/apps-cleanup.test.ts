@@ -20,7 +20,7 @@ async function familyOf(pid: number, count = 3): Promise<number[]> {
 
 async function startFamily(root: string): Promise<{ legible: LegibleClient; pid: number; processes: number[] }> {
   const legible = await startLegible(['--root', root]);
-  const started = await legible.call('app_start');
+  const started = await legible.call('app', { action: 'start' });
   expect(started.isError, started.text).toBe(false);
   const pid = legible.pid()!;
   const processes = await familyOf(pid);
@@ -47,9 +47,9 @@ describe('clean-up', () => {
     const root = await appsWorkspace({ stubborn: nodeApp('stubborn.mjs') });
     const legible = await startLegible(['--root', root]);
     try {
-      expect((await legible.call('app_start')).isError).toBe(false);
+      expect((await legible.call('app', { action: 'start' })).isError).toBe(false);
       const before = Date.now();
-      const stopped = await legible.call('app_stop');
+      const stopped = await legible.call('app', { action: 'stop' });
       expect(Date.now() - before).toBeLessThan(5_000);
       expect(stopped.text).toBe('Stopped stubborn (signal SIGKILL).');
       expect(processesOf(legible.pid()!)).toEqual([]);
@@ -71,7 +71,7 @@ describe('clean-up', () => {
 
     const second = await startLegible(['--root', root]);
     try {
-      const status = await second.call('app_status');
+      const status = await second.call('app', { action: 'status' });
       expect(status.text).toMatch(/^Notice: Legible stopped apps that an earlier Legible server in this folder left running when it was killed: family \(pid \d+\)\./m);
       expect(await waitForNoProcessesOf(first.pid, 1_000)).toEqual([]);
       expect(existsSync(record)).toBe(false);
@@ -84,7 +84,7 @@ describe('clean-up', () => {
     const root = await appsWorkspace({ api: nodeApp('family.mjs') });
     const [a, b] = await Promise.all([startLegible(['--root', root]), startLegible(['--root', root])]);
     try {
-      const [startedA, startedB] = await Promise.all([a.call('app_start'), b.call('app_start')]);
+      const [startedA, startedB] = await Promise.all([a.call('app', { action: 'start' }), b.call('app', { action: 'start' })]);
       expect(startedA.isError, startedA.text).toBe(false);
       expect(startedB.isError, startedB.text).toBe(false);
       const urlA = groupOf(startedA.text, /^Started api at (\S+):/m);
@@ -94,7 +94,7 @@ describe('clean-up', () => {
       expect(await (await fetch(urlB)).text()).toBe('family');
       // Each stops only its own.
       expect(await familyOf(b.pid()!)).toHaveLength(3);
-      await a.call('app_stop');
+      await a.call('app', { action: 'stop' });
       expect(processesOf(a.pid()!)).toEqual([]);
       expect(processesOf(b.pid()!)).toHaveLength(3);
     } finally {

@@ -41,9 +41,9 @@ describe('apps that go wrong', () => {
     await removeWorkspaces();
   });
 
-  async function failure(args: Record<string, unknown>, tool = 'app_start'): Promise<string> {
+  async function failure(args: Record<string, unknown>, action = 'start'): Promise<string> {
     const started = Date.now();
-    const result = await legible.call(tool, args);
+    const result = await legible.call('app', { action, ...args });
     expect(result.isError, result.text).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
     return result.text;
@@ -53,7 +53,7 @@ describe('apps that go wrong', () => {
     const text = await failure({ name: 'nope' });
     expect(text).toContain('Error: No app is named "nope" in');
     expect(text).toContain('Next: The apps are: missing, missingShell, exits, never, sick, taken, crash, flood.');
-    expect((await legible.call('app_stop', { name: 'nope' })).text).toContain('No app is named "nope"');
+    expect((await legible.call('app', { action: 'stop', name: 'nope' })).text).toContain('No app is named "nope"');
   });
 
   it('says when the command does not exist, as argv or in a shell', async () => {
@@ -66,7 +66,7 @@ describe('apps that go wrong', () => {
   it('reports an app that exits during start-up with its exit code and last lines', async () => {
     const text = await failure({ name: 'exits' });
     expect(text).toMatch(/^Error: exits exited during start-up \(exit code 3, after \d+ ms\)\.\nLast output of exits:\n {2}stderr\| Error: DATABASE_URL is not set\n/m);
-    expect(text).toContain('Next: Fix what its last lines of output show, then start it again. (app_start {"name":"exits"})');
+    expect(text).toContain('Next: Fix what its last lines of output show, then start it again. (app {"action":"start","name":"exits"})');
   });
 
   it('gives up on an app that never becomes ready, says what it waited for, and stops it', async () => {
@@ -74,14 +74,14 @@ describe('apps that go wrong', () => {
     // app_status answers at once meanwhile, not after the start gave up.
     await new Promise((resolve) => setTimeout(resolve, 400));
     const before = Date.now();
-    const status = await legible.call('app_status');
+    const status = await legible.call('app', { action: 'status' });
     expect(Date.now() - before).toBeLessThan(800);
     expect(status.text).toMatch(/^never: starting, pid \d+, http:\/\/localhost:\d+$/m);
     const text = await starting;
     expect(text).toMatch(/^Error: never was not ready after 1\.5 s: Legible waited for port \d+ accepting connections; last seen: port \d+ refused connections\. It was stopped\./m);
     expect(text).toContain('stderr| WARN: no database configured, waiting for one');
     expect(text).toContain('logs {"query":"{app=\\"never\\"}"}');
-    expect((await legible.call('app_status')).text).toMatch(/^never: failed, port \d+, last exit: signal SIGTERM \(failed to start/m);
+    expect((await legible.call('app', { action: 'status' })).text).toMatch(/^never: failed, port \d+, last exit: signal SIGTERM \(failed to start/m);
   });
 
   it('names the status of a health check that answers 500', async () => {
@@ -97,7 +97,7 @@ describe('apps that go wrong', () => {
   });
 
   it('tells the next call when an app crashes, with its last lines', async () => {
-    const started = await legible.call('app_start', { name: 'crash' });
+    const started = await legible.call('app', { action: 'start', name: 'crash' });
     expect(started.isError, started.text).toBe(false);
     const url = groupOf(started.text, /^Started crash at (\S+):/m);
     const pid = Number(groupOf(started.text, /pid (\d+)/));
@@ -106,20 +106,20 @@ describe('apps that go wrong', () => {
     const deadline = Date.now() + 5_000;
     while (processesOf(legible.pid()!).includes(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const next = await legible.call('app_status');
-    expect(next.text).toMatch(/^Notice: app crash exited unexpectedly \(exit code 1\) after running [\d.]+m?s\. Restart it with app_restart \{"name":"crash"\}/m);
+    const next = await legible.call('app', { action: 'status' });
+    expect(next.text).toMatch(/^Notice: app crash exited unexpectedly \(exit code 1\) after running [\d.]+m?s\. Restart it with app \{"action":"restart","name":"crash"\}/m);
     expect(next.text).toContain("TypeError: Cannot read properties of undefined (reading 'id')");
     expect(next.text).toMatch(/^crash: crashed, port \d+, last exit: exit code 1 \(crashed/m);
     // Said once.
-    expect((await legible.call('app_status')).text).not.toContain('Notice:');
+    expect((await legible.call('app', { action: 'status' })).text).not.toContain('Notice:');
   });
 
   it('stays responsive and bounded while an app floods its output', async () => {
-    const started = await legible.call('app_start', { name: 'flood' });
+    const started = await legible.call('app', { action: 'start', name: 'flood' });
     expect(started.isError, started.text).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const before = Date.now();
-    const status = await legible.call('app_status');
+    const status = await legible.call('app', { action: 'status' });
     expect(Date.now() - before).toBeLessThan(1_500);
     expect(status.text).toMatch(/flood: running, pid \d+/);
     expect(status.text).toMatch(/flood: .*, \d+ old log entries dropped/);
@@ -128,7 +128,7 @@ describe('apps that go wrong', () => {
     expect(errors.text).toContain('Note: ');
     const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${legible.pid()}/status`, 'utf8'))![1]) / 1024;
     expect(rss, 'resident memory of the Legible server, MB').toBeLessThan(400);
-    const stopped = await legible.call('app_stop', { name: 'flood' });
+    const stopped = await legible.call('app', { action: 'stop', name: 'flood' });
     expect(stopped.text).toMatch(/^Stopped flood \(/);
   });
 

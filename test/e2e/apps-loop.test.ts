@@ -47,7 +47,7 @@ describe('reproduce, fix, restart, prove', () => {
       expect(result.isError, result.text).toBe(false);
       return result.text;
     };
-    const started = await call('app_start');
+    const started = await call('app', { action: 'start' });
     expect(started).toMatch(/^Started api at http:\/\/localhost:\d+: pid \d+, ready in [\d.]+m?s \(GET http:\/\/localhost:\d+\/health → 200; first output after/m);
     expect(started).toContain('api warn: cache is cold; first requests will be slow');
     const webUrl = groupOf(started, /^Started web at (\S+):/m);
@@ -62,7 +62,7 @@ describe('reproduce, fix, restart, prove', () => {
 
     // The fix: the price the API reads at start-up.
     await writeFile(join(root, 'prices.json'), JSON.stringify({ 'sku-1': { amount: 3 } }));
-    const restarted = await call('app_restart', { name: 'api' });
+    const restarted = await call('app', { action: 'restart', name: 'api' });
     expect(restarted).toMatch(new RegExp(`^Restarted api at ${apiUrl.replace(/[.:/]/g, '\\$&')}: pid \\d+, ready in`, 'm'));
 
     const passed = await call('click', { ref });
@@ -75,7 +75,7 @@ describe('reproduce, fix, restart, prove', () => {
 
     const errors = await call('logs', { query: '{app="api"} | json | level="error"' });
     expect(errors).toMatch(/^1 entry in the last 1h/);
-    const status = await call('app_status');
+    const status = await call('app', { action: 'status' });
     expect(status).toMatch(/^api: running, pid \d+, http:\/\/localhost:\d+, up [\d.]+m?s, 1 restart, last exit: signal SIGTERM \(stopped/m);
     expect(status).toMatch(/^web: running/m);
 

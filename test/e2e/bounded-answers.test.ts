@@ -51,7 +51,7 @@ describe('journeys that are long or oddly titled', () => {
   it('answers a run of 2,000 unsupported steps with a 1 MB title in a few lines', { timeout: 120_000 }, async () => {
     const file = join(e2e.outputDir, 'long.json');
     await writeFile(file, JSON.stringify({ title: `T${'i'.repeat(1_000_000)}`, steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }, ...steps(1_999)] }));
-    const result = await e2e.legible.call('journey_run', { journey: file });
+    const result = await e2e.legible.call('journey', { action: 'run', journey: file });
     expect(result.isError, result.text).toBe(false);
     expectSmall(result.text, 8_000);
     expect(result.text.slice(0, 1_000)).toMatch(/^Journey "Ti{198}…": INCOMPLETE — 1 step passed, 1999 not run/);
@@ -62,7 +62,7 @@ describe('journeys that are long or oddly titled', () => {
   it('refuses a journey of 100,000 steps with a clear error', async () => {
     const file = join(e2e.outputDir, 'huge.json');
     await writeFile(file, JSON.stringify({ title: 'huge', steps: steps(100_000) }));
-    const result = await e2e.legible.call('journey_run', { journey: file });
+    const result = await e2e.legible.call('journey', { action: 'run', journey: file });
     expect(result.isError).toBe(true);
     expect(result.text).toBe(`Error: ${file} has 100,000 steps; a journey has at most 2,000.\nNext: Split it into shorter journeys.`);
   });
@@ -70,7 +70,7 @@ describe('journeys that are long or oddly titled', () => {
   it('refuses a journey file over 5 MB before reading it (a 20 MB title)', async () => {
     const file = join(e2e.outputDir, 'title.json');
     await writeFile(file, JSON.stringify({ title: 'T'.repeat(20_000_000), steps: [] }));
-    const result = await e2e.legible.call('journey_run', { journey: file });
+    const result = await e2e.legible.call('journey', { action: 'run', journey: file });
     expect(result.isError).toBe(true);
     expectSmall(result.text, 500);
     expect(result.text).toMatch(/is 19\.1 MB; journeys are at most 5 MB/);

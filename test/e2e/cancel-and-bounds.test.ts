@@ -50,7 +50,7 @@ describe('cancelling a call (notifications/cancelled)', () => {
     };
     const before = await tabs();
     const controller = new AbortController();
-    const running = e2e.legible.client.callTool({ name: 'journey_run', arguments: { journey: file } }, undefined, { signal: controller.signal, timeout: 60_000 });
+    const running = e2e.legible.client.callTool({ name: 'journey', arguments: { action: 'run', journey: file } }, undefined, { signal: controller.signal, timeout: 60_000 });
     // The run has its own tab while it waits for #never.
     expect(await until(before + 1, 15_000)).toBe(before + 1);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -59,7 +59,7 @@ describe('cancelling a call (notifications/cancelled)', () => {
     // Without cancellation it keeps the tab for the rest of the step's 30 s.
     expect(await until(before, 10_000)).toBe(before);
     // Another run works right away.
-    const again = await e2e.legible.call('journey_run', { journey: await journey('quick', [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }]) });
+    const again = await e2e.legible.call('journey', { action: 'run', journey: await journey('quick', [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }]) });
     expect(again.text).toMatch(/^Journey "quick": PASSED/);
   });
 });
@@ -75,7 +75,7 @@ describe('journey runs and files', () => {
       { type: 'click', selectors: ['#never'] },
     ]);
     const started = Date.now();
-    const result = await e2e.legible.call('journey_run', { journey: file });
+    const result = await e2e.legible.call('journey', { action: 'run', journey: file });
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(result.text, result.text).toMatch(/^Journey "forever": FAILED/);
     expect(result.text).toMatch(/✗ 2\. wait for #never — failed: the run reached its time limit of 4 s \(--run-timeout\) during this step/);
@@ -99,7 +99,7 @@ describe('journey runs and files', () => {
     const fifo = join(e2e.outputDir, 'pipe.json');
     execFileSync('mkfifo', [fifo]);
     const started = Date.now();
-    const result = await e2e.legible.call('journey_run', { journey: fifo });
+    const result = await e2e.legible.call('journey', { action: 'run', journey: fifo });
     expect(result.text).toMatch(/^Error: The journey ".*pipe\.json" is a FIFO \(named pipe\), not a file\./);
     const cli = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const child = execFile(process.execPath, [SERVER_ENTRY, 'run', fifo], { timeout: 30_000 }, (_error, out) => resolve({ code: child.exitCode, stdout: out }));
@@ -110,7 +110,7 @@ describe('journey runs and files', () => {
   });
 
   it.each(['/dev/zero', '/etc/passwd', '../../../etc/hostname.json'])('refuses %s: outside the folders journeys are read from', async (path) => {
-    const result = await e2e.legible.call('journey_run', { journey: path });
+    const result = await e2e.legible.call('journey', { action: 'run', journey: path });
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(/is outside the folders journeys are read from|There is no journey file/);
     expect(result.text).not.toMatch(/root:|daemon:/);
@@ -119,7 +119,7 @@ describe('journey runs and files', () => {
   it('never quotes a journey file in its errors', async () => {
     const file = join(e2e.outputDir, 'bad.json');
     await writeFile(file, '{"title":"x","steps":[{"type":"navigate","url":"http://a/?token=s3cr3t-value"},]}');
-    const result = await e2e.legible.call('journey_run', { journey: file });
+    const result = await e2e.legible.call('journey', { action: 'run', journey: file });
     expect(result.text).toMatch(/is not valid JSON( \(line 1, column \d+\))?\./);
     expect(result.text).not.toContain('s3cr3t');
   });

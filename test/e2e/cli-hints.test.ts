@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 /** MCP's way of naming a call: a tool name (with an underscore) or `tool {json}`. */
-const MCP_SYNTAX = /\b(?:journey_run|journey_save|record_start|record_stop|press_key|wait_for|app_start|select_option)\b|\b(?:report|snapshot|logs|navigate) \{"/;
+const MCP_SYNTAX = /\b(?:journey_run|journey_save|record_start|record_stop|press_key|wait_for|app_start|select_option)\b|\b(?:report|snapshot|logs|navigate|journey|record|app|type|click) \{"/;
 
 describe('the command line speaks its own syntax', () => {
   let ws: Workspace;
@@ -66,7 +66,7 @@ describe('the command line speaks its own syntax', () => {
     expect((await strict.run(['daemon', 'start', '--no-evaluate'])).code).toBe(0);
     const refused = await strict.run(['eval', '() => 1']);
     expect(refused.code).toBe(2);
-    expect(refused.stdout).toMatch(/^Next: The commands are: open, snapshot, click, type, press, hover, select, wait, /m);
+    expect(refused.stdout).toMatch(/^Next: The commands are: open, snapshot, click, type, select, wait, /m);
     expect(refused.stdout).not.toMatch(/press_key|select_option|wait_for|navigate/);
   });
 

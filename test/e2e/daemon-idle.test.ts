@@ -39,7 +39,7 @@ describe('a daemon with running apps', () => {
     expect(await waitForNoProcessesOf(pid, 3_000)).toEqual([]);
     const next = await ws.run(['app', 'status']);
     expect(next.stdout).toMatch(
-      /^Notice: The Legible daemon for .* had stopped \(unused for [\d.]+s while its apps ran \(api; it waits 8× --idle-timeout for running apps\), so it stopped them too\); a new one started\. .* Its apps were stopped too: api; start them again with app_start/m,
+      /^Notice: The Legible daemon for .* had stopped \(unused for [\d.]+s while its apps ran \(api; it waits 8× --idle-timeout for running apps\), so it stopped them too\); a new one started\. .* Its apps were stopped too: api; start them again with legible app start/m,
     );
   });
 

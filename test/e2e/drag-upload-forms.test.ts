@@ -92,14 +92,14 @@ describe('drag and drop, uploads and forms', () => {
   });
 
   it('journals each input as the step a person makes, and replays them', async () => {
-    await e2e.call('journey_save', { mark: true });
+    await e2e.call('journey', { action: 'save', mark: true });
     const snapshot = await e2e.openAndSnapshot('/form.html');
     await e2e.call('type', { fields: { [refOf(snapshot, 'textbox', 'Your name')]: 'Ann', [refOf(snapshot, 'combobox', 'Favourite colour')]: 'Blue' } });
     const dnd = await e2e.openAndSnapshot('/dnd.html');
     await e2e.call('click', { ref: itemRef(dnd, 'Write'), to: itemRef(dnd, 'Ship') });
     const upload = await e2e.openAndSnapshot('/upload.html');
     await e2e.call('type', { ref: refOf(upload, 'button', 'Attachment'), files: [files.a] });
-    const saved = await e2e.call('journey_save', { name: 'inputs', expect: ['text:notes.txt (13 bytes)'] });
+    const saved = await e2e.call('journey', { action: 'save', name: 'inputs', expect: ['text:notes.txt (13 bytes)'] });
     const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8'));
     expect(parseUserFlow(flow).steps.length).toBe(flow.steps.length);
     const types = flow.steps.map((step: { type: string; name?: string }) => step.name ?? step.type);
@@ -107,7 +107,7 @@ describe('drag and drop, uploads and forms', () => {
     expect(flow.steps[3].value).toBe('b');
     expect(flow.steps[7].parameters.files).toEqual([files.a]);
 
-    const run = await e2e.call('journey_run', { journey: 'inputs' });
+    const run = await e2e.call('journey', { action: 'run', journey: 'inputs' });
     expect(run).toContain('Journey "inputs": PASSED');
     expect(run).toMatch(/✓ \d+\. drag .* to /);
     expect(run).toMatch(/✓ \d+\. upload .*notes\.txt into /);

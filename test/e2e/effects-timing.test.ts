@@ -74,7 +74,7 @@ describe('what a click set off is reported by that click', () => {
     const leave = await e2e.call('click', { ref: refOf(page, 'button', 'Leave after 1.5 s') });
     expect(leave).toContain('Changes: none in the outline.');
     await waitInPage(`location.pathname === '/form.html' && document.readyState === 'complete'`);
-    const press = await e2e.call('press_key', { key: 'Tab' });
+    const press = await e2e.call('type', { key: 'Tab' });
     expect(press).toContain(`Changed since the last call, before this action: the page loaded ${e2e.fixtures.url}/form.html.`);
     expect(press).not.toContain('Page:');
   });

@@ -149,14 +149,14 @@ describe('a journey saved with a viewport, a throttled network and a mock', () =
     await e2e.open('/env.html');
     await e2e.call('emulate', { viewport: '500x400', network: 'Fast 3G' });
     await e2e.call('network', { mock: { url: '**/api/stock', status: 500, body: 'out of stock' } });
-    await e2e.call('journey_save', { mark: true });
+    await e2e.call('journey', { action: 'save', mark: true });
     await e2e.call('navigate', { go: 'reload' });
     const page = await e2e.snapshot();
     const click = await e2e.call('click', { ref: refOf(page, 'button', 'Check stock') });
     expect(click).toContain('Stock error 500: out of stock');
     // Throttled, the document's response takes at least the preset's latency (562.5 ms); unthrottled, a few ms.
     const slow = 'js:performance.getEntriesByType("navigation")[0].responseEnd > 500';
-    const saved = await e2e.call('journey_save', { name: 'slow-stock', expect: ['text:Viewport: 500x400', 'text:Stock error 500', slow] });
+    const saved = await e2e.call('journey', { action: 'save', name: 'slow-stock', expect: ['text:Viewport: 500x400', 'text:Stock error 500', slow] });
     const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8'));
     // Saved from the mark, the journey starts with the conditions set up before it.
     expect(flow.steps.slice(0, 3)).toEqual([
@@ -170,7 +170,7 @@ describe('a journey saved with a viewport, a throttled network and a mock', () =
     const { startLegible } = await import('../helpers/mcpClient.js');
     const fresh = await startLegible(['--output-dir', e2e.outputDir]);
     try {
-      const run = await fresh.call('journey_run', { journey: 'slow-stock' });
+      const run = await fresh.call('journey', { action: 'run', journey: 'slow-stock' });
       expect(run.text).toContain('Journey "slow-stock": PASSED');
       expect(run.text).toMatch(/✓ 1\. set viewport 500×400/);
       expect(run.text).toMatch(/✓ 2\. throttle the network \(180000 B\/s down, 84375 B\/s up, 562\.5 ms\)/);

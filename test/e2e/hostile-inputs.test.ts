@@ -6,6 +6,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLegible } from '../helpers/e2e.js';
+import { inputShape, listedSchema } from '../../src/server/toolSchema.js';
+import { FAMILIES } from '../../src/tools/registry.js';
+
+/** For a family (record, journey, app): the action that takes a parameter, from the definitions. */
+function actionTaking(family: string, parameter: string): string | undefined {
+  const actions = FAMILIES.find((candidate) => candidate.name === family)?.actions ?? {};
+  return Object.entries(actions).find(([, tool]) => parameter in inputShape(tool))?.[0];
+}
 
 const e2e = useLegible({ outputDir: 'hostile' });
 
@@ -80,11 +88,16 @@ describe('schema-derived hostile arguments', () => {
       const base = Object.fromEntries((tool.inputSchema.required ?? []).map((name) => [name, plausible(name, properties[name]!)]));
       for (const [name, property] of Object.entries(properties)) {
         for (const value of hostile(property).refused) {
-          const label = `${tool.name} {${name}: ${JSON.stringify(value).slice(0, 40)}}`;
-          const result = await e2e.legible.call(tool.name, { ...base, [name]: value });
+          // A family's parameter is tried with the action that takes it.
+          const action = name === 'action' ? undefined : actionTaking(tool.name, name);
+          const label = `${tool.name}${action ? ` ${action}` : ''} {${name}: ${JSON.stringify(value).slice(0, 40)}}`;
+          const member = action ? FAMILIES.find((family) => family.name === tool.name)!.actions[action]! : undefined;
+          const needed = member ? Object.fromEntries(((listedSchema(member).required ?? []) as string[]).map((key) => [key, plausible(key, properties[key]!)])) : {};
+          const result = await e2e.legible.call(tool.name, { ...base, ...(action ? { action } : {}), ...needed, [name]: value });
           calls++;
           expect(result.isError, `${label}: ${result.text}`).toBe(true);
-          expect(result.text, label).toMatch(new RegExp(`^Error: Invalid arguments for ${tool.name}: "${name}`));
+          const who = action ? `${tool.name} \\(action "${action}"\\)` : tool.name;
+          expect(result.text, label).toMatch(new RegExp(`^Error: Invalid arguments for ${who}: "${name}`));
           expectBounded(label, result.text);
         }
       }
@@ -117,22 +130,22 @@ describe('schema-derived hostile arguments', () => {
 
 describe('inputs that are refused though they look well formed', () => {
   it.each(['00x00', '9999x9999', '99x1000', '3840x3840', '99999x1'])('record_start refuses the size %s, with one reason', async (size) => {
-    const result = await e2e.legible.call('record_start', { size });
+    const result = await e2e.legible.call('record', { action: 'start', size });
     expect(result.isError).toBe(true);
     expect(result.text).toContain(`"size" is not valid: each side is 100-3840 px, and the whole at most 3840x2160 (got "${size}")`);
     expect(result.text).not.toContain('1280x720');
   });
 
   it('record_start says what form a size takes when it has none', async () => {
-    const result = await e2e.legible.call('record_start', { size: 'big' });
+    const result = await e2e.legible.call('record', { action: 'start', size: 'big' });
     expect(result.text).toContain('"size" is not valid: it is WxH in pixels, such as 1280x720 (got "big").');
     expect(result.text).not.toContain('each side');
   });
 
   it.each(['.', '..', '..foo', '.hidden'])('refuses the name %j for a recording label, a journey and a report', async (name) => {
     for (const [tool, args] of [
-      ['record_start', { label: name }],
-      ['journey_run', { journey: 'x', record: name }],
+      ['record', { action: 'start', label: name }],
+      ['journey', { action: 'run', journey: 'x', record: name }],
       ['report', { name }],
     ] as const) {
       const result = await e2e.legible.call(tool, args);
@@ -140,15 +153,15 @@ describe('inputs that are refused though they look well formed', () => {
       expect(result.text).toMatch(/starting with a letter or digit/);
     }
     await e2e.call('click', { ref: 'e1' }).catch(() => undefined);
-    const save = await e2e.legible.call('journey_save', { name });
+    const save = await e2e.legible.call('journey', { action: 'save', name });
     expect(save.isError).toBe(true);
     expect(save.text).toMatch(/is not a journey name|No actions were recorded/);
   });
 
   it.each(['a\u001b[31mb', 'a\u202Eb', 'a\u0000b'])('refuses control and bidi characters in names and paths (%j)', async (name) => {
     for (const [tool, args] of [
-      ['journey_run', { journey: `${name}.json` }],
-      ['record_compare', { a: name }],
+      ['journey', { action: 'run', journey: `${name}.json` }],
+      ['record', { action: 'compare', a: name }],
       ['report', { run: name }],
       ['screenshot', { path: `${name}.png` }],
     ] as const) {

@@ -35,25 +35,25 @@ describe('the apps belong to the HTTP server, not to a session', () => {
     try {
       const one = await connect(server.url);
       const two = await connect(server.url);
-      const started = await one.call('app_start');
+      const started = await one.call('app', { action: 'start' });
       expect(started.isError, started.text).toBe(false);
-      const again = await two.call('app_start');
+      const again = await two.call('app', { action: 'start' });
       expect(again.text).toMatch(/api.*already running/);
       const processes = await appProcesses(pid);
       expect(processes).toHaveLength(1);
-      expect((await two.call('app_status')).text).toMatch(/^api: running/m);
+      expect((await two.call('app', { action: 'status' })).text).toMatch(/^api: running/m);
       expect(readdirSync(join(root, '.legible')).filter((name) => name.endsWith('.json'))).toEqual([`apps-${pid}.json`]);
       // One session ending does not stop the app the other still uses.
       await one.transport.terminateSession();
       await one.client.close();
-      expect((await two.call('app_status')).text).toMatch(/^api: running/m);
+      expect((await two.call('app', { action: 'status' })).text).toMatch(/^api: running/m);
 
       server.child.kill('SIGKILL');
       await waitForExit(pid);
       expect(processes.every(isAlive)).toBe(true);
       const next = await startLegible(['--root', root]);
       try {
-        const status = await next.call('app_status');
+        const status = await next.call('app', { action: 'status' });
         expect(status.text).toMatch(/stopped apps that an earlier Legible server in this folder left running when it was killed: api \(pid \d+\)/);
         expect(await waitForNoProcessesOf(pid)).toEqual([]);
         expect(existsSync(join(root, '.legible', `apps-${pid}.json`))).toBe(false);
@@ -98,7 +98,7 @@ describe('the apps belong to the HTTP server, not to a session', () => {
     const pid = server.child.pid!;
     try {
       const session = await connect(server.url);
-      expect((await session.call('app_start')).isError).toBe(false);
+      expect((await session.call('app', { action: 'start' })).isError).toBe(false);
       expect((await session.call('navigate', { url: `${fixtures.url}/form.html` })).isError).toBe(false);
       const apps = await appProcesses(pid);
       const browser = browserChildren(pid);

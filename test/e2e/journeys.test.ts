@@ -27,7 +27,7 @@ describe('repro journeys', () => {
     await e2e.legible.call('type', { ref: groupOf(snapshot.text, /spinbutton "Quantity" \[ref=(e\d+)\]/), text: '2' });
     const click = await e2e.legible.call('click', { ref: groupOf(snapshot.text, /button "Add to basket" \[ref=(e\d+)\]/) });
     expect(click.text).toContain('POST /api/basket → 500');
-    const saved = await e2e.legible.call('journey_save', {
+    const saved = await e2e.legible.call('journey', { action: 'save',
       name: 'basket-500',
       expect: ['text:Added to basket', 'noFailedRequests:/api/', 'noConsoleErrors'],
     });
@@ -45,7 +45,7 @@ describe('repro journeys', () => {
   });
 
   it('fails the expectations when replayed against the still-broken app, and passes once fixed', async () => {
-    const before = await e2e.legible.call('journey_run', { journey: 'basket-500', record: 'before' });
+    const before = await e2e.legible.call('journey', { action: 'run', journey: 'basket-500', record: 'before' });
     expect(before.isError, before.text).toBe(false);
     expect(before.text).toContain('Journey "basket-500": FAILED');
     expect(before.text).toMatch(/✓ 4\. click button "Add to basket"/);
@@ -75,7 +75,7 @@ describe('repro journeys', () => {
     expect(Math.max(...red), `red pixels per tile: ${red.join(', ')}`).toBeGreaterThan(250);
 
     basket.fixed = true;
-    const after = await e2e.legible.call('journey_run', { journey: 'basket-500', record: 'after' });
+    const after = await e2e.legible.call('journey', { action: 'run', journey: 'basket-500', record: 'after' });
     expect(after.text).toContain('Journey "basket-500": PASSED');
     expect(after.text).toMatch(/✓ text "Added to basket" is visible/);
   });
@@ -151,21 +151,21 @@ describe('repro journeys', () => {
   });
 
   it('explains a malformed expectation', async () => {
-    const bad = await e2e.legible.call('journey_save', { name: 'bad-expectation', expect: ['text'] });
+    const bad = await e2e.legible.call('journey', { action: 'save', name: 'bad-expectation', expect: ['text'] });
     expect(bad.isError).toBe(true);
     expect(bad.text).toContain('needs something after "text:"');
-    const unknown = await e2e.legible.call('journey_run', { journey: 'basket-500', expect: ['colour:red'] });
+    const unknown = await e2e.legible.call('journey', { action: 'run', journey: 'basket-500', expect: ['colour:red'] });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain('Unknown expectation "colour:red"');
   });
 
   it('refuses to overwrite a saved journey, and to save with nothing recorded', async () => {
-    const again = await e2e.legible.call('journey_save', { name: 'basket-500' });
+    const again = await e2e.legible.call('journey', { action: 'save', name: 'basket-500' });
     expect(again.isError).toBe(true);
     expect(again.text).toContain('already exists');
-    const marked = await e2e.legible.call('journey_save', { mark: true });
+    const marked = await e2e.legible.call('journey', { action: 'save', mark: true });
     expect(marked.text).toContain('Marked');
-    const empty = await e2e.legible.call('journey_save', { name: 'empty' });
+    const empty = await e2e.legible.call('journey', { action: 'save', name: 'empty' });
     expect(empty.isError).toBe(true);
     expect(empty.text).toContain('since the mark');
   });
@@ -187,10 +187,10 @@ describe('repro journeys', () => {
     const file = join(e2e.outputDir, 'hand.json');
     writeFileSync(file, JSON.stringify(flow));
     // Every other step ran and passed, but one was not run: the run is incomplete, not passed.
-    const skipped = await e2e.legible.call('journey_run', { journey: file });
+    const skipped = await e2e.legible.call('journey', { action: 'run', journey: file });
     expect(skipped.text, skipped.text).toContain('INCOMPLETE — 7 steps passed, 1 not run');
     expect(skipped.text).toMatch(/- 2\. emulateCpuThrottling \(not supported by Legible\) — not run: Legible does not run "emulateCpuThrottling" steps/);
-    const failed = await e2e.legible.call('journey_run', { journey: file, unsupported: 'fail' });
+    const failed = await e2e.legible.call('journey', { action: 'run', journey: file, unsupported: 'fail' });
     expect(failed.text).toContain('FAILED');
     expect(failed.text).toMatch(/✗ 2\. emulateCpuThrottling .* — failed: Legible does not run "emulateCpuThrottling" steps/);
     expect(failed.text).toMatch(/· 3\. click #q — skipped: step 2 failed/);
@@ -209,7 +209,7 @@ describe('repro journeys', () => {
     };
     const file = join(e2e.outputDir, 'slow-report.json');
     writeFileSync(file, JSON.stringify(flow));
-    const run = await e2e.legible.call('journey_run', { journey: file, expect: ['!text:Report failed'] });
+    const run = await e2e.legible.call('journey', { action: 'run', journey: file, expect: ['!text:Report failed'] });
     expect(run.text, run.text).toContain('PASSED');
     const lines = run.text.split('\n');
     const at = (what: string) => lines.findIndex((line) => line.includes(what));
@@ -226,7 +226,7 @@ describe('repro journeys', () => {
     const click = await e2e.call('click', { ref });
     expect(click).toContain('Clicked in second');
     expect((await e2e.legible.call('wait_for', { ref })).isError).toBe(false);
-    const saved = await e2e.call('journey_save', { name: 'framed', expect: ['text:Clicked in second', '!text:Clicked in first'] });
+    const saved = await e2e.call('journey', { action: 'save', name: 'framed', expect: ['text:Clicked in second', '!text:Clicked in first'] });
     const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8'));
     expect(parseUserFlow(flow).steps.map((step) => step.type)).toEqual(['setViewport', 'navigate', 'click', 'waitForElement', 'customStep', 'customStep']);
     const [, , clickStep, waitStep] = flow.steps;
@@ -236,7 +236,7 @@ describe('repro journeys', () => {
     // The CSS selector holds in the frame's own document.
     expect(clickStep.selectors[1]).toEqual(['body > button']);
 
-    const run = await e2e.call('journey_run', { journey: 'framed' });
+    const run = await e2e.call('journey', { action: 'run', journey: 'framed' });
     expect(run, run).toContain('PASSED');
     expect(run).toMatch(/✓ text "Clicked in second" is visible\n  ✓ text "Clicked in first" is not visible/);
 
@@ -252,28 +252,28 @@ describe('repro journeys', () => {
     // A frame the page does not have: the step says so.
     const file = join(e2e.outputDir, 'no-frame.json');
     writeFileSync(file, JSON.stringify({ title: 'no frame', steps: [flow.steps[1], { ...clickStep, frame: [5], timeout: 300 }] }));
-    const missing = await e2e.call('journey_run', { journey: file });
+    const missing = await e2e.call('journey', { action: 'run', journey: file });
     expect(missing).toMatch(/2\. click .* — not found: no element matches .*: there is no frame \[5\]/);
   });
 
   it('explains bad journey files and missing targets with the step number', async () => {
     const bad = join(e2e.outputDir, 'bad.json');
     writeFileSync(bad, '{"title": "x", "steps": [');
-    const notJson = await e2e.legible.call('journey_run', { journey: bad });
+    const notJson = await e2e.legible.call('journey', { action: 'run', journey: bad });
     expect(notJson.isError).toBe(true);
     expect(notJson.text).toContain('is not valid JSON');
     writeFileSync(bad, JSON.stringify({ name: 'x' }));
-    expect((await e2e.legible.call('journey_run', { journey: bad })).text).toContain('has no "steps" array');
+    expect((await e2e.legible.call('journey', { action: 'run', journey: bad })).text).toContain('has no "steps" array');
     writeFileSync(bad, JSON.stringify({ title: 'x', steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }, { type: 'click', offsetX: 1, offsetY: 1 }] }));
-    expect((await e2e.legible.call('journey_run', { journey: bad })).text).toMatch(/Step 2 \(click\) of \S+ is malformed: selectors/);
+    expect((await e2e.legible.call('journey', { action: 'run', journey: bad })).text).toMatch(/Step 2 \(click\) of \S+ is malformed: selectors/);
     writeFileSync(bad, JSON.stringify({ title: 'gone', steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/shop.html` }, { type: 'click', selectors: [['#no-such-button']], offsetX: 1, offsetY: 1, timeout: 500 }] }));
-    const missing = await e2e.legible.call('journey_run', { journey: bad });
+    const missing = await e2e.legible.call('journey', { action: 'run', journey: bad });
     expect(missing.text).toMatch(/\? 2\. click #no-such-button — not found: no element matches #no-such-button/);
-    const unknown = await e2e.legible.call('journey_run', { journey: 'no-such-journey' });
+    const unknown = await e2e.legible.call('journey', { action: 'run', journey: 'no-such-journey' });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain('There is no saved journey "no-such-journey"');
     expect(unknown.text).toMatch(/^Next: Saved journeys: .*basket-500/m);
-    const noFile = await e2e.legible.call('journey_run', { journey: join(e2e.outputDir, 'missing.json') });
+    const noFile = await e2e.legible.call('journey', { action: 'run', journey: join(e2e.outputDir, 'missing.json') });
     expect(noFile.text).toMatch(/There is no journey file at .*missing\.json/);
   });
 

@@ -56,15 +56,15 @@ describe('--no-evaluate: no route runs page JavaScript', () => {
   it('refuses js expectations in journey_save and journey_run, naming the flag', async () => {
     const page = await e2e.openAndSnapshot('/form.html');
     await e2e.call('type', { ref: refOf(page, 'textbox', 'Your name'), text: 'Ann' });
-    const saved = await e2e.legible.call('journey_save', { name: 'with-js', expect: ['text:Sign up', `js:${mark('journey_save')}`] });
+    const saved = await e2e.legible.call('journey', { action: 'save', name: 'with-js', expect: ['text:Sign up', `js:${mark('journey_save')}`] });
     expect(saved.isError, saved.text).toBe(true);
     expect(saved.text).toMatch(/--no-evaluate forbids running JavaScript in the page, and the expectation "js:.*" would run some/);
-    await e2e.call('journey_save', { name: 'plain', expect: ['text:Sign up'] });
-    const runWithJs = await e2e.legible.call('journey_run', { journey: 'plain', expect: [`js:${mark('journey_run')}`] });
+    await e2e.call('journey', { action: 'save', name: 'plain', expect: ['text:Sign up'] });
+    const runWithJs = await e2e.legible.call('journey', { action: 'run', journey: 'plain', expect: [`js:${mark('journey_run')}`] });
     expect(runWithJs.isError, runWithJs.text).toBe(true);
     expect(runWithJs.text).toContain('--no-evaluate');
     // The journey itself is fine without the js expectation.
-    expect(await e2e.call('journey_run', { journey: 'plain' })).toContain('PASSED');
+    expect(await e2e.call('journey', { action: 'run', journey: 'plain' })).toContain('PASSED');
     expect(pwned).toEqual([]);
   });
 
@@ -72,7 +72,7 @@ describe('--no-evaluate: no route runs page JavaScript', () => {
     const files = journeys(e2e);
     expect(Object.keys(files)).toHaveLength(9);
     for (const [route, path] of Object.entries(files)) {
-      const result = await e2e.legible.call('journey_run', { journey: path });
+      const result = await e2e.legible.call('journey', { action: 'run', journey: path });
       expect(result.isError, `${route}: ${result.text}`).toBe(true);
       expect(result.text).toMatch(/--no-evaluate forbids running JavaScript in the page, and step 2 \(.+\) would run some; nothing was run/);
     }
@@ -81,7 +81,7 @@ describe('--no-evaluate: no route runs page JavaScript', () => {
 
   it('names what the URL is in the refusal', async () => {
     const files = journeys(e2e);
-    const text = async (route: string) => (await e2e.legible.call('journey_run', { journey: files[route]! })).text;
+    const text = async (route: string) => (await e2e.legible.call('journey', { action: 'run', journey: files[route]! })).text;
     expect(await text('controlJavascriptUrl')).toContain('step 2 (navigate to a javascript: URL)');
     expect(await text('dataSvgUrl')).toContain('step 2 (navigate to a data: URL of type "image/svg+xml")');
     expect(await text('blobUrl')).toContain('step 2 (navigate to a blob: URL)');
@@ -146,8 +146,8 @@ describe('without --no-evaluate, the same routes do run page JavaScript', () => 
     pwned.length = 0;
     const files = journeys(e2e);
     const answers: Record<string, string> = {};
-    for (const [route, path] of Object.entries(files)) answers[route] = await e2e.call('journey_run', { journey: path });
-    await e2e.call('journey_run', { journey: files.waitForExpression!, expect: [`js:${mark('journey_run')}`] });
+    for (const [route, path] of Object.entries(files)) answers[route] = await e2e.call('journey', { action: 'run', journey: path });
+    await e2e.call('journey', { action: 'run', journey: files.waitForExpression!, expect: [`js:${mark('journey_run')}`] });
     expect([...new Set(pwned)].sort()).toEqual(['journey_run', 'jsExpectation', 'waitForExpression']);
     // Reported by name, like the other things replay cannot run; the verdict is not PASSED.
     for (const route of ['javascriptUrl', 'tabbedJavascriptUrl', 'controlJavascriptUrl', 'newlineJavascriptUrl']) {

@@ -93,12 +93,12 @@ describe('recording', () => {
   it('records an animated page in real time at 25 fps: the video shows the motion as the page painted it, and stop says how many frames differ', async () => {
     await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/animated.html` });
     const before = Date.now();
-    const start = await e2e.legible.call('record_start', { label: 'anim' });
+    const start = await e2e.legible.call('record', { action: 'start', label: 'anim' });
     const started = Date.now();
     expect(start.isError, start.text).toBe(false);
     await wait(3_000);
     const stopping = Date.now();
-    const stop = await e2e.legible.call('record_stop');
+    const stop = await e2e.legible.call('record', { action: 'stop' });
     const stopped = Date.now();
     expect(stop.isError, stop.text).toBe(false);
     const video = groupOf(stop.text, /Video: (.+\.mp4)/);
@@ -150,12 +150,12 @@ describe('recording', () => {
   it('shows the state change in the filmstrip and lists the actions with their times', async () => {
     await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/shop.html` });
     const snapshot = await e2e.legible.call('snapshot');
-    await e2e.legible.call('record_start', { label: 'search' });
+    await e2e.legible.call('record', { action: 'start', label: 'search' });
     await e2e.legible.call('type', { ref: groupOf(snapshot.text, /searchbox "Search products" \[ref=(e\d+)\]/), text: 'shoes' });
     const click = await e2e.legible.call('click', { ref: groupOf(snapshot.text, /button "Search" \[ref=(e\d+)\]/) });
     expect(click.text).toContain('Red shoes');
     await wait(300);
-    const stop = await e2e.legible.call('record_stop');
+    const stop = await e2e.legible.call('record', { action: 'stop' });
     expect(stop.isError, stop.text).toBe(false);
     expect(stop.text).toMatch(/\d+\.\d s Typing "shoes" into searchbox "Search products"/);
     expect(stop.text).toMatch(/\d+\.\d s Clicking button "Search"/);
@@ -177,14 +177,14 @@ describe('recording', () => {
     ] as const) {
       await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/shop.html` });
       const snapshot = await e2e.legible.call('snapshot');
-      await e2e.legible.call('record_start', { label });
+      await e2e.legible.call('record', { action: 'start', label });
       await e2e.legible.call('type', { ref: groupOf(snapshot.text, /searchbox "Search products" \[ref=(e\d+)\]/), text: query });
       await e2e.legible.call('click', { ref: groupOf(snapshot.text, /button "Search" \[ref=(e\d+)\]/) });
       await wait(label === 'before' ? 300 : 900);
-      const stop = await e2e.legible.call('record_stop');
+      const stop = await e2e.legible.call('record', { action: 'stop' });
       expect(stop.isError, stop.text).toBe(false);
     }
-    const compare = await e2e.legible.call('record_compare', {});
+    const compare = await e2e.legible.call('record', { action: 'compare' });
     expect(compare.isError, compare.text).toBe(false);
     expect(compare.text).toContain('Kept in step at each of the 2 actions');
     const video = groupOf(compare.text, /Video: (.+\.mp4)/);
@@ -218,10 +218,10 @@ describe('recording', () => {
   it('records WebM with burned-in captions, and lists recordings as readable MCP resources', async () => {
     await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/animated.html` });
     const snapshot = await e2e.legible.call('snapshot');
-    await e2e.legible.call('record_start', { label: 'webm', format: 'webm', captions: true });
+    await e2e.legible.call('record', { action: 'start', label: 'webm', format: 'webm', captions: true });
     await e2e.legible.call('click', { ref: groupOf(snapshot.text, /button "Toggle colour" \[ref=(e\d+)\]/) });
     await wait(1_500);
-    const stop = await e2e.legible.call('record_stop');
+    const stop = await e2e.legible.call('record', { action: 'stop' });
     expect(stop.isError, stop.text).toBe(false);
     const video = groupOf(stop.text, /Video: (.+\.webm)/);
     const info = probe(video);
@@ -248,9 +248,9 @@ describe('recording', () => {
 
   it('makes odd sizes even, with square pixels', async () => {
     await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/animated.html` });
-    await e2e.legible.call('record_start', { label: 'odd', size: '1001x601' });
+    await e2e.legible.call('record', { action: 'start', label: 'odd', size: '1001x601' });
     await wait(400);
-    const stop = await e2e.legible.call('record_stop');
+    const stop = await e2e.legible.call('record', { action: 'stop' });
     const video = groupOf(stop.text, /Video: (.+\.mp4)/);
     const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height,sample_aspect_ratio', '-of', 'csv=p=0', video], { encoding: 'utf8' }).trim();
     expect(out).toBe('1002,602,1:1');
@@ -269,7 +269,7 @@ describe('recording', () => {
         ],
       }),
     );
-    const run = await e2e.legible.call('journey_run', { journey: file, record: 'dsf2' });
+    const run = await e2e.legible.call('journey', { action: 'run', journey: file, record: 'dsf2' });
     expect(run.isError, run.text).toBe(false);
     const video = groupOf(run.text, /(\S+dsf2\S*\.mp4)/);
     const info = probe(video);
@@ -290,18 +290,18 @@ describe('recording', () => {
 
   it('explains the faults: double start, stop without start, unknown recording, bad label', async () => {
     await e2e.legible.call('navigate', { url: `${e2e.fixtures.url}/shop.html` });
-    const none = await e2e.legible.call('record_stop');
+    const none = await e2e.legible.call('record', { action: 'stop' });
     expect(none.isError).toBe(true);
     expect(none.text).toContain('Nothing is recording');
-    await e2e.legible.call('record_start', { label: 'twice' });
-    const again = await e2e.legible.call('record_start', { label: 'twice-again' });
+    await e2e.legible.call('record', { action: 'start', label: 'twice' });
+    const again = await e2e.legible.call('record', { action: 'start', label: 'twice-again' });
     expect(again.isError).toBe(true);
     expect(again.text).toContain('already recording');
-    expect((await e2e.legible.call('record_stop')).isError).toBe(false);
-    const missing = await e2e.legible.call('record_compare', { a: 'no-such-recording', b: 'after' });
+    expect((await e2e.legible.call('record', { action: 'stop' })).isError).toBe(false);
+    const missing = await e2e.legible.call('record', { action: 'compare', a: 'no-such-recording', b: 'after' });
     expect(missing.isError).toBe(true);
     expect(missing.text).toContain('There is no recording "no-such-recording"');
-    const bad = await e2e.legible.call('record_start', { label: '../escape' });
+    const bad = await e2e.legible.call('record', { action: 'start', label: '../escape' });
     expect(bad.isError).toBe(true);
     expect(bad.text).toMatch(/label/i);
   });
@@ -309,7 +309,7 @@ describe('recording', () => {
   it('keeps a clearly marked partial video when the page closes mid-recording', async () => {
     const opened = await e2e.legible.call('pages', { action: 'new', url: `${e2e.fixtures.url}/animated.html` });
     const id = groupOf(opened.text, /Opened (p\d+)/);
-    await e2e.legible.call('record_start', { label: 'closing', page: id });
+    await e2e.legible.call('record', { action: 'start', label: 'closing', page: id });
     await wait(800);
     const next = await e2e.legible.call('pages', { action: 'close', id });
     expect(next.text).toMatch(/Notice: Recording "closing" stopped because its page closed; the partial video is at (\S+\.mp4)/);
@@ -331,7 +331,7 @@ describe('recording faults with ffmpeg', () => {
     const legible = await startLegible([], { FFMPEG_PATH: '/nonexistent/ffmpeg' });
     try {
       await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
-      const start = await legible.call('record_start');
+      const start = await legible.call('record', { action: 'start' });
       expect(start.isError).toBe(true);
       expect(start.text).toContain('FFMPEG_PATH');
       const snapshot = await legible.call('snapshot');
@@ -345,13 +345,13 @@ describe('recording faults with ffmpeg', () => {
   it('reports ffmpeg killed mid-recording and keeps no broken file', async () => {
     await withOwnServer('kill', async (legible, out) => {
       await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
-      await legible.call('record_start', { label: 'killed' });
+      await legible.call('record', { action: 'start', label: 'killed' });
       await wait(500);
       const ffmpeg = execFileSync('pgrep', ['-f', `${out}/killed`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
       expect(ffmpeg.length).toBeGreaterThan(0);
       for (const pid of ffmpeg) process.kill(Number(pid), 'SIGKILL');
       await wait(300);
-      const stop = await legible.call('record_stop');
+      const stop = await legible.call('record', { action: 'stop' });
       expect(stop.isError).toBe(true);
       expect(stop.text).toContain('No file was kept');
       expect(readdirSync(out).filter((name) => name.endsWith('.mp4') || name.endsWith('.partial'))).toEqual([]);
@@ -362,7 +362,7 @@ describe('recording faults with ffmpeg', () => {
   it('keeps recording across navigations, same site and cross site', async () => {
     await withOwnServer('nav', async (legible) => {
       await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
-      await legible.call('record_start', { label: 'moving' });
+      await legible.call('record', { action: 'start', label: 'moving' });
       await wait(600);
       expect((await legible.call('navigate', { url: `${fixtures.url}/shop.html` })).isError).toBe(false);
       await wait(600);
@@ -370,7 +370,7 @@ describe('recording faults with ffmpeg', () => {
       const crossSite = `${fixtures.url.replace('127.0.0.1', 'localhost')}/animated.html`;
       expect((await legible.call('navigate', { url: crossSite })).isError).toBe(false);
       await wait(1_000);
-      const stop = await legible.call('record_stop');
+      const stop = await legible.call('record', { action: 'stop' });
       expect(stop.isError, stop.text).toBe(false);
       expect(stop.text).not.toContain('Partial');
       expect(stop.text).toMatch(/s Opening .*\/shop\.html\n\s+\d+\.\d s Opening .*localhost.*\/animated\.html/);
@@ -388,10 +388,10 @@ describe('recording faults with ffmpeg', () => {
   it('returns the partial video from record_stop when the browser crashed mid-recording', async () => {
     await withOwnServer('crash', async (legible, out) => {
       await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
-      await legible.call('record_start', { label: 'crashed' });
+      await legible.call('record', { action: 'start', label: 'crashed' });
       await wait(800);
       expect((await killBrowser(legible.pid()!)).length).toBeGreaterThan(0);
-      const stop = await legible.call('record_stop');
+      const stop = await legible.call('record', { action: 'stop' });
       expect(stop.isError, stop.text).toBe(false);
       expect(stop.text).toMatch(/Notice: .*browser.*(crashed|closed).*launched a new one/);
       expect(stop.text).toMatch(/Partial: page p\d+ closed during the recording/);
@@ -401,13 +401,13 @@ describe('recording faults with ffmpeg', () => {
       expect(video.duration).toBeGreaterThan(0.2);
       expect(readdirSync(out).filter((name) => name.endsWith('.partial'))).toEqual([]);
       // Handed over once; the new browser works and can record again.
-      const again = await legible.call('record_stop');
+      const again = await legible.call('record', { action: 'stop' });
       expect(again.isError).toBe(true);
       expect(again.text).toContain('Nothing is recording');
       await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
-      expect((await legible.call('record_start', { label: 'after-crash' })).isError).toBe(false);
+      expect((await legible.call('record', { action: 'start', label: 'after-crash' })).isError).toBe(false);
       await wait(300);
-      expect((await legible.call('record_stop')).isError).toBe(false);
+      expect((await legible.call('record', { action: 'stop' })).isError).toBe(false);
     });
   });
 
@@ -417,13 +417,13 @@ describe('recording faults with ffmpeg', () => {
     const legible = await startLegible(['--output-dir', out]);
     try {
       await legible.call('navigate', { url: `${fixtures.url}/animated.html` });
-      expect((await legible.call('record_start', { label: 'full' })).isError).toBe(false);
+      expect((await legible.call('record', { action: 'start', label: 'full' })).isError).toBe(false);
       // Long enough for ffmpeg to have begun the file, which then cannot be finished.
       await wait(1_000);
       // Fill the disk while it records (dd stops with "No space left on device").
       spawnSync('dd', ['if=/dev/zero', `of=${join(out, 'filler')}`, 'bs=64k']);
       await wait(500);
-      const stop = await legible.call('record_stop');
+      const stop = await legible.call('record', { action: 'stop' });
       expect(stop.isError, stop.text).toBe(true);
       expect(stop.text).toContain('No space left on device');
       expect(stop.text).toContain('No file was kept');
@@ -433,14 +433,14 @@ describe('recording faults with ffmpeg', () => {
 
       // Removing the broken video freed its space: fill that too.
       spawnSync('dd', ['if=/dev/zero', `of=${join(out, 'filler-2')}`, 'bs=4k']);
-      const start = await legible.call('record_start', { label: 'again' });
+      const start = await legible.call('record', { action: 'start', label: 'again' });
       expect(start.isError).toBe(true);
       expect(start.text).toMatch(/has only .* free, too little to record/);
       expect(start.text).toContain('--output-dir');
       const shot = await legible.call('screenshot', { path: 'shot.png' });
       expect(shot.isError).toBe(true);
       expect(shot.text).toMatch(/Could not save the screenshot .*no space left/i);
-      const save = await legible.call('journey_save', { name: 'full' });
+      const save = await legible.call('journey', { action: 'save', name: 'full' });
       expect(save.isError).toBe(true);
       expect(save.text).toMatch(/^Next: .*space/m);
       expect((await legible.call('snapshot')).isError).toBe(false);
@@ -463,7 +463,7 @@ describe('recording faults with ffmpeg', () => {
     execFileSync('touch', [locked]);
     try {
       await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
-      const start = await legible.call('record_start');
+      const start = await legible.call('record', { action: 'start' });
       expect(start.isError).toBe(true);
       expect(start.text).toMatch(/output folder/i);
       expect(start.text).toMatch(/writable|A file stands where a folder should be/);

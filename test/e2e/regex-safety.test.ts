@@ -29,13 +29,13 @@ describe('catastrophic regular expressions', () => {
   });
 
   it('a LogQL line filter answers, and other calls are answered meanwhile', async () => {
-    expect((await legible.call('app_start', { name: 'api' })).isError).toBe(false);
+    expect((await legible.call('app', { action: 'start', name: 'api' })).isError).toBe(false);
     // Until the app has printed both lines (a plain filter: no regular expression).
     for (let tries = 0; tries < 100 && !/aaaa$/m.test((await legible.call('logs', { query: '{app="api"} |= "aaaa"' })).text.replaceAll(VICTIM, '')); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const query = legible.call('logs', { query: '{app="api"} |~ "(a+)+$"' });
-    const status = legible.call('app_status');
+    const status = legible.call('app', { action: 'status' });
     const [logs, other] = await Promise.all([query, status]);
     expect(logs.isError, logs.text).toBe(false);
     expect(logs.text).toContain('aaaa');
@@ -46,13 +46,13 @@ describe('catastrophic regular expressions', () => {
   });
 
   it('a readiness pattern is matched against every line without stalling the start', async () => {
-    const started = await legible.call('app_start', { name: 'patient' });
+    const started = await legible.call('app', { action: 'start', name: 'patient' });
     expect(started.isError, started.text).toBe(false);
     expect(started.text).toContain('patient');
   });
 
   it('PromQL label matchers and TraceQL =~ answer too', async () => {
-    expect((await legible.call('app_start', { name: 'victim' })).isError).toBe(false);
+    expect((await legible.call('app', { action: 'start', name: 'victim' })).isError).toBe(false);
     // Until the first scrape is stored (a plain selector: no regular expression).
     for (let tries = 0; tries < 100 && !(await legible.call('metrics', { query: 'hits_total' })).text.includes('aaaa'); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -60,7 +60,7 @@ describe('catastrophic regular expressions', () => {
     const [metrics, traces, other] = await Promise.all([
       legible.call('metrics', { query: 'hits_total{path=~"(a+)+$"}' }),
       legible.call('traces', { query: '{ name =~ "(a+)+$" }' }),
-      legible.call('app_status'),
+      legible.call('app', { action: 'status' }),
     ]);
     expect(metrics.isError, metrics.text).toBe(false);
     expect(metrics.text).toContain('path="aaaa"');

@@ -33,7 +33,7 @@ describe('replaying Recorder flows', () => {
   }
 
   async function replay(title: string, steps: unknown[], options: { recorderValid?: boolean } = {}): Promise<string> {
-    return e2e.call('journey_run', { journey: flowFile(title, steps, options) });
+    return e2e.call('journey', { action: 'run', journey: flowFile(title, steps, options) });
   }
 
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -265,14 +265,14 @@ describe('replaying Recorder flows', () => {
       ['noFailedRequests:/api[/', /not a valid regular expression/],
     ];
     for (const [expectation, message] of bad) {
-      const saved = await e2e.legible.call('journey_save', { name: 'checked', expect: [expectation] });
+      const saved = await e2e.legible.call('journey', { action: 'save', name: 'checked', expect: [expectation] });
       expect(saved.isError, `${expectation}: ${saved.text}`).toBe(true);
       expect(saved.text).toMatch(message);
     }
-    const noName = await e2e.legible.call('journey_save', {});
+    const noName = await e2e.legible.call('journey', { action: 'save' });
     expect(noName.isError).toBe(true);
-    const example = JSON.parse(/journey_save (\{.*\})/.exec(noName.text)![1]!);
-    const withExample = await e2e.legible.call('journey_save', example);
+    const example = JSON.parse(/journey (\{.*\})/.exec(noName.text)![1]!);
+    const withExample = await e2e.legible.call('journey', example);
     expect(withExample.isError, withExample.text).toBe(false);
   });
 

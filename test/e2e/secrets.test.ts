@@ -54,7 +54,7 @@ describe('secrets stay out of what Legible writes and shares', () => {
 
   it('a session full of credentials leaves none in the report folder, runs/, sidecars or saved journeys', async () => {
     const answers: Record<string, string> = {};
-    await e2e.call('record_start', { label: 'manual' });
+    await e2e.call('record', { action: 'start', label: 'manual' });
     // The agent gave this URL itself, so navigate's answer may show it; what follows may not.
     await e2e.open(`/login.html?token=${SECRETS.navigationToken}`);
     const page = await e2e.snapshot();
@@ -62,7 +62,7 @@ describe('secrets stay out of what Legible writes and shares', () => {
     answers.type = await e2e.call('type', { ref: refOf(page, 'textbox', 'Password'), text: SECRETS.typedPassword });
     answers.click = await e2e.call('click', { ref: refOf(page, 'button', 'Sign in') });
     expect(answers.click).toContain('Signed in as ann');
-    answers.recordStop = await e2e.call('record_stop');
+    answers.recordStop = await e2e.call('record', { action: 'stop' });
     expect(logins.at(-1)?.password).toBe(SECRETS.typedPassword);
 
     const list = await e2e.call('network', { all: true });
@@ -71,8 +71,8 @@ describe('secrets stay out of what Legible writes and shares', () => {
     for (const [id, path] of [[groupOf(list, /(r\d+) POST \/api\/form-login/), 'form'], [groupOf(list, /(r\d+) POST \/api\/notes/), 'notes']]) {
       answers[`network ${path}`] = await e2e.call('network', { id });
     }
-    answers.saved = await e2e.call('journey_save', { name: 'login', expect: ['text:Signed in as ann'] });
-    answers.run = await e2e.call('journey_run', { journey: 'login', record: 'login' });
+    answers.saved = await e2e.call('journey', { action: 'save', name: 'login', expect: ['text:Signed in as ann'] });
+    answers.run = await e2e.call('journey', { action: 'run', journey: 'login', record: 'login' });
     answers.report = await e2e.call('report', { run: 'login', name: 'login-report' });
 
     // Files first: the report folder, runs/, the recordings' sidecars, the saved journey, a saved body.
@@ -126,17 +126,17 @@ describe('secrets stay out of what Legible writes and shares', () => {
   });
 
   it('masks a password typed key by key with press_key, and journals it as one change step naming the secret', async () => {
-    await e2e.call('journey_save', { mark: true });
+    await e2e.call('journey', { action: 'save', mark: true });
     await e2e.open('/login.html');
     const page = await e2e.snapshot();
     await e2e.call('type', { ref: refOf(page, 'textbox', 'User name'), text: 'bob' });
     await e2e.call('click', { ref: refOf(page, 'textbox', 'Password') });
-    await e2e.call('record_start', { label: 'keys' });
+    await e2e.call('record', { action: 'start', label: 'keys' });
     const pressed: string[] = [];
-    for (const key of SECRETS.keyByKeyPassword) pressed.push(await e2e.call('press_key', { key }));
-    pressed.push(await e2e.call('press_key', { key: 'Backspace' }));
-    pressed.push(await e2e.call('press_key', { key: '7' }));
-    const stop = await e2e.call('record_stop');
+    for (const key of SECRETS.keyByKeyPassword) pressed.push(await e2e.call('type', { key }));
+    pressed.push(await e2e.call('type', { key: 'Backspace' }));
+    pressed.push(await e2e.call('type', { key: '7' }));
+    const stop = await e2e.call('record', { action: 'stop' });
     await e2e.call('click', { ref: refOf(page, 'button', 'Sign in') });
     const typed = `${SECRETS.keyByKeyPassword.slice(0, -1)}7`;
     expect(logins.at(-1)?.password).toBe(typed);
@@ -146,14 +146,14 @@ describe('secrets stay out of what Legible writes and shares', () => {
     expect(stop).toMatch(/Pressing • in a password field/);
     expect(stop).not.toMatch(/Pressing [^•B]/);
 
-    const saved = await e2e.call('journey_save', { name: 'login-keys', expect: ['text:Signed in as bob'] });
+    const saved = await e2e.call('journey', { action: 'save', name: 'login-keys', expect: ['text:Signed in as bob'] });
     const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8')) as { steps: { type: string; key?: string; value?: string }[] };
     // No key steps spell the password out; one change step refers to it.
     expect(flow.steps.filter((step) => step.type === 'keyDown' || step.type === 'keyUp')).toEqual([]);
     expect(flow.steps.filter((step) => step.value === '${LEGIBLE_SECRET_PASSWORD}')).toHaveLength(1);
     expect(leaks(e2e.outputDir)).toEqual([]);
     // Replayed in this session, the field gets what was typed (with the Backspace applied).
-    expect(await e2e.call('journey_run', { journey: 'login-keys' })).toContain('PASSED');
+    expect(await e2e.call('journey', { action: 'run', journey: 'login-keys' })).toContain('PASSED');
     expect(logins.at(-1)?.password).toBe(typed);
   });
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../helpers/e2e.js';
 import { startRaw, type RawServer } from '../helpers/rawStdio.js';
+import { FAMILIES } from '../../src/tools/registry.js';
 
 let server: RawServer;
 let tools: { name: string; inputSchema: { properties?: Record<string, unknown> } }[];
@@ -101,17 +102,21 @@ describe('tools/call shapes', () => {
       const answer = await server.request('tools/call', { name: tool.name, arguments: [1, 2] }, `array-${tool.name}`);
       const text = textOf(answer);
       expect(answer.result?.isError, `${tool.name}: ${text}`).toBe(true);
-      expect(text).toMatch(new RegExp(`^Error: The arguments of ${tool.name} must be a JSON object of named arguments, not an array \\(\\[1,2\\]\\)\\.\\nNext: ${tool.name} takes `));
+      // A family (record, journey, app) says what each of its actions takes.
+      expect(text).toMatch(new RegExp(`^Error: The arguments of ${tool.name} must be a JSON object of named arguments, not an array \\(\\[1,2\\]\\)\\.\\nNext: ${tool.name}( \\(action "\\w+"\\))? takes `));
     }
   });
 
   it('with an argument named "__proto__", for every tool: refused like any unknown argument', async () => {
     for (const tool of tools) {
-      await server.send(`{"jsonrpc":"2.0","id":"proto-${tool.name}","method":"tools/call","params":{"name":"${tool.name}","arguments":{"__proto__":{"polluted":true}}}}`);
+      // A family's call names its first action, so the refusal is about __proto__, not a missing action.
+      const action = FAMILIES.some((family) => family.name === tool.name) ? (tool.inputSchema as { properties?: { action?: { enum?: string[] } } }).properties?.action?.enum?.[0] : undefined;
+      const first = action ? `"action":"${action}",` : '';
+      await server.send(`{"jsonrpc":"2.0","id":"proto-${tool.name}","method":"tools/call","params":{"name":"${tool.name}","arguments":{${first}"__proto__":{"polluted":true}}}}`);
       const answer = await server.next((message) => message.id === `proto-${tool.name}`);
       const text = textOf(answer);
       expect(answer.result?.isError, `${tool.name}: ${text}`).toBe(true);
-      expect(text).toMatch(new RegExp(`^Error: Invalid arguments for ${tool.name}: .*unknown argument "__proto__"`));
+      expect(text).toMatch(new RegExp(`^Error: Invalid arguments for ${tool.name}${action ? ` \\(action "${action}"\\)` : ''}: .*unknown argument "__proto__"`));
     }
   });
 

@@ -48,13 +48,13 @@ describe('storage', () => {
 
   it('lets a journey start logged in: the load is a step of it', async () => {
     await e2e.call('storage', { clear: true });
-    await e2e.call('journey_save', { mark: true });
+    await e2e.call('journey', { action: 'save', mark: true });
     await e2e.call('storage', { load: 'auth.json' });
     await e2e.open('/account.html');
-    const saved = await e2e.call('journey_save', { name: 'logged-in', expect: ['text:Signed in as ann'] });
+    const saved = await e2e.call('journey', { action: 'save', name: 'logged-in', expect: ['text:Signed in as ann'] });
     expect(saved).toMatch(/load browser state from \S+auth\.json/);
     await e2e.call('storage', { clear: true });
-    const run = await e2e.call('journey_run', { journey: 'logged-in' });
+    const run = await e2e.call('journey', { action: 'run', journey: 'logged-in' });
     expect(run).toContain('Journey "logged-in": PASSED');
     const journey = readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8');
     expect(journey).not.toContain(SESSION);
@@ -111,10 +111,10 @@ describe('annotated screenshots, pixel diffs and PDF', () => {
       ['right', 'Bartholomew the Second'],
     ]) {
       const snapshot = await e2e.openAndSnapshot('/form.html');
-      await e2e.call('record_start', { label });
+      await e2e.call('record', { action: 'start', label });
       await e2e.call('type', { ref: refOf(snapshot, 'textbox', 'Your name'), text: name! });
       await new Promise((resolve) => setTimeout(resolve, 1_200));
-      await e2e.call('record_stop');
+      await e2e.call('record', { action: 'stop' });
     }
     const moments = await e2e.legible.call('screenshot', { diff: ['left', 'right'] });
     expect(moments.isError, moments.text).toBe(false);
@@ -136,13 +136,13 @@ describe('performance traces', () => {
 
   it('summarises a page load: vitals, the long task and its script, the layout shift, render-blocking requests', async () => {
     await e2e.open('/perf.html?token=traceSECRET42');
-    expect(await e2e.call('record_start', { trace: true, label: 'load' })).toContain('Tracing "load"');
+    expect(await e2e.call('record', { action: 'start', trace: true, label: 'load' })).toContain('Tracing "load"');
     await e2e.call('navigate', { go: 'reload' });
     // The banner comes 400 ms after load; the click is a slow interaction.
     await new Promise((resolve) => setTimeout(resolve, 700));
     const page = await e2e.snapshot();
     await e2e.call('click', { ref: refOf(page, 'button', 'Heavy work') });
-    const result = await e2e.call('record_stop');
+    const result = await e2e.call('record', { action: 'stop' });
     expect(result).toMatch(/LCP \d[\d,]* ms \((good|needs improvement|poor); text h1#hero; TTFB \d+ ms, then \d[\d,]* ms to paint\)/);
     expect(result).toMatch(/FCP \d[\d,]* ms/);
     expect(result).toMatch(/CLS 0\.\d{3} /);
@@ -163,13 +163,13 @@ describe('performance traces', () => {
   });
 
   it('refuses a second recording on the page while tracing, and video options with a trace', async () => {
-    await e2e.call('record_start', { trace: true });
-    const again = await e2e.legible.call('record_start', {});
+    await e2e.call('record', { action: 'start', trace: true });
+    const again = await e2e.legible.call('record', { action: 'start' });
     expect(again.isError).toBe(true);
     expect(again.text).toContain('is already recording ("trace")');
-    const summary = await e2e.call('record_stop');
+    const summary = await e2e.call('record', { action: 'stop' });
     expect(summary).toContain('No page load in the trace');
-    const options = await e2e.legible.call('record_start', { trace: true, fps: 10 });
+    const options = await e2e.legible.call('record', { action: 'start', trace: true, fps: 10 });
     expect(options.text).toContain('A trace has no video options');
   });
 });

@@ -90,7 +90,7 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
       web: otelApp({ API_URL: '{apps.api.url}', THIRD_URL: third.url }),
     });
     legible = await startLegible(['--root', root]);
-    const started = await call('app_start');
+    const started = await call('app', { action: 'start' });
     webUrl = groupOf(started, /^Started web at (\S+):/m);
     apiUrl = groupOf(started, /^Started api at (\S+):/m);
   }, 90_000);
@@ -102,7 +102,7 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
   });
 
   it('points the apps it starts at its receiver, and says where that is', async () => {
-    const status = await call('app_status');
+    const status = await call('app', { action: 'status' });
     endpoint = groupOf(status, /^Telemetry: OTLP\/HTTP at (http:\/\/127\.0\.0\.1:\d+)\./m);
     expect(status).toContain(`OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`);
     // The apps' spans come in under the names Legible gave them.
@@ -112,7 +112,7 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
       return /^1 trace match/.test(text) ? text : undefined;
     });
     expect(listed).toMatch(/POST \(api\)/);
-    expect(await call('app_status')).toMatch(/scraping api http:\/\/localhost:\d+\/metrics every 1s: (up|not scraped yet)/);
+    expect(await call('app', { action: 'status' })).toMatch(/scraping api http:\/\/localhost:\d+\/metrics every 1s: (up|not scraped yet)/);
   });
 
   it('names the failing span and its exception in the report of the click whose request throws', async () => {
@@ -283,7 +283,7 @@ describe('telemetry of instrumented apps, through the MCP client', () => {
     expect(bomb.status).toBe(413);
     const huge = await post(Buffer.alloc(17 * 2 ** 20, 1), { 'content-type': 'application/x-protobuf' }).catch((error: Error) => error);
     if (!(huge instanceof Error)) expect(huge.status).toBe(413);
-    expect(await call('app_status')).toMatch(/refused \(last: HTTP 413/);
+    expect(await call('app', { action: 'status' })).toMatch(/refused \(last: HTTP 413/);
     expect(await call('traces', { query: '{ status = error }' })).toMatch(/trace(s)? match/);
   });
 
@@ -343,7 +343,7 @@ describe('the receiver on a fixed port, and stores at their caps', () => {
       const body = Buffer.from(tracesProtobuf(makeSpans({ traces: 100, spansPerTrace: 10, seed: i + 2 })));
       expect((await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } })).status).toBe(200);
     }
-    const status = (await legible.call('app_status')).text;
+    const status = (await legible.call('app', { action: 'status' })).text;
     expect(status).toContain(`Telemetry: OTLP/HTTP at http://127.0.0.1:${port}.`);
     expect(status).toMatch(/held: 1000 spans, [^\n]*; the oldest dropped by the caps: 1100 spans/);
     const found = await legible.call('traces', { query: '{ }' });
@@ -358,7 +358,7 @@ describe('the receiver on a fixed port, and stores at their caps', () => {
     const taken = (blocker.address() as AddressInfo).port;
     const other = await startLegible(['--otlp-port', String(taken), '--root', await workspace('otlp-taken')]);
     try {
-      const status = await other.call('app_status');
+      const status = await other.call('app', { action: 'status' });
       expect(status.text).toContain(`Legible's OTLP receiver could not start`);
       expect(status.text).toContain(`Port ${taken} (--otlp-port) is probably taken`);
       expect(status.text).toMatch(/Telemetry: the OTLP receiver is not running \(the OTLP receiver could not listen on 127\.0\.0\.1:\d+: [^)]*EADDRINUSE/);

@@ -6,8 +6,6 @@ const CORE_TOOLS = [
   'snapshot',
   'click',
   'type',
-  'press_key',
-  'hover',
   'select_option',
   'wait_for',
   'screenshot',
@@ -32,23 +30,30 @@ describe('tools/list', () => {
     await legible?.close();
   });
 
-  it('offers the 14 browser tools, in registry order', () => {
+  it('offers the 12 browser tools, in registry order, and the families record, journey and app', () => {
     const names = tools.map((tool) => tool.name);
     for (const name of CORE_TOOLS) expect(names).toContain(name);
     expect(names.filter((name) => CORE_TOOLS.includes(name))).toEqual(CORE_TOOLS);
     expect(new Set(names).size).toBe(names.length);
+    for (const family of ['record', 'journey', 'app']) expect(names).toContain(family);
+    // Their actions are not tools of their own in tools/list.
+    for (const action of ['record_start', 'journey_run', 'app_start', 'press_key', 'hover']) expect(names).not.toContain(action);
   });
 
   // Titles are left out on purpose (optional in MCP; every agent pays for tools/list on every
-  // turn), and readOnlyHint only appears when true, its default being false.
+  // turn). A read-only tool says only readOnlyHint; others say destructiveHint, and openWorldHint
+  // when false (its default is true).
   it('gives every tool a real description and annotations', () => {
     for (const tool of tools) {
       expect(tool.description, tool.name).toMatch(/\w+ \w+/);
       expect(tool.description!.length, tool.name).toBeGreaterThan(20);
       expect(tool.annotations, tool.name).toBeDefined();
+      if (tool.annotations!.readOnlyHint) {
+        expect(tool.annotations, tool.name).toEqual({ readOnlyHint: true });
+        continue;
+      }
       expect(typeof tool.annotations!.destructiveHint, tool.name).toBe('boolean');
-      expect(typeof tool.annotations!.openWorldHint, tool.name).toBe('boolean');
-      expect([undefined, true], tool.name).toContain(tool.annotations!.readOnlyHint);
+      expect([undefined, false], tool.name).toContain(tool.annotations!.openWorldHint);
     }
   });
 
@@ -62,9 +67,13 @@ describe('tools/list', () => {
       expect(byName.get(name)!.annotations!.readOnlyHint ?? false, name).toBe(false);
     }
     expect(byName.get('evaluate')!.annotations!.destructiveHint).toBe(true);
-    expect(byName.get('snapshot')!.annotations!.destructiveHint).toBe(false);
-    expect(byName.get('navigate')!.annotations!.openWorldHint).toBe(true);
-    expect(byName.get('click')!.annotations!.openWorldHint).toBe(false);
+    expect(byName.get('click')!.annotations!.destructiveHint).toBe(false);
+    // Acting on a page is open-world (the page may call any server): the default, left out.
+    expect(byName.get('navigate')!.annotations!.openWorldHint).toBeUndefined();
+    expect(byName.get('click')!.annotations!.openWorldHint).toBeUndefined();
+    // Local work says so.
+    for (const name of ['app', 'record', 'report', 'network']) expect(byName.get(name)!.annotations!.openWorldHint, name).toBe(false);
+    for (const name of ['logs', 'traces', 'metrics', 'snapshot']) expect(byName.get(name)!.annotations, name).toEqual({ readOnlyHint: true });
   });
 
   it('publishes input schemas; page tools take a page argument', () => {
@@ -83,14 +92,13 @@ describe('tools/list', () => {
 
   /**
    * tools/list is paid for on every turn of every agent. Issue 15 holds it to half of Playwright
-   * MCP's (20,286 characters of tools/list JSON with its default options → 10,143). For now the
-   * ceiling leaves 2,600 characters for the tools being added in parallel (app_*, logs, traces,
-   * metrics); the lead tightens it to 10,143 once the whole list is compacted.
+   * MCP's (20,286 characters of tools/list JSON with its default options → 10,143), with every
+   * tool: the browser's, the apps', logs, traces and metrics (families: tools/family.ts).
    */
   it('stays within its size budget', () => {
     const size = JSON.stringify(tools).length;
     const perTool = tools.map((tool) => `${tool.name} ${JSON.stringify(tool).length}`).join(', ');
-    expect(size, `tools/list is ${size} characters, over the budget: compact the descriptions and schemas (issue 15). Per tool: ${perTool}`).toBeLessThanOrEqual(10_143 + 2_600);
+    expect(size, `tools/list is ${size} characters, over the budget: compact the descriptions and schemas (issue 15). Per tool: ${perTool}`).toBeLessThanOrEqual(10_143);
   });
 
   it('rejects an unknown argument with a message naming the known ones', async () => {
@@ -102,7 +110,19 @@ describe('tools/list', () => {
     const click = await legible.call('click', { ref: 'e1', force: true });
     expect(click.isError).toBe(true);
     expect(click.text).toContain('unknown argument "force"');
-    expect(click.text).toMatch(/click takes ref \(string, required\), double \(boolean\), button \("left" \| "right" \| "middle"\), to \(string\), page \(string\)/);
+    expect(click.text).toMatch(/click takes ref \(string, required\), hover \(boolean\), double \(boolean\), button \("left" \| "right" \| "middle"\), to \(string\), page \(string\)/);
+  });
+
+  it('runs an action of a family, and says what a family takes when the action is missing or wrong or its arguments are another action\'s', async () => {
+    const missing = await legible.call('app', {});
+    expect(missing.isError).toBe(true);
+    expect(missing.text).toMatch(/^Error: Invalid arguments for app: "action" is missing\.\nNext: app \(action "start"\) takes name \(string\)\. app \(action "stop"\) takes name/);
+    const wrong = await legible.call('record', { action: 'pause' });
+    expect(wrong.text).toContain('Error: Invalid arguments for record: "action" must be "start", "stop" or "compare" (got "pause").');
+    const foreign = await legible.call('record', { action: 'stop', label: 'x' });
+    expect(foreign.text).toMatch(/^Error: Invalid arguments for record \(action "stop"\): unknown argument "label"\.\nNext: record \(action "stop"\) takes page \(string\)\./);
+    const stop = await legible.call('record', { action: 'stop' });
+    expect(stop.text).toMatch(/^Error: Nothing is recording on page p1\.\nNext: Start a recording with record \{"action":"start"\} first\./);
   });
 });
 

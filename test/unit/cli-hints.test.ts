@@ -12,13 +12,17 @@ const cli = hintTranslator(commands);
 
 describe('hints in command-line form', () => {
   it('turns a tool call with JSON arguments into the command, positionals first', () => {
+    expect(cli('Replay: journey {"action":"run","journey":"shop-cart"}')).toBe('Replay: legible journey run shop-cart');
+    // The name of an action's own tool reads the same (older answers, docs).
     expect(cli('Replay: journey_run {"journey":"shop-cart"}')).toBe('Replay: legible journey run shop-cart');
     expect(cli('Run id: run-1. Report: report {"run":"run-1"}.')).toBe('Run id: run-1. Report: legible report run-1.');
     expect(cli('snapshot {"search":"…"} finds them')).toBe('legible snapshot --search … finds them');
     expect(cli('next: snapshot {"ref":"e5","offset":100}')).toBe('next: legible snapshot --ref e5 --offset 100');
     expect(cli('All its output: logs {"query":"{app=\\"api\\"}"}.')).toBe(`All its output: legible logs '{app="api"}'.`);
-    expect(cli('Restart it with app_restart {"name":"api"}; then')).toBe('Restart it with legible app restart api; then');
-    expect(cli('Call record_start {"trace":true} with at most a label.')).toBe('Run legible record start --trace with at most a label.');
+    expect(cli('Restart it with app {"action":"restart","name":"api"}; then')).toBe('Restart it with legible app restart api; then');
+    expect(cli('Call record {"action":"start","trace":true} with at most a label.')).toBe('Run legible record start --trace with at most a label.');
+    expect(cli('then type {"key":"Enter"}.')).toBe('then legible press Enter.');
+    expect(cli('Call click {"ref":"e4","hover":true} alone.')).toBe('Run legible hover e4 alone.');
     expect(cli('Call type {"fields":{"e3":"Ann","e7":"true"}}.')).toBe(`Run legible type --fields '{"e3":"Ann","e7":"true"}'.`);
     expect(cli('Call click {"ref":…,"to":…} alone.')).toBe('Run legible click … --to … alone.');
   });
@@ -32,12 +36,15 @@ describe('hints in command-line form', () => {
   });
 
   it('names tools with an underscore, "the X tool" and lists of tools as commands', () => {
-    expect(cli('Act on the page, then call record_stop.')).toBe('Act on the page, then run legible record stop.');
+    expect(cli('Act on the page, then call record {"action":"stop"}.')).toBe('Act on the page, then run legible record stop.');
+    expect(cli('Start a recording with record {"action":"start"} first.')).toBe('Start a recording with legible record start first.');
     expect(cli('Start a recording with record_start first.')).toBe('Start a recording with legible record start first.');
     expect(cli('Use the evaluate tool to run code in the page.')).toBe('Use legible eval to run code in the page.');
-    expect(cli('Next: The tools are: navigate, snapshot, click, type, press_key, hover, select_option, wait_for, logs.')).toBe(
-      'Next: The commands are: open, snapshot, click, type, press, hover, select, wait, logs.',
+    expect(cli('Next: The tools are: navigate, snapshot, click, type, select_option, wait_for, record, journey, app, logs.')).toBe(
+      'Next: The commands are: open, snapshot, click, type, select, wait, record, journey, app, logs.',
     );
+    // A family without its action is no command: left as it is.
+    expect(cli('the app {"name":"api"} call')).toBe('the app {"name":"api"} call');
   });
 
   it('leaves prose, page text in quotes, paths and unknown arguments alone', () => {
@@ -54,7 +61,7 @@ describe('hints in command-line form', () => {
     const hints: [string, Record<string, unknown>][] = [
       ['logs {"query":"{app=\\"api\\"} |= \\"it\'s\\"","since":"5m"}', { query: '{app="api"} |= "it\'s"', since: '5m' }],
       ['select_option {"ref":"e3","values":["Small","Large"]}', { ref: 'e3', values: ['Small', 'Large'] }],
-      ['journey_save {"name":"cart","expect":["text:Added","noConsoleErrors"]}', { name: 'cart', expect: ['text:Added', 'noConsoleErrors'] }],
+      ['journey {"action":"save","name":"cart","expect":["text:Added","noConsoleErrors"]}', { name: 'cart', expect: ['text:Added', 'noConsoleErrors'] }],
       ['type {"ref":"e3","text":"--not-a-flag"}', { ref: 'e3', text: '--not-a-flag' }],
     ];
     for (const [hint, args] of hints) {
