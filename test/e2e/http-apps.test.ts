@@ -81,7 +81,7 @@ describe('the apps belong to the HTTP server, not to a session', () => {
       }
       expect(status).toBe(200);
       for (const session of sessions) {
-        const status = (await session.call('app_status')).text;
+        const status = (await session.call('app', { action: 'status' })).text;
         expect(status).toContain(`Telemetry: OTLP/HTTP at http://127.0.0.1:${port}.`);
         expect(status).not.toContain('could not start');
         expect((await session.call('traces', { query: '{ }' })).text).toMatch(/^2 traces match/);
