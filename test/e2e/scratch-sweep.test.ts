@@ -44,6 +44,8 @@ describe('scratch folders of a Legible killed outright', () => {
     await waitForExit(pid);
     for (const child of browser) await waitForExit(child, 15_000); // its pipe closed: the browser goes
     await first.close().catch(() => undefined);
+    // Left behind by the kill: in the test's own temp folder no other Legible (another test file
+    // running in parallel, another worktree's) sweeps it first.
     expect(existsSync(join(temp, folder!))).toBe(true);
 
     // A folder of a process that lives (this test's) and one of a process that is gone.
