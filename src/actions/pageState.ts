@@ -8,10 +8,12 @@ import { abortable, withTimeout } from '../util/time.js';
 import { LegibleError } from '../util/errors.js';
 import { redactText } from '../util/redact.js';
 import { installActivityTracker, readMarks, type PageMarks } from './settle.js';
-import { guard, HungRenderer, StuckScript } from './guard.js';
+import { guard, HungRenderer, SlowWork, StuckScript } from './guard.js';
 
 /** A page with this many elements can take Legible's walker longer than a call may last. */
 const LARGE_PAGE_ELEMENTS = 20_000;
+/** How long the error for a slow outline waits at most for the element count (sent before the walk, so it is usually in). */
+const COUNT_WAIT_MS = 1_000;
 import type { ActionObserver } from './observer.js';
 import type { ActionWatch } from '../telemetry/activity.js';
 
@@ -102,8 +104,10 @@ export class PageState {
     // Asked first: DevTools runs the two in each frame in the order they were sent, so the marks
     // are from just before the walk (a change in between shows as a change, never as none).
     const reading = !rootRef && !marks ? readMarks(this.page, this.timerWaitMs) : Promise.resolve(marks);
-    // Asked alongside the walk (no extra wait: the renderer answers it first), for the error when the walk runs out of time.
-    const elements = withTimeout(this.page.mainFrame().evaluate(() => document.getElementsByTagName('*').length), this.callTimeout, 'Counting the elements').catch(() => undefined);
+    // Asked alongside the walk (no extra wait: the renderer answers it first), for the error when
+    // the walk runs out of time; bounded where that error waits for it, not here, so a busy machine
+    // that answers it late still gets the right error.
+    const elements = this.page.mainFrame().evaluate(() => document.getElementsByTagName('*').length).catch(() => undefined);
     const outline = await guard(this.page, abortable(takeOutline(this.page, this.refs, rootRef), this.signal), this.callTimeout, 'Reading the page outline').catch((error: unknown) =>
       explainSlowOutline(error, elements),
     );
@@ -134,12 +138,12 @@ export class PageState {
 
 /**
  * An outline that ran out of time on a very large page: it is Legible's own walker that was slow
- * (its layout work can keep the renderer busy for a while after it was stopped), not the page's
- * JavaScript, and not a hung renderer, so say that.
+ * (it finished late, or it was stopped, and its layout work can keep the renderer busy for a while
+ * after that), not the page's JavaScript, and not a hung renderer, so say that.
  */
 async function explainSlowOutline(error: unknown, elements: Promise<number | undefined>): Promise<never> {
-  if (!(error instanceof StuckScript) && !(error instanceof HungRenderer)) throw error;
-  const count = await withTimeout(elements, 500, 'Counting the elements').catch(() => undefined);
+  if (!(error instanceof SlowWork) && !(error instanceof StuckScript) && !(error instanceof HungRenderer)) throw error;
+  const count = await withTimeout(elements, COUNT_WAIT_MS, 'Counting the elements').catch(() => undefined);
   if (count === undefined || count < LARGE_PAGE_ELEMENTS) throw error;
   throw new LegibleError(
     `Reading the page outline did not finish within ${error.ms} ms: the page has ${count.toLocaleString('en-US')} elements, more than Legible's outline walker gets through in that time (the page's own JavaScript was not the problem).`,

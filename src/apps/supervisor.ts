@@ -100,6 +100,16 @@ interface AppRecord {
   lastExit?: LastExit;
   failure?: string;
   streamIds?: number[];
+  /** Its most recent start that became ready: spawn → ready, when it was ready, the URL it served. */
+  lastStart?: AppStartup;
+}
+
+/** An app's most recent start (by app_start, app_restart or a journey run). */
+export interface AppStartup {
+  readyMs: number;
+  /** When it became ready, epoch ms. */
+  at: number;
+  url?: string;
 }
 
 /**
@@ -288,10 +298,12 @@ export class AppSupervisor {
    * its other loopback spellings (localhost, 127.0.0.1, [::1]) on the same port: a page may call
    * the app by any of them.
    */
-  origins(): Map<string, string> {
+  origins(options: { stopped?: boolean } = {}): Map<string, string> {
     const out = new Map<string, string>();
-    for (const record of this.records.values()) {
-      const url = record.run?.url;
+    // Running apps first: a stopped app's old origin never hides the one that serves it now.
+    const records = [...this.records.values()].sort((a, b) => Number(!a.run) - Number(!b.run));
+    for (const record of records) {
+      const url = record.run?.url ?? (options.stopped ? record.lastStart?.url : undefined);
       if (!url) continue;
       let parsed: URL;
       try {
@@ -299,7 +311,7 @@ export class AppSupervisor {
       } catch {
         continue;
       }
-      out.set(parsed.origin, record.name);
+      if (!out.has(parsed.origin)) out.set(parsed.origin, record.name);
       if (LOOPBACK.has(parsed.hostname)) {
         for (const host of LOOPBACK) {
           const alias = new URL(parsed.origin);
@@ -309,6 +321,22 @@ export class AppSupervisor {
       }
     }
     return out;
+  }
+
+  /** An app's most recent start that became ready in this session. */
+  startupOf(name: string): AppStartup | undefined {
+    return this.records.get(name)?.lastStart;
+  }
+
+  /** The URL a running app serves now. */
+  urlOf(name: string): string | undefined {
+    return this.records.get(name)?.run?.url;
+  }
+
+  /** The names of the configured apps (reading the config if no call has yet; none without one). */
+  async names(): Promise<string[]> {
+    const source = this.source ?? (await loadApps(this.root).catch(() => undefined));
+    return [...(source?.apps.keys() ?? [])];
   }
 
   /** Stores output still waiting for a continuation line, of every app. */
@@ -412,6 +440,7 @@ export class AppSupervisor {
     record.state = 'running';
     record.failure = undefined;
     const { run, readyMs, readiness, checked } = launched;
+    record.lastStart = { readyMs, at: run.readyAt ?? Date.now(), ...(run.url ? { url: run.url } : {}) };
     this.hooks?.ready(name, run);
     const { lines, more } = entriesSince(this.store, run.markSeq, (labels, level) => labels.app === name && isProblemLine(labels, level), 8);
     return {

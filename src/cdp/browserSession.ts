@@ -41,6 +41,8 @@ export class BrowserSession {
   private nextPage = 1;
   private lost = false;
   private readonly notices: string[] = [];
+  /** Tabs Legible opened in a browser it attached to: closed when it lets go of that browser (the others are the user's). */
+  private readonly ownTabs = new Set<PageDriver>();
 
   /**
    * With `shared`, the session opens its tabs in an isolated browser context (own cookies,
@@ -115,12 +117,38 @@ export class BrowserSession {
       this.notices.push(`Legible ${description} and works in its open tab ${open[0]!.id} (${open[0]!.url()}), as --reuse-tab asks.`);
       return;
     }
-    const own = await this.adopt(await browser.newPage());
+    const own = await this.opened(browser.newPage());
     this.selectedId = own.id;
     this.frontId = undefined;
     this.notices.push(
       `Legible ${description} and opened a tab of its own, ${own.id}, for its work${open.length ? `; the tabs that were open (${listed}) are left as they were (pages lists them; start with --reuse-tab to work in the open tab instead)` : ''}.`,
     );
+  }
+
+  /** A tab Legible itself opens: tracked, and remembered as its own. */
+  private async opened(page: Promise<Page>): Promise<PageDriver> {
+    const driver = await this.adopt(await page);
+    this.ownTabs.add(driver);
+    return driver;
+  }
+
+  /**
+   * Closes the tabs Legible opened in a browser it attached to, and the tabs those opened
+   * (popups of the app it drove), each bounded; the user's own tabs stay as they were.
+   */
+  private async closeOwnTabs(): Promise<void> {
+    // A popup that just opened is being tracked: its opener is known once it is.
+    await withTimeout(this.caughtUp(), 2_000, 'Tracking the new tabs').catch(() => undefined);
+    const ours = new Set(this.ownTabs);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const page of this.pagesById.values()) {
+        if (ours.has(page) || ![...ours].some((own) => page.openedBy(own))) continue;
+        ours.add(page);
+        grew = true;
+      }
+    }
+    await Promise.all([...ours].map((page) => withTimeout(page.close(), 2_000, 'Closing a tab of Legible\'s').catch(() => undefined)));
   }
 
   private onDisconnected(browser: Browser): void {
@@ -132,6 +160,7 @@ export class BrowserSession {
     void removeScratch(this.scratchDir);
     for (const page of this.pagesById.values()) this.hooks.pageClosed(page);
     this.pagesById.clear();
+    this.ownTabs.clear();
     this.selectedId = undefined;
     this.frontId = undefined;
   }
@@ -202,6 +231,7 @@ export class BrowserSession {
     this.selectedId ??= driver.id;
     driver.onClose(() => {
       this.pagesById.delete(driver.id);
+      this.ownTabs.delete(driver);
       this.hooks.pageClosed(driver);
       if (this.selectedId === driver.id) this.selectedId = this.pagesById.keys().next().value;
     });
@@ -230,12 +260,12 @@ export class BrowserSession {
     }
     const selected = this.selectedId ? this.pagesById.get(this.selectedId) : undefined;
     if (selected) return selected;
-    return this.adopt(await this.scope!.newPage()).then((page) => this.select(page.id));
+    return this.opened(this.scope!.newPage()).then((page) => this.select(page.id));
   }
 
   async newPage(): Promise<PageDriver> {
     await this.ensureBrowser();
-    const page = await this.adopt(await this.scope!.newPage());
+    const page = await this.opened(this.scope!.newPage());
     return this.select(page.id);
   }
 
@@ -260,7 +290,7 @@ export class BrowserSession {
     return this.selectedId;
   }
 
-  /** Closes the browser if Legible launched it; only disconnects from one it attached to. */
+  /** Closes the browser if Legible launched it; from one it attached to, closes its own tabs and disconnects. */
   async close(): Promise<void> {
     const browser = this.browser;
     const scope = this.scope;
@@ -275,7 +305,11 @@ export class BrowserSession {
       return;
     }
     if (browser && this.owned) await browser.close().catch(() => undefined);
-    else if (browser) await browser.disconnect().catch(() => undefined);
+    else if (browser) {
+      if (browser.connected) await this.closeOwnTabs();
+      await browser.disconnect().catch(() => undefined);
+    }
+    this.ownTabs.clear();
     await removeScratch(this.scratchDir);
     this.scratchDir = undefined;
   }

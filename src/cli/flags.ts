@@ -23,15 +23,20 @@ Browser:
   --reuse-tab              Attached: work in the browser's open tab (default: open a new tab)
 
 Run a journey without an agent:
-  legible-mcp run <journey.json> [--record] [--report DIR] [--label NAME] [browser options]
-  Exits 0 passed, 1 failed (a bug was found), 2 not checked: incomplete (a step not run, a
-  field not honoured, nothing checked), the app unreachable, or a bad journey or option.
+  legible-mcp run <journey.json> [--record] [--report DIR] [--label NAME] [--app NAME] [options]
+  Exits 0 passed, 1 failed (a bug was found, in the page or a server verdict), 2 not checked:
+  incomplete (a step not run, a field not honoured, nothing checked), the app unreachable, or a
+  bad journey or option.
   --record                 Record a video of the run (needs ffmpeg)
   --report DIR             Write a QA report folder (report.html, HAR, console log, video)
   --label NAME             Name the run (e.g. before, after): report files and the run record
   --compare-with RUN       Compare with an earlier run in the --report: its report folder or
                            run record (runs/run-N-<time>.json, <label>-run.json)
   --allow-unchecked        Pass an incomplete run that checked something; list what it did not
+  --app NAME               Start this app of legible.config.json for the run (repeatable); the
+                           apps the journey uses start anyway. Own instances, own ports,
+                           stopped at the end
+  --apps                   Start all the config's apps for the run
 
 Apps under test:
   --root DIR               Workspace with legible.config.json (or package.json) whose apps
@@ -109,9 +114,12 @@ export interface RunFlags {
   label?: string;
   compareWith?: string;
   allowUnchecked: boolean;
+  /** Apps to start for the run: all of the config's (--apps), or these (--app). */
+  apps?: 'all' | string[];
 }
 
 const LABEL = /^[\w.-]{1,40}$/;
+const APP_NAME = /^[\w.-]{1,100}$/;
 
 function number(value: string | undefined, flag: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
@@ -223,6 +231,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
         label: { type: 'string' },
         'compare-with': { type: 'string' },
         'allow-unchecked': { type: 'boolean' },
+        app: { type: 'string', multiple: true },
+        apps: { type: 'boolean' },
         'executable-path': { type: 'string' },
         headed: { type: 'boolean' },
         viewport: { type: 'string' },
@@ -259,7 +269,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
-  const runOnly = (['record', 'report', 'label', 'compare-with', 'allow-unchecked'] as const).filter((flag) => values[flag] !== undefined);
+  const runOnly = (['record', 'report', 'label', 'compare-with', 'allow-unchecked', 'app', 'apps'] as const).filter((flag) => values[flag] !== undefined);
   if (!running && runOnly.length) {
     throw new LegibleError(`${runOnly.map((flag) => `--${flag}`).join(', ')} ${runOnly.length > 1 ? 'go' : 'goes'} with the run command.`, 'Use legible-mcp run <journey.json> --record --report DIR.');
   }
@@ -275,6 +285,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (values.label !== undefined && !LABEL.test(values.label)) {
     throw new LegibleError(`--label takes 1-40 letters, digits, dots, dashes or underscores, not ${JSON.stringify(values.label.slice(0, 100))}.`, 'For example --label after.');
   }
+  if (values.app !== undefined && values.apps) throw new LegibleError('Give --app NAME (one app, repeatable) or --apps (all of them), not both.', 'For example legible-mcp run cart.json --app api --app web.');
+  const badApp = values.app?.find((name) => !APP_NAME.test(name));
+  if (badApp !== undefined) throw new LegibleError(`--app takes an app's name from legible.config.json, not ${JSON.stringify(badApp.slice(0, 100))}.`, 'For example --app api.');
   if (values['compare-with'] !== undefined && values.report === undefined) {
     throw new LegibleError('--compare-with writes the comparison into a report: --report DIR is missing.', 'Use legible-mcp run <journey.json> --label after --compare-with <before report folder or run record> --report DIR.');
   }
@@ -310,7 +323,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
     checkHeaderVariables(config, env);
     if (running) {
-      const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false };
+      const apps = values.apps ? ('all' as const) : values.app;
+      const run: RunFlags = { record: values.record ?? false, report: values.report, label: values.label, compareWith: values['compare-with'], allowUnchecked: values['allow-unchecked'] ?? false, ...(apps ? { apps } : {}) };
       return { kind: 'run', config, journey: positionals[0]!, run };
     }
     return modeOf(values, argv, config, daemon);

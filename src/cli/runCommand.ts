@@ -4,7 +4,9 @@ import type { Config } from '../config/config.js';
 import { buildReport } from '../report/bundle.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { formatChanges, formatRun, runFileWarning } from '../report/runText.js';
+import { formatServerDiff } from '../report/serverText.js';
 import { loadRunRecord, type RunRecord } from '../report/runs.js';
+import { serveUntilStopped } from '../server/lifecycle.js';
 import { ServerContext } from '../server/serverContext.js';
 import { LegibleError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
@@ -42,17 +44,20 @@ export async function runCommand(config: Config, journey: string, options: RunFl
     return fail(new LegibleError(`the report folder ${resolve(options.report)} already exists.`, 'pick a new folder; reports never overwrite one another.'));
   }
   const context = new ServerContext(config);
+  // A signal stops the run the way every mode stops: the browser and the apps the run started go with it.
+  serveUntilStopped(context.workspace, () => context.close());
   try {
     // The earlier run is read first: a wrong path is told before the browser starts.
     const earlier = options.compareWith ? await loadRunRecord(options.compareWith) : undefined;
     const label = options.label ?? (options.record ? 'run' : undefined);
-    const { record, recording, writeError } = await runAndRecord(context, { journey, record: options.record ? label : undefined, label, unsupported: 'skip' });
+    const { record, recording, writeError } = await runAndRecord(context, { journey, record: options.record ? label : undefined, label, unsupported: 'skip', ...(options.apps ? { apps: options.apps } : {}) });
     out(formatRun(record, { allowUnchecked: options.allowUnchecked }));
     if (writeError) out(runFileWarning(writeError));
     if (recording) out(`Video: ${recording.info.video}`);
     if (options.report) {
       const built = await buildReport(earlier ? [earlier, record] : [record], resolve(options.report), context.recordings(), VERSION);
       if (built.changes) out(formatChanges(built.changes).join('\n'));
+      if (built.serverDiff) out(formatServerDiff(built.serverDiff).join('\n'));
       if (built.comparison) out(`Side by side: ${built.comparison}`);
       out(`Report: ${built.html}`);
     }

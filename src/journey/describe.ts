@@ -1,3 +1,4 @@
+import { APPS_STEP } from './appUrls.js';
 import { EXPECT_STEP, type Step, type UnsupportedStep } from './schema.js';
 import { describeLegibleStep } from './legibleSteps.js';
 import { parseAriaSelector } from './selectors.js';
@@ -45,6 +46,7 @@ function describeAction(step: Step): string {
       if (step.download < 0 && step.upload < 0) return 'stop throttling the network';
       return step.download || step.upload ? `throttle the network (${step.download} B/s down, ${step.upload} B/s up, ${step.latency} ms)` : 'take the network offline';
     case 'customStep':
+      if (step.name === APPS_STEP) return `apps: ${Object.entries((step.parameters ?? {}) as Record<string, unknown>).map(([app, origin]) => `${app} at ${String(origin)}`).join(', ')}`;
       return step.name === EXPECT_STEP ? 'expectation' : (describeLegibleStep(step.name, step.parameters) ?? `custom step ${step.name}`);
     default:
       return `${step.type}${target}`;

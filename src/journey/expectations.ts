@@ -6,6 +6,7 @@ import { truncate } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
 import { jsExpectationSource, regexParts, type Expectation } from './schema.js';
 import { countMatches, parseAriaSelector, selectorSyntaxError } from './selectors.js';
+import { describeServerExpectation, isServerExpectation } from './serverKinds.js';
 
 export interface ExpectationVerdict {
   expectation: Expectation;
@@ -15,6 +16,8 @@ export interface ExpectationVerdict {
   /** status === 'passed', for readers of older run records. */
   passed: boolean;
   detail?: string;
+  /** What a server expectation found: offending spans or lines (bounded), each with its trace id. */
+  found?: string[];
 }
 
 /** An expectation the run could not check, and why. */
@@ -24,6 +27,7 @@ export function notChecked(expectation: Expectation, why: string): ExpectationVe
 
 
 export function describeExpectation(expectation: Expectation): string {
+  if (isServerExpectation(expectation)) return describeServerExpectation(expectation);
   switch (expectation.type) {
     case 'text':
       return `text ${JSON.stringify(expectation.text)} is ${expectation.visible === false ? 'not ' : ''}visible`;
@@ -76,6 +80,8 @@ export async function checkSelectors(state: PageState, expectations: Expectation
 export async function checkExpectation(state: PageState, expectation: Expectation, log: { console: ConsoleEntry[]; network: NetworkEntry[] }): Promise<ExpectationVerdict> {
   const description = describeExpectation(expectation);
   const verdict = (passed: boolean, detail?: string): ExpectationVerdict => ({ expectation, description, status: passed ? 'passed' : 'failed', passed, detail });
+  // The server's are checked against the apps' telemetry (serverChecks.ts), not the page.
+  if (isServerExpectation(expectation)) return notChecked(expectation, 'a server expectation needs the apps and their telemetry');
   try {
     switch (expectation.type) {
       case 'text': {

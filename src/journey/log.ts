@@ -1,5 +1,6 @@
 import type { Expectation, Step } from './schema.js';
 import { EXPECT_STEP } from './schema.js';
+import { APPS_STEP, appsOfSteps } from './appUrls.js';
 import { parseKeyCombo } from '../cdp/keys.js';
 import { EMULATE_STEP, MOCK_STEP, STORAGE_STEP, UNMOCK_STEP } from './legibleSteps.js';
 
@@ -67,8 +68,12 @@ export class JourneyLog {
     return this.steps.length;
   }
 
-  /** A Recorder user flow of the steps since the mark, with expectations as Legible custom steps. */
-  toFlow(title: string, expectations: Expectation[]): { title: string; steps: Step[] } {
+  /**
+   * A Recorder user flow of the steps since the mark, with expectations as Legible custom steps;
+   * with `origins` (the session's apps by origin), a `legible.apps` step first names the app of
+   * each URL the steps use, so a replay finds the app where it runs then (appUrls.ts).
+   */
+  toFlow(title: string, expectations: Expectation[], origins?: ReadonlyMap<string, string>): { title: string; steps: Step[] } {
     const steps: Step[] = [];
     const setup = this.markAt > 0 ? this.setupAtMark : [];
     if (this.viewport && !setup.some((step) => step.type === 'setViewport')) {
@@ -76,6 +81,8 @@ export class JourneyLog {
     }
     // Saved from a mark: the environment set up before it comes first, so the replay starts in the same conditions.
     steps.push(...setup, ...this.sinceMark());
+    const apps = origins ? appsOfSteps(steps, origins) : undefined;
+    if (apps) steps.unshift({ type: 'customStep', name: APPS_STEP, parameters: apps });
     for (const expectation of expectations) steps.push({ type: 'customStep', name: EXPECT_STEP, parameters: expectation });
     return { title, steps };
   }

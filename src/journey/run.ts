@@ -6,6 +6,7 @@ import type { NetworkEntry } from '../capture/networkLog.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { article } from '../util/text.js';
 import { sleep } from '../util/time.js';
+import { APPS_STEP } from './appUrls.js';
 import { pageScriptUrl } from '../util/urlScheme.js';
 import { checkAssertedEvents } from './assertedEvents.js';
 import { describeStep } from './describe.js';
@@ -17,6 +18,12 @@ import { EXPECTATION_HINT, EXPECT_STEP, expectationSchema, unknownFields, type E
 import { fillSecrets, missingSecret } from './secrets.js';
 import { findTarget, frameIn, showTab, type StepScope, type TabLister } from './targets.js';
 import { decideVerdict, type Counts, type StepVerdict, type Verdict } from './verdict.js';
+import { checkServerExpectation, type ServerSide } from './serverChecks.js';
+import { isServerExpectation } from './serverKinds.js';
+import { collectServer } from './serverCollect.js';
+import { MAX_STEP_LINES, type RunServer, type ServerLine, type StepServer } from './serverRecord.js';
+import type { ServerActivity } from '../telemetry/activity.js';
+import type { LoggedLine } from '../telemetry/logs/recent.js';
 import { waitForElement, waitForExpression } from './waitSteps.js';
 
 export { describeStep } from './describe.js';
@@ -40,6 +47,8 @@ export interface RunResult {
   environment?: string;
   console: ConsoleEntry[];
   network: NetworkEntry[];
+  /** What the apps did during the run (a run with apps under test): spans, log lines, start-ups. */
+  server?: RunServer;
 }
 
 export interface RunOptions {
@@ -58,6 +67,8 @@ export interface RunOptions {
   tabs: TabLister;
   /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
   secret?: (variable: string) => string | undefined;
+  /** The apps' backends and start-ups, for the server expectations; without it they are not checked. */
+  server?: ServerSide;
   /**
    * Stops the run (the call was cancelled, or the run reached its time limit): the step under way
    * stops waiting, the rest are not run, and the reason (the signal's) is given with them.
@@ -158,6 +169,25 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
   }
 }
 
+function serverLine(line: LoggedLine): ServerLine {
+  return {
+    timeMs: line.timeMs,
+    app: line.labels.app ?? line.labels.service_name ?? 'app',
+    ...(line.labels.stream ? { stream: line.labels.stream } : {}),
+    level: line.level,
+    line: line.line,
+    ...(line.traceId ? { traceId: line.traceId } : {}),
+  };
+}
+
+/** What a step keeps of its Server section: its trace id and lines (the run adds its spans at the end). */
+function stepServer(activity: ServerActivity | undefined): StepServer | undefined {
+  if (!activity) return undefined;
+  const lines = [...(activity.trace?.logs ?? []), ...activity.logs].map(serverLine);
+  const more = (activity.trace?.logsMore ?? 0) + activity.more + Math.max(0, lines.length - MAX_STEP_LINES);
+  return { ...(activity.traceId ? { traceId: activity.traceId } : {}), spans: [], spansMore: 0, logs: lines.slice(0, MAX_STEP_LINES), logsMore: more };
+}
+
 /** Runs a step with its target, asserted events and the fields Legible does not know; fills the verdict. */
 async function runOne(replay: Replay, step: Step, verdict: StepVerdict, timeout: number): Promise<void> {
   const target = (step as { target?: string }).target;
@@ -180,6 +210,8 @@ async function runOne(replay: Replay, step: Step, verdict: StepVerdict, timeout:
   if (outcome.description) verdict.description = outcome.description;
   const unchecked = [...(outcome.unchecked ?? []), ...unknownFields(step).map((field) => `field ${JSON.stringify(field)}`)];
   if (outcome.effects) {
+    const server = stepServer(outcome.effects.server);
+    if (server) verdict.server = server;
     verdict.errors = consoleErrors(outcome.effects.console);
     verdict.failedRequests = failedRequests(outcome.effects.network);
     if (outcome.effects.dialog) {
@@ -232,7 +264,8 @@ export async function runJourney(state: PageState, journey: Journey, source: str
   let stopReason: string | undefined;
   let reachedPage = false;
   for (const [i, step] of journey.steps.entries()) {
-    if (!('unsupported' in step) && step.type === 'customStep' && step.name === EXPECT_STEP) continue;
+    // Expectations and the apps' origins are about the journey, not steps to run.
+    if (!('unsupported' in step) && step.type === 'customStep' && (step.name === EXPECT_STEP || step.name === APPS_STEP)) continue;
     const verdict: StepVerdict = { index: i + 1, type: step.type, description: describeStep(step), status: 'passed', errors: [], failedRequests: [], ms: 0 };
     steps.push(verdict);
     if (!stopped && !stopReason && options.signal?.aborted) stopReason = errorMessage(options.signal.reason);
@@ -247,6 +280,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
       continue;
     }
     const began = Date.now();
+    verdict.at = began;
     if ('unsupported' in step) {
       verdict.status = options.onUnsupported === 'fail' ? 'failed' : 'not-run';
       verdict.reason = `Legible does not run "${step.type}" steps`;
@@ -297,9 +331,22 @@ export async function runJourney(state: PageState, journey: Journey, source: str
     log.console.push(...tab.console.since(at.console));
     log.network.push(...tab.network.since(at.network));
   }
+  // The server's, over the run's time range, once what the apps export at its end has arrived.
+  const onServer = new Map<Expectation, ExpectationVerdict>();
+  const serverSide = all.filter(isServerExpectation);
+  let server: RunServer | undefined;
+  if (options.server) {
+    await options.server.settle({ metrics: serverSide.some((e) => e.type === 'metric') });
+    const window = { startMs: startedAt, endMs: Date.now() };
+    for (const expectation of serverSide) onServer.set(expectation, await checkServerExpectation(options.server, expectation, window));
+    server = await collectServer(options.server, steps, window);
+  }
   const checked: ExpectationVerdict[] = [];
   for (const expectation of all) {
-    const verdict = onPage.get(expectation) ?? (await checkExpectation(state, expectation, log));
+    const verdict =
+      onPage.get(expectation) ??
+      onServer.get(expectation) ??
+      (isServerExpectation(expectation) ? notChecked(expectation, 'this run has no apps under test to ask (no server side)') : await checkExpectation(state, expectation, log));
     // A log that is clean only because the journey stopped early proves nothing; one with errors does.
     const proves = verdict.status === 'failed' && !stopped?.environment;
     checked.push(why && !proves ? notChecked(expectation, why) : verdict);
@@ -316,5 +363,6 @@ export async function runJourney(state: PageState, journey: Journey, source: str
     ...summary,
     console: log.console,
     network: log.network,
+    ...(server ? { server } : {}),
   };
 }

@@ -2,7 +2,9 @@ import { Script } from 'node:vm';
 import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
 import { clip, printable, quoteValue, truncate } from '../util/text.js';
+import { APPS_STEP, appsStepSchema } from './appUrls.js';
 import { legibleStepProblem } from './legibleSteps.js';
+import { parseServerKind, SERVER_EXPECTATION_HINT, serverExpectationSchemas } from './serverKinds.js';
 
 /**
  * Journeys are Chrome DevTools Recorder user flows (the @puppeteer/replay schema): a person can
@@ -20,6 +22,7 @@ export const expectationSchema = z
     z.strictObject({ type: z.literal('noConsoleErrors') }),
     z.strictObject({ type: z.literal('noFailedRequests'), pattern: z.string().min(1).optional() }),
     z.strictObject({ type: z.literal('js'), expression: z.string().min(1) }),
+    ...serverExpectationSchemas,
   ])
   .superRefine((expectation, context) => {
     const problem = syntaxProblem(expectation);
@@ -67,7 +70,10 @@ export const EXPECT_STEP = 'legible.expect';
 /**
  * Expectations as tool arguments are short strings (they cost far fewer tokens in tools/list than
  * a JSON schema of the objects): "text:Added", "!text:Error", "element:<selector>", "!element:…",
- * "noConsoleErrors", "noFailedRequests", "noFailedRequests:<pattern>", "js:<expression>".
+ * "noConsoleErrors", "noFailedRequests", "noFailedRequests:<pattern>", "js:<expression>", and the
+ * server's (serverKinds.ts): "noServerErrors[:app]", "[!]log:<LogQL>", "[!]trace:<TraceQL>",
+ * "metric:<PromQL> < 0.3", "startup:<app> < 800ms". Their queries are parsed with the real
+ * grammars by `checkExpectationQueries` (async: the grammars load on first use).
  */
 export function parseExpectation(text: string): Expectation {
   const trimmed = text.trim();
@@ -80,14 +86,18 @@ export function parseExpectation(text: string): Expectation {
     if (!arg) throw new UsageError(`The expectation ${quoteValue(text)} needs something after "${kind}:".`, EXPECTATION_HINT);
     return arg;
   };
-  if (negated && kind !== 'text' && kind !== 'element') throw new UsageError(`Only text and element expectations can be negated with "!", not ${quoteValue(text)}.`, EXPECTATION_HINT);
+  if (negated && !NEGATABLE.has(kind)) throw new UsageError(`Only text, element, log and trace expectations can be negated with "!", not ${quoteValue(text)}.`, EXPECTATION_HINT);
   const expectation = parseKind(kind, negated, need, arg, text);
   const problem = syntaxProblem(expectation);
   if (problem) throw new UsageError(problem, EXPECTATION_HINT);
   return expectation;
 }
 
+const NEGATABLE = new Set(['text', 'element', 'log', 'trace']);
+
 function parseKind(kind: string, negated: boolean, need: () => string, arg: string, text: string): Expectation {
+  const server = parseServerKind(kind, negated, arg, text);
+  if (server) return server;
   switch (kind) {
     case 'text':
       return negated ? { type: 'text', text: need(), visible: false } : { type: 'text', text: need() };
@@ -104,8 +114,7 @@ function parseKind(kind: string, negated: boolean, need: () => string, arg: stri
   }
 }
 
-export const EXPECTATION_HINT =
-  'Write expectations as "text:Added to basket", "!text:Error", "element:aria/Total[role=\\"status\\"]", "!element:#spinner", "noConsoleErrors", "noFailedRequests" or "noFailedRequests:/api/", "js:document.title === \'Shop\'".';
+export const EXPECTATION_HINT = `Write expectations as "text:Added to basket", "!text:Error", "element:aria/Total[role=\\"status\\"]", "!element:#spinner", "noConsoleErrors", "noFailedRequests" or "noFailedRequests:/api/", "js:document.title === 'Shop'". ${SERVER_EXPECTATION_HINT}`;
 
 /** A viewport side in CSS pixels: a 0×0 viewport shows nothing, a huge one takes the browser down. */
 const viewportSide = z.number().int().min(100).max(10_000);
@@ -227,6 +236,10 @@ export function parseJourney(text: string, source: string): Journey {
       if (custom.name === EXPECT_STEP) {
         const expectation = expectationSchema.safeParse(custom.parameters);
         if (!expectation.success) fail(`Step ${i + 1} of ${source} is a Legible expectation that does not parse: ${clip(expectation.error.issues[0]?.message ?? 'unknown', 200)}.`);
+      }
+      if (custom.name === APPS_STEP) {
+        const apps = appsStepSchema.safeParse(custom.parameters);
+        if (!apps.success) fail(`Step ${i + 1} of ${source} is a ${APPS_STEP} step that does not parse: ${clip(apps.error.issues[0]?.message ?? 'unknown', 200)}.`, 'Its parameters name each app and the origin it served: {"web": "http://localhost:5173"}.');
       }
       const problem = legibleStepProblem(custom.name, custom.parameters);
       if (problem) fail(`Step ${i + 1} of ${source} is a ${custom.name} step that does not parse: ${problem}.`);

@@ -4,7 +4,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { LegibleError, UsageError, errorMessage } from '../util/errors.js';
 import { isInside, writesInside } from '../util/paths.js';
 import { clip, quoteValue } from '../util/text.js';
-import { parseJourney, type Journey } from './schema.js';
+import { EXPECT_STEP, parseJourney, type Journey } from './schema.js';
+import { checkExpectationQueries } from './serverKinds.js';
 import { protectFlow } from './secrets.js';
 
 /** A name starts with a letter, digit or underscore: never ".", ".." or a hidden file. */
@@ -91,7 +92,9 @@ export class JourneyStore {
         'Copy the file into one of them (into the output folder\'s journeys/ folder to run it by name), or start the server with --journey-dir <its folder>.',
       );
     }
-    return { journey: parseJourney(await readJourneyFile(real, nameOrPath), path), path };
+    const journey = parseJourney(await readJourneyFile(real, nameOrPath), path);
+    await checkJourneyQueries(journey, path);
+    return { journey, path };
   }
 }
 
@@ -127,4 +130,20 @@ async function readJourneyFile(path: string, given: string): Promise<string> {
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/**
+ * The LogQL, TraceQL and PromQL of a journey's server expectations, parsed with the real grammars
+ * as the file is loaded (before any tab opens), so a broken query is told with its step, never
+ * found when the run ends.
+ */
+async function checkJourneyQueries(journey: Journey, source: string): Promise<void> {
+  const expectations: { step: number; expectation: { type: string; query?: string } }[] = [];
+  for (const [i, step] of journey.steps.entries()) {
+    if (!('unsupported' in step) && step.type === 'customStep' && step.name === EXPECT_STEP) expectations.push({ step: i + 1, expectation: step.parameters as { type: string; query?: string } });
+  }
+  await checkExpectationQueries(
+    expectations.map((entry) => entry.expectation),
+    (index) => `Step ${expectations[index]!.step} of ${source}`,
+  );
 }

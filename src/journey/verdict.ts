@@ -1,6 +1,7 @@
 import type { ConsoleEntry } from '../capture/consoleLog.js';
 import type { NetworkEntry } from '../capture/networkLog.js';
 import type { ExpectationVerdict } from './expectations.js';
+import type { StepServer } from './serverRecord.js';
 
 /**
  * passed; failed or not-found (a bug, or a journey that no longer fits the app); not-run (Legible
@@ -22,6 +23,10 @@ export interface StepVerdict {
   errors: ConsoleEntry[];
   failedRequests: NetworkEntry[];
   ms: number;
+  /** When the step began, epoch ms. */
+  at?: number;
+  /** What the apps did for it: its trace, spans and log lines (a run with apps). */
+  server?: StepServer;
 }
 
 /**

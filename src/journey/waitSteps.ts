@@ -1,3 +1,4 @@
+import { plural } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
 import type { StepOutcome } from './elementSteps.js';
 import { poll } from './poll.js';
@@ -39,7 +40,7 @@ export async function waitForElement(scope: StepScope, step: WaitForElement, tim
     ? undefined
     : found.visible === 0
       ? `no visible element matches ${selector}${hidden ? ` (${hidden} hidden)` : ''}`
-      : `${found.visible} visible elements match ${selector}, wanted ${operator} ${wanted}`;
+      : `${plural(found.visible, 'visible element')} ${found.visible === 1 ? 'matches' : 'match'} ${selector}, wanted ${operator} ${wanted}`;
   const problems = [counted, found.mismatch, noFrame].filter(Boolean).join('; ');
   return { status: 'failed', reason: `${problems} (after ${timeout} ms)` };
 }

@@ -8,7 +8,9 @@ import { compareRecordings } from '../recording/compare.js';
 import type { RecordingStore } from '../recording/store.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
+import { redactRunServer } from '../journey/serverRecord.js';
 import { compareRuns, type Change } from './changes.js';
+import { diffServer, type ServerDiff } from './serverDiff.js';
 import { toHar } from './har.js';
 import { renderReport, type ReportModel, type RunFiles } from './html.js';
 import type { RunRecord } from './runs.js';
@@ -19,6 +21,7 @@ export interface BuiltReport {
   har: string[];
   changes?: Change[];
   comparison?: string;
+  serverDiff?: ServerDiff;
 }
 
 /** The journey as the report keeps it: secrets replaced by references (a journey given by path may hold some). */
@@ -82,6 +85,14 @@ export async function buildReport(runs: RunRecord[], dir: string, recordings: Re
     await writeFile(join(dir, files.har), `${JSON.stringify(toHar(run.network, { id: run.id, title: run.title, startedAt: run.startedAt }, version), null, 2)}\n`);
     har.push(join(dir, files.har));
     await writeFile(join(dir, files.console), `${consoleText(run)}\n`);
+    if (run.server) {
+      // OTLP/JSON (loads in Jaeger, Tempo, otel-desktop-viewer) and NDJSON lines, through the one redaction.
+      const server = redactRunServer(run.server);
+      files.spans = `${name}-spans.json`;
+      await writeFile(join(dir, files.spans), `${JSON.stringify({ resourceSpans: server.resourceSpans })}\n`);
+      files.logs = `${name}-logs.ndjson`;
+      await writeFile(join(dir, files.logs), server.logs.map((entry) => JSON.stringify({ time: new Date(entry.timeMs).toISOString(), ...entry })).join('\n') + (server.logs.length ? '\n' : ''));
+    }
     const info = run.recording ? await recordings.find(run.recording) : undefined;
     if (info && existsSync(info.video)) {
       files.video = `${name}${info.video.slice(info.video.lastIndexOf('.'))}`;
@@ -100,6 +111,8 @@ export async function buildReport(runs: RunRecord[], dir: string, recordings: Re
   let comparison: string | undefined;
   if (runs.length === 2) {
     model.changes = compareRuns(runs[0]!, runs[1]!);
+    const server = diffServer(runs[0]!, runs[1]!);
+    if (server) model.serverDiff = server;
     const [left, right] = await Promise.all(runs.map((run) => (run.recording ? recordings.find(run.recording) : undefined)));
     if (left && right) {
       const video = join(dir, 'side-by-side.mp4');
@@ -113,5 +126,5 @@ export async function buildReport(runs: RunRecord[], dir: string, recordings: Re
   }
   const html = join(dir, 'report.html');
   await writeFile(html, renderReport(model));
-  return { dir, html, har, changes: model.changes, comparison };
+  return { dir, html, har, changes: model.changes, comparison, ...(model.serverDiff ? { serverDiff: model.serverDiff } : {}) };
 }

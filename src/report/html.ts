@@ -2,6 +2,8 @@ import type { ConsoleEntry } from '../capture/consoleLog.js';
 import { isFailed, type NetworkEntry } from '../capture/networkLog.js';
 import type { Change } from './changes.js';
 import type { RunRecord } from './runs.js';
+import type { ServerDiff } from './serverDiff.js';
+import { SERVER_STYLE, serverDiffSection, serverSection } from './serverHtml.js';
 
 /** Files of one run inside the report folder, as relative paths. */
 export interface RunFiles {
@@ -13,6 +15,9 @@ export interface RunFiles {
   poster?: string;
   har: string;
   console: string;
+  /** The run's spans (OTLP/JSON) and the apps' log lines (NDJSON), when it had apps. */
+  spans?: string;
+  logs?: string;
 }
 
 export interface ReportModel {
@@ -22,6 +27,7 @@ export interface ReportModel {
   journeyFile: string;
   comparison?: { video: string; filmstrip: string; poster?: string };
   changes?: Change[];
+  serverDiff?: ServerDiff;
 }
 
 const esc = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -89,7 +95,7 @@ function runSection({ run, files, name }: ReportModel['runs'][number]): string {
     .join('');
   const checks = run.expectations.length
     ? `<table><tr><th>Expectation</th><th>Result</th><th>Detail</th></tr>${run.expectations
-        .map((check) => `<tr><td>${esc(check.description)}</td><td class="${check.status === 'not-checked' ? 'warn' : check.passed ? 'ok' : 'bad'}">${check.status === 'not-checked' ? 'not checked' : check.passed ? 'passed' : 'failed'}</td><td>${esc(check.detail ?? '')}</td></tr>`)
+        .map((check) => `<tr><td>${esc(check.description)}</td><td class="${check.status === 'not-checked' ? 'warn' : check.passed ? 'ok' : 'bad'}">${check.status === 'not-checked' ? 'not checked' : check.passed ? 'passed' : 'failed'}</td><td>${esc(check.detail ?? '')}${check.found?.length ? `<div class="lines">${check.found.map((found) => `<div>${esc(found)}</div>`).join('')}</div>` : ''}</td></tr>`)
         .join('')}</table>`
     : '<p class="muted">No expectations: the verdict is about the steps only.</p>';
   return `<section class="card" id="${esc(name)}">
@@ -98,6 +104,7 @@ function runSection({ run, files, name }: ReportModel['runs'][number]): string {
 ${files.video ? `${videoTag(files.video, files.poster)}${videoNote(files)}` : '<p class="muted">Not recorded.</p>'}
 ${files.filmstrip ? `<h3>Key moments</h3><img class="strip" alt="Filmstrip of ${esc(name)}" src="${esc(files.filmstrip)}">` : ''}
 <h3>Steps</h3><table><tr><th>#</th><th>Step</th><th>Result</th><th>Time</th><th>Notes</th></tr>${steps}</table>
+${serverSection(run.server, run.steps, files)}
 ${run.unchecked?.length ? `<h3>Not checked</h3><ul class="warn">${run.unchecked.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>` : ''}
 <h3>Expectations</h3>${checks}
 <h3>Console errors</h3>${consoleList(run.console)}
@@ -106,7 +113,7 @@ ${run.unchecked?.length ? `<h3>Not checked</h3><ul class="warn">${run.unchecked.
       ? `<table><tr><th>Request</th><th>Result</th><th>Response body</th></tr>${failed.map((entry) => `<tr><td><code>${esc(entry.method)} ${esc(entry.url)}</code></td><td class="bad">${esc(entry.failure ?? `${entry.status} ${entry.statusText ?? ''}`)}</td><td>${bodyExcerpt(entry)}</td></tr>`).join('')}</table>`
       : '<p class="muted">None.</p>'
   }
-<p>Files: <a href="${esc(files.har)}">network (HAR)</a> · <a href="${esc(files.console)}">console log</a></p>
+<p>Files: <a href="${esc(files.har)}">network (HAR)</a> · <a href="${esc(files.console)}">console log</a>${files.spans ? ` · <a href="${esc(files.spans)}">spans (OTLP JSON)</a>` : ''}${files.logs ? ` · <a href="${esc(files.logs)}">app logs (NDJSON)</a>` : ''}</p>
 </section>`;
 }
 
@@ -129,12 +136,13 @@ export function renderReport(model: ReportModel): string {
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(model.title)} — Legible report</title><style>${STYLE}</style></head>
+<title>${esc(model.title)} — Legible report</title><style>${STYLE}${SERVER_STYLE}</style></head>
 <body><main>
 <h1>${esc(model.title)}</h1>
 <p class="muted">Legible report · ${esc(new Date(model.createdAt).toISOString())} · journey: <a href="${esc(model.journeyFile)}">${esc(model.journeyFile)}</a></p>
 <p class="summary">${verdicts}</p>
 ${changes}
+${model.runs.length === 2 ? serverDiffSection(model.serverDiff, [model.runs[0]!.name, model.runs[1]!.name]) : ''}
 ${comparison}
 ${model.runs.map(runSection).join('\n')}
 </main></body></html>

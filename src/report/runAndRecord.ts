@@ -1,4 +1,5 @@
 import type { PageState } from '../actions/pageState.js';
+import type { AppSupervisor } from '../apps/supervisor.js';
 import { refusePageScript } from '../journey/pageScript.js';
 import type { Expectation } from '../journey/schema.js';
 import { runJourney } from '../journey/run.js';
@@ -7,8 +8,10 @@ import type { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
 import { Recorder } from '../recording/recorder.js';
 import type { RecordingStore } from '../recording/store.js';
+import type { TelemetryHub } from '../telemetry/hub.js';
 import { CancelledError, LegibleError } from '../util/errors.js';
 import { withFailedBodies } from './failedBodies.js';
+import { prepareRunApps, type AppsWanted } from './runApps.js';
 import type { RunRecord, RunRegistry } from './runs.js';
 
 const seconds = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`);
@@ -27,6 +30,10 @@ export interface RunContext {
   runs(): RunRegistry;
   /** Secrets typed in this session, for journeys that refer to them (see journey/secrets.ts). */
   secrets(): SessionSecrets;
+  /** The apps under test, started for a run that needs them (runApps.ts). */
+  apps(): AppSupervisor;
+  /** Their telemetry, for the server expectations and what each step keeps of the server side. */
+  telemetry(): TelemetryHub;
 }
 
 const RECORDING_PACE_MS = 700;
@@ -38,6 +45,8 @@ export interface RunRequest {
   /** The run's label, when it is not recorded ("before", "after"); a recording's label otherwise. */
   label?: string;
   expect?: Expectation[];
+  /** Apps to start for the run besides those it uses (the CLI's --app, --apps). */
+  apps?: AppsWanted;
   unsupported: 'skip' | 'fail';
   /** The caller's cancellation (the client cancelled journey_run): the run stops and nothing is kept. */
   signal?: AbortSignal;
@@ -60,8 +69,12 @@ async function closeOpenedBy(context: RunContext, state: PageState): Promise<voi
  * closes the tab, going back to the tab that was selected before.
  */
 export async function runAndRecord(context: RunContext, request: RunRequest): Promise<{ record: RunRecord; recording?: FinishedRecording; writeError?: string }> {
-  const { journey, path } = await context.journeys().load(request.journey);
-  if (!context.config.evaluate) refusePageScript(journey, request.expect);
+  const loaded = await context.journeys().load(request.journey);
+  const { path } = loaded;
+  if (!context.config.evaluate) refusePageScript(loaded.journey, request.expect);
+  // The apps it uses run (started now if they were not), and its URLs point where they run.
+  const apps = await prepareRunApps(context.apps(), context.telemetry(), loaded.journey, request.expect ?? [], request.apps);
+  const journey = apps.journey;
   const previous = context.selectedPageId();
   const state = await context.newPage();
   let recording: FinishedRecording | undefined;
@@ -90,7 +103,12 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       paceMs: request.record ? RECORDING_PACE_MS : 0,
       tabs: () => context.pages(),
       signal: stop.signal,
+      ...(apps.server ? { server: apps.server } : {}),
     });
+    if (result.server) {
+      result.server.apps = apps.apps;
+      if (apps.moved.length) result.server.moved = apps.moved;
+    }
     if (request.signal?.aborted) throw new CancelledError('The journey run');
     if (state.recorder) {
       const recorder = state.recorder;

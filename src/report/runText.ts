@@ -2,6 +2,7 @@ import type { StepStatus, StepVerdict } from '../journey/run.js';
 import { clip, plural, printable, quote, shortUrl } from '../util/text.js';
 import type { Change } from './changes.js';
 import { RUNS_IN_MEMORY, type RunRecord } from './runs.js';
+import { appsLine, stepServerLine } from './serverText.js';
 
 const MARKS: Record<StepStatus, string> = { passed: '✓', failed: '✗', 'not-found': '?', 'not-run': '-', skipped: '·' };
 /** A step that ran but with a field Legible did not honour: never a ✓. */
@@ -85,6 +86,8 @@ function stepDetail(step: StepVerdict): string[] {
   const lines = [stepLine(step)];
   for (const error of step.errors.slice(0, 3)) lines.push(`      console: ${line(error.text, 200)}`);
   for (const request of step.failedRequests.slice(0, 3)) lines.push(`      ✗ ${request.method} ${printable(shortUrl(request.url))} → ${request.failure ?? request.status}`);
+  const server = stepServerLine(step.server);
+  if (server) lines.push(`      ${server}`);
   return lines;
 }
 
@@ -124,10 +127,14 @@ export function formatRun(run: RunRecord, options: { allowUnchecked?: boolean } 
     for (const check of run.expectations.slice(0, EXPECTATION_LINES)) {
       const detail = check.status === 'not-checked' ? ` — not checked${check.detail ? `: ${check.detail}` : ''}` : check.detail && check.status === 'failed' ? ` — ${check.detail}` : '';
       lines.push(`  ${EXPECTATION_MARKS[check.status]} ${line(check.description, 200)}${line(detail, 300)}`);
+      // What a failing server expectation found: spans and lines with their trace ids (bounded by its check).
+      if (check.status === 'failed') for (const found of check.found ?? []) lines.push(`      ${line(found, 300)}`);
     }
     const hidden = run.expectations.slice(EXPECTATION_LINES);
     if (hidden.length) lines.push(`  … ${plural(hidden.length, 'more expectation')} (${hidden.filter((check) => check.status === 'failed').length} failed); the report has them all.`);
   }
+  const apps = run.server ? appsLine(run.server) : undefined;
+  if (apps) lines.push(line(apps, 600));
   if (run.verdict === 'incomplete' && run.unchecked.length) {
     lines.push(options.allowUnchecked && !run.checkedNothing ? 'Verdict: passes with --allow-unchecked; not checked:' : 'Not checked (each keeps the run from passing):');
     for (const text of run.unchecked.slice(0, UNCHECKED_LINES)) lines.push(`  - ${line(text, 300)}`);

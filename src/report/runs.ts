@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { redactConsoleEntry, redactRequest } from '../capture/redactEntries.js';
 import type { ExpectationVerdict } from '../journey/expectations.js';
+import { redactRunServer, redactStepServer } from '../journey/serverRecord.js';
 import { writesInside } from '../util/paths.js';
 import type { RunResult } from '../journey/run.js';
 import { decideVerdict } from '../journey/verdict.js';
@@ -37,17 +38,20 @@ export function redactRun(result: RunResult): RunResult {
       ...(step.unchecked ? { unchecked: step.unchecked.map(redactText) } : {}),
       errors: step.errors.map(redactConsoleEntry),
       failedRequests: step.failedRequests.map(redactRequest),
+      ...(step.server ? { server: redactStepServer(step.server) } : {}),
     })),
     expectations: result.expectations.map((check) => ({
       ...check,
       expectation: redactJson(check.expectation) as typeof check.expectation,
       description: redactText(check.description),
       ...(check.detail !== undefined ? { detail: redactText(check.detail) } : {}),
+      ...(check.found ? { found: check.found.map(redactText) } : {}),
     })),
     unchecked: result.unchecked.map(redactText),
     ...(result.environment !== undefined ? { environment: redactText(result.environment) } : {}),
     console: result.console.map(redactConsoleEntry),
     network: result.network.map(redactRequest),
+    ...(result.server ? { server: redactRunServer(result.server) } : {}),
   };
 }
 
@@ -58,6 +62,8 @@ export const RUNS_IN_MEMORY = 20;
 interface RunEntry {
   id: string;
   label?: string;
+  /** The id of the recording made during it. */
+  recording?: string;
   /** The run file, when it was written. */
   file?: string;
   /** Why the run file could not be written. */
@@ -97,7 +103,7 @@ export class RunRegistry {
     } catch (error) {
       writeError = errorMessage(error);
     }
-    this.entries.set(record.id, { id: record.id, ...(record.label ? { label: record.label } : {}), ...(writeError ? { writeError } : { file }) });
+    this.entries.set(record.id, { id: record.id, ...(record.label ? { label: record.label } : {}), ...(record.recording ? { recording: record.recording } : {}), ...(writeError ? { writeError } : { file }) });
     this.recent.set(record.id, record);
     for (const id of this.recent.keys()) {
       if (this.recent.size <= this.inMemory) break;
@@ -109,6 +115,12 @@ export class RunRegistry {
   /** By id, or the latest run with that label; an older run is read back from its file. */
   async find(key: string): Promise<RunRecord | undefined> {
     const entry = this.entries.get(key) ?? [...this.entries.values()].filter((run) => run.label === key).pop();
+    return entry ? this.load(entry) : undefined;
+  }
+
+  /** The run during which a recording was made (journey run with record). */
+  async ofRecording(recordingId: string): Promise<RunRecord | undefined> {
+    const entry = [...this.entries.values()].find((run) => run.recording === recordingId);
     return entry ? this.load(entry) : undefined;
   }
 

@@ -4,6 +4,7 @@ import { checkSelectors, describeExpectation } from '../journey/expectations.js'
 import { refusePageScript } from '../journey/pageScript.js';
 import { EXPECTATION_HINT, parseExpectation, type Step } from '../journey/schema.js';
 import { protectFlow } from '../journey/secrets.js';
+import { checkExpectationQueries } from '../journey/serverKinds.js';
 import { formatRun, runFileWarning } from '../report/runText.js';
 import { runAndRecord } from '../report/runAndRecord.js';
 import { LegibleError, UsageError } from '../util/errors.js';
@@ -19,7 +20,7 @@ const MAX_LISTED = 30;
 const expectParam = z
   .array(z.string().min(1))
   .optional()
-  .describe('text:…, !text:…, element:<css>, !element:…, noConsoleErrors, noFailedRequests[:re], js:<expr>');
+  .describe('text:…, !text:…, element:<css>, !element:…, noConsoleErrors, noFailedRequests[:re], js:<expr>; noServerErrors, [!]log:, [!]trace:, metric:, startup:');
 
 export const journeySaveTool = defineTool({
   name: 'journey_save',
@@ -49,11 +50,12 @@ export const journeySaveTool = defineTool({
       throw new LegibleError(`No actions were recorded on page ${state.page.id}${log.size() ? ' since the mark' : ''}.`, 'Navigate and act on the page first (navigate, click, type, …), then save.');
     }
     const expectations = (params.expect ?? []).map(parseExpectation);
+    await checkExpectationQueries(expectations);
     if (!context.config.evaluate) refusePageScript({ steps }, expectations);
     // Selectors are checked by the page's own parser now, not at the journey's first run.
     await checkSelectors(state, expectations, EXPECTATION_HINT);
     // The file keeps references to secrets; this session keeps their values, so it can replay at once.
-    const { flow, secrets } = protectFlow(log.toFlow(params.name, expectations));
+    const { flow, secrets } = protectFlow(log.toFlow(params.name, expectations, context.apps().origins({ stopped: true })));
     for (const [variable, value] of secrets) context.secrets().remember(variable, value);
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
     const flowSteps = (flow as { steps: Step[] }).steps;
@@ -79,6 +81,7 @@ export const journeyRunTool = defineTool({
     journey: nameParam.describe('Name or file.'),
     record: recordingLabel.optional(),
     expect: z.array(z.string().min(1)).optional(),
+    label: recordingLabel.optional().describe('Run label, e.g. before'),
     unsupported: z.enum(['skip', 'fail']).optional(),
   },
   kind: 'action',
@@ -87,11 +90,14 @@ export const journeyRunTool = defineTool({
   // A recorded run holds each step for the video; long journeys need more than the default limit.
   timeoutMs: 15 * 60_000,
   async handle({ params, context, response, signal }) {
+    const expect = params.expect?.map(parseExpectation);
+    if (expect) await checkExpectationQueries(expect);
     const run = await runAndRecord(context, {
       signal,
       journey: params.journey,
       record: params.record,
-      expect: params.expect?.map(parseExpectation),
+      label: params.label,
+      expect,
       unsupported: params.unsupported ?? 'skip',
     });
     response.text(formatRun(run.record));

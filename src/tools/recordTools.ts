@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { findFfmpeg } from '../media/ffmpeg.js';
+import { diffServer } from '../report/serverDiff.js';
+import { formatServerDiff } from '../report/serverText.js';
 import { compareRecordings } from '../recording/compare.js';
 import { seconds } from '../recording/filmstrip.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
@@ -174,6 +176,10 @@ export const recordCompareTool = defineTool({
         `Filmstrip: ${stripPath}`,
       ].join('\n'),
     );
+    // Recordings of journey runs: what the apps did, compared too (the report has it in full).
+    const runs = await Promise.all([left, right].map((info) => context.runs().ofRecording(info.id).catch(() => undefined)));
+    const server = runs[0] && runs[1] ? diffServer(runs[0], runs[1]) : undefined;
+    if (server) response.text(formatServerDiff(server).join('\n'));
     response.image(comparison.filmstrip.data, 'image/webp');
     store.addFile(comparison.video, `Side-by-side video: ${left.label} vs ${right.label}`);
     store.addFile(stripPath, `Comparison filmstrip: ${left.label} vs ${right.label}`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { buildReport } from '../report/bundle.js';
 import { formatChanges } from '../report/runText.js';
+import { formatServerDiff } from '../report/serverText.js';
 import { LegibleError, UsageError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
 import { VERSION } from '../util/version.js';
@@ -41,6 +42,7 @@ export const reportTool = defineTool({
     const lines = [`Report: ${built.html}`, `Folder: ${built.dir}`];
     for (const run of runs) lines.push(`  ${run.label ?? run.id}: ${run.verdict.toUpperCase()}`);
     if (built.changes) lines.push(...formatChanges(built.changes));
+    if (built.serverDiff) lines.push(...formatServerDiff(built.serverDiff));
     if (built.comparison) {
       lines.push(`Side by side: ${built.comparison}`);
       context.recordings().addFile(built.comparison, `Side-by-side video of report ${params.name ?? first.title}`);

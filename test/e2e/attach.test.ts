@@ -56,7 +56,14 @@ describe('attaching to a running browser', () => {
     await fixtures?.close();
   });
 
-  it('works in a tab of its own, says which, and leaves the open tab and the browser alone', { timeout: 60_000 }, async () => {
+  /** The URLs of the user's browser's tabs, sorted. */
+  const tabs = async () =>
+    ((await fetch(`${users.httpUrl}/json/list`).then((response) => response.json())) as { type: string; url: string }[])
+      .filter((target) => target.type === 'page')
+      .map((target) => target.url)
+      .sort();
+
+  it('works in a tab of its own, says which, leaves the open tab and the browser alone, and closes its tabs on exit', { timeout: 60_000 }, async () => {
     const legible = await startLegible(['--browser-url', users.httpUrl]);
     try {
       const nav = await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
@@ -67,10 +74,22 @@ describe('attaching to a running browser', () => {
       const pages = await legible.call('pages', { action: 'list' });
       expect(pages.text).toMatch(/^\* p\d+ \S+\/shop\.html "Tiny Shop"$/m);
       expect(pages.text).toMatch(/^ {2}p\d+ \S+\/form\.html "Form"$/m);
+      // A second tab of Legible's, and a popup its page opens.
+      expect((await legible.call('pages', { action: 'new' })).isError).toBe(false);
+      await legible.call('navigate', { url: `${fixtures.url}/shop.html` });
+      await legible.call('evaluate', { function: `() => { window.open('${fixtures.url}/form.html?popup'); return 1; }` });
+      // The popup is Legible's to close once it knows of it (pages lists it).
+      const deadline = Date.now() + 5_000;
+      while (!/form\.html\?popup/.test((await legible.call('pages', { action: 'list' })).text) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await tabs()).toHaveLength(4);
     } finally {
       await legible.close();
     }
     expect(isAlive(users.child.pid!)).toBe(true);
+    // Only the user's tab is left, as it was.
+    const deadline = Date.now() + 5_000;
+    while ((await tabs()).length > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await tabs()).toEqual([`${fixtures.url}/form.html`]);
   });
 
   it('works in the open tab with --reuse-tab, and says so', { timeout: 60_000 }, async () => {
@@ -78,16 +97,18 @@ describe('attaching to a running browser', () => {
     try {
       const snapshot = await legible.call('snapshot');
       expect(snapshot.isError, snapshot.text).toBe(false);
-      // The tab Legible opened in the test before is open too now: either may be the first.
+      // The tabs Legible opened in the test before were closed when it exited: the user's is the one left.
       const [, id, url] = /works in its open tab (p\d+) \((\S+)\), as --reuse-tab asks/.exec(snapshot.text) ?? [];
-      expect(url, snapshot.text).toMatch(/\/(form|shop)\.html$/);
+      expect(url, snapshot.text).toBe(`${fixtures.url}/form.html`);
       expect(snapshot.text).toContain(`Page: ${url} `);
       const pages = await legible.call('pages', { action: 'list' });
       expect(pages.text).toMatch(new RegExp(`^\\* ${id} `, 'm'));
-      expect(pages.text.match(/^[ *] p\d+ /gm)).toHaveLength(2);
+      expect(pages.text.match(/^[ *] p\d+ /gm)).toHaveLength(1);
     } finally {
       await legible.close();
     }
+    // Working in the user's tab, Legible leaves it open when it exits.
+    expect(await tabs()).toEqual([`${fixtures.url}/form.html`]);
   });
 });
 

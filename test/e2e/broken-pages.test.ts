@@ -38,8 +38,10 @@ describe('very large pages', () => {
 });
 
 describe('a page too large to outline in time', () => {
-  // Its own server with a short call limit, so the walk over 150,000 elements (about 1.4 s on this
-  // 2-core machine under load, and not under a tenth of that anywhere) always outlasts it.
+  // Its own server with a short call limit, so the walk over 150,000 elements (1.1 to 1.4 s on this
+  // 2-core machine, and not under a tenth of that anywhere) always outlasts it. The walk then ends
+  // either while the page is asked whether it is busy (the question waits behind it) or after, when
+  // it is stopped: both must blame the walker.
   const large = useLegible({ args: ['--page-timeout', '300'] });
   it("blames Legible's walker, not the page, when an idle page is too large to outline in time", { timeout: 120_000 }, async () => {
     await large.open('/many-buttons.html?count=150000');

@@ -50,6 +50,27 @@ describe('a page stuck in an endless loop', () => {
   });
 });
 
+// A task that outlasts the page timeout (3000 ms) but ends before the page is asked for long
+// (1000 ms more): the question waits behind it, and the answer must not read as "not busy, waiting".
+describe('a task that finishes only after the page timeout', () => {
+  it('says an evaluate that ran long was slow, not waiting for a promise', { timeout: 30_000 }, async () => {
+    await openAndSnapshot('/shop.html');
+    const slow = await e2e.legible.call('evaluate', { function: '() => { const end = Date.now() + 3200; while (Date.now() < end) {} return 1; }' });
+    expect(slow.isError, slow.text).toBe(true);
+    expect(slow.text).toMatch(/^Error: The evaluated function did not finish within 3000 ms: the page was busy with it, and it finished only after 3,\d{3} ms \(not an endless loop: a slow or very long task\)\.\nNext: It ran to its end, late/);
+    expect(slow.text).not.toContain('never settled');
+  });
+
+  it('says a click whose handler ran long was slow, and that it took effect', { timeout: 30_000 }, async () => {
+    const page = await openAndSnapshot('/loop.html');
+    const click = await e2e.legible.call('click', { ref: refOf(page, 'button', 'Spin 3.2 s') });
+    expect(click.isError, click.text).toBe(true);
+    expect(click.text).toMatch(/did not finish within 3000 ms: the page was busy with it, and it finished only after 3,\d{3} ms/);
+    expect(click.text).not.toContain('did not complete the input');
+    expect(await e2e.snapshot()).toContain('Done slowly');
+  });
+});
+
 describe('slow loads', () => {
   it('reports a load that outlasts the page timeout as a load timeout, not a stuck script', { timeout: 30_000 }, async () => {
     await openAndSnapshot('/form.html');

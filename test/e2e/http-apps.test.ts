@@ -1,7 +1,7 @@
 /**
  * legible-mcp --port as a process that owns things: the apps under test belong to the server, not
  * to one MCP session (two sessions, one copy; one leftovers record, which the next Legible acts on
- * after a SIGKILL); SIGHUP stops the apps and the browser like SIGTERM does; the number of
+ * after a SIGKILL); so does the OTLP receiver on --otlp-port (every session sees the same spans); SIGHUP stops the apps and the browser like SIGTERM does; the number of
  * sessions is capped; a page from an allowed origin can talk to the server (CORS), one from
  * another origin cannot. Only the processes these tests started are looked at.
  */
@@ -13,6 +13,8 @@ import { browserChildren, isAlive, waitForExit } from '../helpers/e2e.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
 import { connect, spawnUntil, stop } from '../helpers/http.js';
 import { SERVER_ENTRY, startLegible } from '../helpers/mcpClient.js';
+import { freePort } from '../helpers/prometheus.js';
+import { makeSpans, tracesProtobuf } from '../../bench/otlpPayloads.mjs';
 
 const serve = (args: string[]) => spawnUntil(process.execPath, [SERVER_ENTRY, '--port', '0', ...args], /at (http:\/\/\S+\/mcp)/);
 
@@ -57,6 +59,32 @@ describe('the apps belong to the HTTP server, not to a session', () => {
         expect(existsSync(join(root, '.legible', `apps-${pid}.json`))).toBe(false);
       } finally {
         await next.close();
+      }
+    } finally {
+      await stop(server.child);
+    }
+  });
+
+  it('has one OTLP receiver on --otlp-port for all sessions, not one per session that finds the port taken', async () => {
+    const port = await freePort();
+    const root = await appsWorkspace({ api: nodeApp('crash.mjs') });
+    const server = await serve(['--root', root, '--otlp-port', String(port)]);
+    try {
+      const sessions = [await connect(server.url), await connect(server.url)];
+      const body = Buffer.from(tracesProtobuf(makeSpans({ traces: 2, spansPerTrace: 3 })));
+      // The receiver opens at start-up, next to (not before) the MCP endpoint: asked until it answers.
+      const deadline = Date.now() + 10_000;
+      let status: number | undefined;
+      while (status !== 200 && Date.now() < deadline) {
+        status = (await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } }).catch(() => undefined))?.status;
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(status).toBe(200);
+      for (const session of sessions) {
+        const status = (await session.call('app', { action: 'status' })).text;
+        expect(status).toContain(`Telemetry: OTLP/HTTP at http://127.0.0.1:${port}.`);
+        expect(status).not.toContain('could not start');
+        expect((await session.call('traces', { query: '{ }' })).text).toMatch(/^2 traces match/);
       }
     } finally {
       await stop(server.child);

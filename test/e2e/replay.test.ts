@@ -63,6 +63,8 @@ describe('replaying Recorder flows', () => {
 
     const visible = await replay('ghost visible', [open('/replay.html', 'Replay'), { type: 'waitForElement', target: 'main', selectors: [['#ghost']], timeout: 400 }]);
     expect(visible).toMatch(/✗ 2\. wait for #ghost.* — failed: no visible element matches/);
+    const twice = await replay('name twice', [open('/replay.html', 'Replay'), { type: 'waitForElement', target: 'main', selectors: [['#name']], count: 2, operator: '==', timeout: 400 }]);
+    expect(twice).toMatch(/✗ 2\. wait for #name.* — failed: 1 visible element matches #name, wanted == 2/);
     const hidden = await replay('status hidden', [open('/replay.html', 'Replay'), { type: 'waitForElement', target: 'main', selectors: [['#status']], visible: false, timeout: 400 }]);
     expect(hidden).toMatch(/✗ 2\. wait for #status.*hidden.* — failed: /);
     const wrongValue = await replay('wrong value', [open('/replay.html', 'Replay'), { type: 'waitForElement', target: 'main', selectors: [['#name']], properties: { value: 'Grace' }, timeout: 400 }]);

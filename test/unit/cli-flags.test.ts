@@ -264,6 +264,15 @@ describe('parseFlags', () => {
     expect(command.kind === 'run' && command.config.journeyDirs).toEqual(['more', '/srv/flows']);
   });
 
+  it('takes the apps a run starts: --app (repeatable) or --apps, not both', () => {
+    expect((parseFlags(['run', 'j.json', '--app', 'api', '--app', 'web']) as { run: { apps?: unknown } }).run.apps).toEqual(['api', 'web']);
+    expect((parseFlags(['run', 'j.json', '--apps']) as { run: { apps?: unknown } }).run.apps).toBe('all');
+    expect((parseFlags(['run', 'j.json']) as { run: { apps?: unknown } }).run.apps).toBeUndefined();
+    expect(() => parseFlags(['run', 'j.json', '--apps', '--app', 'api'])).toThrow(/--app NAME .* or --apps .*, not both/);
+    expect(() => parseFlags(['run', 'j.json', '--app', 'a b'])).toThrow(/--app takes an app's name/);
+    expect(() => parseFlags(['--apps'])).toThrow(/--apps goes with the run command/);
+  });
+
   it('accepts every flag that USAGE lists', () => {
     const flags = [...USAGE.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)(?: ([A-Za-z]+))?/gm)].map((match) => ({ flag: match[1]!, value: match[2] }));
     expect(flags.length).toBeGreaterThan(10);
@@ -276,7 +285,7 @@ describe('parseFlags', () => {
       const folder = flag === '--root' ? 'test' : undefined;
       const given = value ? [`${flag}=${url ?? folder ?? samples[value] ?? 'x'}`] : [flag];
       // These belong to the run command (and --compare-with needs a report to write into); --reuse-tab goes with attaching.
-      const runOnly = ['--record', '--report', '--label', '--compare-with', '--allow-unchecked'];
+      const runOnly = ['--record', '--report', '--label', '--compare-with', '--allow-unchecked', '--app', '--apps'];
       const argv = runOnly.includes(flag)
         ? ['run', 'journey.json', ...given, ...(flag === '--compare-with' ? ['--report', 'out'] : [])]
         : flag === '--reuse-tab'
