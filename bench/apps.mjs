@@ -127,9 +127,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const legible = SERVERS.find((s) => s.id === 'legible');
     const result = await measureApps(legible, { fixtures, outDir });
     console.log(JSON.stringify(result, (key, value) => (key === 'runs' ? undefined : value), 2));
-    const rows = summarize([legible], [], undefined, result).filter((row) => ROWS.find((r) => r.key === row.key).apps);
+    const rows = summarize([legible], [], undefined, undefined, result).filter((row) => ROWS.find((r) => r.key === row.key).apps);
     console.log(`\n${formatTable([legible], rows)}`);
-    const notes = formatNotes([legible], [], undefined, result);
+    const notes = formatNotes([legible], [], undefined, undefined, result);
     if (notes) console.log(`\nNotes:\n${notes}`);
   } finally {
     await fixtures.close();

@@ -15,7 +15,8 @@ import { DEFAULT_SETTLE, marksDiffer, settle, waitForLoad, watchActivity, type P
 
 /** A tab the action opened. */
 export interface NewTab {
-  id: string;
+  /** None yet: the browser made the tab, but its first page has not arrived (Legible tracks a tab from then on). */
+  id: string | undefined;
   url: string;
   title: string;
   /** Its page had not finished loading when the report was made. */
@@ -84,20 +85,25 @@ async function outlineBefore(state: PageState, marks: PageMarks | undefined): Pr
   return { before, changedBefore: seen.outline ? { diff: diffOutlines(seen.outline.lines, before.lines) } : undefined };
 }
 
-/** Names the tabs the action opened, once each is tracked and loaded (each wait bounded). */
-async function describeNewTabs(popups: Promise<PageDriver | undefined>[]): Promise<NewTab[]> {
+/**
+ * Names the tabs the action opened, once each is tracked and loaded (each wait bounded). A tab
+ * whose first page has not arrived yet (its server takes the connection and does not answer) is
+ * not tracked yet: it is named by the URL the page asked for, still loading.
+ */
+async function describeNewTabs(popups: { tab: Promise<PageDriver | undefined>; url: string }[]): Promise<NewTab[]> {
   if (!popups.length) return [];
-  const drivers: (PageDriver | undefined)[] = await withTimeout(Promise.all(popups), NEW_TAB_LOAD_MS, 'Tracking the new tabs').catch(() => []);
   const end = Date.now() + NEW_TAB_LOAD_MS;
-  return Promise.all(
-    drivers
-      .filter((driver): driver is PageDriver => !!driver && !driver.isClosed())
-      .map(async (driver) => {
-        await waitForLoad(driver, Math.max(0, end - Date.now()));
-        const loading = !driver.isClosed() && (await withTimeout(driver.mainFrame().evaluate(() => document.readyState), 1_000, 'Reading the load state').catch(() => 'loading')) !== 'complete';
-        return { id: driver.id, url: driver.url(), title: await driver.title().catch(() => ''), loading };
-      }),
+  const tabs = await Promise.all(
+    popups.map(async ({ tab, url }): Promise<NewTab | undefined> => {
+      const driver = await withTimeout(tab, NEW_TAB_LOAD_MS, 'Tracking the new tab').catch(() => 'untracked' as const);
+      if (driver === 'untracked') return { id: undefined, url, title: '', loading: true };
+      if (!driver || driver.isClosed()) return undefined;
+      await waitForLoad(driver, Math.max(0, end - Date.now()));
+      const loading = !driver.isClosed() && (await withTimeout(driver.mainFrame().evaluate(() => document.readyState), 1_000, 'Reading the load state').catch(() => 'loading')) !== 'complete';
+      return { id: driver.id, url: driver.url(), title: await driver.title().catch(() => ''), loading };
+    }),
   );
+  return tabs.filter((tab): tab is NewTab => tab !== undefined);
 }
 
 /**
@@ -135,8 +141,8 @@ async function act(state: PageState, action: () => Promise<unknown>, options: Ac
   state.watch = watch;
   // Requests to the running apps carry this action's trace id (a CDP round trip only when the apps changed).
   if (watch) await syncTraceRules(state, watch.origins.keys());
-  const popups: Promise<PageDriver | undefined>[] = [];
-  const offPopup = page.onPopup((popup) => popups.push(popup));
+  const popups: { tab: Promise<PageDriver | undefined>; url: string }[] = [];
+  const offPopup = page.onPopup((tab, url) => popups.push({ tab, url }));
 
   // A dialog blocks the action's own promise (the click does not return until it closes), so
   // the action races the dialog; its later result is ignored.

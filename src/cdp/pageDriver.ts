@@ -40,7 +40,7 @@ export class PageDriver {
   private openDialog: { info: DialogInfo; dialog: Dialog } | undefined;
   private readonly dialogListeners = new Set<Listener<DialogInfo>>();
   private crashed = false;
-  private readonly popupListeners = new Set<Listener<Promise<PageDriver | undefined>>>();
+  private readonly popupListeners = new Set<(popup: Promise<PageDriver | undefined>, url: string) => void>();
   /** Tabs the page asked for (Page.windowOpen) that the browser has not created yet, oldest first. */
   private readonly popupsAsked: { url: string; take: (tab: Promise<PageDriver | undefined>) => void }[] = [];
   /** Tabs the browser created before the page's request for them was seen. */
@@ -396,9 +396,9 @@ export class PageDriver {
    * Listens for tabs this page opens (window.open, a target=_blank link, a form with a target):
    * each is handed over the moment the page asks for it (Page.windowOpen), as a promise of its
    * driver, which settles once the browser created and Legible tracked the tab (undefined if that
-   * did not happen within 10 s).
+   * did not happen within 10 s), with the URL the page asked for.
    */
-  onPopup(listener: Listener<Promise<PageDriver | undefined>>): () => void {
+  onPopup(listener: (popup: Promise<PageDriver | undefined>, url: string) => void): () => void {
     this.popupListeners.add(listener);
     return () => this.popupListeners.delete(listener);
   }
@@ -440,7 +440,7 @@ export class PageDriver {
         timer.unref();
         this.popupsAsked.push(asked);
       });
-    for (const listener of this.popupListeners) listener(popup);
+    for (const listener of this.popupListeners) listener(popup, url);
   }
 
   /** Runs `source` in every new document of this tab (all its frames), before the page's own scripts. */

@@ -1,11 +1,9 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
 import { logWarn } from '../util/log.js';
 import { clip } from '../util/text.js';
 import { LineReader, type LineEvent } from './lineReader.js';
-
-/** The longest message read from stdin (the MCP SDK's own limit): a longer one is answered with an error and skipped. */
-export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 type RequestId = string | number;
 
@@ -20,8 +18,6 @@ function usableId(id: unknown): RequestId | undefined {
 function errorReply(id: RequestId | undefined, code: number, message: string): JSONRPCMessage {
   return { jsonrpc: '2.0', id: id ?? null, error: { code, message } } as unknown as JSONRPCMessage;
 }
-
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
  * Turns one line from stdin into a message for the server, or into an answer saying why it is
@@ -87,8 +83,7 @@ export function idOfOversized(head: string, tail: string): RequestId | undefined
 
 export function oversizedOutcome(event: Extract<LineEvent, { kind: 'oversized' }>, limit: number): LineOutcome {
   const id = idOfOversized(event.head, event.tail);
-  const message = `Message too large: ${megabytes(event.bytes)}, over the ${megabytes(limit)} limit for one message, so it was not read. Send large content as a file path instead (for example a journey file), or in smaller calls.`;
-  return { reply: errorReply(id, ErrorCode.InvalidRequest, message), warning: `stdin: skipped a message of ${event.bytes} bytes (limit ${limit}); answered id ${id ?? 'null'}` };
+  return { reply: errorReply(id, ErrorCode.InvalidRequest, tooLargeMessage(event.bytes, limit)), warning: `stdin: skipped a message of ${event.bytes} bytes (limit ${limit}); answered id ${id ?? 'null'}` };
 }
 
 /**

@@ -91,12 +91,20 @@ const pending: EffectsSection = (effects) => {
 
 const newTabs: EffectsSection = ({ newTabs: tabs }) => {
   if (!tabs.length) return undefined;
-  const lines = tabs.slice(0, MAX_NEW_TABS).map((tab) => `  ${tab.id} ${showUrl(redactUrl(tab.url))}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`);
+  const lines = tabs
+    .slice(0, MAX_NEW_TABS)
+    .map((tab) =>
+      tab.id
+        ? `  ${tab.id} ${showUrl(redactUrl(tab.url))}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`
+        : `  ${showUrl(redactUrl(tab.url))} (still loading: its server has not answered yet; the tab gets an id once its first page arrives)`,
+    );
   if (tabs.length > MAX_NEW_TABS) lines.push(`  … ${tabs.length - MAX_NEW_TABS} more: see the pages tool`);
-  const first = tabs[0]!.id;
+  const first = tabs.find((tab) => tab.id)?.id;
   return (
     `Opened ${plural(tabs.length, 'new tab')}:\n${lines.join('\n')}\n` +
-    `The selected tab did not change. To act there: pages {"action":"select","id":"${first}"}, or pass "page":"${first}" to a tool.`
+    (first
+      ? `The selected tab did not change. To act there: pages {"action":"select","id":"${first}"}, or pass "page":"${first}" to a tool.`
+      : 'The selected tab did not change. Once that page has arrived, the pages tool lists the tab with its id.')
   );
 };
 

@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { SharedBrowser } from '../cdp/sharedBrowser.js';
 import type { Config } from '../config/config.js';
 import { createMcpServer } from '../server/createServer.js';
 import { serveUntilStopped } from '../server/lifecycle.js';
+import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
 import { ServerContext } from '../server/serverContext.js';
 import { Workspace } from '../server/workspace.js';
 import { formatDuration } from '../telemetry/time.js';
@@ -43,6 +45,20 @@ function refuse(res: ServerResponse, status: number, message: string, headers: R
 /** A JSON-RPC error answer (the transport's own errors have this shape; MCP clients show the message). */
 function refuseJson(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+}
+
+/**
+ * A body declared longer than the limit is answered (413, a JSON-RPC error as on stdin) before
+ * any of it is read; Node reads the rest away, so the client gets the answer rather than a dropped
+ * connection. A body sent in chunks is cut off by the transport at the same limit
+ * (maxRequestBodySize), which answers 413 itself and tells onerror.
+ */
+function refuseOversized(req: IncomingMessage, res: ServerResponse, session?: string): boolean {
+  const declared = Number(req.headers['content-length']);
+  if (req.method !== 'POST' || !(declared > MAX_MESSAGE_BYTES)) return false;
+  logWarn(`http: refused a request of ${declared} bytes (limit ${MAX_MESSAGE_BYTES})${session ? ` in session ${session}` : ''}`);
+  refuseJson(res, 413, ErrorCode.InvalidRequest, tooLargeMessage(declared));
+  return true;
 }
 
 /**
@@ -103,10 +119,12 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
         session.busy--;
         session.lastUsed = Date.now();
       });
+      if (refuseOversized(req, res, id)) return;
       await session.transport.handleRequest(req, res);
       return;
     }
     // No session yet: this must be an initialize request; the transport refuses anything else.
+    if (refuseOversized(req, res)) return;
     if (sessions.size + opening >= options.maxSessions) {
       refuseJson(
         res,
@@ -126,6 +144,7 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
       // Plain JSON answers rather than an SSE stream per request: Legible sends no notifications
       // during a call, and a stream costs each call several milliseconds more.
       enableJsonResponse: true,
+      maxRequestBodySize: MAX_MESSAGE_BYTES,
       onsessioninitialized: (sessionId) => {
         session = { id: sessionId, transport, server, context, lastUsed: Date.now(), busy: 0 };
         sessions.set(sessionId, session);
@@ -136,6 +155,8 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
     transport.onclose = () => {
       if (transport.sessionId) void endSession(transport.sessionId, 'its transport closed');
     };
+    // What the transport refuses (a body too large or not JSON) is answered by it, and logged here.
+    transport.onerror = (error) => logWarn(`http${transport.sessionId ? ` session ${transport.sessionId}` : ''}: ${error.message}`);
     try {
       await server.connect(transport);
       await transport.handleRequest(req, res);

@@ -50,7 +50,16 @@ interface Override {
   /** Parameters this command needs though the tool does not (`open` needs its url: `back` is its own command). */
   required?: string[];
   /** More commands for the same tool with fixed arguments. */
-  aliases?: { words: string[]; fixed: Record<string, unknown>; description: string; positionals?: string[] }[];
+  aliases?: {
+    words: string[];
+    fixed: Record<string, unknown>;
+    description: string;
+    positionals?: string[];
+    /** The only parameters the alias takes (`page` always too): `press` takes a key, not text or files. */
+    only?: string[];
+    /** Parameters the alias needs though the tool does not (`press` needs its key). */
+    required?: string[];
+  }[];
 }
 
 /** Commands whose name or arguments differ from the default rule. */
@@ -68,9 +77,11 @@ export const OVERRIDES: Record<string, Override> = {
   snapshot: { positionals: [] },
   type: {
     positionals: ['ref', 'text'],
-    aliases: [{ words: ['press'], fixed: {}, description: 'Press a key or combo (Enter, Control+A) on the focused element. Reports effects.', positionals: ['key'] }],
+    aliases: [
+      { words: ['press'], fixed: {}, description: 'Press a key or combo (Enter, Control+A) on the focused element. Reports effects.', positionals: ['key'], only: ['key'], required: ['key'] },
+    ],
   },
-  click: { aliases: [{ words: ['hover'], fixed: { hover: true }, description: 'Hover a ref. Reports effects.', positionals: ['ref'] }] },
+  click: { aliases: [{ words: ['hover'], fixed: { hover: true }, description: 'Hover a ref. Reports effects.', positionals: ['ref'], only: ['ref'], required: ['ref'] }] },
   select_option: { words: ['select'], positionals: ['ref', 'values'] },
   wait_for: { words: ['wait'], positionals: ['text'] },
   screenshot: { positionals: ['path'] },
@@ -159,7 +170,9 @@ export function buildCommands(manifest: ToolManifest): CommandSpec[] {
         tool: tool.name,
         ...(tool.call ? { call: tool.call } : {}),
         description: alias.description,
-        params: base.filter((p) => !(p.name in alias.fixed)),
+        params: base
+          .filter((p) => !(p.name in alias.fixed) && (!alias.only || alias.only.includes(p.name) || p.name === 'page'))
+          .map((p) => (alias.required?.includes(p.name) ? { ...p, required: true } : p)),
         positionals: aliasPositionals,
         variadic: variadic(aliasPositionals.at(-1)),
         fixed: alias.fixed,

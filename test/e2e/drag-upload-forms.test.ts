@@ -112,4 +112,34 @@ describe('drag and drop, uploads and forms', () => {
     expect(run).toMatch(/✓ \d+\. drag .* to /);
     expect(run).toMatch(/✓ \d+\. upload .*notes\.txt into /);
   });
+
+  it('journals a date and a range as change steps and a checkbox and a radio as clicks, and the replay sets them', async () => {
+    await e2e.call('journey', { action: 'save', mark: true });
+    const snapshot = await e2e.openAndSnapshot('/replay-inputs.html');
+    const ids = { day: 'Day', volume: 'Volume', newsletter: 'Newsletter', large: 'Large' };
+    const role = { day: 'textbox', volume: 'slider', newsletter: 'checkbox', large: 'radio' } as const;
+    const refs = Object.fromEntries(Object.entries(ids).map(([id, name]) => [id, refOf(snapshot, role[id as keyof typeof role], name)]));
+    await e2e.call('type', { fields: { [refs.day!]: '2024-02-29', [refs.volume!]: '70', [refs.newsletter!]: 'true', [refs.large!]: 'true' } });
+    // What the page's listeners saw is part of the journey's proof: the replay must make them see it too.
+    const seen = ['day=2024-02-29', 'volume=70', 'newsletter=true', 'large=true'];
+    const values = 'js:[day.value, volume.value, newsletter.checked, large.checked, small.checked].join(" ") === "2024-02-29 70 true true false"';
+    const saved = await e2e.call('journey', { action: 'save', name: 'form-kinds', expect: [...seen.map((text) => `text:${text}`), values] });
+    const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8'));
+    expect(parseUserFlow(flow).steps.length).toBe(flow.steps.length);
+    // As Chrome's Recorder writes a person's input: a change with the value for a date or a range
+    // (its change event), a click for a checkbox or a radio (no value: the click is the input).
+    const steps = flow.steps.filter((step: { type: string }) => step.type === 'change' || step.type === 'click');
+    expect(steps.map((step: { type: string; value?: string; selectors: string[][] }) => [step.type, step.value, step.selectors.flat().find((selector) => selector.startsWith('#'))])).toEqual([
+      ['change', '2024-02-29', '#day'],
+      ['change', '70', '#volume'],
+      ['click', undefined, '#newsletter'],
+      ['click', undefined, '#large'],
+    ]);
+
+    // Replayed on a fresh page, each field ends up set, and the page's listeners saw each value.
+    const run = await e2e.call('journey', { action: 'run', journey: 'form-kinds' });
+    expect(run).toContain('Journey "form-kinds": PASSED');
+    for (const text of seen) expect(run).toMatch(new RegExp(`✓ .*${text}`));
+    expect(run).toMatch(/✓ .*2024-02-29 70 true true false/);
+  });
 });

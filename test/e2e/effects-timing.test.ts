@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { refOf, useLegible } from '../helpers/e2e.js';
 
@@ -116,5 +117,26 @@ describe('new tabs', () => {
     const again = await e2e.call('click', { ref: refOf(page, 'button', 'Open the shop') });
     expect(again).toContain('Opened 1 new tab');
     for (const id of pages.match(/^ {2}(p\d+)/gm) ?? []) await e2e.call('pages', { action: 'close', id: id.trim() });
+  });
+
+  it('a window.open to a server that never answers names the tab by its URL, still loading, and says what was seen', async () => {
+    // Takes the connection and never answers: the new tab's first page never arrives.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const stuck = `http://127.0.0.1:${(silent.address() as { port: number }).port}/never`;
+    try {
+      const page = await e2e.openAndSnapshot(`/popups.html?stuck=${encodeURIComponent(stuck)}`);
+      const click = await e2e.call('click', { ref: refOf(page, 'button', 'Open the page that never answers') });
+      expect(click).toMatch(/~ - status \[ref=e\d+\]: Opened the slow page/);
+      expect(click).toContain(`Opened 1 new tab:\n  ${stuck} (still loading: its server has not answered yet; the tab gets an id once its first page arrives)\n`);
+      expect(click).toContain('Once that page has arrived, the pages tool lists the tab with its id.');
+      expect(click).not.toMatch(/endless loop|did not finish/i);
+      // The opener is still the selected tab, and answers.
+      expect(await e2e.call('pages', { action: 'list' })).toMatch(/^\* p\d+ \S+\/popups\.html/m);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
   });
 });

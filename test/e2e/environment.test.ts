@@ -129,6 +129,26 @@ describe('network mocks', () => {
     await e2e.call('network', { unmock: 'all' });
   });
 
+  it('answers with the headers a mock gives, and times a request out as the network would', async () => {
+    const page = await e2e.snapshot();
+    const set = await e2e.call('network', { mock: { url: '**/api/stock', status: 200, headers: { 'x-stock-source': 'mock-cache' }, body: '{"stock":7}' } });
+    const mock = groupOf(set, /Mock (m\d+) set/);
+    const answered = await e2e.call('click', { ref: refOf(page, 'button', 'Check stock') });
+    // The page's own code read the header the mock sent.
+    expect(answered).toMatch(/Stock: 7 in \d+ ms \(source: mock-cache\)/);
+    const request = groupOf(answered, new RegExp(`(r\\d+) GET /api/stock → 200 .*mock ${mock}`));
+    expect(await e2e.call('network', { id: request })).toMatch(/Response headers:\n(.*\n)*? {2}x-stock-source: mock-cache\n/);
+
+    const timeout = groupOf(await e2e.call('network', { mock: { url: '**/api/stock', fail: 'timeout' } }), /Mock (m\d+) set/);
+    expect(timeout).toBe(mock); // the same URL pattern: the mock is replaced, not stacked
+    const timedOut = await e2e.call('click', { ref: refOf(page, 'button', 'Check stock') });
+    expect(timedOut).toContain('Stock failed: Failed to fetch');
+    expect(timedOut).toMatch(new RegExp(`✗ r\\d+ GET /api/stock → net::ERR_TIMED_OUT \\(fetch, \\d+ ms, mock ${mock}\\)`));
+    const failed = groupOf(timedOut, /✗ (r\d+) GET \/api\/stock → net::ERR_TIMED_OUT/);
+    expect(await e2e.call('network', { id: failed })).toContain('net::ERR_TIMED_OUT');
+    await e2e.call('network', { unmock: 'all' });
+  });
+
   it('explains a malformed mock', async () => {
     const pattern = await e2e.legible.call('network', { mock: { url: '/(/' } });
     expect(pattern.isError).toBe(true);

@@ -123,6 +123,42 @@ describe('legible-mcp --port', () => {
     expect(server.stderr()).not.toMatch(/uncaught|unhandled/i);
   });
 
+  it('answers a message over 10 MiB with 413 and a JSON-RPC error, logs it, and the session goes on serving', async () => {
+    const a = await connect(server.url);
+    try {
+      await a.call('navigate', { url: `${fixtures.url}/shop.html` });
+      const headers = { accept: 'application/json, text/event-stream', 'mcp-session-id': a.transport.sessionId!, 'mcp-protocol-version': a.transport.protocolVersion ?? '2025-06-18' };
+      const call = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'snapshot', arguments: { search: text } } });
+      const limit = 10 * 1024 * 1024;
+      const envelope = call('').length;
+      // 20 MB with its length declared; one byte over the limit; one byte over, sent in chunks (no length given).
+      const huge = await rawPost(server.url, headers, call('x'.repeat(20_000_000)));
+      const justOver = await rawPost(server.url, headers, call('x'.repeat(limit + 1 - envelope)));
+      const chunked = await rawPost(server.url, { ...headers, 'transfer-encoding': 'chunked' }, call('x'.repeat(limit + 1 - envelope)));
+      for (const answer of [huge, justOver, chunked]) {
+        expect(answer.status, answer.text).toBe(413);
+        const error = JSON.parse(answer.text) as { jsonrpc: string; id: null; error: { code: number; message: string } };
+        expect(error.jsonrpc).toBe('2.0');
+        expect(error.error.message.length).toBeLessThan(300);
+      }
+      expect(JSON.parse(huge.text).error.message).toMatch(/^Message too large: 19\.1 MB, over the 10\.0 MB limit for one message, so it was not read\. Send large content as a file path/);
+      expect(JSON.parse(justOver.text).error.message).toMatch(/^Message too large: 10485761 bytes, over the 10485760-byte limit/);
+      expect(JSON.parse(chunked.text).error.message).toContain('must not exceed 10485760 bytes');
+      expect(server.stderr()).toMatch(/http: refused a request of 20000\d{3} bytes \(limit 10485760\) in session \S+/);
+      expect(server.stderr()).toMatch(/http session \S+: Payload Too Large/);
+      // Up to the limit is read, as on stdin (the SDK alone would stop at 4 MiB).
+      const five = await rawPost(server.url, headers, call('x'.repeat(5_000_000)));
+      expect(five.status, five.text.slice(0, 300)).toBe(200);
+      // The session is still there, with its tab.
+      await a.client.ping();
+      expect((await a.call('snapshot')).text).toContain('Tiny Shop');
+    } finally {
+      await a.transport.terminateSession().catch(() => undefined);
+      await a.client.close();
+    }
+    await until(async () => (await contexts()) === 0, 'the session\'s context to close');
+  });
+
   it('refuses a wrong Origin or Host with 403 and nothing else', async () => {
     const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
     const post = (headers: Record<string, string>) =>

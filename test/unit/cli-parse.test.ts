@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildManifest } from '../../scripts/gen-cli-manifest.mjs';
 import * as schemaModule from '../../src/server/toolSchema.js';
-import { buildCommands, summary } from '../../src/shell/commands.js';
+import { buildCommands, summary, usageLine } from '../../src/shell/commands.js';
 import { exitCodeOf, printResult } from '../../src/shell/output.js';
 import { closest, findCommand, parseArguments, splitWords } from '../../src/shell/parse.js';
 import * as registry from '../../src/tools/registry.js';
@@ -59,6 +59,21 @@ describe('commands and arguments', () => {
     expect(usage('type', 'e1', '--text', 'a', '--text', 'b')).toContain('--text is given twice.');
     expect(usage('type', 'e1', 'a', '--text', 'b')).toContain('"a" is one too many');
     expect(usage('x'.repeat(500))).toContain(`"${'x'.repeat(100)}…"`);
+  });
+
+  it('give press and hover only the arguments that mean something for them', () => {
+    expect(parse('press', 'Enter').args).toEqual({ key: 'Enter' });
+    expect(parse('press', 'Control+A', '--page', 'p2').args).toEqual({ key: 'Control+A', page: 'p2' });
+    expect(parse('hover', 'e4').args).toEqual({ ref: 'e4', hover: true });
+    expect(usageLine(findCommand(commands, ['press']).command)).toBe('legible press <key>');
+    expect(usageLine(findCommand(commands, ['hover']).command)).toBe('legible hover <ref>');
+    expect(usage('press')).toBe('press needs <key>.\nUsage: legible press <key>');
+    expect(usage('hover')).toBe('hover needs <ref>.\nUsage: legible hover <ref>');
+    for (const flag of ['--text', '--submit', '--fields', '--files', '--ref']) expect(usage('press', 'Enter', flag, 'x')).toContain(`press has no option ${flag}`);
+    for (const flag of ['--double', '--to', '--button']) expect(usage('hover', 'e4', flag, 'x')).toContain(`hover has no option ${flag}`);
+    // The tools themselves keep every argument.
+    expect(parse('type', 'e8', 'shoes', '--submit').args).toEqual({ ref: 'e8', text: 'shoes', submit: true });
+    expect(parse('click', 'e4', '--double').args).toEqual({ ref: 'e4', double: true });
   });
 
   it('suggest by prefix and by edit distance', () => {
