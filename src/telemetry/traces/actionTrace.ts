@@ -1,4 +1,4 @@
-import { buildTraceTree, displayName, exceptionOf, type SpanNode } from './analysis.js';
+import { buildTraceTree, displayName, exceptionOf, spanAttribute as attribute, type SpanNode } from './analysis.js';
 import type { TempoTrace } from './tempo.js';
 
 /**
@@ -32,16 +32,6 @@ export interface ActionTraceSummary {
   slowest: ActionSpan[];
   /** Every span with an error status, in depth-first order. */
   errors: ActionError[];
-}
-
-function attribute(node: SpanNode, ...keys: string[]): string | number | undefined {
-  for (const key of keys) {
-    const value = node.span.attributes?.find((kv) => kv.key === key)?.value;
-    if (value?.stringValue !== undefined) return value.stringValue;
-    if (value?.intValue !== undefined) return Number(value.intValue);
-    if (value?.doubleValue !== undefined) return value.doubleValue;
-  }
-  return undefined;
 }
 
 function actionSpan(node: SpanNode): ActionSpan {

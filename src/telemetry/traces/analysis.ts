@@ -164,6 +164,17 @@ export function exceptionOf(event: { name: string; attributes?: { key: string; v
   return { type: get('exception.type'), message: get('exception.message'), stacktrace: get('exception.stacktrace') };
 }
 
+/** The first of these attributes a span has, as a string or a number. */
+export function spanAttribute(node: SpanNode, ...keys: string[]): string | number | undefined {
+  for (const key of keys) {
+    const value = node.span.attributes?.find((kv) => kv.key === key)?.value;
+    if (value?.stringValue !== undefined) return value.stringValue;
+    if (value?.intValue !== undefined) return Number(value.intValue);
+    if (value?.doubleValue !== undefined) return value.doubleValue;
+  }
+  return undefined;
+}
+
 const HTTP_METHOD = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT|_OTHER)$/;
 
 /**

@@ -1,5 +1,5 @@
 import type { ResourceSpans } from '../otlp/model.js';
-import { buildTraceTree, displayName, exceptionOf, type SpanNode } from './analysis.js';
+import { buildTraceTree, displayName, exceptionOf, spanAttribute as attribute, type SpanNode } from './analysis.js';
 import type { TempoTrace } from './tempo.js';
 
 /**
@@ -28,16 +28,6 @@ export interface CompactSpan {
 }
 
 const STATUS = ['unset', 'ok', 'error'] as const;
-
-function attribute(node: SpanNode, ...keys: string[]): string | number | undefined {
-  for (const key of keys) {
-    const value = node.span.attributes?.find((kv) => kv.key === key)?.value;
-    if (value?.stringValue !== undefined) return value.stringValue;
-    if (value?.intValue !== undefined) return Number(value.intValue);
-    if (value?.doubleValue !== undefined) return value.doubleValue;
-  }
-  return undefined;
-}
 
 function compact(node: SpanNode): CompactSpan {
   const out: CompactSpan = {
