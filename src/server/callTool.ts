@@ -28,8 +28,9 @@ const failure = (error: LegibleError): CallToolResult => new ToolResponse().erro
  */
 export function handleToolCalls(server: McpServer, entries: readonly (AnyTool | ToolFamily)[], context: ServerContext): void {
   const byName = new Map(entries.map((entry) => [entry.name, entry]));
-  const tools = entries.flatMap((entry) => (isFamily(entry) ? Object.values(entry.actions) : [entry]));
-  const schemas = new Map(tools.map((tool) => [tool, inputSchema(tool)]));
+  // Each tool's strict schema is made on its first call, not at start-up.
+  const schemas = new Map<AnyTool, ReturnType<typeof inputSchema>>();
+  const schemaOf = (tool: AnyTool) => schemas.get(tool) ?? schemas.set(tool, inputSchema(tool)).get(tool)!;
   const names = entries.map((entry) => entry.name).join(', ');
   // Protocol's setRequestHandler, not Server's: Server wraps every tools/call handler in a check
   // against CallToolRequestSchema whose failure is that raw zod dump. This handler checks itself.
@@ -59,7 +60,7 @@ export function handleToolCalls(server: McpServer, entries: readonly (AnyTool | 
       tool = chosen;
       args = rest;
     } else tool = entry;
-    const parsed = schemas.get(tool)!.safeParse(args);
+    const parsed = schemaOf(tool).safeParse(args);
     if (!parsed.success) return failure(argumentError(tool, args as Record<string, unknown>, parsed.error));
     return runTool(tool, parsed.data as Record<string, unknown>, context, extra.signal);
   });

@@ -3,13 +3,12 @@ import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config/config.js';
 import { VERSION } from '../util/version.js';
 import { isFamily, type ToolFamily } from '../tools/family.js';
-import { listedFor, toolsFor } from '../tools/registry.js';
+import { listedFor } from '../tools/registry.js';
 import type { AnyTool } from '../tools/tool.js';
 import { handleToolCalls } from './callTool.js';
 import { registerRecordingResources } from './resources.js';
-import { runTool } from './runTool.js';
 import { ServerContext } from './serverContext.js';
-import { annotations, familyAnnotations, familySchema, inputSchema, listedSchema } from './toolSchema.js';
+import { annotations, familyAnnotations, familySchema, listedSchema } from './toolSchema.js';
 
 export const SERVER_NAME = 'legible';
 export const SERVER_VERSION = VERSION;
@@ -34,18 +33,6 @@ export function createServer(config: Config): LegibleServer {
   };
 }
 
-const schemas = new WeakMap<AnyTool, ReturnType<typeof inputSchema>>();
-
-/** A tool's input schema, made once per process (schemas are immutable). */
-function strictSchema(tool: AnyTool): ReturnType<typeof inputSchema> {
-  let schema = schemas.get(tool);
-  if (!schema) {
-    schema = inputSchema(tool);
-    schemas.set(tool, schema);
-  }
-  return schema;
-}
-
 type Listing = { name: string; description: string; inputSchema: Record<string, unknown>; annotations: ReturnType<typeof annotations> };
 const listings = new WeakMap<AnyTool | ToolFamily, Listing>();
 
@@ -62,9 +49,9 @@ function listing(entry: AnyTool | ToolFamily): Listing {
 }
 
 /**
- * One MCP server over a given ServerContext: one registered tool per definition, all run through
- * runTool. Several may share one context (the daemon: one per connection); closing the server
- * leaves the context open.
+ * One MCP server over a given ServerContext: tools/list from the definitions (families folded),
+ * tools/call through handleToolCalls and runTool. Several may share one context (the daemon: one
+ * per connection); closing the server leaves the context open.
  */
 export function createMcpServer(context: ServerContext): McpServer {
   const server = new McpServer(
@@ -74,13 +61,10 @@ export function createMcpServer(context: ServerContext): McpServer {
         'Legible drives a Chromium browser. navigate to a URL, read the page with snapshot (refs like e12), act with click/type/select_option; every action reports what changed, new console errors and failed requests. To prove a fix: journey save the steps that reproduce a bug, journey run them with record "before" and, after the fix, "after", then report. app starts the app under test; logs, traces and metrics show what it did.',
     },
   );
-  const tools = toolsFor(context.config);
   const entries = listedFor(context.config);
-  // Registered for the tools capability only: tools/list and tools/call are answered below.
-  for (const entry of entries) {
-    if (isFamily(entry)) server.registerTool(entry.name, { description: entry.description }, () => ({ content: [] }));
-    else server.registerTool(entry.name, { title: entry.title, description: entry.description, inputSchema: strictSchema(entry), annotations: annotations(entry) }, (args: Record<string, unknown>) => runTool(entry, args, context));
-  }
+  // The tools capability, declared directly: tools/list and tools/call are answered below, so the
+  // SDK's own tool registry (and its per-tool schema conversions at start-up) is not used.
+  server.server.registerCapabilities({ tools: {} });
   // Our own tools/list: families folded, compact schemas (see listedSchema) and no titles
   // (optional in MCP, and the names already say it): every agent pays for this list every turn.
   const listed = entries.map(listing);
