@@ -7,8 +7,7 @@
 // - the server's resident memory with its stores at their caps (spans, log entries, samples).
 //
 //   node bench/telemetryServer.mjs        (after npm run build) measures these rows alone.
-import { fork, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { freePort } from '../test/helpers/prometheusServer.mjs';
 import { mb, statusKb } from './procmem.mjs';
 import { formatNotes, formatTable, median, ROWS, summarize } from './report.mjs';
 import { launch, SERVERS } from './servers.mjs';
+import { sender } from './senderProcess.mjs';
 
 const HERE = import.meta.dirname;
 const OTEL_APP = join(HERE, '..', 'test', 'fixtures', 'otel-app');
@@ -29,20 +29,6 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : undefined;
 };
-
-async function sender(kind, options) {
-  const child = fork(join(HERE, 'otlpSender.mjs'), [JSON.stringify({ kind, ...options })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [ready] = await once(child, 'message');
-  return {
-    ready,
-    go: async (url) => {
-      child.send({ url });
-      const [done] = await once(child, 'message');
-      child.kill();
-      return done;
-    },
-  };
-}
 
 /** `traces` calls every PROBE_MS while `during` runs: each call's latency from when it was due. */
 async function probe(session, during) {

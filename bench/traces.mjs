@@ -5,17 +5,13 @@
 // measures the same ingest through the real server, over MCP.
 //
 //   node --expose-gc bench/traces.mjs [--json]      (after npm run build; --json: one JSON line)
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { OtlpReceiver } from '../dist/telemetry/otlp/receiver.js';
 import { logInputs } from '../dist/telemetry/otlp/logInputs.js';
 import { SpanStore } from '../dist/telemetry/traces/spanStore.js';
 import { formatTraceSearch } from '../dist/format/traceSearchFormat.js';
+import { sender } from './senderProcess.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const json = process.argv.includes('--json');
 if (!globalThis.gc) throw new Error('Run with node --expose-gc (the memory row needs it).');
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -54,20 +50,6 @@ async function probeLatency(store, during) {
   stop = true;
   await loop;
   return { result, latencies, loopDelayP99Ms: delay.percentile(99) / 1e6, loopDelayMaxMs: delay.max / 1e6 };
-}
-
-async function sender(kind, options) {
-  const child = fork(join(HERE, 'otlpSender.mjs'), [JSON.stringify({ kind, ...options })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [ready] = await once(child, 'message');
-  return {
-    ready,
-    go: async (url) => {
-      child.send({ url });
-      const [done] = await once(child, 'message');
-      child.kill();
-      return done;
-    },
-  };
 }
 
 const results = {};
