@@ -15,7 +15,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const MANIFEST_PATH = join(ROOT, 'dist', 'legible-commands.json');
 
 /**
- * @param {{ ALL_TOOLS: readonly any[], FAMILIES?: readonly any[] }} registry
+ * @param {{ ALL_TOOLS: readonly any[], familyOf?: (tool: any) => { family: { name: string }, action: string } | undefined }} registry
  * @param {{ listedSchema: (tool: any) => Record<string, any> }} schemaModule
  * @param {string} version
  */
@@ -26,11 +26,10 @@ export function buildManifest(registry, schemaModule, version) {
       const schema = schemaModule.listedSchema(tool);
       const required = new Set(schema.required ?? []);
       // An action of a family is called by the family's name, with `action` first (tools/family.ts).
-      const family = (registry.FAMILIES ?? []).find((candidate) => Object.values(candidate.actions).includes(tool));
-      const action = family && Object.entries(family.actions).find(([, member]) => member === tool)[0];
+      const member = registry.familyOf?.(tool);
       return {
         name: tool.name,
-        ...(family ? { call: { name: family.name, action } } : {}),
+        ...(member ? { call: { name: member.family.name, action: member.action } } : {}),
         description: tool.description,
         scope: tool.scope,
         params: Object.entries(schema.properties ?? {}).map(([name, property]) => ({ name, required: required.has(name), schema: property })),

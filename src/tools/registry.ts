@@ -17,7 +17,7 @@ import { reportTool } from './reportTool.js';
 import { screenshotTool } from './screenshotTool.js';
 import { snapshotTool } from './snapshotTool.js';
 import { storageTool } from './storageTool.js';
-import type { ToolFamily } from './family.js';
+import { familyOf, type ToolFamily } from './family.js';
 import type { AnyTool } from './tool.js';
 import { waitForTool } from './waitTool.js';
 
@@ -63,11 +63,14 @@ export function toolsFor(config: Pick<Config, 'evaluate'>): AnyTool[] {
   return ALL_TOOLS.filter((tool) => config.evaluate || tool.name !== evaluateTool.name);
 }
 
+/** The family a tool is an action of, and the action (the command line's manifest reads it here). */
+export { familyOf };
+
 /** What tools/list shows, in order: each tool, or its family in the place of the family's first action. */
 export function listedFor(config: Pick<Config, 'evaluate'>): (AnyTool | ToolFamily)[] {
   const listed: (AnyTool | ToolFamily)[] = [];
   for (const tool of toolsFor(config)) {
-    const family = FAMILIES.find((candidate) => Object.values(candidate.actions).includes(tool));
+    const family = familyOf(tool)?.family;
     if (!family) listed.push(tool);
     else if (!listed.includes(family)) listed.push(family);
   }
