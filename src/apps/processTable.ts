@@ -12,7 +12,13 @@ const hasProc = existsSync(`${PROC}/self/stat`);
 
 /** The live (non-zombie) members of a process group; undefined without /proc. */
 export function groupMembers(pgid: number): number[] | undefined {
+  return membersOfGroups([pgid]);
+}
+
+/** The live (non-zombie) members of any of these process groups, in one pass over /proc; undefined without it. */
+export function membersOfGroups(pgids: readonly number[]): number[] | undefined {
   if (!hasProc) return undefined;
+  const groups = new Set(pgids);
   const members: number[] = [];
   let names: string[];
   try {
@@ -31,7 +37,7 @@ export function groupMembers(pgid: number): number[] | undefined {
     }
     // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(name));
+    if (groups.has(Number(fields[2])) && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(name));
   }
   return members;
 }
@@ -55,4 +61,32 @@ export function processStartTime(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * How many threads of these processes are running or waiting for a CPU (state R) or in an
+ * uninterruptible wait (D, a disk write); undefined without /proc. A process gone meanwhile counts none.
+ */
+export function busyThreads(pids: readonly number[]): number | undefined {
+  if (!hasProc) return undefined;
+  let busy = 0;
+  for (const pid of pids) {
+    let threads: string[];
+    try {
+      threads = readdirSync(`${PROC}/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of threads) {
+      let stat: string;
+      try {
+        stat = readFileSync(`${PROC}/${pid}/task/${tid}/stat`, 'latin1');
+      } catch {
+        continue;
+      }
+      const state = stat.charAt(stat.lastIndexOf(')') + 2);
+      if (state === 'R' || state === 'D') busy++;
+    }
+  }
+  return busy;
 }

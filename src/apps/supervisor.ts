@@ -3,17 +3,18 @@ import { dependenciesOf } from '../config/appsConfig.js';
 import { entriesSince, isProblemLine } from '../telemetry/logs/recent.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import { LegibleError } from '../util/errors.js';
+import { logDebug } from '../util/log.js';
 import { Mutex } from '../util/mutex.js';
 import { AppStartError } from './appErrors.js';
+import { originsOf } from './appOrigins.js';
 import type { AppHooks, AppRun, AppStarted, AppStartup, AppStatus, LastExit, StartReport, UnexpectedExit } from './appModel.js';
 import type { ExitInfo } from './appProcess.js';
 import { loadApps, type AppSource } from './appSource.js';
+import { waitForIdle } from './idleWait.js';
 import { reapLeftovers, RunRecord } from './leftovers.js';
 import { launchApp } from './launch.js';
 
 export type { AppHooks, AppRun, AppStarted, AppStartup, AppStatus, LastExit, StartReport, UnexpectedExit } from './appModel.js';
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 interface AppRecord {
   name: string;
@@ -197,34 +198,11 @@ export class AppSupervisor {
     return [...this.records.values()].filter((record) => record.run).map((record) => record.name);
   }
 
-  /**
-   * The origins the running apps serve, each with its app's name. A loopback URL also stands for
-   * its other loopback spellings (localhost, 127.0.0.1, [::1]) on the same port: a page may call
-   * the app by any of them.
-   */
+  /** The origins the running apps serve (with `stopped`, also the last one a stopped app served), each with its app's name (appOrigins.ts). */
   origins(options: { stopped?: boolean } = {}): Map<string, string> {
-    const out = new Map<string, string>();
     // Running apps first: a stopped app's old origin never hides the one that serves it now.
     const records = [...this.records.values()].sort((a, b) => Number(!a.run) - Number(!b.run));
-    for (const record of records) {
-      const url = record.run?.url ?? (options.stopped ? record.lastStart?.url : undefined);
-      if (!url) continue;
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        continue;
-      }
-      if (!out.has(parsed.origin)) out.set(parsed.origin, record.name);
-      if (LOOPBACK.has(parsed.hostname)) {
-        for (const host of LOOPBACK) {
-          const alias = new URL(parsed.origin);
-          alias.hostname = host;
-          if (!out.has(alias.origin)) out.set(alias.origin, record.name);
-        }
-      }
-    }
-    return out;
+    return originsOf(records.map((record) => [record.name, record.run?.url ?? (options.stopped ? record.lastStart?.url : undefined)]));
   }
 
   /** An app's most recent start that became ready in this session. */
@@ -246,6 +224,13 @@ export class AppSupervisor {
   /** Stores output still waiting for a continuation line, of every app. */
   flushOutput(): void {
     for (const record of this.records.values()) record.run?.capture.flush();
+  }
+
+  /** Waits (at most `maxMs`) until no running app's process has a thread with work left: a line it logged is in its output (idleWait.ts). */
+  async waitForIdle(maxMs: number): Promise<void> {
+    const began = Date.now();
+    const idle = await waitForIdle([...this.records.values()].flatMap((record) => record.run?.process.pid ?? []), maxMs);
+    logDebug(`apps: ${idle ? 'no work left' : 'still busy'} after ${Date.now() - began} ms`);
   }
 
   /** Stops every app (the server is exiting). */

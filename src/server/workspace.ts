@@ -60,7 +60,7 @@ export class Workspace {
     }
     this.observer = watchActivity(
       this.logStore,
-      { active: () => supervisor.isActive(), flush: () => supervisor.flushOutput(), origins: () => supervisor.origins() },
+      { active: () => supervisor.isActive(), flush: () => supervisor.flushOutput(), idle: (maxMs) => supervisor.waitForIdle(maxMs), origins: () => supervisor.origins() },
       { traces: () => hub.localTraces(), logs: hub.localLogs, remote: () => hub.teamBackends(), heardFrom: (app) => hub.heardFrom(app), record: (request) => hub.recordSpans(request) },
     );
   }

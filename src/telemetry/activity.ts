@@ -32,6 +32,8 @@ export interface ActivitySource {
   active(): boolean;
   /** Stores output still held back (a line waiting for its stack trace). */
   flush(): void;
+  /** Resolves once the apps' processes have no work left (what they logged is written), or after `maxMs`. */
+  idle(maxMs: number): Promise<void>;
   /** The running apps' origins (`http://localhost:5173`), each with its app's name. */
   origins(): ReadonlyMap<string, string>;
 }
@@ -51,6 +53,11 @@ export interface ActionWatch {
 }
 
 const MAX_LINES = 8;
+/**
+ * The longest an action's report waits for the apps its requests reached to write what they
+ * logged (an app that never rests costs this much per action); measured lines came at most 200 ms late.
+ */
+const IDLE_MAX_MS = 500;
 /** Requests of one action whose spans are waited for and whose client spans are filed. */
 const MAX_NOTED = 256;
 
@@ -65,9 +72,10 @@ const preciseNow = () => performance.timeOrigin + performance.now();
  * id, and the other problem lines since the mark.
  *
  * The wait is only for apps that the action's requests reached (activitySources.ts: how long, and
- * how the span store and a team's backends are both asked). The window
- * lines need no wait: settling already waited for the action's requests and 30 ms of DOM quiet,
- * and a server writes its log line before or while it answers.
+ * how the span store and a team's backends are both asked). The window's lines: settling already
+ * waited for the action's requests and 30 ms of DOM quiet, and a server issues its log line before
+ * or while it answers; but a logger may write it from another thread later (pino does), so once an
+ * action reached an app, the report first waits (bounded) until the apps have no work left.
  */
 export function watchActivity(store: LogStore, source: ActivitySource, telemetry?: ActivityTelemetry): { begin(label?: string): ActionWatch } {
   /** Per app: actions in a row whose spans did not come; apps heard of only through the team's backend. */
@@ -100,6 +108,8 @@ export function watchActivity(store: LogStore, source: ActivitySource, telemetry
         },
         async finish() {
           if (source.active()) {
+            // Every running app: a request to one may have reached another through it (a dev server's proxy).
+            if (sent.size) await source.idle(IDLE_MAX_MS);
             await new Promise((resolve) => setImmediate(resolve));
             source.flush();
           }

@@ -83,7 +83,7 @@ function setup(remote: { traces?: TracesBackend; logs?: LogsBackend }, heard = n
     remote: () => remote,
     heardFrom: (app) => heard.has(app),
   };
-  const watcher = watchActivity(logs, { active: () => false, flush: () => undefined, origins: () => new Map([[API, 'api']]) }, telemetry);
+  const watcher = watchActivity(logs, { active: () => false, flush: () => undefined, idle: async () => undefined, origins: () => new Map([[API, 'api']]) }, telemetry);
   return { logs, spans, watcher };
 }
 

@@ -88,7 +88,7 @@ function setup(heard: Set<string> = new Set(['api'])) {
     [API, 'api'],
     [WEB, 'web'],
   ]);
-  const watcher = watchActivity(logs, { active: () => false, flush: () => undefined, origins: () => origins }, telemetry);
+  const watcher = watchActivity(logs, { active: () => false, flush: () => undefined, idle: async () => undefined, origins: () => origins }, telemetry);
   return { logs, spans, watcher, calls: () => traceCalls };
 }
 

@@ -74,6 +74,7 @@ describe('watchActivity', () => {
         if (held) store.append({ timeMs: 3, labels: { app: 'api', stream: 'stderr' }, line: held });
         held = undefined;
       },
+      idle: async () => undefined,
       origins: () => new Map(),
     });
     const action = watch.begin();
@@ -95,6 +96,7 @@ describe('watchActivity', () => {
         if (held) store.append({ timeMs: 1, labels: { app: 'api', stream: 'stdout' }, line: held });
         held = undefined;
       },
+      idle: async () => undefined,
       origins: () => new Map(),
     });
     const action = watch.begin();

@@ -1,0 +1,51 @@
+/**
+ * waitForIdle on real processes: it returns once a process has no thread with work left — and by
+ * then what the process wrote is in its pipe — and gives up at its bound on one that never rests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitForIdle } from '../../src/apps/idleWait.js';
+
+const started: ChildProcess[] = [];
+/** A node process in its own process group (as the apps run) that runs `script`. */
+function run(script: string): ChildProcess {
+  const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(child);
+  return child;
+}
+afterEach(() => {
+  for (const child of started.splice(0)) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+describe('waitForIdle', () => {
+  it("returns once a worker thread's late write is done, and the line is in the pipe by then", async () => {
+    // The main thread says "ready" and rests; a worker thread works for 300 ms, then writes.
+    const child = run(`
+      const { Worker } = require('node:worker_threads');
+      new Worker("const until = Date.now() + 300; while (Date.now() < until); require('node:fs').writeSync(1, 'late line\\\\n');", { eval: true });
+      process.stdout.write('ready\\n');
+      setInterval(() => {}, 1000);`);
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    while (!output.includes('ready')) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await waitForIdle([child.pid!], 10_000)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(output).toContain('late line');
+  });
+
+  it('gives up at its bound on a process that never rests', async () => {
+    const child = run('for (;;) {}');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await waitForIdle([child.pid!], 200)).toBe(false);
+  });
+
+  it('has nothing to wait for without processes', async () => {
+    expect(await waitForIdle([], 1_000)).toBe(true);
+  });
+});
