@@ -1,5 +1,4 @@
-import type { Protocol } from 'devtools-protocol';
-import type { CDPSession, Dialog, Frame, HTTPResponse, KeyInput, Page } from 'puppeteer-core';
+import type { CDPSession, Frame, HTTPResponse, KeyInput, Page } from 'puppeteer-core';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logWarn } from '../util/log.js';
 import { clip, quoteValue } from '../util/text.js';
@@ -10,25 +9,18 @@ import { RequestInterceptor } from './interceptor.js';
 import { parseKeyCombo } from './keys.js';
 import { PageTracer } from './tracing.js';
 import { CookieJar } from './cookieJar.js';
+import { DialogWatch, type DialogInfo } from './dialogs.js';
+import { PopupMatcher } from './popups.js';
+
+export type { DialogInfo, DialogType } from './dialogs.js';
 
 /** The largest side of a full-page capture, in CSS pixels (WebP's limit is 16,383; Chromium fails far beyond it). */
 export const MAX_CAPTURE_PX = 16_000;
-
-export type DialogType = 'alert' | 'confirm' | 'prompt' | 'beforeunload';
-
-export interface DialogInfo {
-  type: DialogType;
-  message: string;
-  defaultValue: string;
-  openedAt: number;
-}
 
 export interface LoadResult {
   status: number | null;
   url: string;
 }
-
-type Listener<T> = (value: T) => void;
 
 /**
  * One browser tab as the upper layers see it: frames, raw CDP on Legible's own session, input,
@@ -37,14 +29,9 @@ type Listener<T> = (value: T) => void;
 export class PageDriver {
   private readonly frameKeys = new WeakMap<Frame, string>();
   private nextFrame = 1;
-  private openDialog: { info: DialogInfo; dialog: Dialog } | undefined;
-  private readonly dialogListeners = new Set<Listener<DialogInfo>>();
+  private readonly dialogs: DialogWatch;
   private crashed = false;
-  private readonly popupListeners = new Set<(popup: Promise<PageDriver | undefined>, url: string) => void>();
-  /** Tabs the page asked for (Page.windowOpen) that the browser has not created yet, oldest first. */
-  private readonly popupsAsked: { url: string; take: (tab: Promise<PageDriver | undefined>) => void }[] = [];
-  /** Tabs the browser created before the page's request for them was seen. */
-  private readonly popupsCreated: { url: string; popup: Promise<PageDriver | undefined> }[] = [];
+  private readonly popups = new PopupMatcher<PageDriver>();
   /** The load (goto, history move) whose wait is current; an older one's end must not touch a newer one. */
   private currentLoad: AbortController | undefined;
   /** Request rules (network mocks; later, headers such as traceparent): Fetch is on only while there are some. */
@@ -69,20 +56,11 @@ export class PageDriver {
     this.emulation = new EmulationState(page, session, () => initial);
     this.tracer = new PageTracer(page, (method, params) => this.send(method, params));
     this.cookies = new CookieJar((method, params) => this.send(method, params));
-    page.on('dialog', (dialog) => {
-      const info: DialogInfo = {
-        type: dialog.type() as DialogType,
-        message: dialog.message(),
-        defaultValue: dialog.defaultValue(),
-        openedAt: Date.now(),
-      };
-      this.openDialog = { info, dialog };
-      for (const listener of this.dialogListeners) listener(info);
-    });
+    this.dialogs = new DialogWatch(page);
     page.on('error', () => {
       this.crashed = true;
     });
-    session.on('Page.windowOpen', (event: { url: string }) => this.onWindowOpen(event.url));
+    session.on('Page.windowOpen', (event: { url: string }) => this.popups.requested(event.url));
   }
 
   static async create(id: string, page: Page): Promise<PageDriver> {
@@ -150,7 +128,7 @@ export class PageDriver {
    */
   async isHung(): Promise<boolean> {
     // An open dialog blocks every evaluation without the renderer being hung.
-    if (this.crashed || this.openDialog || this.page.isClosed() || (await this.answers())) return false;
+    if (this.crashed || this.dialogs.current() || this.page.isClosed() || (await this.answers())) return false;
     await this.terminateScript();
     // A renderer swamped with work (thousands of requests at once) answers within a few seconds; a hung one never does.
     return !(await this.answers(3_000));
@@ -201,29 +179,23 @@ export class PageDriver {
     return this.mainFrame().child(path);
   }
 
-  // --- dialogs ---------------------------------------------------------------------------
+  // --- dialogs (dialogs.ts) ----------------------------------------------------------------
 
-  onDialog(listener: Listener<DialogInfo>): () => void {
-    this.dialogListeners.add(listener);
-    return () => this.dialogListeners.delete(listener);
+  onDialog(listener: (info: DialogInfo) => void): () => void {
+    return this.dialogs.onDialog(listener);
   }
 
   dialog(): DialogInfo | undefined {
-    return this.openDialog?.info;
+    return this.dialogs.current();
   }
 
-  async handleDialog(accept: boolean, promptText?: string): Promise<DialogInfo> {
-    const open = this.openDialog;
-    if (!open) throw new LegibleError('No dialog is open on this page.', 'Nothing to answer: the action that opens a dialog reports it, and the next call answers it.');
-    this.openDialog = undefined;
-    try {
-      if (accept) await open.dialog.accept(promptText);
-      else await open.dialog.dismiss();
-    } catch (error) {
-      // The dialog may have been closed by the page itself (navigation); nothing is left to do.
-      if (!/not open|No dialog/i.test(errorMessage(error))) throw error;
-    }
-    return open.info;
+  handleDialog(accept: boolean, promptText?: string): Promise<DialogInfo> {
+    return this.dialogs.answer(accept, promptText);
+  }
+
+  /** Resolves with 'dialog' as soon as a dialog opens (a dialog blocks the page's JavaScript). */
+  unlessDialog<T>(promise: Promise<T>): Promise<T | 'dialog'> {
+    return this.dialogs.unless(promise);
   }
 
   // --- navigation --------------------------------------------------------------------------
@@ -379,7 +351,7 @@ export class PageDriver {
 
   async close(): Promise<void> {
     if (this.page.isClosed()) return;
-    this.openDialog = undefined;
+    this.dialogs.forget();
     await this.page.close({ runBeforeUnload: false });
   }
 
@@ -392,73 +364,18 @@ export class PageDriver {
     this.page.once('close', listener);
   }
 
-  /**
-   * Listens for tabs this page opens (window.open, a target=_blank link, a form with a target):
-   * each is handed over the moment the page asks for it (Page.windowOpen), as a promise of its
-   * driver, which settles once the browser created and Legible tracked the tab (undefined if that
-   * did not happen within 10 s), with the URL the page asked for.
-   */
+  /** Listens for tabs this page opens, each handed over the moment the page asks for it (popups.ts). */
   onPopup(listener: (popup: Promise<PageDriver | undefined>, url: string) => void): () => void {
-    this.popupListeners.add(listener);
-    return () => this.popupListeners.delete(listener);
+    return this.popups.listen(listener);
   }
 
-  /**
-   * Called by BrowserSession when the browser created a tab whose opener is this page, with the
-   * URL it was created for. Matched to the page's request for that URL (the browser may announce
-   * two tabs in another order than the page asked for them), else to the oldest request.
-   */
+  /** Called by BrowserSession when the browser created a tab whose opener is this page, with the URL it was created for. */
   notePopup(popup: Promise<PageDriver | undefined>, url: string): void {
-    const at = Math.max(0, this.popupsAsked.findIndex((asked) => asked.url === url));
-    const waiting = this.popupsAsked.splice(at, 1)[0];
-    if (waiting) waiting.take(popup);
-    else {
-      // The tab came before the page's request was seen: keep it for that request.
-      this.popupsCreated.push({ url, popup });
-      if (this.popupsCreated.length > 10) this.popupsCreated.shift();
-    }
-  }
-
-  private onWindowOpen(url: string): void {
-    const at = this.popupsCreated.findIndex((created) => created.url === url);
-    const created = this.popupsCreated.splice(at < 0 ? 0 : at, 1)[0]?.popup;
-    const popup =
-      created ??
-      new Promise<PageDriver | undefined>((resolve) => {
-        const asked = {
-          url,
-          take: (tab: Promise<PageDriver | undefined>) => {
-            clearTimeout(timer);
-            resolve(tab);
-          },
-        };
-        const timer = setTimeout(() => {
-          const index = this.popupsAsked.indexOf(asked);
-          if (index >= 0) this.popupsAsked.splice(index, 1);
-          resolve(undefined);
-        }, 10_000);
-        timer.unref();
-        this.popupsAsked.push(asked);
-      });
-    for (const listener of this.popupListeners) listener(popup, url);
+    this.popups.created(popup, url);
   }
 
   /** Runs `source` in every new document of this tab (all its frames), before the page's own scripts. */
   async addInitScript(source: string): Promise<void> {
     await this.page.evaluateOnNewDocument(source);
-  }
-
-  /** Resolves with 'dialog' as soon as a dialog opens (a dialog blocks the page's JavaScript). */
-  unlessDialog<T>(promise: Promise<T>): Promise<T | 'dialog'> {
-    if (this.openDialog) {
-      promise.catch(() => undefined);
-      return Promise.resolve('dialog');
-    }
-    let off: () => void = () => undefined;
-    const opened = new Promise<'dialog'>((resolve) => {
-      off = this.onDialog(() => resolve('dialog'));
-    });
-    promise.catch(() => undefined);
-    return Promise.race([promise, opened]).finally(off);
   }
 }
