@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadLogql, parseBytes, parseLogql, unquote } from '../../src/telemetry/logs/logql/parse.js';
+import { parseBytes, unquote } from '../../src/telemetry/logs/logql/literals.js';
+import { loadLogql, parseLogql } from '../../src/telemetry/logs/logql/parse.js';
 import { LegibleError } from '../../src/util/errors.js';
 
 beforeAll(loadLogql);

@@ -3,7 +3,7 @@ import { parseDuration } from '../../time.js';
 import { LegibleError } from '../../../util/errors.js';
 import type { LogStore } from '../store.js';
 import type { Grouping, MetricQuery, RangeAggregation, Unwrap, VectorAggregation } from './ast.js';
-import { parseBytes } from './parse.js';
+import { parseBytes } from './literals.js';
 import { compilePipeline, labelsOf, METADATA_LABELS, Row, selectStreams } from './pipeline.js';
 
 /**

@@ -4,7 +4,7 @@ import { LEVEL, levelName } from '../levels.js';
 import { infoFieldLevel, infoFormat, infoLevel, type Segment } from '../store.js';
 import { FIELD_LEVEL, FORMAT, jsonLabels, logfmtLabels, parseJsonObject, parseLogfmt, sanitizeLabelName, levelLabel } from '../structured.js';
 import type { CompareOp, Extraction, LabelFilterExpr, LabelMatcher, Stage } from './ast.js';
-import { parseBytes } from './parse.js';
+import { parseBytes } from './literals.js';
 import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
 
