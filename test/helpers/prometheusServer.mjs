@@ -1,13 +1,15 @@
 // A real Prometheus for tests and the benchmark: find the binaries (Debian's `prometheus`
 // package, or PROMETHEUS_PATH / PROMTOOL_PATH), backfill a TSDB with promtool, start the server on
-// 127.0.0.1 with a temporary data folder, query its HTTP API, stop it (only the process started
-// here). Plain JavaScript so that bench/ (plain .mjs) and the tests share it.
-import { spawn, spawnSync } from 'node:child_process';
+// 127.0.0.1 with a temporary data folder (serverProcess.mjs), query its HTTP API, stop it (only the
+// process started here). Plain JavaScript so that bench/ (plain .mjs) and the tests share it.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startOnFreePort } from './serverProcess.mjs';
+
+export { freePort } from './serverProcess.mjs';
 
 /** @typedef {{ prometheus: string, promtool: string }} PrometheusBinaries */
 /** @typedef {{ status: 'success' | 'error', data?: unknown, errorType?: string, error?: string }} PrometheusApiAnswer */
@@ -26,19 +28,6 @@ export function findPrometheus() {
   return prometheus && promtool ? { prometheus, promtool } : undefined;
 }
 
-/** @returns {Promise<number>} */
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Writes OpenMetrics text next to `dataDir` and turns it into TSDB blocks in `dataDir`. */
 export async function backfill(binaries, openMetrics, dataDir) {
   const input = join(dataDir, '..', `backfill-${process.pid}-${Date.now()}.om`);
@@ -49,12 +38,13 @@ export async function backfill(binaries, openMetrics, dataDir) {
 }
 
 export class RunningPrometheus {
-  constructor(url, dataDir, child, tempRoot, log) {
-    this.url = url;
+  constructor(server, dataDir, tempRoot) {
+    this.server = server;
+    this.url = server.url;
     this.dataDir = dataDir;
-    this.child = child;
+    this.child = server.child;
     this.tempRoot = tempRoot;
-    this.log = log;
+    this.log = () => server.log();
   }
 
   /**
@@ -68,43 +58,19 @@ export class RunningPrometheus {
     const configPath = join(tempRoot, 'prometheus.yml');
     await writeFile(configPath, config);
     if (prepare) await prepare(dataDir);
-    let lastError;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      let output = '';
-      const child = spawn(
-        binaries.prometheus,
-        [`--config.file=${configPath}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--log.level=warn', ...extraArgs],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      child.stdout.on('data', (chunk) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk) => (output += chunk.toString()));
-      const running = new RunningPrometheus(`http://127.0.0.1:${port}`, dataDir, child, tempRoot, () => output);
-      try {
-        await running.waitReady(60_000);
-        return running;
-      } catch (error) {
-        lastError = error;
-        await running.stopProcess();
-      }
+    try {
+      const server = await startOnFreePort({
+        name: 'Prometheus',
+        binary: binaries.prometheus,
+        args: (port) => [`--config.file=${configPath}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=100y', '--log.level=warn', ...extraArgs],
+        readyPath: '/-/ready',
+        timeoutMs: 60_000,
+      });
+      return new RunningPrometheus(server, dataDir, tempRoot);
+    } catch (error) {
+      await rm(tempRoot, { recursive: true, force: true });
+      throw error;
     }
-    await rm(tempRoot, { recursive: true, force: true });
-    throw lastError ?? new Error('Prometheus did not start');
-  }
-
-  async waitReady(timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`Prometheus exited (${this.child.exitCode}): ${this.log().slice(-2000)}`);
-      try {
-        const response = await fetch(`${this.url}/-/ready`);
-        if (response.ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`Prometheus was not ready within ${timeoutMs} ms: ${this.log().slice(-2000)}`);
   }
 
   /** POSTs form parameters to an API path; the raw answer text and the time it took. */
@@ -129,17 +95,8 @@ export class RunningPrometheus {
     return this.api('/api/v1/query_range', { query, start: startMs / 1000, end: endMs / 1000, step: stepMs / 1000 });
   }
 
-  async stopProcess() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
   async stop() {
-    await this.stopProcess();
+    await this.server.stop();
     await rm(this.tempRoot, { recursive: true, force: true });
   }
 }

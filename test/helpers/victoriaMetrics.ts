@@ -4,13 +4,13 @@
  * explicit millisecond timestamps (exact data), stopped by its own pid. Without the binary, tests
  * skip loudly — except under CI=true, where they fail (.ci/run installs it).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SeriesSample } from '../../src/telemetry/model.js';
-import { freePort } from './prometheus.js';
+import { startOnFreePort, type ServerProcess } from './serverProcess.mjs';
 
 export function findVictoriaMetrics(): string | undefined {
   const override = process.env.VICTORIA_METRICS_PATH;
@@ -42,23 +42,23 @@ export function expositionLines(samples: SeriesSample[]): string {
 }
 
 export class RunningVictoriaMetrics {
+  readonly url: string;
+
   private constructor(
-    readonly url: string,
-    private readonly child: ChildProcess,
+    private readonly server: ServerProcess,
     private readonly root: string,
-    private readonly log: () => string,
-  ) {}
+  ) {
+    this.url = server.url;
+  }
 
   /** Starts it with a retention long enough for old test data, no response cache, no latency offset. */
   static async start(binary: string, extraArgs: string[] = []): Promise<RunningVictoriaMetrics> {
     const root = await mkdtemp(join(tmpdir(), 'legible-vm-'));
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      let output = '';
-      const child = spawn(
+    try {
+      const server = await startOnFreePort({
+        name: 'VictoriaMetrics',
         binary,
-        [
+        args: (port, attempt) => [
           `-storageDataPath=${join(root, `data-${attempt}`)}`,
           `-httpListenAddr=127.0.0.1:${port}`,
           '-retentionPeriod=100y',
@@ -67,35 +67,14 @@ export class RunningVictoriaMetrics {
           '-loggerLevel=ERROR',
           ...extraArgs,
         ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      child.stdout!.on('data', (chunk) => (output += chunk.toString()));
-      child.stderr!.on('data', (chunk) => (output += chunk.toString()));
-      const running = new RunningVictoriaMetrics(`http://127.0.0.1:${port}`, child, root, () => output);
-      try {
-        await running.waitReady(30_000);
-        return running;
-      } catch (error) {
-        lastError = error;
-        await running.stopProcess();
-      }
+        readyPath: '/health',
+        timeoutMs: 30_000,
+      });
+      return new RunningVictoriaMetrics(server, root);
+    } catch (error) {
+      await rm(root, { recursive: true, force: true });
+      throw error;
     }
-    await rm(root, { recursive: true, force: true });
-    throw lastError ?? new Error('VictoriaMetrics did not start');
-  }
-
-  private async waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`VictoriaMetrics exited (${this.child.exitCode}): ${this.log().slice(-2000)}`);
-      try {
-        if ((await fetch(`${this.url}/health`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`VictoriaMetrics was not ready within ${timeoutMs} ms: ${this.log().slice(-2000)}`);
   }
 
   /** Imports samples (Prometheus text, ms timestamps) and flushes them so queries see them at once. */
@@ -123,17 +102,8 @@ export class RunningVictoriaMetrics {
     return count;
   }
 
-  async stopProcess(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
   async stop(): Promise<void> {
-    await this.stopProcess();
+    await this.server.stop();
     await rm(this.root, { recursive: true, force: true });
   }
 }
