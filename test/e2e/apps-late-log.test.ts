@@ -33,7 +33,7 @@ describe('a log line written after the answer', () => {
   it("is in the Server section of the action that caused it, once the app's logger thread wrote it", async () => {
     // The app sends no spans: after two actions it is no longer waited for (the wait that hid the race).
     for (let i = 0; i < 2; i++) expect(await navigate('/health')).not.toContain('Server:');
-    expect(await navigate('/warn?ms=300')).toMatch(/Server: 1 warning or error printed by the apps\n {2}api warn: written 300 ms late by the logger thread/);
+    expect(await navigate('/warn?ms=400')).toMatch(/Server: 1 warning or error printed by the apps\n {2}api warn: written 400 ms late by the logger thread/);
     expect(await navigate('/health')).not.toContain('Server:');
   });
 });
