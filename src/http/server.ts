@@ -10,6 +10,7 @@ import { createMcpServer } from '../server/createServer.js';
 import { serveUntilStopped } from '../server/lifecycle.js';
 import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
 import { ServerContext } from '../server/serverContext.js';
+import { listedTools } from '../server/toolListing.js';
 import { Workspace } from '../server/workspace.js';
 import { formatDuration } from '../telemetry/time.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
@@ -72,6 +73,8 @@ function refuseOversized(req: IncomingMessage, res: ServerResponse, session?: st
 export async function serveHttp(config: Config, options: HttpServeOptions): Promise<number> {
   const shared = new SharedBrowser(config);
   const workspace = new Workspace(config);
+  // Made once: every session's server shows the same tools/list.
+  const tools = await listedTools(config);
   const sessions = new Map<string, Session>();
   /** Sessions being initialized (counted against maxSessions until they exist or fail). */
   let opening = 0;
@@ -137,7 +140,8 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
     }
     opening++;
     const context = new ServerContext(config, shared, workspace);
-    const server = createMcpServer(context);
+    const ready = Promise.resolve(context);
+    const server = createMcpServer(config, tools, () => ready);
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
