@@ -11,7 +11,8 @@
 //   Over stdio the server answers initialize and tools/list with only the SDK, zod, the flags and
 //   dist/legible-tools.json (tools/list, written here from the tool definitions); the tools, the
 //   ServerContext and every layer under them load on first need (src/server/createServer.ts).
-//   The build fails if a static import brings them back into the start-up chunks.
+//   The build fails if a static import brings them back into the start-up chunks. The SDK's
+//   Ajv validator is made on its first use (scripts/lazyAjv.mjs), not with the server.
 // - dist/legible-cli.mjs (legible: the shell command line) from dist/shell/main.js, which must
 //   load no package at all (a warm call should cost little more than starting Node); it reads its
 //   commands from dist/legible-commands.json, written here from the tool definitions.
@@ -19,6 +20,7 @@ import { build } from 'esbuild';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeManifestFromBuild } from './gen-cli-manifest.mjs';
+import { lazyAjv } from './lazyAjv.mjs';
 
 const common = {
   bundle: true,
@@ -39,6 +41,7 @@ const server = await build({
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
   external: ['puppeteer-core', 'sharp', 'chrome-remote-interface', 'ffmpeg-static', '@grafana/lezer-logql', '@lezer/lr', 're2js'],
+  plugins: [lazyAjv],
   // CommonJS dependencies inside the bundle call require(); give them one.
   banner: { js: "import { createRequire as __legibleRequire } from 'node:module'; const require = __legibleRequire(import.meta.url);" },
   metafile: true,
