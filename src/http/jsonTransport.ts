@@ -30,7 +30,7 @@ interface Exchange {
 function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), ...headers }).end(text);
+  res.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), 'content-length': Buffer.byteLength(text), ...headers }).end(text);
 }
 
 const isResponse = (message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } => !('method' in message) && 'id' in message;
@@ -63,7 +63,8 @@ export class JsonTransport implements Transport {
     if (req.method === 'POST') return this.post(req, res);
     if (req.method === 'DELETE') return this.delete(req, res);
     const allow = { allow: 'POST, DELETE' };
-    if (req.method === 'GET') this.refuse(res, 405, BAD_HTTP_REQUEST, 'Method not allowed: Legible sends no messages of its own, so it offers no event stream (GET); POST requests get their answers as JSON.', allow);
+    // MCP clients try GET once per session to open an event stream, and go on without one on 405: not worth a warning.
+    if (req.method === 'GET') answer(res, 405, errorReply(undefined, BAD_HTTP_REQUEST, 'Method not allowed: Legible sends no messages of its own, so it offers no event stream (GET); POST requests get their answers as JSON.'), allow);
     else this.refuse(res, 405, BAD_HTTP_REQUEST, `Method not allowed: ${req.method ?? 'none'}. Send MCP messages with POST; end the session with DELETE.`, allow);
   }
 

@@ -168,6 +168,9 @@ describe('legible-mcp --port', () => {
     const headers = { accept: 'application/json, text/event-stream', 'mcp-session-id': a.transport.sessionId!, 'mcp-protocol-version': a.transport.protocolVersion ?? '2025-06-18' };
     const message = (answer: { text: string }) => (JSON.parse(answer.text) as { error: { message: string } }).error.message;
     try {
+      // The client's own try at an event stream (a GET after initialize) is normal: no warning for it.
+      await a.call('pages', { action: 'list' });
+      expect(server.stderr()).not.toContain('event stream');
       const stream = await rawRequest(server.url, 'GET', { ...headers, accept: 'text/event-stream' });
       expect(stream.status).toBe(405);
       expect(stream.headers.allow).toBe('POST, DELETE');
