@@ -24,16 +24,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return;
   }
+  // tools/list as the build wrote it next to this bundle (made from the definitions without it).
+  const toolList = new URL(TOOL_LIST_FILE, import.meta.url);
   if (command.kind === 'daemon' || command.kind === 'proxy' || command.kind === 'http') {
-    process.exit(await runMode(command));
+    process.exit(await runMode(command, toolList));
   }
   if (command.kind === 'run') {
     const { runCommand } = await import('./runCommand.js');
     const code = await runCommand(command.config, command.journey, command.run, (text) => process.stdout.write(`${text}\n`));
     process.exit(code);
   }
-  // tools/list as the build wrote it next to this bundle (made from the definitions without it).
-  const legible = createServer(command.config, await listedTools(command.config, new URL(TOOL_LIST_FILE, import.meta.url)));
+  const legible = createServer(command.config, await listedTools(command.config, toolList));
   // Signals, and the client going away (stdin or the transport closing), end the server the one
   // way every mode ends (serveUntilStopped): the browser and the apps stop with it.
   const serving = serveUntilStopped(legible, () => legible.close());

@@ -78,7 +78,7 @@ function writeState(paths: DaemonPaths, state: DaemonState): void {
  * idle when no client is connected and no app it started runs; with apps running it waits up to
  * APPS_IDLE_FACTOR times as long. Ends the process (serveUntilStopped).
  */
-export async function runDaemon(config: Config, options: DaemonOptions): Promise<number> {
+export async function runDaemon(config: Config, options: DaemonOptions, toolList?: URL): Promise<number> {
   process.umask(0o077);
   const paths = daemonPaths(options.workspace, options.session);
   if (!takeLock(paths.lock)) {
@@ -94,7 +94,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   const workspace = new Workspace(config);
   const context = new ServerContext(config, undefined, workspace);
   // Made once: every connection's server shows the same tools/list.
-  const tools = await listedTools(config);
+  const tools = await listedTools(config, toolList);
   const ready = Promise.resolve(context);
   const connections = new Set<Socket>();
   const startedAt = Date.now();

@@ -3,20 +3,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { SharedBrowser } from '../cdp/sharedBrowser.js';
 import type { Config } from '../config/config.js';
 import { createMcpServer } from '../server/createServer.js';
 import { serveUntilStopped } from '../server/lifecycle.js';
 import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
-import { ServerContext } from '../server/serverContext.js';
 import { listedTools } from '../server/toolListing.js';
-import { Workspace } from '../server/workspace.js';
 import { formatDuration } from '../telemetry/time.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug, logWarn } from '../util/log.js';
 import { plural } from '../util/text.js';
 import { checkRequest, corsHeaders } from './guard.js';
 import { JsonTransport, SESSION_NOT_FOUND } from './jsonTransport.js';
+import { SessionParts, type LazyContext } from './sessionParts.js';
 
 export interface HttpServeOptions {
   port: number;
@@ -33,7 +31,7 @@ interface Session {
   id: string;
   transport: JsonTransport;
   server: McpServer;
-  context: ServerContext;
+  context: LazyContext;
   lastUsed: number;
   /** Requests being answered now (a long call keeps its session alive). */
   busy: number;
@@ -70,11 +68,12 @@ function refuseOversized(req: IncomingMessage, res: ServerResponse, session?: st
  * the same apps, and they stop when the server stops. Every request passes checkRequest (Host,
  * Origin, token) before anything else happens; a page from an allowed origin gets CORS answers.
  */
-export async function serveHttp(config: Config, options: HttpServeOptions): Promise<number> {
-  const shared = new SharedBrowser(config);
-  const workspace = new Workspace(config);
+export async function serveHttp(config: Config, options: HttpServeOptions, toolList?: URL): Promise<number> {
+  // The browser, the apps and the sessions' state load on first need (a first tools/call, or
+  // right after a first tools/list): the server listens and answers a new client without them.
+  const parts = new SessionParts(config);
   // Made once: every session's server shows the same tools/list.
-  const tools = await listedTools(config);
+  const tools = await listedTools(config, toolList);
   const sessions = new Map<string, Session>();
   /** Sessions being initialized (counted against maxSessions until they exist or fail). */
   let opening = 0;
@@ -139,9 +138,8 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
       return;
     }
     opening++;
-    const context = new ServerContext(config, shared, workspace);
-    const ready = Promise.resolve(context);
-    const server = createMcpServer(config, tools, () => ready);
+    const context = parts.contextFor();
+    const server = createMcpServer(config, tools, context.get);
     let session: Session | undefined;
     const transport: JsonTransport = new JsonTransport({
       newSessionId: () => randomUUID(),
@@ -201,13 +199,13 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
   sweep.unref();
 
   // Signals end the server the one way every mode ends: sessions, the browser and the apps stop.
-  const serving = serveUntilStopped(workspace, async (reason) => {
+  const serving = serveUntilStopped(parts, async (reason) => {
     logDebug(`http server stops: ${reason}`);
     clearInterval(sweep);
     http.close();
     http.closeAllConnections();
     await Promise.allSettled([...sessions.keys()].map((id) => endSession(id, 'the server stops')));
-    await Promise.allSettled([shared.close(), workspace.close()]);
+    await parts.close();
   });
   await new Promise<void>((done) => http.once('close', () => done()));
   return serving.shutdown('the HTTP server closed', 0);
