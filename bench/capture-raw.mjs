@@ -4,8 +4,9 @@
 // bench's animated page; modes are interleaved within each repetition (A/B in the same minutes,
 // so a loaded machine weighs on all of them alike) and the medians are printed.
 //
-//   node bench/capture-raw.mjs [--reps 3] [--seconds 3] [--modes a,b,…] [--photo]
+//   node bench/capture-raw.mjs [--reps 3] [--seconds 3] [--modes a,b,…] [--photo] [--video-fps 30]
 // --photo: the animated page over a photograph-like background (big frames).
+// --video-fps: the rate of the video whose ticks are counted (a tick is 1000 / fps ms).
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,13 +16,13 @@ import puppeteer from 'puppeteer-core';
 import { startFixtures } from './fixtures.mjs';
 import { cpuSeconds } from './procmem.mjs';
 
-const { values: flags } = parseArgs({ options: { reps: { type: 'string' }, seconds: { type: 'string' }, modes: { type: 'string' }, photo: { type: 'boolean' } } });
+const { values: flags } = parseArgs({ options: { reps: { type: 'string' }, seconds: { type: 'string' }, modes: { type: 'string' }, photo: { type: 'boolean' }, 'video-fps': { type: 'string' } } });
 const reps = Number(flags.reps ?? 3);
 const seconds = Number(flags.seconds ?? 3);
 
 const screencast = (params, ack = 'receipt') => ({ kind: 'screencast', params: { everyNthFrame: 1, ...params }, ack });
-/** The video's frame period: a 25 fps video shows at most one new frame per 40 ms slot. */
-const SLOT_MS = 40;
+/** The video's frame period: a 30 fps video shows at most one new frame per 33.3 ms slot. */
+const SLOT_MS = 1000 / Number(flags['video-fps'] ?? 30);
 const screenshot = (params) => ({ kind: 'screenshot', params });
 const recording = (params) => ({ kind: 'recording', params });
 const MODES = {
@@ -89,7 +90,7 @@ async function measure(page, session, mode) {
   if (mode.kind === 'screencast') {
     let nextAck = 0;
     const onFrame = async ({ data, sessionId, metadata }) => {
-      // "paced": acknowledged no sooner than one video frame (40 ms) after the previous
+      // "paced": acknowledged no sooner than one video tick after the previous
       // acknowledgement, so the browser, which waits for acknowledgements, captures about as
       // often as the video needs.
       if (mode.ack === 'paced') {
@@ -163,7 +164,7 @@ try {
     for (const name of order) {
       const r = await measure(page, session, MODES[name]);
       results[name].push(r);
-      console.error(`rep ${rep + 1} ${name}: ${r.fps.toFixed(1)} fps, ${r.slotFps.toFixed(1)} 40-ms slots/s, ${r.kb.toFixed(0)} KB, page ${r.rafFps.toFixed(0)} rAF/s, browser CPU ${r.cpu.toFixed(2)} s/s, load ${r.load.toFixed(1)}`);
+      console.error(`rep ${rep + 1} ${name}: ${r.fps.toFixed(1)} fps, ${r.slotFps.toFixed(1)} ${SLOT_MS.toFixed(1)}-ms slots/s, ${r.kb.toFixed(0)} KB, page ${r.rafFps.toFixed(0)} rAF/s, browser CPU ${r.cpu.toFixed(2)} s/s, load ${r.load.toFixed(1)}`);
     }
   }
 } finally {
@@ -174,7 +175,7 @@ try {
 console.log(`\nMedians over ${reps} reps of ${seconds} s (1-minute load average ${median(Object.values(results).flat().map((r) => r.load)).toFixed(1)}):`);
 // Paired: each mode's slots against the first mode's in the same repetition (the same minutes).
 const paired = (name) => median(results[name].map((r, i) => r.slotFps / results[modes[0]][i].slotFps));
-console.log(`| Mode | frames/s | distinct/s | 40 ms slots with a frame /s | same rep, vs ${modes[0]} | KB/frame | page rAF/s | browser CPU s/s | load |`);
+console.log(`| Mode | frames/s | distinct/s | ${SLOT_MS.toFixed(1)} ms slots with a frame /s | same rep, vs ${modes[0]} | KB/frame | page rAF/s | browser CPU s/s | load |`);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [name, rs] of Object.entries(results)) {
   const m = (k) => median(rs.map((r) => r[k]));
