@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { SharedBrowser } from '../cdp/sharedBrowser.js';
 import type { Config } from '../config/config.js';
@@ -10,12 +9,14 @@ import { createMcpServer } from '../server/createServer.js';
 import { serveUntilStopped } from '../server/lifecycle.js';
 import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
 import { ServerContext } from '../server/serverContext.js';
+import { listedTools } from '../server/toolListing.js';
 import { Workspace } from '../server/workspace.js';
 import { formatDuration } from '../telemetry/time.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug, logWarn } from '../util/log.js';
 import { plural } from '../util/text.js';
 import { checkRequest, corsHeaders } from './guard.js';
+import { JsonTransport, SESSION_NOT_FOUND } from './jsonTransport.js';
 
 export interface HttpServeOptions {
   port: number;
@@ -30,7 +31,7 @@ export interface HttpServeOptions {
 
 interface Session {
   id: string;
-  transport: StreamableHTTPServerTransport;
+  transport: JsonTransport;
   server: McpServer;
   context: ServerContext;
   lastUsed: number;
@@ -50,8 +51,8 @@ function refuseJson(res: ServerResponse, status: number, code: number, message: 
 /**
  * A body declared longer than the limit is answered (413, a JSON-RPC error as on stdin) before
  * any of it is read; Node reads the rest away, so the client gets the answer rather than a dropped
- * connection. A body sent in chunks is cut off by the transport at the same limit
- * (maxRequestBodySize), which answers 413 itself and tells onerror.
+ * connection. A body sent in chunks is cut off by the transport at the same limit, which answers
+ * 413 itself and tells onRefused.
  */
 function refuseOversized(req: IncomingMessage, res: ServerResponse, session?: string): boolean {
   const declared = Number(req.headers['content-length']);
@@ -72,6 +73,8 @@ function refuseOversized(req: IncomingMessage, res: ServerResponse, session?: st
 export async function serveHttp(config: Config, options: HttpServeOptions): Promise<number> {
   const shared = new SharedBrowser(config);
   const workspace = new Workspace(config);
+  // Made once: every session's server shows the same tools/list.
+  const tools = await listedTools(config);
   const sessions = new Map<string, Session>();
   /** Sessions being initialized (counted against maxSessions until they exist or fail). */
   let opening = 0;
@@ -110,7 +113,7 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
     if (id) {
       const session = sessions.get(id);
       if (!session) {
-        refuseJson(res, 404, -32001, 'Session not found (it ended or timed out): start a new one.');
+        refuseJson(res, 404, SESSION_NOT_FOUND, 'Session not found (it ended or timed out): start a new one.');
         return;
       }
       session.busy++;
@@ -120,7 +123,7 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
         session.lastUsed = Date.now();
       });
       if (refuseOversized(req, res, id)) return;
-      await session.transport.handleRequest(req, res);
+      await session.transport.handle(req, res);
       return;
     }
     // No session yet: this must be an initialize request; the transport refuses anything else.
@@ -137,29 +140,26 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
     }
     opening++;
     const context = new ServerContext(config, shared, workspace);
-    const server = createMcpServer(context);
+    const ready = Promise.resolve(context);
+    const server = createMcpServer(config, tools, () => ready);
     let session: Session | undefined;
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      // Plain JSON answers rather than an SSE stream per request: Legible sends no notifications
-      // during a call, and a stream costs each call several milliseconds more.
-      enableJsonResponse: true,
-      maxRequestBodySize: MAX_MESSAGE_BYTES,
-      onsessioninitialized: (sessionId) => {
+    const transport: JsonTransport = new JsonTransport({
+      newSessionId: () => randomUUID(),
+      onSessionStarted: (sessionId) => {
         session = { id: sessionId, transport, server, context, lastUsed: Date.now(), busy: 0 };
         sessions.set(sessionId, session);
         logDebug(`http session ${sessionId} starts`);
       },
-      onsessionclosed: (sessionId) => endSession(sessionId, 'the client ended it'),
+      onSessionEnded: (sessionId) => void endSession(sessionId, 'the client ended it'),
+      // What the transport refuses (a body too large or not JSON-RPC, a wrong header) is answered by it, and logged here.
+      onRefused: (message) => logWarn(`http${transport.sessionId ? ` session ${transport.sessionId}` : ''}: ${message}`),
     });
     transport.onclose = () => {
       if (transport.sessionId) void endSession(transport.sessionId, 'its transport closed');
     };
-    // What the transport refuses (a body too large or not JSON) is answered by it, and logged here.
-    transport.onerror = (error) => logWarn(`http${transport.sessionId ? ` session ${transport.sessionId}` : ''}: ${error.message}`);
     try {
       await server.connect(transport);
-      await transport.handleRequest(req, res);
+      await transport.handle(req, res);
     } finally {
       opening--;
     }
