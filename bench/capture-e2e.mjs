@@ -4,8 +4,10 @@
 // repetition (A/B in the same minutes), so a loaded machine weighs on all of them alike.
 // Not part of `npm run bench`; see docs/benchmarks.md, "Recording: capture paths".
 //
-//   node bench/capture-e2e.mjs [--reps 5] [--seconds 3] [name=path/to/legible.mjs …]
-// Without builds, it measures dist/legible.mjs. A build outside the repository cannot find its
+//   node bench/capture-e2e.mjs [--reps 5] [--seconds 3] [name=path/to/legible.mjs[@fps] …]
+// Without builds, it measures dist/legible.mjs. `@fps` records at that frame rate (record start's
+// fps) instead of the build's default; `a=dist/legible.mjs@25 b=dist/legible.mjs@30` compares two
+// rates of one build. A build outside the repository cannot find its
 // node_modules: copy it to a folder inside it (e.g. .variants/, which git ignores).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +17,7 @@ import { parseArgs, promisify } from 'node:util';
 import { startFixtures } from './fixtures.mjs';
 import { startSession } from './mcp.mjs';
 import { descendants } from './procmem.mjs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { ROOT } from './servers.mjs';
 import { probeVideo } from './video.mjs';
 
@@ -23,7 +25,15 @@ const run = promisify(execFile);
 const { values: flags, positionals } = parseArgs({ options: { reps: { type: 'string' }, seconds: { type: 'string' }, page: { type: 'string' }, keep: { type: 'boolean' } }, allowPositionals: true });
 const reps = Number(flags.reps ?? 5);
 const seconds = Number(flags.seconds ?? 3);
-const builds = positionals.length ? positionals.map((p) => { const [name, path] = p.split('='); return [name, resolve(path)]; }) : [['dist', join(ROOT, 'dist', 'legible.mjs')]];
+const builds = positionals.length
+  ? positionals.map((p) => {
+      const [name, spec] = p.split('=');
+      const [path, fps] = spec.split('@');
+      return [name, resolve(path), fps ? Number(fps) : undefined];
+    })
+  : [['dist', join(ROOT, 'dist', 'legible.mjs')]];
+/** The tick of the video, in ms, from record start's answer ("…, 30 fps, mp4)"). */
+const tickMs = (startText) => 1000 / Number(/, (\d+) fps, /.exec(startText)[1]);
 
 const median = (values) => {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -69,15 +79,16 @@ try {
   }
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 ? [...builds].reverse() : builds;
-    for (const [name] of order) {
+    for (const [name, , fps] of order) {
       const session = sessions[name];
       const cpuBefore = cpuSeconds(session.pid);
-      await session.must('record', { action: 'start', label: `${name}-${rep}` });
+      const start = await session.must('record', { action: 'start', label: `${name}-${rep}`, ...(fps ? { fps } : {}) });
+      const tick = tickMs(start.text);
       const from = Date.now();
       await sleep(seconds * 1000);
       const to = Date.now();
-      // Paints, and the 40 ms slots of a 25 fps video in which the page painted at least once.
-      const painted = JSON.parse(/\{.*\}/s.exec((await session.must('evaluate', { function: `() => { const p = window.__paints.filter((t) => t >= ${from} && t <= ${to}); return { paints: p.length, slots: new Set(p.map((t) => Math.floor(t / 40))).size }; }` })).text)[0]);
+      // Paints, and the ticks of the video (33.3 ms at 30 fps) in which the page painted at least once.
+      const painted = JSON.parse(/\{.*\}/s.exec((await session.must('evaluate', { function: `() => { const p = window.__paints.filter((t) => t >= ${from} && t <= ${to}); return { paints: p.length, slots: new Set(p.map((t) => Math.floor(t / ${tick}))).size }; }` })).text)[0]);
       const paintFps = painted.paints / ((to - from) / 1000);
       const paintSlotFps = painted.slots / ((to - from) / 1000);
       const cpuAfter = cpuSeconds(session.pid);
@@ -91,6 +102,8 @@ try {
         distinctFps: distinct / probe.durationS,
         durationS: probe.durationS,
         stopMs: stop.ms,
+        finishedMs: Number(/finished (\d+) ms after stop/.exec(stop.text)?.[1]),
+        kbPerS: statSync(video).size / 1024 / probe.durationS,
         paintFps,
         paintSlotFps,
         answerDistinct: Number(/(\d+) of them distinct/.exec(stop.text)?.[1]),
@@ -101,7 +114,7 @@ try {
         cpuChromium: cpu.chromium,
       };
       results[name].push(r);
-      console.error(`rep ${rep + 1} ${name}: ${r.distinctFps.toFixed(1)} distinct/s, ${r.sourceFps.toFixed(1)} sent/s, page ${r.paintFps.toFixed(0)} rAF/s in ${r.paintSlotFps.toFixed(1)} slots/s (distinct ${(r.distinctFps / r.paintSlotFps).toFixed(2)}× that), answer says ${r.answerDistinct} distinct of ${distinct}, stop ${r.stopMs.toFixed(0)} ms, CPU legible/ffmpeg/chromium ${[r.cpuLegible, r.cpuFfmpeg, r.cpuChromium].map((c) => c.toFixed(2)).join('/')}, load ${r.load.toFixed(1)}`);
+      console.error(`rep ${rep + 1} ${name}: ${r.distinctFps.toFixed(1)} distinct/s, ${r.sourceFps.toFixed(1)} sent/s, page ${r.paintFps.toFixed(0)} rAF/s in ${r.paintSlotFps.toFixed(1)} slots/s (distinct ${(r.distinctFps / r.paintSlotFps).toFixed(2)}× that), answer says ${r.answerDistinct} distinct of ${distinct}, stop ${r.stopMs.toFixed(0)} ms (finished ${r.finishedMs} ms after), ${r.kbPerS.toFixed(0)} KB/s, CPU legible/ffmpeg/chromium ${[r.cpuLegible, r.cpuFfmpeg, r.cpuChromium].map((c) => c.toFixed(2)).join('/')}, load ${r.load.toFixed(1)}`);
     }
   }
 } finally {
@@ -115,9 +128,9 @@ console.log(`\nMedians over ${reps} reps of ${seconds} s:`);
 // Paired: each build's distinct rate against the first build's in the same repetition (the same minutes).
 const first = builds[0][0];
 const paired = (name) => median(results[name].map((r, i) => r.distinctFps / results[first][i].distinctFps));
-console.log(`| Build | distinct frames/s (mpdecimate) | same rep, vs ${first} | sent by the browser /s | page rAF/s | 40 ms slots the page painted in /s | distinct / painted slots | stop answers (ms) | CPU s/s: server | ffmpeg | browser | load |`);
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(`| Build | distinct frames/s (mpdecimate) | same rep, vs ${first} | sent by the browser /s | page rAF/s | video ticks the page painted in /s | distinct / painted slots | stop answers (ms) | finished after stop (ms) | KB/s of video | CPU s/s: server | ffmpeg | browser | load |`);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [name, rs] of Object.entries(results)) {
   const m = (k) => median(rs.map((r) => r[k]));
-  console.log(`| ${name} | ${m('distinctFps').toFixed(1)} | ${paired(name).toFixed(2)}× | ${m('sourceFps').toFixed(1)} | ${m('paintFps').toFixed(0)} | ${m('paintSlotFps').toFixed(1)} | ${median(rs.map((r) => r.distinctFps / r.paintSlotFps)).toFixed(2)} | ${m('stopMs').toFixed(0)} | ${m('cpuLegible').toFixed(2)} | ${m('cpuFfmpeg').toFixed(2)} | ${m('cpuChromium').toFixed(2)} | ${m('load').toFixed(1)} |`);
+  console.log(`| ${name} | ${m('distinctFps').toFixed(1)} | ${paired(name).toFixed(2)}× | ${m('sourceFps').toFixed(1)} | ${m('paintFps').toFixed(0)} | ${m('paintSlotFps').toFixed(1)} | ${median(rs.map((r) => r.distinctFps / r.paintSlotFps)).toFixed(2)} | ${m('stopMs').toFixed(0)} | ${m('finishedMs').toFixed(0)} | ${m('kbPerS').toFixed(0)} | ${m('cpuLegible').toFixed(2)} | ${m('cpuFfmpeg').toFixed(2)} | ${m('cpuChromium').toFixed(2)} | ${m('load').toFixed(1)} |`);
 }

@@ -4,8 +4,11 @@
 // bench's animated page; modes are interleaved within each repetition (A/B in the same minutes,
 // so a loaded machine weighs on all of them alike) and the medians are printed.
 //
-//   node bench/capture-raw.mjs [--reps 3] [--seconds 3] [--modes a,b,…] [--photo]
+//   node bench/capture-raw.mjs [--reps 3] [--seconds 3] [--modes a,b,…] [--photo] [--video-fps 30]
 // --photo: the animated page over a photograph-like background (big frames).
+// --video-fps: the rate of the video whose ticks are counted (a tick is 1000 / fps ms).
+// Ticks are counted twice on the same frames: each showing the newest frame drawn by then, and as
+// Legible's encoder places them (FrameTicks, from dist/: npm run build first).
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,14 +17,15 @@ import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
 import { startFixtures } from './fixtures.mjs';
 import { cpuSeconds } from './procmem.mjs';
+import { FrameTicks } from '../dist/media/frameTicks.js';
 
-const { values: flags } = parseArgs({ options: { reps: { type: 'string' }, seconds: { type: 'string' }, modes: { type: 'string' }, photo: { type: 'boolean' } } });
+const { values: flags } = parseArgs({ options: { reps: { type: 'string' }, seconds: { type: 'string' }, modes: { type: 'string' }, photo: { type: 'boolean' }, 'video-fps': { type: 'string' } } });
 const reps = Number(flags.reps ?? 3);
 const seconds = Number(flags.seconds ?? 3);
 
 const screencast = (params, ack = 'receipt') => ({ kind: 'screencast', params: { everyNthFrame: 1, ...params }, ack });
-/** The video's frame period: a 25 fps video shows at most one new frame per 40 ms slot. */
-const SLOT_MS = 40;
+/** The video's frame period: a 30 fps video shows at most one new frame per 33.3 ms slot. */
+const SLOT_MS = 1000 / Number(flags['video-fps'] ?? 30);
 const screenshot = (params) => ({ kind: 'screenshot', params });
 const recording = (params) => ({ kind: 'recording', params });
 const MODES = {
@@ -76,7 +80,9 @@ async function measure(page, session, mode) {
   let bytes = 0;
   let distinct = 0;
   let last = '';
+  const stamps = [];
   const take = (data, stampMs = Date.now()) => {
+    stamps.push(stampMs);
     frames++;
     slots.add(Math.floor(stampMs / SLOT_MS));
     bytes += data.length * 0.75;
@@ -85,11 +91,12 @@ async function measure(page, session, mode) {
   };
   const cpuBefore = cpuSeconds(browser.process().pid);
   const began = performance.now();
+  const from = Date.now();
   const rafBefore = await page.evaluate(() => window.__frames);
   if (mode.kind === 'screencast') {
     let nextAck = 0;
     const onFrame = async ({ data, sessionId, metadata }) => {
-      // "paced": acknowledged no sooner than one video frame (40 ms) after the previous
+      // "paced": acknowledged no sooner than one video tick after the previous
       // acknowledgement, so the browser, which waits for acknowledgements, captures about as
       // often as the video needs.
       if (mode.ack === 'paced') {
@@ -135,7 +142,28 @@ async function measure(page, session, mode) {
   const elapsed = (performance.now() - began) / 1000;
   const cpu = (cpuSeconds(browser.process().pid) - cpuBefore) / elapsed;
   const raf = ((await page.evaluate(() => window.__frames)) - rafBefore) / elapsed;
-  return { fps: frames / elapsed, slotFps: slots.size / elapsed, distinctFps: distinct / elapsed, kb: frames ? bytes / frames / 1024 : 0, rafFps: raf, cpu, load: loadavg()[0] };
+  const ticks = placedTicks(stamps, from, Date.now());
+  return { fps: frames / elapsed, newestFps: ticks.newest / elapsed, placedFps: ticks.placed / elapsed, slotFps: slots.size / elapsed, distinctFps: distinct / elapsed, kb: frames ? bytes / frames / 1024 : 0, rafFps: raf, cpu, load: loadavg()[0] };
+}
+
+/**
+ * Ticks of a video from `from` to `to` that show a change: each tick showing the newest frame
+ * drawn by then (`newest`), and as Legible's encoder places the frames (`placed`).
+ */
+function placedTicks(stamps, from, to) {
+  const sorted = [...stamps].sort((a, b) => a - b);
+  const changes = (frames) => frames.filter((frame, i) => i === 0 || frame !== frames[i - 1]).length;
+  const newest = [];
+  for (let t = from, i = -1; t < to; t += SLOT_MS) {
+    while (i + 1 < sorted.length && sorted[i + 1] <= t) i++;
+    newest.push(Math.max(i, 0));
+  }
+  const ticks = new FrameTicks(SLOT_MS);
+  ticks.startAt(from);
+  sorted.forEach((at, i) => ticks.add(i, at));
+  const placed = [];
+  for (let frame = ticks.next(to); frame !== undefined; frame = ticks.next(to)) placed.push(frame);
+  return sorted.length ? { newest: changes(newest), placed: changes(placed) } : { newest: 0, placed: 0 };
 }
 
 const results = Object.fromEntries(modes.map((m) => [m, []]));
@@ -163,7 +191,7 @@ try {
     for (const name of order) {
       const r = await measure(page, session, MODES[name]);
       results[name].push(r);
-      console.error(`rep ${rep + 1} ${name}: ${r.fps.toFixed(1)} fps, ${r.slotFps.toFixed(1)} 40-ms slots/s, ${r.kb.toFixed(0)} KB, page ${r.rafFps.toFixed(0)} rAF/s, browser CPU ${r.cpu.toFixed(2)} s/s, load ${r.load.toFixed(1)}`);
+      console.error(`rep ${rep + 1} ${name}: ${r.fps.toFixed(1)} fps, ${r.slotFps.toFixed(1)} ${SLOT_MS.toFixed(1)}-ms slots/s, ticks with a change ${r.newestFps.toFixed(1)}/s newest-by-tick, ${r.placedFps.toFixed(1)}/s placed by FrameTicks, ${r.kb.toFixed(0)} KB, page ${r.rafFps.toFixed(0)} rAF/s, browser CPU ${r.cpu.toFixed(2)} s/s, load ${r.load.toFixed(1)}`);
     }
   }
 } finally {
@@ -174,9 +202,9 @@ try {
 console.log(`\nMedians over ${reps} reps of ${seconds} s (1-minute load average ${median(Object.values(results).flat().map((r) => r.load)).toFixed(1)}):`);
 // Paired: each mode's slots against the first mode's in the same repetition (the same minutes).
 const paired = (name) => median(results[name].map((r, i) => r.slotFps / results[modes[0]][i].slotFps));
-console.log(`| Mode | frames/s | distinct/s | 40 ms slots with a frame /s | same rep, vs ${modes[0]} | KB/frame | page rAF/s | browser CPU s/s | load |`);
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(`| Mode | frames/s | distinct/s | ${SLOT_MS.toFixed(1)} ms slots with a frame /s | same rep, vs ${modes[0]} | ticks with a change /s: newest by tick | placed by FrameTicks | KB/frame | page rAF/s | browser CPU s/s | load |`);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [name, rs] of Object.entries(results)) {
   const m = (k) => median(rs.map((r) => r[k]));
-  console.log(`| ${name} | ${m('fps').toFixed(1)} | ${m('distinctFps').toFixed(1)} | ${m('slotFps').toFixed(1)} | ${paired(name).toFixed(2)}× | ${m('kb').toFixed(0)} | ${m('rafFps').toFixed(0)} | ${m('cpu').toFixed(2)} | ${m('load').toFixed(1)} |`);
+  console.log(`| ${name} | ${m('fps').toFixed(1)} | ${m('distinctFps').toFixed(1)} | ${m('slotFps').toFixed(1)} | ${paired(name).toFixed(2)}× | ${m('newestFps').toFixed(1)} | ${m('placedFps').toFixed(1)} | ${m('kb').toFixed(0)} | ${m('rafFps').toFixed(0)} | ${m('cpu').toFixed(2)} | ${m('load').toFixed(1)} |`);
 }

@@ -1,8 +1,11 @@
 // MCP over Streamable HTTP against stdio, for Legible: the same server, the same calls, timed on a
 // warm session (tools/list, and a click on the counter page that reports its effects). Goal: HTTP
 // within 10 % of stdio. Each transport gets a fresh server process; the order alternates by rep.
+// Besides the MCP SDK's clients, plain clients (bench/plainMcp.mjs) time tools/list with nothing
+// between the wire and JSON.parse, read the server's CPU per call from /proc, and time the same
+// answer from a bare node:http server: the floor no HTTP server goes under.
 //
-//   node bench/http.mjs [--reps N] [--calls N]
+//   node bench/http.mjs [--reps N] [--calls N] [--plain-calls N]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startFixtures } from './fixtures.mjs';
+import { bareHttpServer, cpuMs, plainHttpSession, plainStdioSession } from './plainMcp.mjs';
 import { ROOT } from './servers.mjs';
 
 const CHROME = process.env.CHROME_PATH ?? '/usr/bin/chromium';
@@ -31,9 +35,9 @@ async function overStdio(outDir) {
   return { client, close: () => client.close() };
 }
 
-async function overHttp(outDir) {
+function startHttpServer(outDir) {
   const child = spawn(process.execPath, [ENTRY, '--port', '0', ...browserArgs(outDir)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await new Promise((resolveUrl, reject) => {
+  const ready = new Promise((resolveUrl, reject) => {
     let err = '';
     child.stderr.on('data', (chunk) => {
       err += chunk;
@@ -42,6 +46,16 @@ async function overHttp(outDir) {
     });
     child.once('exit', (code) => reject(new Error(`legible-mcp --port exited with ${code}: ${err}`)));
   });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', done)));
+  };
+  return { child, ready, stop };
+}
+
+async function overHttp(outDir) {
+  const server = startHttpServer(outDir);
+  const url = await server.ready;
   const transport = new StreamableHTTPClientTransport(new URL(url));
   const client = new Client({ name: 'bench-http', version: '1' });
   await client.connect(transport);
@@ -50,8 +64,7 @@ async function overHttp(outDir) {
     async close() {
       await transport.terminateSession().catch(() => undefined);
       await client.close();
-      child.kill('SIGTERM');
-      await new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', done)));
+      await server.stop();
     },
   };
 }
@@ -89,7 +102,67 @@ async function measure(connect, fixtures, calls, outDir) {
   }
 }
 
-export async function runHttpBench({ fixtures, reps = 1, calls = 15 }) {
+/** Median round trip of `calls` tools/list after 200 to warm up, and the server's CPU per call over them. */
+async function timeList(call, pid, calls) {
+  for (let i = 0; i < 200; i++) await call('tools/list');
+  const cpuBefore = pid === undefined ? 0 : cpuMs(pid);
+  const times = [];
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now();
+    const answer = await call('tools/list');
+    times.push(performance.now() - start);
+    if (!answer.result?.tools?.length) throw new Error(`tools/list: ${JSON.stringify(answer).slice(0, 200)}`);
+  }
+  return { listMs: median(times), cpuMs: pid === undefined ? undefined : (cpuMs(pid) - cpuBefore) / calls };
+}
+
+/** From starting the server to the tools/list answer, and then timeList, with a plain client. */
+async function measurePlain(transport, calls, outDir) {
+  const began = performance.now();
+  if (transport === 'stdio') {
+    const session = await plainStdioSession(process.execPath, [ENTRY, ...browserArgs(outDir)]);
+    try {
+      await session.call('tools/list');
+      const coldMs = performance.now() - began;
+      return { coldMs, ...(await timeList(session.call, session.pid, calls)) };
+    } finally {
+      await session.close();
+    }
+  }
+  const server = startHttpServer(outDir);
+  try {
+    const session = await plainHttpSession(await server.ready);
+    try {
+      await session.call('tools/list');
+      const coldMs = performance.now() - began;
+      return { coldMs, ...(await timeList(session.call, server.child.pid, calls)) };
+    } finally {
+      session.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The same tools/list answer from a bare node:http server, with the plain client. */
+async function measureFloor(answer, calls) {
+  const bare = await bareHttpServer(answer);
+  try {
+    const session = await plainHttpSession(bare.url);
+    try {
+      return (await timeList(session.call, undefined, calls)).listMs;
+    } finally {
+      session.close();
+    }
+  } finally {
+    await bare.close();
+  }
+}
+
+export async function runHttpBench({ fixtures, reps = 1, calls = 15, plainCalls = 2000 }) {
+  // An MCP host has used fetch long before it starts a server; Node loads fetch (undici) on its
+  // first use, tens of milliseconds that belong to no transport: pay them before timing.
+  await (await fetch(fixtures.url('/counter'))).text();
   const runs = [];
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? ['stdio', 'http'] : ['http', 'stdio'];
@@ -97,39 +170,57 @@ export async function runHttpBench({ fixtures, reps = 1, calls = 15 }) {
       process.stderr.write(`http rep ${rep + 1}/${reps}: ${transport} …\n`);
       const outDir = await mkdtemp(join(tmpdir(), `legible-bench-${transport}-`));
       try {
-        runs.push({ rep, transport, ...(await measure(transport === 'stdio' ? overStdio : overHttp, fixtures, calls, outDir)) });
+        const sdk = await measure(transport === 'stdio' ? overStdio : overHttp, fixtures, calls, outDir);
+        const plain = await measurePlain(transport, plainCalls, outDir);
+        runs.push({ rep, transport, ...sdk, coldPlainMs: plain.coldMs, plainListMs: plain.listMs, serverCpuMs: plain.cpuMs });
       } finally {
         await rm(outDir, { recursive: true, force: true });
       }
     }
   }
   const pick = (transport, key) => median(runs.filter((r) => r.transport === transport).map((r) => r[key]));
-  const of = (transport) => ({ coldListMs: pick(transport, 'coldListMs'), toolsListMs: pick(transport, 'toolsListMs'), clickMs: pick(transport, 'clickMs') });
+  const keys = ['coldListMs', 'coldPlainMs', 'toolsListMs', 'plainListMs', 'serverCpuMs', 'clickMs'];
+  const of = (transport) => Object.fromEntries(keys.map((key) => [key, pick(transport, key)]));
   const summary = { stdio: of('stdio'), http: of('http') };
   summary.coldListRatio = summary.http.coldListMs / summary.stdio.coldListMs;
+  summary.coldPlainRatio = summary.http.coldPlainMs / summary.stdio.coldPlainMs;
   summary.toolsListRatio = summary.http.toolsListMs / summary.stdio.toolsListMs;
+  summary.plainListRatio = summary.http.plainListMs / summary.stdio.plainListMs;
+  summary.serverCpuRatio = summary.http.serverCpuMs / summary.stdio.serverCpuMs;
   summary.clickRatio = summary.http.clickMs / summary.stdio.clickMs;
-  return { reps, calls, summary, runs };
+  // The floor: Legible's own tools/list answer, sent by a server that does nothing else.
+  const stdio = await plainStdioSession(process.execPath, [ENTRY, '--executable-path', CHROME]);
+  const answer = await stdio.call('tools/list');
+  await stdio.close();
+  summary.bareHttpListMs = await measureFloor(answer, plainCalls);
+  summary.answerBytes = JSON.stringify(answer).length;
+  return { reps, calls, plainCalls, summary, runs };
 }
 
-export function formatHttpTable({ summary }) {
-  const ms = (v) => `${v.toFixed(1)} ms`;
+export function formatHttpTable({ summary, plainCalls }) {
+  const ms = (v, digits = 1) => `${v.toFixed(digits)} ms`;
   const ratio = (v) => `${v.toFixed(2)}×`;
+  const row = (what, key, ratioKey, digits) => `| ${what} | ${ms(summary.stdio[key], digits)} | ${ms(summary.http[key], digits)} | ${ratio(summary[ratioKey])} |`;
   return [
     '| Legible | stdio | Streamable HTTP | HTTP / stdio (goal ≤ 1.10×) |',
     '| --- | --- | --- | --- |',
-    `| start the server → tools/list answer | ${ms(summary.stdio.coldListMs)} | ${ms(summary.http.coldListMs)} | ${ratio(summary.coldListRatio)} |`,
-    `| tools/list on a warm session (median) | ${ms(summary.stdio.toolsListMs)} | ${ms(summary.http.toolsListMs)} | ${ratio(summary.toolsListRatio)} |`,
-    `| click with effects report (median) | ${ms(summary.stdio.clickMs)} | ${ms(summary.http.clickMs)} | ${ratio(summary.clickRatio)} |`,
+    row('start the server → tools/list answer, MCP SDK client', 'coldListMs', 'coldListRatio'),
+    row('start the server → tools/list answer, plain client', 'coldPlainMs', 'coldPlainRatio'),
+    row('tools/list on a warm session, MCP SDK client (median)', 'toolsListMs', 'toolsListRatio', 2),
+    row(`tools/list on a warm session, plain client (median of ${plainCalls})`, 'plainListMs', 'plainListRatio', 3),
+    row(`Legible's CPU per tools/list (server process, user + system, over ${plainCalls})`, 'serverCpuMs', 'serverCpuRatio', 3),
+    row('click with effects report, MCP SDK client (median)', 'clickMs', 'clickRatio'),
+    '',
+    `The floor: a bare node:http server sending the same tools/list answer (${summary.answerBytes.toLocaleString('en-US')} bytes) from memory takes ${ms(summary.bareHttpListMs, 3)} with the plain client, against Legible's whole tools/list over stdio ${ms(summary.stdio.plainListMs, 3)}.`,
   ].join('\n');
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) {
-  const { values } = parseArgs({ options: { reps: { type: 'string' }, calls: { type: 'string' } } });
+  const { values } = parseArgs({ options: { reps: { type: 'string' }, calls: { type: 'string' }, 'plain-calls': { type: 'string' } } });
   const fixtures = await startFixtures();
   try {
-    console.log(formatHttpTable(await runHttpBench({ fixtures, reps: Number(values.reps ?? 1), calls: Number(values.calls ?? 15) })));
+    console.log(formatHttpTable(await runHttpBench({ fixtures, reps: Number(values.reps ?? 1), calls: Number(values.calls ?? 15), plainCalls: Number(values['plain-calls'] ?? 2000) })));
   } finally {
     await fixtures.close();
   }

@@ -34,7 +34,7 @@ export async function probeVideo(path) {
 
 /**
  * Frames that differ from the one before, as a viewer sees them: the frames left after ffmpeg's
- * mpdecimate (default thresholds, which ignore encoding noise). A 25 fps video of a page painted
+ * mpdecimate (default thresholds, which ignore encoding noise). A 30 fps video of a page painted
  * 14 times a second holds about 14 distinct frames a second; the rest repeat.
  */
 export async function distinctFrames(path) {

@@ -8,12 +8,19 @@
 //   telemetry that needs protobufjs and the TraceQL and PromQL grammars (src/telemetry/parts.ts
 //   and the team backends' clients, ~300 ms to load) is imported with import() on first need:
 //   code splitting puts it in chunks of its own (dist/chunks/), so start-up never reads it.
+//   Over stdio the server answers initialize and tools/list with only the SDK, zod, the flags and
+//   dist/legible-tools.json (tools/list, written here from the tool definitions); the tools, the
+//   ServerContext and every layer under them load on first need (src/server/createServer.ts).
+//   The build fails if a static import brings them back into the start-up chunks. The SDK's
+//   Ajv validator is made on its first use (scripts/lazyAjv.mjs), not with the server.
 // - dist/legible-cli.mjs (legible: the shell command line) from dist/shell/main.js, which must
 //   load no package at all (a warm call should cost little more than starting Node); it reads its
 //   commands from dist/legible-commands.json, written here from the tool definitions.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeManifestFromBuild } from './gen-cli-manifest.mjs';
+import { lazyAjv } from './lazyAjv.mjs';
 
 const common = {
   bundle: true,
@@ -26,7 +33,7 @@ const common = {
 };
 
 await rm('dist/chunks', { recursive: true, force: true });
-await build({
+const server = await build({
   ...common,
   entryPoints: { legible: 'dist/cli/main.js' },
   outdir: 'dist',
@@ -34,9 +41,18 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
   external: ['puppeteer-core', 'sharp', 'chrome-remote-interface', 'ffmpeg-static', '@grafana/lezer-logql', '@lezer/lr', 're2js'],
+  plugins: [lazyAjv],
   // CommonJS dependencies inside the bundle call require(); give them one.
   banner: { js: "import { createRequire as __legibleRequire } from 'node:module'; const require = __legibleRequire(import.meta.url);" },
+  metafile: true,
 });
+const startup = startupInputs(server.metafile, 'dist/legible.mjs');
+const loadedLater = ['dist/server/serverContext.js', 'dist/tools/registry.js'].filter((input) => startup.has(input));
+if (loadedLater.length) throw new Error(`dist/legible.mjs must load ${loadedLater.join(' and ')} on first need (import()), but a static import puts them in its start-up chunks`);
+
+// tools/list for every setting that changes it, made from the definitions: what a starting server reads.
+const { toolListFile, TOOL_LIST_FILE } = await import('../dist/server/toolListing.js');
+await writeFile(join('dist', TOOL_LIST_FILE), `${JSON.stringify(await toolListFile())}\n`);
 
 const shell = await build({
   ...common,
@@ -48,3 +64,17 @@ const packages = Object.keys(shell.metafile.inputs).filter((input) => input.incl
 if (packages.length) throw new Error(`dist/legible-cli.mjs must load no package, but bundles: ${packages.join(', ')}`);
 
 await writeManifestFromBuild();
+
+/** The source files in an entry's output and in every chunk it imports statically: what its start-up evaluates. */
+function startupInputs(metafile, entry) {
+  const inputs = new Set();
+  const seen = new Set();
+  const visit = (output) => {
+    if (seen.has(output)) return;
+    seen.add(output);
+    for (const input of Object.keys(metafile.outputs[output].inputs)) inputs.add(input);
+    for (const imported of metafile.outputs[output].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(entry);
+  return inputs;
+}

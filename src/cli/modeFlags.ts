@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { checkSessionName, DEFAULT_SESSION, findWorkspace } from '../daemon/paths.js';
-import { isLoopbackHost } from '../http/guard.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import { parseDuration } from '../telemetry/time.js';
 import { LegibleError } from '../util/errors.js';
 import type { CliCommand } from './flags.js';

@@ -3,20 +3,19 @@ import type { CliCommand } from './flags.js';
 
 /**
  * legible-mcp's other ways to serve: as the daemon, through the daemon (--daemon), over HTTP
- * (--port). Returns the exit code. Each is loaded only when it runs (its own chunk): the HTTP
- * server's code alone (the SDK's transport, its web-standard Request/Response, which load Node's
- * fetch) cost stdio's start-up about 10 ms of its ~100 before tools/list.
+ * (--port). Returns the exit code. Each is loaded only when it runs (its own chunk), so stdio's
+ * start-up reads none of them. `toolList` is the build's tools/list file (src/server/toolListing.ts).
  */
-export async function runMode(command: Extract<CliCommand, { kind: 'daemon' | 'proxy' | 'http' }>): Promise<number> {
+export async function runMode(command: Extract<CliCommand, { kind: 'daemon' | 'proxy' | 'http' }>, toolList?: URL): Promise<number> {
   try {
-    if (command.kind === 'daemon') return await (await import('../daemon/serve.js')).runDaemon(command.config, command);
+    if (command.kind === 'daemon') return await (await import('../daemon/serve.js')).runDaemon(command.config, command, toolList);
     if (command.kind === 'proxy') {
       const [{ daemonPaths, findWorkspace }, { runProxy }] = await Promise.all([import('../daemon/paths.js'), import('../daemon/proxy.js')]);
       const paths = daemonPaths(findWorkspace(process.cwd()), command.session);
       await runProxy(paths, { entry: process.argv[1]!, args: command.daemonArgs });
       return 0;
     }
-    return await (await import('../http/server.js')).serveHttp(command.config, command.http);
+    return await (await import('../http/server.js')).serveHttp(command.config, command.http, toolList);
   } catch (error) {
     if (!(error instanceof LegibleError)) throw error;
     process.stderr.write(`legible-mcp: ${error.message}${error.hint ? `\n${error.hint}` : ''}\n`);

@@ -1,67 +1,16 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { errorReply, readMessage, usableId, type MessageOutcome, type RequestId } from '../server/jsonRpcMessage.js';
 import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
 import { logWarn } from '../util/log.js';
-import { clip } from '../util/text.js';
 import { LineReader, type LineEvent } from './lineReader.js';
 
-type RequestId = string | number;
-
 /** What to do with one line: hand a message to the server, answer the client at once, or nothing (a blank line). */
-export type LineOutcome = { message: JSONRPCMessage } | { reply?: JSONRPCMessage; warning: string } | undefined;
+export type LineOutcome = MessageOutcome;
 
-/** A JSON-RPC id the client can match an answer to: a string, or an integer JSON can carry exactly. */
-function usableId(id: unknown): RequestId | undefined {
-  return typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id)) ? id : undefined;
-}
-
-function errorReply(id: RequestId | undefined, code: number, message: string): JSONRPCMessage {
-  return { jsonrpc: '2.0', id: id ?? null, error: { code, message } } as unknown as JSONRPCMessage;
-}
-
-/**
- * Turns one line from stdin into a message for the server, or into an answer saying why it is
- * not one (JSON-RPC's parse error and invalid request, `id: null` when the id is unusable).
- * Responses from the client that do not parse get no answer: answering them could start a loop.
- */
+/** One line from stdin, read as every transport reads a message (src/server/jsonRpcMessage.ts). */
 export function readLine(text: string): LineOutcome {
-  if (!text.trim()) return undefined;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return {
-      reply: errorReply(undefined, ErrorCode.ParseError, `Parse error: the line is not JSON (${clip(why, 100)}). Send one JSON-RPC message per line.`),
-      warning: `stdin: a line that is not JSON (${text.length} characters: ${JSON.stringify(clip(text, 60))})`,
-    };
-  }
-  const parsed = JSONRPCMessageSchema.safeParse(data);
-  // The message as parsed, not zod's copy: a copy made by assignment turns an argument named
-  // "__proto__" into a prototype, where the tool's strict schema can no longer see (and refuse) it.
-  if (parsed.success) return { message: data as JSONRPCMessage };
-  if (Array.isArray(data)) {
-    return { reply: errorReply(undefined, ErrorCode.InvalidRequest, 'Invalid request: batches (JSON arrays) are not supported; send one message per line.'), warning: 'stdin: a batch (JSON array)' };
-  }
-  if (!data || typeof data !== 'object') {
-    return { reply: errorReply(undefined, ErrorCode.InvalidRequest, `Invalid request: a message is a JSON object, not ${data === null ? 'null' : typeof data}.`), warning: 'stdin: a line that is not a JSON object' };
-  }
-  const record = data as Record<string, unknown>;
-  const looksLikeResponse = !('method' in record) && ('result' in record || 'error' in record);
-  if (looksLikeResponse) return { warning: `stdin: a response that does not parse (id ${clip(JSON.stringify(record.id) ?? 'none', 40)}); ignored` };
-  const id = usableId(record.id);
-  let why: string;
-  if ('id' in record && id === undefined) {
-    why = `the id ${clip(JSON.stringify(record.id) ?? String(record.id), 40)} is not usable: a JSON-RPC id is a string or an integer (at most 2^53)`;
-  } else if (record.jsonrpc !== '2.0') {
-    why = 'it needs "jsonrpc": "2.0"';
-  } else if (typeof record.method !== 'string') {
-    why = 'it needs a "method" string';
-  } else {
-    const issue = parsed.error.issues[0];
-    why = `${issue?.path.join('.') || 'message'}: ${clip(issue?.message ?? 'does not match JSON-RPC 2.0', 100)}`;
-  }
-  return { reply: errorReply(id, ErrorCode.InvalidRequest, `Invalid request: ${why}.`), warning: `stdin: an invalid request (${why})` };
+  return readMessage(text, 'line');
 }
 
 const ID_VALUE = String.raw`(-?\d{1,16}|"(?:[^"\\]|\\.){0,200}")`;

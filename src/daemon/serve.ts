@@ -6,6 +6,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config/config.js';
 import { createMcpServer } from '../server/createServer.js';
 import { serveUntilStopped } from '../server/lifecycle.js';
+import { listedTools } from '../server/toolListing.js';
 import { ServerContext } from '../server/serverContext.js';
 import { Workspace } from '../server/workspace.js';
 import { formatDuration } from '../telemetry/time.js';
@@ -77,7 +78,7 @@ function writeState(paths: DaemonPaths, state: DaemonState): void {
  * idle when no client is connected and no app it started runs; with apps running it waits up to
  * APPS_IDLE_FACTOR times as long. Ends the process (serveUntilStopped).
  */
-export async function runDaemon(config: Config, options: DaemonOptions): Promise<number> {
+export async function runDaemon(config: Config, options: DaemonOptions, toolList?: URL): Promise<number> {
   process.umask(0o077);
   const paths = daemonPaths(options.workspace, options.session);
   if (!takeLock(paths.lock)) {
@@ -92,6 +93,9 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   rmSync(paths.socket, { force: true }); // a stale socket: its daemon died
   const workspace = new Workspace(config);
   const context = new ServerContext(config, undefined, workspace);
+  // Made once: every connection's server shows the same tools/list.
+  const tools = await listedTools(config, toolList);
+  const ready = Promise.resolve(context);
   const connections = new Set<Socket>();
   const startedAt = Date.now();
   let lastActivity = startedAt;
@@ -172,7 +176,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     // `legible daemon status` itself, asking over its own connection, does not make it 0.
     let served = false;
     const transport = new SocketTransport(socket);
-    const mcp = createMcpServer(context);
+    const mcp = createMcpServer(config, tools, () => ready);
     await mcp.connect(transport);
     const forward = transport.onmessage!;
     transport.onmessage = (message: JSONRPCMessage) => {

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { hostName, isLoopbackHost } from './loopback.js';
 
 /**
  * Who may talk to the HTTP server. A web page the user visits can send requests to
@@ -21,19 +22,6 @@ export interface GuardOptions {
 export interface Refusal {
   status: 401 | 403;
   message: string;
-}
-
-/** localhost, 127.0.0.0/8, ::1 (with or without brackets). */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name);
-}
-
-/** The host name of a Host header (`127.0.0.1:3000`, `[::1]:3000`, `localhost`). */
-function hostName(header: string): string {
-  const bracketed = /^\[([^\]]+)\]/.exec(header);
-  if (bracketed) return bracketed[1]!;
-  return header.replace(/:\d+$/, '');
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest();

@@ -2,20 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { SharedBrowser } from '../cdp/sharedBrowser.js';
 import type { Config } from '../config/config.js';
 import { createMcpServer } from '../server/createServer.js';
 import { serveUntilStopped } from '../server/lifecycle.js';
 import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
-import { ServerContext } from '../server/serverContext.js';
-import { Workspace } from '../server/workspace.js';
+import { listedTools } from '../server/toolListing.js';
 import { formatDuration } from '../telemetry/time.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug, logWarn } from '../util/log.js';
 import { plural } from '../util/text.js';
 import { checkRequest, corsHeaders } from './guard.js';
+import { JsonTransport, SESSION_NOT_FOUND } from './jsonTransport.js';
+import { SessionParts, type LazyContext } from './sessionParts.js';
 
 export interface HttpServeOptions {
   port: number;
@@ -30,9 +29,9 @@ export interface HttpServeOptions {
 
 interface Session {
   id: string;
-  transport: StreamableHTTPServerTransport;
+  transport: JsonTransport;
   server: McpServer;
-  context: ServerContext;
+  context: LazyContext;
   lastUsed: number;
   /** Requests being answered now (a long call keeps its session alive). */
   busy: number;
@@ -50,8 +49,8 @@ function refuseJson(res: ServerResponse, status: number, code: number, message: 
 /**
  * A body declared longer than the limit is answered (413, a JSON-RPC error as on stdin) before
  * any of it is read; Node reads the rest away, so the client gets the answer rather than a dropped
- * connection. A body sent in chunks is cut off by the transport at the same limit
- * (maxRequestBodySize), which answers 413 itself and tells onerror.
+ * connection. A body sent in chunks is cut off by the transport at the same limit, which answers
+ * 413 itself and tells onRefused.
  */
 function refuseOversized(req: IncomingMessage, res: ServerResponse, session?: string): boolean {
   const declared = Number(req.headers['content-length']);
@@ -69,9 +68,12 @@ function refuseOversized(req: IncomingMessage, res: ServerResponse, session?: st
  * the same apps, and they stop when the server stops. Every request passes checkRequest (Host,
  * Origin, token) before anything else happens; a page from an allowed origin gets CORS answers.
  */
-export async function serveHttp(config: Config, options: HttpServeOptions): Promise<number> {
-  const shared = new SharedBrowser(config);
-  const workspace = new Workspace(config);
+export async function serveHttp(config: Config, options: HttpServeOptions, toolList?: URL): Promise<number> {
+  // The browser, the apps and the sessions' state load on first need (a first tools/call, or
+  // right after a first tools/list): the server listens and answers a new client without them.
+  const parts = new SessionParts(config);
+  // Made once: every session's server shows the same tools/list.
+  const tools = await listedTools(config, toolList);
   const sessions = new Map<string, Session>();
   /** Sessions being initialized (counted against maxSessions until they exist or fail). */
   let opening = 0;
@@ -110,7 +112,7 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
     if (id) {
       const session = sessions.get(id);
       if (!session) {
-        refuseJson(res, 404, -32001, 'Session not found (it ended or timed out): start a new one.');
+        refuseJson(res, 404, SESSION_NOT_FOUND, 'Session not found (it ended or timed out): start a new one.');
         return;
       }
       session.busy++;
@@ -120,7 +122,7 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
         session.lastUsed = Date.now();
       });
       if (refuseOversized(req, res, id)) return;
-      await session.transport.handleRequest(req, res);
+      await session.transport.handle(req, res);
       return;
     }
     // No session yet: this must be an initialize request; the transport refuses anything else.
@@ -136,30 +138,26 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
       return;
     }
     opening++;
-    const context = new ServerContext(config, shared, workspace);
-    const server = createMcpServer(context);
+    const context = parts.contextFor();
+    const server = createMcpServer(config, tools, context.get);
     let session: Session | undefined;
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      // Plain JSON answers rather than an SSE stream per request: Legible sends no notifications
-      // during a call, and a stream costs each call several milliseconds more.
-      enableJsonResponse: true,
-      maxRequestBodySize: MAX_MESSAGE_BYTES,
-      onsessioninitialized: (sessionId) => {
+    const transport: JsonTransport = new JsonTransport({
+      newSessionId: () => randomUUID(),
+      onSessionStarted: (sessionId) => {
         session = { id: sessionId, transport, server, context, lastUsed: Date.now(), busy: 0 };
         sessions.set(sessionId, session);
         logDebug(`http session ${sessionId} starts`);
       },
-      onsessionclosed: (sessionId) => endSession(sessionId, 'the client ended it'),
+      onSessionEnded: (sessionId) => void endSession(sessionId, 'the client ended it'),
+      // What the transport refuses (a body too large or not JSON-RPC, a wrong header) is answered by it, and logged here.
+      onRefused: (message) => logWarn(`http${transport.sessionId ? ` session ${transport.sessionId}` : ''}: ${message}`),
     });
     transport.onclose = () => {
       if (transport.sessionId) void endSession(transport.sessionId, 'its transport closed');
     };
-    // What the transport refuses (a body too large or not JSON) is answered by it, and logged here.
-    transport.onerror = (error) => logWarn(`http${transport.sessionId ? ` session ${transport.sessionId}` : ''}: ${error.message}`);
     try {
       await server.connect(transport);
-      await transport.handleRequest(req, res);
+      await transport.handle(req, res);
     } finally {
       opening--;
     }
@@ -201,13 +199,13 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
   sweep.unref();
 
   // Signals end the server the one way every mode ends: sessions, the browser and the apps stop.
-  const serving = serveUntilStopped(workspace, async (reason) => {
+  const serving = serveUntilStopped(parts, async (reason) => {
     logDebug(`http server stops: ${reason}`);
     clearInterval(sweep);
     http.close();
     http.closeAllConnections();
     await Promise.allSettled([...sessions.keys()].map((id) => endSession(id, 'the server stops')));
-    await Promise.allSettled([shared.close(), workspace.close()]);
+    await parts.close();
   });
   await new Promise<void>((done) => http.once('close', () => done()));
   return serving.shutdown('the HTTP server closed', 0);

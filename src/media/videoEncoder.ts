@@ -1,6 +1,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { LegibleError } from '../util/errors.js';
 import { codecArgs, ffmpegReason, hasFilter, runFfmpeg, type FfmpegRun } from './ffmpeg.js';
+import { FrameTicks } from './frameTicks.js';
 
 export type VideoFormat = 'mp4' | 'webm';
 
@@ -32,19 +33,21 @@ const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
 
 /**
  * Streams JPEG frames into ffmpeg at a constant frame rate, placing each frame by its own
- * timestamp: a frame is repeated until the next one's time comes, so still periods are held and
- * the video plays in real time. Frames are written straight to ffmpeg's stdin, never kept.
+ * timestamp (FrameTicks): a frame is repeated until the next one's time comes, so still periods
+ * are held and the video plays in real time. Frames are written to ffmpeg's stdin as soon as
+ * their tick is decided (a tick or two after they were drawn), not kept longer.
  * Writes to `<path>.partial` and renames on success, so a broken file never looks finished.
  */
 export class VideoEncoder {
   private readonly run: FfmpegRun;
   private readonly interval: number;
   private readonly partial: string;
-  private current: Buffer | undefined;
+  private readonly ticks: FrameTicks<Buffer>;
+  /** The newest frame given. */
+  private latest: Buffer | undefined;
   private written = 0;
   /** Frames mpdecimate kept so far (one framecrc line each), or undefined when not counted. */
   private distinct: number | undefined;
-  private startMs: number | undefined;
   private failure: string | undefined;
   private finishing = false;
   /** Writes happen in order, each waiting for ffmpeg to drain, so memory stays bounded. */
@@ -52,7 +55,8 @@ export class VideoEncoder {
 
   constructor(private readonly options: EncoderOptions) {
     this.interval = 1000 / options.fps;
-    this.startMs = options.startMs;
+    this.ticks = new FrameTicks(this.interval);
+    if (options.startMs !== undefined) this.ticks.startAt(options.startMs);
     this.partial = `${options.path}.partial`;
     const width = even(options.width);
     const height = even(options.height);
@@ -93,8 +97,7 @@ export class VideoEncoder {
 
   /** Sets where the video starts (wall-clock ms), unless a frame already did; returns it. */
   startAt(ms: number): number {
-    this.startMs ??= ms;
-    return this.startMs;
+    return this.ticks.startAt(ms);
   }
 
   /** Why the encoder failed, if it did. */
@@ -102,13 +105,12 @@ export class VideoEncoder {
     return this.failure;
   }
 
-  /** Adds a frame shown from `atMs` (wall-clock ms) until the next frame's time. */
+  /** Adds a frame drawn at `atMs` (wall-clock ms), shown until the next frame's time. Frames come in the order drawn. */
   addFrame(jpeg: Buffer, atMs: number): void {
     if (this.failure || this.finishing) return;
-    this.startMs ??= atMs;
-    const previous = this.current ?? jpeg;
-    this.current = jpeg;
-    this.chain = this.chain.then(() => this.fillUntil(atMs, previous));
+    this.latest = jpeg;
+    this.ticks.add(jpeg, atMs);
+    this.chain = this.chain.then(() => this.writeDecided());
   }
 
   /**
@@ -117,15 +119,16 @@ export class VideoEncoder {
    * does not face a burst. The margin leaves room for frames that arrive late.
    */
   hold(nowMs: number, marginMs = 200): void {
-    const frame = this.current;
-    if (!frame || this.failure || this.finishing) return;
-    this.chain = this.chain.then(() => this.fillUntil(nowMs - marginMs, frame));
+    if (!this.latest || this.failure || this.finishing) return;
+    this.ticks.knownUntil(nowMs - marginMs);
+    this.chain = this.chain.then(() => this.writeDecided());
   }
 
-  /** Writes `frame` for every tick before `atMs`. */
-  private async fillUntil(atMs: number, frame: Buffer): Promise<void> {
-    const start = this.startMs ?? atMs;
-    while (!this.failure && start + this.written * this.interval < atMs - 1e-6) {
+  /** Writes every tick decided so far; with `endMs`, every tick before it. */
+  private async writeDecided(endMs?: number): Promise<void> {
+    while (!this.failure) {
+      const frame = this.ticks.next(endMs);
+      if (frame === undefined) return;
       await this.write(frame);
     }
   }
@@ -152,11 +155,11 @@ export class VideoEncoder {
 
   /** Holds the last frame until `endMs`, closes the stream and waits for ffmpeg to finish. */
   async finish(endMs: number, timeoutMs = 30_000): Promise<EncodedVideo> {
-    const last = this.current;
+    const last = this.latest;
     this.finishing = true;
     if (last) {
       await this.chain;
-      await this.fillUntil(endMs, last);
+      await this.writeDecided(endMs);
       if (this.written === 0) await this.write(last);
     }
     const failedBefore = this.failure;
@@ -164,9 +167,9 @@ export class VideoEncoder {
     const timer = setTimeout(() => this.run.process.kill('SIGKILL'), timeoutMs);
     const { code, signal, stderr } = await this.run.done;
     clearTimeout(timer);
-    if (failedBefore || code !== 0 || !this.current) {
+    if (failedBefore || code !== 0 || !this.latest) {
       await rm(this.partial, { force: true });
-      const reason = failedBefore ?? (!this.current ? 'no frame was captured' : `ffmpeg ${signal ?? `exit code ${code}`}: ${ffmpegReason(stderr)}`);
+      const reason = failedBefore ?? (!this.latest ? 'no frame was captured' : `ffmpeg ${signal ?? `exit code ${code}`}: ${ffmpegReason(stderr)}`);
       throw new LegibleError(`The video could not be finished: ${reason}. No file was kept.`, 'Check that ffmpeg works (ffmpeg -version) and the output folder has space, then record again.');
     }
     await rename(this.partial, this.options.path);

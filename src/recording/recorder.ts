@@ -40,6 +40,17 @@ interface ScreencastFrame {
  */
 export const CAPTURE = { format: 'jpeg', quality: 85, scale: 0.75 } as const;
 
+/**
+ * A video's frame rate unless asked otherwise, and the most it may be. The browser hands over
+ * 45-55 frames a second of an animated page on this 2-core machine (bench/capture-raw.mjs, load
+ * 11-13), so most ticks of a 30 fps video get a new frame: 25.3 distinct frames a second against
+ * 21.5 at 25 fps (bench/capture-e2e.mjs, paired, load 16; 29.6 at load 7), for 12 % more ffmpeg
+ * CPU and 11 % more bytes. 60 fps showed 1.8× the distinct frames of 30 for twice ffmpeg's CPU
+ * and 1.5× the bytes: worth it only when motion matters, so it is asked for, not the default.
+ */
+export const DEFAULT_FPS = 30;
+export const MAX_FPS = 60;
+
 export interface RecordingResult extends EncodedVideo {
   /** Wall-clock time of the video's first frame: the recording's start, or the first paint (skipBlankStart). */
   startedAt: number;

@@ -6,7 +6,7 @@ import { runJourney } from '../journey/run.js';
 import type { SessionSecrets } from '../journey/secrets.js';
 import type { JourneyStore } from '../journey/store.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
-import { Recorder } from '../recording/recorder.js';
+import { DEFAULT_FPS, Recorder } from '../recording/recorder.js';
 import type { RecordingStore } from '../recording/store.js';
 import type { TelemetryHub } from '../telemetry/hub.js';
 import { CancelledError, LegibleError } from '../util/errors.js';
@@ -91,7 +91,7 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       const viewport = state.page.viewport() ?? context.config.viewport;
       const video = await context.outputPath(request.record, 'mp4');
       // The fresh tab shows about:blank until the journey's first page paints: the video starts there.
-      state.recorder = await Recorder.start(state.page, { label: request.record, path: video, fps: 25, format: 'mp4', width: viewport.width, height: viewport.height, captions: true, skipBlankStart: true });
+      state.recorder = await Recorder.start(state.page, { label: request.record, path: video, fps: DEFAULT_FPS, format: 'mp4', width: viewport.width, height: viewport.height, captions: true, skipBlankStart: true });
     }
     const result = await runJourney(state, journey, path, {
       expect: request.expect,

@@ -1,7 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
 import { ToolResponse } from '../tools/response.js';
 import { isFamily, type ToolFamily } from '../tools/family.js';
 import type { AnyTool } from '../tools/tool.js';
@@ -12,11 +9,8 @@ import { runTool } from './runTool.js';
 import type { ServerContext } from './serverContext.js';
 import { inputSchema } from './toolSchema.js';
 
-/**
- * tools/call as it arrives, before any check: the SDK's own handler parses it with a schema whose
- * failures reach the client as a raw zod dump (a call without a name, `arguments` as an array).
- */
-const rawCallRequest = z.object({ method: z.literal('tools/call'), params: z.unknown() });
+/** Answers one tools/call: its params as they arrived (unchecked), and the request's cancellation signal. */
+export type ToolCaller = (params: unknown, signal: AbortSignal) => Promise<CallToolResult>;
 
 /** A call refused before it ran (no such tool, arguments the schema refuses): a usage error. */
 const failure = (error: LegibleError): CallToolResult => new ToolResponse().error(new LegibleError(error.message, error.hint, { kind: 'usage' })).build();
@@ -26,16 +20,14 @@ const failure = (error: LegibleError): CallToolResult => new ToolResponse().erro
  * can act on (what was wrong, quoting at most ~100 characters of it, and what the tool takes),
  * and runs it through runTool with the request's cancellation signal.
  */
-export function handleToolCalls(server: McpServer, entries: readonly (AnyTool | ToolFamily)[], context: ServerContext): void {
+export function toolCaller(entries: readonly (AnyTool | ToolFamily)[], context: ServerContext): ToolCaller {
   const byName = new Map(entries.map((entry) => [entry.name, entry]));
   // Each tool's strict schema is made on its first call, not at start-up.
   const schemas = new Map<AnyTool, ReturnType<typeof inputSchema>>();
   const schemaOf = (tool: AnyTool) => schemas.get(tool) ?? schemas.set(tool, inputSchema(tool)).get(tool)!;
   const names = entries.map((entry) => entry.name).join(', ');
-  // Protocol's setRequestHandler, not Server's: Server wraps every tools/call handler in a check
-  // against CallToolRequestSchema whose failure is that raw zod dump. This handler checks itself.
-  Protocol.prototype.setRequestHandler.call(server.server, rawCallRequest, async (request: z.infer<typeof rawCallRequest>, extra: { signal: AbortSignal }) => {
-    const params = request.params as { name?: unknown; arguments?: unknown } | undefined;
+  return async (raw, signal) => {
+    const params = raw as { name?: unknown; arguments?: unknown } | undefined;
     if (!params || typeof params !== 'object' || typeof params.name !== 'string') {
       throw new McpError(ErrorCode.InvalidParams, `tools/call needs params.name, the name of a tool (${names}), and params.arguments, an object.`);
     }
@@ -62,8 +54,8 @@ export function handleToolCalls(server: McpServer, entries: readonly (AnyTool | 
     } else tool = entry;
     const parsed = schemaOf(tool).safeParse(args);
     if (!parsed.success) return failure(argumentError(tool, args as Record<string, unknown>, parsed.error));
-    return runTool(tool, parsed.data as Record<string, unknown>, context, extra.signal);
-  });
+    return runTool(tool, parsed.data as Record<string, unknown>, context, signal);
+  };
 }
 
 /** What each action of a family takes: `app takes action "start" (name), "stop" (name), …`. */

@@ -23,7 +23,7 @@ export interface ServingProcess {
  * the process exits, the apps' process groups still running get SIGKILL synchronously on the way
  * out, so no app outlives the server. A fault in a tool is logged, never fatal.
  */
-export function serveUntilStopped(workspace: Workspace, stop: (reason: string) => Promise<void>): ServingProcess {
+export function serveUntilStopped(workspace: Pick<Workspace, 'killAllNow'>, stop: (reason: string) => Promise<void>): ServingProcess {
   let stopping = false;
   const shutdown = async (reason: string, code: number): Promise<never> => {
     if (!stopping) {

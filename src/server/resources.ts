@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { RECORDING_URI_PREFIX, recordingMime, type RecordingInfo, type RecordingStore } from '../recording/store.js';
 import { LegibleError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
-
 
 interface ListedFile {
   name: string;
@@ -25,13 +24,13 @@ async function allFiles(store: RecordingStore): Promise<ListedFile[]> {
   return [...(await store.list()).flatMap(filesOf), ...extras];
 }
 
-/** Lists recordings' videos and filmstrips as MCP resources, and serves them when read. */
-export function registerRecordingResources(server: McpServer, store: RecordingStore): void {
+/** Lists recordings' videos and filmstrips as MCP resources, and serves them when read; `store` is got on the first request. */
+export function registerRecordingResources(server: McpServer, store: () => Promise<RecordingStore>): void {
   server.registerResource(
     'recordings',
     new ResourceTemplate(`${RECORDING_URI_PREFIX}{file}`, {
       list: async () => ({
-        resources: (await allFiles(store)).map((file) => ({
+        resources: (await allFiles(await store())).map((file) => ({
           uri: `${RECORDING_URI_PREFIX}${file.name}`,
           name: file.name,
           mimeType: recordingMime(file.name),
@@ -42,7 +41,7 @@ export function registerRecordingResources(server: McpServer, store: RecordingSt
     { description: 'Videos and filmstrips made by record (stop and compare).' },
     async (uri, variables) => {
       const name = String(variables.file);
-      const match = (await allFiles(store)).find((file) => file.name === name);
+      const match = (await allFiles(await store())).find((file) => file.name === name);
       if (!match) throw new LegibleError(`There is no recording file ${quoteValue(name)}.`, 'List resources to see the recordings.');
       const data = await readFile(match.path);
       return { contents: [{ uri: uri.href, mimeType: recordingMime(name), blob: data.toString('base64') }] };

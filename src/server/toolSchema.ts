@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ToolFamily } from '../tools/family.js';
+import { isFamily, type ToolFamily } from '../tools/family.js';
 import type { AnyTool } from '../tools/tool.js';
 import { quoteValue } from '../util/text.js';
 
@@ -83,4 +83,19 @@ export function familyAnnotations(family: ToolFamily): Hints {
   const tools = Object.values(family.actions);
   if (tools.every((tool) => tool.kind === 'read')) return { readOnlyHint: true };
   return { destructiveHint: tools.some((tool) => tool.kind === 'destructive'), ...(tools.some((tool) => tool.openWorld) ? {} : { openWorldHint: false }) };
+}
+
+/** One tool of tools/list: families folded, compact schemas (listedSchema), no titles (optional in MCP, and the names already say it). */
+export interface ListedTool {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  annotations: Hints;
+}
+
+/** A tool or a family as tools/list shows it. */
+export function listedTool(entry: AnyTool | ToolFamily): ListedTool {
+  return isFamily(entry)
+    ? { name: entry.name, description: entry.description, inputSchema: familySchema(entry), annotations: familyAnnotations(entry) }
+    : { name: entry.name, description: entry.description, inputSchema: listedSchema(entry), annotations: annotations(entry) };
 }

@@ -5,7 +5,7 @@ import { formatServerDiff } from '../report/serverText.js';
 import { compareRecordings } from '../recording/compare.js';
 import { seconds } from '../recording/filmstrip.js';
 import { finishRecording, type FinishedRecording } from '../recording/finish.js';
-import { Recorder } from '../recording/recorder.js';
+import { DEFAULT_FPS, MAX_FPS, Recorder } from '../recording/recorder.js';
 import { recordingMime, recordingUri, type RecordingInfo } from '../recording/store.js';
 import { formatBytes } from '../format/networkFormat.js';
 import { freeBytes } from '../util/disk.js';
@@ -40,7 +40,7 @@ export const recordStartTool = defineTool({
     "Start recording the page as video under a label (e.g. \"before\", \"after\"); actions are timestamped.",
   input: {
     label: labelParam.optional(),
-    fps: z.number().int().min(1).max(30).optional(),
+    fps: z.number().int().min(1).max(MAX_FPS).optional(),
     size: z
       .string()
       // The form first, and only then the range (abort): one message, never two that disagree.
@@ -78,8 +78,9 @@ export const recordStartTool = defineTool({
       );
     }
     context.forgetInterruptedRecordings();
-    state.recorder = await Recorder.start(state.page, { label, path, fps: params.fps ?? 25, format, width, height, captions: params.captions ?? false });
-    response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${params.fps ?? 25} fps, ${format}). Act on the page, then call ${callText(recordStopTool)}.`);
+    const fps = params.fps ?? DEFAULT_FPS;
+    state.recorder = await Recorder.start(state.page, { label, path, fps, format, width, height, captions: params.captions ?? false });
+    response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${fps} fps, ${format}). Act on the page, then call ${callText(recordStopTool)}.`);
   },
 });
 

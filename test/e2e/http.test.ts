@@ -49,13 +49,17 @@ async function contexts(): Promise<number> {
 }
 
 /** A POST with headers fetch() will not send (Host). */
-function rawPost(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+function rawPost(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+  return rawRequest(url, 'POST', headers, body);
+}
+
+function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
     });
     req.on('error', reject);
     req.end(body);
@@ -143,9 +147,9 @@ describe('legible-mcp --port', () => {
       }
       expect(JSON.parse(huge.text).error.message).toMatch(/^Message too large: 19\.1 MB, over the 10\.0 MB limit for one message, so it was not read\. Send large content as a file path/);
       expect(JSON.parse(justOver.text).error.message).toMatch(/^Message too large: 10485761 bytes, over the 10485760-byte limit/);
-      expect(JSON.parse(chunked.text).error.message).toContain('must not exceed 10485760 bytes');
+      expect(JSON.parse(chunked.text).error.message).toMatch(/^Message too large: it passed the 10\.0 MB limit for one message \(10485760 bytes\), so it was not read/);
       expect(server.stderr()).toMatch(/http: refused a request of 20000\d{3} bytes \(limit 10485760\) in session \S+/);
-      expect(server.stderr()).toMatch(/http session \S+: Payload Too Large/);
+      expect(server.stderr()).toMatch(/http session \S+: Message too large: it passed/);
       // Up to the limit is read, as on stdin (the SDK alone would stop at 4 MiB).
       const five = await rawPost(server.url, headers, call('x'.repeat(5_000_000)));
       expect(five.status, five.text.slice(0, 300)).toBe(200);
@@ -157,6 +161,49 @@ describe('legible-mcp --port', () => {
       await a.client.close();
     }
     await until(async () => (await contexts()) === 0, 'the session\'s context to close');
+  });
+
+  it('answers what is not an MCP request with the reason, and a call cut short by the end of its session with an error', async () => {
+    const a = await connect(server.url);
+    const headers = { accept: 'application/json, text/event-stream', 'mcp-session-id': a.transport.sessionId!, 'mcp-protocol-version': a.transport.protocolVersion ?? '2025-06-18' };
+    const message = (answer: { text: string }) => (JSON.parse(answer.text) as { error: { message: string } }).error.message;
+    try {
+      // The client's own try at an event stream (a GET after initialize) is normal: no warning for it.
+      await a.call('pages', { action: 'list' });
+      expect(server.stderr()).not.toContain('event stream');
+      const stream = await rawRequest(server.url, 'GET', { ...headers, accept: 'text/event-stream' });
+      expect(stream.status).toBe(405);
+      expect(stream.headers.allow).toBe('POST, DELETE');
+      expect(message(stream)).toContain('no event stream (GET)');
+      const notJson = await rawPost(server.url, headers, '{"jsonrpc":"2.0","id":1,');
+      expect(notJson.status).toBe(400);
+      expect(message(notJson)).toMatch(/^Parse error: the request body is not JSON \(.+\)\. Send one JSON-RPC message per request\./);
+      const badId = await rawPost(server.url, headers, '{"jsonrpc":"2.0","id":1.5,"method":"ping"}');
+      expect(badId.status).toBe(400);
+      expect(message(badId)).toContain('the id 1.5 is not usable');
+      const text = await rawPost(server.url, { ...headers, 'content-type': 'text/plain' }, '{"jsonrpc":"2.0","id":2,"method":"ping"}');
+      expect(text.status).toBe(415);
+      expect(message(text)).toContain('Content-Type: application/json');
+      const version = await rawPost(server.url, { ...headers, 'mcp-protocol-version': '1999-01-01' }, '{"jsonrpc":"2.0","id":3,"method":"ping"}');
+      expect(version.status).toBe(400);
+      expect(message(version)).toContain('unsupported protocol version 1999-01-01');
+      const unknown = await rawPost(server.url, { ...headers, 'mcp-session-id': 'no-such-session' }, '{"jsonrpc":"2.0","id":4,"method":"ping"}');
+      expect(unknown.status).toBe(404);
+      // The session still serves; then a slow call is cut short by the session's end and answered, not left hanging.
+      await a.call('navigate', { url: `${fixtures.url}/shop.html` });
+      const slow = a.call('evaluate', { function: '() => new Promise((resolve) => setTimeout(() => resolve("late"), 20000))' }).then(
+        () => 'answered',
+        (error: unknown) => String(error),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const ended = await rawRequest(server.url, 'DELETE', headers);
+      expect(ended.status).toBe(200);
+      expect(await slow).toContain('The session ended before this call was answered');
+    } finally {
+      await a.client.close();
+    }
+    await until(async () => (await contexts()) === 0, 'the session\'s context to close');
+    expect(server.stderr()).not.toMatch(/uncaught|unhandled/i);
   });
 
   it('refuses a wrong Origin or Host with 403 and nothing else', async () => {

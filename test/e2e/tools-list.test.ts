@@ -1,5 +1,9 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
+import { listingKey, makeToolList, TOOL_LIST_FILE } from '../../src/server/toolListing.js';
+import { SERVER_ENTRY, startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 
 const CORE_TOOLS = [
   'navigate',
@@ -101,6 +105,12 @@ describe('tools/list', () => {
     expect(size, `tools/list is ${size} characters, over the budget: compact the descriptions and schemas (issue 15). Per tool: ${perTool}`).toBeLessThanOrEqual(10_143);
   });
 
+  // The server reads tools/list from the file the build wrote next to it (it starts without
+  // loading the tools): it must be exactly what the definitions give.
+  it('is what the tool definitions give', async () => {
+    expect(tools).toEqual(await makeToolList({ evaluate: true }));
+  });
+
   it('rejects an unknown argument with a message naming the known ones', async () => {
     const result = await legible.call('snapshot', { bogus: 1 });
     expect(result.isError).toBe(true);
@@ -136,8 +146,10 @@ describe('tools/list with --no-evaluate', () => {
     await legible?.close();
   });
 
-  it('leaves out evaluate and keeps the other tools', async () => {
-    const names = (await legible.client.listTools()).tools.map((tool) => tool.name);
+  it('leaves out evaluate and keeps the other tools, as the tool definitions give', async () => {
+    const tools = (await legible.client.listTools()).tools;
+    expect(tools).toEqual(await makeToolList({ evaluate: false }));
+    const names = tools.map((tool) => tool.name);
     expect(names).not.toContain('evaluate');
     for (const name of CORE_TOOLS.filter((n) => n !== 'evaluate')) expect(names).toContain(name);
   });
@@ -146,5 +158,29 @@ describe('tools/list with --no-evaluate', () => {
     const result = await legible.call('evaluate', { function: '() => 1 + 1' });
     expect(result.isError).toBe(true);
     expect(result.text).toContain('Tool evaluate not found');
+  });
+});
+
+describe('tools/list from the build', () => {
+  let dir: string | undefined;
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is read from the file next to the bundle, not made at start-up', async () => {
+    // The bundle in another folder (its chunks linked), with a marked copy of the file.
+    dir = mkdtempSync(join(tmpdir(), 'legible-tool-list-'));
+    const dist = dirname(SERVER_ENTRY);
+    copyFileSync(SERVER_ENTRY, join(dir, 'legible.mjs'));
+    symlinkSync(join(dist, 'chunks'), join(dir, 'chunks'));
+    const lists = JSON.parse(readFileSync(join(dist, TOOL_LIST_FILE), 'utf8')) as Record<string, { name: string; description: string }[]>;
+    lists[listingKey({ evaluate: true })]![0]!.description = 'Marked by the test.';
+    writeFileSync(join(dir, TOOL_LIST_FILE), JSON.stringify(lists));
+    const legible = await startLegible([], {}, undefined, join(dir, 'legible.mjs'));
+    try {
+      expect((await legible.client.listTools()).tools[0]!.description).toBe('Marked by the test.');
+    } finally {
+      await legible.close();
+    }
   });
 });

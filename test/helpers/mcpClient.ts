@@ -22,11 +22,11 @@ export interface LegibleClient {
   pid(): number | null;
 }
 
-/** Spawns the built server over stdio and connects the MCP SDK client to it. */
-export async function startLegible(args: string[] = [], env: Record<string, string> = {}, cwd?: string): Promise<LegibleClient> {
+/** Spawns the built server (or another entry) over stdio and connects the MCP SDK client to it. */
+export async function startLegible(args: string[] = [], env: Record<string, string> = {}, cwd?: string, entry = SERVER_ENTRY): Promise<LegibleClient> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [SERVER_ENTRY, ...args],
+    args: [entry, ...args],
     ...(cwd ? { cwd } : {}),
     env: { ...(process.env as Record<string, string>), ...env },
     stderr: 'pipe',

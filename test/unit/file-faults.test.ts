@@ -58,7 +58,7 @@ describe('file-system errors', () => {
     const store = new RecordingStore(dir);
     const info: RecordingInfo = {
       id: 'broken-1', label: 'broken', video: join(dir, 'broken-1.mp4'), filmstrip: join(dir, 'broken-1.filmstrip.webp'),
-      format: 'mp4', fps: 25, width: 1280, height: 720, durationMs: 1000, frames: 25, bytes: 1, startedAt: 1, url: 'http://x/', actions: [],
+      format: 'mp4', fps: 30, width: 1280, height: 720, durationMs: 1000, frames: 30, bytes: 1, startedAt: 1, url: 'http://x/', actions: [],
     };
     // The sidecar's name is taken by a folder, so writing it fails.
     mkdirSync(join(dir, 'broken-1.recording.json'));

@@ -1,6 +1,7 @@
 /** Who may talk to legible-mcp --port: Host, Origin and token checks (DNS rebinding, other sites, strangers). */
 import { describe, expect, it } from 'vitest';
-import { checkRequest, isLoopbackHost } from '../../src/http/guard.js';
+import { checkRequest } from '../../src/http/guard.js';
+import { isLoopbackHost } from '../../src/http/loopback.js';
 
 const local = { host: '127.0.0.1', allowedOrigins: ['https://ide.example'] };
 

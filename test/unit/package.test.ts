@@ -30,6 +30,8 @@ describe('the published package', () => {
     const files = packedFiles();
     const paths = new Set(files.map((file) => file.path));
     for (const entry of [pkg.main, ...Object.values(pkg.bin)]) expect(paths, entry).toContain(entry.replace(/^\.\//, ''));
+    // What the bins read next to them: the command line's commands, the server's tools/list.
+    for (const data of ['dist/legible-commands.json', 'dist/legible-tools.json']) expect(paths, data).toContain(data);
     expect(pkg.types).toBe(pkg.main.replace(/\.js$/, '.d.ts'));
     expect(paths).toContain(pkg.types);
     expect([...paths].filter((path) => path.endsWith('.map'))).toEqual([]);

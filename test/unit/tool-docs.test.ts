@@ -16,6 +16,7 @@ import { renderToolDocs } from '../../scripts/gen-tool-docs.mjs';
 import { USAGE } from '../../src/cli/flags.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createServer } from '../../src/server/createServer.js';
+import { listedTools } from '../../src/server/toolListing.js';
 import * as schemaModule from '../../src/server/toolSchema.js';
 import * as registry from '../../src/tools/registry.js';
 import { familyOf } from '../../src/tools/family.js';
@@ -39,7 +40,8 @@ function readDocs(): string {
 }
 
 async function listTools(evaluate: boolean) {
-  const legible = createServer(parseConfig({ evaluate }));
+  const config = parseConfig({ evaluate });
+  const legible = createServer(config, await listedTools(config));
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'tool-docs-test', version: '1.0.0' });
   try {
