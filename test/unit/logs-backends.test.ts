@@ -18,7 +18,12 @@ import { lokiAnswers } from '../helpers/lokiFixture.js';
 const NOW = Date.now();
 const store = new LogStore();
 const embedded = new EmbeddedLogs(store);
-const WINDOW = { startMs: NOW - 3_600_000, endMs: NOW };
+/**
+ * The last hour as of the query: answers name a window that ends within 2 s of now "the last 1h",
+ * so a window fixed at load time read as "from … to …" on a machine slow enough to take 2 s to
+ * get to the query (the grammar and the fixture server load first).
+ */
+const lastHour = () => ({ startMs: Date.now() - 3_600_000, endMs: Date.now() });
 
 /** api: pino JSON (some with trace ids), web: plain text on stdout and stderr, checkout: OTLP-like records. */
 beforeAll(async () => {
@@ -35,7 +40,7 @@ beforeAll(async () => {
 
 const lokiFixture = lokiAnswers(store);
 
-async function rendered(backend: LogsBackend, query: string, options: LogQueryOptions = { ...WINDOW, limit: 500 }): Promise<string> {
+async function rendered(backend: LogsBackend, query: string, options: LogQueryOptions = { ...lastHour(), limit: 500 }): Promise<string> {
   const answer = await backend.query(query, options);
   return formatLogsAnswer(answer.data, answer.stats, { budget: 6_000, query, raw: /\|\s*line_format\b/.test(query), tool: 'logs' });
 }
@@ -69,7 +74,7 @@ describe('Loki (fixture answering as the Loki 3.x HTTP API documents)', () => {
   });
 
   it('says that more may match when Loki stops at the limit (the embedded store counts them all)', async () => {
-    const options = { ...WINDOW, limit: 5 };
+    const options = { ...lastHour(), limit: 5 };
     expect((await rendered(embedded, '{app="api"}', options)).split('\n')[0]).toMatch(/^40 entries in the last 1h, newest first \(showing 5\)/);
     const text = await rendered(client, '{app="api"}', options);
     expect(text.split('\n')[0]).toMatch(/^5 entries or more in the last 1h, newest first/);
@@ -77,7 +82,7 @@ describe('Loki (fixture answering as the Loki 3.x HTTP API documents)', () => {
   });
 
   it('lists what exists, for an empty answer, from Loki\'s own listings', async () => {
-    const catalog = await client.catalog(WINDOW);
+    const catalog = await client.catalog(lastHour());
     expect(catalog.labels).toEqual({ app: ['api', 'web'], service_name: ['checkout'], stream: ['stderr', 'stdout'] });
     expect(catalog.streams.map((stream) => stream.labels)).toEqual([{ service_name: 'checkout' }]);
     const mine = await embedded.catalog();
