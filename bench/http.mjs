@@ -29,7 +29,9 @@ const median = (values) => {
 const browserArgs = (outDir) => ['--executable-path', CHROME, '--chrome-arg=--no-sandbox', '--chrome-arg=--disable-background-networking', '--output-dir', outDir];
 
 async function overStdio(outDir) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY, ...browserArgs(outDir)], stderr: 'ignore' });
+  // The environment the HTTP server gets too: the SDK's default is a minimal one, and a variable
+  // such as NODE_EXTRA_CA_CERTS (set on this machine) costs Node ~28 ms at start-up.
+  const transport = new StdioClientTransport({ command: process.execPath, args: [ENTRY, ...browserArgs(outDir)], stderr: 'ignore', env: { ...process.env } });
   const client = new Client({ name: 'bench-http', version: '1' });
   await client.connect(transport);
   return { client, close: () => client.close() };
@@ -163,6 +165,18 @@ export async function runHttpBench({ fixtures, reps = 1, calls = 15, plainCalls 
   // An MCP host has used fetch long before it starts a server; Node loads fetch (undici) on its
   // first use, tens of milliseconds that belong to no transport: pay them before timing.
   await (await fetch(fixtures.url('/counter'))).text();
+  // Likewise the MCP SDK's client code: its first session in a process compiles its paths (about
+  // 25 ms over HTTP here); an untimed session on each transport first, so the rows time the server.
+  for (const connect of [overStdio, overHttp]) {
+    const outDir = await mkdtemp(join(tmpdir(), 'legible-bench-warm-'));
+    try {
+      const session = await connect(outDir);
+      await session.client.listTools();
+      await session.close();
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }
   const runs = [];
   for (let rep = 0; rep < reps; rep++) {
     const order = rep % 2 === 0 ? ['stdio', 'http'] : ['http', 'stdio'];
