@@ -169,7 +169,9 @@ export async function serveHttp(config: Config, options: HttpServeOptions, toolL
 
   const http = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      logWarn(`http request failed: ${errorMessage(error)}`);
+      // A client that hangs up while sending its request is not a fault of the server.
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') logDebug(`http: a client went away while sending its request (${errorMessage(error)})`);
+      else logWarn(`http request failed: ${errorMessage(error)}`);
       if (!res.headersSent) refuse(res, 500, 'Internal error.');
       else res.end();
     });

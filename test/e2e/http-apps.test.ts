@@ -6,6 +6,7 @@
  * another origin cannot. Only the processes these tests started are looked at.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { connect as connectSocket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appsWorkspace, nodeApp, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
@@ -137,6 +138,33 @@ describe('the number of HTTP sessions is capped', () => {
       await one.client.close();
       const three = await connect(server.url);
       expect((await three.call('pages', { action: 'list' })).isError).toBe(false);
+    } finally {
+      await stop(server.child);
+    }
+  });
+});
+
+describe('a client that hangs up while sending its request', () => {
+  it('costs no session slot and no warning', async () => {
+    const server = await serve(['--max-sessions', '1']);
+    try {
+      const { port } = new URL(server.url);
+      for (let i = 0; i < 3; i++) {
+        // An initialize whose body stops a tenth of the way through, then the connection closes.
+        await new Promise<void>((done) => {
+          const socket = connectSocket(Number(port), '127.0.0.1', () => {
+            socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":"2.0"`);
+            setTimeout(() => {
+              socket.destroy();
+              done();
+            }, 100);
+          });
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const one = await connect(server.url);
+      expect((await one.call('pages', { action: 'list' })).isError).toBe(false);
+      expect(server.stderr()).not.toMatch(/failed|aborted/);
     } finally {
       await stop(server.child);
     }
