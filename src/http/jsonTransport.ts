@@ -33,6 +33,13 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
   res.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), 'content-length': Buffer.byteLength(text), ...headers }).end(text);
 }
 
+/** The request a notifications/cancelled names, if its params carry a usable one. */
+function cancelledId(message: JSONRPCMessage): RequestId | undefined {
+  const params = 'params' in message ? (message.params as { requestId?: unknown } | undefined) : undefined;
+  const id = params?.requestId;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
 const isResponse = (message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } => !('method' in message) && 'id' in message;
 
 /**
@@ -134,6 +141,7 @@ export class JsonTransport implements Transport {
     if (!('method' in message) || !('id' in message)) {
       // A notification or a response from the client: nothing to answer but "accepted".
       answer(res, 202, undefined);
+      if ('method' in message && message.method === 'notifications/cancelled') this.release(cancelledId(message));
       this.onmessage?.(message, extra);
       return;
     }
@@ -143,11 +151,26 @@ export class JsonTransport implements Transport {
       return;
     }
     this.waiting.set(id, { res, id });
-    // A client that gives up on a call (it disconnects) does not get the answer; the id is free again.
+    // A client that hangs up before its answer has given up on the call: it is cancelled (its
+    // tool stops, and the SDK sends no answer for it), so the id cannot later pick up the old
+    // call's answer in place of a new call's.
     res.once('close', () => {
-      if (this.waiting.get(id)?.res === res) this.waiting.delete(id);
+      if (this.waiting.get(id)?.res !== res) return;
+      this.waiting.delete(id);
+      this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'The client closed the connection before the answer.' } });
     });
     this.onmessage?.(message, extra);
+  }
+
+  /**
+   * A call the client cancelled gets no JSON-RPC answer (the SDK sends none), but its POST must
+   * still end: 202, as for a message that needs no answer; the id is free again.
+   */
+  private release(id: RequestId | undefined): void {
+    const exchange = id === undefined ? undefined : this.waiting.get(id);
+    if (!exchange) return;
+    this.waiting.delete(exchange.id);
+    answer(exchange.res, 202, undefined);
   }
 
   private async delete(req: IncomingMessage, res: ServerResponse): Promise<void> {

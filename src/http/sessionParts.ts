@@ -1,6 +1,8 @@
 import type { SharedBrowser } from '../cdp/sharedBrowser.js';
 import type { Config } from '../config/config.js';
 import type { ServerContext } from '../server/serverContext.js';
+import { LOAD_AT_THE_LATEST_MS } from '../server/createServer.js';
+import { loadOnce } from '../server/loadOnce.js';
 import type { Workspace } from '../server/workspace.js';
 
 interface Loaded {
@@ -24,30 +26,31 @@ export interface LazyContext {
  * loads them at once: apps may be pointed at it before any session starts.
  */
 export class SessionParts {
-  private loading?: Promise<Loaded>;
   private loaded?: Loaded;
+  private readonly load = loadOnce(() =>
+    Promise.all([import('../cdp/sharedBrowser.js'), import('../server/workspace.js'), import('../server/serverContext.js')]).then(([{ SharedBrowser }, { Workspace }, { ServerContext }]) => {
+      const shared = new SharedBrowser(this.config);
+      const workspace = new Workspace(this.config);
+      this.loaded = { shared, workspace, newContext: () => new ServerContext(this.config, shared, workspace) };
+      return this.loaded;
+    }),
+  );
 
   constructor(private readonly config: Config) {
-    if (config.otlpPort) void this.load().catch(() => undefined);
-  }
-
-  private load(): Promise<Loaded> {
-    this.loading ??= Promise.all([import('../cdp/sharedBrowser.js'), import('../server/workspace.js'), import('../server/serverContext.js')]).then(
-      ([{ SharedBrowser }, { Workspace }, { ServerContext }]) => {
-        const shared = new SharedBrowser(this.config);
-        const workspace = new Workspace(this.config);
-        this.loaded = { shared, workspace, newContext: () => new ServerContext(this.config, shared, workspace) };
-        return this.loaded;
-      },
-    );
-    return this.loading;
+    const preload = () => void this.load().catch(() => undefined);
+    if (config.otlpPort) preload();
+    // With no session yet, they still load soon: the Workspace stops the apps an earlier Legible left running when it was killed.
+    setTimeout(preload, LOAD_AT_THE_LATEST_MS).unref();
   }
 
   contextFor(): LazyContext {
     let made: Promise<ServerContext> | undefined;
+    let closed = false;
     return {
-      get: () => (made ??= this.load().then((loaded) => loaded.newContext())),
+      // A session that ended gets no context (a preload can ask just after its DELETE): one made then would never be closed.
+      get: () => (closed ? Promise.reject(new Error('The session ended.')) : (made ??= this.load().then((loaded) => loaded.newContext()))),
       close: async () => {
+        closed = true;
         const context = await made?.catch(() => undefined);
         await context?.close();
       },
@@ -61,7 +64,7 @@ export class SessionParts {
 
   /** Stops the browser and the apps, if they were loaded (or once they are, if loading). */
   async close(): Promise<void> {
-    const loaded = await this.loading?.catch(() => undefined);
+    const loaded = await this.load.started?.catch(() => undefined);
     if (loaded) await Promise.allSettled([loaded.shared.close(), loaded.workspace.close()]);
   }
 }

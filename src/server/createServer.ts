@@ -5,11 +5,14 @@ import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { VERSION } from '../util/version.js';
 import type { ToolCaller } from './callTool.js';
+import { loadOnce } from './loadOnce.js';
 import { registerRecordingResources } from './resources.js';
 import type { ServerContext } from './serverContext.js';
 import type { ListedTool } from './toolSchema.js';
 
 export const SERVER_NAME = 'legible';
+/** The tools load after the first tools/list answer, or this long after start-up, whichever is first. */
+export const LOAD_AT_THE_LATEST_MS = 1_000;
 export const SERVER_VERSION = VERSION;
 
 export interface LegibleServer {
@@ -28,15 +31,18 @@ export interface LegibleServer {
  */
 export function createServer(config: Config, tools: readonly ListedTool[]): LegibleServer {
   let context: ServerContext | undefined;
-  let loading: Promise<ServerContext> | undefined;
-  const load = () => (loading ??= import('./serverContext.js').then(({ ServerContext }) => (context = new ServerContext(config))));
-  if (config.otlpPort) void load();
+  const load = loadOnce(() => import('./serverContext.js').then(({ ServerContext }) => (context = new ServerContext(config))));
+  const preload = () => void load().catch(() => undefined);
+  if (config.otlpPort) preload();
+  // A client that never lists tools still gets them loaded soon, and with them the Workspace,
+  // which stops the apps an earlier Legible left running when it was killed.
+  setTimeout(preload, LOAD_AT_THE_LATEST_MS).unref();
   const server = createMcpServer(config, tools, load);
   return {
     server,
     killAllNow: () => context?.workspace.killAllNow(),
     async close() {
-      await loading?.then((loaded) => loaded.close(), () => undefined);
+      await load.started?.then((loaded) => loaded.close(), () => undefined);
       await server.close().catch(() => undefined);
     },
   };
@@ -74,9 +80,9 @@ export function createMcpServer(config: Config, tools: readonly ListedTool[], co
   // Our own tools/call too: readable argument errors, and the request's cancellation signal.
   // Protocol's setRequestHandler, not Server's: Server wraps every tools/call handler in a check
   // against CallToolRequestSchema whose failure is that raw zod dump. toolCaller checks itself.
-  let caller: Promise<ToolCaller> | undefined;
-  const loadCaller = () =>
-    (caller ??= Promise.all([context(), import('./callTool.js'), import('../tools/registry.js')]).then(([loaded, { toolCaller }, { listedFor }]) => toolCaller(listedFor(config), loaded)));
+  const loadCaller = loadOnce<ToolCaller>(() =>
+    Promise.all([context(), import('./callTool.js'), import('../tools/registry.js')]).then(([loaded, { toolCaller }, { listedFor }]) => toolCaller(listedFor(config), loaded)),
+  );
   Protocol.prototype.setRequestHandler.call(server.server, rawCallRequest, async (request: z.infer<typeof rawCallRequest>, extra: { signal: AbortSignal }) =>
     (await loadCaller())(request.params, extra.signal),
   );

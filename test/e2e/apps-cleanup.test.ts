@@ -71,6 +71,9 @@ describe('clean-up', () => {
 
     const second = await startLegible(['--root', root]);
     try {
+      // Before any call, and though this client never lists tools: they load within a second of
+      // start-up, and with them the supervisor that stops what the killed server left.
+      expect(await waitForNoProcessesOf(first.pid, 8_000)).toEqual([]);
       const status = await second.call('app', { action: 'status' });
       expect(status.text).toMatch(/^Notice: Legible stopped apps that an earlier Legible server in this folder left running when it was killed: family \(pid \d+\)\./m);
       expect(await waitForNoProcessesOf(first.pid, 1_000)).toEqual([]);

@@ -206,6 +206,43 @@ describe('legible-mcp --port', () => {
     expect(server.stderr()).not.toMatch(/uncaught|unhandled/i);
   });
 
+  it('stops a call the client cancels or hangs up on, ends its POST, and never gives its answer to a later call with the same id', async () => {
+    const a = await connect(server.url);
+    const headers = { accept: 'application/json, text/event-stream', 'mcp-session-id': a.transport.sessionId!, 'mcp-protocol-version': a.transport.protocolVersion ?? '2025-06-18' };
+    const evaluate = (id: number, fn: string) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'evaluate', arguments: { function: fn } } });
+    try {
+      await a.call('navigate', { url: `${fixtures.url}/shop.html` });
+      // Cancelled with notifications/cancelled: its POST ends with 202 and no answer, well before the call would have.
+      const slow = rawPost(server.url, headers, evaluate(8, '() => new Promise((resolve) => setTimeout(() => resolve("too late"), 20000))'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const cancel = await rawPost(server.url, headers, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 8, reason: 'test' } }));
+      expect(cancel.status).toBe(202);
+      const ended = await slow;
+      expect(ended.status).toBe(202);
+      expect(ended.text).toBe('');
+      // Hung up on: the call is cancelled, so id 7 used again gets its own answer, not the first call's.
+      await new Promise<void>((done) => {
+        const target = new URL(server.url);
+        const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } });
+        req.on('error', () => undefined); // the hang-up below
+        req.end(evaluate(7, '() => new Promise((resolve) => setTimeout(() => resolve("first"), 1500))'));
+        setTimeout(() => {
+          req.destroy();
+          setTimeout(done, 200); // for the server to see the connection close
+        }, 300);
+      });
+      const second = await rawPost(server.url, headers, evaluate(7, '() => new Promise((resolve) => setTimeout(() => resolve("second"), 3000))'));
+      expect(second.status, second.text).toBe(200);
+      const text = (JSON.parse(second.text) as { result: { content: { text: string }[] } }).result.content[0]!.text;
+      expect(text).toContain('second');
+      expect(text).not.toContain('first');
+    } finally {
+      await a.transport.terminateSession().catch(() => undefined);
+      await a.client.close();
+    }
+    await until(async () => (await contexts()) === 0, 'the session\'s context to close');
+  });
+
   it('refuses a wrong Origin or Host with 403 and nothing else', async () => {
     const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
     const post = (headers: Record<string, string>) =>
