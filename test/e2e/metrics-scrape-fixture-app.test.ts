@@ -9,8 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMetricsAnswer } from '../../src/format/metricsFormat.js';
 import { EmbeddedMetrics } from '../../src/telemetry/metrics/backend.js';
@@ -20,8 +19,8 @@ import { OtlpReceiver } from '../../src/telemetry/otlp/receiver.js';
 import { PrometheusClient } from '../../src/telemetry/remote/prometheus.js';
 import { prometheusOrSkip, RunningPrometheus } from '../helpers/prometheus.js';
 import { RunningVictoriaMetrics, victoriaMetricsOrSkip } from '../helpers/victoriaMetrics.js';
+import { OTEL_APP_ARGS } from '../helpers/apps.js';
 
-const OTEL_APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otel-app');
 const prometheusBinaries = prometheusOrSkip('Fixture app scraped by Legible and Prometheus');
 const vmBinary = victoriaMetricsOrSkip('Fixture app scraped by Legible and VictoriaMetrics');
 
@@ -42,7 +41,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 
 /** Starts the fixture app on a free port, its OTLP going to a sink of this test; answers its base URL. */
 async function startApp(otlpEndpoint: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--require', join(OTEL_APP, 'instrumentation.cjs'), join(OTEL_APP, 'app.cjs')], {
+  const child = spawn(process.execPath, OTEL_APP_ARGS, {
     env: { ...process.env, PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, OTEL_SERVICE_NAME: 'shop', OTEL_METRIC_EXPORT_INTERVAL: '1000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,30 +10,20 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMetricsAnswer } from '../../src/format/metricsFormat.js';
 import type { PromQueryData } from '../../src/telemetry/metrics/query.js';
-import { appsWorkspace, NODE, removeWorkspaces } from '../helpers/apps.js';
-import { tempDir } from '../helpers/e2e.js';
+import { appsWorkspace, NODE, OTEL_APP_ARGS, removeWorkspaces } from '../helpers/apps.js';
+import { tempDir, waitFor } from '../helpers/e2e.js';
 import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 import { freePort, prometheusOrSkip, RunningPrometheus } from '../helpers/prometheus.js';
 import { RunningVictoriaMetrics, victoriaMetricsOrSkip } from '../helpers/victoriaMetrics.js';
 
-const OTEL_APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otel-app');
+const until = <T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000) => waitFor(what, probe, ms, 250);
+
 const prometheusBinaries = prometheusOrSkip('--metrics-url with Prometheus (e2e)');
 const vmBinary = victoriaMetricsOrSkip('--metrics-url with VictoriaMetrics (e2e)');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** An engine's own answer over its HTTP API (plain fetch: not Legible's client). */
 async function engineAnswer(base: string, path: string, params: Record<string, string>): Promise<PromQueryData> {
@@ -63,12 +53,7 @@ describe.skipIf(!prometheusBinaries || !vmBinary)('--metrics-url: metrics answer
     await writeFile(vmConfig, scrape('team-vm'));
     [prometheus, vm] = await Promise.all([RunningPrometheus.start(prometheusBinaries!, scrape('team-prometheus')), RunningVictoriaMetrics.start(vmBinary!, [`-promscrape.config=${vmConfig}`])]);
     const root = await appsWorkspace({
-      shop: {
-        command: [NODE, '--require', join(OTEL_APP, 'instrumentation.cjs'), join(OTEL_APP, 'app.cjs')],
-        port,
-        ready: { log: '^listening', timeout: '30s' },
-        metrics: { path: '/metrics', interval: '1s' },
-      },
+      shop: { command: [NODE, ...OTEL_APP_ARGS], port, ready: { log: '^listening', timeout: '30s' }, metrics: { path: '/metrics', interval: '1s' } },
     });
     [onPrometheus, onVm] = await Promise.all([startLegible(['--root', root, '--metrics-url', prometheus.url]), startLegible(['--root', await tempDir('metrics-url-vm'), '--metrics-url', vm.url])]);
     const started = await onPrometheus.call('app', { action: 'start' });

@@ -5,8 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSpan } from '../../src/format/spanFormat.js';
 import { formatTraceOutline } from '../../src/format/traceOutlineFormat.js';
@@ -17,8 +15,8 @@ import type { ExportMetricsRequest } from '../../src/telemetry/otlp/model.js';
 import { OtlpReceiver } from '../../src/telemetry/otlp/receiver.js';
 import { buildTraceTree, criticalPath, criticalSpans } from '../../src/telemetry/traces/analysis.js';
 import { SpanStore } from '../../src/telemetry/traces/spanStore.js';
-
-const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otel-app');
+import { OTEL_APP_ARGS } from '../helpers/apps.js';
+import { waitFor } from '../helpers/e2e.js';
 
 const store = new SpanStore();
 const logLines: LogInput[] = [];
@@ -31,19 +29,11 @@ const receiver = new OtlpReceiver({
 let app: ChildProcess;
 let appUrl = '';
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined, ms = 15_000) => waitFor(what, probe, ms, 50);
 
 beforeAll(async () => {
   const endpoint = await receiver.start();
-  app = spawn(process.execPath, ['--require', join(APP_DIR, 'instrumentation.cjs'), join(APP_DIR, 'app.cjs')], {
+  app = spawn(process.execPath, OTEL_APP_ARGS, {
     env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_SERVICE_NAME: 'otel-fixture', OTEL_TRACES_SAMPLER: 'always_on', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BLRP_SCHEDULE_DELAY: '100' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,24 +16,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appsWorkspace, NODE, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
+import { appsWorkspace, otelApp, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
 import { groupOf, refOf, tempDir } from '../helpers/e2e.js';
 import { SERVER_ENTRY, startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 
-const OTEL_APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otel-app');
 const EXCEPTION = "TypeError: Cannot read properties of undefined (reading 'price')";
-
-function otelApp(env: Record<string, string>): Record<string, unknown> {
-  return {
-    command: [NODE, '--require', join(OTEL_APP, 'instrumentation.cjs'), join(OTEL_APP, 'app.cjs')],
-    port: 'auto',
-    ready: { log: '^listening', timeout: '30s' },
-    env,
-  };
-}
 
 const config = (bug: '0' | '1') => ({ api: otelApp({ BASKET_BUG: bug }), web: otelApp({ API_URL: '{apps.api.url}' }) });
 

@@ -13,26 +13,18 @@
  * - a Tempo that hangs: the click's report still comes within its bounded wait and says in one
  *   line that Tempo did not answer; a Loki that fails: one line, in its own words.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLogql } from '../../src/telemetry/logs/logql/parse.js';
 import { logInputs } from '../../src/telemetry/otlp/logInputs.js';
 import { OtlpReceiver } from '../../src/telemetry/otlp/receiver.js';
 import { LogStore } from '../../src/telemetry/logs/store.js';
 import { SpanStore } from '../../src/telemetry/traces/spanStore.js';
-import { appsWorkspace, NODE, removeWorkspaces } from '../helpers/apps.js';
+import { appsWorkspace, otelApp, removeWorkspaces } from '../helpers/apps.js';
 import { groupOf, refOf } from '../helpers/e2e.js';
 import { FixtureBackend } from '../helpers/fixtureBackend.js';
 import { lokiAnswers } from '../helpers/lokiFixture.js';
 import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 import { tempoFixture } from '../helpers/traceFixtures.js';
-
-const OTEL_APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otel-app');
-
-function otelApp(env: Record<string, string>): Record<string, unknown> {
-  return { command: [NODE, '--require', join(OTEL_APP, 'instrumentation.cjs'), join(OTEL_APP, 'app.cjs')], port: 'auto', ready: { log: '^listening', timeout: '30s' }, env };
-}
 
 describe('--traces-url and --logs-url: the tools and the Server section ask the team’s backends', () => {
   const teamSpans = new SpanStore();

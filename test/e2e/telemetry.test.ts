@@ -18,18 +18,18 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMetricsAnswer } from '../../src/format/metricsFormat.js';
 import type { PromQueryData } from '../../src/telemetry/metrics/query.js';
-import { appsWorkspace, NODE, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
-import { groupOf, refOf, tempDir } from '../helpers/e2e.js';
+import { appsWorkspace, otelApp, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
+import { groupOf, refOf, tempDir, waitFor } from '../helpers/e2e.js';
 import { startLegible, type LegibleClient } from '../helpers/mcpClient.js';
 import { freePort, prometheusOrSkip, RunningPrometheus } from '../helpers/prometheus.js';
 import { makeSpans, tracesProtobuf } from '../../bench/otlpPayloads.mjs';
 
-const OTEL_APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otel-app');
+const until = <T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000) => waitFor(what, probe, ms, 200);
+
 const binaries = prometheusOrSkip('metrics vs Prometheus (telemetry e2e)');
 
 /** A server of another origin the page also calls: it records the headers of every request. */
@@ -48,25 +48,6 @@ async function thirdParty(): Promise<ThirdParty> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
-}
-
-function otelApp(env: Record<string, string>): Record<string, unknown> {
-  return {
-    command: [NODE, '--require', join(OTEL_APP, 'instrumentation.cjs'), join(OTEL_APP, 'app.cjs')],
-    port: 'auto',
-    ready: { log: '^listening', timeout: '30s' },
-    env,
-  };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('telemetry of instrumented apps, through the MCP client', () => {

@@ -20,6 +20,15 @@ export async function appsWorkspace(apps: Record<string, unknown>, files: Record
   return dir;
 }
 
+/** The OpenTelemetry-instrumented fixture app (test/fixtures/otel-app), and the command that runs it. */
+export const OTEL_APP = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'otel-app');
+export const OTEL_APP_ARGS = ['--require', join(OTEL_APP, 'instrumentation.cjs'), join(OTEL_APP, 'app.cjs')];
+
+/** The instrumented fixture app as a config entry: on a free port, ready at its "listening" line; `more` added or overriding. */
+export function otelApp(env: Record<string, string>, more: Record<string, unknown> = {}): Record<string, unknown> {
+  return { command: [NODE, ...OTEL_APP_ARGS], port: 'auto', ready: { log: '^listening', timeout: '30s' }, env, ...more };
+}
+
 /** A fixture app run with node: `{ command: [node, <fixture>], port: "auto", ...more }`. */
 export function nodeApp(fixture: string, more: Record<string, unknown> = {}): Record<string, unknown> {
   return { command: [NODE, join(APP_FIXTURES, fixture)], port: 'auto', ...more };

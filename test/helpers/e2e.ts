@@ -123,6 +123,20 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Asks `probe` every `pollMs` until it gives a value (not undefined or false) and returns it;
+ * after `timeoutMs` fails naming `what`.
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, pollMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
 /** Waits (bounded) until an OS process has exited; for crash tests, not for page effects. */
 export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
