@@ -3,19 +3,13 @@
 // trip without an SDK client's own cost (validation, fetch), and the server process's CPU per call
 // read from /proc (user + system), which is what Legible itself spends on each transport.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { processCpuSeconds } from './procmem.mjs';
 
 const PROTOCOL = '2025-06-18';
 const INITIALIZE = { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'bench-plain', version: '1' } };
-/** /proc/<pid>/stat counts in clock ticks of 10 ms (CLK_TCK 100 on Linux). */
-const TICK_MS = 10;
-
 /** CPU the process has used so far (user + system), in ms. */
-export function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
+export const cpuMs = (pid) => processCpuSeconds(pid) * 1000;
 
 function post(agent, url, body, headers = {}) {
   return new Promise((resolve, reject) => {

@@ -77,17 +77,22 @@ export class ChildMemorySampler {
 
 export const mb = (kb) => (kb === undefined ? undefined : Math.round((kb / 1024) * 10) / 10);
 
+/** CPU seconds (user + system) one process has used so far, or 0 when it is gone. */
+export function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name (in parentheses, may hold spaces): state, ppid, …; utime and stime
+    // are the 14th and 15th fields, in clock ticks of 10 ms (CLK_TCK 100 on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // gone
+  }
+}
+
 /** CPU seconds (user + system) used so far by `root` and every process below it. */
 export function cpuSeconds(root) {
   let total = 0;
-  for (const pid of [root, ...descendants(root)]) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // gone
-    }
-  }
+  for (const pid of [root, ...descendants(root)]) total += processCpuSeconds(pid);
   return total;
 }
