@@ -6,8 +6,9 @@ import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
 import { logDebug } from '../util/log.js';
 import { readBody } from './readBody.js';
 
-/** JSON-RPC's code for an unknown session, as MCP clients expect it (they start a new one). */
+/** JSON-RPC's code for an unknown session, as MCP clients expect it (they start a new one), and what they are told. */
 export const SESSION_NOT_FOUND = -32001;
+export const SESSION_NOT_FOUND_MESSAGE = 'Session not found (it ended or timed out): start a new one.';
 /** The code MCP's HTTP transports give a request refused for its headers or method. */
 const BAD_HTTP_REQUEST = -32000;
 
@@ -27,7 +28,8 @@ interface Exchange {
   id: RequestId;
 }
 
-function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** An HTTP answer with a JSON body (none for `undefined`), unless the response was already sent or is gone. */
+export function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), 'content-length': Buffer.byteLength(text), ...headers }).end(text);
@@ -87,7 +89,7 @@ export class JsonTransport implements Transport {
       return true;
     }
     if (this.closed || req.headers['mcp-session-id'] !== this.sessionId) {
-      this.refuse(res, 404, SESSION_NOT_FOUND, 'Session not found (it ended or timed out): start a new one.');
+      this.refuse(res, 404, SESSION_NOT_FOUND, SESSION_NOT_FOUND_MESSAGE);
       return true;
     }
     const version = req.headers['mcp-protocol-version'];
@@ -111,7 +113,7 @@ export class JsonTransport implements Transport {
     }
     const body = await readBody(req, MAX_MESSAGE_BYTES);
     if ('tooLarge' in body) {
-      this.refuse(res, 413, ErrorCode.InvalidRequest, tooLargeMessage(body.tooLarge));
+      this.refuse(res, 413, ErrorCode.InvalidRequest, tooLargeMessage('unknown'));
       return;
     }
     const outcome = readMessage(body.text, 'request body');

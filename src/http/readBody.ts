@@ -1,19 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 
-/** The body, or how large it was: declared, or 'unknown' when it was cut off as it arrived. */
-export type BodyRead = { text: string } | { tooLarge: number | 'unknown' };
+/** The body, or that it passed the limit. */
+export type BodyRead = { text: string } | { tooLarge: true };
 
 /**
- * A request's body as text, read up to `limit` bytes. A body declared longer is refused before any
- * of it is read, one that grows past the limit while it arrives (chunked) as soon as it does; the
- * rest is read away unkept, so the client gets the answer rather than a reset connection.
+ * A request's body as text, read up to `limit` bytes. One that grows past the limit while it
+ * arrives is refused as soon as it does, and the rest is read away unkept, so the client gets the
+ * answer rather than a reset connection. (A body declared longer than the limit never gets here:
+ * serveHttp refuses it before any of it is read.)
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
-    req.resume();
-    return Promise.resolve({ tooLarge: declared });
-  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -25,7 +21,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead>
       }
       req.off('data', onData);
       req.resume();
-      resolve({ tooLarge: 'unknown' });
+      resolve({ tooLarge: true });
     };
     req.on('data', onData);
     req.once('end', () => {

@@ -6,6 +6,7 @@ import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config/config.js';
 import { createMcpServer } from '../server/createServer.js';
 import { serveUntilStopped } from '../server/lifecycle.js';
+import { errorReply } from '../server/jsonRpcMessage.js';
 import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
 import { listedTools } from '../server/toolListing.js';
 import { formatDuration } from '../telemetry/time.js';
@@ -13,7 +14,7 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug, logWarn } from '../util/log.js';
 import { plural } from '../util/text.js';
 import { checkRequest, corsHeaders } from './guard.js';
-import { JsonTransport, SESSION_NOT_FOUND } from './jsonTransport.js';
+import { answer, JsonTransport, SESSION_NOT_FOUND, SESSION_NOT_FOUND_MESSAGE } from './jsonTransport.js';
 import { SessionParts, type LazyContext } from './sessionParts.js';
 
 export interface HttpServeOptions {
@@ -43,7 +44,7 @@ function refuse(res: ServerResponse, status: number, message: string, headers: R
 
 /** A JSON-RPC error answer (the transport's own errors have this shape; MCP clients show the message). */
 function refuseJson(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+  answer(res, status, errorReply(undefined, code, message), headers);
 }
 
 /**
@@ -112,7 +113,7 @@ export async function serveHttp(config: Config, options: HttpServeOptions, toolL
     if (id) {
       const session = sessions.get(id);
       if (!session) {
-        refuseJson(res, 404, SESSION_NOT_FOUND, 'Session not found (it ended or timed out): start a new one.');
+        refuseJson(res, 404, SESSION_NOT_FOUND, SESSION_NOT_FOUND_MESSAGE);
         return;
       }
       session.busy++;

@@ -1,8 +1,7 @@
 import type { SharedBrowser } from '../cdp/sharedBrowser.js';
 import type { Config } from '../config/config.js';
 import type { ServerContext } from '../server/serverContext.js';
-import { LOAD_AT_THE_LATEST_MS } from '../server/createServer.js';
-import { loadOnce } from '../server/loadOnce.js';
+import { loadOnce, loadSoon } from '../server/loadOnce.js';
 import type { Workspace } from '../server/workspace.js';
 
 interface Loaded {
@@ -37,10 +36,7 @@ export class SessionParts {
   );
 
   constructor(private readonly config: Config) {
-    const preload = () => void this.load().catch(() => undefined);
-    if (config.otlpPort) preload();
-    // With no session yet, they still load soon: the Workspace stops the apps an earlier Legible left running when it was killed.
-    setTimeout(preload, LOAD_AT_THE_LATEST_MS).unref();
+    loadSoon(this.load, config);
   }
 
   contextFor(): LazyContext {

@@ -5,14 +5,12 @@ import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { VERSION } from '../util/version.js';
 import type { ToolCaller } from './callTool.js';
-import { loadOnce } from './loadOnce.js';
+import { loadOnce, loadSoon } from './loadOnce.js';
 import { registerRecordingResources } from './resources.js';
 import type { ServerContext } from './serverContext.js';
 import type { ListedTool } from './toolSchema.js';
 
 export const SERVER_NAME = 'legible';
-/** The tools load after the first tools/list answer, or this long after start-up, whichever is first. */
-export const LOAD_AT_THE_LATEST_MS = 1_000;
 export const SERVER_VERSION = VERSION;
 
 export interface LegibleServer {
@@ -32,11 +30,7 @@ export interface LegibleServer {
 export function createServer(config: Config, tools: readonly ListedTool[]): LegibleServer {
   let context: ServerContext | undefined;
   const load = loadOnce(() => import('./serverContext.js').then(({ ServerContext }) => (context = new ServerContext(config))));
-  const preload = () => void load().catch(() => undefined);
-  if (config.otlpPort) preload();
-  // A client that never lists tools still gets them loaded soon, and with them the Workspace,
-  // which stops the apps an earlier Legible left running when it was killed.
-  setTimeout(preload, LOAD_AT_THE_LATEST_MS).unref();
+  loadSoon(load, config);
   const server = createMcpServer(config, tools, load);
   return {
     server,

@@ -22,3 +22,19 @@ export function loadOnce<T>(load: () => Promise<T>): Loader<T> {
     }));
   return Object.defineProperty(loader, 'started', { get: () => loading }) as Loader<T>;
 }
+
+/** What loads on first need loads after the first tools/list answer, or this long after start-up, whichever is first. */
+export const LOAD_AT_THE_LATEST_MS = 1_000;
+
+/**
+ * Starts a server's load on first need early enough without a call: at once when a fixed OTLP
+ * port must be taken at start-up (apps may be pointed at it before any call), else at the latest
+ * LOAD_AT_THE_LATEST_MS after start-up, so a client that never calls still gets the Workspace,
+ * which stops the apps an earlier Legible left running when it was killed. A failure is left for
+ * the first call to report.
+ */
+export function loadSoon(load: Loader<unknown>, config: { otlpPort?: number }): void {
+  const preload = () => void load().catch(() => undefined);
+  if (config.otlpPort) preload();
+  setTimeout(preload, LOAD_AT_THE_LATEST_MS).unref();
+}
