@@ -5,7 +5,9 @@
  * `pageActivity` installs, once per document, a tracker that
  * - counts DOM mutations (a cheap "did the page change since?" mark) and remembers the last one;
  * - wraps setTimeout / setInterval / requestAnimationFrame and their clear functions, so it knows
- *   which timers and frames are still pending and which action each belongs to.
+ *   which timers and frames are still pending and which action each belongs to;
+ * - wraps navigator.geolocation's getCurrentPosition / watchPosition, whose answer comes back as
+ *   a callback from the browser (a "Locate me" button shows its result only then).
  * Legible registers it to run in every new document before the page's own scripts
  * (Page.addScriptToEvaluateOnNewDocument), so a script that keeps its own reference to
  * setTimeout still gets the wrapper.
@@ -29,6 +31,8 @@ interface Tracker {
   timers: Map<number, [number, number]>;
   /** Pending animation frames: id -> action. */
   frames: Map<number, number>;
+  /** Location requests not answered yet (a watch until its first answer): serial -> action. */
+  locating: Map<number, number>;
   /** Owner of the timer or frame callback running now; -1 outside such callbacks. */
   running: number;
   /** Animations that were already there when the action started. */
@@ -65,6 +69,7 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       timerLimitMs,
       timers: new Map(),
       frames: new Map(),
+      locating: new Map(),
       running: -1,
       known: new WeakSet(),
       waitingSince: undefined,
@@ -121,6 +126,22 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     replace('clearInterval', clear(native.clearInterval, t.timers));
     replace('requestAnimationFrame', frame);
     replace('cancelAnimationFrame', clear(native.cancelAnimationFrame, t.frames));
+    const geolocation = host.navigator.geolocation as Geolocation | undefined;
+    let serial = 0;
+    for (const name of ['getCurrentPosition', 'watchPosition'] as const) {
+      const ask = geolocation?.[name] as ((...args: unknown[]) => number | undefined) | undefined;
+      if (!geolocation || typeof ask !== 'function') continue;
+      const wrapped = function (this: unknown, success: unknown, failure?: unknown, options?: unknown) {
+        if (typeof success !== 'function') return ask.call(geolocation, success, failure, options);
+        const owned = owner();
+        const id = ++serial;
+        if (owned > 0) t.locating.set(id, owned);
+        const answered = () => t.locating.delete(id);
+        const onFailure = typeof failure === 'function' ? inContext(failure as never, owned, answered) : (() => answered()) as never;
+        return ask.call(geolocation, inContext(success as never, owned, answered), onFailure, options);
+      };
+      Object.defineProperty(geolocation, name, { value: wrapped, writable: true, configurable: true, enumerable: true });
+    }
   }
   if (action > 0) {
     tracker.action = action;
@@ -136,14 +157,15 @@ export interface FrameQuiet {
   /** 'quiet'; 'busy' (still changing or waiting at the limit); 'new-document' / 'loading' (the main frame navigated). */
   state: string;
   mutations: number;
-  /** What was still going on when waiting stopped ('timers', 'animation frames', 'animations', 'DOM changes'). */
+  /** What was still going on when waiting stopped ('timers', 'animation frames', 'location requests', 'animations', 'DOM changes'). */
   busy: string[];
 }
 
 /**
  * Resolves in the frame once what `action` set off is done: its timers (those due within
- * `timerLimitMs` of the first wait for it) have run, its animation-frame chains have stopped and
- * the CSS transitions and animations that started since it began have ended (both waited for up
+ * `timerLimitMs` of the first wait for it) have run, its animation-frame chains and location
+ * requests have stopped or been answered and
+ * the CSS transitions and animations that started since it began have ended (all waited for up
  * to that limit; still going after it, they are named and the state is 'busy'), and the DOM has
  * been unchanged for `quietMs`; or after `maxMs`, with what was still going on.
  * In the main frame, a document that is not watching this action means the page navigated.
@@ -174,6 +196,13 @@ export function waitForActivity(action: number, quietMs: number, maxMs: number, 
       for (const owner of t.frames.values()) {
         if (owner === action) {
           busy.push('animation frames');
+          waiting ||= now < horizon;
+          break;
+        }
+      }
+      for (const owner of t.locating.values()) {
+        if (owner === action) {
+          busy.push('location requests');
           waiting ||= now < horizon;
           break;
         }

@@ -54,6 +54,17 @@ describe('emulate', () => {
     const page = await e2e.snapshot();
     const located = await e2e.call('click', { ref: refOf(page, 'button', 'Locate me') });
     expect(located).toContain('Position: 48.86,2.35');
+    expect(located).not.toContain('Note:');
+  });
+
+  it('waits for a location request the click made, and names it when no answer comes', async () => {
+    // Permission granted, no position set: with no location service on this machine the request
+    // is never answered, so waiting stops at its bound and the report says what it waited for.
+    await e2e.call('emulate', { geolocation: '' });
+    const page = await e2e.openAndSnapshot('/env.html?unanswered');
+    const pending = await e2e.call('click', { ref: refOf(page, 'button', 'Locate me') });
+    expect(pending).toContain('Note: the page was still busy when waiting stopped (location requests)');
+    expect(pending).toContain('Changes: none in the outline.');
   });
 
   it('explains wrong values', async () => {
