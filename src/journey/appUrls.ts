@@ -60,6 +60,24 @@ export function appsOfSteps(steps: Step[], origins: ReadonlyMap<string, string>)
   return Object.keys(apps).length ? apps : undefined;
 }
 
+/**
+ * The `legible.apps` step as a run used it, for its line among the steps (it is step 1 of a saved
+ * journey, and the run counts steps as the file does): each app at the origin the run found it,
+ * with the recorded one when it moved, or not running (its URLs then stay as recorded).
+ */
+export function describeAppsStep(parameters: unknown, urlOf: (app: string) => string | undefined): string {
+  const parsed = appsStepSchema.safeParse(parameters);
+  if (!parsed.success) return 'apps';
+  const apps = Object.entries(parsed.data).map(([app, recorded]) => {
+    const now = urlOf(app);
+    const from = parse(recorded);
+    const to = now ? parse(now) : undefined;
+    if (!to) return `${app} not running (its URLs kept as recorded: ${recorded})`;
+    return from && sameOrigin(from, to) ? `${app} at ${recorded}` : `${app} at ${to.origin} (recorded at ${recorded})`;
+  });
+  return `apps: ${apps.join(', ')}`;
+}
+
 /** The apps a journey's `legible.apps` step names, with the origins they had (the last such step wins). */
 export function journeyApps(journey: Journey): Record<string, string> {
   let apps: Record<string, string> = {};

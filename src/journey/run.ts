@@ -6,7 +6,7 @@ import type { NetworkEntry } from '../capture/networkLog.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { article } from '../util/text.js';
 import { sleep } from '../util/time.js';
-import { APPS_STEP } from './appUrls.js';
+import { APPS_STEP, describeAppsStep } from './appUrls.js';
 import { pageScriptUrl } from '../util/urlScheme.js';
 import { checkAssertedEvents } from './assertedEvents.js';
 import { describeStep } from './describe.js';
@@ -67,6 +67,8 @@ export interface RunOptions {
   tabs: TabLister;
   /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
   secret?: (variable: string) => string | undefined;
+  /** Where an app runs now (its URL), for the `legible.apps` step's line; undefined when it does not run. */
+  appUrl?: (app: string) => string | undefined;
   /** The apps' backends and start-ups, for the server expectations; without it they are not checked. */
   server?: ServerSide;
   /**
@@ -264,8 +266,15 @@ export async function runJourney(state: PageState, journey: Journey, source: str
   let stopReason: string | undefined;
   let reachedPage = false;
   for (const [i, step] of journey.steps.entries()) {
-    // Expectations and the apps' origins are about the journey, not steps to run.
-    if (!('unsupported' in step) && step.type === 'customStep' && (step.name === EXPECT_STEP || step.name === APPS_STEP)) continue;
+    // Steps are numbered as the file counts them. Expectations are checked at the end, and listed
+    // with them; the apps' origins were dealt with before the run (runApps.ts): that step is
+    // listed as it was used, so a saved journey's steps are shown from 1.
+    if (!('unsupported' in step) && step.type === 'customStep' && step.name === EXPECT_STEP) continue;
+    if (!('unsupported' in step) && step.type === 'customStep' && step.name === APPS_STEP) {
+      const description = options.appUrl ? describeAppsStep(step.parameters, options.appUrl) : describeStep(step);
+      steps.push({ index: i + 1, type: step.type, description, status: 'passed', setup: true, errors: [], failedRequests: [], ms: 0 });
+      continue;
+    }
     const verdict: StepVerdict = { index: i + 1, type: step.type, description: describeStep(step), status: 'passed', errors: [], failedRequests: [], ms: 0 };
     steps.push(verdict);
     if (!stopped && !stopReason && options.signal?.aborted) stopReason = errorMessage(options.signal.reason);

@@ -17,6 +17,8 @@ export interface StepVerdict {
   reason?: string;
   /** Fields of the step that Legible did not honour ("deviceType \"touch\""): the step is not a ✓. */
   unchecked?: string[];
+  /** A step about the run itself, not the app (the `legible.apps` step): it checks nothing when it passes. */
+  setup?: boolean;
   /** The step failed because the app could not be reached at all (not a bug in it). */
   environment?: boolean;
   /** Console errors and failed requests that came during this step. */
@@ -90,7 +92,7 @@ export function decideVerdict(steps: StepVerdict[], expectations: ExpectationVer
   const environment = steps.find((step) => step.environment);
   const bug = steps.some((step) => (step.status === 'failed' || step.status === 'not-found') && !step.environment) || counts.expectations.failed > 0;
   const checkedNothing =
-    !steps.some((step) => step.status === 'passed' && !SETUP.has(step.type)) && !expectations.some((check) => check.status !== 'not-checked');
+    !steps.some((step) => step.status === 'passed' && !SETUP.has(step.type) && !step.setup) && !expectations.some((check) => check.status !== 'not-checked');
   const verdict: Verdict = bug ? 'failed' : environment ? 'error' : unchecked.length || checkedNothing ? 'incomplete' : 'passed';
   return { verdict, counts, unchecked, checkedNothing, environment: environment ? `${environment.reason ?? 'it could not be loaded'}` : undefined };
 }

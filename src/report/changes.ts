@@ -23,7 +23,8 @@ export function compareRuns(before: RunRecord, after: RunRecord): Change[] {
   const afterSteps = new Map(after.steps.map((step) => [step.index, step]));
   for (const step of before.steps) {
     const other = afterSteps.get(step.index);
-    if (!other || !ran(step.status) || !ran(other.status)) continue;
+    // The apps step says where the apps ran, nothing about a fix.
+    if (!other || step.setup || !ran(step.status) || !ran(other.status)) continue;
     changes.push({ what: `step ${step.index}: ${step.description}`, kind: kind(step.status === 'passed', other.status === 'passed'), before: step.status, after: other.status });
   }
   const afterChecks = new Map(after.expectations.map((check) => [check.description, check]));

@@ -102,6 +102,7 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
       tabs: () => context.pages(),
+      appUrl: (app) => context.apps().urlOf(app),
       signal: stop.signal,
       ...(apps.server ? { server: apps.server } : {}),
     });

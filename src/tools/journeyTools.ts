@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeStep } from '../journey/describe.js';
 import { checkSelectors, describeExpectation } from '../journey/expectations.js';
 import { refusePageScript } from '../journey/pageScript.js';
-import { EXPECTATION_HINT, parseExpectation, type Step } from '../journey/schema.js';
+import { EXPECTATION_HINT, EXPECT_STEP, parseExpectation, type Step } from '../journey/schema.js';
 import { protectFlow } from '../journey/secrets.js';
 import { checkExpectationQueries } from '../journey/serverKinds.js';
 import { formatRun, runFileWarning } from '../report/runText.js';
@@ -13,6 +13,8 @@ import { clip, plural, quote } from '../util/text.js';
 import { nameParam, recordingLabel } from './common.js';
 import { callText, defineFamily } from './family.js';
 import { defineTool } from './tool.js';
+
+const isExpectationStep = (step: Step): boolean => step.type === 'customStep' && step.name === EXPECT_STEP;
 
 /** journey_save lists this many steps of what it saved; the file has them all. */
 const MAX_LISTED = 30;
@@ -51,16 +53,18 @@ export const journeySaveTool = defineTool({
     }
     const expectations = (params.expect ?? []).map(parseExpectation);
     await checkExpectationQueries(expectations);
-    if (!context.config.evaluate) refusePageScript({ steps }, expectations);
+    const unprotected = log.toFlow(params.name, expectations, context.apps().origins({ stopped: true }));
+    // The file's steps, numbered as the file holds them (its expectations come last: named by what was given).
+    if (!context.config.evaluate) refusePageScript({ steps: unprotected.steps.filter((step) => !isExpectationStep(step)) }, expectations);
     // Selectors are checked by the page's own parser now, not at the journey's first run.
     await checkSelectors(state, expectations, EXPECTATION_HINT);
     // The file keeps references to secrets; this session keeps their values, so it can replay at once.
-    const { flow, secrets } = protectFlow(log.toFlow(params.name, expectations, context.apps().origins({ stopped: true })));
+    const { flow, secrets } = protectFlow(unprotected);
     for (const [variable, value] of secrets) context.secrets().remember(variable, value);
     const path = await context.journeys().save(params.name, flow, params.overwrite ?? false);
-    const flowSteps = (flow as { steps: Step[] }).steps;
-    const saved = flowSteps.slice(flowSteps.length - expectations.length - steps.length, flowSteps.length - expectations.length);
-    const lines = [`Saved journey ${quote(params.name)} with ${plural(steps.length, 'step')} to ${path}:`, ...saved.slice(0, MAX_LISTED).map((step, i) => `  ${i + 1}. ${clip(describeStep(step), 200)}`)];
+    // Every step but the expectations (listed below), with its number in the file.
+    const saved = (flow as { steps: Step[] }).steps.map((step, i) => ({ step, number: i + 1 })).filter(({ step }) => !isExpectationStep(step));
+    const lines = [`Saved journey ${quote(params.name)} with ${plural(saved.length, 'step')} to ${path}:`, ...saved.slice(0, MAX_LISTED).map(({ step, number }) => `  ${number}. ${clip(describeStep(step), 200)}`)];
     if (saved.length > MAX_LISTED) lines.push(`  … ${plural(saved.length - MAX_LISTED, 'more step', 'more steps')} (all in the file).`);
     if (expectations.length) lines.push('Expectations:', ...expectations.slice(0, MAX_LISTED).map((e) => `  - ${clip(describeExpectation(e), 200)}`));
     else lines.push('No expectations: a run passes when every step does. Add some with expect to check the bug itself.');
