@@ -7,6 +7,9 @@ import { withTimeout } from '../util/time.js';
 import { connectBrowser, removeScratch } from './connect.js';
 import { PageDriver } from './pageDriver.js';
 import type { SharedBrowser } from './sharedBrowser.js';
+import { WaitingTabs, type WaitingTab } from './waitingTabs.js';
+
+export type { WaitingTab } from './waitingTabs.js';
 
 export interface SessionHooks {
   /** Called once for every page Legible starts tracking, before any tool sees it. */
@@ -43,6 +46,8 @@ export class BrowserSession {
   private readonly notices: string[] = [];
   /** Tabs Legible opened in a browser it attached to: closed when it lets go of that browser (the others are the user's). */
   private readonly ownTabs = new Set<PageDriver>();
+  /** Tabs still waiting for their first page, which puppeteer does not hand over yet (waitingTabs.ts). */
+  private readonly waiting = new WaitingTabs(() => `p${this.nextPage++}`);
 
   /**
    * With `shared`, the session opens its tabs in an isolated browser context (own cookies,
@@ -154,6 +159,7 @@ export class BrowserSession {
   private onDisconnected(browser: Browser): void {
     if (this.browser !== browser) return;
     this.browser = undefined;
+    void this.waiting.forget();
     this.lost = true;
     // The browser died: what it left in its scratch folder goes now (and again at relaunch, in
     // case a dying child process wrote there meanwhile).
@@ -218,7 +224,8 @@ export class BrowserSession {
   }
 
   private async track(page: Page): Promise<PageDriver> {
-    const driver = await PageDriver.create(`p${this.nextPage++}`, page);
+    // A tab listed while it waited for its first page keeps the id it was listed with.
+    const driver = await PageDriver.create(this.waiting.takeId(page.target()) ?? `p${this.nextPage++}`, page);
     this.frontId = undefined; // a new tab may have taken the front
     // A tab a tracked page opened emulates what its opener does and keeps its mocks.
     const opener = page.target().opener();
@@ -244,12 +251,35 @@ export class BrowserSession {
     return [...this.pagesById.values()];
   }
 
+  /**
+   * The tabs the browser holds that Legible does not track yet, each given a page id: those still
+   * waiting for their first page (a popup whose server never answers).
+   */
+  async waitingTabs(): Promise<WaitingTab[]> {
+    await this.pages();
+    if (!this.browser) return [];
+    const contextId = this.shared ? (this.scope as BrowserContext | undefined)?.id : undefined;
+    return this.waiting.list(this.browser, [...this.pagesById.values()], contextId);
+  }
+
+  /** Closes a tab still waiting for its first page (by the id waitingTabs gave it); false when there is none by that id. */
+  async closeWaiting(id: string): Promise<boolean> {
+    if (!this.browser || this.pagesById.has(id)) return false;
+    return this.waiting.close(this.browser, id);
+  }
+
   /** The page a tool should act on: the one named, or the selected one (opening one if none). */
   async page(id?: string): Promise<PageDriver> {
     await this.ensureBrowser();
     await this.caughtUp();
     if (id) {
       const page = this.pagesById.get(id);
+      if (!page && this.waiting.has(id)) {
+        throw new LegibleError(
+          `Page ${quoteValue(id)} has no document yet: it is still waiting for its first page (its server has not answered).`,
+          `Tools can use it once that page arrives; close it with the pages tool (action close) if it never does.`,
+        );
+      }
       if (!page) {
         throw new LegibleError(
           `There is no page ${quoteValue(id)}. Open pages: ${[...this.pagesById.keys()].join(', ') || 'none'}.`,
@@ -296,6 +326,7 @@ export class BrowserSession {
     const scope = this.scope;
     this.browser = undefined;
     this.scope = undefined;
+    await this.waiting.forget();
     if (browser && this.shared) {
       this.forget?.();
       // Only this session's context: its tabs, cookies and storage go; the browser stays.

@@ -11,6 +11,7 @@ import { PageTracer } from './tracing.js';
 import { CookieJar } from './cookieJar.js';
 import { DialogWatch, type DialogInfo } from './dialogs.js';
 import { PopupMatcher } from './popups.js';
+import { targetIdOf } from './waitingTabs.js';
 
 export type { DialogInfo, DialogType } from './dialogs.js';
 
@@ -34,6 +35,8 @@ export class PageDriver {
   private readonly popups = new PopupMatcher<PageDriver>();
   /** The load (goto, history move) whose wait is current; an older one's end must not touch a newer one. */
   private currentLoad: AbortController | undefined;
+  /** A URL whose load timed out before its document came, and was stopped, in a tab that had none: it shows about:blank. */
+  private stopped: string | undefined;
   /** Request rules (network mocks; later, headers such as traceparent): Fetch is on only while there are some. */
   readonly interceptor: RequestInterceptor;
   /** What the tab emulates (viewport, device, media, locale, network, …). */
@@ -61,6 +64,9 @@ export class PageDriver {
       this.crashed = true;
     });
     session.on('Page.windowOpen', (event: { url: string }) => this.popups.requested(event.url));
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) this.stopped = undefined;
+    });
   }
 
   static async create(id: string, page: Page): Promise<PageDriver> {
@@ -201,7 +207,12 @@ export class PageDriver {
   // --- navigation --------------------------------------------------------------------------
 
   async goto(url: string, timeout: number): Promise<LoadResult> {
-    return this.load((signal) => this.page.goto(url, { waitUntil: 'load', timeout, signal }));
+    return this.load((signal) => this.page.goto(url, { waitUntil: 'load', timeout, signal }), url);
+  }
+
+  /** The URL of a load that timed out before its document came (and was stopped), in a tab that still shows about:blank. */
+  stoppedLoad(): string | undefined {
+    return this.stopped;
   }
 
   async history(direction: 'back' | 'forward' | 'reload', timeout: number): Promise<LoadResult> {
@@ -220,22 +231,30 @@ export class PageDriver {
     this.currentLoad = undefined;
   }
 
-  private async load(go: (signal: AbortSignal) => Promise<HTTPResponse | null>): Promise<LoadResult> {
+  private async load(go: (signal: AbortSignal) => Promise<HTTPResponse | null>, url?: string): Promise<LoadResult> {
     this.currentLoad?.abort();
     const load = new AbortController();
     this.currentLoad = load;
+    let committed = false;
+    const commit = (frame: Frame) => {
+      if (frame === this.page.mainFrame()) committed = true;
+    };
+    this.page.on('framenavigated', commit);
     try {
       const response = await go(load.signal).catch(async (error: unknown) => {
         // A timed-out load keeps going, and DevTools holds back every command to the page until
         // it commits: stop it, unless a newer load has taken over since.
         if (this.currentLoad === load && /timeout/i.test(errorMessage(error))) {
           await withTimeout(this.send('Page.stopLoading'), 2_000, 'Stopping the load').catch(() => undefined);
+          // Only a tab that shows nothing is worth a note: one with a document still shows it.
+          if (url && !committed && this.page.url() === 'about:blank') this.stopped = url;
         }
         throw error;
       });
       this.crashed = false;
       return { status: response ? response.status() : null, url: this.page.url() };
     } finally {
+      this.page.off('framenavigated', commit);
       if (this.currentLoad === load) this.currentLoad = undefined;
     }
   }
@@ -367,6 +386,16 @@ export class PageDriver {
   /** Listens for tabs this page opens, each handed over the moment the page asks for it (popups.ts). */
   onPopup(listener: (popup: Promise<PageDriver | undefined>, url: string) => void): () => void {
     return this.popups.listen(listener);
+  }
+
+  /** The URLs of the tabs this page asked for that have no first page yet (BrowserSession lists those tabs as loading). */
+  popupsWaiting(): string[] {
+    return this.popups.waiting();
+  }
+
+  /** DevTools' id of this tab (puppeteer keeps it on its Target without a public getter). */
+  targetId(): string | undefined {
+    return targetIdOf(this.page.target());
   }
 
   /** Called by BrowserSession when the browser created a tab whose opener is this page, with the URL it was created for. */

@@ -2,6 +2,8 @@
 const POPUP_WAIT_MS = 10_000;
 /** Tabs created before their page's request was seen, kept for that request. */
 const MAX_EARLY = 10;
+/** Requests whose tab did not come within POPUP_WAIT_MS, remembered (the newest) while their tab may still come. */
+const MAX_LATE = 20;
 
 /**
  * Pairs the tabs a page asks for (Page.windowOpen: window.open, a target=_blank link, a form with
@@ -17,6 +19,11 @@ export class PopupMatcher<Tab> {
   private readonly asked: { url: string; take: (tab: Promise<Tab | undefined>) => void }[] = [];
   /** Tabs the browser created before the page's request for them was seen. */
   private readonly early: { url: string; popup: Promise<Tab | undefined> }[] = [];
+  /**
+   * The URLs of requests whose tab did not come in time, oldest first: a tab whose server never
+   * answers is handed over only once its first page arrives, if ever.
+   */
+  private readonly late: string[] = [];
 
   /** Calls `listener` for every tab the page asks for; returns a function that stops it. */
   listen(listener: (popup: Promise<Tab | undefined>, url: string) => void): () => void {
@@ -28,7 +35,10 @@ export class PopupMatcher<Tab> {
   created(popup: Promise<Tab | undefined>, url: string): void {
     const at = Math.max(0, this.asked.findIndex((asked) => asked.url === url));
     const waiting = this.asked.splice(at, 1)[0];
+    const late = waiting ? -1 : this.late.indexOf(url);
     if (waiting) waiting.take(popup);
+    // The tab of a request that stopped waiting for it (its server took long to answer): no one else's.
+    else if (late >= 0) this.late.splice(late, 1);
     else {
       this.early.push({ url, popup });
       if (this.early.length > MAX_EARLY) this.early.shift();
@@ -51,12 +61,21 @@ export class PopupMatcher<Tab> {
         };
         const timer = setTimeout(() => {
           const index = this.asked.indexOf(asked);
-          if (index >= 0) this.asked.splice(index, 1);
+          if (index >= 0) {
+            this.asked.splice(index, 1);
+            this.late.push(url);
+            if (this.late.length > MAX_LATE) this.late.shift();
+          }
           resolve(undefined);
         }, POPUP_WAIT_MS);
         timer.unref();
         this.asked.push(asked);
       });
     for (const listener of this.listeners) listener(popup, url);
+  }
+
+  /** The URLs of the tabs this page asked for that Legible has not been handed yet (none has its first page), oldest first. */
+  waiting(): string[] {
+    return [...this.late, ...this.asked.map((asked) => asked.url)];
   }
 }

@@ -96,7 +96,7 @@ const newTabs: EffectsSection = ({ newTabs: tabs }) => {
     .map((tab) =>
       tab.id
         ? `  ${tab.id} ${showUrl(redactUrl(tab.url))}${tab.title ? ` ${quote(tab.title)}` : ''}${tab.loading ? ' (still loading)' : ''}`
-        : `  ${showUrl(redactUrl(tab.url))} (still loading: its server has not answered yet; the tab gets an id once its first page arrives)`,
+        : `  ${showUrl(redactUrl(tab.url))} (still loading: its server has not answered yet, so no tool can act there)`,
     );
   if (tabs.length > MAX_NEW_TABS) lines.push(`  … ${tabs.length - MAX_NEW_TABS} more: see the pages tool`);
   const first = tabs.find((tab) => tab.id)?.id;
@@ -104,7 +104,7 @@ const newTabs: EffectsSection = ({ newTabs: tabs }) => {
     `Opened ${plural(tabs.length, 'new tab')}:\n${lines.join('\n')}\n` +
     (first
       ? `The selected tab did not change. To act there: pages {"action":"select","id":"${first}"}, or pass "page":"${first}" to a tool.`
-      : 'The selected tab did not change. Once that page has arrived, the pages tool lists the tab with its id.')
+      : 'The selected tab did not change. pages {"action":"list"} lists a tab still loading with its id, to close it or use it once its page arrives.')
   );
 };
 

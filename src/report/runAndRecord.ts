@@ -1,5 +1,6 @@
 import type { PageState } from '../actions/pageState.js';
 import type { AppSupervisor } from '../apps/supervisor.js';
+import type { WaitingTab } from '../cdp/browserSession.js';
 import { refusePageScript } from '../journey/pageScript.js';
 import type { Expectation } from '../journey/schema.js';
 import { runJourney } from '../journey/run.js';
@@ -22,6 +23,9 @@ export interface RunContext {
   newPage(): Promise<PageState>;
   /** Every open tab (a journey's steps may run in a popup it opened). */
   pages(): Promise<PageState[]>;
+  /** Tabs still waiting for their first page (a popup whose server never answered), and closing one. */
+  waitingTabs(): Promise<WaitingTab[]>;
+  closeWaitingTab(id: string): Promise<boolean>;
   selectPage(id: string): Promise<PageState>;
   selectedPageId(): string | undefined;
   outputPath(stem: string, extension: string, requested?: string): Promise<string>;
@@ -61,7 +65,13 @@ async function closeOpenedBy(context: RunContext, state: PageState): Promise<voi
       if (!openers.includes(tab) && tab.page.openedBy(openers[i]!.page)) openers.push(tab);
     }
   }
-  await Promise.all(openers.slice(1).map((tab) => tab.page.close().catch(() => undefined)));
+  // And those still waiting for their first page (their server never answered): no tool sees them otherwise.
+  const ids = new Set(openers.map((tab) => tab.page.id));
+  const waiting = (await context.waitingTabs().catch(() => [])).filter((tab) => tab.openedBy && ids.has(tab.openedBy));
+  await Promise.all([
+    ...openers.slice(1).map((tab) => tab.page.close().catch(() => undefined)),
+    ...waiting.map((tab) => context.closeWaitingTab(tab.id).catch(() => undefined)),
+  ]);
 }
 
 /**

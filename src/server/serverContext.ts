@@ -5,7 +5,7 @@ import type { AppSupervisor } from '../apps/supervisor.js';
 import type { TelemetryHub } from '../telemetry/hub.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import type { Config } from '../config/config.js';
-import { BrowserSession } from '../cdp/browserSession.js';
+import { BrowserSession, type WaitingTab } from '../cdp/browserSession.js';
 import type { SharedBrowser } from '../cdp/sharedBrowser.js';
 import { JourneyLog } from '../journey/log.js';
 import { SessionSecrets } from '../journey/secrets.js';
@@ -92,6 +92,14 @@ export class ServerContext implements ToolContext {
 
   async pages(): Promise<PageState[]> {
     return (await this.session.pages()).map((page) => this.stateOf(page.id));
+  }
+
+  waitingTabs(): Promise<WaitingTab[]> {
+    return this.session.waitingTabs();
+  }
+
+  closeWaitingTab(id: string): Promise<boolean> {
+    return this.session.closeWaiting(id);
   }
 
   selectedPageId(): string | undefined {

@@ -1,4 +1,5 @@
 import type { PageState } from '../actions/pageState.js';
+import type { WaitingTab } from '../cdp/browserSession.js';
 import type { AppSupervisor } from '../apps/supervisor.js';
 import type { LogStore } from '../telemetry/logs/store.js';
 import type { TelemetryHub } from '../telemetry/hub.js';
@@ -16,6 +17,10 @@ export interface ToolContext {
   /** The named page, or the selected one (launching the browser and opening a tab if needed). */
   page(id?: string): Promise<PageState>;
   pages(): Promise<PageState[]>;
+  /** Tabs still waiting for their first page (no tool can act there yet), with the ids pages lists them by. */
+  waitingTabs(): Promise<WaitingTab[]>;
+  /** Closes such a tab; false when no waiting tab has that id. */
+  closeWaitingTab(id: string): Promise<boolean>;
   selectedPageId(): string | undefined;
   selectPage(id: string): Promise<PageState>;
   newPage(): Promise<PageState>;

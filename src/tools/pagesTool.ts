@@ -2,20 +2,31 @@ import { z } from 'zod';
 import { navigate, normaliseUrl } from '../actions/navigation.js';
 import { UsageError } from '../util/errors.js';
 import { quote, showUrl } from '../util/text.js';
+import type { WaitingTab } from '../cdp/browserSession.js';
 import type { ToolContext } from './context.js';
+import { callText } from './family.js';
 import type { ToolResponse } from './response.js';
 import { defineTool } from './tool.js';
 
+/** A tab waiting for its first page: what it loads, that no tool can act there yet, and how to close it. */
+function waitingLine(tab: WaitingTab): string {
+  const what = tab.noDocument ? `loading ${tab.url ? showUrl(tab.url) : '(its URL is not known yet)'}, no document yet (its server has not answered)` : `${showUrl(tab.url ?? '')}, not ready for tools yet`;
+  return `  ${tab.id} ${what}${tab.openedBy ? `; opened by ${tab.openedBy}` : ''}. Close it: ${callText(pagesTool, { action: 'close', id: tab.id })}`;
+}
+
 async function list(context: ToolContext, response: ToolResponse): Promise<void> {
-  const pages = await context.pages();
+  const [pages, waiting] = await Promise.all([context.pages(), context.waitingTabs()]);
   const selected = context.selectedPageId();
   const lines = await Promise.all(
     pages.map(async (state) => {
       const title = await state.page.title().catch(() => '');
       const dialog = state.page.dialog() ? ` [${state.page.dialog()!.type} dialog open]` : '';
-      return `${state.page.id === selected ? '*' : ' '} ${state.page.id} ${showUrl(state.page.url())}${title ? ` ${quote(title)}` : ''}${dialog}`;
+      const stopped = state.page.stoppedLoad();
+      const note = stopped ? ` (no document of ${showUrl(stopped)}: its load timed out before its server answered, and was stopped)` : '';
+      return `${state.page.id === selected ? '*' : ' '} ${state.page.id} ${showUrl(state.page.url())}${title ? ` ${quote(title)}` : ''}${dialog}${note}`;
     }),
   );
+  lines.push(...waiting.map(waitingLine));
   response.text(lines.length ? `Pages (* = selected):\n${lines.join('\n')}` : 'No pages are open.');
 }
 
@@ -50,9 +61,12 @@ export const pagesTool = defineTool({
       const state = await context.selectPage(params.id!);
       response.text(`Selected ${state.page.id}.`);
     } else if (params.action === 'close') {
-      const state = await context.page(params.id);
-      await state.page.close();
-      response.text(`Closed ${params.id}.`);
+      if (await context.closeWaitingTab(params.id!)) response.text(`Closed ${params.id} (it never got its first page).`);
+      else {
+        const state = await context.page(params.id);
+        await state.page.close();
+        response.text(`Closed ${params.id}.`);
+      }
     }
     await list(context, response);
   },

@@ -1,8 +1,8 @@
 import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { refOf, useLegible } from '../helpers/e2e.js';
+import { groupOf, refOf, useLegible } from '../helpers/e2e.js';
 
-const e2e = useLegible();
+const e2e = useLegible({ outputDir: 'effects' });
 
 /** Polls the page through evaluate (which neither shows nor remembers an outline) until `expression` is true. */
 async function waitInPage(expression: string, timeoutMs = 10_000): Promise<void> {
@@ -129,11 +129,28 @@ describe('new tabs', () => {
       const page = await e2e.openAndSnapshot(`/popups.html?stuck=${encodeURIComponent(stuck)}`);
       const click = await e2e.call('click', { ref: refOf(page, 'button', 'Open the page that never answers') });
       expect(click).toMatch(/~ - status \[ref=e\d+\]: Opened the slow page/);
-      expect(click).toContain(`Opened 1 new tab:\n  ${stuck} (still loading: its server has not answered yet; the tab gets an id once its first page arrives)\n`);
-      expect(click).toContain('Once that page has arrived, the pages tool lists the tab with its id.');
+      expect(click).toContain(`Opened 1 new tab:\n  ${stuck} (still loading: its server has not answered yet, so no tool can act there)\n`);
+      expect(click).toContain('pages {"action":"list"} lists a tab still loading with its id, to close it or use it once its page arrives.');
       expect(click).not.toMatch(/endless loop|did not finish/i);
-      // The opener is still the selected tab, and answers.
-      expect(await e2e.call('pages', { action: 'list' })).toMatch(/^\* p\d+ \S+\/popups\.html/m);
+      // The opener is still the selected tab, and answers; the waiting tab is listed with an id, its URL and its state.
+      const pages = await e2e.call('pages', { action: 'list' });
+      const opener = groupOf(pages, /^\* (p\d+) \S+\/popups\.html/m);
+      const waiting = groupOf(pages, /^ {2}(p\d+) loading /m);
+      expect(pages).toContain(`  ${waiting} loading ${stuck}, no document yet (its server has not answered); opened by ${opener}. Close it: pages {"action":"close","id":"${waiting}"}`);
+      // Tools cannot act there yet, and say why.
+      const snapshot = await e2e.legible.call('snapshot', { page: waiting });
+      expect(snapshot.isError).toBe(true);
+      expect(snapshot.text).toContain(`Page "${waiting}" has no document yet: it is still waiting for its first page`);
+      // A journey run that opens such a tab closes it with the run's other tabs.
+      await e2e.call('journey', { action: 'save', name: 'stuck-popup' });
+      expect(await e2e.call('journey', { action: 'run', journey: 'stuck-popup' })).toMatch(/^Journey "stuck-popup": PASSED/);
+      const afterRun = await e2e.call('pages', { action: 'list' });
+      expect(afterRun.match(/ loading /g), afterRun).toHaveLength(1);
+      expect(afterRun).toContain(`  ${waiting} loading ${stuck}`);
+      expect(await e2e.call('pages', { action: 'close', id: waiting })).toContain(`Closed ${waiting} (it never got its first page).`);
+      const after = await e2e.call('pages', { action: 'list' });
+      expect(after).not.toContain(waiting);
+      expect(after).not.toContain(stuck);
     } finally {
       for (const socket of held) socket.destroy();
       await new Promise((closed) => silent.close(closed));

@@ -82,6 +82,21 @@ describe('slow loads', () => {
     expect(after.isError, after.text).toBe(false);
     expect(after.text).toContain('heading "Sign up"');
   });
+
+  it('lists a tab whose first page never came as having no document of its URL, not as a plain blank tab', { timeout: 30_000 }, async () => {
+    const never = `${e2e.fixtures.url}/never?tab`;
+    const opened = await e2e.legible.call('pages', { action: 'new', url: never });
+    expect(opened.isError).toBe(true);
+    expect(opened.text).toContain('did not finish loading within 4000 ms');
+    const pages = await e2e.legible.call('pages', { action: 'list' });
+    const id = /^\* (p\d+) about:blank/m.exec(pages.text)?.[1];
+    expect(pages.text).toContain(`* ${id} about:blank (no document of ${never}: its load timed out before its server answered, and was stopped)`);
+    // A later page clears it.
+    await e2e.call('navigate', { url: `${e2e.fixtures.url}/form.html` });
+    const later = (await e2e.legible.call('pages', { action: 'list' })).text;
+    expect(later, later).not.toContain('no document of');
+    await e2e.call('pages', { action: 'close', id: id! });
+  });
 });
 
 describe('bad arguments', () => {

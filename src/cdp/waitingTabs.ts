@@ -1,0 +1,136 @@
+import type { Browser, CDPSession, Target } from 'puppeteer-core';
+import { logWarn } from '../util/log.js';
+import { withTimeout } from '../util/time.js';
+import type { PageDriver } from './pageDriver.js';
+
+/**
+ * A tab the browser holds that Legible does not track yet: one still waiting for its first page
+ * (its server took the connection and has not answered). Puppeteer hands a tab over only once its
+ * URL is known, so such a popup would be in no list at all; it gets its page id when first
+ * listed, and keeps it once tracked.
+ */
+export interface WaitingTab {
+  id: string;
+  /** The URL it is loading, when known (the URL its opener asked for). */
+  url?: string;
+  /** No document at all yet (the browser has not committed its first page). */
+  noDocument: boolean;
+  /** The page that opened it, if Legible tracks that page. */
+  openedBy?: string;
+}
+
+interface TargetInfo {
+  targetId: string;
+  type: string;
+  url: string;
+  openerId?: string;
+  browserContextId?: string;
+}
+
+/** Browser pages that are not tabs a tool could act on. */
+const BROWSER_UI = /^(chrome|chrome-untrusted|devtools):/;
+
+/** DevTools' id of a target (puppeteer keeps it without a public getter). */
+export function targetIdOf(target: Target): string | undefined {
+  const id = (target as unknown as { _targetId?: unknown })._targetId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The page ids of the tabs waiting for their first page, and the browser-wide DevTools session that finds and closes them. */
+export class WaitingTabs {
+  /** Page ids given to waiting tabs, by DevTools target id. */
+  private readonly reserved = new Map<string, string>();
+  private cdp: Promise<CDPSession> | undefined;
+
+  constructor(private readonly nextId: () => string) {}
+
+  /** The id a tab was listed with while it waited, for it to keep now that it is tracked. */
+  takeId(target: Target): string | undefined {
+    const targetId = targetIdOf(target);
+    const id = targetId ? this.reserved.get(targetId) : undefined;
+    if (targetId) this.reserved.delete(targetId);
+    return id;
+  }
+
+  /** Whether `id` was given to a tab that waited for its first page when last listed. */
+  has(id: string): boolean {
+    return [...this.reserved.values()].includes(id);
+  }
+
+  /** The browser's tabs (in `contextId` only, when given) that are none of `tracked`. */
+  async list(browser: Browser, tracked: PageDriver[], contextId?: string): Promise<WaitingTab[]> {
+    const infos = await this.targetInfos(browser);
+    if (!infos) return [];
+    const byTarget = new Map<string, PageDriver>();
+    for (const driver of tracked) {
+      const targetId = driver.targetId();
+      if (targetId) byTarget.set(targetId, driver);
+    }
+    // Without target ids, Legible cannot tell its own tabs from waiting ones: none are listed.
+    if (tracked.length && !byTarget.size) return [];
+    const waiting = infos.filter((info) => info.type === 'page' && !byTarget.has(info.targetId) && (!contextId || info.browserContextId === contextId) && !BROWSER_UI.test(info.url));
+    for (const targetId of [...this.reserved.keys()]) if (!waiting.some((info) => info.targetId === targetId)) this.reserved.delete(targetId);
+    // Each one loads what its opener asked for: the newest requests without a tab, in order.
+    const byOpener = new Map<PageDriver, TargetInfo[]>();
+    for (const info of waiting) {
+      const opener = info.openerId ? byTarget.get(info.openerId) : undefined;
+      if (opener) byOpener.set(opener, [...(byOpener.get(opener) ?? []), info]);
+    }
+    const asked = new Map<string, string>();
+    for (const [opener, tabs] of byOpener) {
+      const urls = opener.popupsWaiting().slice(-tabs.length);
+      tabs.forEach((info, i) => {
+        if (urls[i] !== undefined) asked.set(info.targetId, urls[i]!);
+      });
+    }
+    return waiting.map((info) => {
+      let id = this.reserved.get(info.targetId);
+      if (!id) {
+        id = this.nextId();
+        this.reserved.set(info.targetId, id);
+      }
+      const opener = info.openerId ? byTarget.get(info.openerId) : undefined;
+      const url = info.url || asked.get(info.targetId);
+      return { id, noDocument: !info.url, ...(url ? { url } : {}), ...(opener ? { openedBy: opener.id } : {}) };
+    });
+  }
+
+  /** Closes the waiting tab listed as `id`; false when no waiting tab has that id. */
+  async close(browser: Browser, id: string): Promise<boolean> {
+    const targetId = [...this.reserved].find(([, reserved]) => reserved === id)?.[0];
+    const cdp = targetId ? await this.session(browser) : undefined;
+    if (!targetId || !cdp) return false;
+    const { success } = await withTimeout(cdp.send('Target.closeTarget', { targetId }), 5_000, 'Closing the tab');
+    this.reserved.delete(targetId);
+    return success;
+  }
+
+  /** The browser went away, or Legible lets go of it: ids and session are forgotten. */
+  async forget(): Promise<void> {
+    const cdp = this.cdp;
+    this.cdp = undefined;
+    this.reserved.clear();
+    await cdp?.then((session) => session.detach()).catch(() => undefined);
+  }
+
+  private session(browser: Browser): Promise<CDPSession | undefined> {
+    this.cdp ??= browser.target().createCDPSession();
+    const made = this.cdp;
+    return made.catch((error: unknown) => {
+      if (this.cdp === made) this.cdp = undefined;
+      logWarn(`could not reach the browser's target list: ${String(error)}`);
+      return undefined;
+    });
+  }
+
+  private async targetInfos(browser: Browser): Promise<TargetInfo[] | undefined> {
+    const cdp = await this.session(browser);
+    if (!cdp) return undefined;
+    return withTimeout(cdp.send('Target.getTargets'), 2_000, 'Listing the tabs')
+      .then(({ targetInfos }) => targetInfos as TargetInfo[])
+      .catch((error: unknown) => {
+        logWarn(`could not list the browser's tabs: ${String(error)}`);
+        return undefined;
+      });
+  }
+}
