@@ -18,6 +18,14 @@
  * (owner 0) and is never waited for, while a chain the action started (a timer that sets a timer,
  * a requestAnimationFrame loop) stays the action's. Only timers with a delay of at most
  * `timerLimitMs` are counted at all.
+ *
+ * A chain also keeps its owner across an `await`: the code after it runs later, outside the
+ * callback (`async function poll() { await fetch(u); setTimeout(poll, 50) }`). So a callback's
+ * owner stays in force through the microtasks that follow it (the promise reactions it set off,
+ * up to CHAIN_HOPS deep; they all run before any other task), and fetch() and a Response's body
+ * readers hand the owner of their caller to the code that awaits them. What a chain awaits
+ * otherwise (an XMLHttpRequest's events, a message) falls back to the rule above: the action
+ * being watched then.
  */
 
 /** The tracker in each document, under Symbol.for('legible.activity'). */
@@ -33,12 +41,16 @@ interface Tracker {
   frames: Map<number, number>;
   /** Location requests not answered yet (a watch until its first answer): serial -> action. */
   locating: Map<number, number>;
-  /** Owner of the timer or frame callback running now; -1 outside such callbacks. */
+  /** Owner of the timer or frame callback running now, or of the chain its microtasks continue; -1 outside them. */
   running: number;
+  /** Bumped each time a chain's owner comes into force: an older chain's end must not end a newer one. */
+  chain: number;
   /** Animations that were already there when the action started. */
   known: WeakSet<Animation>;
   /** When waiting for the action began (its limit counts from then, however often it is asked). */
   waitingSince: number | undefined;
+  /** The URLs fetched since the action began, with their owners (bounded): the page's own are not the action's to wait for. */
+  fetches: [string, number][];
   wait: typeof setTimeout;
 }
 
@@ -71,8 +83,10 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       frames: new Map(),
       locating: new Map(),
       running: -1,
+      chain: 0,
       known: new WeakSet(),
       waitingSince: undefined,
+      fetches: [],
       wait: native.setTimeout.bind(host) as unknown as typeof setTimeout,
     };
     tracker = t;
@@ -82,17 +96,45 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       t.lastMutation = performance.now();
     }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
     const owner = () => (t.running >= 0 ? t.running : t.action);
-    /** Runs `callback` as `owned` by that action, after `ran` has forgotten its pending entry. */
+    // How many microtasks deep a chain's owner holds: each hop re-queues itself behind the
+    // reactions queued before it, so the code after an await (and after an await in that) runs
+    // while it holds. The microtask queue drains before any other task runs, so no other task
+    // (an input event of the next action) ever sees it.
+    const CHAIN_HOPS = 16;
+    const queue = host.queueMicrotask.bind(host);
+    /** Puts `owned` in force from now until the microtasks that follow have run. */
+    const enter = (owned: number) => {
+      t.running = owned;
+      const chain = ++t.chain;
+      let hops = 0;
+      const hop = () => {
+        if (t.chain !== chain) return;
+        if (++hops < CHAIN_HOPS) queue(hop);
+        else t.running = -1;
+      };
+      queue(hop);
+    };
+    /** Runs `callback` as `owned` by that action (and its microtasks after it), after `ran` has forgotten its pending entry. */
     const inContext = (callback: (...args: unknown[]) => unknown, owned: number, ran: () => void) =>
       function (this: unknown, ...args: unknown[]) {
         ran();
-        const outer = t.running;
-        t.running = owned;
-        try {
-          return callback.apply(this, args);
-        } finally {
-          t.running = outer;
-        }
+        enter(owned);
+        return callback.apply(this, args);
+      };
+    /** `read` (fetch, a body reader) with the owner of its caller in force again where its promise settles. */
+    const handOn = <A extends unknown[]>(read: (this: unknown, ...args: A) => Promise<unknown>) =>
+      function (this: unknown, ...args: A) {
+        const owned = owner();
+        return read.apply(this, args).then(
+          (value) => {
+            enter(owned);
+            return value;
+          },
+          (error: unknown) => {
+            enter(owned);
+            throw error;
+          },
+        );
       };
     const timer = (schedule: Schedule): Schedule =>
       function (this: unknown, callback, delay, ...args) {
@@ -126,6 +168,27 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     replace('clearInterval', clear(native.clearInterval, t.timers));
     replace('requestAnimationFrame', frame);
     replace('cancelAnimationFrame', clear(native.cancelAnimationFrame, t.frames));
+    if (typeof host.fetch === 'function') {
+      const fetchHandingOn = handOn(host.fetch as never) as (this: unknown, ...args: unknown[]) => Promise<unknown>;
+      replace('fetch', function (this: unknown, input: unknown, ...rest: unknown[]) {
+        if (t.action > 0) {
+          try {
+            const url = new URL(input instanceof Request ? input.url : String(input), document.baseURI);
+            url.hash = '';
+            t.fetches.push([url.href, owner()]);
+            if (t.fetches.length > 200) t.fetches.shift();
+          } catch {
+            // Not a URL: the fetch fails by itself.
+          }
+        }
+        return fetchHandingOn.call(this, input, ...rest);
+      });
+    }
+    const body = host.Response?.prototype as unknown as Record<string, unknown> | undefined;
+    for (const name of ['json', 'text', 'arrayBuffer', 'blob', 'formData']) {
+      const read = body?.[name];
+      if (typeof read === 'function') Object.defineProperty(body, name, { value: handOn(read as never), writable: true, configurable: true, enumerable: true });
+    }
     const geolocation = host.navigator.geolocation as Geolocation | undefined;
     let serial = 0;
     for (const name of ['getCurrentPosition', 'watchPosition'] as const) {
@@ -147,6 +210,7 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     tracker.action = action;
     tracker.timerLimitMs = timerLimitMs;
     tracker.waitingSince = undefined;
+    tracker.fetches = [];
     for (const animation of document.getAnimations()) tracker.known.add(animation);
   }
   return tracker.mutations;
@@ -159,6 +223,8 @@ export interface FrameQuiet {
   mutations: number;
   /** What was still going on when waiting stopped ('timers', 'animation frames', 'location requests', 'animations', 'DOM changes'). */
   busy: string[];
+  /** URLs fetched since the action began by the page's own chains only (none by the action's): not the action's requests. */
+  others: string[];
 }
 
 /**
@@ -174,9 +240,13 @@ export function waitForActivity(action: number, quietMs: number, maxMs: number, 
   const tracker = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
   if (!tracker || tracker.action !== action) {
     const state = !main ? 'quiet' : document.readyState === 'complete' ? 'new-document' : 'loading';
-    return Promise.resolve({ state, mutations: tracker?.mutations ?? 0, busy: [] });
+    return Promise.resolve({ state, mutations: tracker?.mutations ?? 0, busy: [], others: [] });
   }
   const t = tracker;
+  const others = (): string[] => {
+    const mine = new Set(t.fetches.filter(([, owner]) => owner === action).map(([url]) => url));
+    return [...new Set(t.fetches.filter(([url, owner]) => owner !== action && !mine.has(url)).map(([url]) => url))].slice(0, 50);
+  };
   const start = performance.now();
   t.waitingSince ??= start;
   const horizon = t.waitingSince + t.timerLimitMs;
@@ -225,8 +295,8 @@ export function waitForActivity(action: number, quietMs: number, maxMs: number, 
         waiting = true;
       }
       // Past the horizon, a chain or animation still going is named: waiting stopped at its limit.
-      if (!waiting) return resolve({ state: busy.length ? 'busy' : 'quiet', mutations: t.mutations, busy });
-      if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy });
+      if (!waiting) return resolve({ state: busy.length ? 'busy' : 'quiet', mutations: t.mutations, busy, others: others() });
+      if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy, others: others() });
       t.wait(check, busy.length === 1 && sinceChange < quietMs ? Math.max(5, quietMs - sinceChange) : 10);
     };
     check();

@@ -85,8 +85,14 @@ export function watchActivity(page: PageDriver, action: number, timersMs: number
   return activityInFrames(page, action, timersMs);
 }
 
-/** Waits until no request started after `since` is in flight, or until `maxMs`. */
-export function waitForNetworkIdle(network: NetworkLog, mark: number, since: number, maxMs: number, stop: () => boolean): Promise<NetworkEntry[]> {
+/** The requests in flight that started after `since` (or sequence number `mark`), but those `ignored` (the page's own). */
+function inflight(network: NetworkLog, mark: number, since: number, ignored: ReadonlySet<string>): NetworkEntry[] {
+  const all = network.inflightSince(mark, since);
+  return ignored.size ? all.filter((entry) => !(entry.resourceType === 'Fetch' && ignored.has(entry.url))) : all;
+}
+
+/** Waits until no request started after `since` is in flight (but those `ignored`), or until `maxMs`. */
+export function waitForNetworkIdle(network: NetworkLog, mark: number, since: number, maxMs: number, stop: () => boolean, ignored: ReadonlySet<string> = new Set()): Promise<NetworkEntry[]> {
   return new Promise((resolve) => {
     const deadline = setTimeout(finish, maxMs);
     const off = network.onChange(check);
@@ -99,18 +105,18 @@ export function waitForNetworkIdle(network: NetworkLog, mark: number, since: num
       clearTimeout(deadline);
       clearInterval(poll);
       off();
-      resolve(network.inflightSince(mark, since));
+      resolve(inflight(network, mark, since, ignored));
     }
     let confirming = false;
     function check() {
       if (stop()) return finish();
-      if (confirming || network.inflightSince(mark, since).length > 0) return;
+      if (confirming || inflight(network, mark, since, ignored).length > 0) return;
       // Idle by the clock: first let any CDP messages already waiting on the socket in (a timer
       // can fire before pending I/O is read when this process was busy), then look again.
       confirming = true;
       setImmediate(() => {
         confirming = false;
-        if (network.inflightSince(mark, since).length === 0) finish();
+        if (inflight(network, mark, since, ignored).length === 0) finish();
       });
     }
     check();
@@ -122,6 +128,8 @@ interface PageQuiet {
   state: string;
   busy: string[];
   marks: PageMarks;
+  /** URLs only the page's own chains fetched since the action began (activity.ts `others`), in any frame. */
+  others: string[];
 }
 
 /** waitForActivity in every frame at once; the main frame says whether the page navigated. */
@@ -136,6 +144,7 @@ async function waitForPageQuiet(page: PageDriver, action: number, maxMs: number)
   );
   const marks: PageMarks = new Map();
   const busy = new Set<string>();
+  const others: string[] = [];
   let state = 'quiet';
   frames.forEach((frame, i) => {
     const result = results[i];
@@ -151,10 +160,11 @@ async function waitForPageQuiet(page: PageDriver, action: number, maxMs: number)
     }
     marks.set(frame.key, result.mutations);
     for (const what of result.busy) busy.add(what);
+    others.push(...(result.others ?? []));
     if (main && result.state !== 'quiet') state = result.state;
     else if (result.state === 'busy' && state === 'quiet') state = 'busy';
   });
-  return { state, busy: [...busy], marks };
+  return { state, busy: [...busy], marks, others };
 }
 
 export interface SettleResult {
@@ -186,15 +196,19 @@ export async function settle(
   const deadline = Date.now() + limits.networkMs + limits.domMs;
   await sleep(GRACE_MS);
   let pending: NetworkEntry[] = [];
-  let quiet: PageQuiet = { state: 'quiet', busy: [], marks: new Map() };
+  let quiet: PageQuiet = { state: 'quiet', busy: [], marks: new Map(), others: [] };
+  // Requests of the page's own polling (fetched by its own chains, never by the action's): not waited for once the page named them.
+  const ignored = new Set<string>();
+  const stillLoading = () => inflight(network, mark, since, ignored);
   const result = (dom: string): SettleResult => ({ pending, dom, busy: quiet.busy, marks: dom === 'quiet' || dom === 'busy' ? quiet.marks : undefined });
   for (let round = 0; round < 20; round++) {
     if (dialogOpen()) return result('dialog');
-    pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen);
+    pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen, ignored);
     if (dialogOpen()) return result('dialog');
     quiet = await waitForPageQuiet(page, action, Math.max(0, Math.min(limits.domMs, deadline - Date.now())));
+    for (const url of quiet.others) ignored.add(url);
     if (quiet.state === 'timeout') {
-      pending = network.inflightSince(mark, since);
+      pending = stillLoading();
       return result('timeout');
     }
     if (quiet.state === 'dialog') return result('dialog');
@@ -206,9 +220,9 @@ export async function settle(
       if (Date.now() >= deadline) break;
       continue;
     }
-    if (network.inflightSince(mark, since).length === 0 || Date.now() >= deadline) break;
+    if (stillLoading().length === 0 || Date.now() >= deadline) break;
   }
-  pending = network.inflightSince(mark, since);
+  pending = stillLoading();
   return result(Date.now() >= deadline && quiet.state !== 'quiet' ? 'timeout' : quiet.state);
 }
 

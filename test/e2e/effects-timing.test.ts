@@ -55,6 +55,25 @@ describe('what a click set off is reported by that click', () => {
     expect(spin).toContain('Note: the page was still busy when waiting stopped (animation frames');
   });
 
+  it('does not take the page’s loops that reschedule themselves after an await for the click’s, and still waits for the click’s own async chains', async () => {
+    // Timers the tracker counts for an action (the page's own are not listed): none may belong to the click.
+    const actionTimers = '() => window[Symbol.for("legible.activity")].timers.size';
+    for (const loops of ['micro', 'fetch']) {
+      const page = await e2e.openAndSnapshot(`/async-loops.html?loops=${loops}`);
+      await waitInPage('window.turns > 6');
+      for (let i = 0; i < 2; i++) {
+        const now = await e2e.call('click', { ref: refOf(page, 'button', 'Right away') });
+        expect(now, loops).toMatch(new RegExp(`~ - status \\[ref=e\\d+\\]: Clicked right away \\(${i + 1}\\)`));
+        expect(now, loops).not.toContain('Note:');
+        expect(await e2e.call('evaluate', { function: actionTimers }), loops).toBe('0');
+      }
+      const load = await e2e.call('click', { ref: refOf(page, 'button', 'Load after a fetch') });
+      expect(load, loops).toMatch(/~ - status \[ref=e\d+\]: Loaded 3 items/);
+      const poll = await e2e.call('click', { ref: refOf(page, 'button', 'Poll three times') });
+      expect(poll, loops).toMatch(/~ - status \[ref=e\d+\]: Polled three times/);
+    }
+  });
+
   it('a change that comes after the report is shown by the next call apart from its own changes', async () => {
     const page = await e2e.openAndSnapshot('/timers.html');
     const late = await e2e.call('click', { ref: refOf(page, 'button', 'After 1.5 s') });
