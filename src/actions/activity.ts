@@ -223,8 +223,18 @@ export interface FrameQuiet {
   mutations: number;
   /** What was still going on when waiting stopped ('timers', 'animation frames', 'location requests', 'animations', 'DOM changes'). */
   busy: string[];
-  /** URLs fetched since the action began by the page's own chains only (none by the action's): not the action's requests. */
-  others: string[];
+}
+
+/**
+ * The URLs fetched since `action` began only by chains that are not its own (the page's polling,
+ * an earlier action's): not that action's requests to wait for. Empty when the document is not
+ * watching `action`.
+ */
+export function fetchedOnlyByOthers(action: number): string[] {
+  const t = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
+  if (!t || t.action !== action) return [];
+  const mine = new Set(t.fetches.filter(([, owner]) => owner === action).map(([url]) => url));
+  return [...new Set(t.fetches.filter(([url, owner]) => owner !== action && !mine.has(url)).map(([url]) => url))].slice(0, 50);
 }
 
 /**
@@ -240,13 +250,9 @@ export function waitForActivity(action: number, quietMs: number, maxMs: number, 
   const tracker = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
   if (!tracker || tracker.action !== action) {
     const state = !main ? 'quiet' : document.readyState === 'complete' ? 'new-document' : 'loading';
-    return Promise.resolve({ state, mutations: tracker?.mutations ?? 0, busy: [], others: [] });
+    return Promise.resolve({ state, mutations: tracker?.mutations ?? 0, busy: [] });
   }
   const t = tracker;
-  const others = (): string[] => {
-    const mine = new Set(t.fetches.filter(([, owner]) => owner === action).map(([url]) => url));
-    return [...new Set(t.fetches.filter(([url, owner]) => owner !== action && !mine.has(url)).map(([url]) => url))].slice(0, 50);
-  };
   const start = performance.now();
   t.waitingSince ??= start;
   const horizon = t.waitingSince + t.timerLimitMs;
@@ -295,8 +301,8 @@ export function waitForActivity(action: number, quietMs: number, maxMs: number, 
         waiting = true;
       }
       // Past the horizon, a chain or animation still going is named: waiting stopped at its limit.
-      if (!waiting) return resolve({ state: busy.length ? 'busy' : 'quiet', mutations: t.mutations, busy, others: others() });
-      if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy, others: others() });
+      if (!waiting) return resolve({ state: busy.length ? 'busy' : 'quiet', mutations: t.mutations, busy });
+      if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy });
       t.wait(check, busy.length === 1 && sinceChange < quietMs ? Math.max(5, quietMs - sinceChange) : 10);
     };
     check();

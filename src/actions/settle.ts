@@ -2,7 +2,7 @@ import type { NetworkEntry, NetworkLog } from '../capture/networkLog.js';
 import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { sleep, withTimeout } from '../util/time.js';
-import { pageActivity, waitForActivity, type FrameQuiet } from './activity.js';
+import { fetchedOnlyByOthers, pageActivity, waitForActivity, type FrameQuiet } from './activity.js';
 
 /**
  * How long the DOM must stay unchanged before an action counts as settled. Renders that follow a
@@ -85,14 +85,66 @@ export function watchActivity(page: PageDriver, action: number, timersMs: number
   return activityInFrames(page, action, timersMs);
 }
 
-/** The requests in flight that started after `since` (or sequence number `mark`), but those `ignored` (the page's own). */
-function inflight(network: NetworkLog, mark: number, since: number, ignored: ReadonlySet<string>): NetworkEntry[] {
-  const all = network.inflightSince(mark, since);
-  return ignored.size ? all.filter((entry) => !(entry.resourceType === 'Fetch' && ignored.has(entry.url))) : all;
+/**
+ * The page's own requests during an action (its polling), which settling does not wait for: the
+ * URLs that, by the tracker in the page, only chains other than the action's fetched since it
+ * began (activity.ts). Asked while requests keep settling waiting, at most every 100 ms; each
+ * answer replaces the last, so a URL the action fetches too counts again from then on.
+ */
+export class PageOwnRequests {
+  urls: ReadonlySet<string> = new Set();
+  private asking: Promise<void> | undefined;
+  private askedAt = 0;
+
+  constructor(
+    private readonly page: PageDriver,
+    private readonly action: number,
+  ) {}
+
+  /** Asks the page again, unless it was asked within the last 100 ms or is being asked now. */
+  refresh(): void {
+    if (!this.asking && Date.now() - this.askedAt >= 100) void this.ask();
+  }
+
+  /** An answer asked for now (after the one under way, if any). */
+  async fresh(): Promise<void> {
+    await this.asking;
+    await this.ask();
+  }
+
+  private ask(): Promise<void> {
+    this.askedAt = Date.now();
+    const frames = this.page.frames();
+    const asking = Promise.all(frames.map((frame) => inFrame(this.page, frame.evaluate(fetchedOnlyByOthers, this.action), 1_000, 'Asking the page for its own requests').catch(() => undefined)))
+      .then((answers) => {
+        this.urls = new Set(answers.flatMap((answer) => (Array.isArray(answer) ? answer : [])));
+      })
+      .finally(() => {
+        if (this.asking === asking) this.asking = undefined;
+      });
+    this.asking = asking;
+    return asking;
+  }
+
+  /** Whether a request is the action's to wait for. */
+  counts(entry: NetworkEntry): boolean {
+    return !(entry.resourceType === 'Fetch' && this.urls.has(entry.url));
+  }
+
+  /** Whether any of these requests is left out as the page's own (by an answer that may be old). */
+  leavesOut(entries: NetworkEntry[]): boolean {
+    return this.urls.size > 0 && entries.some((entry) => !this.counts(entry));
+  }
 }
 
-/** Waits until no request started after `since` is in flight (but those `ignored`), or until `maxMs`. */
-export function waitForNetworkIdle(network: NetworkLog, mark: number, since: number, maxMs: number, stop: () => boolean, ignored: ReadonlySet<string> = new Set()): Promise<NetworkEntry[]> {
+/** The requests in flight that started after `since` (or sequence number `mark`), but the page's own. */
+function inflight(network: NetworkLog, mark: number, since: number, own: PageOwnRequests | undefined): NetworkEntry[] {
+  const all = network.inflightSince(mark, since);
+  return own?.urls.size ? all.filter((entry) => own.counts(entry)) : all;
+}
+
+/** Waits until no request started after `since` is in flight (but the page's own), or until `maxMs`. */
+export function waitForNetworkIdle(network: NetworkLog, mark: number, since: number, maxMs: number, stop: () => boolean, own?: PageOwnRequests): Promise<NetworkEntry[]> {
   return new Promise((resolve) => {
     const deadline = setTimeout(finish, maxMs);
     const off = network.onChange(check);
@@ -105,18 +157,24 @@ export function waitForNetworkIdle(network: NetworkLog, mark: number, since: num
       clearTimeout(deadline);
       clearInterval(poll);
       off();
-      resolve(inflight(network, mark, since, ignored));
+      resolve(inflight(network, mark, since, own));
     }
     let confirming = false;
     function check() {
       if (stop()) return finish();
-      if (confirming || inflight(network, mark, since, ignored).length > 0) return;
+      if (confirming) return;
+      const waiting = inflight(network, mark, since, own);
+      if (waiting.length > 0) {
+        // Fetches still going: some may be the page's own polling, which the page can tell.
+        if (waiting.some((entry) => entry.resourceType === 'Fetch')) own?.refresh();
+        return;
+      }
       // Idle by the clock: first let any CDP messages already waiting on the socket in (a timer
       // can fire before pending I/O is read when this process was busy), then look again.
       confirming = true;
       setImmediate(() => {
         confirming = false;
-        if (inflight(network, mark, since, ignored).length === 0) finish();
+        if (inflight(network, mark, since, own).length === 0) finish();
       });
     }
     check();
@@ -128,8 +186,6 @@ interface PageQuiet {
   state: string;
   busy: string[];
   marks: PageMarks;
-  /** URLs only the page's own chains fetched since the action began (activity.ts `others`), in any frame. */
-  others: string[];
 }
 
 /** waitForActivity in every frame at once; the main frame says whether the page navigated. */
@@ -144,7 +200,6 @@ async function waitForPageQuiet(page: PageDriver, action: number, maxMs: number)
   );
   const marks: PageMarks = new Map();
   const busy = new Set<string>();
-  const others: string[] = [];
   let state = 'quiet';
   frames.forEach((frame, i) => {
     const result = results[i];
@@ -160,11 +215,10 @@ async function waitForPageQuiet(page: PageDriver, action: number, maxMs: number)
     }
     marks.set(frame.key, result.mutations);
     for (const what of result.busy) busy.add(what);
-    others.push(...(result.others ?? []));
     if (main && result.state !== 'quiet') state = result.state;
     else if (result.state === 'busy' && state === 'quiet') state = 'busy';
   });
-  return { state, busy: [...busy], marks, others };
+  return { state, busy: [...busy], marks };
 }
 
 export interface SettleResult {
@@ -196,17 +250,16 @@ export async function settle(
   const deadline = Date.now() + limits.networkMs + limits.domMs;
   await sleep(GRACE_MS);
   let pending: NetworkEntry[] = [];
-  let quiet: PageQuiet = { state: 'quiet', busy: [], marks: new Map(), others: [] };
+  let quiet: PageQuiet = { state: 'quiet', busy: [], marks: new Map() };
   // Requests of the page's own polling (fetched by its own chains, never by the action's): not waited for once the page named them.
-  const ignored = new Set<string>();
-  const stillLoading = () => inflight(network, mark, since, ignored);
+  const own = new PageOwnRequests(page, action);
+  const stillLoading = () => inflight(network, mark, since, own);
   const result = (dom: string): SettleResult => ({ pending, dom, busy: quiet.busy, marks: dom === 'quiet' || dom === 'busy' ? quiet.marks : undefined });
   for (let round = 0; round < 20; round++) {
     if (dialogOpen()) return result('dialog');
-    pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen, ignored);
+    pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen, own);
     if (dialogOpen()) return result('dialog');
     quiet = await waitForPageQuiet(page, action, Math.max(0, Math.min(limits.domMs, deadline - Date.now())));
-    for (const url of quiet.others) ignored.add(url);
     if (quiet.state === 'timeout') {
       pending = stillLoading();
       return result('timeout');
@@ -220,6 +273,9 @@ export async function settle(
       if (Date.now() >= deadline) break;
       continue;
     }
+    // Before calling it settled, the page says again which requests are its own: the action may
+    // have fetched one of those URLs itself since.
+    if (own.leavesOut(network.inflightSince(mark, since))) await own.fresh();
     if (stillLoading().length === 0 || Date.now() >= deadline) break;
   }
   pending = stillLoading();

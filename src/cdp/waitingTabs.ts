@@ -40,6 +40,8 @@ export function targetIdOf(target: Target): string | undefined {
 export class WaitingTabs {
   /** Page ids given to waiting tabs, by DevTools target id. */
   private readonly reserved = new Map<string, string>();
+  /** Tabs closed here that the browser may still list for a moment (closing is not instant). */
+  private readonly closed = new Set<string>();
   private cdp: Promise<CDPSession> | undefined;
 
   constructor(private readonly nextId: () => string) {}
@@ -68,7 +70,10 @@ export class WaitingTabs {
     }
     // Without target ids, Legible cannot tell its own tabs from waiting ones: none are listed.
     if (tracked.length && !byTarget.size) return [];
-    const waiting = infos.filter((info) => info.type === 'page' && !byTarget.has(info.targetId) && (!contextId || info.browserContextId === contextId) && !BROWSER_UI.test(info.url));
+    for (const targetId of [...this.closed]) if (!infos.some((info) => info.targetId === targetId)) this.closed.delete(targetId);
+    const waiting = infos.filter(
+      (info) => info.type === 'page' && !byTarget.has(info.targetId) && !this.closed.has(info.targetId) && (!contextId || info.browserContextId === contextId) && !BROWSER_UI.test(info.url),
+    );
     for (const targetId of [...this.reserved.keys()]) if (!waiting.some((info) => info.targetId === targetId)) this.reserved.delete(targetId);
     // Each one loads what its opener asked for: the newest requests without a tab, in order.
     const byOpener = new Map<PageDriver, TargetInfo[]>();
@@ -102,6 +107,7 @@ export class WaitingTabs {
     if (!targetId || !cdp) return false;
     const { success } = await withTimeout(cdp.send('Target.closeTarget', { targetId }), 5_000, 'Closing the tab');
     this.reserved.delete(targetId);
+    if (success) this.closed.add(targetId);
     return success;
   }
 
@@ -110,6 +116,7 @@ export class WaitingTabs {
     const cdp = this.cdp;
     this.cdp = undefined;
     this.reserved.clear();
+    this.closed.clear();
     await cdp?.then((session) => session.detach()).catch(() => undefined);
   }
 

@@ -58,19 +58,24 @@ describe('what a click set off is reported by that click', () => {
   it('does not take the page’s loops that reschedule themselves after an await for the click’s, and still waits for the click’s own async chains', async () => {
     // Timers the tracker counts for an action (the page's own are not listed): none may belong to the click.
     const actionTimers = '() => window[Symbol.for("legible.activity")].timers.size';
-    for (const loops of ['micro', 'fetch']) {
+    for (const loops of ['micro', 'fetch', 'unread', 'slow']) {
       const page = await e2e.openAndSnapshot(`/async-loops.html?loops=${loops}`);
       await waitInPage('window.turns > 6');
       for (let i = 0; i < 2; i++) {
         const now = await e2e.call('click', { ref: refOf(page, 'button', 'Right away') });
         expect(now, loops).toMatch(new RegExp(`~ - status \\[ref=e\\d+\\]: Clicked right away \\(${i + 1}\\)`));
         expect(now, loops).not.toContain('Note:');
+        // The page's own requests are not the click's to wait for (nor to call still loading).
+        expect(now, loops).not.toContain('Still loading');
         expect(await e2e.call('evaluate', { function: actionTimers }), loops).toBe('0');
       }
       const load = await e2e.call('click', { ref: refOf(page, 'button', 'Load after a fetch') });
       expect(load, loops).toMatch(/~ - status \[ref=e\d+\]: Loaded 3 items/);
       const poll = await e2e.call('click', { ref: refOf(page, 'button', 'Poll three times') });
       expect(poll, loops).toMatch(/~ - status \[ref=e\d+\]: Polled three times/);
+      // A URL the page's own loop asks too, asked by the click after another request.
+      const twice = await e2e.call('click', { ref: refOf(page, 'button', 'Fetch twice') });
+      expect(twice, loops).toMatch(/~ - status \[ref=e\d+\]: Fetched twice: fine/);
     }
   });
 
