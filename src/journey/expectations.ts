@@ -1,7 +1,7 @@
 import type { PageState } from '../actions/pageState.js';
 import { isAppMessage, type ConsoleEntry } from '../capture/consoleLog.js';
 import { isFailed, isFavicon, type NetworkEntry } from '../capture/networkLog.js';
-import { LegibleError, UsageError, errorMessage } from '../util/errors.js';
+import { UsageError, errorMessage } from '../util/errors.js';
 import { truncate } from '../util/text.js';
 import { withTimeout } from '../util/time.js';
 import { jsExpectationSource, regexParts, type Expectation } from './schema.js';
@@ -64,7 +64,7 @@ function matches(pattern: string, url: string): boolean {
 /**
  * Checks that the selectors of element expectations parse, in a real document (the page's own
  * parser: CSS and XPath), so a broken one is refused when the journey is saved or starts, not
- * passed silently as "absent". Throws a LegibleError naming the selector.
+ * passed silently as "absent". Throws a UsageError naming the selector.
  */
 export async function checkSelectors(state: PageState, expectations: Expectation[], hint: string): Promise<void> {
   for (const expectation of expectations) {

@@ -38,7 +38,7 @@ export function hintTranslator(commands: CommandSpec[]): (text: string) => strin
     let last = 0;
     mention.lastIndex = 0;
     for (let match = mention.exec(out); match; match = mention.exec(out)) {
-      const [whole, call, the, named, toolWord] = match as unknown as [string, string | undefined, string | undefined, string, string | undefined];
+      const [, call, the, named, toolWord] = match as unknown as [string, string | undefined, string | undefined, string, string | undefined];
       if (insideQuotes(out, match.index) || !(byTool.has(named) || families.has(named))) continue;
       const start = match.index + (call ?? '').length + (the ?? '').length;
       const afterName = start + named.length;

@@ -1,6 +1,6 @@
 import type { Labels, LogInput } from '../model.js';
 import { LEVEL, levelOf, type LevelCode } from './levels.js';
-import { FIELD_LEVEL, FORMAT, inspectLine, type FieldLevel, type LineFormat } from './structured.js';
+import { FIELD_LEVEL, inspectLine, type FieldLevel, type LineFormat } from './structured.js';
 
 /**
  * The log store: every entry the apps printed (and, later, OTLP log records), in memory, bounded

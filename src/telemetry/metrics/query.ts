@@ -9,7 +9,7 @@ import { parseExpr, typeName } from './parse.js';
 import { pointAt, PromQLSyntaxError, where } from './parseError.js';
 import type { MetricStore } from './store.js';
 import { EXAMPLES, suggestFix } from './suggest.js';
-import { formatValue, PromQLEvalError, type Value } from './values.js';
+import { formatValue, PromQLEvalError, toSeconds, type Value } from './values.js';
 
 /**
  * The PromQL engine's public face: `query` (instant) and `queryRange`, answering exactly what the
@@ -132,7 +132,7 @@ function sortOrder(expr: Expr): 'asc' | 'desc' | undefined {
 }
 
 function instantData(value: Value, timeMs: number, order: 'asc' | 'desc' | undefined): PromQueryData {
-  const t = timeMs / 1000;
+  const t = toSeconds(timeMs);
   switch (value.type) {
     case 'scalar':
       return { resultType: 'scalar', result: [t, formatValue(value.values[0]!)] };
@@ -141,7 +141,7 @@ function instantData(value: Value, timeMs: number, order: 'asc' | 'desc' | undef
     case 'matrix':
       return {
         resultType: 'matrix',
-        result: value.series.map((run) => ({ metric: run.labels, values: Array.from(run.t, (time, i) => [time / 1000, formatValue(run.v[i]!)] as [number, string]) })),
+        result: value.series.map((run) => ({ metric: run.labels, values: Array.from(run.t, (time, i) => [toSeconds(time), formatValue(run.v[i]!)] as [number, string]) })),
       };
     case 'vector': {
       const present = value.series.filter((series) => series.present[0]);
@@ -162,7 +162,7 @@ function rangeData(value: Value, times: Float64Array): PromQueryData {
   const result: PromMatrixSeries[] = [];
   const add = (metric: Labels, values: Float64Array, present: Uint8Array | undefined) => {
     const points: [number, string][] = [];
-    for (let s = 0; s < times.length; s++) if (!present || present[s]) points.push([times[s]! / 1000, formatValue(values[s]!)]);
+    for (let s = 0; s < times.length; s++) if (!present || present[s]) points.push([toSeconds(times[s]!), formatValue(values[s]!)]);
     if (points.length) result.push({ metric, values: points });
   };
   if (value.type === 'scalar') add({}, value.values, undefined);
