@@ -15,15 +15,23 @@ export interface NavigationReport {
 /** The schemes a tab can open; Chromium only offers to download (or ignores) the rest, such as ftp:. */
 const SCHEMES = new Set(['http', 'https', 'file', 'about', 'data', 'blob', 'chrome']);
 
+export interface UrlChecks {
+  /**
+   * Whether this server runs page JavaScript at all; with --no-evaluate (false) data: URLs of types
+   * that can hold script and blob: URLs are refused too (pageScriptUrl), since they run script the
+   * URL brings, and the hint names no way to run code (none is offered).
+   */
+  evaluate?: boolean;
+  /** The call that runs code in the page, as the tools name it (`evaluate {"function":…}`), for the hint when a javascript: URL is refused. */
+  evaluateCall?: string;
+}
+
 /**
  * Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs, schemes a tab
  * cannot open, and text that is no URL. The URL is read as the browser reads it (browserUrlText:
  * `java\tscript:` is javascript:) and returned in that form, so what loads is what was checked.
- * `evaluate`: whether this server runs page JavaScript at all; with --no-evaluate (false) data:
- * URLs of types that can hold script and blob: URLs are refused too (pageScriptUrl), since they
- * run script the URL brings, and the hint names no evaluate tool (it is not offered).
  */
-export function normaliseUrl(input: string, options: { evaluate?: boolean } = {}): string {
+export function normaliseUrl(input: string, options: UrlChecks = {}): string {
   const url = browserUrlText(input);
   const script = pageScriptUrl(url);
   if (script?.inPage) {
@@ -31,7 +39,9 @@ export function normaliseUrl(input: string, options: { evaluate?: boolean } = {}
       'navigate does not run javascript: URLs.',
       options.evaluate === false
         ? `This server runs with ${NO_EVALUATE_FLAG}: nothing runs JavaScript in the page. Navigate to an http(s) URL of the app instead.`
-        : 'Use the evaluate tool to run code in the page.',
+        : options.evaluateCall
+          ? `Run code in the page with ${options.evaluateCall}.`
+          : 'Navigate to an http(s) URL of the app instead.',
     );
   }
   if (script && options.evaluate === false) {

@@ -7,7 +7,7 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { article } from '../util/text.js';
 import { sleep } from '../util/time.js';
 import { APPS_STEP } from './appUrls.js';
-import { pageScriptUrl } from '../util/urlScheme.js';
+import { NO_EVALUATE_FLAG, pageScriptUrl } from '../util/urlScheme.js';
 import { checkAssertedEvents } from './assertedEvents.js';
 import { describeStep } from './describe.js';
 import { runElementStep, type StepOutcome } from './elementSteps.js';
@@ -141,7 +141,9 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
       } catch (error) {
         if (!(error instanceof LegibleError)) throw error;
         const script = pageScriptUrl(filled?.value ?? step.url);
-        if (script?.inPage) return { status: 'not-run', reason: `${script.label} runs code in the page instead of loading one (a waitForExpression step can run code)` };
+        // How to run code instead fits the mode: with --no-evaluate nothing does (a secret filled in may still be such a URL).
+        const instead = options.evaluate === false ? `this server runs ${NO_EVALUATE_FLAG}, so nothing runs JavaScript in the page` : 'a waitForExpression step can run code';
+        if (script?.inPage) return { status: 'not-run', reason: `${script.label} runs code in the page instead of loading one (${instead})` };
         return { status: 'not-run', reason: error.message };
       }
       return { effects: (await navigate(state, { url }, options.navigationTimeout)).effects };
