@@ -47,3 +47,16 @@ export function parseKeyCombo(combo: string): string[] {
     return ALIASES[name.toLowerCase()] ?? name;
   });
 }
+
+/** Keys that never type a character: editing, moving, modifiers, function keys (by their key or code names). */
+const NON_TYPING =
+  /^(?:Enter|NumpadEnter|Tab|Escape|Backspace|Delete|Insert|Arrow(?:Up|Down|Left|Right)|Home|End|Page(?:Up|Down)|(?:Shift|Control|Alt|Meta)(?:Left|Right)?|AltGraph|CapsLock|NumLock|ScrollLock|Pause|PrintScreen|ContextMenu|F\d{1,2})$/;
+
+/**
+ * Whether pressing this combo (parseKeyCombo's keys) may type a character: a character key ("a",
+ * "Shift+A") or a key named by its code ("KeyA", "Digit1", "Numpad1", "Space"), with no modifier but
+ * Shift. Errs on the side of yes, so that in a password field no typed character is shown by name.
+ */
+export function mayTypeText(keys: string[]): boolean {
+  return keys.slice(0, -1).every((modifier) => modifier === 'Shift') && !NON_TYPING.test(keys.at(-1)!);
+}

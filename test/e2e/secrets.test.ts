@@ -135,16 +135,18 @@ describe('secrets stay out of what Legible writes and shares', () => {
     const pressed: string[] = [];
     for (const key of SECRETS.keyByKeyPassword) pressed.push(await e2e.call('type', { key }));
     pressed.push(await e2e.call('type', { key: 'Backspace' }));
-    pressed.push(await e2e.call('type', { key: '7' }));
+    // Keys named by their code type characters too ("KeyQ" types q): masked all the same.
+    for (const key of ['7', 'KeyQ', 'Digit4', 'Shift+KeyZ', 'Space']) pressed.push(await e2e.call('type', { key }));
     const stop = await e2e.call('record', { action: 'stop' });
     await e2e.call('click', { ref: refOf(page, 'button', 'Sign in') });
-    const typed = `${SECRETS.keyByKeyPassword.slice(0, -1)}7`;
+    const typed = `${SECRETS.keyByKeyPassword.slice(0, -1)}7q4Z `;
     expect(logins.at(-1)?.password).toBe(typed);
     for (const answer of pressed.filter((_, i) => i !== SECRETS.keyByKeyPassword.length)) expect(answer).toMatch(/^Pressed • in a password field \(a password: journeys keep \$\{LEGIBLE_SECRET_PASSWORD\} instead\)\./);
     expect(pressed[SECRETS.keyByKeyPassword.length]).toMatch(/^Pressed Backspace in a password field/);
     // The recording's action list (its captions and filmstrip) shows only the mask.
     expect(stop).toMatch(/Pressing • in a password field/);
     expect(stop).not.toMatch(/Pressing [^•B]/);
+    for (const answer of pressed) expect(answer).not.toMatch(/KeyQ|Digit4|KeyZ|Space/);
 
     const saved = await e2e.call('journey', { action: 'save', name: 'login-keys', expect: ['text:Signed in as bob'] });
     const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8')) as { steps: { type: string; key?: string; value?: string }[] };
