@@ -67,6 +67,8 @@ export interface RunOptions {
   tabs: TabLister;
   /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
   secret?: (variable: string) => string | undefined;
+  /** Told each secret a change step typed from the file itself into a secret field, so this session can replay what refers to it. */
+  remember?: (variable: string, value: string) => void;
   /** The apps' backends and start-ups, for the server expectations; without it they are not checked. */
   server?: ServerSide;
   /**
@@ -210,6 +212,10 @@ async function runOne(replay: Replay, step: Step, verdict: StepVerdict, timeout:
   if (outcome.status) verdict.status = outcome.status;
   if (outcome.reason) verdict.reason = outcome.reason;
   if (outcome.description) verdict.description = outcome.description;
+  if (outcome.secret) {
+    verdict.secret = outcome.secret.variable;
+    replay.options.remember?.(outcome.secret.variable, outcome.secret.value);
+  }
   const unchecked = [...(outcome.unchecked ?? []), ...unknownFields(step).map((field) => `field ${JSON.stringify(field)}`)];
   if (outcome.effects) {
     const server = stepServer(outcome.effects.server);
