@@ -5,7 +5,7 @@ import { SPAN_KINDS, STATUS_CODES } from '../telemetry/otlp/model.js';
 import { nanosToMs } from '../telemetry/otlp/logInputs.js';
 import { formatDuration } from '../telemetry/time.js';
 import { storedValue, valueDisplay } from '../telemetry/traces/values.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { isSecretName, REDACTED, redactText } from '../util/redact.js';
 import { plural, truncate } from '../util/text.js';
 import { SPAN_ID_CHARS } from './traceOutlineFormat.js';
@@ -31,12 +31,12 @@ export function findSpan(nodes: SpanNode[], prefix: string): SpanNode {
   const found = nodes.filter((node) => node.span.spanId.startsWith(wanted));
   if (found.length === 1 && wanted) return found[0]!;
   if (!found.length || !wanted) {
-    throw new LegibleError(
+    throw new UsageError(
       `No span ${JSON.stringify(prefix.slice(0, 40))} in this trace.`,
       `Span ids are the [ids] of the trace outline; this trace has ${plural(nodes.length, 'span')}, e.g. ${nodes.slice(0, 3).map((n) => n.span.spanId.slice(0, SPAN_ID_CHARS)).join(', ')}.`,
     );
   }
-  throw new LegibleError(`${found.length} spans start with ${wanted}.`, `Give more digits: ${found.slice(0, 4).map((n) => n.span.spanId).join(', ')}.`);
+  throw new UsageError(`${found.length} spans start with ${wanted}.`, `Give more digits: ${found.slice(0, 4).map((n) => n.span.spanId).join(', ')}.`);
 }
 
 /** `key = value` lines; a secret-looking key's value is redacted, as everywhere Legible answers. */
