@@ -1,15 +1,15 @@
 /**
  * legible-mcp --port as a process that owns things: the apps under test belong to the server, not
  * to one MCP session (two sessions, one copy; one leftovers record, which the next Legible acts on
- * after a SIGKILL); so does the OTLP receiver on --otlp-port (every session sees the same spans);
+ * after a SIGKILL, even before the killed one is reaped); so does the OTLP receiver on --otlp-port (every session sees the same spans);
  * SIGHUP stops the apps and the browser like SIGTERM does; a page from an allowed origin can talk
  * to the server (CORS), one from another origin cannot. Only the processes these tests started are looked at.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appsWorkspace, nodeApp, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
-import { browserChildren, isAlive, waitForExit } from '../helpers/e2e.js';
+import { browserChildren, isAlive, waitFor, waitForExit } from '../helpers/e2e.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
 import { connect, spawnUntil, stop } from '../helpers/http.js';
 import { SERVER_ENTRY, startLegible } from '../helpers/mcpClient.js';
@@ -62,6 +62,34 @@ describe('the apps belong to the HTTP server, not to a session', () => {
       }
     } finally {
       await stop(server.child);
+    }
+  });
+
+  it('stops the apps of a server killed outright that its parent has not reaped yet (a zombie)', async () => {
+    const root = await appsWorkspace({ api: nodeApp('crash.mjs') });
+    // A parent that never reaps (sh execs sleep), as a detached daemon's PID 1 may be in a container.
+    const server = await spawnUntil('sh', ['-c', `"${process.execPath}" "${SERVER_ENTRY}" --port 0 --root "${root}" & exec sleep 300`], /at (http:\/\/\S+\/mcp)/);
+    let pid = 0;
+    try {
+      const session = await connect(server.url);
+      expect((await session.call('app', { action: 'start' })).isError).toBe(false);
+      const record = readdirSync(join(root, '.legible')).find((name) => /^apps-\d+\.json$/.test(name))!;
+      pid = Number(/\d+/.exec(record)![0]);
+      const apps = await appProcesses(pid);
+      expect(apps).toHaveLength(1);
+      process.kill(pid, 'SIGKILL');
+      await waitFor('the server to be a zombie', () => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.startsWith('Z'), 5_000, 25);
+      const next = await startLegible(['--root', root]);
+      try {
+        expect((await next.call('app', { action: 'status' })).text).toMatch(/stopped apps that an earlier Legible server in this folder left running when it was killed: api \(pid \d+\)/);
+        expect(await waitForNoProcessesOf(pid)).toEqual([]);
+      } finally {
+        await next.close();
+      }
+    } finally {
+      server.child.kill('SIGKILL');
+      // Whatever the outcome, no app of the killed server is left running.
+      for (const app of pid ? processesOf(pid) : []) process.kill(app, 'SIGKILL');
     }
   });
 
