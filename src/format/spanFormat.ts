@@ -67,7 +67,7 @@ export function formatSpan(trace: TempoTrace, spanPrefix: string, options: SpanF
   const children = node.children.slice(0, 8).map((c) => `${truncate(c.span.name || '?', 60)} [${c.span.spanId.slice(0, SPAN_ID_CHARS)}]`);
   lines.push(`parent: ${parent}; children: ${node.children.length ? `${children.join(', ')}${node.children.length > 8 ? `, … ${node.children.length - 8} more` : ''}` : 'none'}`);
   if (span.attributes?.length) lines.push('Attributes:', ...attributeLines(span.attributes, maxValue));
-  if (span.droppedAttributesCount) lines.push(`  (${span.droppedAttributesCount} attributes dropped by the SDK)`);
+  if (span.droppedAttributesCount) lines.push(`  (${plural(span.droppedAttributesCount, 'attribute')} dropped by the SDK)`);
   for (const event of span.events ?? []) {
     const at = nanosToMs(event.timeUnixNano);
     const when = at !== undefined ? `+${formatDuration(at - node.startMs)}` : '';
@@ -85,14 +85,14 @@ export function formatSpan(trace: TempoTrace, spanPrefix: string, options: SpanF
       lines.push(`Event ${when}: ${truncate(event.name, 200)}`, ...attributeLines(event.attributes, maxValue, '    '));
     }
   }
-  if (span.droppedEventsCount) lines.push(`(${span.droppedEventsCount} events dropped by the SDK)`);
+  if (span.droppedEventsCount) lines.push(`(${plural(span.droppedEventsCount, 'event')} dropped by the SDK)`);
   for (const link of span.links ?? []) lines.push(`Link → trace ${link.traceId} span ${link.spanId}`, ...attributeLines(link.attributes, maxValue, '    '));
   if (node.resource?.attributes?.length) lines.push('Resource:', ...attributeLines(node.resource.attributes, maxValue));
   let used = 0;
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (used + lines[i]!.length + 1 > budget && out.length) {
-      out.push(`… ${lines.length - i} more lines not shown (the budget of ${budget} characters).`);
+      out.push(`… ${plural(lines.length - i, 'more line', 'more lines')} not shown (the budget of ${budget} characters).`);
       break;
     }
     out.push(lines[i]!);

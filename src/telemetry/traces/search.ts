@@ -6,6 +6,7 @@ import { attributesOf, type Scope } from './traceql/ast.js';
 import { evaluateSpanset, TraceFacts } from './traceql/evaluate.js';
 import { parseTraceQL } from './traceql/parse.js';
 import { anyValueOf, findFlat } from './values.js';
+import { plural } from '../../util/text.js';
 
 export interface SearchOptions {
   /** Only traces that overlap [startMs, endMs] (epoch ms). */
@@ -107,7 +108,7 @@ export function traceById(store: SpanStore, idOrPrefix: string): TempoTrace & { 
   const found = findTraces(store, wanted);
   if (!found.length) {
     throw new UsageError(
-      `No trace ${wanted} in the store (${store.traces.size} traces held${store.evicted ? `, ${store.evicted} older spans dropped by the caps` : ''}).`,
+      `No trace ${wanted} in the store (${plural(store.traces.size, 'trace')} held${store.evicted ? `, ${plural(store.evicted, 'older span')} dropped by the caps` : ''}).`,
       'Search for it with TraceQL, such as { status = error } or { duration > 1s }; the store keeps only what the app sent since Legible started.',
     );
   }
