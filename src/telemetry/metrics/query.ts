@@ -46,9 +46,7 @@ export function parsePromQL(query: string): Expr {
     const fix = suggestFix(query, error);
     const shown = query.length > 300 ? `${query.slice(0, 300)}…` : query;
     const hint = fix ? `Did you mean: ${fix.length > 300 ? `${fix.slice(0, 300)}…` : fix}` : `Examples: ${EXAMPLES.join('   ')}`;
-    throw new LegibleError(`PromQL parse error at ${where(query, error.from)}: ${error.reason}\n${pointAt(shown, Math.min(error.from, shown.length), Math.min(error.to, shown.length))}`, hint, {
-      kind: 'usage',
-    });
+    throw new UsageError(`PromQL parse error at ${where(query, error.from)}: ${error.reason}\n${pointAt(shown, Math.min(error.from, shown.length), Math.min(error.to, shown.length))}`, hint);
   }
 }
 

@@ -140,7 +140,7 @@ export class PrometheusClient implements MetricsBackend {
     } catch (error) {
       if (error instanceof LegibleError && error.hint) hint = `${error.hint}`;
     }
-    return new LegibleError(`The ${this.api.where} refused the query: ${shown}`, hint, { kind: 'usage' });
+    return new UsageError(`The ${this.api.where} refused the query: ${shown}`, hint);
   }
 
   private refused(answer: { errorType?: string | undefined; error?: string | undefined }, what: string): LegibleError {
