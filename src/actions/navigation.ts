@@ -1,5 +1,5 @@
 import type { LoadResult } from '../cdp/pageDriver.js';
-import { BROWSER_GONE, LegibleError, errorMessage } from '../util/errors.js';
+import { BROWSER_GONE, errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { clip, printable, quoteValue } from '../util/text.js';
 import { NO_EVALUATE_FLAG, browserUrlText, pageScriptUrl, urlScheme } from '../util/urlScheme.js';
 import { performAction, type Effects } from './perform.js';
@@ -35,7 +35,7 @@ export function normaliseUrl(input: string, options: UrlChecks = {}): string {
   const url = browserUrlText(input);
   const script = pageScriptUrl(url);
   if (script?.inPage) {
-    throw new LegibleError(
+    throw new UsageError(
       'navigate does not run javascript: URLs.',
       options.evaluate === false
         ? `This server runs with ${NO_EVALUATE_FLAG}: nothing runs JavaScript in the page. Navigate to an http(s) URL of the app instead.`
@@ -45,7 +45,7 @@ export function normaliseUrl(input: string, options: UrlChecks = {}): string {
     );
   }
   if (script && options.evaluate === false) {
-    throw new LegibleError(
+    throw new UsageError(
       `navigate does not open ${script.label} on this server: it runs ${NO_EVALUATE_FLAG}, and such a page runs the script the URL brings.`,
       'Navigate to an http(s) URL of the app instead (a data: URL of text/plain, JSON or an image is fine).',
     );
@@ -53,13 +53,13 @@ export function normaliseUrl(input: string, options: UrlChecks = {}): string {
   const scheme = urlScheme(url);
   if (scheme && !/^[\w.-]+:\d+/.test(url)) {
     if (!SCHEMES.has(scheme)) {
-      throw new LegibleError(`navigate does not open ${scheme}: URLs.`, 'Give an http, https, file, about or data URL.');
+      throw new UsageError(`navigate does not open ${scheme}: URLs.`, 'Give an http, https, file, about or data URL.');
     }
     return url;
   }
   // A bare host has no spaces before its path ("localhost:3000/search?q=red shoes" is fine).
   if (/\s/.test(url.split(/[/?#]/)[0]!)) {
-    throw new LegibleError(`${quoteValue(input)} is not a URL.`, 'Give a URL such as http://localhost:3000/cart.');
+    throw new UsageError(`${quoteValue(input)} is not a URL.`, 'Give a URL such as http://localhost:3000/cart.');
   }
   return `http://${url}`;
 }

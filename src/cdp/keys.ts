@@ -1,4 +1,4 @@
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
 
 /** Friendly spellings mapped to the key names Chromium's input layer expects. */
@@ -36,11 +36,11 @@ const ALIASES: Record<string, string> = {
 /** Splits `Control+Shift+K` into ['Control', 'Shift', 'K'], normalising common aliases. */
 export function parseKeyCombo(combo: string): string[] {
   const trimmed = combo.trim();
-  if (!trimmed) throw new LegibleError('The key is empty.', 'Give a key such as Enter or a combo such as Control+A.');
+  if (!trimmed) throw new UsageError('The key is empty.', 'Give a key such as Enter or a combo such as Control+A.');
   // A lone "+" or a combo ending in "+" ("Control++") means the plus key itself.
   const parts = trimmed === '+' ? ['+'] : trimmed.endsWith('++') ? [...trimmed.slice(0, -2).split('+'), '+'] : trimmed.split('+');
   if (parts.some((part) => part.trim() === '')) {
-    throw new LegibleError(`${quoteValue(combo)} is not a key combo.`, 'Write combos as Modifier+Key, for example Control+A.');
+    throw new UsageError(`${quoteValue(combo)} is not a key combo.`, 'Write combos as Modifier+Key, for example Control+A.');
   }
   return parts.map((part) => {
     const name = part.trim();

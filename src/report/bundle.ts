@@ -6,7 +6,7 @@ import { encodeImage } from '../media/image.js';
 import { grabFrame } from '../media/sideBySide.js';
 import { compareRecordings } from '../recording/compare.js';
 import type { RecordingStore } from '../recording/store.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { isSecretVariable } from '../util/redact.js';
 import { logWarn } from '../util/log.js';
 import { redactRunServer } from '../journey/serverRecord.js';
@@ -75,11 +75,11 @@ async function writePoster(video: string, durationMs: number, dir: string, file:
  * Never writes into an existing folder.
  */
 export async function buildReport(runs: RunRecord[], dir: string, recordings: RecordingStore, version: string): Promise<BuiltReport> {
-  if (existsSync(dir)) throw new LegibleError(`The report folder ${dir} already exists.`, 'Pick another name; reports never overwrite one another.');
+  if (existsSync(dir)) throw new UsageError(`The report folder ${dir} already exists.`, 'Pick another name; reports never overwrite one another.');
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new LegibleError(`Could not create the report folder ${dir}: ${errorMessage(error)}`, 'Check that the output folder is writable.');
+    throw new LegibleError(`Could not create the report folder ${dir}: ${errorMessage(error)}`, 'Check that the output folder is writable.', { kind: 'environment' });
   }
   const names = runs.length === 2 ? [runs[0]!.label ?? 'before', runs[1]!.label ?? 'after'] : [runs[0]!.label ?? 'run'];
   if (names[0] === names[1]) names.splice(0, 2, `${names[0]}-1`, `${names[1]}-2`);
