@@ -6,6 +6,7 @@ import type { WaitingTab } from '../cdp/browserSession.js';
 import type { ToolContext } from './context.js';
 import { callText } from './family.js';
 import type { ToolResponse } from './response.js';
+import { urlChecks } from './navigateTools.js';
 import { defineTool } from './tool.js';
 
 /** A tab waiting for its first page: what it loads, that no tool can act there yet, and how to close it. */
@@ -49,7 +50,7 @@ export const pagesTool = defineTool({
     }
     if (params.action === 'new') {
       // Checked before the tab opens: a refused URL leaves no empty tab behind.
-      const url = params.url === undefined ? undefined : normaliseUrl(params.url, { evaluate: context.config.evaluate });
+      const url = params.url === undefined ? undefined : normaliseUrl(params.url, urlChecks(context));
       const state = await context.newPage();
       if (url) {
         const { load } = await navigate(state, { url }, context.config.navigationTimeout);
