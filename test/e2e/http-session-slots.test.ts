@@ -79,7 +79,7 @@ describe('only an initialize that succeeded holds a session slot', () => {
       expect(((await notification.json()) as { error: { message: string } }).error.message).toBe('Invalid request: initialize is a request: give it an "id".');
       const one = await connect(server.url);
       expect((await one.call('pages', { action: 'list' })).isError).toBe(false);
-      expect(server.stderr()).toMatch(/session \S+ ends: its initialize failed: .*protocolVersion/);
+      await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/session \S+ ends: its initialize failed: .*protocolVersion/);
     } finally {
       await stop(server.child);
     }

@@ -148,8 +148,9 @@ describe('legible-mcp --port', () => {
       expect(JSON.parse(huge.text).error.message).toMatch(/^Message too large: 19\.1 MB, over the 10\.0 MB limit for one message, so it was not read\. Send large content as a file path/);
       expect(JSON.parse(justOver.text).error.message).toMatch(/^Message too large: 10485761 bytes, over the 10485760-byte limit/);
       expect(JSON.parse(chunked.text).error.message).toMatch(/^Message too large: it passed the 10\.0 MB limit for one message \(10485760 bytes\), so it was not read/);
-      expect(server.stderr()).toMatch(/http: refused a request of 20000\d{3} bytes \(limit 10485760\) in session \S+/);
-      expect(server.stderr()).toMatch(/http session \S+: Message too large: it passed/);
+      // The server's log lines come through a pipe and may arrive after the answers.
+      await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/http: refused a request of 20000\d{3} bytes \(limit 10485760\) in session \S+/);
+      await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/http session \S+: Message too large: it passed/);
       // Up to the limit is read, as on stdin (the SDK alone would stop at 4 MiB).
       const five = await rawPost(server.url, headers, call('x'.repeat(5_000_000)));
       expect(five.status, five.text.slice(0, 300)).toBe(200);

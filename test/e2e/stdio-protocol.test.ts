@@ -39,7 +39,7 @@ describe('an oversized message', () => {
     expect(answer.error?.code).toBe(-32600);
     expect(answer.error?.message).toMatch(/^Message too large: \d+\.\d MB, over the 10\.0 MB limit/);
     expect(answer.error!.message.length).toBeLessThan(300);
-    expect(server.stderr()).toMatch(/stdin: skipped a message of \d+ bytes/);
+    await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/stdin: skipped a message of \d+ bytes/);
     await stillServing(`after-${id}`);
   });
 
