@@ -177,7 +177,7 @@ describe('server verdicts: journeys, runs, reports and comparisons', () => {
     const reportParent = await tempDir('verdicts-report');
     temps.push(reportParent);
     const report = join(reportParent, 'r');
-    const passing = await cliRun([journey, '--root', root, '--apps', '--label', 'after', '--report', report]);
+    const passing = await cliRun([journey, '--root', root, '--apps', '--output-dir', cliOutput, '--label', 'after', '--report', report]);
     expect(passing.stdout, passing.stdout).toMatch(/^Journey "basket": PASSED/);
     expect(passing.stdout).toMatch(/^Apps: api started by the run/m);
     expect(passing.code).toBe(0);
