@@ -2,7 +2,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { clip, printable, quoteValue } from '../util/text.js';
 
 /** Where a drag ends: on another element (its centre), or this far from where it started. */
@@ -41,7 +41,7 @@ export async function readableFiles(files: string[]): Promise<string[]> {
       await access(path, constants.R_OK);
       if (!(await stat(path)).isFile()) throw new Error('not a file');
     } catch {
-      throw new LegibleError(`Cannot upload ${quoteValue(file)}: it is not a readable file (looked at ${printable(clip(path, 200))}).`, 'Give paths of existing files, absolute or relative to the folder Legible runs in.');
+      throw new UsageError(`Cannot upload ${quoteValue(file)}: it is not a readable file (looked at ${printable(clip(path, 200))}).`, 'Give paths of existing files, absolute or relative to the folder Legible runs in.');
     }
     paths.push(path);
   }
@@ -56,7 +56,7 @@ export async function uploadFiles(element: ElementRef, paths: string[], timeout:
   const kind = await element.evaluate((el) => (el instanceof HTMLInputElement ? el.type : el.tagName.toLowerCase()));
   if (kind === 'file') {
     const multiple = await element.evaluate((el) => (el as HTMLInputElement).multiple);
-    if (paths.length > 1 && !multiple) throw new LegibleError(`That file input takes one file, and ${paths.length} were given.`, 'Pass one file, or find an input with the multiple attribute.');
+    if (paths.length > 1 && !multiple) throw new UsageError(`That file input takes one file, and ${paths.length} were given.`, 'Pass one file, or find an input with the multiple attribute.');
     await element.setFiles(paths);
     return 'input';
   }

@@ -1,6 +1,6 @@
 import { frameKeyOfRef } from '../snapshot/refs.js';
 import { staleRef } from '../snapshot/outline.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { clip } from '../util/text.js';
 import { guard } from './guard.js';
 import type { PageState } from './pageState.js';
@@ -67,7 +67,7 @@ export async function evaluateFunction(state: PageState, source: string, ref?: s
     if (error instanceof LegibleError) throw error;
     const message = errorMessage(error).split('\n')[0] ?? '';
     const invalid = syntaxError(source);
-    if (invalid) throw new LegibleError(`The function is not valid JavaScript: ${clip(invalid, 200)}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
+    if (invalid) throw new UsageError(`The function is not valid JavaScript: ${clip(invalid, 200)}.`, 'Pass a function expression such as () => document.title or (el) => el.value.');
     throw new LegibleError(
       `The function threw: ${clip(message, 300)}`,
       'Fix the function and call again: an element it looked for may not be there (snapshot shows the page; guard with ?.), and the page\'s own errors are in console.',

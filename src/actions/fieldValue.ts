@@ -1,5 +1,5 @@
 import type { ElementRef } from '../cdp/elementRef.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { quote, truncate } from '../util/text.js';
 
 /**
@@ -86,13 +86,13 @@ async function setChecked(element: ElementRef, kind: 'checkbox' | 'radio' | 'swi
   const word = value.trim().toLowerCase();
   const wanted = ON.has(word) || (state.value !== '' && value === state.value) ? true : OFF.has(word) ? false : undefined;
   if (wanted === undefined) {
-    throw new LegibleError(
+    throw new UsageError(
       `A ${kind} takes "true" (checked) or "false" (unchecked)${state.value && state.value !== 'on' ? ` or its value ${quote(state.value)}` : ''}, not ${quote(truncate(value, 100))}.`,
       'Give "true" to check it or "false" to uncheck it.',
     );
   }
   if (kind === 'radio' && !wanted) {
-    throw new LegibleError('A radio button cannot be unchecked by clicking it.', 'Check another option of its group instead.');
+    throw new UsageError('A radio button cannot be unchecked by clicking it.', 'Check another option of its group instead.');
   }
   if (state.on !== wanted) {
     // As a user does: a click. An input hidden behind a styled label cannot be clicked where it
@@ -114,14 +114,14 @@ async function pick(element: ElementRef, kind: PickerKind, value: string): Promi
   const result = await element.evaluate(pickValue, value);
   const shown = quote(truncate(value, 100));
   if (result.outcome === 'refused') {
-    throw new LegibleError(
+    throw new UsageError(
       `The ${picker.what} field does not take ${shown}: it takes ${picker.format}, such as ${picker.example}.`,
       `Give the value as ${picker.format}.`,
     );
   }
   if (result.outcome === 'stepped') {
     const step = result.step === 'any' ? 'any' : result.step || '1';
-    throw new LegibleError(
+    throw new UsageError(
       `The slider cannot take ${shown}: it moves in steps of ${step} from ${result.min || '0'} to ${result.max || '100'}; the nearest value is ${result.normalised}.`,
       `Give a value it can take, such as ${result.normalised}.`,
     );

@@ -1,5 +1,5 @@
 import type { LoadResult } from '../cdp/pageDriver.js';
-import { BROWSER_GONE, LegibleError, errorMessage } from '../util/errors.js';
+import { BROWSER_GONE, errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { clip, printable, quoteValue } from '../util/text.js';
 import { NO_EVALUATE_FLAG, browserUrlText, pageScriptUrl, urlScheme } from '../util/urlScheme.js';
 import { performAction, type Effects } from './perform.js';
@@ -15,27 +15,37 @@ export interface NavigationReport {
 /** The schemes a tab can open; Chromium only offers to download (or ignores) the rest, such as ftp:. */
 const SCHEMES = new Set(['http', 'https', 'file', 'about', 'data', 'blob', 'chrome']);
 
+export interface UrlChecks {
+  /**
+   * Whether this server runs page JavaScript at all; with --no-evaluate (false) data: URLs of types
+   * that can hold script and blob: URLs are refused too (pageScriptUrl), since they run script the
+   * URL brings, and the hint names no way to run code (none is offered).
+   */
+  evaluate?: boolean;
+  /** The call that runs code in the page, as the tools name it (`evaluate {"function":…}`), for the hint when a javascript: URL is refused. */
+  evaluateCall?: string;
+}
+
 /**
  * Accepts a bare host ("localhost:3000/x") by adding http://; refuses script URLs, schemes a tab
  * cannot open, and text that is no URL. The URL is read as the browser reads it (browserUrlText:
  * `java\tscript:` is javascript:) and returned in that form, so what loads is what was checked.
- * `evaluate`: whether this server runs page JavaScript at all; with --no-evaluate (false) data:
- * URLs of types that can hold script and blob: URLs are refused too (pageScriptUrl), since they
- * run script the URL brings, and the hint names no evaluate tool (it is not offered).
  */
-export function normaliseUrl(input: string, options: { evaluate?: boolean } = {}): string {
+export function normaliseUrl(input: string, options: UrlChecks = {}): string {
   const url = browserUrlText(input);
   const script = pageScriptUrl(url);
   if (script?.inPage) {
-    throw new LegibleError(
+    throw new UsageError(
       'navigate does not run javascript: URLs.',
       options.evaluate === false
         ? `This server runs with ${NO_EVALUATE_FLAG}: nothing runs JavaScript in the page. Navigate to an http(s) URL of the app instead.`
-        : 'Use the evaluate tool to run code in the page.',
+        : options.evaluateCall
+          ? `Run code in the page with ${options.evaluateCall}.`
+          : 'Navigate to an http(s) URL of the app instead.',
     );
   }
   if (script && options.evaluate === false) {
-    throw new LegibleError(
+    throw new UsageError(
       `navigate does not open ${script.label} on this server: it runs ${NO_EVALUATE_FLAG}, and such a page runs the script the URL brings.`,
       'Navigate to an http(s) URL of the app instead (a data: URL of text/plain, JSON or an image is fine).',
     );
@@ -43,13 +53,13 @@ export function normaliseUrl(input: string, options: { evaluate?: boolean } = {}
   const scheme = urlScheme(url);
   if (scheme && !/^[\w.-]+:\d+/.test(url)) {
     if (!SCHEMES.has(scheme)) {
-      throw new LegibleError(`navigate does not open ${scheme}: URLs.`, 'Give an http, https, file, about or data URL.');
+      throw new UsageError(`navigate does not open ${scheme}: URLs.`, 'Give an http, https, file, about or data URL.');
     }
     return url;
   }
   // A bare host has no spaces before its path ("localhost:3000/search?q=red shoes" is fine).
   if (/\s/.test(url.split(/[/?#]/)[0]!)) {
-    throw new LegibleError(`${quoteValue(input)} is not a URL.`, 'Give a URL such as http://localhost:3000/cart.');
+    throw new UsageError(`${quoteValue(input)} is not a URL.`, 'Give a URL such as http://localhost:3000/cart.');
   }
   return `http://${url}`;
 }

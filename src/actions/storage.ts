@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Protocol } from 'devtools-protocol';
 import { z } from 'zod';
 import type { PageDriver } from '../cdp/pageDriver.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { REDACTED, isSecretName, redactBody } from '../util/redact.js';
 import type { PageState } from './pageState.js';
 import { clip, printable, quoteValue } from '../util/text.js';
@@ -90,7 +90,7 @@ export function parseSetItem(text: string, pageUrl: string): { cookie: Protocol.
   const eq = pair.indexOf('=');
   const name = eq > 0 ? pair.slice(0, eq).trim() : '';
   if (!name) {
-    throw new LegibleError(
+    throw new UsageError(
       `${quoteValue(text)} is neither a cookie nor a storage item.`,
       'Write a cookie as "name=value; Path=/; HttpOnly" (a Set-Cookie line) and an item as "localStorage:key=value".',
     );
@@ -122,7 +122,7 @@ export function parseSetItem(text: string, pageUrl: string): { cookie: Protocol.
         cookie.sameSite = (value[0]?.toUpperCase() + value.slice(1).toLowerCase()) as Protocol.Network.CookieSameSite;
         break;
       default:
-        if (key.trim()) throw new LegibleError(`Unknown cookie attribute ${quoteValue(key.trim())}.`, 'Cookie attributes are Domain, Path, Max-Age, Expires, Secure, HttpOnly and SameSite.');
+        if (key.trim()) throw new UsageError(`Unknown cookie attribute ${quoteValue(key.trim())}.`, 'Cookie attributes are Domain, Path, Max-Age, Expires, Secure, HttpOnly and SameSite.');
     }
   }
   if (!cookie.domain) {
@@ -218,13 +218,13 @@ export async function loadState(state: PageState, file: string): Promise<{ cooki
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new LegibleError(`Could not read the state file ${quoteValue(file, 200)}: ${clip(errorMessage(error), 200)}`, 'Give the path of a file saved with storage {"save":…}.');
+    throw new UsageError(`Could not read the state file ${quoteValue(file, 200)}: ${clip(errorMessage(error), 200)}`, 'Give the path of a file saved with storage {"save":…}.');
   }
   let data: StateFile;
   try {
     data = stateFileSchema.parse(JSON.parse(text));
   } catch (error) {
-    throw new LegibleError(`${quoteValue(file, 200)} is not a browser state file: ${printable(clip(errorMessage(error), 200))}`, 'A state file is {"cookies":[…],"origins":[{"origin":…,"localStorage":[{"name","value"}]}]}, as storage {"save":…} writes it.');
+    throw new UsageError(`${quoteValue(file, 200)} is not a browser state file: ${printable(clip(errorMessage(error), 200))}`, 'A state file is {"cookies":[…],"origins":[{"origin":…,"localStorage":[{"name","value"}]}]}, as storage {"save":…} writes it.');
   }
   let skipped = 0;
   const cookies = data.cookies.filter((cookie) => (cookie.value === REDACTED ? (skipped++, false) : true));

@@ -1,3 +1,5 @@
+import { plural } from '../util/text.js';
+
 /**
  * Groups output lines into log entries, so a stack trace stays one entry with the message it
  * belongs to: JavaScript and Java frames (`    at …`, `... 3 more`, `Caused by:`), the properties
@@ -56,7 +58,7 @@ export class EntryAssembler {
   flush(): void {
     if (!this.lines.length) return;
     let entry = this.lines.length === 1 ? this.lines[0]! : this.lines.join('\n');
-    if (this.omitted) entry += `\n… [${this.omitted} more lines of this entry left out]`;
+    if (this.omitted) entry += `\n… [${plural(this.omitted, 'more line', 'more lines')} of this entry left out]`;
     this.lines = [];
     this.chars = 0;
     this.omitted = 0;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
+import { processRuns } from '../util/process.js';
 import { groupAlive, signalGroup, waitForGroupExit } from './appProcess.js';
 import { groupMembers, hasEnvironment, processStartTime } from './processTable.js';
 
@@ -106,11 +107,8 @@ export async function reapLeftovers(root: string): Promise<string | undefined> {
 }
 
 function legibleAlive(record: RunRecordData): boolean {
-  try {
-    process.kill(record.legiblePid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
+  // A Legible killed outright and not yet reaped (a zombie) is gone: its apps are left over.
+  if (!processRuns(record.legiblePid)) return false;
   // Alive, unless the pid now belongs to another process.
   const start = processStartTime(record.legiblePid);
   return !(start && record.legibleStart && start !== record.legibleStart);

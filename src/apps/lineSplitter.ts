@@ -1,3 +1,5 @@
+import { plural } from '../util/text.js';
+
 /**
  * Splits a process's output (decoded text chunks) into lines. A line longer than `maxLength` is
  * cut there with a marker and the rest of it skipped, so one endless line (a minified bundle, a
@@ -64,7 +66,7 @@ export class LineSplitter {
   /** One line; `skipped` characters of it were already left out. */
   private line(raw: string, skipped = 0): void {
     const over = skipped + Math.max(0, raw.length - this.maxLength);
-    let line = over ? `${raw.slice(0, this.maxLength)}… [line cut: ${over} more characters]` : raw;
+    let line = over ? `${raw.slice(0, this.maxLength)}… [line cut: ${plural(over, 'more character', 'more characters')}]` : raw;
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
     const cr = line.lastIndexOf('\r');
     if (cr >= 0) line = line.slice(cr + 1);

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page, Target } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
 import { logWarn } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
@@ -251,7 +251,7 @@ export class BrowserSession {
     if (id) {
       const page = this.pagesById.get(id);
       if (!page) {
-        throw new LegibleError(
+        throw new UsageError(
           `There is no page ${quoteValue(id)}. Open pages: ${[...this.pagesById.keys()].join(', ') || 'none'}.`,
           'List pages with the pages tool, or leave out "page" to use the selected one.',
         );

@@ -5,6 +5,7 @@ import type { Browser } from 'puppeteer-core';
 import type { Config } from '../config/config.js';
 import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug } from '../util/log.js';
+import { processRuns } from '../util/process.js';
 import { withTimeout } from '../util/time.js';
 import { findChrome } from './findChrome.js';
 
@@ -31,19 +32,10 @@ export async function removeScratch(dir: string | undefined): Promise<void> {
 const SCRATCH_PREFIX = 'legible-chromium-';
 const SCRATCH_NAME = /^legible-chromium-(\d+)-[\w]{6}$/;
 
-/** Whether a process with this pid exists (EPERM: it does, as another user's). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the scratch folders of Legible processes that are gone (SIGKILLed, crashed): those
- * named `legible-chromium-<pid>-…`, owned by this user, whose pid no longer runs. A folder whose
+ * named `legible-chromium-<pid>-…`, owned by this user, whose pid no longer runs (a zombie, killed
+ * and not yet reaped, does not: see processRuns). A folder whose
  * owner lives is never touched (other people run Legible on the same machine), nor one without a
  * pid in its name (older versions: its owner cannot be known). Returns the folders removed; never throws.
  */
@@ -53,7 +45,7 @@ export async function sweepScratch(dir = tmpdir()): Promise<string[]> {
   const removed: string[] = [];
   for (const name of names) {
     const owner = Number(SCRATCH_NAME.exec(name)?.[1] ?? 0);
-    if (!owner || owner === process.pid || pidAlive(owner)) continue;
+    if (!owner || owner === process.pid || processRuns(owner)) continue;
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;

@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from 'puppeteer-core';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { errorMessage, UsageError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
 
 export interface ViewportSettings {
@@ -53,7 +53,7 @@ export async function findDevice(name: string): Promise<{ name: string; userAgen
     const near = Object.keys(KnownDevices)
       .filter((known) => !known.endsWith('landscape') && key(known).includes(key(name).slice(0, 4)))
       .slice(0, 8);
-    throw new LegibleError(
+    throw new UsageError(
       `No device preset is called ${quoteValue(name)}.`,
       `${near.length ? `Near it: ${near.join(', ')}. ` : ''}Presets are Chrome DevTools' (e.g. "iPhone 15", "iPhone 15 landscape", "Pixel 5", "iPad Pro 11", "Galaxy S9+"); or give a size such as "390x844@3 mobile".`,
     );
@@ -142,7 +142,7 @@ export class EmulationState {
       try {
         await run();
       } catch (error) {
-        throw new LegibleError(`Could not set the ${what}: ${errorMessage(error)}`, 'Check the value; emulate {} shows what is set now.');
+        throw new UsageError(`Could not set the ${what}: ${errorMessage(error)}`, 'Check the value; emulate {} shows what is set now.');
       }
     };
     if (changed('userAgent') || changed('locale')) {

@@ -251,9 +251,11 @@ export class PageDriver {
       for (const modifier of modifiers) await this.page.keyboard.down(modifier);
       await this.page.keyboard.press(key);
     } catch (error) {
+      // puppeteer knows the key names: one it does not know is the caller's mistake, not the page's.
       throw new LegibleError(
         `Could not press ${quoteValue(combo)}: ${clip(errorMessage(error), 200)}`,
         'Use key names such as Enter, Tab, Escape, ArrowDown, Backspace, a, or combos such as Control+A or Shift+Tab.',
+        { kind: /^Unknown key/.test(errorMessage(error)) ? 'usage' : 'action' },
       );
     } finally {
       for (const modifier of modifiers.reverse()) await this.page.keyboard.up(modifier).catch(() => undefined);

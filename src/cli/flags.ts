@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { backendHeaders } from '../config/backendHeaders.js';
 import { parseConfig, type Config } from '../config/config.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { MODE_OPTIONS, modeOf } from './modeFlags.js';
 import { quoteValue } from '../util/text.js';
 
@@ -125,7 +125,7 @@ function number(value: string | undefined, flag: string, min = 1): number | unde
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < min) {
-    throw new LegibleError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
+    throw new UsageError(`${flag} takes a whole number of milliseconds${min ? '' : ' (0 or more)'}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -134,7 +134,7 @@ function count(value: string | undefined, flag: string, min = 1_000): number | u
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min) {
-    throw new LegibleError(`${flag} takes a whole number of at least ${min}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
+    throw new UsageError(`${flag} takes a whole number of at least ${min}, not ${quoteValue(value)}.`, 'Run legible-mcp --help for the options.');
   }
   return parsed;
 }
@@ -143,14 +143,14 @@ function portNumber(value: string | undefined, flag: string): number | undefined
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < 1 || parsed > 65535) {
-    throw new LegibleError(`${flag} takes a port number from 1 to 65535, not ${quoteValue(value)}.`, 'Leave it out for a free port, or give one such as --otlp-port 4318.');
+    throw new UsageError(`${flag} takes a port number from 1 to 65535, not ${quoteValue(value)}.`, 'Leave it out for a free port, or give one such as --otlp-port 4318.');
   }
   return parsed;
 }
 
 function tracesApi(value: string | undefined): 'tempo' | 'jaeger' | undefined {
   if (value === undefined || value === 'tempo' || value === 'jaeger') return value;
-  throw new LegibleError(`--traces-api takes tempo or jaeger, not ${JSON.stringify(value.slice(0, 100))}.`, 'Tempo: --traces-url http://tempo:3200; Jaeger: --traces-url http://jaeger:16686 --traces-api jaeger.');
+  throw new UsageError(`--traces-api takes tempo or jaeger, not ${JSON.stringify(value.slice(0, 100))}.`, 'Tempo: --traces-url http://tempo:3200; Jaeger: --traces-url http://jaeger:16686 --traces-api jaeger.');
 }
 
 /** The header variables of the backends in use must parse: fail at start-up, not at the first query. */
@@ -191,7 +191,7 @@ function checkOutputDir(dir: string): void {
     }
     if (isDirectory === false) {
       const which = path === resolve(dir) ? `${JSON.stringify(dir)} is a file, not a folder` : `${JSON.stringify(path)}, on the way to ${JSON.stringify(dir)}, is a file`;
-      throw new LegibleError(`--output-dir: ${which}.`, 'Give --output-dir a folder (it is created if it does not exist), or move the file away.');
+      throw new UsageError(`--output-dir: ${which}.`, 'Give --output-dir a folder (it is created if it does not exist), or move the file away.');
     }
     if (isDirectory || dirname(path) === path) return;
   }
@@ -204,17 +204,17 @@ function checkRoot(dir: string): void {
     isDirectory = statSync(dir).isDirectory();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new LegibleError(
+    throw new UsageError(
       code === 'ENOENT' ? `--root: there is no folder ${quoteValue(dir)}${resolve(dir) === dir ? '' : ` (${resolve(dir)})`}.` : `--root: ${quoteValue(dir)} cannot be read (${code ?? String(error)}).`,
       'Give --root the folder of the app under test (the one with legible.config.json or package.json); without it, Legible uses the folder it starts in.',
     );
   }
   if (!isDirectory) {
-    throw new LegibleError(`--root: ${quoteValue(dir)} is a file, not a folder.`, 'Give --root the folder that holds legible.config.json (or package.json), not the file itself.');
+    throw new UsageError(`--root: ${quoteValue(dir)} is a file, not a folder.`, 'Give --root the folder that holds legible.config.json (or package.json), not the file itself.');
   }
 }
 
-/** Parses the command line into a validated config; throws LegibleError with a readable message. */
+/** Parses the command line into a validated config; throws UsageError with a readable message. */
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
   const running = argv[0] === 'run';
   const daemon = argv[0] === 'daemon';
@@ -265,31 +265,31 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
       },
     }));
   } catch (error) {
-    throw new LegibleError(argvProblem(error), 'Run legible-mcp --help for the options.');
+    throw new UsageError(argvProblem(error), 'Run legible-mcp --help for the options.');
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const runOnly = (['record', 'report', 'label', 'compare-with', 'allow-unchecked', 'app', 'apps'] as const).filter((flag) => values[flag] !== undefined);
   if (!running && runOnly.length) {
-    throw new LegibleError(`${runOnly.map((flag) => `--${flag}`).join(', ')} ${runOnly.length > 1 ? 'go' : 'goes'} with the run command.`, 'Use legible-mcp run <journey.json> --record --report DIR.');
+    throw new UsageError(`${runOnly.map((flag) => `--${flag}`).join(', ')} ${runOnly.length > 1 ? 'go' : 'goes'} with the run command.`, 'Use legible-mcp run <journey.json> --record --report DIR.');
   }
   const modeOnly = (Object.keys(MODE_OPTIONS) as (keyof typeof MODE_OPTIONS)[]).filter((flag) => values[flag] !== undefined);
   if (running && modeOnly.length) {
-    throw new LegibleError(`run replays a journey on its own browser; it does not take ${modeOnly.map((flag) => `--${flag}`).join(', ')}.`, 'Run legible-mcp --help for the options.');
+    throw new UsageError(`run replays a journey on its own browser; it does not take ${modeOnly.map((flag) => `--${flag}`).join(', ')}.`, 'Run legible-mcp --help for the options.');
   }
   if (running && positionals.length !== 1) {
-    throw new LegibleError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
+    throw new UsageError(positionals.length ? `run takes one journey file, not ${positionals.length}.` : 'run needs a journey file.', 'Use legible-mcp run <journey.json> [--record] [--report DIR].');
   }
   if (values['output-dir'] !== undefined) checkOutputDir(values['output-dir']);
   if (values.root !== undefined) checkRoot(values.root);
   if (values.label !== undefined && !LABEL.test(values.label)) {
-    throw new LegibleError(`--label takes 1-40 letters, digits, dots, dashes or underscores, not ${JSON.stringify(values.label.slice(0, 100))}.`, 'For example --label after.');
+    throw new UsageError(`--label takes 1-40 letters, digits, dots, dashes or underscores, not ${JSON.stringify(values.label.slice(0, 100))}.`, 'For example --label after.');
   }
-  if (values.app !== undefined && values.apps) throw new LegibleError('Give --app NAME (one app, repeatable) or --apps (all of them), not both.', 'For example legible-mcp run cart.json --app api --app web.');
+  if (values.app !== undefined && values.apps) throw new UsageError('Give --app NAME (one app, repeatable) or --apps (all of them), not both.', 'For example legible-mcp run cart.json --app api --app web.');
   const badApp = values.app?.find((name) => !APP_NAME.test(name));
-  if (badApp !== undefined) throw new LegibleError(`--app takes an app's name from legible.config.json, not ${JSON.stringify(badApp.slice(0, 100))}.`, 'For example --app api.');
+  if (badApp !== undefined) throw new UsageError(`--app takes an app's name from legible.config.json, not ${JSON.stringify(badApp.slice(0, 100))}.`, 'For example --app api.');
   if (values['compare-with'] !== undefined && values.report === undefined) {
-    throw new LegibleError('--compare-with writes the comparison into a report: --report DIR is missing.', 'Use legible-mcp run <journey.json> --label after --compare-with <before report folder or run record> --report DIR.');
+    throw new UsageError('--compare-with writes the comparison into a report: --report DIR is missing.', 'Use legible-mcp run <journey.json> --label after --compare-with <before report folder or run record> --report DIR.');
   }
   try {
     const config = parseConfig({
@@ -331,7 +331,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } catch (error) {
     if (error instanceof ZodError) {
       const problems = error.issues.map((issue) => `${issue.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${issue.message}`);
-      throw new LegibleError(`Invalid options: ${problems.join('; ')}.`, 'Run legible-mcp --help for the options.');
+      throw new UsageError(`Invalid options: ${problems.join('; ')}.`, 'Run legible-mcp --help for the options.');
     }
     throw error;
   }

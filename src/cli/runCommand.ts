@@ -8,7 +8,7 @@ import { formatServerDiff } from '../report/serverText.js';
 import { loadRunRecord, type RunRecord } from '../report/runs.js';
 import { serveUntilStopped } from '../server/lifecycle.js';
 import { ServerContext } from '../server/serverContext.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import type { RunFlags } from './flags.js';
 
@@ -41,7 +41,7 @@ export async function runCommand(config: Config, journey: string, options: RunFl
     return 2;
   };
   if (options.report && existsSync(resolve(options.report))) {
-    return fail(new LegibleError(`the report folder ${resolve(options.report)} already exists.`, 'pick a new folder; reports never overwrite one another.'));
+    return fail(new UsageError(`the report folder ${resolve(options.report)} already exists.`, 'pick a new folder; reports never overwrite one another.'));
   }
   const context = new ServerContext(config);
   // A signal stops the run the way every mode stops: the browser and the apps the run started go with it.

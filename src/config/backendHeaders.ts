@@ -1,4 +1,4 @@
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 
 /**
  * Extra HTTP headers for the team's backends (auth tokens, tenant ids), read from environment
@@ -34,18 +34,18 @@ export function parseHeaderList(text: string | undefined, variable: string): Rec
     if (!pair.trim()) return;
     const at = `${variable}, pair ${index + 1} of ${pairs.length}`;
     const equals = pair.indexOf('=');
-    if (equals < 0) throw new LegibleError(`${at} has no "=": each pair is name=value.`, `Set ${variable} to comma-separated name=value pairs, ${EXAMPLE}.`);
+    if (equals < 0) throw new UsageError(`${at} has no "=": each pair is name=value.`, `Set ${variable} to comma-separated name=value pairs, ${EXAMPLE}.`);
     const name = pair.slice(0, equals).trim();
     if (!TOKEN.test(name)) {
-      throw new LegibleError(`${at}: the header name ${JSON.stringify(name.slice(0, 60))} is not a valid HTTP header name.`, `Header names are letters, digits and -, ${EXAMPLE}.`);
+      throw new UsageError(`${at}: the header name ${JSON.stringify(name.slice(0, 60))} is not a valid HTTP header name.`, `Header names are letters, digits and -, ${EXAMPLE}.`);
     }
     let value: string;
     try {
       value = decodeURIComponent(pair.slice(equals + 1).trim());
     } catch {
-      throw new LegibleError(`${at}: the value of ${name} has a "%" that is not followed by two hex digits.`, 'Percent-encode the value: a space is %20, a comma %2C, a % itself %25.');
+      throw new UsageError(`${at}: the value of ${name} has a "%" that is not followed by two hex digits.`, 'Percent-encode the value: a space is %20, a comma %2C, a % itself %25.');
     }
-    if (/[\r\n\0]/.test(value)) throw new LegibleError(`${at}: the value of ${name} holds a line break or NUL, which HTTP headers cannot carry.`, 'Remove it from the value.');
+    if (/[\r\n\0]/.test(value)) throw new UsageError(`${at}: the value of ${name} holds a line break or NUL, which HTTP headers cannot carry.`, 'Remove it from the value.');
     headers[name] = value;
   });
   return headers;

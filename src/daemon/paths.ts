@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LegibleError } from '../util/errors.js';
+import { processRuns } from '../util/process.js';
 
 /**
  * Where a workspace's daemon lives. Loaded by the `legible` command line on every call, so it
@@ -160,11 +161,7 @@ export function checkSocketOwner(socket: string): void {
 
 /** True when `pid` runs and looks like a Legible daemon (on Linux, by its command line). */
 export function isDaemonProcess(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (!processRuns(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('daemon');
   } catch {

@@ -5,7 +5,7 @@ import { SPAN_KINDS, STATUS_CODES } from '../telemetry/otlp/model.js';
 import { nanosToMs } from '../telemetry/otlp/logInputs.js';
 import { formatDuration } from '../telemetry/time.js';
 import { storedValue, valueDisplay } from '../telemetry/traces/values.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { isSecretName, REDACTED, redactText } from '../util/redact.js';
 import { plural, truncate } from '../util/text.js';
 import { SPAN_ID_CHARS } from './traceOutlineFormat.js';
@@ -31,12 +31,12 @@ export function findSpan(nodes: SpanNode[], prefix: string): SpanNode {
   const found = nodes.filter((node) => node.span.spanId.startsWith(wanted));
   if (found.length === 1 && wanted) return found[0]!;
   if (!found.length || !wanted) {
-    throw new LegibleError(
+    throw new UsageError(
       `No span ${JSON.stringify(prefix.slice(0, 40))} in this trace.`,
       `Span ids are the [ids] of the trace outline; this trace has ${plural(nodes.length, 'span')}, e.g. ${nodes.slice(0, 3).map((n) => n.span.spanId.slice(0, SPAN_ID_CHARS)).join(', ')}.`,
     );
   }
-  throw new LegibleError(`${found.length} spans start with ${wanted}.`, `Give more digits: ${found.slice(0, 4).map((n) => n.span.spanId).join(', ')}.`);
+  throw new UsageError(`${found.length} spans start with ${wanted}.`, `Give more digits: ${found.slice(0, 4).map((n) => n.span.spanId).join(', ')}.`);
 }
 
 /** `key = value` lines; a secret-looking key's value is redacted, as everywhere Legible answers. */
@@ -67,7 +67,7 @@ export function formatSpan(trace: TempoTrace, spanPrefix: string, options: SpanF
   const children = node.children.slice(0, 8).map((c) => `${truncate(c.span.name || '?', 60)} [${c.span.spanId.slice(0, SPAN_ID_CHARS)}]`);
   lines.push(`parent: ${parent}; children: ${node.children.length ? `${children.join(', ')}${node.children.length > 8 ? `, … ${node.children.length - 8} more` : ''}` : 'none'}`);
   if (span.attributes?.length) lines.push('Attributes:', ...attributeLines(span.attributes, maxValue));
-  if (span.droppedAttributesCount) lines.push(`  (${span.droppedAttributesCount} attributes dropped by the SDK)`);
+  if (span.droppedAttributesCount) lines.push(`  (${plural(span.droppedAttributesCount, 'attribute')} dropped by the SDK)`);
   for (const event of span.events ?? []) {
     const at = nanosToMs(event.timeUnixNano);
     const when = at !== undefined ? `+${formatDuration(at - node.startMs)}` : '';
@@ -85,14 +85,14 @@ export function formatSpan(trace: TempoTrace, spanPrefix: string, options: SpanF
       lines.push(`Event ${when}: ${truncate(event.name, 200)}`, ...attributeLines(event.attributes, maxValue, '    '));
     }
   }
-  if (span.droppedEventsCount) lines.push(`(${span.droppedEventsCount} events dropped by the SDK)`);
+  if (span.droppedEventsCount) lines.push(`(${plural(span.droppedEventsCount, 'event')} dropped by the SDK)`);
   for (const link of span.links ?? []) lines.push(`Link → trace ${link.traceId} span ${link.spanId}`, ...attributeLines(link.attributes, maxValue, '    '));
   if (node.resource?.attributes?.length) lines.push('Resource:', ...attributeLines(node.resource.attributes, maxValue));
   let used = 0;
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (used + lines[i]!.length + 1 > budget && out.length) {
-      out.push(`… ${lines.length - i} more lines not shown (the budget of ${budget} characters).`);
+      out.push(`… ${plural(lines.length - i, 'more line', 'more lines')} not shown (the budget of ${budget} characters).`);
       break;
     }
     out.push(lines[i]!);

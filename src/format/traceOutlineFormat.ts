@@ -122,7 +122,7 @@ export function formatTraceOutline(trace: TempoTrace, options: TraceOutlineOptio
   const id = shortId(tree.traceId);
   if (next < lines.length) {
     const hint = (options.pageHint ?? 'See the rest from line <next>.').replace('<trace>', id).replace('<offset>', String(next)).replace('<next>', String(next + 1));
-    out.push(`… ${lines.length - next} more lines not shown. ${hint}`);
+    out.push(`… ${plural(lines.length - next, 'more line', 'more lines')} not shown. ${hint}`);
   }
   // The span to show first: an error with its exception, else any error, else the critical path's biggest.
   const example = tree.errors.find((node) => (node.span.events ?? []).some((event) => exceptionOf(event))) ?? tree.errors[0] ?? criticalSpans(criticalPath(tree)).reduce<{ node: SpanNode; ms: number } | undefined>((a, b) => (!a || b.ms > a.ms ? b : a), undefined)?.node ?? tree.nodes[0]!;

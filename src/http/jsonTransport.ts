@@ -4,6 +4,7 @@ import { ErrorCode, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from '@mo
 import { errorReply, readMessage, type RequestId } from '../server/jsonRpcMessage.js';
 import { MAX_MESSAGE_BYTES, tooLargeMessage } from '../server/messageLimit.js';
 import { logDebug } from '../util/log.js';
+import { quote, squash } from '../util/text.js';
 import { readBody } from './readBody.js';
 
 /** JSON-RPC's code for an unknown session, as MCP clients expect it (they start a new one), and what they are told. */
@@ -12,12 +13,30 @@ export const SESSION_NOT_FOUND_MESSAGE = 'Session not found (it ended or timed o
 /** The code MCP's HTTP transports give a request refused for its headers or method. */
 const BAD_HTTP_REQUEST = -32000;
 
+/** An HTTP refusal: status, JSON-RPC error code and message, extra headers. */
+export interface HttpRefusal {
+  status: number;
+  code: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
 export interface JsonTransportOptions {
   newSessionId: () => string;
+  /**
+   * An initialize request arrived (read whole) with no session yet: a refusal (e.g. no free
+   * session slot) answers it instead. Asked only then, so a client still sending its body, a GET
+   * or a message that is not an initialize holds nothing.
+   */
+  mayStart: () => HttpRefusal | undefined;
   /** The session exists (its initialize arrived); called before the initialize is answered. */
   onSessionStarted: (id: string) => void;
-  /** The client ended the session (DELETE). */
-  onSessionEnded: (id: string) => void;
+  /**
+   * The session is over before the transport closes (which follows at once): the client ended it
+   * (DELETE), or its initialize was answered with an error or never answered (the client hung up),
+   * so no client holds its id.
+   */
+  onSessionEnded: (id: string, why: string) => void;
   /** A request refused before it reached the server (bad headers, not JSON, too large): for the log. */
   onRefused: (message: string) => void;
 }
@@ -62,6 +81,8 @@ export class JsonTransport implements Transport {
   onmessage?: Transport['onmessage'];
   private readonly waiting = new Map<RequestId, Exchange>();
   private closed = false;
+  /** The id of the initialize request while it waits for its answer. */
+  private initializing?: RequestId;
 
   constructor(private readonly options: JsonTransportOptions) {}
 
@@ -134,6 +155,17 @@ export class JsonTransport implements Transport {
         this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid request: this session is already initialized. Start a new session without an Mcp-Session-Id header.');
         return;
       }
+      if (!('id' in message)) {
+        // As a notification it would get no answer: a session nobody learns the id of.
+        this.refuse(res, 400, ErrorCode.InvalidRequest, 'Invalid request: initialize is a request: give it an "id".');
+        return;
+      }
+      const refusal = this.options.mayStart();
+      if (refusal) {
+        this.refuse(res, refusal.status, refusal.code, refusal.message, refusal.headers);
+        return;
+      }
+      this.initializing = message.id;
       this.sessionId = this.options.newSessionId();
       this.options.onSessionStarted(this.sessionId);
     } else if (this.sessionProblem(req, res)) {
@@ -159,6 +191,10 @@ export class JsonTransport implements Transport {
     res.once('close', () => {
       if (this.waiting.get(id)?.res !== res) return;
       this.waiting.delete(id);
+      if (initialize) {
+        void this.endUnstarted('the client hung up before its initialize was answered');
+        return;
+      }
       this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'The client closed the connection before the answer.' } });
     });
     this.onmessage?.(message, extra);
@@ -179,7 +215,7 @@ export class JsonTransport implements Transport {
     if (this.sessionProblem(req, res)) return;
     const id = this.sessionId as string;
     answer(res, 200, undefined);
-    this.options.onSessionEnded(id);
+    this.options.onSessionEnded(id, 'the client ended it');
     await this.close();
   }
 
@@ -192,7 +228,23 @@ export class JsonTransport implements Transport {
     const exchange = this.waiting.get(message.id);
     if (!exchange) return;
     this.waiting.delete(message.id);
+    if (message.id === this.initializing) {
+      this.initializing = undefined;
+      if ('error' in message) {
+        // A refused initialize (wrong params, say) makes no session: its answer names none, and its slot is free at once.
+        answer(exchange.res, 200, message);
+        await this.endUnstarted(`its initialize failed: ${quote(squash(String((message.error as { message?: unknown }).message)), 100)}`);
+        return;
+      }
+    }
     answer(exchange.res, 200, message, this.sessionId ? { 'mcp-session-id': this.sessionId } : {});
+  }
+
+  /** Ends a session whose initialize did not succeed: no client holds its id. */
+  private async endUnstarted(why: string): Promise<void> {
+    this.initializing = undefined;
+    if (this.sessionId !== undefined) this.options.onSessionEnded(this.sessionId, why);
+    await this.close();
   }
 
   async close(): Promise<void> {

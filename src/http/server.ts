@@ -14,7 +14,7 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { logDebug, logWarn } from '../util/log.js';
 import { plural } from '../util/text.js';
 import { checkRequest, corsHeaders } from './guard.js';
-import { answer, JsonTransport, SESSION_NOT_FOUND, SESSION_NOT_FOUND_MESSAGE } from './jsonTransport.js';
+import { answer, JsonTransport, SESSION_NOT_FOUND, SESSION_NOT_FOUND_MESSAGE, type HttpRefusal } from './jsonTransport.js';
 import { SessionParts, type LazyContext } from './sessionParts.js';
 
 export interface HttpServeOptions {
@@ -61,6 +61,16 @@ function refuseOversized(req: IncomingMessage, res: ServerResponse, session?: st
   return true;
 }
 
+/** The answer to an initialize beyond --max-sessions: 503, naming the cap and the flag. */
+function tooManySessions(open: number, options: HttpServeOptions): HttpRefusal {
+  return {
+    status: 503,
+    code: -32000,
+    message: `Legible serves at most ${plural(options.maxSessions, 'MCP session')} at once, and ${open === 1 ? '1 is' : `${open} are`} open: end one (DELETE /mcp with its Mcp-Session-Id; an unused one ends after ${formatDuration(options.idleTimeoutMs)}), or start legible-mcp with --max-sessions ${options.maxSessions * 2}.`,
+    headers: { 'retry-after': '10' },
+  };
+}
+
 /**
  * MCP over Streamable HTTP at /mcp. One browser for the server; each MCP session gets its own
  * browser context (cookies, storage, tabs p1…, refs, journal, journeys' runs), closed when the
@@ -76,8 +86,6 @@ export async function serveHttp(config: Config, options: HttpServeOptions, toolL
   // Made once: every session's server shows the same tools/list.
   const tools = await listedTools(config, toolList);
   const sessions = new Map<string, Session>();
-  /** Sessions being initialized (counted against maxSessions until they exist or fail). */
-  let opening = 0;
 
   const endSession = async (id: string, why: string) => {
     const session = sessions.get(id);
@@ -128,41 +136,28 @@ export async function serveHttp(config: Config, options: HttpServeOptions, toolL
     }
     // No session yet: this must be an initialize request; the transport refuses anything else.
     if (refuseOversized(req, res)) return;
-    if (sessions.size + opening >= options.maxSessions) {
-      refuseJson(
-        res,
-        503,
-        -32000,
-        `Legible serves at most ${plural(options.maxSessions, 'MCP session')} at once, and ${sessions.size === 1 ? '1 is' : `${sessions.size} are`} open: end one (DELETE /mcp with its Mcp-Session-Id; an unused one ends after ${formatDuration(options.idleTimeoutMs)}), or start legible-mcp with --max-sessions ${options.maxSessions * 2}.`,
-        { 'retry-after': '10' },
-      );
-      return;
-    }
-    opening++;
-    const context = parts.contextFor();
-    const server = createMcpServer(config, tools, context.get);
-    let session: Session | undefined;
     const transport: JsonTransport = new JsonTransport({
       newSessionId: () => randomUUID(),
+      // A slot is taken only by an initialize read whole, and given back at once if it fails.
+      mayStart: () => (sessions.size >= options.maxSessions ? tooManySessions(sessions.size, options) : undefined),
       onSessionStarted: (sessionId) => {
-        session = { id: sessionId, transport, server, context, lastUsed: Date.now(), busy: 0 };
-        sessions.set(sessionId, session);
+        sessions.set(sessionId, { id: sessionId, transport, server, context, lastUsed: Date.now(), busy: 0 });
         logDebug(`http session ${sessionId} starts`);
       },
-      onSessionEnded: (sessionId) => void endSession(sessionId, 'the client ended it'),
+      onSessionEnded: (sessionId, why) => void endSession(sessionId, why),
       // What the transport refuses (a body too large or not JSON-RPC, a wrong header) is answered by it, and logged here.
       onRefused: (message) => logWarn(`http${transport.sessionId ? ` session ${transport.sessionId}` : ''}: ${message}`),
     });
+    // A GET or DELETE without a session is answered by the transport alone: no server is made for it.
+    if (req.method !== 'POST') return transport.handle(req, res);
+    const context = parts.contextFor();
+    const server = createMcpServer(config, tools, context.get);
     transport.onclose = () => {
       if (transport.sessionId) void endSession(transport.sessionId, 'its transport closed');
     };
-    try {
-      await server.connect(transport);
-      await transport.handle(req, res);
-    } finally {
-      opening--;
-    }
-    if (!session) {
+    await server.connect(transport);
+    await transport.handle(req, res);
+    if (transport.sessionId === undefined) {
       await server.close().catch(() => undefined);
       await context.close().catch(() => undefined);
     }

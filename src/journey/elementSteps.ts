@@ -1,6 +1,7 @@
 import { selectOptions, typeInto } from '../actions/elements.js';
 import { performAction, type Effects } from '../actions/perform.js';
 import type { ElementRef, MouseButton } from '../cdp/elementRef.js';
+import { errorMessage } from '../util/errors.js';
 import { maskTyped } from '../util/redact.js';
 import { describeStep } from './describe.js';
 import { poll } from './poll.js';
@@ -18,6 +19,8 @@ export interface StepOutcome {
   unchecked?: string[];
   /** The step as the report shows it, when that differs from its own description (a masked password). */
   description?: string;
+  /** A change step that typed the file's own value into a secret field: the variable to refer to it by, and the value. */
+  secret?: { variable: string; value: string };
 }
 
 type ElementStep = Extract<Step, { type: 'click' | 'doubleClick' | 'hover' | 'change' }> | (Extract<Step, { type: 'scroll' }> & { selectors: (string | string[])[] });
@@ -55,10 +58,13 @@ export async function runElementStep(scope: StepScope, step: ElementStep, timeou
   if ((step.type === 'click' || step.type === 'doubleClick') && step.deviceType && step.deviceType !== 'mouse') {
     unchecked.push(`deviceType "${step.deviceType}" (clicked with the mouse)`);
   }
-  // A password typed from the file itself is masked in the step's description, as the snapshot masks it.
+  // A secret typed from the file itself (no reference) into what the page calls a secret field,
+  // whatever the selectors say: masked in the step's description, as the snapshot masks it, and
+  // named to the run (StepVerdict.secret) so what it writes refers to it by variable (protectFlow).
   const typed = step.type === 'change' ? (value ?? step.value) : '';
-  const masked = step.type === 'change' && typed === step.value && (await passwordVariable(element).catch(() => undefined));
-  const description = masked && step.type === 'change' ? describeStep({ ...step, value: maskTyped(step.value) }) : undefined;
+  const variable = step.type === 'change' && typed === step.value && typed ? await passwordVariable(element).catch(() => undefined) : undefined;
+  const description = variable && step.type === 'change' ? describeStep({ ...step, value: maskTyped(step.value) }) : undefined;
+  const secret = variable ? { secret: { variable, value: typed } } : {};
   try {
     const effects = await performAction(
       scope.state,
@@ -84,7 +90,11 @@ export async function runElementStep(scope: StepScope, step: ElementStep, timeou
       },
       { what: description ?? describeStep(step) },
     );
-    return { effects, unchecked, description };
+    return { effects, unchecked, description, ...secret };
+  } catch (error) {
+    // A failed step's value is in the file all the same: still masked, still named.
+    if (!variable) throw error;
+    return { status: 'failed', reason: errorMessage(error), description, ...secret };
   } finally {
     await element.dispose();
   }

@@ -1,4 +1,4 @@
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { truncate } from '../util/text.js';
 import { NO_EVALUATE_FLAG, pageScriptUrl } from '../util/urlScheme.js';
 import { EXPECT_STEP, expectationSchema, type Expectation, type Journey } from './schema.js';
@@ -32,7 +32,7 @@ export function refusePageScript(journey: Pick<Journey, 'steps'>, expectations: 
   const routes = pageScriptRoutes(journey, expectations);
   if (!routes.length) return;
   const shown = routes.length > 5 ? [...routes.slice(0, 5), `${routes.length - 5} more`] : routes;
-  throw new LegibleError(
+  throw new UsageError(
     `${NO_EVALUATE_FLAG} forbids running JavaScript in the page, and ${shown.join(', ')} would run some; nothing was run.`,
     `Check the page with text: and element: expectations and waitForElement steps instead, or start Legible without ${NO_EVALUATE_FLAG}.`,
   );

@@ -7,7 +7,7 @@ import { LegibleError, errorMessage } from '../util/errors.js';
 import { article } from '../util/text.js';
 import { sleep } from '../util/time.js';
 import { APPS_STEP } from './appUrls.js';
-import { pageScriptUrl } from '../util/urlScheme.js';
+import { NO_EVALUATE_FLAG, pageScriptUrl } from '../util/urlScheme.js';
 import { checkAssertedEvents } from './assertedEvents.js';
 import { describeStep } from './describe.js';
 import { runElementStep, type StepOutcome } from './elementSteps.js';
@@ -67,6 +67,8 @@ export interface RunOptions {
   tabs: TabLister;
   /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
   secret?: (variable: string) => string | undefined;
+  /** Told each secret a change step typed from the file itself into a secret field, so this session can replay what refers to it. */
+  remember?: (variable: string, value: string) => void;
   /** The apps' backends and start-ups, for the server expectations; without it they are not checked. */
   server?: ServerSide;
   /**
@@ -141,7 +143,9 @@ async function runStep(scope: StepScope, step: Step, timeout: number, replay: Re
       } catch (error) {
         if (!(error instanceof LegibleError)) throw error;
         const script = pageScriptUrl(filled?.value ?? step.url);
-        if (script?.inPage) return { status: 'not-run', reason: `${script.label} runs code in the page instead of loading one (a waitForExpression step can run code)` };
+        // How to run code instead fits the mode: with --no-evaluate nothing does (a secret filled in may still be such a URL).
+        const instead = options.evaluate === false ? `this server runs ${NO_EVALUATE_FLAG}, so nothing runs JavaScript in the page` : 'a waitForExpression step can run code';
+        if (script?.inPage) return { status: 'not-run', reason: `${script.label} runs code in the page instead of loading one (${instead})` };
         return { status: 'not-run', reason: error.message };
       }
       return { effects: (await navigate(state, { url }, options.navigationTimeout)).effects };
@@ -208,6 +212,10 @@ async function runOne(replay: Replay, step: Step, verdict: StepVerdict, timeout:
   if (outcome.status) verdict.status = outcome.status;
   if (outcome.reason) verdict.reason = outcome.reason;
   if (outcome.description) verdict.description = outcome.description;
+  if (outcome.secret) {
+    verdict.secret = outcome.secret.variable;
+    replay.options.remember?.(outcome.secret.variable, outcome.secret.value);
+  }
   const unchecked = [...(outcome.unchecked ?? []), ...unknownFields(step).map((field) => `field ${JSON.stringify(field)}`)];
   if (outcome.effects) {
     const server = stepServer(outcome.effects.server);

@@ -30,23 +30,31 @@ function hasReference(text: string): boolean {
   return new RegExp(SECRET_REFERENCE.source).test(text);
 }
 
-/** Runs in the page: for a password input (the fields the snapshot masks), the name to call its secret by; else null. */
+/**
+ * Runs in the page: for a secret field, the name to call its secret by; else null. A secret field
+ * is what the page itself calls one: an `<input type="password">`, or an input whose autocomplete
+ * names a password or a one-time code (a password field its "show" button turned to text). The
+ * snapshot's walker masks the same fields (snapshot/walker.ts); keep the two rules alike.
+ */
 function passwordFieldName(el: Element): string | null {
-  if (!(el instanceof HTMLInputElement) || el.type !== 'password') return null;
-  return el.name || el.id || el.getAttribute('autocomplete') || 'password';
+  if (!(el instanceof HTMLInputElement)) return null;
+  const autocomplete = (el.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/);
+  const secret = el.type === 'password' || autocomplete.some((token) => token === 'current-password' || token === 'new-password' || token === 'one-time-code');
+  if (!secret) return null;
+  return el.name || el.id || autocomplete.find((token) => /password|one-time-code/.test(token)) || 'password';
 }
 
-/** For a password field, the variable a saved journey refers to its value by; undefined for other elements. */
+/** For a secret field (passwordFieldName), the variable a saved journey refers to its value by; undefined for other elements. */
 export async function passwordVariable(element: ElementRef): Promise<string | undefined> {
   const name = await element.evaluate(passwordFieldName);
   return name === null ? undefined : secretVariable(name);
 }
 
-/** Runs in the page: the focused element (through shadow roots) when it is a password input; else null. */
-function focusedPassword(): Element | null {
+/** Runs in the page: the focused element (through shadow roots) when it is an input; else null. */
+function focusedInput(): Element | null {
   let el = document.activeElement;
   while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-  return el instanceof HTMLInputElement && el.type === 'password' ? el : null;
+  return el instanceof HTMLInputElement ? el : null;
 }
 
 /** Runs in the page: whether focus is inside a child frame (its <iframe> is the active element). */
@@ -57,15 +65,15 @@ function focusInFrame(): boolean {
 }
 
 /**
- * The password field that has the keyboard focus, in the main frame or (when focus is in a child
- * frame) the first child frame whose focused element is one; with the variable a journey refers
+ * The secret field (passwordVariable) that has the keyboard focus, in the main frame or (when
+ * focus is in a child frame) the first child frame whose focused element is one; with the variable a journey refers
  * to its value by, and its frame. The caller disposes of `element`.
  */
 export async function focusedPasswordField(page: PageDriver): Promise<{ element: ElementRef; variable: string; frame: FrameDriver } | undefined> {
   const main = page.mainFrame();
   const candidates = (await main.evaluate(focusInFrame).catch(() => false)) ? page.frames().filter((frame) => frame.key !== '') : [main];
   for (const frame of candidates) {
-    const element = await frame.evaluateElement(focusedPassword).catch(() => null);
+    const element = await frame.evaluateElement(focusedInput).catch(() => null);
     if (!element) continue;
     const variable = await passwordVariable(element).catch(() => undefined);
     if (variable) return { element, variable, frame };
@@ -125,20 +133,24 @@ function urlWithReferences(url: string, found: Map<string, string>): string {
 /**
  * A Recorder user flow as it may be written to a file: secret query values of navigate steps and
  * what change steps type into secret-looking fields become references; everything else goes
- * through util/redact. Returns the values it took out, so this session can still replay the flow.
+ * through util/redact. `fields`: what a run learnt from the page, by step number (1-based): the
+ * change steps whose element is a secret field (passwordVariable), with the variable to refer to
+ * their value by, whatever their selectors say. Returns the values it took out, so this session
+ * can still replay the flow.
  */
-export function protectFlow(flow: unknown): { flow: unknown; secrets: Map<string, string> } {
+export function protectFlow(flow: unknown, fields: ReadonlyMap<number, string> = new Map()): { flow: unknown; secrets: Map<string, string> } {
   const secrets = new Map<string, string>();
   const steps = flow && typeof flow === 'object' ? (flow as { steps?: unknown }).steps : undefined;
   if (!Array.isArray(steps)) return { flow: redactJson(flow), secrets };
-  const protectedSteps = steps.map((raw: unknown) => {
+  const protectedSteps = steps.map((raw: unknown, i) => {
     if (!raw || typeof raw !== 'object') return raw;
     const step = { ...(raw as Record<string, unknown>) };
     if (step.type === 'navigate' && typeof step.url === 'string') step.url = urlWithReferences(step.url, secrets);
     if (step.type === 'change' && typeof step.value === 'string' && step.value && !hasReference(step.value)) {
-      const word = secretInSelectors(step.selectors);
-      if (word) {
-        const variable = secretVariable(word);
+      const known = fields.get(i + 1);
+      const word = known ? undefined : secretInSelectors(step.selectors);
+      if (known || word) {
+        const variable = known ?? secretVariable(word!);
         secrets.set(variable, step.value);
         step.value = secretReference(variable);
       }

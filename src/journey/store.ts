@@ -1,7 +1,7 @@
 import { constants, existsSync } from 'node:fs';
 import { mkdir, open, readdir, realpath, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { LegibleError, UsageError, errorMessage } from '../util/errors.js';
+import { errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { isInside, writesInside } from '../util/paths.js';
 import { clip, quoteValue } from '../util/text.js';
 import { EXPECT_STEP, parseJourney, type Journey } from './schema.js';
@@ -41,7 +41,7 @@ export class JourneyStore {
     try {
       await mkdir(this.dir, { recursive: true });
       if (!(await writesInside(this.roots[0]!, path))) {
-        throw new LegibleError(`${path} leads outside the output folder through a symbolic link; Legible does not write there.`, 'Remove the link, or pick another name.');
+        throw new UsageError(`${path} leads outside the output folder through a symbolic link; Legible does not write there.`, 'Remove the link, or pick another name.');
       }
       await writeFile(path, `${JSON.stringify(protectFlow(flow).flow, null, 2)}\n`);
     } catch (error) {
@@ -108,7 +108,7 @@ async function readJourneyFile(path: string, given: string): Promise<string> {
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new LegibleError(`Could not open the journey ${quoteValue(given)}: ${clip(errorMessage(error), 300)}`, 'Check that the file exists and may be read.');
+    throw new UsageError(`Could not open the journey ${quoteValue(given)}: ${clip(errorMessage(error), 300)}`, 'Check that the file exists and may be read.');
   }
   try {
     const stats = await handle.stat();
@@ -117,7 +117,7 @@ async function readJourneyFile(path: string, given: string): Promise<string> {
       throw new UsageError(`The journey ${quoteValue(given)} is ${kind}, not a file.`, 'Give the path of a Recorder JSON file.');
     }
     if (stats.size > MAX_JOURNEY_BYTES) {
-      throw new LegibleError(
+      throw new UsageError(
         `The journey ${quoteValue(given)} is ${(stats.size / 1024 / 1024).toFixed(1)} MB; journeys are at most ${MAX_JOURNEY_BYTES / 1024 / 1024} MB.`,
         'Split it into shorter journeys.',
       );
@@ -125,7 +125,7 @@ async function readJourneyFile(path: string, given: string): Promise<string> {
     // Read at most one byte past the limit: a file that grows meanwhile is still refused.
     const buffer = Buffer.alloc(Math.min(stats.size, MAX_JOURNEY_BYTES) + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > MAX_JOURNEY_BYTES) throw new LegibleError(`The journey ${quoteValue(given)} is over ${MAX_JOURNEY_BYTES / 1024 / 1024} MB.`, 'Split it into shorter journeys.');
+    if (bytesRead > MAX_JOURNEY_BYTES) throw new UsageError(`The journey ${quoteValue(given)} is over ${MAX_JOURNEY_BYTES / 1024 / 1024} MB.`, 'Split it into shorter journeys.');
     return buffer.subarray(0, bytesRead).toString('utf8');
   } finally {
     await handle.close().catch(() => undefined);

@@ -27,6 +27,8 @@ export interface StepVerdict {
   at?: number;
   /** What the apps did for it: its trace, spans and log lines (a run with apps). */
   server?: StepServer;
+  /** A change step whose own value went into a secret field: the variable written files refer to it by (never the value). */
+  secret?: string;
 }
 
 /**

@@ -6,7 +6,8 @@ import { encodeImage } from '../media/image.js';
 import { grabFrame } from '../media/sideBySide.js';
 import { compareRecordings } from '../recording/compare.js';
 import type { RecordingStore } from '../recording/store.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { errorMessage, LegibleError, UsageError } from '../util/errors.js';
+import { isSecretVariable } from '../util/redact.js';
 import { logWarn } from '../util/log.js';
 import { redactRunServer } from '../journey/serverRecord.js';
 import { compareRuns, type Change } from './changes.js';
@@ -24,10 +25,18 @@ export interface BuiltReport {
   serverDiff?: ServerDiff;
 }
 
-/** The journey as the report keeps it: secrets replaced by references (a journey given by path may hold some). */
-async function journeyCopy(path: string): Promise<string> {
+/**
+ * The journey as the report keeps it: secrets replaced by references (a journey given by path may
+ * hold some), both those its selectors name and those the page showed to be secret fields when
+ * these runs of it typed them (StepVerdict.secret).
+ */
+async function journeyCopy(path: string, runs: RunRecord[]): Promise<string> {
+  const fields = new Map<number, string>();
+  for (const run of runs.filter((r) => r.journeyPath === path)) {
+    for (const step of run.steps) if (isSecretVariable(step.secret)) fields.set(step.index, step.secret);
+  }
   try {
-    return `${JSON.stringify(protectFlow(JSON.parse(await readFile(path, 'utf8'))).flow, null, 2)}\n`;
+    return `${JSON.stringify(protectFlow(JSON.parse(await readFile(path, 'utf8')), fields).flow, null, 2)}\n`;
   } catch {
     return '{}\n';
   }
@@ -66,16 +75,16 @@ async function writePoster(video: string, durationMs: number, dir: string, file:
  * Never writes into an existing folder.
  */
 export async function buildReport(runs: RunRecord[], dir: string, recordings: RecordingStore, version: string): Promise<BuiltReport> {
-  if (existsSync(dir)) throw new LegibleError(`The report folder ${dir} already exists.`, 'Pick another name; reports never overwrite one another.');
+  if (existsSync(dir)) throw new UsageError(`The report folder ${dir} already exists.`, 'Pick another name; reports never overwrite one another.');
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    throw new LegibleError(`Could not create the report folder ${dir}: ${errorMessage(error)}`, 'Check that the output folder is writable.');
+    throw new LegibleError(`Could not create the report folder ${dir}: ${errorMessage(error)}`, 'Check that the output folder is writable.', { kind: 'environment' });
   }
   const names = runs.length === 2 ? [runs[0]!.label ?? 'before', runs[1]!.label ?? 'after'] : [runs[0]!.label ?? 'run'];
   if (names[0] === names[1]) names.splice(0, 2, `${names[0]}-1`, `${names[1]}-2`);
   const journeyFile = 'journey.json';
-  await writeFile(join(dir, journeyFile), await journeyCopy(runs[runs.length - 1]!.journeyPath));
+  await writeFile(join(dir, journeyFile), await journeyCopy(runs[runs.length - 1]!.journeyPath, runs));
 
   const model: ReportModel = { title: runs[0]!.title, createdAt: Date.now(), runs: [], journeyFile };
   const har: string[] = [];

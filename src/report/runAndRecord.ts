@@ -99,6 +99,7 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       navigationTimeout: context.config.navigationTimeout,
       evaluate: context.config.evaluate,
       secret: (variable) => context.secrets().lookup(variable),
+      remember: (variable, value) => context.secrets().remember(variable, value),
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
       tabs: () => context.pages(),

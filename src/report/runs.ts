@@ -7,7 +7,7 @@ import { redactRunServer, redactStepServer } from '../journey/serverRecord.js';
 import { writesInside } from '../util/paths.js';
 import type { RunResult } from '../journey/run.js';
 import { decideVerdict } from '../journey/verdict.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { redactJson, redactText, redactUrl } from '../util/redact.js';
 
 /** A journey run as the report needs it: the verdicts, the logs, and what was recorded. */
@@ -173,11 +173,11 @@ const HINT = 'Give a run record (runs/run-N-<time>.json in the output folder, or
 export async function loadRunRecord(pathOrFolder: string): Promise<RunRecord> {
   let path = resolve(pathOrFolder);
   const info = await stat(path).catch(() => undefined);
-  if (!info) throw new LegibleError(`There is no run record at ${path}.`, HINT);
+  if (!info) throw new UsageError(`There is no run record at ${path}.`, HINT);
   if (info.isDirectory()) {
     const records = (await readdir(path)).filter((name) => name.endsWith('-run.json'));
     if (records.length !== 1) {
-      throw new LegibleError(
+      throw new UsageError(
         records.length ? `The report folder ${path} holds ${records.length} runs (${records.join(', ')}): it is not clear which one to compare with.` : `There is no run record (*-run.json) in ${path}.`,
         records.length ? `Give one of them: ${join(path, records[0]!)}.` : HINT,
       );
@@ -193,7 +193,7 @@ export async function loadRunRecord(pathOrFolder: string): Promise<RunRecord> {
   const parsed = recordSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LegibleError(`${path} is not a Legible run record (${issue?.path.join('.') || 'record'}: ${issue?.message}).`, HINT);
+    throw new UsageError(`${path} is not a Legible run record (${issue?.path.join('.') || 'record'}: ${issue?.message}).`, HINT);
   }
   const record = parsed.data as unknown as RunRecord;
   if (!record.counts) {

@@ -4,6 +4,7 @@ import { compactStructured } from '../telemetry/logs/compactLine.js';
 import { formatDuration } from '../telemetry/time.js';
 import type { ServerDiff } from './serverDiff.js';
 import { spanChangeText } from './serverText.js';
+import { plural } from '../util/text.js';
 
 /**
  * The server side in report.html: per step a small span waterfall (bars on the step's own time
@@ -43,7 +44,7 @@ export function waterfall(server: StepServer): string {
       return `<div class="row${failing ? ' error' : ''}" title="${esc(title)}"><span class="name" style="padding-left:${Math.min(span.depth, 12) * 12}px">${failing ? '✗ ' : ''}${esc(span.name)} <span class="muted">(${esc(span.service)})</span>${span.exception ? ` <span class="bad">${esc(span.exception)}</span>` : ''}</span><span class="track"><span class="bar${span.service === 'browser' ? ' browser' : ''}" style="left:${left.toFixed(2)}%;width:${Math.min(width, 100 - left).toFixed(2)}%"></span></span><span class="ms">${esc(formatDuration(span.durationMs))}</span></div>`;
     })
     .join('');
-  const more = server.spansMore ? `<p class="muted">${server.spansMore} more spans in the spans file.</p>` : '';
+  const more = server.spansMore ? `<p class="muted">${plural(server.spansMore, 'more span', 'more spans')} in the spans file.</p>` : '';
   return `<div class="wf" data-trace="${esc(server.traceId ?? '')}">${rows}</div>${more}`;
 }
 
@@ -70,7 +71,7 @@ export function serverSection(server: RunServer | undefined, steps: StepVerdict[
     .map((step) => `<h4>Step ${step.index}: ${esc(step.description)}${step.server!.traceId ? ` <span class="muted">· trace <code>${esc(step.server!.traceId)}</code></span>` : ''}</h4>${waterfall(step.server!)}${problemLines(step.server!)}`)
     .join('');
   const links = [files.spans ? `<a href="${esc(files.spans)}">spans (OTLP JSON)</a>` : '', files.logs ? `<a href="${esc(files.logs)}">app logs (NDJSON)</a>` : ''].filter(Boolean).join(' · ');
-  const dropped = server.spansDropped || server.logsDropped ? `<p class="muted">Left out by the run's caps: ${server.spansDropped} spans, ${server.logsDropped} log lines.</p>` : '';
+  const dropped = server.spansDropped || server.logsDropped ? `<p class="muted">Left out by the run's caps: ${plural(server.spansDropped, 'span')}, ${plural(server.logsDropped, 'log line')}.</p>` : '';
   return `<div class="server"><h3>Server side</h3>${appsTable(server)}${stepParts || '<p class="muted">No step reached an app.</p>'}${dropped}${links ? `<p>Server files: ${links}</p>` : ''}</div>`;
 }
 
@@ -90,6 +91,6 @@ export function serverDiffSection(diff: ServerDiff | undefined, names: [string, 
   return `<section class="card" id="server-diff"><h2>Server side: what changed</h2>
 <h3>Errors</h3>${errors ? `<table><tr><th></th><th>Error</th><th>In</th><th></th></tr>${errors}</table>` : '<p class="muted">No error resolved or new.</p>'}
 <h3>Spans (matched by name and route)</h3>${spans ? `<table><tr><th></th><th>Span: ${esc(names[0])} → ${esc(names[1])}</th></tr>${spans}</table>` : '<p class="muted">No span became slower, faster, appeared or went.</p>'}
-<h3>Log lines</h3>${lines ? `<table>${lines}</table>` : '<p class="muted">The same lines in both.</p>'}${cut ? `<p class="muted">${cut} more lines changed; the logs files have every line.</p>` : ''}
+<h3>Log lines</h3>${lines ? `<table>${lines}</table>` : '<p class="muted">The same lines in both.</p>'}${cut ? `<p class="muted">${plural(cut, 'more line', 'more lines')} changed; the logs files have every line.</p>` : ''}
 </section>`;
 }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { displayName } from '../tools/family.js';
 import type { AnyTool } from '../tools/tool.js';
 import { LegibleError } from '../util/errors.js';
-import { quoteValue } from '../util/text.js';
+import { plural, quoteValue } from '../util/text.js';
 import { listedSchema } from './toolSchema.js';
 
 type Issue = z.core.$ZodIssue;
@@ -43,8 +43,8 @@ function describeIssue(issue: Issue, args: Record<string, unknown>): string {
     }
     case 'too_big': {
       const maximum = Number(issue.maximum);
-      if (issue.origin === 'string') return `${name} must have at most ${maximum} characters (got ${String(value).length.toLocaleString('en-US')})`;
-      if (issue.origin === 'array') return `${name} must list at most ${maximum} items`;
+      if (issue.origin === 'string') return `${name} must have at most ${plural(maximum, 'character')} (got ${String(value).length.toLocaleString('en-US')})`;
+      if (issue.origin === 'array') return `${name} must list at most ${plural(maximum, 'item')}`;
       return `${name} must be at most ${maximum}${got}`;
     }
     case 'invalid_value':

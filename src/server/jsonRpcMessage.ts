@@ -1,5 +1,5 @@
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { clip } from '../util/text.js';
+import { clip, plural } from '../util/text.js';
 
 export type RequestId = string | number;
 
@@ -35,7 +35,7 @@ export function readMessage(text: string, unit: MessageUnit): MessageOutcome {
     const why = error instanceof Error ? error.message : String(error);
     return {
       reply: errorReply(undefined, ErrorCode.ParseError, `Parse error: the ${unit} is not JSON (${clip(why, 100)}). Send ${oneEach}.`),
-      warning: `${source}: a ${unit} that is not JSON (${text.length} characters: ${JSON.stringify(clip(text, 60))})`,
+      warning: `${source}: a ${unit} that is not JSON (${plural(text.length, 'character')}: ${JSON.stringify(clip(text, 60))})`,
     };
   }
   const parsed = JSONRPCMessageSchema.safeParse(data);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { RECORDING_URI_PREFIX, recordingMime, type RecordingInfo, type RecordingStore } from '../recording/store.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
 
 interface ListedFile {
@@ -42,7 +42,7 @@ export function registerRecordingResources(server: McpServer, store: () => Promi
     async (uri, variables) => {
       const name = String(variables.file);
       const match = (await allFiles(await store())).find((file) => file.name === name);
-      if (!match) throw new LegibleError(`There is no recording file ${quoteValue(name)}.`, 'List resources to see the recordings.');
+      if (!match) throw new UsageError(`There is no recording file ${quoteValue(name)}.`, 'List resources to see the recordings.');
       const data = await readFile(match.path);
       return { contents: [{ uri: uri.href, mimeType: recordingMime(name), blob: data.toString('base64') }] };
     },

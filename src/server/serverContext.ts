@@ -14,7 +14,7 @@ import { finishRecording, type FinishedRecording } from '../recording/finish.js'
 import { RunRegistry } from '../report/runs.js';
 import { RecordingStore } from '../recording/store.js';
 import type { ToolContext } from '../tools/context.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { fileSystemHint } from '../util/disk.js';
 import { writesInside } from '../util/paths.js';
 import { quoteValue } from '../util/text.js';
@@ -112,7 +112,7 @@ export class ServerContext implements ToolContext {
       path = resolve(this.outputDir, requested);
       const inside = relative(this.outputDir, path);
       if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
-        throw new LegibleError(
+        throw new UsageError(
           `The path ${quoteValue(requested)} leads outside the output folder (${this.outputDir}).`,
           'Give a file name or a relative path inside the output folder, such as "shots/cart.png".',
         );
@@ -121,7 +121,7 @@ export class ServerContext implements ToolContext {
       // Checked before any work: the file system refuses a longer name only when the file is written.
       const long = path.split(sep).find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
       if (long) {
-        throw new LegibleError(
+        throw new UsageError(
           `The file name ${quoteValue(long, 60)} is ${Buffer.byteLength(long)} bytes long; file names are at most ${MAX_NAME_BYTES} bytes.`,
           'Give a shorter name, such as "shots/cart.png".',
         );
@@ -137,7 +137,7 @@ export class ServerContext implements ToolContext {
     }
     // By name the path is inside; a symbolic link on the way (or at its end) may still lead out.
     if (!(await writesInside(this.outputDir, path))) {
-      throw new LegibleError(
+      throw new UsageError(
         `The path ${quoteValue(requested ?? path)} leads outside the output folder (${this.outputDir}) through a symbolic link.`,
         'Give a path inside the output folder that is not a link, such as "shots/cart.png".',
       );

@@ -1,6 +1,6 @@
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { quoteValue } from '../util/text.js';
 import { staleRef } from './outline.js';
 import { lookupRef, refProblem } from './walker.js';
@@ -10,7 +10,7 @@ const REF = /^(f\d+)?e\d+$/;
 export function frameKeyOfRef(ref: string): string {
   const match = REF.exec(ref);
   if (!match) {
-    throw new LegibleError(
+    throw new UsageError(
       `${quoteValue(ref)} is not an element ref.`,
       'Refs look like e12 or f1e7 and come from the [ref=…] marks in a snapshot.',
     );

@@ -247,7 +247,11 @@ export function walkPage(options: WalkOptions): WalkResult {
       if (el.tagName === 'SELECT') {
         value = Array.from((el as HTMLSelectElement).selectedOptions).map((o) => squash(o.text)).join(', ');
       } else if ('value' in el && typeof input.value === 'string') {
-        value = input.type === 'password' ? '•'.repeat(Math.min(input.value.length, 8)) : input.value;
+        // A secret field's value is masked: what journey/secrets.ts (passwordFieldName) calls one,
+        // a password input or one whose autocomplete names a password or one-time code.
+        const tokens = el.tagName === 'INPUT' ? (el.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/) : [];
+        const secret = input.type === 'password' || tokens.some((token) => token === 'current-password' || token === 'new-password' || token === 'one-time-code');
+        value = secret ? '•'.repeat(Math.min(input.value.length, 8)) : input.value;
       } else {
         value = squash(aria('aria-valuenow') ?? (el as HTMLElement).innerText);
       }

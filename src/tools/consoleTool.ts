@@ -40,6 +40,6 @@ export const consoleTool = defineTool({
       response.text(`${plural(entries.length, 'console message')} ${scope}${omitted ? ` (oldest ${omitted} not shown; filter by level or text)` : ''}:`);
       response.text(lines.join('\n'));
     }
-    if (log.droppedCount()) response.text(`(${log.droppedCount()} older messages were dropped from the bounded buffer.)`);
+    if (log.droppedCount()) response.text(`(${plural(log.droppedCount(), 'older message was', 'older messages were')} dropped from the bounded buffer.)`);
   },
 });

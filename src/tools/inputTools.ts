@@ -7,7 +7,7 @@ import { keySteps } from '../journey/log.js';
 import { focusedPasswordField, passwordVariable, secretReference } from '../journey/secrets.js';
 import { domSelectors } from '../journey/selectors.js';
 import type { Step } from '../journey/schema.js';
-import { parseKeyCombo } from '../cdp/keys.js';
+import { mayTypeText, parseKeyCombo } from '../cdp/keys.js';
 import { actOnRef, clickOffset, refParam, reportEffects, textParam } from './common.js';
 import { UsageError } from '../util/errors.js';
 import { dragTo, fillFields, uploadInto } from './formInput.js';
@@ -121,18 +121,19 @@ export const typeTool = defineTool({
 /** type {key}: a key or combo on the focused element, with its effects. */
 async function pressKey(state: PageState, context: ToolContext, response: ToolResponse, combo: string): Promise<void> {
   // A password typed key by key is masked as typing is: in the answer, the action's label
-  // (captions, filmstrips) and the journey, which keeps one change step naming the secret.
+  // (captions, filmstrips) and the journey, which keeps one change step naming the secret. Any
+  // key that may type a character is masked ("KeyA" and "Digit1" type too); whether the press
+  // edited the field is read from the field's value, so a paste or a cut counts as well.
   const field = await focusedPasswordField(state.page);
   try {
-    const keys = parseKeyCombo(combo);
-    const key = keys.at(-1)!;
-    const printable = [...key].length === 1 && keys.slice(0, -1).every((modifier) => modifier === 'Shift');
-    const edits = !!field && (printable || key === 'Backspace' || key === 'Delete');
-    const shown = field && printable ? maskTyped(key) : combo;
+    const typing = !!field && mayTypeText(parseKeyCombo(combo));
+    const shown = typing ? maskTyped('x') : combo;
     const where = field ? ' in a password field' : '';
+    const valueOf = async () => field?.element.evaluate((el: Element) => (el as HTMLInputElement).value).catch(() => undefined);
+    const before = await valueOf();
     const effects = await performAction(state, () => state.page.press(combo), { what: `Pressing ${shown}${where}` });
-    if (field && edits) {
-      const value = await field.element.evaluate((el: Element) => (el as HTMLInputElement).value);
+    const value = field ? await valueOf() : undefined;
+    if (field && value !== undefined && (typing || value !== before)) {
       context.secrets().remember(field.variable, value);
       const path = field.frame.path();
       const step: Step = { type: 'change', selectors: await domSelectors(field.element), ...(path.length ? { frame: path } : {}), value: secretReference(field.variable) };
@@ -141,7 +142,8 @@ async function pressKey(state: PageState, context: ToolContext, response: ToolRe
       reportEffects(response, `Pressed ${shown}${where} (a password: journeys keep ${secretReference(field.variable)} instead).`, effects);
       return;
     }
-    context.journey(state).add(...keySteps(combo));
+    // A key that may type a character journals no key step spelling it out, even when the field is gone.
+    if (!typing) context.journey(state).add(...keySteps(combo));
     reportEffects(response, `Pressed ${shown}${where}.`, effects);
   } finally {
     await field?.element.dispose();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { MetricsBackend, TimeWindow } from '../telemetry/backends.js';
 import type { MetricsCatalog } from '../telemetry/metrics/catalog.js';
 import { formatDuration, requireDuration } from '../telemetry/time.js';
-import { LegibleError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { plural } from '../util/text.js';
 import { appStartTool } from './appTools.js';
 import { callText } from './family.js';
@@ -34,16 +34,16 @@ export const metricsTool = defineTool({
     const now = Date.now();
     const ranged = params.start !== undefined || params.end !== undefined || params.step !== undefined;
     if (ranged && params.time !== undefined) {
-      throw new LegibleError('Give "time" for an instant query, or "start" (with "end", "step") for a range, not both.', 'For example {"query":"up","start":"-15m","step":"30s"}.');
+      throw new UsageError('Give "time" for an instant query, or "start" (with "end", "step") for a range, not both.', 'For example {"query":"up","start":"-15m","step":"30s"}.');
     }
     const pageHint = (shown: number) => `topk(${shown + 20}, …) or bottomk(…) by value`;
     let text: string;
     let empty: boolean;
     if (ranged) {
-      if (params.start === undefined) throw new LegibleError('A range query needs "start".', 'For example {"query":"up","start":"-15m"} (end defaults to now, step to about 1/60 of the range).');
+      if (params.start === undefined) throw new UsageError('A range query needs "start".', 'For example {"query":"up","start":"-15m"} (end defaults to now, step to about 1/60 of the range).');
       const endMs = params.end !== undefined ? toolTime(params.end, now, 'end') : now;
       const startMs = toolTime(params.start, now, 'start');
-      if (startMs >= endMs) throw new LegibleError('The range is empty: "start" must be before "end".', 'For example {"start":"-1h","end":"-30m"}.');
+      if (startMs >= endMs) throw new UsageError('The range is empty: "start" must be before "end".', 'For example {"start":"-1h","end":"-30m"}.');
       const stepMs = params.step !== undefined ? requireDuration(params.step, '"step"') : Math.max(1_000, Math.ceil((endMs - startMs) / AUTO_STEPS / 1_000) * 1_000);
       const result = await backend.queryRange(params.query, { startMs, endMs, stepMs });
       empty = result.data.resultType === 'matrix' && !result.data.result.length;

@@ -1,9 +1,17 @@
 import { z } from 'zod';
-import { navigate, normaliseUrl } from '../actions/navigation.js';
+import { navigate, normaliseUrl, type UrlChecks } from '../actions/navigation.js';
 import { UsageError } from '../util/errors.js';
 import { quote, showUrl } from '../util/text.js';
 import { reportEffects } from './common.js';
+import type { ToolContext } from './context.js';
+import { evaluateTool } from './evaluateTool.js';
+import { callText } from './family.js';
 import { defineTool } from './tool.js';
+
+/** How the tools check a URL they are given (normaliseUrl): as this server's mode allows, naming the evaluate tool only where it is offered. */
+export function urlChecks(context: ToolContext): UrlChecks {
+  return context.config.evaluate ? { evaluate: true, evaluateCall: callText(evaluateTool, { function: '…' }) } : { evaluate: false };
+}
 
 export const navigateTool = defineTool({
   name: 'navigate',
@@ -27,7 +35,7 @@ export const navigateTool = defineTool({
       // Leaving the page answers its dialog: dismiss it so the navigation can go ahead.
       await state.page.handleDialog(false).catch(() => undefined);
     }
-    const target = params.url ? { url: normaliseUrl(params.url, { evaluate: context.config.evaluate }) } : { go: params.go! };
+    const target = params.url ? { url: normaliseUrl(params.url, urlChecks(context)) } : { go: params.go! };
     // A hung renderer (chrome://hang) takes no navigation, not even a reload: start a new one, as after a crash.
     const hung = await state.page.isHung();
     if (hung) await state.page.crashRenderer();

@@ -150,7 +150,7 @@ export const networkTool = defineTool({
       response.text(shown.map((entry) => formatRequest(entry, base)).join('\n'));
       response.text('Details of one: network {"id":"r…"}.');
     }
-    if (log.droppedCount()) response.text(`(${log.droppedCount()} older requests were dropped from the bounded buffer.)`);
+    if (log.droppedCount()) response.text(`(${plural(log.droppedCount(), 'older request was', 'older requests were')} dropped from the bounded buffer.)`);
     listMocks(state, response);
   },
 });

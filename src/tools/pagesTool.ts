@@ -4,6 +4,7 @@ import { UsageError } from '../util/errors.js';
 import { quote, showUrl } from '../util/text.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
+import { urlChecks } from './navigateTools.js';
 import { defineTool } from './tool.js';
 
 async function list(context: ToolContext, response: ToolResponse): Promise<void> {
@@ -38,7 +39,7 @@ export const pagesTool = defineTool({
     }
     if (params.action === 'new') {
       // Checked before the tab opens: a refused URL leaves no empty tab behind.
-      const url = params.url === undefined ? undefined : normaliseUrl(params.url, { evaluate: context.config.evaluate });
+      const url = params.url === undefined ? undefined : normaliseUrl(params.url, urlChecks(context));
       const state = await context.newPage();
       if (url) {
         const { load } = await navigate(state, { url }, context.config.navigationTimeout);

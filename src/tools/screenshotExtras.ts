@@ -9,7 +9,7 @@ import { diffImages, type PixelDiff } from '../media/pixelDiff.js';
 import { grabFrame } from '../media/sideBySide.js';
 import type { RecordingInfo } from '../recording/store.js';
 import { matchingMoments } from '../recording/align.js';
-import { LegibleError, errorMessage } from '../util/errors.js';
+import { errorMessage, LegibleError, UsageError } from '../util/errors.js';
 import { plural, quoteValue, truncate } from '../util/text.js';
 import type { ToolContext } from './context.js';
 import type { ToolResponse } from './response.js';
@@ -66,7 +66,7 @@ export async function savePdf(state: PageState, file: string, response: ToolResp
   try {
     pdf = await state.page.pdf();
   } catch (error) {
-    throw new LegibleError(`Could not print the page to PDF: ${errorMessage(error)}`, 'PDF needs a headless browser (not --headed, not an attached one).');
+    throw new LegibleError(`Could not print the page to PDF: ${errorMessage(error)}`, 'PDF needs a headless browser (not --headed, not an attached one).', { kind: 'environment' });
   }
   try {
     await writeFile(file, pdf);
@@ -88,7 +88,7 @@ async function side(text: string, context: ToolContext): Promise<Side> {
   try {
     return { kind: 'image', name: text, image: await readFile(path) };
   } catch {
-    throw new LegibleError(
+    throw new UsageError(
       `${quoteValue(text)} is neither an image file nor a recording.`,
       'Give an image path (relative ones are in the output folder, e.g. a screenshot saved with path), or a recording id or label, optionally with a time: "before@2.5".',
     );

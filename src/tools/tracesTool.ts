@@ -4,7 +4,7 @@ import { formatTraceOutline } from '../format/traceOutlineFormat.js';
 import { formatTraceSearch } from '../format/traceSearchFormat.js';
 import type { TraceCatalog, TracesBackend } from '../telemetry/backends.js';
 import { parseTime } from '../telemetry/time.js';
-import { LegibleError } from '../util/errors.js';
+import { LegibleError, UsageError } from '../util/errors.js';
 import { plural } from '../util/text.js';
 import { appStartTool } from './appTools.js';
 import { callText } from './family.js';
@@ -37,7 +37,7 @@ export const tracesTool = defineTool({
     const droppedNote = dropped && !backend.remote ? `(${plural(dropped, 'older span')} dropped by the cap of the span store.)` : '';
     const { query, trace, span } = params;
     if (query !== undefined && (trace !== undefined || span !== undefined)) {
-      throw new LegibleError('Give "query" to search, or "trace" (and "span") to open one, not both.', `For example ${tracesTool.name} {"query":"{ status = error }"}, then ${tracesTool.name} {"trace":"<id from the list>"}.`);
+      throw new UsageError('Give "query" to search, or "trace" (and "span") to open one, not both.', `For example ${tracesTool.name} {"query":"{ status = error }"}, then ${tracesTool.name} {"trace":"<id from the list>"}.`);
     }
     if (trace === undefined && span !== undefined) {
       response.text(await spanAlone(backend, span));
@@ -79,12 +79,12 @@ export const tracesTool = defineTool({
 async function spanAlone(backend: TracesBackend, span: string): Promise<string> {
   const id = span.trim().toLowerCase();
   if (!SPAN_ID.test(id)) {
-    throw new LegibleError(`A span prefix needs its trace: ${JSON.stringify(span.slice(0, 40))} is not a whole span id (16 hex digits).`, `Give both: ${tracesTool.name} {"trace":"<trace id>","span":"${span.slice(0, 16)}"}.`);
+    throw new UsageError(`A span prefix needs its trace: ${JSON.stringify(span.slice(0, 40))} is not a whole span id (16 hex digits).`, `Give both: ${tracesTool.name} {"trace":"<trace id>","span":"${span.slice(0, 16)}"}.`);
   }
   const now = Date.now();
   const found = await backend.search(`{ span:id = "${id}" }`, { startMs: now - 7 * 86_400_000, endMs: now, limit: 1 });
   const hit = found.traces[0];
-  if (!hit) throw new LegibleError(`No span ${id} is stored.`, `Search for it with TraceQL, e.g. ${tracesTool.name} {"query":"{ status = error }"}.`);
+  if (!hit) throw new UsageError(`No span ${id} is stored.`, `Search for it with TraceQL, e.g. ${tracesTool.name} {"query":"{ status = error }"}.`);
   return formatSpan(await backend.trace(hit.traceID), id, { budget: SPAN_BUDGET });
 }
 
@@ -108,7 +108,7 @@ export function toolTime(value: string, now: number, name: string): number {
   try {
     return parseTime(value, now);
   } catch (error) {
-    if (error instanceof LegibleError) throw new LegibleError(`"${name}": ${error.message}`, error.hint);
+    if (error instanceof LegibleError) throw new LegibleError(`"${name}": ${error.message}`, error.hint, { cause: error });
     throw error;
   }
 }

@@ -14,11 +14,12 @@ export class LegibleError extends Error {
   readonly hint: string | undefined;
   readonly kind: FailureKind;
 
+  /** Without a kind, an error that wraps a LegibleError (`cause`) keeps its kind: a usage error stays one. */
   constructor(message: string, hint?: string, options?: { cause?: unknown; kind?: FailureKind }) {
     super(message, options);
     this.name = 'LegibleError';
     this.hint = hint;
-    this.kind = options?.kind ?? 'action';
+    this.kind = options?.kind ?? (options?.cause instanceof LegibleError ? options.cause.kind : 'action');
   }
 }
 

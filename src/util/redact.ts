@@ -9,11 +9,19 @@
 
 export const REDACTED = '[redacted]';
 
+/** The variable a secret reference names: LEGIBLE_SECRET_PASSWORD. */
+const SECRET_VARIABLE = /LEGIBLE_SECRET_[A-Z0-9_]{1,60}/;
+
 /**
  * A reference to a secret kept outside the file: `${LEGIBLE_SECRET_PASSWORD}` (see
  * journey/secrets.ts). It holds no secret itself, so redaction leaves it alone.
  */
-export const SECRET_REFERENCE = /\$\{(LEGIBLE_SECRET_[A-Z0-9_]{1,60})\}/g;
+export const SECRET_REFERENCE = new RegExp(`\\$\\{(${SECRET_VARIABLE.source})\\}`, 'g');
+
+/** Whether `text` is a variable a secret reference may name (what SECRET_REFERENCE holds between its braces). */
+export function isSecretVariable(text: unknown): text is string {
+  return typeof text === 'string' && new RegExp(`^${SECRET_VARIABLE.source}$`).test(text);
+}
 
 /** Secret words found anywhere in a name once separators are dropped (x-api-key → xapikey). */
 const SECRET_INSIDE = /password|passwd|passphrase|secret|token|apikey|accesskey|privatekey|credential|authorization|cookie|sessionid|sessid|csrf|xsrf|jwt|bearer|signature/;

@@ -1,16 +1,15 @@
 /**
  * legible-mcp --port as a process that owns things: the apps under test belong to the server, not
  * to one MCP session (two sessions, one copy; one leftovers record, which the next Legible acts on
- * after a SIGKILL); so does the OTLP receiver on --otlp-port (every session sees the same spans); SIGHUP stops the apps and the browser like SIGTERM does; the number of
- * sessions is capped; a page from an allowed origin can talk to the server (CORS), one from
- * another origin cannot. Only the processes these tests started are looked at.
+ * after a SIGKILL, even before the killed one is reaped); so does the OTLP receiver on --otlp-port (every session sees the same spans);
+ * SIGHUP stops the apps and the browser like SIGTERM does; a page from an allowed origin can talk
+ * to the server (CORS), one from another origin cannot. Only the processes these tests started are looked at.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { connect as connectSocket } from 'node:net';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appsWorkspace, nodeApp, processesOf, removeWorkspaces, waitForNoProcessesOf } from '../helpers/apps.js';
-import { browserChildren, isAlive, waitForExit } from '../helpers/e2e.js';
+import { browserChildren, isAlive, waitFor, waitForExit } from '../helpers/e2e.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer.js';
 import { connect, spawnUntil, stop } from '../helpers/http.js';
 import { SERVER_ENTRY, startLegible } from '../helpers/mcpClient.js';
@@ -66,6 +65,34 @@ describe('the apps belong to the HTTP server, not to a session', () => {
     }
   });
 
+  it('stops the apps of a server killed outright that its parent has not reaped yet (a zombie)', async () => {
+    const root = await appsWorkspace({ api: nodeApp('crash.mjs') });
+    // A parent that never reaps (sh execs sleep), as a detached daemon's PID 1 may be in a container.
+    const server = await spawnUntil('sh', ['-c', `"${process.execPath}" "${SERVER_ENTRY}" --port 0 --root "${root}" & exec sleep 300`], /at (http:\/\/\S+\/mcp)/);
+    let pid = 0;
+    try {
+      const session = await connect(server.url);
+      expect((await session.call('app', { action: 'start' })).isError).toBe(false);
+      const record = readdirSync(join(root, '.legible')).find((name) => /^apps-\d+\.json$/.test(name))!;
+      pid = Number(/\d+/.exec(record)![0]);
+      const apps = await appProcesses(pid);
+      expect(apps).toHaveLength(1);
+      process.kill(pid, 'SIGKILL');
+      await waitFor('the server to be a zombie', () => readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.startsWith('Z'), 5_000, 25);
+      const next = await startLegible(['--root', root]);
+      try {
+        expect((await next.call('app', { action: 'status' })).text).toMatch(/stopped apps that an earlier Legible server in this folder left running when it was killed: api \(pid \d+\)/);
+        expect(await waitForNoProcessesOf(pid)).toEqual([]);
+      } finally {
+        await next.close();
+      }
+    } finally {
+      server.child.kill('SIGKILL');
+      // Whatever the outcome, no app of the killed server is left running.
+      for (const app of pid ? processesOf(pid) : []) process.kill(app, 'SIGKILL');
+    }
+  });
+
   it('has one OTLP receiver on --otlp-port for all sessions, not one per session that finds the port taken', async () => {
     const port = await freePort();
     const root = await appsWorkspace({ api: nodeApp('crash.mjs') });
@@ -115,58 +142,6 @@ describe('the apps belong to the HTTP server, not to a session', () => {
     } finally {
       await stop(server.child);
       await fixtures.close();
-    }
-  });
-});
-
-describe('the number of HTTP sessions is capped', () => {
-  it('refuses a session beyond --max-sessions with 503, naming the cap and the flag', async () => {
-    const server = await serve(['--max-sessions', '2']);
-    try {
-      const one = await connect(server.url);
-      await connect(server.url);
-      const refused = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
-      });
-      expect(refused.status).toBe(503);
-      const body = (await refused.json()) as { error: { message: string } };
-      expect(body.error.message).toMatch(/^Legible serves at most 2 MCP sessions at once, and 2 are open: end one .* or start legible-mcp with --max-sessions 4\.$/);
-      // Ending one makes room.
-      await one.transport.terminateSession();
-      await one.client.close();
-      const three = await connect(server.url);
-      expect((await three.call('pages', { action: 'list' })).isError).toBe(false);
-    } finally {
-      await stop(server.child);
-    }
-  });
-});
-
-describe('a client that hangs up while sending its request', () => {
-  it('costs no session slot and no warning', async () => {
-    const server = await serve(['--max-sessions', '1']);
-    try {
-      const { port } = new URL(server.url);
-      for (let i = 0; i < 3; i++) {
-        // An initialize whose body stops a tenth of the way through, then the connection closes.
-        await new Promise<void>((done) => {
-          const socket = connectSocket(Number(port), '127.0.0.1', () => {
-            socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: 1000\r\n\r\n{"jsonrpc":"2.0"`);
-            setTimeout(() => {
-              socket.destroy();
-              done();
-            }, 100);
-          });
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const one = await connect(server.url);
-      expect((await one.call('pages', { action: 'list' })).isError).toBe(false);
-      expect(server.stderr()).not.toMatch(/failed|aborted/);
-    } finally {
-      await stop(server.child);
     }
   });
 });

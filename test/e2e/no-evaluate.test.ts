@@ -179,15 +179,21 @@ describe('without --no-evaluate, the same routes do run page JavaScript', () => 
     expect(pwned).toEqual(['blobUrl']);
   });
 
-  it('names the evaluate tool when a javascript: URL is refused', async () => {
-    const refused = await e2e.legible.call('navigate', { url: 'javascript:void 0' });
-    expect(refused.isError).toBe(true);
-    expect(refused.text).toContain('Use the evaluate tool');
+  it('names the evaluate tool (by its definition: a call to make) when a javascript: URL is refused', async () => {
+    for (const [tool, args] of [
+      ['navigate', { url: 'javascript:void 0' }],
+      ['pages', { action: 'new', url: 'javascript:void 0' }],
+    ] as const) {
+      const refused = await e2e.legible.call(tool, args);
+      expect(refused.isError, refused.text).toBe(true);
+      expect(refused.text).toContain('Run code in the page with evaluate {"function":…}.');
+    }
   });
 });
 
 describe('--no-evaluate: the hint for a javascript: URL does not name a tool that is not offered', () => {
-  const e2e = useLegible({ args: ['--no-evaluate'] });
+  // A secret filled in at replay is checked as the navigate tool checks a URL: the gate before the run cannot see it.
+  const e2e = useLegible({ outputDir: 'no-eval-hint', args: ['--no-evaluate'], env: { LEGIBLE_SECRET_NEXT: `javascript:${mark('filledSecret')}` } });
 
   it('says what the server allows instead', async () => {
     for (const [tool, args] of [
@@ -198,7 +204,18 @@ describe('--no-evaluate: the hint for a javascript: URL does not name a tool tha
       expect(refused.isError, refused.text).toBe(true);
       expect(refused.text).toContain('javascript: URLs');
       expect(refused.text).not.toContain('evaluate tool');
+      expect(refused.text).not.toContain('evaluate {');
       expect(refused.text).toContain('--no-evaluate');
     }
+  });
+
+  it('does not run a javascript: URL a secret fills into a navigate step, and names no step type the server refuses', async () => {
+    pwned.length = 0;
+    const journey = join(e2e.outputDir, 'filled.json');
+    writeFileSync(journey, JSON.stringify({ title: 'filled', steps: [{ type: 'navigate', url: `${e2e.fixtures.url}/form.html` }, { type: 'navigate', url: '${LEGIBLE_SECRET_NEXT}' }] }));
+    const answer = await e2e.call('journey', { action: 'run', journey });
+    expect(answer).toContain('2. navigate to ${LEGIBLE_SECRET_NEXT} — not run: a javascript: URL runs code in the page instead of loading one (this server runs --no-evaluate');
+    expect(answer).not.toContain('waitForExpression');
+    expect(pwned).toEqual([]);
   });
 });

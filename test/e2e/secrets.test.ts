@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,9 @@ const SECRETS = {
   responseToken: 'resptokenSECRET8a1c',
   failedResponseToken: 'failtokenSECRET7b3d',
   keyByKeyPassword: 'KeyPw-SECRET9d1',
+  // Typed by a hand-written journey into test/fixtures/member.html's fields, which only the page calls secret.
+  memberCode: 'membercodeSECRET3c7e',
+  revealedPassword: 'revealedpwSECRET5a2d',
 };
 
 /** Videos and images hold pixels, not text: they are the only files the scan skips. */
@@ -135,16 +138,18 @@ describe('secrets stay out of what Legible writes and shares', () => {
     const pressed: string[] = [];
     for (const key of SECRETS.keyByKeyPassword) pressed.push(await e2e.call('type', { key }));
     pressed.push(await e2e.call('type', { key: 'Backspace' }));
-    pressed.push(await e2e.call('type', { key: '7' }));
+    // Keys named by their code type characters too ("KeyQ" types q): masked all the same.
+    for (const key of ['7', 'KeyQ', 'Digit4', 'Shift+KeyZ', 'Space']) pressed.push(await e2e.call('type', { key }));
     const stop = await e2e.call('record', { action: 'stop' });
     await e2e.call('click', { ref: refOf(page, 'button', 'Sign in') });
-    const typed = `${SECRETS.keyByKeyPassword.slice(0, -1)}7`;
+    const typed = `${SECRETS.keyByKeyPassword.slice(0, -1)}7q4Z `;
     expect(logins.at(-1)?.password).toBe(typed);
     for (const answer of pressed.filter((_, i) => i !== SECRETS.keyByKeyPassword.length)) expect(answer).toMatch(/^Pressed • in a password field \(a password: journeys keep \$\{LEGIBLE_SECRET_PASSWORD\} instead\)\./);
     expect(pressed[SECRETS.keyByKeyPassword.length]).toMatch(/^Pressed Backspace in a password field/);
     // The recording's action list (its captions and filmstrip) shows only the mask.
     expect(stop).toMatch(/Pressing • in a password field/);
     expect(stop).not.toMatch(/Pressing [^•B]/);
+    for (const answer of pressed) expect(answer).not.toMatch(/KeyQ|Digit4|KeyZ|Space/);
 
     const saved = await e2e.call('journey', { action: 'save', name: 'login-keys', expect: ['text:Signed in as bob'] });
     const flow = JSON.parse(readFileSync(groupOf(saved, /to (\S+\.json):/), 'utf8')) as { steps: { type: string; key?: string; value?: string }[] };
@@ -155,5 +160,49 @@ describe('secrets stay out of what Legible writes and shares', () => {
     // Replayed in this session, the field gets what was typed (with the Backspace applied).
     expect(await e2e.call('journey', { action: 'run', journey: 'login-keys' })).toContain('PASSED');
     expect(logins.at(-1)?.password).toBe(typed);
+  });
+
+  it('masks what a hand-written journey types into fields only the page calls secret, in every file and answer', async () => {
+    // The journey file itself holds the secrets, as written by hand: the scan below looks at every other file.
+    const dir = join(e2e.outputDir, 'hand-written');
+    mkdirSync(dir);
+    try {
+      const journey = join(dir, 'member.json');
+      const steps = [
+        { type: 'navigate', url: `${e2e.fixtures.url}/member.html` },
+        { type: 'change', selectors: [['#f1']], value: SECRETS.memberCode },
+        { type: 'change', selectors: [['#f2']], value: SECRETS.revealedPassword },
+        { type: 'click', selectors: [['#go']] },
+      ];
+      writeFileSync(journey, JSON.stringify({ title: 'member', steps }));
+      const answers: Record<string, string> = {};
+      answers.run = await e2e.call('journey', { action: 'run', journey, record: 'member', expect: ['text:Inside with 20 and 20 characters'] });
+      expect(answers.run).toContain('PASSED');
+      expect(answers.run).toMatch(/change #f1 to "•+"/);
+      expect(answers.run).toMatch(/change #f2 to "•+"/);
+      answers.report = await e2e.call('report', { run: 'member', name: 'member-report' });
+      // The report's copy of the journey refers to them by variable, named after the fields, as a recorded journey does.
+      const copy = join(e2e.outputDir, 'reports', 'member-report', 'journey.json');
+      const kept = (JSON.parse(readFileSync(copy, 'utf8')) as { steps: { value?: string }[] }).steps.map((step) => step.value);
+      expect(kept).toEqual([undefined, '${LEGIBLE_SECRET_CODE}', '${LEGIBLE_SECRET_WORDS}', undefined]);
+      // This session remembers what the run typed, so the report's copy replays here.
+      expect(await e2e.call('journey', { action: 'run', journey: copy, expect: ['text:Inside with 20 and 20 characters'] })).toContain('PASSED');
+      // A step that fails to type (the field is disabled) still has its value in the file: masked all the same.
+      const failing = join(dir, 'member-old.json');
+      writeFileSync(failing, JSON.stringify({ title: 'member-old', steps: [steps[0], { type: 'change', selectors: [['#f3']], value: SECRETS.memberCode }] }));
+      answers.failed = await e2e.call('journey', { action: 'run', journey: failing });
+      expect(answers.failed).toMatch(/✗ 2\. change #f3 to "•+" — failed: That field is disabled/);
+      expect(leaks(e2e.outputDir).filter((found) => !/^hand-written\/member(-old)?\.json:/.test(found))).toEqual([]);
+      for (const [tool, text] of Object.entries(answers)) expect(leaksIn(text), `${tool}:\n${text}`).toEqual([]);
+
+      // The agent's own typing into the revealed password: masked in the answer and the outline, as a password input is.
+      const page = await e2e.openAndSnapshot('/member.html');
+      answers.type = await e2e.call('type', { ref: refOf(page, 'textbox', 'Phrase'), text: SECRETS.revealedPassword });
+      expect(answers.type).toMatch(/Typed "•+" into textbox "Phrase" \[e\d+\] \(a password: journeys keep \$\{LEGIBLE_SECRET_WORDS\} instead\)/);
+      expect(await e2e.snapshot()).toMatch(/textbox "Phrase" \[ref=e\d+\] \[value="•+"\]/);
+      expect(leaksIn(answers.type)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Every error names a next step: no `new LegibleError(message)` (or UsageError) without a hint in
- * src, read with the TypeScript parser; and ffmpeg's failures on a real broken video are cut to
+ * src, read with the TypeScript parser; an error that wraps another keeps its kind; and ffmpeg's failures on a real broken video are cut to
  * their root-cause line, with what to do.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ffmpegReason, probeVideo } from '../../src/media/ffmpeg.js';
 import { grabFrame } from '../../src/media/sideBySide.js';
-import { LegibleError } from '../../src/util/errors.js';
+import { LegibleError, UsageError } from '../../src/util/errors.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 
@@ -39,6 +39,18 @@ describe('errors name a next step', () => {
       visit(source);
     }
     expect(missing, 'errors without a hint: give each a second argument that says what to do next').toEqual([]);
+  });
+});
+
+describe('what kind of failure an error is', () => {
+  it('keeps the kind of the error it wraps (a usage error passed on in other words exits 2, not 1)', () => {
+    const wrong = new UsageError('"yesterday" is not a time.', 'Write now or -15m.');
+    expect(new LegibleError(`"time": ${wrong.message}`, wrong.hint, { cause: wrong }).kind).toBe('usage');
+    expect(new LegibleError('Could not start.', 'Check it.', { cause: new LegibleError('x', 'y', { kind: 'environment' }) }).kind).toBe('environment');
+    // A kind given wins; a cause that is not Legible's, or none, is an action's failure.
+    expect(new LegibleError('x', 'y', { cause: wrong, kind: 'action' }).kind).toBe('action');
+    expect(new LegibleError('x', 'y', { cause: new Error('z') }).kind).toBe('action');
+    expect(new LegibleError('x', 'y').kind).toBe('action');
   });
 });
 

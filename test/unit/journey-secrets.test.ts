@@ -50,6 +50,23 @@ describe('secret references in journeys', () => {
     expect(protectFlow(safe).flow).toEqual(safe);
     expect(parseJourney(JSON.stringify(safe), 'login.json').steps).toHaveLength(7);
   });
+
+  it('refers by variable to the values of the steps a run found typing into secret fields, whatever their selectors', () => {
+    const flow = {
+      title: 't',
+      steps: [
+        { type: 'navigate', url: 'http://h/' },
+        { type: 'change', selectors: [['#f1']], value: 'zebra9' },
+        { type: 'change', selectors: [['#f2']], value: 'plain' },
+        { type: 'change', selectors: [['#f3']], value: '${LEGIBLE_SECRET_OTHER}' },
+      ],
+    };
+    // Step numbers are 1-based, as the run's verdicts count them.
+    const { flow: safe, secrets } = protectFlow(flow, new Map([[2, 'LEGIBLE_SECRET_CODE'], [4, 'LEGIBLE_SECRET_F3']]));
+    const steps = (safe as typeof flow).steps;
+    expect(steps.map((step) => (step as { value?: string }).value)).toEqual([undefined, '${LEGIBLE_SECRET_CODE}', 'plain', '${LEGIBLE_SECRET_OTHER}']);
+    expect([...secrets]).toEqual([['LEGIBLE_SECRET_CODE', 'zebra9']]);
+  });
 });
 
 describe('the --no-evaluate gate', () => {

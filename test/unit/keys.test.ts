@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseKeyCombo } from '../../src/cdp/keys.js';
+import { mayTypeText, parseKeyCombo } from '../../src/cdp/keys.js';
 import { LegibleError } from '../../src/util/errors.js';
 
 describe('parseKeyCombo', () => {
@@ -46,5 +46,15 @@ describe('parseKeyCombo', () => {
       expect(error, `parseKeyCombo(${JSON.stringify(bad)}) should throw`).toBeInstanceOf(LegibleError);
       expect((error as LegibleError).hint).toMatch(/Enter|Control\+A/);
     }
+  });
+});
+
+describe('mayTypeText', () => {
+  it('counts characters, and keys named by their code, as typing (so a password field masks them)', () => {
+    for (const combo of ['a', 'Shift+A', '7', 'KeyQ', 'Digit4', 'Numpad8', 'Space', 'space', 'Shift+KeyZ', '+', 'Equal']) expect(mayTypeText(parseKeyCombo(combo)), combo).toBe(true);
+  });
+
+  it('does not count keys that edit, move or submit, nor shortcuts', () => {
+    for (const combo of ['Enter', 'Tab', 'Shift+Tab', 'Backspace', 'Delete', 'ArrowLeft', 'Home', 'Escape', 'F5', 'Control+A', 'Meta+v', 'Alt+x', 'Shift', 'NumpadEnter']) expect(mayTypeText(parseKeyCombo(combo)), combo).toBe(false);
   });
 });

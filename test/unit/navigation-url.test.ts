@@ -24,13 +24,13 @@ describe('normaliseUrl', () => {
     expect(normaliseUrl(' localhost:3000 ')).toBe('http://localhost:3000');
   });
 
-  it('refuses javascript: URLs and points to evaluate', () => {
+  it('refuses javascript: URLs and points to the call that runs code, as the caller names it', () => {
     for (const url of ['javascript:alert(1)', ' JavaScript:void(0)']) {
       expect(() => normaliseUrl(url)).toThrow(LegibleError);
       try {
-        normaliseUrl(url);
+        normaliseUrl(url, { evaluate: true, evaluateCall: 'run_js {"code":…}' });
       } catch (error) {
-        expect((error as LegibleError).hint).toContain('evaluate');
+        expect((error as LegibleError).hint).toBe('Run code in the page with run_js {"code":…}.');
       }
     }
   });

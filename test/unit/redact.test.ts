@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, isSecretName, maskTyped, redactBody, redactHeaders, redactJson, redactNamedValues, redactText, redactUrl } from '../../src/util/redact.js';
+import { REDACTED, SECRET_REFERENCE, isSecretName, isSecretVariable, maskTyped, redactBody, redactHeaders, redactJson, redactNamedValues, redactText, redactUrl } from '../../src/util/redact.js';
 
 describe('isSecretName', () => {
   it('knows credential headers, parameters and fields in any spelling', () => {
@@ -126,5 +126,13 @@ describe('maskTyped', () => {
   it('shows a password as up to eight bullets, as the snapshot does', () => {
     expect(maskTyped('hunter2')).toBe('•••••••');
     expect(maskTyped('a much longer passphrase')).toBe('••••••••');
+  });
+});
+
+describe('secret references', () => {
+  it('knows the variables a reference may name, and nothing else (a run record read back may hold anything)', () => {
+    expect(isSecretVariable('LEGIBLE_SECRET_CODE')).toBe(true);
+    for (const text of ['LEGIBLE_SECRET_', 'LEGIBLE_SECRET_a', 'LEGIBLE_SECRET_X} "x', 'PATH', 42, undefined]) expect(isSecretVariable(text), String(text)).toBe(false);
+    expect('a ${LEGIBLE_SECRET_PASSWORD} b'.replace(SECRET_REFERENCE, '<$1>')).toBe('a <LEGIBLE_SECRET_PASSWORD> b');
   });
 });

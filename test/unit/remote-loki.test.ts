@@ -74,6 +74,11 @@ describe('Loki client', () => {
     expect(answer.stats.partial).toBe('Loki answered its limit of 2 entries; more may match');
   });
 
+  it('says so in good grammar for a limit of one', async () => {
+    route = () => ({ body: { status: 'success', data: { resultType: 'streams', result: [{ stream: { app: 'api' }, values: [[ns(T - 1), 'a']] }] } } });
+    expect((await client.query('{app="api"}', { ...WINDOW, limit: 1 })).stats.partial).toBe('Loki answered its limit of 1 entry; more may match');
+  });
+
   it('a metric query: at a step by query_range (matrix), without one once at the end by /query (vector)', async () => {
     route = () => ({ body: { status: 'success', data: { resultType: 'matrix', result: [{ metric: { level: 'error' }, values: [[T / 1000 - 60, '3'], [T / 1000, '5']] }, { metric: { __error__: 'JSONParserErr' }, values: [[T / 1000, '1']] }] } } });
     const range = await client.query('sum by (level) (count_over_time({app="api"} | json [1m]))', { ...WINDOW, limit: 100, stepMs: 60_000 });

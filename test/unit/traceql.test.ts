@@ -303,7 +303,7 @@ describe('the span store caps', () => {
     const store = new SpanStore();
     const bad = request('a', 's', [{ id: '1', name: 'x', start: 0, ms: 1 }]);
     bad.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.spanId = '';
-    expect(store.ingest(bad)).toEqual({ rejected: 1, message: '1 spans had no trace or span id' });
+    expect(store.ingest(bad)).toEqual({ rejected: 1, message: '1 span had no trace or span id' });
     expect(store.size).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { LegibleError } from '../../util/errors.js';
+import { UsageError } from '../../util/errors.js';
 import type { MetricsBackend, MetricsRange, MetricsResult, TimeWindow } from '../backends.js';
 import type { Labels } from '../model.js';
 import { storeCatalog, type MetricsCatalog } from './catalog.js';
@@ -41,7 +41,7 @@ export class EmbeddedMetrics implements MetricsBackend {
     const found = new Map<string, Labels>();
     for (const text of selectors) {
       const expr = parsePromQL(text);
-      if (expr.kind !== 'selector') throw new LegibleError(`${JSON.stringify(text.slice(0, 100))} is not a series selector.`, 'Give a selector such as http_requests_total{job="api"} or {__name__=~"http_.*"}.');
+      if (expr.kind !== 'selector') throw new UsageError(`${JSON.stringify(text.slice(0, 100))} is not a series selector.`, 'Give a selector such as http_requests_total{job="api"} or {__name__=~"http_.*"}.');
       for (const series of this.store.select(expr.matchers, window.startMs, window.endMs)) found.set(series.key, series.labels);
     }
     return [...found.keys()].sort(compareKeys).map((key) => found.get(key)!);

@@ -1,4 +1,4 @@
-import { LegibleError } from '../../util/errors.js';
+import { LegibleError, UsageError } from '../../util/errors.js';
 import type { Labels } from '../model.js';
 import { formatDuration } from '../time.js';
 import type { Expr } from './ast.js';
@@ -46,9 +46,7 @@ export function parsePromQL(query: string): Expr {
     const fix = suggestFix(query, error);
     const shown = query.length > 300 ? `${query.slice(0, 300)}…` : query;
     const hint = fix ? `Did you mean: ${fix.length > 300 ? `${fix.slice(0, 300)}…` : fix}` : `Examples: ${EXAMPLES.join('   ')}`;
-    throw new LegibleError(`PromQL parse error at ${where(query, error.from)}: ${error.reason}\n${pointAt(shown, Math.min(error.from, shown.length), Math.min(error.to, shown.length))}`, hint, {
-      kind: 'usage',
-    });
+    throw new UsageError(`PromQL parse error at ${where(query, error.from)}: ${error.reason}\n${pointAt(shown, Math.min(error.from, shown.length), Math.min(error.to, shown.length))}`, hint);
   }
 }
 
@@ -75,11 +73,11 @@ export class PromQLEngine {
   queryRange(query: string, startMs: number, endMs: number, stepMs: number): PromQueryData {
     checkTime(startMs, 'start');
     checkTime(endMs, 'end');
-    if (!(stepMs > 0) || !Number.isFinite(stepMs)) throw new LegibleError(`The step must be positive, not ${stepMs} ms.`, 'Give a step such as 15s or 1m.');
-    if (endMs < startMs) throw new LegibleError('The end of the range is before its start.', 'Swap start and end, or give a later end.');
+    if (!(stepMs > 0) || !Number.isFinite(stepMs)) throw new UsageError(`The step must be positive, not ${stepMs} ms.`, 'Give a step such as 15s or 1m.');
+    if (endMs < startMs) throw new UsageError('The end of the range is before its start.', 'Swap start and end, or give a later end.');
     const points = Math.floor((endMs - startMs) / stepMs) + 1;
     if (points > MAX_POINTS_PER_SERIES) {
-      throw new LegibleError(
+      throw new UsageError(
         `exceeded maximum resolution of 11,000 points per timeseries (${points.toLocaleString('en-US')} steps of ${formatDuration(stepMs)}).`,
         `Use a larger step (at least ${formatDuration(Math.ceil((endMs - startMs) / (MAX_POINTS_PER_SERIES - 1)))}) or a shorter range.`,
       );
@@ -87,7 +85,7 @@ export class PromQLEngine {
     const expr = parsePromQL(query);
     const type = typeOf(expr);
     if (type !== 'scalar' && type !== 'vector') {
-      throw new LegibleError(
+      throw new UsageError(
         `invalid expression type "${typeName(type)}" for range query, must be Scalar or instant Vector`,
         type === 'matrix' ? 'Wrap the range in a function such as rate(…[5m]) or avg_over_time(…[5m]), or run it as an instant query.' : undefined,
       );
@@ -99,7 +97,7 @@ export class PromQLEngine {
 }
 
 function checkTime(ms: number, what: string): void {
-  if (!Number.isFinite(ms)) throw new LegibleError(`The ${what} of the query is not a time (${ms}).`, 'Give a time as RFC 3339, Unix seconds, or relative such as -15m.');
+  if (!Number.isFinite(ms)) throw new UsageError(`The ${what} of the query is not a time (${ms}).`, 'Give a time as RFC 3339, Unix seconds, or relative such as -15m.');
 }
 
 function run(evaluate: () => Value): Value {
@@ -107,7 +105,7 @@ function run(evaluate: () => Value): Value {
     return evaluate();
   } catch (error) {
     if (!(error instanceof PromQLEvalError)) throw error;
-    throw new LegibleError(`PromQL: ${error.message}`, evalHint(error.message));
+    throw new UsageError(`PromQL: ${error.message}`, evalHint(error.message));
   }
 }
 

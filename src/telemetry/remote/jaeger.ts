@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LegibleError } from '../../util/errors.js';
+import { LegibleError, UsageError } from '../../util/errors.js';
 import type { TraceCatalog, TraceSearchOptions, TracesBackend, TimeWindow } from '../backends.js';
 import type { FieldExpr, Operand, SpansetExpr, Static } from '../traces/traceql/ast.js';
 import type { TempoSearchResponse, TempoTrace } from '../traces/tempo.js';
@@ -53,7 +53,7 @@ export class JaegerClient implements TracesBackend {
     const pushdown = pushdownOf(parseTraceQL(query));
     if (!pushdown.service) {
       const services = await this.services().catch(() => [] as string[]);
-      throw new LegibleError(
+      throw new UsageError(
         `Jaeger searches one service at a time, and the query names none that every match must have.`,
         `Add resource.service.name = "<service>" to a spanset filter, e.g. { resource.service.name = "${services[0] ?? 'api'}" && status = error }.${services.length ? ` Services: ${services.slice(0, 20).join(', ')}${services.length > 20 ? ` … (${services.length - 20} more)` : ''}.` : ''}`,
       );
@@ -89,12 +89,12 @@ export class JaegerClient implements TracesBackend {
   async trace(idOrPrefix: string, _range?: TimeWindow, signal?: AbortSignal): Promise<TempoTrace & { traceID: string }> {
     const id = this.ids.resolve(idOrPrefix, this.name);
     const answer = await this.api.json(`/api/traces/${id.replace(/^0{16}/, '')}`, {}, tracesEnvelope, { what: 'the trace', ...(signal ? { signal } : {}) }).catch((error: unknown) => {
-      if (error instanceof RemoteError && error.status === 404) throw new LegibleError(`No trace ${id} in ${this.name}.`, 'Check the id, or search for it with TraceQL.');
+      if (error instanceof RemoteError && error.status === 404) throw new UsageError(`No trace ${id} in ${this.name}.`, 'Check the id, or search for it with TraceQL.');
       throw this.refused(error);
     });
     if (answer.errors?.length) throw this.said(answer.errors);
     const trace = answer.data?.[0];
-    if (!trace || !trace.spans.length) throw new LegibleError(`No trace ${id} in ${this.name}.`, 'Check the id, or search for it with TraceQL.');
+    if (!trace || !trace.spans.length) throw new UsageError(`No trace ${id} in ${this.name}.`, 'Check the id, or search for it with TraceQL.');
     return { traceID: traceId(trace.traceID), resourceSpans: jaegerToOtlp(trace) };
   }
 
@@ -109,7 +109,7 @@ export class JaegerClient implements TracesBackend {
 
   private refused(error: unknown): unknown {
     if (error instanceof RemoteError && error.failure === 'http' && error.status === 400) {
-      return new LegibleError(`The ${this.api.where} refused the search: ${error.backendMessage ?? error.message}`, 'Jaeger filters by service, operation, tags and duration; Legible pushes those down from the TraceQL query and evaluates the rest itself.');
+      return new UsageError(`The ${this.api.where} refused the search: ${error.backendMessage ?? error.message}`, 'Jaeger filters by service, operation, tags and duration; Legible pushes those down from the TraceQL query and evaluates the rest itself.');
     }
     return error;
   }

@@ -4,6 +4,7 @@ import type { LogQueryOptions, LogsBackend, LogsCatalog, LogsResult, LokiData, S
 import type { MetricSteps } from '../logs/logql/query.js';
 import type { Labels } from '../model.js';
 import { RemoteApi, RemoteError, type RemoteApiOptions } from './http.js';
+import { plural } from '../../util/text.js';
 
 /**
  * Loki's query API as a LogsBackend (the "Loki HTTP API" page of Loki 3.x):
@@ -171,6 +172,6 @@ function toResult(data: z.output<typeof dataSchema>, options: LogQueryOptions, s
     return { stream: stream.stream, values };
   });
   // Loki stops at the limit and does not count the rest.
-  const partial = returned >= options.limit ? `Loki answered its limit of ${options.limit} entries; more may match` : undefined;
+  const partial = returned >= options.limit ? `Loki answered its limit of ${plural(options.limit, 'entry', 'entries')}; more may match` : undefined;
   return { data: { resultType: 'streams', result }, stats: { ...base, matched: returned, returned, parseErrors, ...(partial ? { partial } : {}) } };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LegibleError } from '../../util/errors.js';
+import { LegibleError, UsageError } from '../../util/errors.js';
 import type { MetricsBackend, MetricsRange, MetricsResult, TimeWindow } from '../backends.js';
 import type { MetricsCatalog } from '../metrics/catalog.js';
 import type { PromQueryData } from '../metrics/query.js';
@@ -77,7 +77,7 @@ export class PrometheusClient implements MetricsBackend {
   }
 
   async series(selectors: string[], window: TimeWindow): Promise<Labels[]> {
-    if (!selectors.length) throw new LegibleError('Listing series needs at least one selector.', 'For example http_requests_total or {job="api"}.');
+    if (!selectors.length) throw new UsageError('Listing series needs at least one selector.', 'For example http_requests_total or {job="api"}.');
     const params: Params = { 'match[]': selectors, start: seconds(window.startMs), end: seconds(window.endMs), limit: LISTING_LIMIT };
     const answer = await this.api.json('/api/v1/series', params, seriesEnvelope, { method: 'POST', what: 'a series listing' });
     if (answer.status === 'error') throw this.refused(answer, 'the series listing');
@@ -140,12 +140,12 @@ export class PrometheusClient implements MetricsBackend {
     } catch (error) {
       if (error instanceof LegibleError && error.hint) hint = `${error.hint}`;
     }
-    return new LegibleError(`The ${this.api.where} refused the query: ${shown}`, hint, { kind: 'usage' });
+    return new UsageError(`The ${this.api.where} refused the query: ${shown}`, hint);
   }
 
   private refused(answer: { errorType?: string | undefined; error?: string | undefined }, what: string): LegibleError {
     const said = `${answer.errorType ? `${answer.errorType}: ` : ''}${answer.error ?? 'no reason given'}`;
-    return new LegibleError(`The ${this.api.where} refused ${what}: ${said.slice(0, 300)}`, 'Check the label name, or the base URL in --metrics-url.');
+    return new UsageError(`The ${this.api.where} refused ${what}: ${said.slice(0, 300)}`, 'Check the label name, or the base URL in --metrics-url.');
   }
 }
 

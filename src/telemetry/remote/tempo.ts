@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LegibleError } from '../../util/errors.js';
+import { LegibleError, UsageError } from '../../util/errors.js';
 import type { TraceCatalog, TraceSearchOptions, TracesBackend, TimeWindow } from '../backends.js';
 import { decodeTracesJson } from '../otlp/jsonDecode.js';
 import type { KeyValue, ResourceSpans } from '../otlp/model.js';
@@ -162,7 +162,7 @@ export class TempoClient implements TracesBackend {
         ({ text }) => /"data"\s*:/.test(text),
         () => false,
       );
-      if (jaeger) return new LegibleError(`${this.api.where.replace(/^Tempo/, 'The server')} has no Tempo search API, but answers Jaeger's query API.`, 'Start Legible with --traces-api jaeger.');
+      if (jaeger) return new UsageError(`${this.api.where.replace(/^Tempo/, 'The server')} has no Tempo search API, but answers Jaeger's query API.`, 'Start Legible with --traces-api jaeger.');
     }
     return error;
   }
@@ -175,7 +175,7 @@ function window(range: TimeWindow): { start: number; end: number } {
 }
 
 function notFound(id: string, where: string): LegibleError {
-  return new LegibleError(`No trace ${id} in ${where}.`, 'Check the id, or search for it with TraceQL (a time range that covers it helps: Tempo looks only there when one is given).');
+  return new UsageError(`No trace ${id} in ${where}.`, 'Check the id, or search for it with TraceQL (a time range that covers it helps: Tempo looks only there when one is given).');
 }
 
 /** A trace's OTLP/JSON (Tempo may write ids in base64 and enums by name) in Legible's OTLP model. */

@@ -1,4 +1,4 @@
-import { LegibleError } from '../../util/errors.js';
+import { LegibleError, UsageError } from '../../util/errors.js';
 
 /**
  * The trace ids a remote backend's searches answered, newest kept, so that the short id the
@@ -23,14 +23,14 @@ export class TraceIdMemory {
   resolve(idOrPrefix: string, where: string): string {
     const wanted = idOrPrefix.trim().toLowerCase();
     if (!/^[0-9a-f]{1,32}$/.test(wanted)) {
-      throw new LegibleError(`${JSON.stringify(idOrPrefix.slice(0, 100))} is not a trace id.`, 'A trace id is 32 hex digits; the short id a search answered (its first 12) is enough.');
+      throw new UsageError(`${JSON.stringify(idOrPrefix.slice(0, 100))} is not a trace id.`, 'A trace id is 32 hex digits; the short id a search answered (its first 12) is enough.');
     }
     if (this.ids.has(wanted)) return wanted;
     const found = [...this.ids].filter((id) => id.startsWith(wanted) || id.replace(/^0{16}/, '').startsWith(wanted));
     if (found.length === 1) return found[0]!;
-    if (found.length > 1) throw new LegibleError(`${found.length} traces found by this session start with ${wanted}: ${found.slice(0, 5).join(', ')}.`, 'Give more digits of the id.');
+    if (found.length > 1) throw new UsageError(`${found.length} traces found by this session start with ${wanted}: ${found.slice(0, 5).join(', ')}.`, 'Give more digits of the id.');
     if (wanted.length === 32 || wanted.length === 16) return wanted;
-    throw new LegibleError(
+    throw new UsageError(
       `${wanted} is not a whole trace id, and no search of ${where} in this session answered a trace starting with it.`,
       'Give the full 32-digit id, or search first (a short id then works for the traces the search answered).',
     );

@@ -1,4 +1,4 @@
-import { LegibleError } from '../../util/errors.js';
+import { LegibleError, UsageError } from '../../util/errors.js';
 import type { ResourceSpans, ScopeSpans } from '../otlp/model.js';
 import type { SpanStore, StoredResource, StoredScope, TraceEntry } from './spanStore.js';
 import { ROOT_NOT_RECEIVED, type TempoSearchResponse, type TempoSearchTrace, type TempoSpan, type TempoTrace } from './tempo.js';
@@ -6,6 +6,7 @@ import { attributesOf, type Scope } from './traceql/ast.js';
 import { evaluateSpanset, TraceFacts } from './traceql/evaluate.js';
 import { parseTraceQL } from './traceql/parse.js';
 import { anyValueOf, findFlat } from './values.js';
+import { plural } from '../../util/text.js';
 
 export interface SearchOptions {
   /** Only traces that overlap [startMs, endMs] (epoch ms). */
@@ -102,18 +103,18 @@ export function findTraces(store: SpanStore, prefix: string): TraceEntry[] {
 export function traceById(store: SpanStore, idOrPrefix: string): TempoTrace & { traceID: string } {
   const wanted = idOrPrefix.trim().toLowerCase();
   if (!/^[0-9a-f]{1,32}$/.test(wanted)) {
-    throw new LegibleError(`${JSON.stringify(idOrPrefix.slice(0, 100))} is not a trace id.`, 'A trace id is 32 hex digits; a unique prefix of it (say the first 8) is enough.');
+    throw new UsageError(`${JSON.stringify(idOrPrefix.slice(0, 100))} is not a trace id.`, 'A trace id is 32 hex digits; a unique prefix of it (say the first 8) is enough.');
   }
   const found = findTraces(store, wanted);
   if (!found.length) {
-    throw new LegibleError(
-      `No trace ${wanted} in the store (${store.traces.size} traces held${store.evicted ? `, ${store.evicted} older spans dropped by the caps` : ''}).`,
+    throw new UsageError(
+      `No trace ${wanted} in the store (${plural(store.traces.size, 'trace')} held${store.evicted ? `, ${plural(store.evicted, 'older span')} dropped by the caps` : ''}).`,
       'Search for it with TraceQL, such as { status = error } or { duration > 1s }; the store keeps only what the app sent since Legible started.',
     );
   }
   if (found.length > 1) {
     const shown = found.slice(0, 5).map((trace) => trace.id.slice(0, Math.max(wanted.length + 4, 12)));
-    throw new LegibleError(`${found.length} traces start with ${wanted}: ${shown.join(', ')}${found.length > 5 ? ', …' : ''}.`, 'Give more digits of the id.');
+    throw new UsageError(`${found.length} traces start with ${wanted}: ${shown.join(', ')}${found.length > 5 ? ', …' : ''}.`, 'Give more digits of the id.');
   }
   const trace = found[0]!;
   return { traceID: trace.id, resourceSpans: resourceSpansOf(store, trace) };

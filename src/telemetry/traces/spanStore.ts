@@ -2,6 +2,7 @@ import type { ExportTraceRequest, InstrumentationScope, Resource, SinkResult, Sp
 import { searchSpans, traceById, type SearchOptions } from './search.js';
 import type { TempoSearchResponse, TempoTrace } from './tempo.js';
 import { flatAttributes, keyValuesOf as keyValues, valueBytes, type StoredValue } from './values.js';
+import { plural } from '../../util/text.js';
 
 /**
  * The embedded span store: a bounded ring of spans in columns, oldest dropped first.
@@ -184,7 +185,7 @@ export class SpanStore {
       this.release(resource, this.resources);
     }
     this.refused += refused;
-    return refused ? { rejected: refused, message: `${refused} spans had no trace or span id` } : {};
+    return refused ? { rejected: refused, message: `${plural(refused, 'span')} had no trace or span id` } : {};
   }
 
   private add(span: Span, resource: StoredResource, scope: StoredScope): void {

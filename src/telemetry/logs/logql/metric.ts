@@ -1,6 +1,6 @@
 import type { Labels } from '../../model.js';
 import { parseDuration } from '../../time.js';
-import { LegibleError } from '../../../util/errors.js';
+import { UsageError } from '../../../util/errors.js';
 import type { LogStore } from '../store.js';
 import type { Grouping, MetricQuery, RangeAggregation, Unwrap, VectorAggregation } from './ast.js';
 import { parseBytes } from './literals.js';
@@ -43,7 +43,7 @@ const ADDITIVE = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_r
 
 export function evaluateMetric(store: LogStore, query: MetricQuery, steps: Steps, work: MetricWork): Series[] {
   if (steps.count > MAX_STEPS) {
-    throw new LegibleError(`The query would make ${steps.count} points per series (at most ${MAX_STEPS}).`, 'Use a larger step, or a shorter time range.');
+    throw new UsageError(`The query would make ${steps.count} points per series (at most ${MAX_STEPS}).`, 'Use a larger step, or a shorter time range.');
   }
   return query.kind === 'range' ? evaluateRange(store, query, steps, work, undefined) : evaluateVector(store, query, steps, work);
 }
@@ -119,7 +119,7 @@ function evaluateRange(store: LogStore, query: RangeAggregation, steps: Steps, w
       let accumulator = accumulators.get(key);
       if (!accumulator) {
         if (accumulators.size >= MAX_SERIES) {
-          throw new LegibleError(
+          throw new UsageError(
             `The query makes more than ${MAX_SERIES.toLocaleString('en-US')} series (one per distinct set of labels, and | json makes many).`,
             'Aggregate them, e.g. sum by (level) (count_over_time({app="api"} | json [5m])), or drop labels with | keep level.',
           );

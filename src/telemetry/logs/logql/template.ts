@@ -1,5 +1,5 @@
 import type { Labels } from '../../model.js';
-import { LegibleError } from '../../../util/errors.js';
+import { UsageError } from '../../../util/errors.js';
 
 /**
  * The part of Go's text/template that line_format and label_format queries use: `{{.label}}`,
@@ -45,7 +45,7 @@ export function compileTemplate(text: string): Template {
     const [head, ...pipes] = splitPipes(match[1]!);
     const source = head!.trim();
     if (!/^(\.[A-Za-z_]\w*|__line__|__timestamp__)$/.test(source)) {
-      throw new LegibleError(
+      throw new UsageError(
         `LogQL template: {{${match[1]}}} is not supported; Legible's templates take {{.label}}, {{__line__}}, {{__timestamp__}}, and pipes through ${Object.keys(FUNCTIONS).join(', ')}.`,
         'For example: | line_format "{{.method}} {{.path}} {{.status}}"',
       );
@@ -55,7 +55,7 @@ export function compileTemplate(text: string): Template {
       const words = [...pipe.trim().matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((word) => (word[1] !== undefined ? word[1].replace(/\\(.)/g, '$1') : word[2]!));
       const [name, ...args] = words;
       if (!name || !FUNCTIONS[name]) {
-        throw new LegibleError(`LogQL template: the function ${JSON.stringify(name ?? '')} is not supported.`, `Use one of ${Object.keys(FUNCTIONS).join(', ')}.`);
+        throw new UsageError(`LogQL template: the function ${JSON.stringify(name ?? '')} is not supported.`, `Use one of ${Object.keys(FUNCTIONS).join(', ')}.`);
       }
       return { name, args };
     });
