@@ -134,6 +134,14 @@ const COUNTER = `<!doctype html>
 </script>
 </body></html>`;
 
+/** The counter page with a CSS animation running (a spinner), so a recording gets frames all the time. */
+const COUNTER_SPINNER = COUNTER.replace(
+  '</body>',
+  `<div id="spinner" style="width:40px;height:40px;border:6px solid #ccc;border-top-color:#36c;border-radius:50%;animation:spin 1s linear infinite"></div>
+<style>@keyframes spin { to { transform: rotate(360deg) } }</style>
+</body>`,
+);
+
 function send(res, status, type, body) {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
@@ -158,7 +166,7 @@ function handle(req, res) {
     case '/animated':
       return send(res, 200, 'text/html; charset=utf-8', url.searchParams.has('photo') ? ANIMATED_PHOTO : ANIMATED);
     case '/counter':
-      return send(res, 200, 'text/html; charset=utf-8', COUNTER);
+      return send(res, 200, 'text/html; charset=utf-8', url.searchParams.has('spinner') ? COUNTER_SPINNER : COUNTER);
     case '/favicon.ico':
       return send(res, 204, 'image/x-icon', '');
     default:

@@ -83,6 +83,10 @@ export const ROWS = [
   { key: 'mem500', label: 'Legible RSS after 500 actions (MB)', memory: (m) => m.checkpoints?.[500]?.serverRssMb, digits: 0 },
   { key: 'memRatio', label: 'Legible RSS 500 / 50 actions', memory: (m) => m.ratio, digits: 2, target: legibleIs('≤ 1.2', (v) => v <= 1.2) },
   { key: 'memActionMs', label: 'Legible action (click/type), median (ms)', memory: (m) => m.medianActionMs, digits: 0 },
+  // A click while a recording runs (bench/recordingClick.mjs, Legible only).
+  { key: 'recClickIdleMs', label: 'Click on a page that animates, median (ms)', recordingClick: (c) => c.idleMs, digits: 0 },
+  { key: 'recClickMs', label: 'Same click while recording, median (ms)', recordingClick: (c) => c.recordingMs, digits: 0 },
+  { key: 'recClickRatio', label: 'Click while recording / without (same round)', recordingClick: (c) => c.ratio, digits: 2 },
   // Telemetry through the real server (bench/telemetryServer.mjs, over MCP).
   { key: 'srvSpansPerS', label: 'OTLP ingest into the server, protobuf (spans/s)', telemetry: (t) => t.server?.ingest?.spansPerSecond, digits: 0, target: legibleIs('≥ 100,000', (v) => v >= 100_000) },
   { key: 'srvLogsPerS', label: 'OTLP ingest into the server, protobuf (log records/s)', telemetry: (t) => t.server?.ingest?.logRecordsPerSecond, digits: 0 },
@@ -135,7 +139,7 @@ function aggregate(values) {
 }
 
 /** One summary row per ROWS entry: { key, label, values: {server: agg}, ratio, best, target, pass }. */
-export function summarize(servers, reps, memory, telemetry, apps) {
+export function summarize(servers, reps, memory, telemetry, apps, recordingClick) {
   const byServer = Object.fromEntries(servers.map((s) => [s.id, reps.filter((r) => r.server === s.id)]));
   const peers = servers.filter((s) => s.id !== LEGIBLE).map((s) => s.id);
   return ROWS.map((row) => {
@@ -143,6 +147,7 @@ export function summarize(servers, reps, memory, telemetry, apps) {
     if (row.memory) values[LEGIBLE] = memory ? row.memory(memory) : undefined;
     else if (row.telemetry) values[LEGIBLE] = telemetry ? row.telemetry(telemetry) : undefined;
     else if (row.apps) values[LEGIBLE] = apps ? row.apps(apps) : undefined;
+    else if (row.recordingClick) values[LEGIBLE] = recordingClick && !recordingClick.error ? row.recordingClick(recordingClick) : undefined;
     else for (const s of servers) values[s.id] = aggregate(byServer[s.id].map(row.get));
     const summary = { key: row.key, label: row.label, values };
     if (row.better && typeof values[LEGIBLE] === 'number') {
@@ -190,7 +195,7 @@ export function formatTable(servers, summary) {
 }
 
 /** Errors and notes worth printing under the table (failed steps, recordings not available). */
-export function formatNotes(servers, reps, memory, telemetry, apps) {
+export function formatNotes(servers, reps, memory, telemetry, apps, recordingClick) {
   const notes = [];
   for (const s of servers) {
     const seen = new Set();
@@ -203,6 +208,7 @@ export function formatNotes(servers, reps, memory, telemetry, apps) {
     for (const note of seen) notes.push(`- ${s.name}: ${note}`);
   }
   if (memory?.error) notes.push(`- Legible memory run: ${memory.error}`);
+  if (recordingClick?.error) notes.push(`- Click while recording: ${recordingClick.error}`);
   if (telemetry?.error) notes.push(`- Telemetry rows: ${telemetry.error}`);
   if (telemetry?.server?.error) notes.push(`- Telemetry through the server: ${telemetry.server.error}`);
   const report = telemetry?.server?.report;

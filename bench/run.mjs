@@ -20,6 +20,7 @@ import { formatHttpTable, runHttpBench } from './http.mjs';
 import { runJourney } from './journey.mjs';
 import { measureApps } from './apps.mjs';
 import { measureActionMemory } from './memory.mjs';
+import { measureRecordingClick } from './recordingClick.mjs';
 import { formatPromqlTable, measurePromql } from './promql.mjs';
 import { formatNotes, formatTable, summarize, writeResults } from './report.mjs';
 import { ROOT, SERVERS } from './servers.mjs';
@@ -82,6 +83,7 @@ const work = await mkdtemp(join(tmpdir(), 'legible-bench-'));
 const results = [];
 const recordingUnavailable = {};
 let memory;
+let recordingClick;
 let cli;
 let http;
 let apps;
@@ -109,6 +111,10 @@ try {
     const began = performance.now();
     memory = await measureActionMemory(legible, { fixtures, outDir: join(work, 'memory') });
     log(`  done in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    log('Legible: clicks without and with a recording …');
+    const clicksBegan = performance.now();
+    recordingClick = await measureRecordingClick(legible, { fixtures, outDir: join(work, 'recording-click') });
+    log(`  done in ${((performance.now() - clicksBegan) / 1000).toFixed(1)} s${recordingClick.error ? `: ${recordingClick.error}` : ''}`);
   }
   if (!flags['no-cli'] && !flags['promql-only'] && !only) {
     cli = await runCliBench({ fixtures, reps });
@@ -143,20 +149,21 @@ try {
 }
 
 machine.loadAtEnd = loadavg()[0];
-const summary = summarize(servers, results, memory, telemetry, apps);
+const summary = summarize(servers, results, memory, telemetry, apps, recordingClick);
 const table = formatTable(servers, summary);
-const notes = formatNotes(servers, results, memory, telemetry, apps);
+const notes = formatNotes(servers, results, memory, telemetry, apps, recordingClick);
 const finishedAt = new Date();
 const path = await writeResults(join(ROOT, 'bench', 'results'), {
   startedAt: startedAt.toISOString(),
   finishedAt: finishedAt.toISOString(),
   durationS: (finishedAt - startedAt) / 1000,
-  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, apps: !!apps, promql: !!promql, telemetry: !!telemetry, cli: !!cli, only },
+  options: { reps, recordSeconds, servers: servers.map((s) => s.id), memory: !!memory, recordingClick: !!recordingClick, apps: !!apps, promql: !!promql, telemetry: !!telemetry, cli: !!cli, only },
   machine,
   legibleSource,
   servers: servers.map(({ id, name, version, entry }) => ({ id, name, version, entry: relative(ROOT, entry), args: SERVERS.find((s) => s.id === id).args('<outDir>') })),
   summary,
   memory,
+  recordingClick,
   cli,
   http,
   apps,

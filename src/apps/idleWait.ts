@@ -1,13 +1,15 @@
 import { sleep } from '../util/time.js';
-import { busyThreads, membersOfGroups } from './processTable.js';
+import { busyThreads } from './processTable.js';
+import { appProcesses } from './processTree.js';
 
 /** Between two looks at the threads; two looks in a row must find them all waiting. */
 const LOOK_MS = 1;
 
 /**
- * Waits until the processes of these groups have nothing left to run: no thread running or
- * waiting for a CPU, at two looks in a row (one look can fall between one thread handing work to
- * another and that one waking). True when they got there within `maxMs`; false when the time ran
+ * Waits until the processes of these apps (each the leader of its own session and process group;
+ * processTree.ts finds their members) have nothing left to run: no thread running or waiting for
+ * a CPU, at two looks in a row (one look can fall between one thread handing work to another and
+ * that one waking). True when they got there within `maxMs`; false when the time ran
  * out, or at once where the system has no process table to read (/proc).
  *
  * Why an action's report waits for this: a server issues its log line before it answers, but
@@ -18,9 +20,9 @@ const LOOK_MS = 1;
  * every thread waits, whatever was logged is in the pipe. A write waiting on something else (a
  * thread-pool job blocked on the network) is not seen; the wait is bounded for an app that never rests.
  */
-export async function waitForIdle(pgids: readonly number[], maxMs: number): Promise<boolean> {
-  if (!pgids.length) return true;
-  const pids = membersOfGroups(pgids);
+export async function waitForIdle(leaders: readonly number[], maxMs: number): Promise<boolean> {
+  if (!leaders.length) return true;
+  const pids = appProcesses(leaders);
   if (!pids) return false;
   const deadline = Date.now() + maxMs;
   let idleLooks = 0;

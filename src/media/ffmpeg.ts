@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
+import type { Readable } from 'node:stream';
 import { LegibleError } from '../util/errors.js';
 
 let cached: string | null | undefined;
@@ -77,6 +79,8 @@ export function codecArgs(format: 'mp4' | 'webm', options: { live?: boolean } = 
 
 export interface FfmpegRun {
   process: ChildProcess;
+  /** File descriptor 3 of ffmpeg (`pipe:3`), when asked for: a second stream of output beside stdout. */
+  side?: Readable;
   /** Resolves with the exit code (or the signal's name) once ffmpeg has exited. */
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
@@ -98,14 +102,32 @@ export function ffmpegReason(stderr: string): string {
 const UNREADABLE_VIDEO = 'The video may be cut short or not a video at all: record it again (record start, then stop).';
 
 /**
- * Starts ffmpeg with the given arguments; stderr is kept (bounded) for error messages. With
- * `stdout`, its standard output is a pipe for the caller to read.
+ * The niceness of an ffmpeg that encodes while the agent acts (a recording): when the CPUs are
+ * busy, the browser and Legible go first and ffmpeg catches up after, from the frames waiting in
+ * its pipe (0.95× the click's slowdown from recording, in paired rounds on 2 cores:
+ * bench/recordingClick.mjs, docs/benchmarks.md). The cost: on a machine loaded by others, stop
+ * may wait longer for ffmpeg to catch up.
  */
-export function runFfmpeg(args: string[], options: { stdin?: boolean; stdout?: boolean } = {}): FfmpegRun {
+const BACKGROUND_NICENESS = 10;
+
+/**
+ * Starts ffmpeg with the given arguments; stderr is kept (bounded) for error messages. With
+ * `stdout`, its standard output is a pipe for the caller to read; with `side`, so is its file
+ * descriptor 3. `background` lowers its CPU priority (BACKGROUND_NICENESS), set before it reads
+ * its first input, so every thread it starts inherits it.
+ */
+export function runFfmpeg(args: string[], options: { stdin?: boolean; stdout?: boolean; side?: boolean; background?: boolean } = {}): FfmpegRun {
   const base = ['-hide_banner', '-loglevel', 'error', ...(options.stdin ? [] : ['-nostdin'])];
   const child = spawn(findFfmpeg(), [...base, ...args], {
-    stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe', ...(options.side ? ['pipe' as const] : [])],
   });
+  if (options.background && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, BACKGROUND_NICENESS);
+    } catch {
+      // not allowed here: it runs at the usual priority
+    }
+  }
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
@@ -117,7 +139,7 @@ export function runFfmpeg(args: string[], options: { stdin?: boolean; stdout?: b
     child.on('close', (code, signal) => resolve({ code: code === 0 && OUTPUT_WRITE_ERROR.test(stderr) ? 1 : code, signal, stderr }));
   });
   child.stdin?.on('error', () => undefined);
-  return { process: child, done };
+  return { process: child, done, side: options.side ? (child.stdio[3] as Readable) : undefined };
 }
 
 export interface ProbeResult {

@@ -2,6 +2,13 @@ import { loadSharp } from './loadSharp.js';
 
 const SIG_WIDTH = 128;
 const SIG_HEIGHT = 72;
+/** Bytes of one signature: a grey byte per pixel. */
+export const SIGNATURE_BYTES = SIG_WIDTH * SIG_HEIGHT;
+/**
+ * The same thumbnail made by ffmpeg from each frame it decodes anyway (a filter for
+ * -filter_complex, raw grey bytes out): the recording's change detection, at no decoding cost.
+ */
+export const SIGNATURE_FILTER = `scale=${SIG_WIDTH}:${SIG_HEIGHT}:flags=area,format=gray`;
 /** A signature pixel counts as changed past this difference (0-255); below it is JPEG noise. */
 const PIXEL_THRESHOLD = 24;
 

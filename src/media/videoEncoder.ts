@@ -1,6 +1,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { LegibleError } from '../util/errors.js';
 import { codecArgs, ffmpegReason, hasFilter, runFfmpeg, type FfmpegRun } from './ffmpeg.js';
+import { SIGNATURE_BYTES, SIGNATURE_FILTER } from './frameSignature.js';
 import { FrameTicks } from './frameTicks.js';
 
 export type VideoFormat = 'mp4' | 'webm';
@@ -17,6 +18,14 @@ export interface EncoderOptions {
    * take a while to send it, and the video must still cover the whole recording.
    */
   startMs?: number;
+  /**
+   * Called with each frame of the video, in order, once ffmpeg has decoded it: the frame given,
+   * its time from the video's start (ms) and its signature (frameSignature.ts), which ffmpeg
+   * makes on the way. Change detection reads these instead of decoding each frame again: that
+   * cost ~2.5 ms of CPU a frame with sharp, up to 60 frames a second, taken from the browser
+   * while the agent acted (bench/recordingClick.mjs; docs/benchmarks.md).
+   */
+  onVideoFrame?: (frame: Buffer, atMs: number, signature: Uint8Array) => void;
 }
 
 export interface EncodedVideo {
@@ -26,6 +35,11 @@ export interface EncodedVideo {
   distinctFrames?: number;
   durationMs: number;
   bytes: number;
+  /**
+   * How long finishing took: writing the frames still due, and ffmpeg encoding what it had not
+   * yet. Long when the video is too big to encode in real time here: ffmpeg fell behind.
+   */
+  finishMs: number;
 }
 
 
@@ -52,6 +66,8 @@ export class VideoEncoder {
   private finishing = false;
   /** Writes happen in order, each waiting for ffmpeg to drain, so memory stays bounded. */
   private chain: Promise<void> = Promise.resolve();
+  /** Frames written whose signature has not come back yet (ffmpeg's lag: a few frames). */
+  private readonly unsigned: { frame: Buffer; at: number }[] = [];
 
   constructor(private readonly options: EncoderOptions) {
     this.interval = 1000 / options.fps;
@@ -66,6 +82,13 @@ export class VideoEncoder {
     // (framecrc). Counting here costs no second decoding of the video at stop.
     const counting = hasFilter('mpdecimate');
     this.distinct = counting ? 0 : undefined;
+    // Each frame's signature, from the decoded frame before it is scaled, on file descriptor 3.
+    const signing = options.onVideoFrame !== undefined;
+    const graph = [
+      ...(signing ? ['[0:v]split=2[source][sign]', `[sign]${SIGNATURE_FILTER}[signature]`] : []),
+      `${signing ? '[source]' : '[0:v]'}${fit}${counting ? ',split=2[video][probe]' : '[video]'}`,
+      ...(counting ? ['[probe]mpdecimate[distinct]'] : []),
+    ];
     this.run = runFfmpeg(
       [
         '-y',
@@ -73,15 +96,17 @@ export class VideoEncoder {
         // (its default 5 MB probe held a still page's whole recording back until stop).
         '-probesize', '32', '-analyzeduration', '0',
         '-f', 'image2pipe', '-c:v', 'mjpeg', '-framerate', String(options.fps), '-i', '-',
-        ...(counting ? ['-filter_complex', `[0:v]${fit},split=2[video][probe];[probe]mpdecimate[distinct]`, '-map', '[video]'] : ['-vf', fit]),
+        '-filter_complex', graph.join(';'), '-map', '[video]',
         '-r', String(options.fps),
         ...codecArgs(options.format, { live: true }),
         '-f', options.format,
         this.partial,
         ...(counting ? ['-map', '[distinct]', '-f', 'framecrc', 'pipe:1'] : []),
+        ...(signing ? ['-map', '[signature]', '-f', 'rawvideo', 'pipe:3'] : []),
       ],
-      { stdin: true, stdout: counting },
+      { stdin: true, stdout: counting, side: signing, background: true },
     );
+    if (signing) this.readSignatures(options.onVideoFrame!);
     if (counting) {
       let partialLine = '';
       this.run.process.stdout?.on('data', (chunk: Buffer) => {
@@ -92,6 +117,21 @@ export class VideoEncoder {
     }
     void this.run.done.then(({ code, signal, stderr }) => {
       if (code !== 0 && !this.finishing) this.failure = `ffmpeg stopped (${signal ?? `exit code ${code}`}): ${ffmpegReason(stderr)}`;
+    });
+  }
+
+  /** Hands each signature ffmpeg writes to `onVideoFrame`, with the frame it was made of. */
+  private readSignatures(onVideoFrame: NonNullable<EncoderOptions['onVideoFrame']>): void {
+    let bytes: Buffer = Buffer.alloc(0);
+    this.run.side?.on('error', () => undefined);
+    this.run.side?.on('data', (chunk: Buffer) => {
+      bytes = bytes.length ? Buffer.concat([bytes, chunk]) : chunk;
+      while (bytes.length >= SIGNATURE_BYTES) {
+        const signature = new Uint8Array(bytes.subarray(0, SIGNATURE_BYTES));
+        bytes = bytes.subarray(SIGNATURE_BYTES);
+        const shown = this.unsigned.shift();
+        if (shown) onVideoFrame(shown.frame, shown.at, signature);
+      }
     });
   }
 
@@ -139,6 +179,7 @@ export class VideoEncoder {
       this.failure ??= 'ffmpeg closed its input';
       return;
     }
+    if (this.options.onVideoFrame) this.unsigned.push({ frame, at: this.written * this.interval });
     this.written++;
     if (!stdin.write(frame)) {
       await new Promise<void>((resolve) => {
@@ -155,6 +196,7 @@ export class VideoEncoder {
 
   /** Holds the last frame until `endMs`, closes the stream and waits for ffmpeg to finish. */
   async finish(endMs: number, timeoutMs = 30_000): Promise<EncodedVideo> {
+    const began = Date.now();
     const last = this.latest;
     this.finishing = true;
     if (last) {
@@ -174,7 +216,7 @@ export class VideoEncoder {
     }
     await rename(this.partial, this.options.path);
     const { size } = await stat(this.options.path);
-    return { path: this.options.path, frames: this.written, distinctFrames: this.distinct, durationMs: this.written * this.interval, bytes: size };
+    return { path: this.options.path, frames: this.written, distinctFrames: this.distinct, durationMs: this.written * this.interval, bytes: size, finishMs: Date.now() - began };
   }
 
   /** Stops ffmpeg and removes the partial file. */

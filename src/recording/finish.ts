@@ -14,6 +14,8 @@ export interface FinishedRecording {
   sourceFrames: number;
   /** Time from the stop request to a finished file, in ms. */
   stopMs: number;
+  /** Of that, the time ffmpeg took to encode what it had not yet (VideoEncoder.finish). */
+  encodeMs: number;
 }
 
 const WRITE_HINT = 'Check that the output folder is writable and has space, then record again.';
@@ -78,5 +80,5 @@ export async function finishRecording(recorder: Recorder, actions: { at: number;
       fileSystemHint(error) ?? WRITE_HINT,
     );
   }
-  return { info, filmstrip, sourceFrames: result.sourceFrames, stopMs: Date.now() - stoppedAt };
+  return { info, filmstrip, sourceFrames: result.sourceFrames, stopMs: Date.now() - stoppedAt, encodeMs: result.finishMs };
 }

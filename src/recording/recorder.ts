@@ -71,8 +71,9 @@ interface Frame {
 
 /**
  * Records one page: CDP screencast frames (each acknowledged at once so the browser keeps
- * sending) go to a VideoEncoder, and a sample of them to change detection for the filmstrip.
- * Frame handling runs on CDP events, off the tool-call path.
+ * sending) go to a VideoEncoder, and each frame of the video, with the signature ffmpeg made of
+ * it, to change detection for the filmstrip. Frame handling runs on CDP events, off the
+ * tool-call path.
  */
 export class Recorder {
   /** Wall-clock time the capture began (set as the screencast is asked for, after ffmpeg was started). */
@@ -95,8 +96,7 @@ export class Recorder {
   private lastBlank: Frame | undefined;
   /** Whether the encoder has been given a frame. */
   private shown = false;
-  private analysing = false;
-  private pendingAnalysis: Frame | undefined;
+  /** The signature of the video's last frame so far. */
   private lastSignature: Uint8Array | undefined;
   private interruption: string | undefined;
 
@@ -106,7 +106,14 @@ export class Recorder {
   ) {
     this.startUrl = page.url();
     // The timeline starts with the capture (start), or at the first frame given when blank frames are skipped.
-    this.encoder = new VideoEncoder({ path: options.path, fps: options.fps, format: options.format, width: options.width, height: options.height });
+    this.encoder = new VideoEncoder({
+      path: options.path,
+      fps: options.fps,
+      format: options.format,
+      width: options.width,
+      height: options.height,
+      onVideoFrame: (image, at, signature) => this.onVideoFrame(image, at, signature),
+    });
     this.holdTimer = setInterval(() => this.encoder.hold(Date.now()), 250);
     this.holdTimer.unref();
   }
@@ -179,7 +186,6 @@ export class Recorder {
   private use(frame: Frame): void {
     this.shown = true;
     this.encoder.addFrame(frame.image, frame.at);
-    this.analyse(frame);
   }
 
   /**
@@ -199,7 +205,7 @@ export class Recorder {
     void frameSignature(frame.image)
       .then((signature) => {
         if (isBlankSignature(signature)) this.lastBlank = frame;
-        else this.begin(frame, signature);
+        else this.begin(frame);
       })
       .catch((error: unknown) => {
         logDebug(`frame analysis failed: ${String(error)}`);
@@ -214,34 +220,20 @@ export class Recorder {
   }
 
   /** The video starts with this frame. */
-  private begin(frame: Frame, signature?: Uint8Array): void {
+  private begin(frame: Frame): void {
     this.origin = Math.max(frame.at, this.startedAt);
     this.shown = true;
     this.encoder.addFrame(frame.image, this.origin);
-    this.lastSignature = signature;
-    this.keyFrames.offer({ image: frame.image, at: 0, change: Infinity });
   }
 
-  /** Change detection on the latest frame; frames that arrive while one is analysed are skipped but the newest is kept. */
-  private analyse(frame: Frame): void {
-    if (this.analysing) {
-      this.pendingAnalysis = frame;
-      return;
-    }
-    this.analysing = true;
-    void frameSignature(frame.image)
-      .then((signature) => {
-        const change = this.lastSignature ? signatureDistance(this.lastSignature, signature) : Infinity;
-        this.lastSignature = signature;
-        this.keyFrames.offer({ image: frame.image, at: frame.at - (this.origin ?? this.startedAt), change });
-      })
-      .catch((error: unknown) => logDebug(`frame analysis failed: ${String(error)}`))
-      .finally(() => {
-        this.analysing = false;
-        const next = this.pendingAnalysis;
-        this.pendingAnalysis = undefined;
-        if (next) this.analyse(next);
-      });
+  /**
+   * Change detection, for the filmstrip's moments: each frame of the video (ffmpeg decodes it and
+   * makes its signature on the way, so it costs no decoding here) against the one before.
+   */
+  private onVideoFrame(image: Buffer, at: number, signature: Uint8Array): void {
+    const change = this.lastSignature ? signatureDistance(this.lastSignature, signature) : Infinity;
+    this.lastSignature = signature;
+    this.keyFrames.offer({ image, at, change });
   }
 
   private async captureStill(): Promise<void> {
@@ -252,7 +244,6 @@ export class Recorder {
       this.origin ??= this.startedAt;
       this.shown = true;
       this.encoder.addFrame(image, this.origin);
-      this.keyFrames.offer({ image, at: 0, change: Infinity });
     } catch {
       // the page is gone: finish reports that no frame was captured
     }
@@ -268,16 +259,16 @@ export class Recorder {
     const endedAt = Date.now();
     this.dispose();
     if (!this.page.isClosed()) await this.page.send('Page.stopScreencast').catch(() => undefined);
-    while (this.checking || this.analysing) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.checking) await new Promise((resolve) => setTimeout(resolve, 10));
     if (this.origin === undefined && this.lastBlank) {
       // Nothing but a blank page was ever painted: that is what the video shows, from the start.
       this.origin = this.startedAt;
       this.shown = true;
       this.encoder.addFrame(this.lastBlank.image, this.origin);
-      this.keyFrames.offer({ image: this.lastBlank.image, at: 0, change: Infinity });
     }
     // A still page may not have sent its first frame yet: take one picture so the video shows it.
     if (!this.shown && !this.page.isClosed()) await this.captureStill();
+    // Every frame's signature has come back once ffmpeg is done: the key frames are complete.
     const video = await this.encoder.finish(endedAt);
     const origin = this.origin ?? this.startedAt;
     return {

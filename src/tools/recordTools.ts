@@ -24,10 +24,20 @@ const MIN_FREE_BYTES = 16 * 1024 * 1024;
 
 const labelParam = recordingLabel;
 
-/** Video sizes a recording may have: big enough to show a page, small enough to encode in real time (4K at most). */
+/**
+ * Video sizes a recording may have: big enough to show a page, 4K at most. Not every size is
+ * encoded in real time. On 2 cores at 30 fps, 1920×1080 kept up (finished 0.1-0.3 s after
+ * stop); 3840×2160 kept up only on a quiet machine and a plain page (0.2-0.7 s), and fell
+ * behind on a page with pictures (2.7 s after 10 s recorded) or a loaded machine (3.5 s after
+ * 5 s, 6.4 s after 20 s: the backlog grows with the length); docs/benchmarks.md, "Big videos".
+ */
 const MIN_SIDE = 100;
 const MAX_SIDE = 3840;
 const MAX_PIXELS = 3840 * 2160;
+/** Above this many pixels, record start says that encoding may fall behind (see above). */
+const LIVE_PIXELS = 1920 * 1080;
+/** A stop that waited this long for ffmpeg says so, and why. */
+const SLOW_ENCODE_MS = 1_000;
 function saneSize(size: string): boolean {
   const [width = 0, height = 0] = size.split('x').map(Number);
   return width >= MIN_SIDE && height >= MIN_SIDE && width <= MAX_SIDE && height <= MAX_SIDE && width * height <= MAX_PIXELS;
@@ -81,6 +91,7 @@ export const recordStartTool = defineTool({
     const fps = params.fps ?? DEFAULT_FPS;
     state.recorder = await Recorder.start(state.page, { label, path, fps, format, width, height, captions: params.captions ?? false });
     response.text(`Recording ${quote(label)} on ${state.page.id} (${width}×${height}, ${fps} fps, ${format}). Act on the page, then call ${callText(recordStopTool)}.`);
+    if (width * height > LIVE_PIXELS) response.text(`Above 1920×1080, encoding may fall behind the recording; stop then waits for ffmpeg to catch up.`);
   },
 });
 
@@ -118,9 +129,12 @@ function distinctText(info: RecordingInfo): string {
   return `${info.distinctFrames} of them distinct (${(info.distinctFrames / Math.max(info.durationMs / 1000, 0.001)).toFixed(1)}/s`;
 }
 
-function reportRecording({ info, filmstrip, sourceFrames, stopMs }: FinishedRecording, response: ToolResponse): void {
+function reportRecording({ info, filmstrip, sourceFrames, stopMs, encodeMs }: FinishedRecording, response: ToolResponse): void {
   const lines = [
     `Recording ${quote(info.label)} (id ${info.id}): ${seconds(info.durationMs)}, ${plural(info.frames, 'frame')} at ${info.fps} fps, ${distinctText(info)}; ${sourceFrames} sent by the browser), ${formatBytes(info.bytes)}, finished ${stopMs} ms after stop.`,
+    ...(encodeMs >= SLOW_ENCODE_MS
+      ? [`Encoding took ${seconds(encodeMs)} of that: ffmpeg fell behind ${info.width}×${info.height} at ${info.fps} fps here, and stop waited for it; a smaller size or fps keeps up.`]
+      : []),
     `Video: ${info.video}`,
     `Filmstrip: ${info.filmstrip} (${plural(filmstrip.tiles, 'moment')})`,
   ];
