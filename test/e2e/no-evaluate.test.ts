@@ -47,6 +47,12 @@ function journeys(e2e: E2e): Record<string, string> {
   );
 }
 
+/** The two calls that take a URL to load: each refuses a javascript: one. */
+const JAVASCRIPT_URL_CALLS = [
+  ['navigate', { url: 'javascript:void 0' }],
+  ['pages', { action: 'new', url: 'javascript:void 0' }],
+] as const;
+
 describe('--no-evaluate: no route runs page JavaScript', () => {
   const e2e = useLegible({ outputDir: 'no-eval', args: ['--no-evaluate'] });
   beforeEach(() => {
@@ -180,10 +186,7 @@ describe('without --no-evaluate, the same routes do run page JavaScript', () => 
   });
 
   it('names the evaluate tool (by its definition: a call to make) when a javascript: URL is refused', async () => {
-    for (const [tool, args] of [
-      ['navigate', { url: 'javascript:void 0' }],
-      ['pages', { action: 'new', url: 'javascript:void 0' }],
-    ] as const) {
+    for (const [tool, args] of JAVASCRIPT_URL_CALLS) {
       const refused = await e2e.legible.call(tool, args);
       expect(refused.isError, refused.text).toBe(true);
       expect(refused.text).toContain('Run code in the page with evaluate {"function":…}.');
@@ -196,10 +199,7 @@ describe('--no-evaluate: the hint for a javascript: URL does not name a tool tha
   const e2e = useLegible({ outputDir: 'no-eval-hint', args: ['--no-evaluate'], env: { LEGIBLE_SECRET_NEXT: `javascript:${mark('filledSecret')}` } });
 
   it('says what the server allows instead', async () => {
-    for (const [tool, args] of [
-      ['navigate', { url: 'javascript:void 0' }],
-      ['pages', { action: 'new', url: 'javascript:void 0' }],
-    ] as const) {
+    for (const [tool, args] of JAVASCRIPT_URL_CALLS) {
       const refused = await e2e.legible.call(tool, args);
       expect(refused.isError, refused.text).toBe(true);
       expect(refused.text).toContain('javascript: URLs');

@@ -2,26 +2,14 @@
  * waitForIdle on real processes: it returns once a process has no thread with work left — and by
  * then what the process wrote is in its pipe — and gives up at its bound on one that never rests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { waitForIdle } from '../../src/apps/idleWait.js';
+import { useProcessGroups } from '../helpers/groups.js';
 
-const started: ChildProcess[] = [];
+const groups = useProcessGroups();
 /** A node process in its own process group (as the apps run) that runs `script`. */
-function run(script: string): ChildProcess {
-  const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
-  started.push(child);
-  return child;
-}
-afterEach(() => {
-  for (const child of started.splice(0)) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
+const run = (script: string): ChildProcess => groups.start(process.execPath, ['-e', script]);
 
 describe('waitForIdle', () => {
   it("returns once a worker thread's late write is done, and the line is in the pipe by then", async () => {

@@ -3,36 +3,16 @@
  * /proc finds in its group, including a grandchild and one whose parent left it to init, and not
  * a daemon that left for a session of its own, nor a zombie.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { membersOfGroups } from '../../src/apps/processTable.js';
 import { appProcesses } from '../../src/apps/processTree.js';
+import { useProcessGroups } from '../helpers/groups.js';
 
-const started: ChildProcess[] = [];
-const strays: number[] = [];
+const groups = useProcessGroups();
 /** `sh -c script` as an app runs: the leader of its own session and process group. */
-function app(script: string): ChildProcess {
-  const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
-  started.push(child);
-  return child;
-}
-afterEach(() => {
-  for (const child of started.splice(0)) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  for (const pid of strays.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
+const app = (script: string): ChildProcess => groups.start('sh', ['-c', script]);
 
 /** Waits until the app printed these names, each with a pid ("orphan 123"), and returns the pids by name. */
 async function printedPids(child: ChildProcess, names: string[]): Promise<Record<string, number>> {
@@ -61,7 +41,7 @@ describe('appProcesses', () => {
       sh -c 'sleep 0 & echo zombie $!; exec sleep 600' &
       wait`);
     const { grandchild, orphan, daemon, zombie } = await printedPids(child, ['grandchild', 'orphan', 'daemon', 'zombie']);
-    strays.push(daemon!);
+    groups.stray(daemon!);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(parentOf(orphan!)).not.toBe(child.pid); // adopted outside the app's tree
     expect(stateOf(zombie!)).toBe('Z');
