@@ -1,13 +1,15 @@
 /**
- * What an action set off inside the page, watched from inside the page. Everything in the two
- * exported page functions runs in a frame (serialised by DevTools), so each is self-contained.
+ * What an action set off inside the page, watched from inside the page. `pageActivity` runs in a
+ * frame (serialised by DevTools), so it is self-contained; the questions settling asks the
+ * tracker afterwards are in activityQueries.ts.
  *
  * `pageActivity` installs, once per document, a tracker that
  * - counts DOM mutations (a cheap "did the page change since?" mark) and remembers the last one;
  * - wraps setTimeout / setInterval / requestAnimationFrame and their clear functions, so it knows
  *   which timers and frames are still pending and which action each belongs to;
  * - wraps navigator.geolocation's getCurrentPosition / watchPosition, whose answer comes back as
- *   a callback from the browser (a "Locate me" button shows its result only then).
+ *   a callback from the browser (a "Locate me" button shows its result only then);
+ * - notes the URLs fetch() asks for, and by whom (see "The page's own requests" below).
  * Legible registers it to run in every new document before the page's own scripts
  * (Page.addScriptToEvaluateOnNewDocument), so a script that keeps its own reference to
  * setTimeout still gets the wrapper.
@@ -26,14 +28,23 @@
  * readers hand the owner of their caller to the code that awaits them. What a chain awaits
  * otherwise (an XMLHttpRequest's events, a message) falls back to the rule above: the action
  * being watched then.
+ *
+ * The page's own requests: settling does not wait for a fetch the page's own loops send (its
+ * polling), told by URL (the browser's request events do not say which code asked). A URL is the
+ * page's own when code other than the action fetched it during the action and fetched it also
+ * before, while no action was being watched (`unprompted`): a loop that polls does that, while a
+ * request the action caused but a page loop sends (an outbox flushed by a game loop, a save after
+ * a cached request the page started) asks a URL first seen during an action, and is waited for.
  */
 
 /** The tracker in each document, under Symbol.for('legible.activity'). */
-interface Tracker {
+export interface Tracker {
   mutations: number;
   lastMutation: number;
   /** The action being watched (0 before the first). */
   action: number;
+  /** From an action's start until its report (`endWatch`): fetches then are noted with their owners, fetches outside as unprompted. */
+  watching: boolean;
   timerLimitMs: number;
   /** Pending timers of actions: id -> [action, due time]. Deleted when they run or are cleared. */
   timers: Map<number, [number, number]>;
@@ -49,8 +60,10 @@ interface Tracker {
   known: WeakSet<Animation>;
   /** When waiting for the action began (its limit counts from then, however often it is asked). */
   waitingSince: number | undefined;
-  /** The URLs fetched since the action began, with their owners (bounded): the page's own are not the action's to wait for. */
+  /** The URLs fetched while `action` was watched, with their owners (bounded). */
   fetches: [string, number][];
+  /** The URLs fetched while no action was watched (bounded, most recent last): what the page asks unprompted. */
+  unprompted: Set<string>;
   wait: typeof setTimeout;
 }
 
@@ -78,6 +91,7 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       mutations: 0,
       lastMutation: performance.now(),
       action: 0,
+      watching: false,
       timerLimitMs,
       timers: new Map(),
       frames: new Map(),
@@ -87,6 +101,7 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       known: new WeakSet(),
       waitingSince: undefined,
       fetches: [],
+      unprompted: new Set(),
       wait: native.setTimeout.bind(host) as unknown as typeof setTimeout,
     };
     tracker = t;
@@ -168,18 +183,26 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     replace('clearInterval', clear(native.clearInterval, t.timers));
     replace('requestAnimationFrame', frame);
     replace('cancelAnimationFrame', clear(native.cancelAnimationFrame, t.frames));
+    /** Notes a fetch's URL: with its owner while an action is watched, else as asked unprompted. */
+    const note = (input: unknown) => {
+      const url = new URL(input instanceof Request ? input.url : String(input), document.baseURI);
+      url.hash = '';
+      if (t.watching) {
+        t.fetches.push([url.href, owner()]);
+        if (t.fetches.length > 200) t.fetches.shift();
+        return;
+      }
+      t.unprompted.delete(url.href);
+      t.unprompted.add(url.href);
+      if (t.unprompted.size > 200) t.unprompted.delete(t.unprompted.values().next().value as string);
+    };
     if (typeof host.fetch === 'function') {
       const fetchHandingOn = handOn(host.fetch as never) as (this: unknown, ...args: unknown[]) => Promise<unknown>;
       replace('fetch', function (this: unknown, input: unknown, ...rest: unknown[]) {
-        if (t.action > 0) {
-          try {
-            const url = new URL(input instanceof Request ? input.url : String(input), document.baseURI);
-            url.hash = '';
-            t.fetches.push([url.href, owner()]);
-            if (t.fetches.length > 200) t.fetches.shift();
-          } catch {
-            // Not a URL: the fetch fails by itself.
-          }
+        try {
+          note(input);
+        } catch {
+          // Not a URL: the fetch fails by itself.
         }
         return fetchHandingOn.call(this, input, ...rest);
       });
@@ -208,103 +231,11 @@ export function pageActivity(action: number, timerLimitMs: number): number {
   }
   if (action > 0) {
     tracker.action = action;
+    tracker.watching = true;
     tracker.timerLimitMs = timerLimitMs;
     tracker.waitingSince = undefined;
     tracker.fetches = [];
     for (const animation of document.getAnimations()) tracker.known.add(animation);
   }
   return tracker.mutations;
-}
-
-/** How waiting in one frame ended, and that frame's mutation count then. */
-export interface FrameQuiet {
-  /** 'quiet'; 'busy' (still changing or waiting at the limit); 'new-document' / 'loading' (the main frame navigated). */
-  state: string;
-  mutations: number;
-  /** What was still going on when waiting stopped ('timers', 'animation frames', 'location requests', 'animations', 'DOM changes'). */
-  busy: string[];
-}
-
-/**
- * The URLs fetched since `action` began only by chains that are not its own (the page's polling,
- * an earlier action's): not that action's requests to wait for. Empty when the document is not
- * watching `action`.
- */
-export function fetchedOnlyByOthers(action: number): string[] {
-  const t = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
-  if (!t || t.action !== action) return [];
-  const mine = new Set(t.fetches.filter(([, owner]) => owner === action).map(([url]) => url));
-  return [...new Set(t.fetches.filter(([url, owner]) => owner !== action && !mine.has(url)).map(([url]) => url))].slice(0, 50);
-}
-
-/**
- * Resolves in the frame once what `action` set off is done: its timers (those due within
- * `timerLimitMs` of the first wait for it) have run, its animation-frame chains and location
- * requests have stopped or been answered and
- * the CSS transitions and animations that started since it began have ended (all waited for up
- * to that limit; still going after it, they are named and the state is 'busy'), and the DOM has
- * been unchanged for `quietMs`; or after `maxMs`, with what was still going on.
- * In the main frame, a document that is not watching this action means the page navigated.
- */
-export function waitForActivity(action: number, quietMs: number, maxMs: number, main: boolean): Promise<FrameQuiet> {
-  const tracker = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
-  if (!tracker || tracker.action !== action) {
-    const state = !main ? 'quiet' : document.readyState === 'complete' ? 'new-document' : 'loading';
-    return Promise.resolve({ state, mutations: tracker?.mutations ?? 0, busy: [] });
-  }
-  const t = tracker;
-  const start = performance.now();
-  t.waitingSince ??= start;
-  const horizon = t.waitingSince + t.timerLimitMs;
-  return new Promise((resolve) => {
-    const check = () => {
-      const now = performance.now();
-      // Frames and animations are waited for until the horizon only, but named while they go on.
-      let waiting = false;
-      const busy: string[] = [];
-      for (const [owner, due] of t.timers.values()) {
-        if (owner === action && due <= horizon) {
-          busy.push('timers');
-          waiting = true;
-          break;
-        }
-      }
-      for (const owner of t.frames.values()) {
-        if (owner === action) {
-          busy.push('animation frames');
-          waiting ||= now < horizon;
-          break;
-        }
-      }
-      for (const owner of t.locating.values()) {
-        if (owner === action) {
-          busy.push('location requests');
-          waiting ||= now < horizon;
-          break;
-        }
-      }
-      for (const animation of document.getAnimations()) {
-        if (t.known.has(animation) || animation.playState !== 'running') continue;
-        const timing = animation.effect?.getComputedTiming();
-        const left =
-          timing && typeof timing.endTime === 'number' && typeof timing.localTime === 'number' ? (timing.endTime - timing.localTime) / Math.abs(animation.playbackRate || 1) : Infinity;
-        // An endless animation (a spinner) never ends; one that ends past the horizon is not waited for.
-        if (now + left <= horizon) {
-          busy.push('animations');
-          waiting = true;
-          break;
-        }
-      }
-      const sinceChange = now - t.lastMutation;
-      if (sinceChange < quietMs) {
-        busy.push('DOM changes');
-        waiting = true;
-      }
-      // Past the horizon, a chain or animation still going is named: waiting stopped at its limit.
-      if (!waiting) return resolve({ state: busy.length ? 'busy' : 'quiet', mutations: t.mutations, busy });
-      if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy });
-      t.wait(check, busy.length === 1 && sinceChange < quietMs ? Math.max(5, quietMs - sinceChange) : 10);
-    };
-    check();
-  });
 }
