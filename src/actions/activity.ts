@@ -23,11 +23,11 @@
  *
  * A chain also keeps its owner across an `await`: the code after it runs later, outside the
  * callback (`async function poll() { await fetch(u); setTimeout(poll, 50) }`). So a callback's
- * owner stays in force through the microtasks that follow it (the promise reactions it set off,
- * up to CHAIN_HOPS deep; they all run before any other task), and fetch() and a Response's body
- * readers hand the owner of their caller to the code that awaits them. What a chain awaits
- * otherwise (an XMLHttpRequest's events, a message) falls back to the rule above: the action
- * being watched then.
+ * owner stays in force until the task it runs in ends — through all the microtasks that follow
+ * it, however many awaits deep (a framework's chain easily passes a few dozen) — and fetch() and a
+ * Response's body readers hand the owner of their caller to the code that awaits them. What a
+ * chain awaits otherwise (an XMLHttpRequest's events, a message) falls back to the rule above: the
+ * action being watched then.
  *
  * The page's own requests: settling does not wait for a fetch the page's own loops send (its
  * polling), told by URL (the browser's request events do not say which code asked). A URL is the
@@ -52,10 +52,8 @@ export interface Tracker {
   frames: Map<number, number>;
   /** Location requests not answered yet (a watch until its first answer): serial -> action. */
   locating: Map<number, number>;
-  /** Owner of the timer or frame callback running now, or of the chain its microtasks continue; -1 outside them. */
+  /** Owner of the timer or frame callback running now, or of the chain its microtasks continue, until its task ends; -1 outside them. */
   running: number;
-  /** Bumped each time a chain's owner comes into force: an older chain's end must not end a newer one. */
-  chain: number;
   /** Animations that were already there when the action started. */
   known: WeakSet<Animation>;
   /** When waiting for the action began (its limit counts from then, however often it is asked). */
@@ -97,7 +95,6 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       frames: new Map(),
       locating: new Map(),
       running: -1,
-      chain: 0,
       known: new WeakSet(),
       waitingSince: undefined,
       fetches: [],
@@ -111,24 +108,39 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       t.lastMutation = performance.now();
     }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
     const owner = () => (t.running >= 0 ? t.running : t.action);
-    // How many microtasks deep a chain's owner holds: each hop re-queues itself behind the
-    // reactions queued before it, so the code after an await (and after an await in that) runs
-    // while it holds. The microtask queue drains before any other task runs, so no other task
-    // (an input event of the next action) ever sees it.
-    const CHAIN_HOPS = 16;
-    const queue = host.queueMicrotask.bind(host);
-    /** Puts `owned` in force from now until the microtasks that follow have run. */
+    // A chain's owner holds until the task it runs in ends: a message on a channel of the
+    // tracker's own comes as the next task and clears it. Counting microtasks instead cut a chain
+    // off after its first few awaits (its later timers then counted as the action being watched,
+    // and a click waited for the page's loops again); a task is what a chain's awaits of ready
+    // values all run in. The owner must not reach a task that is not the chain's: an input event
+    // can run before the clearing message (the browser runs input first), so trusted input clears
+    // it too (below), and a wrapped callback sets its own. Still in reach of a chain's owner, and
+    // rarer than a deep chain: a callback Legible does not wrap later in the same task (a
+    // ResizeObserver's, after the frame callbacks of a rendering step) or in a task queued before
+    // the message (an XMLHttpRequest's event); they counted as the action being watched before.
+    const ending = new MessageChannel();
+    let ends = false;
+    ending.port1.onmessage = () => {
+      ends = false;
+      t.running = -1;
+    };
+    /** Puts `owned` in force from now until the task ends. */
     const enter = (owned: number) => {
       t.running = owned;
-      const chain = ++t.chain;
-      let hops = 0;
-      const hop = () => {
-        if (t.chain !== chain) return;
-        if (++hops < CHAIN_HOPS) queue(hop);
-        else t.running = -1;
-      };
-      queue(hop);
+      if (ends) return;
+      ends = true;
+      ending.port2.postMessage(null);
     };
+    // Input from the browser (the agent's next action) starts a task of no chain's.
+    for (const type of ['pointerdown', 'pointerup', 'mousedown', 'mouseup', 'click', 'auxclick', 'dblclick', 'contextmenu', 'keydown', 'keypress', 'keyup', 'wheel', 'touchstart', 'touchend']) {
+      host.addEventListener(
+        type,
+        (event) => {
+          if (event.isTrusted) t.running = -1;
+        },
+        { capture: true, passive: true },
+      );
+    }
     /** Runs `callback` as `owned` by that action (and its microtasks after it), after `ran` has forgotten its pending entry. */
     const inContext = (callback: (...args: unknown[]) => unknown, owned: number, ran: () => void) =>
       function (this: unknown, ...args: unknown[]) {
@@ -232,6 +244,7 @@ export function pageActivity(action: number, timerLimitMs: number): number {
   if (action > 0) {
     tracker.action = action;
     tracker.watching = true;
+    tracker.running = -1;
     tracker.timerLimitMs = timerLimitMs;
     tracker.waitingSince = undefined;
     tracker.fetches = [];

@@ -11,6 +11,9 @@ async function pageSays(expression: string): Promise<void> {
   await expect.poll(async () => (await e2e.legible.call('evaluate', { function: `() => ${expression}` })).text, { timeout: 10_000, interval: 100 }).toBe('true');
 }
 
+/** The timers the tracker counts for actions (the page's own are not listed). */
+const actionTimers = () => e2e.call('evaluate', { function: '() => window[Symbol.for("legible.activity")].timers.size' });
+
 describe('a request the action caused, sent by a loop of the page', () => {
   it('waits for what the click queued and the page’s game loop or flush timer sends, click after click, and names the polling it left out', async () => {
     for (const flush of ['frames', 'interval']) {
@@ -43,5 +46,25 @@ describe('a request the action caused, sent by a loop of the page', () => {
     await pageSays('window.turns > 3');
     const click = await e2e.call('click', { ref: refOf(page, 'button', 'Fetch the shared URL') });
     expect(click).toMatch(/~ - status \[ref=f\d+e\d+\]: Fetched the shared URL/);
+  });
+});
+
+describe('chains many awaits deep', () => {
+  it('keeps the page’s loops the page’s and the click’s chains the click’s, whatever their depth', async () => {
+    for (const loop of ['none', 'frames', 'timer']) {
+      const page = await e2e.openAndSnapshot(`/deep-awaits.html?loop=${loop}`);
+      if (loop !== 'none') await pageSays('window.turns > 3');
+      for (const i of [1, 2]) {
+        const now = await e2e.call('click', { ref: refOf(page, 'button', 'Right away') });
+        expect(now, loop).toMatch(new RegExp(`~ - status \\[ref=e\\d+\\]: Clicked right away \\(${i}\\)`));
+        // No timer or frame of the page's loops counted as the click's (each would hold the report up to a second).
+        expect(now, loop).not.toContain('Note:');
+        expect(await actionTimers(), loop).toBe('0');
+      }
+      const fetched = await e2e.call('click', { ref: refOf(page, 'button', 'Fetch after awaits') });
+      expect(fetched, loop).toMatch(/~ - status \[ref=e\d+\]: Fetched after awaits: fine/);
+      const timer = await e2e.call('click', { ref: refOf(page, 'button', 'Timer after a fetch and awaits') });
+      expect(timer, loop).toMatch(/~ - status \[ref=e\d+\]: Timer after a fetch fired/);
+    }
   });
 });
