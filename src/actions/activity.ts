@@ -7,12 +7,15 @@
  * - counts DOM mutations (a cheap "did the page change since?" mark) and remembers the last one;
  * - wraps setTimeout / setInterval / requestAnimationFrame and their clear functions, so it knows
  *   which timers and frames are still pending and which action each belongs to;
- * - wraps navigator.geolocation's getCurrentPosition / watchPosition, whose answer comes back as
- *   a callback from the browser (a "Locate me" button shows its result only then);
+ * - wraps navigator.geolocation's getCurrentPosition / watchPosition (and clearWatch), whose
+ *   answer comes back as a callback from the browser (a "Locate me" button shows its result only
+ *   then);
  * - notes the URLs fetch() asks for, and by whom (see "The page's own requests" below).
  * Legible registers it to run in every new document before the page's own scripts
  * (Page.addScriptToEvaluateOnNewDocument), so a script that keeps its own reference to
- * setTimeout still gets the wrapper.
+ * setTimeout still gets the wrapper. In a document that was there before (a tab of a browser
+ * Legible attached to), the page's scripts ran first and may have frozen what it wraps: each part
+ * installs on its own, so one refused does not stop the rest.
  *
  * Ownership: a timer or frame belongs to the action that was being watched when it was asked
  * for, except one asked for from inside another timer's or frame's callback, which inherits that
@@ -50,7 +53,7 @@ export interface Tracker {
   timers: Map<number, [number, number]>;
   /** Pending animation frames: id -> action. */
   frames: Map<number, number>;
-  /** Location requests not answered yet (a watch until its first answer): serial -> action. */
+  /** Location requests not answered yet (a watch until its first answer or its clearWatch): serial -> action. */
   locating: Map<number, number>;
   /** Owner of the timer or frame callback running now, or of the chain its microtasks continue, until its task ends; -1 outside them. */
   running: number;
@@ -103,6 +106,14 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     };
     tracker = t;
     Object.defineProperty(host, key, { value: t, configurable: true, enumerable: false });
+    /** Runs one part of the install: a page that froze what it wraps (attach mode) keeps that part, not the rest, unwrapped. */
+    const attempt = (install: () => void) => {
+      try {
+        install();
+      } catch {
+        // Frozen or not writable: that part stays the page's own.
+      }
+    };
     new MutationObserver(() => {
       t.mutations++;
       t.lastMutation = performance.now();
@@ -133,12 +144,14 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     };
     // Input from the browser (the agent's next action) starts a task of no chain's.
     for (const type of ['pointerdown', 'pointerup', 'mousedown', 'mouseup', 'click', 'auxclick', 'dblclick', 'contextmenu', 'keydown', 'keypress', 'keyup', 'wheel', 'touchstart', 'touchend']) {
-      host.addEventListener(
-        type,
-        (event) => {
-          if (event.isTrusted) t.running = -1;
-        },
-        { capture: true, passive: true },
+      attempt(() =>
+        host.addEventListener(
+          type,
+          (event) => {
+            if (event.isTrusted) t.running = -1;
+          },
+          { capture: true, passive: true },
+        ),
       );
     }
     /** Runs `callback` as `owned` by that action (and its microtasks after it), after `ran` has forgotten its pending entry. */
@@ -188,16 +201,21 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       if (owned > 0) t.frames.set(id, owned);
       return id;
     };
-    const replace = (name: string, value: unknown) => Object.defineProperty(host, name, { value, writable: true, configurable: true, enumerable: true });
+    const replace = (name: string, value: unknown) => attempt(() => Object.defineProperty(host, name, { value, writable: true, configurable: true, enumerable: true }));
     replace('setTimeout', timer(native.setTimeout));
     replace('setInterval', timer(native.setInterval));
     replace('clearTimeout', clear(native.clearTimeout, t.timers));
     replace('clearInterval', clear(native.clearInterval, t.timers));
     replace('requestAnimationFrame', frame);
     replace('cancelAnimationFrame', clear(native.cancelAnimationFrame, t.frames));
+    // Longer URLs are not noted (a data: URL can hold a whole file); a fetch of one is simply waited for.
+    const MAX_URL = 2_048;
     /** Notes a fetch's URL: with its owner while an action is watched, else as asked unprompted. */
     const note = (input: unknown) => {
-      const url = new URL(input instanceof Request ? input.url : String(input), document.baseURI);
+      const raw = input instanceof Request ? input.url : String(input);
+      // data: and blob: URLs are read from memory, never a request to wait for.
+      if (raw.length > MAX_URL || /^\s*(data|blob):/i.test(raw)) return;
+      const url = new URL(raw, document.baseURI);
       url.hash = '';
       if (t.watching) {
         t.fetches.push([url.href, owner()]);
@@ -222,23 +240,53 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     const body = host.Response?.prototype as unknown as Record<string, unknown> | undefined;
     for (const name of ['json', 'text', 'arrayBuffer', 'blob', 'formData']) {
       const read = body?.[name];
-      if (typeof read === 'function') Object.defineProperty(body, name, { value: handOn(read as never), writable: true, configurable: true, enumerable: true });
+      if (typeof read === 'function') attempt(() => Object.defineProperty(body, name, { value: handOn(read as never), writable: true, configurable: true, enumerable: true }));
     }
     const geolocation = host.navigator.geolocation as Geolocation | undefined;
+    /** Puts `value` on the geolocation object, or on its prototype when the page froze the object. */
+    const wrapLocation = (name: string, value: unknown) => {
+      const property = { value, writable: true, configurable: true, enumerable: true };
+      attempt(() => {
+        try {
+          Object.defineProperty(geolocation, name, property);
+        } catch {
+          Object.defineProperty(Object.getPrototypeOf(geolocation) as object, name, property);
+        }
+      });
+    };
     let serial = 0;
+    /** A watch's id (the browser's) -> the tracker's serial of its request, until its first answer or its clearWatch. */
+    const watches = new Map<number, number>();
     for (const name of ['getCurrentPosition', 'watchPosition'] as const) {
       const ask = geolocation?.[name] as ((...args: unknown[]) => number | undefined) | undefined;
       if (!geolocation || typeof ask !== 'function') continue;
-      const wrapped = function (this: unknown, success: unknown, failure?: unknown, options?: unknown) {
+      wrapLocation(name, function (this: unknown, success: unknown, failure?: unknown, options?: unknown) {
         if (typeof success !== 'function') return ask.call(geolocation, success, failure, options);
         const owned = owner();
         const id = ++serial;
         if (owned > 0) t.locating.set(id, owned);
-        const answered = () => t.locating.delete(id);
+        let watch: number | undefined;
+        const answered = () => {
+          t.locating.delete(id);
+          if (watch !== undefined) watches.delete(watch);
+        };
         const onFailure = typeof failure === 'function' ? inContext(failure as never, owned, answered) : (() => answered()) as never;
-        return ask.call(geolocation, inContext(success as never, owned, answered), onFailure, options);
-      };
-      Object.defineProperty(geolocation, name, { value: wrapped, writable: true, configurable: true, enumerable: true });
+        const result = ask.call(geolocation, inContext(success as never, owned, answered), onFailure, options);
+        if (name === 'watchPosition' && typeof result === 'number' && t.locating.has(id)) watches.set((watch = result), id);
+        return result;
+      });
+    }
+    const stopWatch = geolocation?.clearWatch as ((id: number) => void) | undefined;
+    if (geolocation && typeof stopWatch === 'function') {
+      // A watch stopped before its first answer will get none: nothing left to wait for.
+      wrapLocation('clearWatch', function (this: unknown, id: number) {
+        const asked = watches.get(id);
+        if (asked !== undefined) {
+          watches.delete(id);
+          t.locating.delete(asked);
+        }
+        return stopWatch.call(geolocation, id);
+      });
     }
   }
   if (action > 0) {

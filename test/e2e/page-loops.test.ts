@@ -68,3 +68,13 @@ describe('chains many awaits deep', () => {
     }
   });
 });
+
+describe('what the tracker keeps', () => {
+  it('does not keep a data: URL the page fetches, in an action or between actions', async () => {
+    const page = await e2e.openAndSnapshot('/data-url.html');
+    expect(await e2e.call('evaluate', { function: '() => fetch(window.bigDataUrl).then((r) => r.text()).then((text) => text.length)' })).toBe('1500000');
+    expect(await e2e.call('evaluate', { function: '() => window.trackerKeeps() < 10000' })).toBe('true');
+    const read = await e2e.call('click', { ref: refOf(page, 'button', 'Read a data URL') });
+    expect(read).toMatch(/~ - status \[ref=e\d+\]: Read 1500000 characters; the tracker keeps little/);
+  });
+});
