@@ -141,7 +141,7 @@ export class BrowserSession {
    * Closes the tabs Legible opened in a browser it attached to, and the tabs those opened
    * (popups of the app it drove), each bounded; the user's own tabs stay as they were.
    */
-  private async closeOwnTabs(): Promise<void> {
+  private async closeOwnTabs(browser: Browser): Promise<void> {
     // A popup that just opened is being tracked: its opener is known once it is.
     await withTimeout(this.caughtUp(), 2_000, 'Tracking the new tabs').catch(() => undefined);
     const ours = new Set(this.ownTabs);
@@ -153,7 +153,13 @@ export class BrowserSession {
         grew = true;
       }
     }
-    await Promise.all([...ours].map((page) => withTimeout(page.close(), 2_000, 'Closing a tab of Legible\'s').catch(() => undefined)));
+    // Popups of those that puppeteer has not handed over yet (still waiting for their first
+    // page, or just opened): found by the browser's own opener links.
+    const targetIds = (pages: Iterable<PageDriver>) => new Set([...pages].flatMap((page) => page.targetId() ?? []));
+    await Promise.all([
+      ...[...ours].map((page) => withTimeout(page.close(), 2_000, 'Closing a tab of Legible\'s').catch(() => undefined)),
+      this.waiting.closeOpenedBy(browser, targetIds(ours), targetIds(this.pagesById.values())).catch(() => 0),
+    ]);
   }
 
   private onDisconnected(browser: Browser): void {
@@ -326,6 +332,9 @@ export class BrowserSession {
     const scope = this.scope;
     this.browser = undefined;
     this.scope = undefined;
+    // From a browser Legible attached to, its tabs close first: the waiting ones by the browser's
+    // target list, which forget() lets go of.
+    if (browser && !this.shared && !this.owned && browser.connected) await this.closeOwnTabs(browser);
     await this.waiting.forget();
     if (browser && this.shared) {
       this.forget?.();
@@ -337,7 +346,6 @@ export class BrowserSession {
     }
     if (browser && this.owned) await browser.close().catch(() => undefined);
     else if (browser) {
-      if (browser.connected) await this.closeOwnTabs();
       await browser.disconnect().catch(() => undefined);
     }
     this.ownTabs.clear();

@@ -111,6 +111,35 @@ export class WaitingTabs {
     return success;
   }
 
+  /**
+   * Closes the tabs that `roots` (DevTools target ids) opened, and the tabs those opened, that
+   * are none of `tracked`: popups still waiting for their first page, or so new that puppeteer
+   * has not handed them over. Bounded; what fails to close is left (the browser is the user's).
+   */
+  async closeOpenedBy(browser: Browser, roots: Set<string>, tracked: Set<string>): Promise<number> {
+    const infos = await this.targetInfos(browser);
+    const cdp = infos ? await this.session(browser) : undefined;
+    if (!infos || !cdp) return 0;
+    const family = new Set(roots);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const info of infos) {
+        if (info.type !== 'page' || family.has(info.targetId) || !info.openerId || !family.has(info.openerId)) continue;
+        family.add(info.targetId);
+        grew = true;
+      }
+    }
+    const untracked = [...family].filter((targetId) => !roots.has(targetId) && !tracked.has(targetId));
+    const closed = await Promise.all(
+      untracked.map((targetId) =>
+        withTimeout(cdp.send('Target.closeTarget', { targetId }), 2_000, 'Closing a tab of Legible\'s')
+          .then(({ success }) => success)
+          .catch(() => false),
+      ),
+    );
+    return closed.filter(Boolean).length;
+  }
+
   /** The browser went away, or Legible lets go of it: ids and session are forgotten. */
   async forget(): Promise<void> {
     const cdp = this.cdp;

@@ -82,6 +82,10 @@ describe('attaching to a running browser', () => {
       const deadline = Date.now() + 5_000;
       while (!/form\.html\?popup/.test((await legible.call('pages', { action: 'list' })).text) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await tabs()).toHaveLength(4);
+      // And a popup whose server never answers: no page yet, listed as waiting, still Legible's.
+      await legible.call('evaluate', { function: `() => { window.open('${fixtures.url}/never'); return 1; }` });
+      await expect.poll(async () => (await legible.call('pages', { action: 'list' })).text, { timeout: 5_000 }).toMatch(/no document yet/);
+      expect(await tabs()).toHaveLength(5);
     } finally {
       await legible.close();
     }
