@@ -278,7 +278,18 @@ export async function settle(
     busy: quiet.busy,
     marks: dom === 'quiet' || dom === 'busy' ? quiet.marks : undefined,
   });
+  // A new document is watched as soon as it has loaded, before its requests are waited for: its
+  // polling then counts as its own (its loops asked the URLs while it loaded, unprompted), where
+  // waiting first let every poll keep the network busy up to the limit (2 s for navigate).
+  let watchedNew = false;
+  const watchNewDocument = async () => {
+    watchedNew = true;
+    await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
+    await watchActivity(page, action, limits.timersMs);
+  };
   for (let round = 0; round < 20; round++) {
+    if (dialogOpen()) return result('dialog');
+    if (!watchedNew && navigated()) await watchNewDocument();
     if (dialogOpen()) return result('dialog');
     pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen, own);
     if (dialogOpen()) return result('dialog');
@@ -291,8 +302,8 @@ export async function settle(
     if (quiet.state === 'loading' || quiet.state === 'new-document') {
       // A navigation replaced the document: wait for its load, then watch the new one. (The same
       // document, not watching this action: watching could not start, as when a dialog was open.)
-      if (navigated()) await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
-      await watchActivity(page, action, limits.timersMs);
+      if (navigated()) await watchNewDocument();
+      else await watchActivity(page, action, limits.timersMs);
       if (Date.now() >= deadline) break;
       continue;
     }
