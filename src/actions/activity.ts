@@ -34,10 +34,12 @@
  *
  * The page's own requests: settling does not wait for a fetch the page's own loops send (its
  * polling), told by URL (the browser's request events do not say which code asked). A URL is the
- * page's own when code other than the action fetched it during the action and fetched it also
- * before, while no action was being watched (`unprompted`): a loop that polls does that, while a
- * request the action caused but a page loop sends (an outbox flushed by a game loop, a save after
- * a cached request the page started) asks a URL first seen during an action, and is waited for.
+ * page's own when code other than the action fetched it (with the same method) during the action
+ * and fetched it also before, while no action was being watched (`unprompted`): twice, or once and
+ * twice more during the action. A loop that polls does that, while a request the action caused but
+ * a page loop sends (an outbox flushed by a game loop, a save after a cached request the page
+ * started) asks a URL first seen during an action, and a page that boots by asking one URL twice
+ * (once as it loads, once just after) asks it once each: both are waited for.
  */
 
 /** The tracker in each document, under Symbol.for('legible.activity'). */
@@ -61,10 +63,10 @@ export interface Tracker {
   known: WeakSet<Animation>;
   /** When waiting for the action began (its limit counts from then, however often it is asked). */
   waitingSince: number | undefined;
-  /** The URLs fetched while `action` was watched, with their owners (bounded). */
+  /** The requests fetched while `action` was watched, as "METHOD url", with their owners (bounded). */
   fetches: [string, number][];
-  /** The URLs fetched while no action was watched (bounded, most recent last): what the page asks unprompted. */
-  unprompted: Set<string>;
+  /** How often each "METHOD url" was fetched while no action was watched (bounded, most recent last): what the page asks unprompted. */
+  unprompted: Map<string, number>;
   wait: typeof setTimeout;
 }
 
@@ -101,7 +103,7 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       known: new WeakSet(),
       waitingSince: undefined,
       fetches: [],
-      unprompted: new Set(),
+      unprompted: new Map(),
       wait: native.setTimeout.bind(host) as unknown as typeof setTimeout,
     };
     tracker = t;
@@ -210,27 +212,34 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     replace('cancelAnimationFrame', clear(native.cancelAnimationFrame, t.frames));
     // Longer URLs are not noted (a data: URL can hold a whole file); a fetch of one is simply waited for.
     const MAX_URL = 2_048;
-    /** Notes a fetch's URL: with its owner while an action is watched, else as asked unprompted. */
-    const note = (input: unknown) => {
+    /**
+     * Notes a fetch as "METHOD url" (a REST list and the create that follows share a URL): with its
+     * owner while an action is watched, else as asked unprompted once more.
+     */
+    const note = (input: unknown, init: unknown) => {
       const raw = input instanceof Request ? input.url : String(input);
       // data: and blob: URLs are read from memory, never a request to wait for.
       if (raw.length > MAX_URL || /^\s*(data|blob):/i.test(raw)) return;
       const url = new URL(raw, document.baseURI);
       url.hash = '';
+      const asked = (init as { method?: unknown } | null | undefined)?.method;
+      const method = typeof asked === 'string' ? asked.toUpperCase() : input instanceof Request ? input.method : 'GET';
+      const request = `${method} ${url.href}`;
       if (t.watching) {
-        t.fetches.push([url.href, owner()]);
+        t.fetches.push([request, owner()]);
         if (t.fetches.length > 200) t.fetches.shift();
         return;
       }
-      t.unprompted.delete(url.href);
-      t.unprompted.add(url.href);
-      if (t.unprompted.size > 200) t.unprompted.delete(t.unprompted.values().next().value as string);
+      const times = t.unprompted.get(request) ?? 0;
+      t.unprompted.delete(request);
+      t.unprompted.set(request, times + 1);
+      if (t.unprompted.size > 200) t.unprompted.delete(t.unprompted.keys().next().value as string);
     };
     if (typeof host.fetch === 'function') {
       const fetchHandingOn = handOn(host.fetch as never) as (this: unknown, ...args: unknown[]) => Promise<unknown>;
       replace('fetch', function (this: unknown, input: unknown, ...rest: unknown[]) {
         try {
-          note(input);
+          note(input, rest[0]);
         } catch {
           // Not a URL: the fetch fails by itself.
         }

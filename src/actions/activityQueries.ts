@@ -6,9 +6,9 @@ import type { Tracker } from './activity.js';
 
 /** A frame's answer to `pageOwnFetches`. */
 export interface OwnFetches {
-  /** URLs the action's own chains fetched since it began. */
+  /** Requests ("METHOD url") the action's own chains fetched since it began. */
   mine: string[];
-  /** URLs only other chains (the page's loops, an earlier action's) fetched since it began, that were also fetched before, unprompted. */
+  /** Requests only other chains (the page's loops, an earlier action's) fetched since it began, that the page also asked before, unprompted (see activity.ts). */
   others: string[];
 }
 
@@ -21,9 +21,15 @@ export interface OwnFetches {
 export function pageOwnFetches(action: number): OwnFetches {
   const t = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
   if (!t || t.action !== action || !t.watching) return { mine: [], others: [] };
-  const mine = new Set(t.fetches.filter(([, owner]) => owner === action).map(([url]) => url));
-  const others = new Set(t.fetches.filter(([url, owner]) => owner !== action && !mine.has(url) && t.unprompted.has(url)).map(([url]) => url));
-  return { mine: [...mine].slice(0, 50), others: [...others].slice(0, 50) };
+  const mine = new Set(t.fetches.filter(([, owner]) => owner === action).map(([request]) => request));
+  const byOthers = new Map<string, number>();
+  for (const [request, owner] of t.fetches) if (owner !== action && !mine.has(request)) byOthers.set(request, (byOthers.get(request) ?? 0) + 1);
+  // Polling repeats itself: asked unprompted twice, or once and twice more since the action began.
+  const others = [...byOthers].filter(([request, times]) => {
+    const before = t.unprompted.get(request) ?? 0;
+    return before >= 2 || (before >= 1 && times >= 2);
+  });
+  return { mine: [...mine].slice(0, 50), others: others.map(([request]) => request).slice(0, 50) };
 }
 
 /** The action's report is made: fetches from now on are noted as asked unprompted, until the next action. */

@@ -88,14 +88,15 @@ export function watchActivity(page: PageDriver, action: number, timersMs: number
 
 /**
  * The page's own requests during an action (its polling), which settling does not wait for: the
- * URLs that, by the trackers in the page, only chains other than the action's fetched since it
- * began, and that were fetched before too, unprompted (activity.ts). Asked while requests keep
+ * requests (method and URL) that, by the trackers in the page, only chains other than the
+ * action's fetched since it began, and that the page asked before too, unprompted (activity.ts). Asked while requests keep
  * settling waiting, at most every 100 ms; each answer replaces the last, so a URL the action
  * fetches too counts again from then on. Each frame answers for itself; a URL the action fetched
  * in any frame is the action's.
  */
 export class PageOwnRequests {
-  urls: ReadonlySet<string> = new Set();
+  /** "METHOD url" of each. */
+  requests: ReadonlySet<string> = new Set();
   private asking: Promise<void> | undefined;
   private askedAt = 0;
 
@@ -120,7 +121,7 @@ export class PageOwnRequests {
     const frames = this.page.frames();
     const asking = Promise.all(frames.map((frame) => inFrame(this.page, frame.evaluate(pageOwnFetches, this.action), 1_000, 'Asking the page for its own requests').catch(() => undefined)))
       .then((answers) => {
-        this.urls = joinOwnFetches(answers.filter((answer): answer is OwnFetches => typeof answer === 'object' && answer !== null && Array.isArray(answer.mine)));
+        this.requests = joinOwnFetches(answers.filter((answer): answer is OwnFetches => typeof answer === 'object' && answer !== null && Array.isArray(answer.mine)));
       })
       .finally(() => {
         if (this.asking === asking) this.asking = undefined;
@@ -131,12 +132,12 @@ export class PageOwnRequests {
 
   /** Whether a request is the action's to wait for. */
   counts(entry: NetworkEntry): boolean {
-    return !(entry.resourceType === 'Fetch' && this.urls.has(entry.url));
+    return !(entry.resourceType === 'Fetch' && this.requests.has(`${entry.method} ${entry.url}`));
   }
 
   /** The requests among these left out as the page's own (by an answer that may be old). */
   leftOut(entries: NetworkEntry[]): NetworkEntry[] {
-    return this.urls.size > 0 ? entries.filter((entry) => !this.counts(entry)) : [];
+    return this.requests.size > 0 ? entries.filter((entry) => !this.counts(entry)) : [];
   }
 }
 
@@ -155,7 +156,7 @@ export function endWatching(page: PageDriver, action: number): void {
 /** The requests in flight that started after `since` (or sequence number `mark`), but the page's own. */
 function inflight(network: NetworkLog, mark: number, since: number, own: PageOwnRequests | undefined): NetworkEntry[] {
   const all = network.inflightSince(mark, since);
-  return own?.urls.size ? all.filter((entry) => own.counts(entry)) : all;
+  return own?.requests.size ? all.filter((entry) => own.counts(entry)) : all;
 }
 
 /** Waits until no request started after `since` is in flight (but the page's own), or until `maxMs`. */

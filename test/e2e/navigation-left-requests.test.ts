@@ -18,6 +18,13 @@ describe('navigation and the requests around it', () => {
     expect(report).not.toContain('Note:');
   });
 
+  it('waits for a new page that asks one URL twice as it starts: that is no polling', async () => {
+    await e2e.open('/shop.html');
+    const report = await e2e.open('/boot-twice.html');
+    expect(report).not.toContain('Not waited for');
+    expect(await e2e.call('evaluate', { function: '() => document.getElementById("status").textContent' })).toBe('"Profile loaded"');
+  });
+
   it('waits for a new page’s one-time load, not for the polling it started while loading', async () => {
     await e2e.open('/shop.html');
     const report = await e2e.open('/polling-start.html');

@@ -33,6 +33,15 @@ describe('a request the action caused, sent by a loop of the page', () => {
     }
   });
 
+  it('waits for a POST the click queued to the URL the page polls with GET', async () => {
+    const page = await e2e.openAndSnapshot('/outbox.html?flush=interval');
+    await pageSays('window.turns > 3');
+    const add = await e2e.call('click', { ref: refOf(page, 'button', 'Add a todo') });
+    expect(add).toMatch(/~ - status \[ref=e\d+\]: Added 1$/m);
+    expect(add).toMatch(/POST \/answer → 200/);
+    expect(add).not.toContain('Still loading');
+  });
+
   it('waits for the save a click makes after awaiting a request the page had started', async () => {
     const page = await e2e.openAndSnapshot('/outbox.html');
     await pageSays('window.loadConfig()');
