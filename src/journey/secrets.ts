@@ -1,7 +1,8 @@
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
-import { SECRET_REFERENCE, isSecretName, forgetSecretValue, redactJson, rememberSecretValue } from '../util/redact.js';
+import { rememberSecretValue } from '../util/knownSecrets.js';
+import { SECRET_REFERENCE, isSecretName, redactJsonByName } from '../util/redact.js';
 
 /**
  * Secrets in journeys. A saved journey never holds a password or token: it holds a reference,
@@ -87,19 +88,10 @@ export class SessionSecrets {
   private readonly typed = new Map<string, string>();
 
   remember(variable: string, value: string): void {
-    // Typed key by key, each value is the last one and a character more: only the whole one stays known.
-    const before = this.typed.get(variable);
-    if (before !== undefined && value.startsWith(before) && !this.isTyped(before, variable)) forgetSecretValue(before);
     rememberSecretValue(value);
     this.typed.delete(variable);
     this.typed.set(variable, value);
     if (this.typed.size > 100) this.typed.delete(this.typed.keys().next().value!);
-  }
-
-  /** Whether another variable holds `value` too (then it stays known). */
-  private isTyped(value: string, except: string): boolean {
-    for (const [variable, typed] of this.typed) if (variable !== except && typed === value) return true;
-    return false;
   }
 
   /** The environment's value first (a person set it on purpose), else what was typed in this session. */
@@ -153,7 +145,7 @@ function urlWithReferences(url: string, found: Map<string, string>): string {
 export function protectFlow(flow: unknown, fields: ReadonlyMap<number, string> = new Map()): { flow: unknown; secrets: Map<string, string> } {
   const secrets = new Map<string, string>();
   const steps = flow && typeof flow === 'object' ? (flow as { steps?: unknown }).steps : undefined;
-  if (!Array.isArray(steps)) return { flow: redactJson(flow), secrets };
+  if (!Array.isArray(steps)) return { flow: redactJsonByName(flow), secrets };
   const protectedSteps = steps.map((raw: unknown, i) => {
     if (!raw || typeof raw !== 'object') return raw;
     const step = { ...(raw as Record<string, unknown>) };
@@ -169,5 +161,5 @@ export function protectFlow(flow: unknown, fields: ReadonlyMap<number, string> =
     }
     return step;
   });
-  return { flow: redactJson({ ...(flow as object), steps: protectedSteps }), secrets };
+  return { flow: redactJsonByName({ ...(flow as object), steps: protectedSteps }), secrets };
 }

@@ -12,6 +12,8 @@ const run = promisify(execFile);
 /** Every credential test/fixtures/login.html (and the fixture server behind it) plants, by where it travels. */
 const SECRETS = {
   typedPassword: 'typedpwSECRET0d5a',
+  // What login.html logs as the password is typed, one key short of it.
+  typedPasswordPrefix: 'typedpwSECRET0d5',
   navigationToken: 'navtokenSECRET1e2f',
   bearer: 'bearerSECRET7f3a',
   cookie: 'cookieSECRET81c2',
