@@ -46,6 +46,23 @@ export class WaitingTabs {
 
   constructor(private readonly nextId: () => string) {}
 
+  /**
+   * Tells `onCreated` of every tab the browser creates (in `contextId` only, when given), on the
+   * browser-wide session: even of one puppeteer never hands over (a popup whose server never
+   * answers), as it still takes the front from the tab Legible works in, which then renders no
+   * frames and takes no input.
+   */
+  async watch(browser: Browser, contextId: string | undefined, onCreated: () => void): Promise<void> {
+    const cdp = await this.session(browser);
+    if (!cdp) return;
+    cdp.on('Target.targetCreated', ({ targetInfo }: { targetInfo: TargetInfo }) => {
+      if (targetInfo.type === 'page' && (!contextId || targetInfo.browserContextId === contextId)) onCreated();
+    });
+    await withTimeout(cdp.send('Target.setDiscoverTargets', { discover: true, filter: [{ type: 'page' }] }), 5_000, 'Watching the tabs').catch((error: unknown) =>
+      logWarn(`could not watch the browser's new tabs: ${String(error)}`),
+    );
+  }
+
   /** The id a tab was listed with while it waited, for it to keep now that it is tracked. */
   takeId(target: Target): string | undefined {
     const targetId = targetIdOf(target);
