@@ -248,9 +248,12 @@ export class BrowserSession {
     this.byTarget.set(page.target(), driver);
     this.pagesById.set(driver.id, driver);
     this.selectedId ??= driver.id;
-    // The page asked for a tab: the browser creates it next, and in front.
-    driver.onPopup(() => {
+    // The page asked for a tab: the browser creates it next, in front, and it is paired with the
+    // URL asked for (the browser's target list says none until its first page comes).
+    driver.onPopup((_popup, url) => {
       this.frontId = undefined;
+      const targetId = driver.targetId();
+      if (targetId) this.waiting.requested(targetId, url);
     });
     driver.onClose(() => {
       this.pagesById.delete(driver.id);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { groupOf, refOf, useLegible } from '../helpers/e2e.js';
+import { unanswered } from '../helpers/fixtureServer.js';
 
 // Popups whose server (the fixture's /never) takes the connection and never answers: puppeteer
 // never hands such a tab over, so only the browser's own target list knows it.
@@ -45,6 +46,51 @@ describe('a journey whose step opens a popup that never gets its first page', ()
     const run = await runs.call('journey', { action: 'run', journey: 'stuck-then-count' });
     expect(run).toMatch(/^Journey "stuck-then-count": PASSED/);
     expect(run).toMatch(/✓ 4\. click button "Count"/);
+  });
+});
+
+describe('the URL a waiting popup is listed with', () => {
+  /** The /never requests of this test (by its tag) the fixture server holds open, sorted. */
+  const held = (tag: string) => unanswered.filter((path) => path.endsWith(`-${tag}`)).sort();
+
+  /** Closes the tab listed as loading `url` and checks, by the server's own count, that the request it closed was that one. */
+  async function closeListed(tag: string, url: string): Promise<void> {
+    const waiting = await waitingTabs();
+    const id = [...waiting].find(([, listed]) => listed === url)?.[0];
+    expect(id, `no tab listed as loading ${url}: ${JSON.stringify([...waiting])}`).toBeDefined();
+    const left = held(tag).filter((path) => `${e2e.fixtures.url}${path}` !== url);
+    await e2e.call('pages', { action: 'close', id: id! });
+    await expect.poll(() => held(tag), { timeout: 10_000 }).toEqual(left);
+  }
+
+  it('names each popup by its own URL, three opened at once and two more after', { timeout: 60_000 }, async () => {
+    const page = await e2e.openAndSnapshot('/stuck-popups.html?tag=five');
+    await e2e.call('click', { ref: refOf(page, 'button', 'Open three stuck popups') });
+    await e2e.call('click', { ref: refOf(page, 'button', 'Open a numbered stuck popup') });
+    await e2e.call('click', { ref: refOf(page, 'button', 'Open a numbered stuck popup') });
+    // Five: the browser opens at most six connections to one host.
+    const paths = ['a', 'b', 'c', '1', '2'].map((name) => `/never?${name}-five`).sort();
+    await expect.poll(() => held('five'), { timeout: 10_000 }).toEqual(paths);
+    // The browser lists its tabs in no particular order: each must still show what it loads.
+    expect([...(await waitingTabs()).values()].sort()).toEqual(paths.map((path) => `${e2e.fixtures.url}${path}`));
+    for (const path of paths) await closeListed('five', `${e2e.fixtures.url}${path}`);
+  });
+
+  it('forgets the URL of a popup that closed', { timeout: 60_000 }, async () => {
+    const page = await e2e.openAndSnapshot('/stuck-popups.html?tag=closed');
+    const open = async () => e2e.call('click', { ref: refOf(page, 'button', 'Open a numbered stuck popup') });
+    const url = (n: number) => `${e2e.fixtures.url}/never?${n}-closed`;
+    await open();
+    await open();
+    await expect.poll(() => held('closed'), { timeout: 10_000 }).toEqual(['/never?1-closed', '/never?2-closed']);
+    // The newer one closes: the one left loads the first URL, and says so.
+    await closeListed('closed', url(2));
+    expect([...(await waitingTabs()).values()]).toEqual([url(1)]);
+    // Another opens: each is listed with its own URL.
+    await open();
+    expect([...(await waitingTabs()).values()].sort()).toEqual([url(1), url(3)]);
+    await closeListed('closed', url(3));
+    await closeListed('closed', url(1));
   });
 });
 
