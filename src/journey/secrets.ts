@@ -1,7 +1,7 @@
 import type { ElementRef } from '../cdp/elementRef.js';
 import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
-import { SECRET_REFERENCE, isSecretName, redactJson } from '../util/redact.js';
+import { SECRET_REFERENCE, isSecretName, forgetSecretValue, redactJson, rememberSecretValue } from '../util/redact.js';
 
 /**
  * Secrets in journeys. A saved journey never holds a password or token: it holds a reference,
@@ -87,14 +87,26 @@ export class SessionSecrets {
   private readonly typed = new Map<string, string>();
 
   remember(variable: string, value: string): void {
+    // Typed key by key, each value is the last one and a character more: only the whole one stays known.
+    const before = this.typed.get(variable);
+    if (before !== undefined && value.startsWith(before) && !this.isTyped(before, variable)) forgetSecretValue(before);
+    rememberSecretValue(value);
     this.typed.delete(variable);
     this.typed.set(variable, value);
     if (this.typed.size > 100) this.typed.delete(this.typed.keys().next().value!);
   }
 
+  /** Whether another variable holds `value` too (then it stays known). */
+  private isTyped(value: string, except: string): boolean {
+    for (const [variable, typed] of this.typed) if (variable !== except && typed === value) return true;
+    return false;
+  }
+
   /** The environment's value first (a person set it on purpose), else what was typed in this session. */
   lookup(variable: string): string | undefined {
-    return process.env[variable] ?? this.typed.get(variable);
+    const value = process.env[variable] ?? this.typed.get(variable);
+    if (value !== undefined) rememberSecretValue(value);
+    return value;
   }
 }
 

@@ -1,4 +1,4 @@
-import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, InitializeRequestSchema, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { clip, plural } from '../util/text.js';
 
 export type RequestId = string | number;
@@ -41,7 +41,7 @@ export function readMessage(text: string, unit: MessageUnit): MessageOutcome {
   const parsed = JSONRPCMessageSchema.safeParse(data);
   // The message as parsed, not zod's copy: a copy made by assignment turns an argument named
   // "__proto__" into a prototype, where the tool's strict schema can no longer see (and refuse) it.
-  if (parsed.success) return { message: data as JSONRPCMessage };
+  if (parsed.success) return initializeProblem(data as JSONRPCMessage, source) ?? { message: data as JSONRPCMessage };
   if (Array.isArray(data)) {
     return { reply: errorReply(undefined, ErrorCode.InvalidRequest, `Invalid request: batches (JSON arrays) are not supported; send ${oneEach}.`), warning: `${source}: a batch (JSON array)` };
   }
@@ -64,4 +64,24 @@ export function readMessage(text: string, unit: MessageUnit): MessageOutcome {
     why = `${issue?.path.join('.') || 'message'}: ${clip(issue?.message ?? 'does not match JSON-RPC 2.0', 100)}`;
   }
   return { reply: errorReply(id, ErrorCode.InvalidRequest, `Invalid request: ${why}.`), warning: `${source}: an invalid request (${why})` };
+}
+
+/**
+ * An initialize request whose params are not what MCP asks for, answered here with what is wrong
+ * and what to send: the SDK would answer with zod's issues as a JSON dump under "internal error".
+ */
+function initializeProblem(message: JSONRPCMessage, source: string): MessageOutcome {
+  if (!('method' in message) || message.method !== 'initialize' || !('id' in message)) return undefined;
+  const parsed = InitializeRequestSchema.safeParse(message);
+  if (parsed.success) return undefined;
+  const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || 'params'}: ${clip(issue.message.replace(/^Invalid input: /, ''), 80)}`);
+  const why = `${issues.join('; ')}${parsed.error.issues.length > 3 ? ` (and ${plural(parsed.error.issues.length - 3, 'more problem')})` : ''}`;
+  return {
+    reply: errorReply(
+      usableId(message.id),
+      ErrorCode.InvalidParams,
+      `Invalid params: ${why}. An initialize request's params are {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "…", "version": "…"}}.`,
+    ),
+    warning: `${source}: an initialize with invalid params (${why})`,
+  };
 }

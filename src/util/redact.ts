@@ -67,9 +67,49 @@ const JSON_PAIR = /(?<![\w.-])(["']?)([\w.-]{1,100})\1(\s*:\s*)("(?:[^"\\]|\\.)*
 /** The password of `https://user:password@host/`. */
 const URL_PASSWORD = /(\/\/[^/\s:@]+:)([^@\s/]+)@/g;
 
+/** The shortest typed secret redacted by its value: shorter ones ("1234", "test") would blank ordinary words and numbers everywhere. */
+export const MIN_KNOWN_SECRET = 6;
+/** At most this many values are kept; the oldest goes first. */
+const MAX_KNOWN_SECRETS = 100;
+/** Secret values this process has seen typed or filled in, newest last. */
+const knownSecrets = new Set<string>();
+/** One alternation of every known value as a page may send it (as typed, URL- or form-encoded, inside a JSON string); longest first. */
+let knownPattern: RegExp | undefined;
+
+/**
+ * Remembers a secret by its value (a password typed into a secret field, a LEGIBLE_SECRET_*
+ * filled in at replay), so that redaction also catches it where no name says it is secret: a
+ * login body that sends it as `"pw"`, an app that logs it. For this process's life.
+ */
+export function rememberSecretValue(value: string): void {
+  if (value.length < MIN_KNOWN_SECRET || value === REDACTED || knownSecrets.has(value)) return;
+  knownSecrets.add(value);
+  if (knownSecrets.size > MAX_KNOWN_SECRETS) knownSecrets.delete(knownSecrets.values().next().value!);
+  compileKnown();
+}
+
+/** Forgets a value remembered by rememberSecretValue: a password typed key by key was a prefix of the whole one. */
+export function forgetSecretValue(value: string): void {
+  if (knownSecrets.delete(value)) compileKnown();
+}
+
+function compileKnown(): void {
+  if (!knownSecrets.size) {
+    knownPattern = undefined;
+    return;
+  }
+  const forms = new Set<string>();
+  for (const known of knownSecrets) {
+    const encoded = encodeURIComponent(known);
+    for (const form of [known, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(known).slice(1, -1)]) forms.add(form);
+  }
+  const escaped = [...forms].sort((a, b) => b.length - a.length).map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  knownPattern = new RegExp(escaped.join('|'), 'g');
+}
+
 /** Free text (a URL, a log line, a form or text/plain body) with secret-looking values replaced. */
 export function redactText(text: string): string {
-  return text
+  return (knownPattern ? text.replace(knownPattern, REDACTED) : text)
     .replace(URL_PASSWORD, (_all, head: string) => `${head}${REDACTED}@`)
     .replace(SCHEME_CREDENTIAL, (_all, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(PAIR, (all, lead: string, name: string, value: string) => (isSecretName(decode(name)) && !isKept(decode(value)) ? `${lead}${name}=${REDACTED}` : all))

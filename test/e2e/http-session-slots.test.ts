@@ -68,10 +68,10 @@ describe('only an initialize that succeeded holds a session slot', () => {
   it('frees the slot of an initialize the server refused, or sent as a notification, at once', async () => {
     const server = await serve(['--max-sessions', '1', '--idle-timeout', '10m'], { LEGIBLE_DEBUG: '1' });
     try {
-      // Wrong params: the SDK answers with an error; no session is named and none is kept.
+      // Wrong params: refused with what is wrong; no session is named and none is kept.
       const refused = await post(server.url, { ...INITIALIZE, params: { protocolVersion: 5 } });
-      expect(refused.status).toBe(200);
-      expect(((await refused.json()) as { error?: unknown }).error).toBeDefined();
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32602, message: expect.stringMatching(/^Invalid params: params\.protocolVersion: expected string, received number; /) });
       expect(refused.headers.get('mcp-session-id')).toBeNull();
       // Without an id it would get no answer: refused, with what to do.
       const notification = await post(server.url, { jsonrpc: '2.0', method: 'initialize', params: INITIALIZE.params });
@@ -79,7 +79,7 @@ describe('only an initialize that succeeded holds a session slot', () => {
       expect(((await notification.json()) as { error: { message: string } }).error.message).toBe('Invalid request: initialize is a request: give it an "id".');
       const one = await connect(server.url);
       expect((await one.call('pages', { action: 'list' })).isError).toBe(false);
-      await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/session \S+ ends: its initialize failed: .*protocolVersion/);
+      await expect.poll(() => server.stderr(), { timeout: 5_000 }).toMatch(/http: an initialize with invalid params \(params\.protocolVersion: /);
     } finally {
       await stop(server.child);
     }

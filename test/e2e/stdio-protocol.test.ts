@@ -79,6 +79,15 @@ describe('malformed lines and unusable ids', () => {
     expect(answer.error).toMatchObject({ code: -32600, message: expect.stringContaining('"jsonrpc": "2.0"') });
   });
 
+  it('an initialize with wrong params gets a readable error naming each field and what to send, not a schema dump', async () => {
+    await server.send('{"jsonrpc":"2.0","id":"bad-init","method":"initialize","params":{"protocolVersion":5}}');
+    const answer = await server.next((message) => message.id === 'bad-init');
+    expect(answer.error?.code).toBe(-32602);
+    expect(answer.error?.message).toMatch(/^Invalid params: params\.protocolVersion: expected string, received number; params\.capabilities: expected object, received undefined; params\.clientInfo: /);
+    expect(answer.error?.message).toContain('"protocolVersion": "2025-06-18"');
+    expect(answer.error?.message).not.toMatch(/invalid_type|"code"/);
+  });
+
   it('leaves the server serving after all of them', () => stillServing('after-malformed'));
 });
 
