@@ -142,6 +142,31 @@ const COUNTER_SPINNER = COUNTER.replace(
 </body>`,
 );
 
+/** What the dashboard loads once, after its load event: the rows a navigate's answer (or the first snapshot) should show. */
+export const DASHBOARD_ROWS = ['Orders today: 42', 'Refunds today: 3'];
+export const DASHBOARD_DELAY_MS = 150;
+
+/**
+ * A dashboard that polls its live feed from the start (an answer takes 100 ms, and it asks again
+ * 10 ms later, so a request of it is nearly always in flight) and loads its figures once, a moment
+ * after it loaded.
+ */
+const DASHBOARD = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Dashboard</title></head>
+<body>
+<h1>Dashboard</h1>
+<ul id="figures"><li>Loading…</li></ul>
+<p id="live" role="status">Live: 0</p>
+<script>
+  let polls = 0;
+  (async function poll() { await (await fetch('/api/live')).json(); document.getElementById('live').dataset.polls = ++polls; setTimeout(poll, 10); })();
+  addEventListener('load', async () => {
+    const { rows } = await (await fetch('/api/figures')).json();
+    document.getElementById('figures').innerHTML = rows.map((row) => '<li>' + row + '</li>').join('');
+  });
+</script>
+</body></html>`;
+
 function send(res, status, type, body) {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
@@ -167,6 +192,14 @@ function handle(req, res) {
       return send(res, 200, 'text/html; charset=utf-8', url.searchParams.has('photo') ? ANIMATED_PHOTO : ANIMATED);
     case '/counter':
       return send(res, 200, 'text/html; charset=utf-8', url.searchParams.has('spinner') ? COUNTER_SPINNER : COUNTER);
+    case '/dashboard':
+      return send(res, 200, 'text/html; charset=utf-8', DASHBOARD);
+    case '/api/live':
+      setTimeout(() => send(res, 200, 'application/json', '{"ok":true}'), 100);
+      return;
+    case '/api/figures':
+      setTimeout(() => send(res, 200, 'application/json', JSON.stringify({ rows: DASHBOARD_ROWS })), DASHBOARD_DELAY_MS);
+      return;
     case '/favicon.ico':
       return send(res, 204, 'image/x-icon', '');
     default:

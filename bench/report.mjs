@@ -29,6 +29,9 @@ export const ROWS = [
   { key: 'post500', label: 'Network lists the 500 POST', get: (r) => r.failures?.post500 },
   { key: 'consoleError', label: 'Console lists the console.error', get: (r) => r.failures?.consoleError },
   { key: 'exception', label: 'Console lists the uncaught TypeError', get: (r) => r.failures?.exception },
+  { key: 'dashMs', label: 'Dashboard that polls: navigate → its figures seen (ms)', get: (r) => r.dashboard?.ms, better: 'lower', digits: 0 },
+  { key: 'dashNavMs', label: 'Dashboard that polls: navigate call (ms)', get: (r) => r.dashboard?.navigateMs, better: 'lower', digits: 0 },
+  { key: 'dashOk', label: 'Dashboard: figures seen (calls)', get: (r) => r.dashboard && `${r.dashboard.correct ? 'yes' : 'no'} (${r.dashboard.calls})` },
   { key: 'shotMs', label: 'Screenshot: time (ms)', get: (r) => r.screenshot?.ms, better: 'lower', digits: 0 },
   {
     key: 'shotBytes',

@@ -1,16 +1,21 @@
 /**
- * What an action set off inside the page, watched from inside the page. Everything in the two
- * exported page functions runs in a frame (serialised by DevTools), so each is self-contained.
+ * What an action set off inside the page, watched from inside the page. `pageActivity` runs in a
+ * frame (serialised by DevTools), so it is self-contained; the questions settling asks the
+ * tracker afterwards are in activityQueries.ts.
  *
  * `pageActivity` installs, once per document, a tracker that
  * - counts DOM mutations (a cheap "did the page change since?" mark) and remembers the last one;
  * - wraps setTimeout / setInterval / requestAnimationFrame and their clear functions, so it knows
  *   which timers and frames are still pending and which action each belongs to;
- * - wraps navigator.geolocation's getCurrentPosition / watchPosition, whose answer comes back as
- *   a callback from the browser (a "Locate me" button shows its result only then).
+ * - wraps navigator.geolocation's getCurrentPosition / watchPosition (and clearWatch), whose
+ *   answer comes back as a callback from the browser (a "Locate me" button shows its result only
+ *   then);
+ * - notes the URLs fetch() asks for, and by whom (see "The page's own requests" below).
  * Legible registers it to run in every new document before the page's own scripts
  * (Page.addScriptToEvaluateOnNewDocument), so a script that keeps its own reference to
- * setTimeout still gets the wrapper.
+ * setTimeout still gets the wrapper. In a document that was there before (a tab of a browser
+ * Legible attached to), the page's scripts ran first and may have frozen what it wraps: each part
+ * installs on its own, so one refused does not stop the rest.
  *
  * Ownership: a timer or frame belongs to the action that was being watched when it was asked
  * for, except one asked for from inside another timer's or frame's callback, which inherits that
@@ -21,36 +26,45 @@
  *
  * A chain also keeps its owner across an `await`: the code after it runs later, outside the
  * callback (`async function poll() { await fetch(u); setTimeout(poll, 50) }`). So a callback's
- * owner stays in force through the microtasks that follow it (the promise reactions it set off,
- * up to CHAIN_HOPS deep; they all run before any other task), and fetch() and a Response's body
- * readers hand the owner of their caller to the code that awaits them. What a chain awaits
- * otherwise (an XMLHttpRequest's events, a message) falls back to the rule above: the action
- * being watched then.
+ * owner stays in force until the task it runs in ends — through all the microtasks that follow
+ * it, however many awaits deep (a framework's chain easily passes a few dozen) — and fetch() and a
+ * Response's body readers hand the owner of their caller to the code that awaits them. What a
+ * chain awaits otherwise (an XMLHttpRequest's events, a message) falls back to the rule above: the
+ * action being watched then.
+ *
+ * The page's own requests: settling does not wait for a fetch the page's own loops send (its
+ * polling), told by URL (the browser's request events do not say which code asked). A URL is the
+ * page's own when code other than the action fetched it during the action and fetched it also
+ * before, while no action was being watched (`unprompted`): a loop that polls does that, while a
+ * request the action caused but a page loop sends (an outbox flushed by a game loop, a save after
+ * a cached request the page started) asks a URL first seen during an action, and is waited for.
  */
 
 /** The tracker in each document, under Symbol.for('legible.activity'). */
-interface Tracker {
+export interface Tracker {
   mutations: number;
   lastMutation: number;
   /** The action being watched (0 before the first). */
   action: number;
+  /** From an action's start until its report (`endWatch`): fetches then are noted with their owners, fetches outside as unprompted. */
+  watching: boolean;
   timerLimitMs: number;
   /** Pending timers of actions: id -> [action, due time]. Deleted when they run or are cleared. */
   timers: Map<number, [number, number]>;
   /** Pending animation frames: id -> action. */
   frames: Map<number, number>;
-  /** Location requests not answered yet (a watch until its first answer): serial -> action. */
+  /** Location requests not answered yet (a watch until its first answer or its clearWatch): serial -> action. */
   locating: Map<number, number>;
-  /** Owner of the timer or frame callback running now, or of the chain its microtasks continue; -1 outside them. */
+  /** Owner of the timer or frame callback running now, or of the chain its microtasks continue, until its task ends; -1 outside them. */
   running: number;
-  /** Bumped each time a chain's owner comes into force: an older chain's end must not end a newer one. */
-  chain: number;
   /** Animations that were already there when the action started. */
   known: WeakSet<Animation>;
   /** When waiting for the action began (its limit counts from then, however often it is asked). */
   waitingSince: number | undefined;
-  /** The URLs fetched since the action began, with their owners (bounded): the page's own are not the action's to wait for. */
+  /** The URLs fetched while `action` was watched, with their owners (bounded). */
   fetches: [string, number][];
+  /** The URLs fetched while no action was watched (bounded, most recent last): what the page asks unprompted. */
+  unprompted: Set<string>;
   wait: typeof setTimeout;
 }
 
@@ -78,42 +92,68 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       mutations: 0,
       lastMutation: performance.now(),
       action: 0,
+      watching: false,
       timerLimitMs,
       timers: new Map(),
       frames: new Map(),
       locating: new Map(),
       running: -1,
-      chain: 0,
       known: new WeakSet(),
       waitingSince: undefined,
       fetches: [],
+      unprompted: new Set(),
       wait: native.setTimeout.bind(host) as unknown as typeof setTimeout,
     };
     tracker = t;
     Object.defineProperty(host, key, { value: t, configurable: true, enumerable: false });
+    /** Runs one part of the install: a page that froze what it wraps (attach mode) keeps that part, not the rest, unwrapped. */
+    const attempt = (install: () => void) => {
+      try {
+        install();
+      } catch {
+        // Frozen or not writable: that part stays the page's own.
+      }
+    };
     new MutationObserver(() => {
       t.mutations++;
       t.lastMutation = performance.now();
     }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
     const owner = () => (t.running >= 0 ? t.running : t.action);
-    // How many microtasks deep a chain's owner holds: each hop re-queues itself behind the
-    // reactions queued before it, so the code after an await (and after an await in that) runs
-    // while it holds. The microtask queue drains before any other task runs, so no other task
-    // (an input event of the next action) ever sees it.
-    const CHAIN_HOPS = 16;
-    const queue = host.queueMicrotask.bind(host);
-    /** Puts `owned` in force from now until the microtasks that follow have run. */
+    // A chain's owner holds until the task it runs in ends: a message on a channel of the
+    // tracker's own comes as the next task and clears it. Counting microtasks instead cut a chain
+    // off after its first few awaits (its later timers then counted as the action being watched,
+    // and a click waited for the page's loops again); a task is what a chain's awaits of ready
+    // values all run in. The owner must not reach a task that is not the chain's: an input event
+    // can run before the clearing message (the browser runs input first), so trusted input clears
+    // it too (below), and a wrapped callback sets its own. Still in reach of a chain's owner, and
+    // rarer than a deep chain: a callback Legible does not wrap later in the same task (a
+    // ResizeObserver's, after the frame callbacks of a rendering step) or in a task queued before
+    // the message (an XMLHttpRequest's event); they counted as the action being watched before.
+    const ending = new MessageChannel();
+    let ends = false;
+    ending.port1.onmessage = () => {
+      ends = false;
+      t.running = -1;
+    };
+    /** Puts `owned` in force from now until the task ends. */
     const enter = (owned: number) => {
       t.running = owned;
-      const chain = ++t.chain;
-      let hops = 0;
-      const hop = () => {
-        if (t.chain !== chain) return;
-        if (++hops < CHAIN_HOPS) queue(hop);
-        else t.running = -1;
-      };
-      queue(hop);
+      if (ends) return;
+      ends = true;
+      ending.port2.postMessage(null);
     };
+    // Input from the browser (the agent's next action) starts a task of no chain's.
+    for (const type of ['pointerdown', 'pointerup', 'mousedown', 'mouseup', 'click', 'auxclick', 'dblclick', 'contextmenu', 'keydown', 'keypress', 'keyup', 'wheel', 'touchstart', 'touchend']) {
+      attempt(() =>
+        host.addEventListener(
+          type,
+          (event) => {
+            if (event.isTrusted) t.running = -1;
+          },
+          { capture: true, passive: true },
+        ),
+      );
+    }
     /** Runs `callback` as `owned` by that action (and its microtasks after it), after `ran` has forgotten its pending entry. */
     const inContext = (callback: (...args: unknown[]) => unknown, owned: number, ran: () => void) =>
       function (this: unknown, ...args: unknown[]) {
@@ -161,25 +201,38 @@ export function pageActivity(action: number, timerLimitMs: number): number {
       if (owned > 0) t.frames.set(id, owned);
       return id;
     };
-    const replace = (name: string, value: unknown) => Object.defineProperty(host, name, { value, writable: true, configurable: true, enumerable: true });
+    const replace = (name: string, value: unknown) => attempt(() => Object.defineProperty(host, name, { value, writable: true, configurable: true, enumerable: true }));
     replace('setTimeout', timer(native.setTimeout));
     replace('setInterval', timer(native.setInterval));
     replace('clearTimeout', clear(native.clearTimeout, t.timers));
     replace('clearInterval', clear(native.clearInterval, t.timers));
     replace('requestAnimationFrame', frame);
     replace('cancelAnimationFrame', clear(native.cancelAnimationFrame, t.frames));
+    // Longer URLs are not noted (a data: URL can hold a whole file); a fetch of one is simply waited for.
+    const MAX_URL = 2_048;
+    /** Notes a fetch's URL: with its owner while an action is watched, else as asked unprompted. */
+    const note = (input: unknown) => {
+      const raw = input instanceof Request ? input.url : String(input);
+      // data: and blob: URLs are read from memory, never a request to wait for.
+      if (raw.length > MAX_URL || /^\s*(data|blob):/i.test(raw)) return;
+      const url = new URL(raw, document.baseURI);
+      url.hash = '';
+      if (t.watching) {
+        t.fetches.push([url.href, owner()]);
+        if (t.fetches.length > 200) t.fetches.shift();
+        return;
+      }
+      t.unprompted.delete(url.href);
+      t.unprompted.add(url.href);
+      if (t.unprompted.size > 200) t.unprompted.delete(t.unprompted.values().next().value as string);
+    };
     if (typeof host.fetch === 'function') {
       const fetchHandingOn = handOn(host.fetch as never) as (this: unknown, ...args: unknown[]) => Promise<unknown>;
       replace('fetch', function (this: unknown, input: unknown, ...rest: unknown[]) {
-        if (t.action > 0) {
-          try {
-            const url = new URL(input instanceof Request ? input.url : String(input), document.baseURI);
-            url.hash = '';
-            t.fetches.push([url.href, owner()]);
-            if (t.fetches.length > 200) t.fetches.shift();
-          } catch {
-            // Not a URL: the fetch fails by itself.
-          }
+        try {
+          note(input);
+        } catch {
+          // Not a URL: the fetch fails by itself.
         }
         return fetchHandingOn.call(this, input, ...rest);
       });
@@ -187,124 +240,63 @@ export function pageActivity(action: number, timerLimitMs: number): number {
     const body = host.Response?.prototype as unknown as Record<string, unknown> | undefined;
     for (const name of ['json', 'text', 'arrayBuffer', 'blob', 'formData']) {
       const read = body?.[name];
-      if (typeof read === 'function') Object.defineProperty(body, name, { value: handOn(read as never), writable: true, configurable: true, enumerable: true });
+      if (typeof read === 'function') attempt(() => Object.defineProperty(body, name, { value: handOn(read as never), writable: true, configurable: true, enumerable: true }));
     }
     const geolocation = host.navigator.geolocation as Geolocation | undefined;
+    /** Puts `value` on the geolocation object, or on its prototype when the page froze the object. */
+    const wrapLocation = (name: string, value: unknown) => {
+      const property = { value, writable: true, configurable: true, enumerable: true };
+      attempt(() => {
+        try {
+          Object.defineProperty(geolocation, name, property);
+        } catch {
+          Object.defineProperty(Object.getPrototypeOf(geolocation) as object, name, property);
+        }
+      });
+    };
     let serial = 0;
+    /** A watch's id (the browser's) -> the tracker's serial of its request, until its first answer or its clearWatch. */
+    const watches = new Map<number, number>();
     for (const name of ['getCurrentPosition', 'watchPosition'] as const) {
       const ask = geolocation?.[name] as ((...args: unknown[]) => number | undefined) | undefined;
       if (!geolocation || typeof ask !== 'function') continue;
-      const wrapped = function (this: unknown, success: unknown, failure?: unknown, options?: unknown) {
+      wrapLocation(name, function (this: unknown, success: unknown, failure?: unknown, options?: unknown) {
         if (typeof success !== 'function') return ask.call(geolocation, success, failure, options);
         const owned = owner();
         const id = ++serial;
         if (owned > 0) t.locating.set(id, owned);
-        const answered = () => t.locating.delete(id);
+        let watch: number | undefined;
+        const answered = () => {
+          t.locating.delete(id);
+          if (watch !== undefined) watches.delete(watch);
+        };
         const onFailure = typeof failure === 'function' ? inContext(failure as never, owned, answered) : (() => answered()) as never;
-        return ask.call(geolocation, inContext(success as never, owned, answered), onFailure, options);
-      };
-      Object.defineProperty(geolocation, name, { value: wrapped, writable: true, configurable: true, enumerable: true });
+        const result = ask.call(geolocation, inContext(success as never, owned, answered), onFailure, options);
+        if (name === 'watchPosition' && typeof result === 'number' && t.locating.has(id)) watches.set((watch = result), id);
+        return result;
+      });
+    }
+    const stopWatch = geolocation?.clearWatch as ((id: number) => void) | undefined;
+    if (geolocation && typeof stopWatch === 'function') {
+      // A watch stopped before its first answer will get none: nothing left to wait for.
+      wrapLocation('clearWatch', function (this: unknown, id: number) {
+        const asked = watches.get(id);
+        if (asked !== undefined) {
+          watches.delete(id);
+          t.locating.delete(asked);
+        }
+        return stopWatch.call(geolocation, id);
+      });
     }
   }
   if (action > 0) {
     tracker.action = action;
+    tracker.watching = true;
+    tracker.running = -1;
     tracker.timerLimitMs = timerLimitMs;
     tracker.waitingSince = undefined;
     tracker.fetches = [];
     for (const animation of document.getAnimations()) tracker.known.add(animation);
   }
   return tracker.mutations;
-}
-
-/** How waiting in one frame ended, and that frame's mutation count then. */
-export interface FrameQuiet {
-  /** 'quiet'; 'busy' (still changing or waiting at the limit); 'new-document' / 'loading' (the main frame navigated). */
-  state: string;
-  mutations: number;
-  /** What was still going on when waiting stopped ('timers', 'animation frames', 'location requests', 'animations', 'DOM changes'). */
-  busy: string[];
-}
-
-/**
- * The URLs fetched since `action` began only by chains that are not its own (the page's polling,
- * an earlier action's): not that action's requests to wait for. Empty when the document is not
- * watching `action`.
- */
-export function fetchedOnlyByOthers(action: number): string[] {
-  const t = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
-  if (!t || t.action !== action) return [];
-  const mine = new Set(t.fetches.filter(([, owner]) => owner === action).map(([url]) => url));
-  return [...new Set(t.fetches.filter(([url, owner]) => owner !== action && !mine.has(url)).map(([url]) => url))].slice(0, 50);
-}
-
-/**
- * Resolves in the frame once what `action` set off is done: its timers (those due within
- * `timerLimitMs` of the first wait for it) have run, its animation-frame chains and location
- * requests have stopped or been answered and
- * the CSS transitions and animations that started since it began have ended (all waited for up
- * to that limit; still going after it, they are named and the state is 'busy'), and the DOM has
- * been unchanged for `quietMs`; or after `maxMs`, with what was still going on.
- * In the main frame, a document that is not watching this action means the page navigated.
- */
-export function waitForActivity(action: number, quietMs: number, maxMs: number, main: boolean): Promise<FrameQuiet> {
-  const tracker = (window as unknown as Record<symbol, Tracker | undefined>)[Symbol.for('legible.activity')];
-  if (!tracker || tracker.action !== action) {
-    const state = !main ? 'quiet' : document.readyState === 'complete' ? 'new-document' : 'loading';
-    return Promise.resolve({ state, mutations: tracker?.mutations ?? 0, busy: [] });
-  }
-  const t = tracker;
-  const start = performance.now();
-  t.waitingSince ??= start;
-  const horizon = t.waitingSince + t.timerLimitMs;
-  return new Promise((resolve) => {
-    const check = () => {
-      const now = performance.now();
-      // Frames and animations are waited for until the horizon only, but named while they go on.
-      let waiting = false;
-      const busy: string[] = [];
-      for (const [owner, due] of t.timers.values()) {
-        if (owner === action && due <= horizon) {
-          busy.push('timers');
-          waiting = true;
-          break;
-        }
-      }
-      for (const owner of t.frames.values()) {
-        if (owner === action) {
-          busy.push('animation frames');
-          waiting ||= now < horizon;
-          break;
-        }
-      }
-      for (const owner of t.locating.values()) {
-        if (owner === action) {
-          busy.push('location requests');
-          waiting ||= now < horizon;
-          break;
-        }
-      }
-      for (const animation of document.getAnimations()) {
-        if (t.known.has(animation) || animation.playState !== 'running') continue;
-        const timing = animation.effect?.getComputedTiming();
-        const left =
-          timing && typeof timing.endTime === 'number' && typeof timing.localTime === 'number' ? (timing.endTime - timing.localTime) / Math.abs(animation.playbackRate || 1) : Infinity;
-        // An endless animation (a spinner) never ends; one that ends past the horizon is not waited for.
-        if (now + left <= horizon) {
-          busy.push('animations');
-          waiting = true;
-          break;
-        }
-      }
-      const sinceChange = now - t.lastMutation;
-      if (sinceChange < quietMs) {
-        busy.push('DOM changes');
-        waiting = true;
-      }
-      // Past the horizon, a chain or animation still going is named: waiting stopped at its limit.
-      if (!waiting) return resolve({ state: busy.length ? 'busy' : 'quiet', mutations: t.mutations, busy });
-      if (now - start >= maxMs) return resolve({ state: 'busy', mutations: t.mutations, busy });
-      t.wait(check, busy.length === 1 && sinceChange < quietMs ? Math.max(5, quietMs - sinceChange) : 10);
-    };
-    check();
-  });
 }

@@ -11,7 +11,7 @@ import { abortable, withTimeout } from '../util/time.js';
 import { guard } from './guard.js';
 import { syncTraceRules } from './traceHeaders.js';
 import type { PageState } from './pageState.js';
-import { DEFAULT_SETTLE, marksDiffer, settle, waitForLoad, watchActivity, type PageMarks, type SettleLimits } from './settle.js';
+import { DEFAULT_SETTLE, endWatching, marksDiffer, settle, waitForLoad, watchActivity, type PageMarks, type SettleLimits } from './settle.js';
 
 /** A tab the action opened. */
 export interface NewTab {
@@ -46,6 +46,8 @@ export interface Effects {
   console: ConsoleEntry[];
   network: NetworkEntry[];
   pending: NetworkEntry[];
+  /** Requests still loading that settling did not wait for, as the page's own polling (named, so the report does not look finished when one was the action's). */
+  notWaitedFor: NetworkEntry[];
   dialog?: DialogInfo;
   newTabs: NewTab[];
   /** What the apps printed meanwhile (warnings and errors); absent when nothing. */
@@ -113,20 +115,22 @@ async function describeNewTabs(popups: { tab: Promise<PageDriver | undefined>; u
  * network entries, new tabs, and any dialog that opened.
  */
 export async function performAction(state: PageState, action: () => Promise<unknown>, options: ActionOptions = {}): Promise<Effects> {
+  const actionId = state.nextAction();
   try {
-    return await act(state, action, options);
+    return await act(state, actionId, action, options);
   } finally {
-    // Requests after the action (or after it failed) carry no trace of it.
+    // Requests after the action (or after it failed) carry no trace of it, and what the page
+    // fetches until the next action, it fetches unprompted.
     state.watch = undefined;
+    endWatching(state.page, actionId);
   }
 }
 
-async function act(state: PageState, action: () => Promise<unknown>, options: ActionOptions): Promise<Effects> {
+async function act(state: PageState, actionId: number, action: () => Promise<unknown>, options: ActionOptions): Promise<Effects> {
   const { page } = state;
   const started = Date.now();
   const wantDiff = options.diff ?? true;
   const limits = { ...DEFAULT_SETTLE, timersMs: state.timerWaitMs, ...options.limits };
-  const actionId = state.nextAction();
   // Watching starts before the "before" outline, so its marks tell whether the page changed since the last look.
   const marks = await watchActivity(page, actionId, limits.timersMs);
   const { before, changedBefore } = wantDiff ? await outlineBefore(state, marks) : {};
@@ -209,6 +213,7 @@ async function act(state: PageState, action: () => Promise<unknown>, options: Ac
     console: state.console.since(consoleMark),
     network: state.network.since(networkMark),
     pending: settled.pending,
+    notWaitedFor: settled.leftOut,
     dialog,
     newTabs,
     ...(server ? { server } : {}),

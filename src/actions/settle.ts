@@ -2,7 +2,8 @@ import type { NetworkEntry, NetworkLog } from '../capture/networkLog.js';
 import type { FrameDriver } from '../cdp/frameDriver.js';
 import type { PageDriver } from '../cdp/pageDriver.js';
 import { sleep, withTimeout } from '../util/time.js';
-import { fetchedOnlyByOthers, pageActivity, waitForActivity, type FrameQuiet } from './activity.js';
+import { pageActivity } from './activity.js';
+import { endWatch, pageOwnFetches, waitForActivity, type FrameQuiet, type OwnFetches } from './activityQueries.js';
 
 /**
  * How long the DOM must stay unchanged before an action counts as settled. Renders that follow a
@@ -87,9 +88,11 @@ export function watchActivity(page: PageDriver, action: number, timersMs: number
 
 /**
  * The page's own requests during an action (its polling), which settling does not wait for: the
- * URLs that, by the tracker in the page, only chains other than the action's fetched since it
- * began (activity.ts). Asked while requests keep settling waiting, at most every 100 ms; each
- * answer replaces the last, so a URL the action fetches too counts again from then on.
+ * URLs that, by the trackers in the page, only chains other than the action's fetched since it
+ * began, and that were fetched before too, unprompted (activity.ts). Asked while requests keep
+ * settling waiting, at most every 100 ms; each answer replaces the last, so a URL the action
+ * fetches too counts again from then on. Each frame answers for itself; a URL the action fetched
+ * in any frame is the action's.
  */
 export class PageOwnRequests {
   urls: ReadonlySet<string> = new Set();
@@ -115,9 +118,9 @@ export class PageOwnRequests {
   private ask(): Promise<void> {
     this.askedAt = Date.now();
     const frames = this.page.frames();
-    const asking = Promise.all(frames.map((frame) => inFrame(this.page, frame.evaluate(fetchedOnlyByOthers, this.action), 1_000, 'Asking the page for its own requests').catch(() => undefined)))
+    const asking = Promise.all(frames.map((frame) => inFrame(this.page, frame.evaluate(pageOwnFetches, this.action), 1_000, 'Asking the page for its own requests').catch(() => undefined)))
       .then((answers) => {
-        this.urls = new Set(answers.flatMap((answer) => (Array.isArray(answer) ? answer : [])));
+        this.urls = joinOwnFetches(answers.filter((answer): answer is OwnFetches => typeof answer === 'object' && answer !== null && Array.isArray(answer.mine)));
       })
       .finally(() => {
         if (this.asking === asking) this.asking = undefined;
@@ -131,10 +134,22 @@ export class PageOwnRequests {
     return !(entry.resourceType === 'Fetch' && this.urls.has(entry.url));
   }
 
-  /** Whether any of these requests is left out as the page's own (by an answer that may be old). */
-  leavesOut(entries: NetworkEntry[]): boolean {
-    return this.urls.size > 0 && entries.some((entry) => !this.counts(entry));
+  /** The requests among these left out as the page's own (by an answer that may be old). */
+  leftOut(entries: NetworkEntry[]): NetworkEntry[] {
+    return this.urls.size > 0 ? entries.filter((entry) => !this.counts(entry)) : [];
   }
+}
+
+/** The page's own URLs by the frames' answers: what some frame's other chains fetched, less what the action fetched in any frame. */
+export function joinOwnFetches(answers: OwnFetches[]): Set<string> {
+  const mine = new Set(answers.flatMap((answer) => answer.mine));
+  return new Set(answers.flatMap((answer) => answer.others).filter((url) => !mine.has(url)));
+}
+
+/** Tells every frame that the action's report is made (not awaited: a fetch in between is merely not noted as unprompted). */
+export function endWatching(page: PageDriver, action: number): void {
+  if (page.isClosed() || page.isCrashed() || page.dialog()) return;
+  for (const frame of page.frames()) void inFrame(page, frame.evaluate(endWatch, action), 1_000, 'Ending the watch').catch(() => undefined);
 }
 
 /** The requests in flight that started after `since` (or sequence number `mark`), but the page's own. */
@@ -224,6 +239,8 @@ async function waitForPageQuiet(page: PageDriver, action: number, maxMs: number)
 export interface SettleResult {
   /** Requests still loading when waiting stopped. */
   pending: NetworkEntry[];
+  /** Requests still loading then that were not waited for, as the page's own polling. */
+  leftOut: NetworkEntry[];
   /** 'quiet', or what made waiting stop early ('busy', 'dialog', 'timeout'). */
   dom: string;
   /** What was still going on when waiting stopped early ('timers', 'animations', 'DOM changes', …). */
@@ -251,11 +268,28 @@ export async function settle(
   await sleep(GRACE_MS);
   let pending: NetworkEntry[] = [];
   let quiet: PageQuiet = { state: 'quiet', busy: [], marks: new Map() };
-  // Requests of the page's own polling (fetched by its own chains, never by the action's): not waited for once the page named them.
+  // Requests of the page's own polling (URLs its own loops fetch, unprompted too, and the action did not): not waited for once the page named them.
   const own = new PageOwnRequests(page, action);
   const stillLoading = () => inflight(network, mark, since, own);
-  const result = (dom: string): SettleResult => ({ pending, dom, busy: quiet.busy, marks: dom === 'quiet' || dom === 'busy' ? quiet.marks : undefined });
+  const result = (dom: string): SettleResult => ({
+    pending,
+    leftOut: own.leftOut(network.inflightSince(mark, since)),
+    dom,
+    busy: quiet.busy,
+    marks: dom === 'quiet' || dom === 'busy' ? quiet.marks : undefined,
+  });
+  // A new document is watched as soon as it has loaded, before its requests are waited for: its
+  // polling then counts as its own (its loops asked the URLs while it loaded, unprompted), where
+  // waiting first let every poll keep the network busy up to the limit (2 s for navigate).
+  let watchedNew = false;
+  const watchNewDocument = async () => {
+    watchedNew = true;
+    await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
+    await watchActivity(page, action, limits.timersMs);
+  };
   for (let round = 0; round < 20; round++) {
+    if (dialogOpen()) return result('dialog');
+    if (!watchedNew && navigated()) await watchNewDocument();
     if (dialogOpen()) return result('dialog');
     pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen, own);
     if (dialogOpen()) return result('dialog');
@@ -268,14 +302,14 @@ export async function settle(
     if (quiet.state === 'loading' || quiet.state === 'new-document') {
       // A navigation replaced the document: wait for its load, then watch the new one. (The same
       // document, not watching this action: watching could not start, as when a dialog was open.)
-      if (navigated()) await waitForLoad(page, Math.min(limits.loadMs, Math.max(0, deadline - Date.now() + limits.loadMs)));
-      await watchActivity(page, action, limits.timersMs);
+      if (navigated()) await watchNewDocument();
+      else await watchActivity(page, action, limits.timersMs);
       if (Date.now() >= deadline) break;
       continue;
     }
     // Before calling it settled, the page says again which requests are its own: the action may
     // have fetched one of those URLs itself since.
-    if (own.leavesOut(network.inflightSince(mark, since))) await own.fresh();
+    if (own.leftOut(network.inflightSince(mark, since)).length) await own.fresh();
     if (stillLoading().length === 0 || Date.now() >= deadline) break;
   }
   pending = stillLoading();

@@ -37,6 +37,10 @@ export interface NetworkEntry {
   extraInfo: 'none' | 'expected' | 'received';
   /** The rule (a network mock, m1) that answered, failed or held this request. */
   mockedBy?: string;
+  /** The document that asked for it (DevTools' loader id; a navigation's own request has the new document's). */
+  loaderId?: string;
+  /** Still loading when the tab left the document that asked for it: no longer waited for. */
+  leftBehind?: boolean;
   seq: number;
 }
 
@@ -141,6 +145,9 @@ export class NetworkLog {
       entry.failure = event.blockedReason ? `blocked: ${event.blockedReason}` : event.canceled ? 'canceled' : event.errorText;
       log.finish(entry);
     });
+    page.onCdp('Page.frameNavigated', (event: Protocol.Page.FrameNavigatedEvent) => {
+      if (!event.frame.parentId) log.documentReplaced(event.frame.loaderId);
+    });
     page.interceptor.onIntercepted(({ networkId, ruleId }) => log.noteMocked(networkId, ruleId));
     await page.send('Network.enable', { maxPostDataSize: 65_536 });
     return log;
@@ -169,6 +176,7 @@ export class NetworkLog {
       hasPostData: !!event.request.hasPostData,
       postData: event.request.postData,
       extraInfo: 'none',
+      loaderId: event.loaderId,
       seq: ++this.seq,
     };
     this.entries.set(entry.id, entry);
@@ -265,10 +273,21 @@ export class NetworkLog {
     return [...this.inflight].filter((entry) => (entry.startedAt >= startedAfter || entry.seq > seq) && !bodyStalled(entry, now));
   }
 
-  /** Forgets in-flight state (after a navigation, requests of the old document never finish). */
-  clearInflight(): void {
-    this.inflight.clear();
-    this.notify();
+  /**
+   * The tab's main frame committed a new document (`loaderId`): what the documents it replaced
+   * (the old page and its iframes) still had in flight stops counting. Chrome may never end those
+   * (a poll whose answer had not come when the page was left stayed pending for good), and
+   * navigate waited for them up to its limit.
+   */
+  private documentReplaced(loaderId: string): void {
+    let dropped = false;
+    for (const entry of this.inflight) {
+      if (entry.loaderId === undefined || entry.loaderId === loaderId) continue;
+      this.inflight.delete(entry);
+      entry.leftBehind = true;
+      dropped = true;
+    }
+    if (dropped) this.notify();
   }
 
   mark(): number {

@@ -82,12 +82,21 @@ const network: EffectsSection = (effects) => {
 /** What the apps under test printed while the action ran (warnings and errors). */
 const server: EffectsSection = (effects, options) => formatServerSection(effects.server, { logs: options.logsTool, traces: options.tracesTool }) || undefined;
 
-const pending: EffectsSection = (effects) => {
-  if (!effects.pending.length) return undefined;
-  const shown = effects.pending.slice(0, MAX_PENDING).map((entry: NetworkEntry) => `${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), effects.urlAfter)}`);
-  const more = effects.pending.length - shown.length;
-  return `Still loading when the report was made: ${shown.join(', ')}${more > 0 ? `, … ${more} more: see the network tool` : ''}`;
-};
+/** Requests on one line ("r3 GET /api/x, …"), the first few. */
+function requestList(entries: NetworkEntry[], base: string): string {
+  const shown = entries.slice(0, MAX_PENDING).map((entry) => `${entry.id} ${entry.method} ${shortUrl(redactUrl(entry.url), base)}`);
+  const more = entries.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? `, … ${more} more: see the network tool` : ''}`;
+}
+
+const pending: EffectsSection = (effects) =>
+  effects.pending.length ? `Still loading when the report was made: ${requestList(effects.pending, effects.urlAfter)}` : undefined;
+
+/** Requests in flight that were left out as the page's own polling: named, as one may still be the action's (its loop sending what the action queued). */
+const notWaitedFor: EffectsSection = (effects) =>
+  effects.notWaitedFor.length
+    ? `Not waited for, as the page's own polling (its loops asked these URLs before this action too): ${requestList(effects.notWaitedFor, effects.urlAfter)}`
+    : undefined;
 
 const newTabs: EffectsSection = ({ newTabs: tabs }) => {
   if (!tabs.length) return undefined;
@@ -118,7 +127,7 @@ const unsettled: EffectsSection = (effects) => {
  * The report's sections, in order. A new kind of effect gets its own section here (a function
  * of the effects that returns its text or nothing).
  */
-export const EFFECTS_SECTIONS: readonly EffectsSection[] = [changedBefore, location, dialog, changes, consoleProblems, network, server, pending, newTabs, unsettled];
+export const EFFECTS_SECTIONS: readonly EffectsSection[] = [changedBefore, location, dialog, changes, consoleProblems, network, server, pending, notWaitedFor, newTabs, unsettled];
 
 /** Renders an action's effects as a few short sections. */
 export function formatEffects(effects: Effects, options: EffectsFormatOptions, sections: readonly EffectsSection[] = EFFECTS_SECTIONS): string {

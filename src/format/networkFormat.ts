@@ -12,7 +12,8 @@ export function formatBytes(bytes: number | undefined): string {
 function outcome(entry: NetworkEntry): string {
   if (entry.failure) return entry.failure;
   if (entry.status !== undefined) return `${entry.status}${entry.statusText ? ` ${entry.statusText}` : ''}`;
-  return isFinished(entry) ? 'done' : 'pending';
+  if (isFinished(entry)) return 'done';
+  return entry.leftBehind ? 'pending when its page was left' : 'pending';
 }
 
 /** `✗ r7 POST /api/cart → 500 Internal Server Error (fetch, 12 ms, 45 B)`; failures start with ✗; secret query values redacted. */

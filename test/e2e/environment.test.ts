@@ -65,6 +65,24 @@ describe('emulate', () => {
     const pending = await e2e.call('click', { ref: refOf(page, 'button', 'Locate me') });
     expect(pending).toContain('Note: the page was still busy when waiting stopped (location requests)');
     expect(pending).toContain('Changes: none in the outline.');
+    // A watch the click stopped before any answer: nothing left to wait for, nor to name.
+    const stopped = await e2e.call('click', { ref: refOf(page, 'button', 'Watch and stop') });
+    expect(stopped).toMatch(/~ - paragraph \[ref=e\d+\]: Position: stopped watching/);
+    expect(stopped).not.toContain('Note:');
+  });
+
+  it('installs its tracker in a page that froze what it wraps (its scripts ran first), and still waits for location requests and chains', async () => {
+    try {
+      const page = await e2e.openAndSnapshot('/frozen.html');
+      // Location as the test before left it: granted, no position, so never answered.
+      const pending = await e2e.call('click', { ref: refOf(page, 'button', 'Locate me') });
+      expect(pending).toContain('Note: the page was still busy when waiting stopped (location requests)');
+      const load = await e2e.call('click', { ref: refOf(page, 'button', 'Load after a fetch') });
+      expect(load).toMatch(/~ - status \[ref=e\d+\]: Loaded 3 items/);
+    } finally {
+      // The tests after this one reload the environment page.
+      await e2e.open('/env.html');
+    }
   });
 
   it('explains wrong values', async () => {

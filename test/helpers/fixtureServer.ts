@@ -31,6 +31,9 @@ export const unanswered: string[] = [];
 /** Requests to /pwned?route=…: page JavaScript ran (the --no-evaluate test asserts there are none). */
 export const pwned: string[] = [];
 
+/** Requests to /held?name=…, waiting for /release?name=… (a request a page started and still waits on, as long as a test needs). */
+const held = new Map<string, ServerResponse[]>();
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -118,6 +121,21 @@ const ROUTES: Record<string, Route> = {
       res.writeHead(200, { 'content-type': 'text/css' });
       res.end('body { font-family: sans-serif; } h1 { font-size: 48px; }');
     }, Number(url.searchParams.get('ms') ?? 300));
+  },
+  '/answer': (req, res) => {
+    // One URL, answered after the x-delay header's ms (default 50): a page's loop and an action can ask the same URL and wait differently long.
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('answer'), Number(req.headers['x-delay'] ?? 50));
+  },
+  '/held': (_req, res, url) => {
+    const name = url.searchParams.get('name') ?? '';
+    held.set(name, [...(held.get(name) ?? []), res]);
+  },
+  '/release': (_req, res, url) => {
+    // Answers the held requests of that name, then itself ?ms later (so the releasing request is still in flight a while).
+    const name = url.searchParams.get('name') ?? '';
+    for (const waiting of held.get(name) ?? []) waiting.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name, released: true }));
+    held.delete(name);
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('released'), Number(url.searchParams.get('ms') ?? 0));
   },
   '/status/404': (_req, res) => {
     res.writeHead(404, { 'content-type': 'text/html' });
