@@ -160,12 +160,11 @@ export class BrowserSession {
       }
     }
     // Popups of those that puppeteer has not handed over yet (still waiting for their first
-    // page, or just opened): found by the browser's own opener links.
+    // page, or just opened): found by the browser's own opener links, so before their openers
+    // close — the browser's target list drops a tab's opener once that has gone.
     const targetIds = (pages: Iterable<PageDriver>) => new Set([...pages].flatMap((page) => page.targetId() ?? []));
-    await Promise.all([
-      ...[...ours].map((page) => withTimeout(page.close(), 2_000, 'Closing a tab of Legible\'s').catch(() => undefined)),
-      this.waiting.closeOpenedBy(browser, targetIds(ours), targetIds(this.pagesById.values())).catch(() => 0),
-    ]);
+    await this.waiting.closeOpenedBy(browser, targetIds(ours), targetIds(this.pagesById.values())).catch(() => 0);
+    await Promise.all([...ours].map((page) => withTimeout(page.close(), 2_000, 'Closing a tab of Legible\'s').catch(() => undefined)));
   }
 
   private onDisconnected(browser: Browser): void {
