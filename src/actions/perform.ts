@@ -158,9 +158,12 @@ async function act(state: PageState, actionId: number, action: () => Promise<unk
   const acting = action();
   try {
     await guard(page, abortable(Promise.race([acting, dialogOpened]), state.signal), options.timeoutMs ?? state.callTimeout, options.what ?? 'The action', {
+      // A tab out of front renders no frames and takes no input. Legible brings its tab to the
+      // front before each call and after each new tab, but cannot see a page bring another tab
+      // forward (its popup's focus()) or a window outside it: the failed call makes the next one bring it back.
       waiting: {
-        message: 'The browser did not complete the input, as happens when the tab is not rendering (another tab or window took the front).',
-        hint: 'List the tabs with the pages tool (a new one may have opened), then try again; a snapshot shows where the page is.',
+        message: `The browser did not complete the input: ${page.id} is not rendering, as happens when another tab or window took the front (a popup its page brought forward, a window outside Legible).`,
+        hint: `Legible brings ${page.id} back to the front at the next call (pages {"action":"select","id":"${page.id}"} does it now, and pages {"action":"list"} shows the open tabs); take a snapshot to see whether the input took effect, then repeat it if it did not.`,
       },
     });
   } finally {

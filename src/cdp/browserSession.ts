@@ -104,6 +104,12 @@ export class BrowserSession {
     scope.on('targetcreated', (target: Target) => {
       if (target.type() === 'page') this.arrived(target);
     });
+    // Puppeteer announces a tab only once its URL is known: a popup whose server never answers
+    // is never announced, yet it took the front, and the selected tab must be brought back.
+    const contextId = this.shared ? (scope as BrowserContext).id : undefined;
+    await this.waiting.watch(browser, contextId, () => {
+      this.frontId = undefined;
+    });
     for (const page of await scope.pages()) await this.adopt(page);
     // An own context has no one else's tabs to keep clear of.
     if (!connection.owned && !this.shared) await this.chooseTab(browser, connection.description);
@@ -154,12 +160,11 @@ export class BrowserSession {
       }
     }
     // Popups of those that puppeteer has not handed over yet (still waiting for their first
-    // page, or just opened): found by the browser's own opener links.
+    // page, or just opened): found by the browser's own opener links, so before their openers
+    // close — the browser's target list drops a tab's opener once that has gone.
     const targetIds = (pages: Iterable<PageDriver>) => new Set([...pages].flatMap((page) => page.targetId() ?? []));
-    await Promise.all([
-      ...[...ours].map((page) => withTimeout(page.close(), 2_000, 'Closing a tab of Legible\'s').catch(() => undefined)),
-      this.waiting.closeOpenedBy(browser, targetIds(ours), targetIds(this.pagesById.values())).catch(() => 0),
-    ]);
+    await this.waiting.closeOpenedBy(browser, targetIds(ours), targetIds(this.pagesById.values())).catch(() => 0);
+    await Promise.all([...ours].map((page) => withTimeout(page.close(), 2_000, 'Closing a tab of Legible\'s').catch(() => undefined)));
   }
 
   private onDisconnected(browser: Browser): void {
@@ -242,6 +247,13 @@ export class BrowserSession {
     this.byTarget.set(page.target(), driver);
     this.pagesById.set(driver.id, driver);
     this.selectedId ??= driver.id;
+    // The page asked for a tab: the browser creates it next, in front, and it is paired with the
+    // URL asked for (the browser's target list says none until its first page comes).
+    driver.onPopup((_popup, url) => {
+      this.frontId = undefined;
+      const targetId = driver.targetId();
+      if (targetId) this.waiting.requested(targetId, url);
+    });
     driver.onClose(() => {
       this.pagesById.delete(driver.id);
       this.ownTabs.delete(driver);
@@ -305,21 +317,33 @@ export class BrowserSession {
     return this.select(page.id);
   }
 
+  /** Selects the tab and always brings it to the front: a window Legible cannot see (another app's, the user's) may have taken it. */
   async select(id: string): Promise<PageDriver> {
     const page = await this.page(id);
     this.selectedId = id;
+    this.frontId = undefined;
     await this.toFront(page);
     return page;
   }
 
   /**
    * Makes `page` the front tab: a background tab renders no frames, so a click or a screenshot
-   * there would wait forever. Skipped when it is already in front (a CDP round trip saved per call).
+   * there would wait forever. Skipped when it is already in front (a CDP round trip saved per
+   * call); every new tab the browser creates takes the front and voids that.
    */
   async toFront(page: PageDriver): Promise<void> {
     if (this.frontId === page.id) return;
-    await withTimeout(page.bringToFront(), 2_000, 'Showing the tab').catch(() => undefined);
-    this.frontId = page.id;
+    const shown = await withTimeout(page.bringToFront(), 2_000, 'Showing the tab').then(
+      () => true,
+      () => false,
+    );
+    // Not shown: the next call tries again.
+    this.frontId = shown ? page.id : undefined;
+  }
+
+  /** Whether the tab is in front is not known any more (an action found it not rendering): the next call brings it there. */
+  frontUnknown(): void {
+    this.frontId = undefined;
   }
 
   selectedPageId(): string | undefined {

@@ -390,11 +390,6 @@ export class PageDriver {
     return this.popups.listen(listener);
   }
 
-  /** The URLs of the tabs this page asked for that have no first page yet (BrowserSession lists those tabs as loading). */
-  popupsWaiting(): string[] {
-    return this.popups.waiting();
-  }
-
   /** DevTools' id of this tab (puppeteer keeps it on its Target without a public getter). */
   targetId(): string | undefined {
     return targetIdOf(this.page.target());

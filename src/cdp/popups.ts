@@ -73,9 +73,4 @@ export class PopupMatcher<Tab> {
       });
     for (const listener of this.listeners) listener(popup, url);
   }
-
-  /** The URLs of the tabs this page asked for that Legible has not been handed yet (none has its first page), oldest first. */
-  waiting(): string[] {
-    return [...this.late, ...this.asked.map((asked) => asked.url)];
-  }
 }

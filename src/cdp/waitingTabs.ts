@@ -2,6 +2,7 @@ import type { Browser, CDPSession, Target } from 'puppeteer-core';
 import { logWarn } from '../util/log.js';
 import { withTimeout } from '../util/time.js';
 import type { PageDriver } from './pageDriver.js';
+import { PopupUrls } from './popupUrls.js';
 
 /**
  * A tab the browser holds that Legible does not track yet: one still waiting for its first page
@@ -11,7 +12,7 @@ import type { PageDriver } from './pageDriver.js';
  */
 export interface WaitingTab {
   id: string;
-  /** The URL it is loading, when known (the URL its opener asked for). */
+  /** The URL it is loading, when known (the URL its opener asked for when the browser created it). */
   url?: string;
   /** No document at all yet (the browser has not committed its first page). */
   noDocument: boolean;
@@ -42,9 +43,37 @@ export class WaitingTabs {
   private readonly reserved = new Map<string, string>();
   /** Tabs closed here that the browser may still list for a moment (closing is not instant). */
   private readonly closed = new Set<string>();
+  /** What each popup was opened for: the browser's list has no URL for a tab without its first page. */
+  private readonly urls = new PopupUrls();
   private cdp: Promise<CDPSession> | undefined;
 
   constructor(private readonly nextId: () => string) {}
+
+  /**
+   * Tells `onCreated` of every tab the browser creates (in `contextId` only, when given), on the
+   * browser-wide session: even of one puppeteer never hands over (a popup whose server never
+   * answers), as it still takes the front from the tab Legible works in, which then renders no
+   * frames and takes no input. Each popup is paired here with its opener's request, the moment
+   * it is created, and forgotten when it closes.
+   */
+  async watch(browser: Browser, contextId: string | undefined, onCreated: () => void): Promise<void> {
+    const cdp = await this.session(browser);
+    if (!cdp) return;
+    cdp.on('Target.targetCreated', ({ targetInfo }: { targetInfo: TargetInfo }) => {
+      if (targetInfo.type !== 'page' || (contextId && targetInfo.browserContextId !== contextId)) return;
+      if (targetInfo.openerId) this.urls.created(targetInfo.targetId, targetInfo.openerId);
+      onCreated();
+    });
+    cdp.on('Target.targetDestroyed', ({ targetId }: { targetId: string }) => this.urls.destroyed(targetId));
+    await withTimeout(cdp.send('Target.setDiscoverTargets', { discover: true, filter: [{ type: 'page' }] }), 5_000, 'Watching the tabs').catch((error: unknown) =>
+      logWarn(`could not watch the browser's new tabs: ${String(error)}`),
+    );
+  }
+
+  /** The page `opener` (a DevTools target id) asked for a new tab at `url` (Page.windowOpen, just before the browser creates it). */
+  requested(opener: string, url: string): void {
+    this.urls.requested(opener, url);
+  }
 
   /** The id a tab was listed with while it waited, for it to keep now that it is tracked. */
   takeId(target: Target): string | undefined {
@@ -75,19 +104,6 @@ export class WaitingTabs {
       (info) => info.type === 'page' && !byTarget.has(info.targetId) && !this.closed.has(info.targetId) && (!contextId || info.browserContextId === contextId) && !BROWSER_UI.test(info.url),
     );
     for (const targetId of [...this.reserved.keys()]) if (!waiting.some((info) => info.targetId === targetId)) this.reserved.delete(targetId);
-    // Each one loads what its opener asked for: the newest requests without a tab, in order.
-    const byOpener = new Map<PageDriver, TargetInfo[]>();
-    for (const info of waiting) {
-      const opener = info.openerId ? byTarget.get(info.openerId) : undefined;
-      if (opener) byOpener.set(opener, [...(byOpener.get(opener) ?? []), info]);
-    }
-    const asked = new Map<string, string>();
-    for (const [opener, tabs] of byOpener) {
-      const urls = opener.popupsWaiting().slice(-tabs.length);
-      tabs.forEach((info, i) => {
-        if (urls[i] !== undefined) asked.set(info.targetId, urls[i]!);
-      });
-    }
     return waiting.map((info) => {
       let id = this.reserved.get(info.targetId);
       if (!id) {
@@ -95,7 +111,7 @@ export class WaitingTabs {
         this.reserved.set(info.targetId, id);
       }
       const opener = info.openerId ? byTarget.get(info.openerId) : undefined;
-      const url = info.url || asked.get(info.targetId);
+      const url = info.url || this.urls.urlOf(info.targetId);
       return { id, noDocument: !info.url, ...(url ? { url } : {}), ...(opener ? { openedBy: opener.id } : {}) };
     });
   }
@@ -146,6 +162,7 @@ export class WaitingTabs {
     this.cdp = undefined;
     this.reserved.clear();
     this.closed.clear();
+    this.urls.clear();
     await cdp?.then((session) => session.detach()).catch(() => undefined);
   }
 

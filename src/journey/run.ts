@@ -16,7 +16,7 @@ import { checkExpectation, checkSelectors, consoleErrors, failedRequests, notChe
 import { poll, withRunSignal } from './poll.js';
 import { EXPECTATION_HINT, EXPECT_STEP, expectationSchema, unknownFields, type Expectation, type Journey, type Step } from './schema.js';
 import { fillSecrets, missingSecret } from './secrets.js';
-import { findTarget, frameIn, showTab, type StepScope, type TabLister } from './targets.js';
+import { findTarget, frameIn, type StepScope, type TabLister } from './targets.js';
 import { decideVerdict, type Counts, type StepVerdict, type Verdict } from './verdict.js';
 import { checkServerExpectation, type ServerSide } from './serverChecks.js';
 import { isServerExpectation } from './serverKinds.js';
@@ -65,6 +65,12 @@ export interface RunOptions {
   paceMs?: number;
   /** The browser's open tabs, for steps whose target is another tab (a popup) or an out-of-process frame. */
   tabs: TabLister;
+  /**
+   * Brings a step's tab to the front (a background tab renders no frames, so a click there would
+   * wait forever), unless it is known to be there still: the browser session's, which hears of
+   * every tab the browser creates, as each takes the front (even a popup that never loads).
+   */
+  showTab: (state: PageState) => Promise<void>;
   /** The value of a secret a step refers to (`${LEGIBLE_SECRET_…}`); default: the environment. */
   secret?: (variable: string) => string | undefined;
   /** Where an app runs now (its URL), for the `legible.apps` step's line; undefined when it does not run. */
@@ -96,11 +102,10 @@ function unreachable(error: unknown): boolean {
   return /net::ERR_(?!ABORTED|BLOCKED)|did not finish loading|Navigation timeout/i.test(text);
 }
 
-/** What the steps of one run share: the tab in front, whether the journey closed its tab, the tabs it used. */
+/** What the steps of one run share: whether the journey closed its tab, the tabs it used. */
 interface Replay {
   main: PageState;
   options: RunOptions;
-  front: { id?: string };
   /** The step that closed the journey's own tab (it closes when the run ends). */
   closedAt?: number;
   /** Called with each tab before a step runs in it, so its logs count for the run. */
@@ -209,7 +214,7 @@ async function runOne(replay: Replay, step: Step, verdict: StepVerdict, timeout:
     return;
   }
   replay.enter(scope.state);
-  if (step.type !== 'setViewport' && step.type !== 'emulateNetworkConditions') await showTab(scope, replay.front);
+  if (step.type !== 'setViewport' && step.type !== 'emulateNetworkConditions') await replay.options.showTab(scope.state);
   const outcome = await runStep(scope, step, timeout, replay, verdict.index);
   if (outcome.status) verdict.status = outcome.status;
   if (outcome.reason) verdict.reason = outcome.reason;
@@ -268,7 +273,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
   }
   const all = [...expectations, ...(options.expect ?? [])];
   await checkSelectors(state, all, EXPECTATION_HINT);
-  const replay: Replay = { main: state, options, front: { id: state.page.id }, enter };
+  const replay: Replay = { main: state, options, enter };
   let stopped: StepVerdict | undefined;
   /** Why the run stopped before its end, when its signal aborted (time limit, cancellation). */
   let stopReason: string | undefined;
@@ -322,7 +327,7 @@ export async function runJourney(state: PageState, journey: Journey, source: str
     if (options.paceMs && verdict.status === 'passed' && step.type !== 'setViewport' && step.type !== 'keyDown') await sleep(options.paceMs);
     if (verdict.status === 'failed' || verdict.status === 'not-found') stopped = verdict;
   }
-  if (!state.page.isClosed()) await showTab({ state }, replay.front);
+  if (!state.page.isClosed()) await options.showTab(state);
 
   // What the page shows first, given a moment to come true (the app may still be rendering); then
   // the logs, read after that moment so late errors count too. Verdicts keep the given order.

@@ -1,6 +1,5 @@
 import type { PageState } from '../actions/pageState.js';
 import type { FrameDriver } from '../cdp/frameDriver.js';
-import { withTimeout } from '../util/time.js';
 import { poll } from './poll.js';
 
 /**
@@ -50,12 +49,3 @@ export async function findTarget(main: PageState, target: string | undefined, ta
   return `no tab or frame has the URL ${target}${open.length ? ` (open tabs: ${open.slice(0, 5).join(', ')})` : ''}`;
 }
 
-/**
- * Brings a step's tab to the front when it is not there: a background tab renders no frames,
- * so a click there would wait forever.
- */
-export async function showTab(scope: StepScope, front: { id?: string }): Promise<void> {
-  if (front.id === scope.state.page.id) return;
-  await withTimeout(scope.state.page.bringToFront(), 2_000, 'Showing the tab').catch(() => undefined);
-  front.id = scope.state.page.id;
-}

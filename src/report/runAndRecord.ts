@@ -28,6 +28,8 @@ export interface RunContext {
   closeWaitingTab(id: string): Promise<boolean>;
   selectPage(id: string): Promise<PageState>;
   selectedPageId(): string | undefined;
+  /** Brings a tab to the front unless it is known to be there (ToolContext.showTab). */
+  showTab(state: PageState): Promise<void>;
   outputPath(stem: string, extension: string, requested?: string): Promise<string>;
   recordings(): RecordingStore;
   journeys(): JourneyStore;
@@ -113,6 +115,7 @@ export async function runAndRecord(context: RunContext, request: RunRequest): Pr
       // A recorded run is for people: hold each state a moment so the video can be followed.
       paceMs: request.record ? RECORDING_PACE_MS : 0,
       tabs: () => context.pages(),
+      showTab: (tab) => context.showTab(tab),
       appUrl: (app) => context.apps().urlOf(app),
       signal: stop.signal,
       ...(apps.server ? { server: apps.server } : {}),

@@ -87,6 +87,9 @@ export async function runTool(tool: AnyTool, args: Record<string, unknown>, cont
       { hint: 'The browser may be stuck; try again, or reload the page with navigate {"go":"reload"}.', onTimeout: () => stop.abort(new Error('the time limit of the call was reached')) },
     );
   } catch (error) {
+    // The tab may have lost the front without Legible seeing it (an action then finds it not
+    // rendering): the next call brings it back rather than trusting what it last knew.
+    context.session.frontUnknown();
     response.error(explainFailure(error));
   }
   cancel?.removeEventListener('abort', onCancel);

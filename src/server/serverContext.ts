@@ -110,6 +110,10 @@ export class ServerContext implements ToolContext {
     return this.stateOf((await this.session.select(id)).id);
   }
 
+  showTab(state: PageState): Promise<void> {
+    return this.session.toFront(state.page);
+  }
+
   async newPage(): Promise<PageState> {
     return this.stateOf((await this.session.newPage()).id);
   }

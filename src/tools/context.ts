@@ -23,6 +23,11 @@ export interface ToolContext {
   closeWaitingTab(id: string): Promise<boolean>;
   selectedPageId(): string | undefined;
   selectPage(id: string): Promise<PageState>;
+  /**
+   * Brings a tab to the front (a background tab renders no frames) unless it is known to be there
+   * still: every tab the browser creates takes the front, and is heard of.
+   */
+  showTab(state: PageState): Promise<void>;
   newPage(): Promise<PageState>;
   /**
    * A path for an output file inside the output folder. `requested` (from the caller) must stay

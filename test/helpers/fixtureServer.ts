@@ -25,6 +25,9 @@ export const basket = { fixed: false };
 /** The JSON bodies login.html posted to /api/login, oldest first (the secrets test reads the typed password). */
 export const logins: { user?: string; password?: string }[] = [];
 
+/** The /never requests (path and query) whose connection is still open: a tab waiting for its first page holds one until it closes. */
+export const unanswered: string[] = [];
+
 /** Requests to /pwned?route=…: page JavaScript ran (the --no-evaluate test asserts there are none). */
 export const pwned: string[] = [];
 
@@ -99,8 +102,11 @@ const ROUTES: Record<string, Route> = {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(tablePage(Number(url.searchParams.get('rows') ?? 100)));
   },
-  '/never': () => {
+  '/never': (req, res) => {
     // never answers: for load timeouts
+    const path = req.url ?? '/never';
+    unanswered.push(path);
+    res.on('close', () => unanswered.splice(unanswered.indexOf(path), 1));
   },
   '/slow': (_req, res, url) => {
     // a page that takes ?ms to answer: a healthy but slow load
