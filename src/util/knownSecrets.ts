@@ -14,14 +14,18 @@ const known = new Set<string>();
 let pattern: RegExp | undefined;
 
 /**
- * Remembers a secret and every prefix of it from MIN_KNOWN_SECRET characters on: a field typed
- * key by key holds each prefix in turn, and a page that logs it on every input shows them all.
+ * Remembers a secret, and its prefixes that hold most of it: a field typed key by key holds each
+ * prefix in turn, and a page that logs it on every input shows them all. Prefixes go down to
+ * three quarters of the value (and MIN_KNOWN_SECRET), and not those made of letters only: those
+ * are ordinary words ("password" of "password123", "javascript" of a javascript: URL), which
+ * would be blanked wherever a report says them.
  */
 export function rememberSecretValue(value: string): void {
   let added = false;
-  for (let length = value.length; length >= MIN_KNOWN_SECRET; length--) {
+  const shortest = Math.max(MIN_KNOWN_SECRET, value.length - Math.floor(value.length / 4));
+  for (let length = value.length; length >= shortest; length--) {
     const prefix = value.slice(0, length);
-    if (known.has(prefix)) continue;
+    if (known.has(prefix) || (length < value.length && /^[\p{L}\s]+$/u.test(prefix))) continue;
     known.add(prefix);
     added = true;
   }

@@ -28,7 +28,7 @@ describe('a secret known by its value', () => {
     expect(redactText('id 1712345678, code 123456.')).toBe(`id 1712345678, code ${REDACTED}.`);
   });
 
-  it('is known with each prefix a page may log as it is typed, and stays known when typed key by key', () => {
+  it('is known with the prefixes a page may log as it is typed, and stays known when typed key by key', () => {
     for (const value of ['hunter', 'hunter2', 'hunter2!x']) secrets.remember('LEGIBLE_SECRET_PASSWORD', value);
     expect(redactText('typed so far: hunter2!')).toBe(`typed so far: ${REDACTED}`);
     expect(redactText('pw hunter2!x!')).toBe(`pw ${REDACTED}!`);
@@ -36,6 +36,14 @@ describe('a secret known by its value', () => {
     // Another session typing the same value and more takes nothing away.
     new SessionSecrets().remember('LEGIBLE_SECRET_PASSWORD', 'hunter2!xy');
     expect(redactText('pw hunter2!x')).toBe(`pw ${REDACTED}`);
+  });
+
+  it('does not make ordinary words of its prefixes secret', () => {
+    secrets.remember('LEGIBLE_SECRET_WORDS', 'password123');
+    secrets.remember('LEGIBLE_SECRET_NEXT', 'javascript:alert(document.cookie)');
+    expect(redactText('the password field; javascript is off')).toBe('the password field; javascript is off');
+    expect(redactText('typed password12')).toBe(`typed ${REDACTED}`);
+    expect(redactText('go javascript:alert(1)')).toBe('go javascript:alert(1)');
   });
 
   it('filled in from the environment at replay is known too', () => {
