@@ -48,6 +48,8 @@ export interface Effects {
   pending: NetworkEntry[];
   /** Requests still loading that settling did not wait for, as the page's own polling (named, so the report does not look finished when one was the action's). */
   notWaitedFor: NetworkEntry[];
+  /** The requests in `network` that are the page's own polling (not the action's doing; listed apart). */
+  pagePolling: NetworkEntry[];
   dialog?: DialogInfo;
   newTabs: NewTab[];
   /** What the apps printed meanwhile (warnings and errors); absent when nothing. */
@@ -201,6 +203,7 @@ async function act(state: PageState, actionId: number, action: () => Promise<unk
   const dialog = state.dialogs.length > dialogsBefore ? state.dialogs[state.dialogs.length - 1] : undefined;
   state.watch = undefined;
   const server = await watch?.finish();
+  const network = state.network.since(networkMark);
   return {
     urlBefore,
     urlAfter: page.url(),
@@ -211,9 +214,10 @@ async function act(state: PageState, actionId: number, action: () => Promise<unk
     diff,
     outline,
     console: state.console.since(consoleMark),
-    network: state.network.since(networkMark),
+    network,
     pending: settled.pending,
     notWaitedFor: settled.leftOut,
+    pagePolling: network.filter(settled.pageOwn),
     dialog,
     newTabs,
     ...(server ? { server } : {}),

@@ -116,11 +116,15 @@ export class PageOwnRequests {
     await this.ask();
   }
 
+  /** Whether the page has been asked (and answered) during this action. */
+  answered = false;
+
   private ask(): Promise<void> {
     this.askedAt = Date.now();
     const frames = this.page.frames();
     const asking = Promise.all(frames.map((frame) => inFrame(this.page, frame.evaluate(pageOwnFetches, this.action), 1_000, 'Asking the page for its own requests').catch(() => undefined)))
       .then((answers) => {
+        this.answered = true;
         this.requests = joinOwnFetches(answers.filter((answer): answer is OwnFetches => typeof answer === 'object' && answer !== null && Array.isArray(answer.mine)));
       })
       .finally(() => {
@@ -133,6 +137,11 @@ export class PageOwnRequests {
   /** Whether a request is the action's to wait for. */
   counts(entry: NetworkEntry): boolean {
     return !(entry.resourceType === 'Fetch' && this.requests.has(`${entry.method} ${entry.url}`));
+  }
+
+  /** Whether a request is one the page itself repeats, by the last answer (whether it is still loading or not). */
+  isPageOwn(entry: NetworkEntry): boolean {
+    return !this.counts(entry);
   }
 
   /** The requests among these left out as the page's own (by an answer that may be old). */
@@ -242,6 +251,8 @@ export interface SettleResult {
   pending: NetworkEntry[];
   /** Requests still loading then that were not waited for, as the page's own polling. */
   leftOut: NetworkEntry[];
+  /** Whether a request of the action's time is the page's own polling (by the page's last answer). */
+  pageOwn: (entry: NetworkEntry) => boolean;
   /** 'quiet', or what made waiting stop early ('busy', 'dialog', 'timeout'). */
   dom: string;
   /** What was still going on when waiting stopped early ('timers', 'animations', 'DOM changes', …). */
@@ -275,6 +286,7 @@ export async function settle(
   const result = (dom: string): SettleResult => ({
     pending,
     leftOut: own.leftOut(network.inflightSince(mark, since)),
+    pageOwn: (entry) => own.isPageOwn(entry),
     dom,
     busy: quiet.busy,
     marks: dom === 'quiet' || dom === 'busy' ? quiet.marks : undefined,
@@ -314,6 +326,9 @@ export async function settle(
     if (stillLoading().length === 0 || Date.now() >= deadline) break;
   }
   pending = stillLoading();
+  // Fetches that never held settling up were not asked about: the page's answer tells the report
+  // which of them (and of those the report waits for next, a new tab's load) are its own polling.
+  if (!own.answered && network.since(mark).some((entry) => entry.resourceType === 'Fetch') && !dialogOpen()) await own.fresh();
   return result(Date.now() >= deadline && quiet.state !== 'quiet' ? 'timeout' : quiet.state);
 }
 

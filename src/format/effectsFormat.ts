@@ -68,14 +68,19 @@ const consoleProblems: EffectsSection = (effects) => {
   return `Console: ${plural(problems.length, 'new error or warning', 'new errors and warnings')}\n${shown.join('\n')}`;
 };
 
+// The page's own polling is counted, not listed (a poll that failed still is): a page that polls
+// every 100 ms would fill the section with the same line.
 const network: EffectsSection = (effects) => {
   const entries = effects.network.filter((entry) => !(entry.resourceType === 'Other' && isFavicon(entry.url)));
+  const polling = new Set(effects.pagePolling);
   const failed = entries.filter(isFailed);
-  const notable = entries.filter((entry) => !isFailed(entry) && (NOTABLE.has(entry.resourceType) || entry.mockedBy));
-  if (!failed.length && !notable.length) return undefined;
+  const notable = entries.filter((entry) => !isFailed(entry) && !polling.has(entry) && (NOTABLE.has(entry.resourceType) || entry.mockedBy));
+  const polled = entries.filter((entry) => !isFailed(entry) && polling.has(entry)).length;
+  if (!failed.length && !notable.length && !polled) return undefined;
   const lines = [...failed, ...notable].slice(0, MAX_REQUESTS).map((entry) => `  ${formatRequest(entry, effects.urlAfter)}`);
   const rest = failed.length + notable.length - lines.length;
   if (rest > 0) lines.push(`  … ${rest} more: see the network tool`);
+  if (polled) lines.push(`  (${plural(polled, "request of the page's own polling", "requests of the page's own polling")} not listed: see the network tool)`);
   return `Network: ${plural(entries.length, 'new request')}${failed.length ? `, ${failed.length} failed` : ''}\n${lines.join('\n')}`;
 };
 

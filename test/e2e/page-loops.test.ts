@@ -29,6 +29,9 @@ describe('a request the action caused, sent by a loop of the page', () => {
         expect(save, `${flush} ${saved}`).not.toContain('Still loading');
         // The page's polls meanwhile are not the click's, and the report names those it did not wait for.
         expect(save, `${flush} ${saved}`).toMatch(/^Not waited for, as the page's own polling \(its loops asked these URLs before this action too\): r\d+ GET \/answer/m);
+        // Counted under Network, not listed one by one.
+        expect(save, `${flush} ${saved}`).toMatch(/^ {2}\(\d+ requests? of the page's own polling not listed: see the network tool\)$/m);
+        expect(save, `${flush} ${saved}`).not.toMatch(/^ {4}r\d+ GET \/answer/m);
       }
     }
   });
