@@ -89,10 +89,10 @@ export function watchActivity(page: PageDriver, action: number, timersMs: number
 /**
  * The page's own requests during an action (its polling), which settling does not wait for: the
  * requests (method and URL) that, by the trackers in the page, only chains other than the
- * action's fetched since it began, and that the page asked before too, unprompted (activity.ts). Asked while requests keep
- * settling waiting, at most every 100 ms; each answer replaces the last, so a URL the action
- * fetches too counts again from then on. Each frame answers for itself; a URL the action fetched
- * in any frame is the action's.
+ * action's fetched since it began, and that the page asked before too, unprompted (activity.ts).
+ * Asked while requests keep settling waiting, at most every 100 ms; each answer replaces the
+ * last, so a URL the action fetches too counts again from then on. Each frame answers for
+ * itself; a URL the action fetched in any frame is the action's.
  */
 export class PageOwnRequests {
   /** "METHOD url" of each. */
@@ -146,7 +146,7 @@ export class PageOwnRequests {
 
   /** The requests among these left out as the page's own (by an answer that may be old). */
   leftOut(entries: NetworkEntry[]): NetworkEntry[] {
-    return this.requests.size > 0 ? entries.filter((entry) => !this.counts(entry)) : [];
+    return this.requests.size > 0 ? entries.filter((entry) => this.isPageOwn(entry)) : [];
   }
 }
 
@@ -301,7 +301,7 @@ export async function settle(
     await watchActivity(page, action, limits.timersMs);
   };
   for (let round = 0; round < 20; round++) {
-    if (dialogOpen()) return result('dialog');
+    // (With a dialog open, watching returns at once: the page's JavaScript is blocked.)
     if (!watchedNew && navigated()) await watchNewDocument();
     if (dialogOpen()) return result('dialog');
     pending = await waitForNetworkIdle(network, mark, since, Math.max(0, Math.min(limits.networkMs, deadline - Date.now())), dialogOpen, own);
